@@ -1,0 +1,54 @@
+# riuso — build, run and test. GNU make; every tool a target needs is installed by the target.
+#
+#   make run     build the binary and validate the bundled demo catalog files
+#   make test    the whole test suite (installs the test tools it needs)
+#   make lint    formatting, clippy, docs, licences/advisories, unused dependencies
+#   make bench   benchmarks (bench-validate); make fuzz: fuzzing for FUZZ_SECONDS
+
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= auto
+
+.PHONY: all build run test test-tools lint fmt bench bench-validate audit clean
+
+all: build
+
+build:
+	$(CARGO) build --release --locked
+
+## run: the current release validates the bundled demo catalog, file by file.
+run: build
+	./target/release/riuso validate demo/*.yml
+
+## test: every suite, snapshots must match and none may be left unreferenced.
+test: test-tools
+	$(CARGO) insta test --workspace --locked --require-full-match --unreferenced=reject --test-runner nextest
+
+test-tools:
+	@$(CARGO) insta --version >/dev/null 2>&1 || $(CARGO) install cargo-insta --locked
+	@$(CARGO) nextest --version >/dev/null 2>&1 || $(CARGO) install cargo-nextest --locked
+
+lint:
+	@$(CARGO) deny --version >/dev/null 2>&1 || $(CARGO) install cargo-deny --locked
+	@$(CARGO) machete --version >/dev/null 2>&1 || $(CARGO) install cargo-machete --locked
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --document-private-items --locked
+	$(CARGO) deny check
+	$(CARGO) machete
+
+fmt:
+	$(CARGO) fmt --all
+
+audit:
+	$(CARGO) deny check advisories
+
+## bench-validate: validation throughput against a bare YAML parse (and PEER_VALIDATOR if set).
+bench: bench-validate
+
+bench-validate:
+	$(CARGO) bench --locked --bench validate
+
+clean:
+	$(CARGO) clean
+
+include fuzz/fuzz.mk

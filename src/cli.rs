@@ -1,0 +1,67 @@
+//! The command line: one binary, one subcommand per role.
+//!
+//! `main.rs` only parses, sets up telemetry and calls [`run`]. Each subcommand lives in its own
+//! file under `cli/` and returns the process exit code.
+
+mod network;
+mod render;
+mod validate;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+
+pub use validate::DirAssets;
+
+/// riuso: software-reuse catalog for Italian public administrations.
+#[derive(Debug, Parser)]
+#[command(name = "riuso", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Database URL (SQLite file or postgres://); overrides `DATABASE_URL`.
+    #[arg(long, global = true, value_name = "URL")]
+    pub database: Option<String>,
+
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check publiccode.yml files against the standard (exit 0 valid, 1 invalid, 2 usage or I/O error).
+    Validate(validate::Args),
+}
+
+impl Cli {
+    /// Applies the global flags on top of the environment's configuration.
+    pub fn apply(&self, config: &mut Config) {
+        if let Some(url) = &self.database {
+            config.database_url.clone_from(url);
+        }
+    }
+}
+
+/// Exit code for usage and I/O errors, as clap uses for bad arguments.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Runs the parsed command; returns the process exit code.
+///
+/// # Errors
+///
+/// Returns an error for failures that are not the command's own verdict (the caller exits 2).
+pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Validate(args) => validate::run(&args, config),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,139 @@
+//! Configuration: the only module that reads the environment.
+//!
+//! [`Config::from_env`] reads each variable once at start-up; tests build a [`Config`] in code
+//! (or through [`Config::from_lookup`]) and never touch the process environment.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines, for a terminal.
+    Pretty,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// Everything the binary can be told through the environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Database connection string.
+    pub database_url: String,
+    /// Address the web server listens on.
+    pub bind: SocketAddr,
+    /// Directory for the embedded database and other state.
+    pub data_dir: PathBuf,
+    /// Log filter, in `tracing` `EnvFilter` syntax.
+    pub log_filter: String,
+    /// Log line format.
+    pub log_format: LogFormat,
+    /// Largest publiccode.yml accepted, in bytes.
+    pub max_file_bytes: usize,
+    /// Timeout of every outgoing HTTP request.
+    pub http_timeout: Duration,
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    ///
+    /// | variable | default | meaning |
+    /// |---|---|---|
+    /// | `DATABASE_URL` | `sqlite://<RIUSO_DATA_DIR>/riuso.db?mode=rwc` | SQLite file or `postgres://` URL |
+    /// | `RIUSO_BIND` | `127.0.0.1:8080` | address `riuso serve` listens on |
+    /// | `RIUSO_DATA_DIR` | `./data` | directory of the embedded database |
+    /// | `RIUSO_LOG` | `info` | log filter (`EnvFilter` syntax, e.g. `riuso=debug,info`) |
+    /// | `RIUSO_LOG_FORMAT` | `pretty` | `pretty` or `json` |
+    /// | `RIUSO_MAX_FILE_BYTES` | `1048576` | largest publiccode.yml accepted |
+    /// | `RIUSO_HTTP_TIMEOUT_SECS` | `10` | timeout of each outgoing HTTP request |
+    ///
+    /// # Errors
+    ///
+    /// Fails when a variable is set to a value that cannot be parsed, naming the variable.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "this is the one place that reads the environment"
+    )]
+    pub fn from_env() -> anyhow::Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (the environment, or a map in tests).
+    ///
+    /// # Errors
+    ///
+    /// Fails when a value cannot be parsed, naming the variable.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(get("RIUSO_DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}/riuso.db?mode=rwc", data_dir.display()));
+        let bind = get("RIUSO_BIND")
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
+            .parse()
+            .context("RIUSO_BIND must be an address such as 127.0.0.1:8080")?;
+        let log_format = match get("RIUSO_LOG_FORMAT").as_deref() {
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => anyhow::bail!("RIUSO_LOG_FORMAT must be pretty or json, not {other:?}"),
+        };
+        let max_file_bytes = get("RIUSO_MAX_FILE_BYTES")
+            .map(|v| v.parse())
+            .transpose()
+            .context("RIUSO_MAX_FILE_BYTES must be a number of bytes")?
+            .unwrap_or(1024 * 1024);
+        let http_timeout = get("RIUSO_HTTP_TIMEOUT_SECS")
+            .map(|v| v.parse().map(Duration::from_secs))
+            .transpose()
+            .context("RIUSO_HTTP_TIMEOUT_SECS must be a whole number of seconds")?
+            .unwrap_or(Duration::from_secs(10));
+        Ok(Self {
+            database_url,
+            bind,
+            data_dir,
+            log_filter: get("RIUSO_LOG").unwrap_or_else(|| "info".to_owned()),
+            log_format,
+            max_file_bytes,
+            http_timeout,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> anyhow::Result<Config> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://./data/riuso.db?mode=rwc");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.max_file_bytes, 1_048_576);
+        assert_eq!(c.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn overrides_and_errors_name_the_variable() {
+        let c = config(&[
+            ("RIUSO_DATA_DIR", "/srv/riuso"),
+            ("RIUSO_MAX_FILE_BYTES", "10"),
+        ])
+        .unwrap();
+        assert_eq!(c.database_url, "sqlite:///srv/riuso/riuso.db?mode=rwc");
+        assert_eq!(c.max_file_bytes, 10);
+        let err = config(&[("RIUSO_BIND", "nowhere")]).unwrap_err();
+        assert!(format!("{err:#}").contains("RIUSO_BIND"));
+    }
+}

@@ -1,0 +1,20 @@
+//! riuso: a software-reuse catalog and community hub for Italian public administrations.
+//!
+//! ```text
+//! publishers.yml / sources ──▶ crawler ──▶ forge (GitHub, GitLab, Gitea, git)
+//!                                            │ bytes + commit
+//!                                            ▼
+//!                 publiccode::parse ──▶ publiccode::validate ──▶ Validated + diagnostics
+//!                                            ▼
+//!                          catalog (SQLite embedded | PostgreSQL)
+//!                                            ▲
+//!                          web pages · JSON API · CLI
+//! ```
+//!
+//! Modules: [`publiccode`] (the standard, pure), [`config`] (the only reader of the
+//! environment), [`cli`] (subcommands), [`telemetry`] (logging set-up).
+
+pub mod cli;
+pub mod config;
+pub mod publiccode;
+pub mod telemetry;

@@ -1,0 +1,6 @@
+//! The integration test binary: every suite is a module, organised by feature.
+
+#![expect(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
+
+mod support;
+mod validator;

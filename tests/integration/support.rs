@@ -1,0 +1,41 @@
+//! Helpers shared by the suites.
+
+use std::path::{Path, PathBuf};
+
+use riuso::cli::DirAssets;
+use riuso::publiccode::{self, Assets, Context, Limits, Outcome};
+
+/// The repository's `tests/fixtures` directory.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// Checks a file on disk offline, with its directory as the place of relative assets.
+pub fn check_file(path: &Path) -> Outcome {
+    let bytes = std::fs::read(path).unwrap();
+    let assets = DirAssets {
+        base: path.parent().unwrap().to_path_buf(),
+    };
+    let ctx = Context {
+        assets: Some(&assets as &dyn Assets),
+        ..Context::default()
+    };
+    publiccode::check(&bytes, &Limits::default(), &ctx)
+}
+
+/// Reads a tab-separated file with a header into rows of named columns.
+pub fn read_tsv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    lines
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            header
+                .iter()
+                .zip(l.split('\t').chain(std::iter::repeat("")))
+                .map(|(h, v)| ((*h).to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}

@@ -1,0 +1,5 @@
+//! The publiccode.yml validator: conformance with the reference, real files, hostile input,
+//! the CLI and its output formats, and the JSON Schemas.
+
+mod conformance;
+mod real_files;
