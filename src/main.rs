@@ -19,9 +19,19 @@ fn main() -> ExitCode {
     riuso::telemetry::init(&config.log_filter, config.log_format);
     match run(cli, &config) {
         Ok(code) => ExitCode::from(code),
+        // A closed pipe (`riuso validate ... | head`) is not worth a message.
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_USAGE),
         Err(e) => {
             eprintln!("riuso: {e:#}");
             ExitCode::from(EXIT_USAGE)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

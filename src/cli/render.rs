@@ -105,8 +105,9 @@ fn write_diagnostic(
     let pad = " ".repeat(number.len());
     let line = line.replace('\t', " ");
     let column = usize::try_from(d.column.max(1) - 1).unwrap_or(0);
+    let (line, column) = window(&line, column);
     let rest: String = line.chars().skip(column).collect();
-    let width = token_width(&rest);
+    let width = token_width(&rest).min(MAX_SHOWN);
     writeln!(out, "{GUTTER}{pad} |{GUTTER:#}")?;
     writeln!(out, "{GUTTER}{number} |{GUTTER:#} {line}")?;
     writeln!(
@@ -123,6 +124,33 @@ fn write_diagnostic(
         )?;
     }
     writeln!(out)
+}
+
+/// Longest part of a source line shown, in characters.
+const MAX_SHOWN: usize = 100;
+
+/// A window of at most [`MAX_SHOWN`] characters of `line` around `column`, with `…` marking cuts;
+/// returns the text and the column within it.
+fn window(line: &str, column: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX_SHOWN {
+        return (line.to_owned(), column);
+    }
+    let start = column
+        .saturating_sub(MAX_SHOWN / 4)
+        .min(chars.len().saturating_sub(MAX_SHOWN));
+    let end = (start + MAX_SHOWN).min(chars.len());
+    let mut shown = String::new();
+    let mut offset = 0;
+    if start > 0 {
+        shown.push('…');
+        offset = 1;
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, column - start + offset)
 }
 
 /// Width of the caret: the key or value starting at the column, at least one character.

@@ -60,7 +60,7 @@ impl Default for Limits {
         Self {
             max_bytes: 1024 * 1024,
             max_depth: 64,
-            max_nodes: 200_000,
+            max_nodes: 50_000,
         }
     }
 }
@@ -349,7 +349,7 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Document, ParseError> {
     let mut parser = Parser::new_from_str(text);
     let mut documents = 0usize;
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|e| syntax_error(text, &e))?;
+        let (event, span) = next.map_err(|e| syntax_error(text, &e, limits))?;
         let pos = Pos::from_span(&span);
         match event {
             Event::DocumentStart(_) => {
@@ -375,13 +375,20 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Document, ParseError> {
     })
 }
 
-fn syntax_error(text: &str, e: &saphyr_parser::ScanError) -> ParseError {
+fn syntax_error(text: &str, e: &saphyr_parser::ScanError, limits: &Limits) -> ParseError {
     let marker = e.marker();
     let line = marker.line();
     let pos = Pos::new(
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(marker.col() + 1).unwrap_or(u32::MAX),
     );
+    // The scanner runs ahead of the tree builder and has its own flow-nesting limit (255).
+    if e.info() == "recursion limit exceeded" {
+        return ParseError::TooDeep {
+            limit: limits.max_depth,
+            pos,
+        };
+    }
     let source_line = text.lines().nth(line.saturating_sub(1)).unwrap_or_default();
     let indent = &source_line[..source_line.len() - source_line.trim_start().len()];
     let message = if indent.contains('\t') {

@@ -39,3 +39,19 @@ pub fn read_tsv(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
         })
         .collect()
 }
+
+/// Runs `f` and returns its result with the peak resident memory of the process while it ran,
+/// in bytes (Linux: the peak is reset through `/proc/self/clear_refs`, then read as `VmHWM`).
+/// Under nextest each test is its own process, so the figure is this test's alone; under
+/// `cargo test` other threads can only make it larger, never hide an excess.
+pub fn peak_rss<T>(f: impl FnOnce() -> T) -> (T, u64) {
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+    let out = f();
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    (out, kib * 1024)
+}
