@@ -33,7 +33,7 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --all-features --locked -- -D warnings
 	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --document-private-items --locked
-	$(CARGO) deny check
+	$(CARGO) deny check licenses bans sources
 	$(CARGO) machete
 
 fmt:
@@ -42,6 +42,7 @@ fmt:
 audit:
 	$(CARGO) deny check advisories
 
+## audit needs the RustSec advisory database, fetched from the network.
 ## bench-validate: validation throughput against a bare YAML parse (and PEER_VALIDATOR if set).
 bench: bench-validate
 

@@ -394,9 +394,42 @@ fn syntax_error(text: &str, e: &saphyr_parser::ScanError, limits: &Limits) -> Pa
     let message = if indent.contains('\t') {
         "a tab is used for indentation; YAML allows only spaces there".to_owned()
     } else {
-        format!("invalid YAML: {}", e.info())
+        match syntax_hint(e.info()) {
+            Some(hint) => format!("invalid YAML: {}. {hint}", e.info()),
+            None => format!("invalid YAML: {}", e.info()),
+        }
     };
     ParseError::Syntax { message, pos }
+}
+
+/// What usually causes each of the YAML reader's common complaints, in a maintainer's terms.
+fn syntax_hint(info: &str) -> Option<&'static str> {
+    Some(match info {
+        "simple key expect ':'" | "simple key expected" => {
+            "A key misses its ':', or a line of text is not indented: lines that continue a text \
+             (e.g. after `longDescription: |`) must be indented more than the key above"
+        }
+        "mapping values are not allowed in this context" => {
+            "A value contains ': ' (colon and space); put the whole value in quotes"
+        }
+        "while parsing a block mapping, did not find expected key" | "invalid indentation" => {
+            "Check the indentation of this line: keys of the same mapping must line up"
+        }
+        "block sequence entries are not allowed in this context" => {
+            "A list item ('- ') is indented wrongly, or follows a value on the same key"
+        }
+        "while scanning a quoted scalar, found unexpected end of stream" => {
+            "A quoted value is never closed; add the closing quote"
+        }
+        "while parsing a node, did not find expected node content" => {
+            "A value is missing or starts with a character YAML reserves (such as @ or `); \
+             put it in quotes"
+        }
+        _ if info.starts_with("unexpected character") => {
+            "Values starting with @, ` or % must be put in quotes"
+        }
+        _ => return None,
+    })
 }
 
 enum Frame {
