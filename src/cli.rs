@@ -3,6 +3,7 @@
 //! `main.rs` only parses, sets up telemetry and calls [`run`]. Each subcommand lives in its own
 //! file under `cli/` and returns the process exit code.
 
+mod migrate;
 mod network;
 mod render;
 mod validate;
@@ -31,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Check publiccode.yml files against the standard (exit 0 valid, 1 invalid, 2 usage or I/O error).
     Validate(validate::Args),
+    /// Create the database if needed and apply pending migrations.
+    Migrate,
 }
 
 impl Cli {
@@ -53,6 +56,7 @@ pub const EXIT_USAGE: u8 = 2;
 pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
     match cli.command {
         Command::Validate(args) => validate::run(&args, config),
+        Command::Migrate => migrate::run(config),
     }
 }
 

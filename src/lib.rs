@@ -11,10 +11,12 @@
 //!                          web pages · JSON API · CLI
 //! ```
 //!
-//! Modules: [`publiccode`] (the standard, pure), [`config`] (the only reader of the
-//! environment), [`cli`] (subcommands), [`telemetry`] (logging set-up).
+//! Modules: [`publiccode`] (the standard, pure), [`db`] (connections and migrations),
+//! [`config`] (the only reader of the environment), [`cli`] (subcommands), [`telemetry`]
+//! (logging set-up).
 
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod publiccode;
 pub mod telemetry;

@@ -1,0 +1,18 @@
+//! Database migrations of the riuso catalog, for SQLite and PostgreSQL alike.
+//!
+//! Each migration has a working `down`; a migration that has been merged is never edited (fix
+//! forward with a new one). Migrations never import the application's entities.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_catalog;
+
+/// Every migration, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_catalog::Migration)]
+    }
+}

@@ -1,0 +1,97 @@
+//! Database connections: the embedded SQLite file by default, PostgreSQL for scale.
+//!
+//! One code path serves both; this module only knows how to open a connection the right way for
+//! each and how to bring the schema up to date.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use migration::{Migrator, MigratorTrait as _};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+/// Opens the database at `url` (`sqlite://path?mode=rwc` or `postgres://...`). A SQLite file
+/// and its directory are created when missing, and the file runs in WAL mode with foreign keys.
+///
+/// # Errors
+///
+/// Fails when the database cannot be reached or opened, naming it (without its password).
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = sqlite_path(url) {
+        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+        }
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if url.starts_with("sqlite:") {
+        // SQLite allows one writer: a small pool avoids lock contention between our own writers.
+        options.max_connections(4).min_connections(1);
+    }
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(url)))?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        for pragma in [
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA synchronous = NORMAL",
+            "PRAGMA busy_timeout = 5000",
+        ] {
+            db.execute_unprepared(pragma)
+                .await
+                .with_context(|| format!("cannot set {pragma}"))?;
+        }
+    }
+    Ok(db)
+}
+
+/// Applies every pending migration.
+///
+/// # Errors
+///
+/// Fails when a migration fails; the database is left at the last one that succeeded.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("cannot migrate the database")
+}
+
+/// The file of a `sqlite:` URL, unless it is in memory.
+fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+/// `url` with any password replaced, fit for messages and logs.
+#[must_use]
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths_and_redaction() {
+        assert_eq!(sqlite_path("sqlite://./data/riuso.db?mode=rwc"), Some("./data/riuso.db"));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://x"), None);
+        assert_eq!(
+            redact("postgres://riuso:secret@db:5432/riuso"),
+            "postgres://riuso:***@db:5432/riuso"
+        );
+    }
+}
