@@ -2,5 +2,6 @@
 
 #![expect(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
 
+mod catalog;
 mod support;
 mod validator;

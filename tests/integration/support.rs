@@ -1,5 +1,7 @@
 //! Helpers shared by the suites.
 
+pub mod db;
+
 use std::path::{Path, PathBuf};
 
 use riuso::cli::DirAssets;

@@ -1,0 +1,3 @@
+//! The catalog store, on SQLite and on PostgreSQL.
+
+mod migrations;
