@@ -1,6 +1,6 @@
 # riuso — build, run and test. GNU make; every tool a target needs is installed by the target.
 #
-#   make run     build the binary and validate the bundled demo catalog files
+#   make run     build, migrate the embedded SQLite database, load the demo catalog files
 #   make test    the whole test suite (installs the test tools it needs)
 #   make lint    formatting, clippy, docs, licences/advisories, unused dependencies
 #   make bench   benchmarks (bench-validate); make fuzz: fuzzing for FUZZ_SECONDS
@@ -15,9 +15,10 @@ all: build
 build:
 	$(CARGO) build --release --locked
 
-## run: the current release validates the bundled demo catalog, file by file.
+## run: migrate the embedded database and load the demo catalog into it.
 run: build
-	./target/release/riuso validate demo/*.yml
+	./target/release/riuso migrate
+	./target/release/riuso import demo
 
 ## test: every suite, snapshots must match and none may be left unreferenced.
 test: test-tools

@@ -3,6 +3,7 @@
 //! `main.rs` only parses, sets up telemetry and calls [`run`]. Each subcommand lives in its own
 //! file under `cli/` and returns the process exit code.
 
+pub mod import;
 mod migrate;
 mod network;
 mod render;
@@ -34,6 +35,8 @@ pub enum Command {
     Validate(validate::Args),
     /// Create the database if needed and apply pending migrations.
     Migrate,
+    /// Load local publiccode.yml files or directories into the catalog, as if crawled.
+    Import(import::Args),
 }
 
 impl Cli {
@@ -57,6 +60,7 @@ pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
     match cli.command {
         Command::Validate(args) => validate::run(&args, config),
         Command::Migrate => migrate::run(config),
+        Command::Import(args) => import::run(&args, config),
     }
 }
 

@@ -17,11 +17,13 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 ///
 /// Fails when the database cannot be reached or opened, naming it (without its password).
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
-    if let Some(path) = sqlite_path(url) {
-        if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
-        }
+    if let Some(path) = sqlite_path(url)
+        && let Some(dir) = Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options
@@ -56,7 +58,9 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 ///
 /// Fails when a migration fails; the database is left at the last one that succeeded.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("cannot migrate the database")
+    Migrator::up(db, None)
+        .await
+        .context("cannot migrate the database")
 }
 
 /// The file of a `sqlite:` URL, unless it is in memory.
@@ -86,7 +90,10 @@ mod tests {
 
     #[test]
     fn sqlite_paths_and_redaction() {
-        assert_eq!(sqlite_path("sqlite://./data/riuso.db?mode=rwc"), Some("./data/riuso.db"));
+        assert_eq!(
+            sqlite_path("sqlite://./data/riuso.db?mode=rwc"),
+            Some("./data/riuso.db")
+        );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://x"), None);
         assert_eq!(

@@ -15,6 +15,7 @@
 //! [`config`] (the only reader of the environment), [`cli`] (subcommands), [`telemetry`]
 //! (logging set-up).
 
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -1,3 +1,5 @@
 //! The catalog store, on SQLite and on PostgreSQL.
 
+mod import;
+mod ingest;
 mod migrations;

@@ -19,7 +19,9 @@ async fn tables(db: &TestDb) -> Vec<String> {
         .query_all_raw(Statement::from_string(db.conn.get_database_backend(), sql))
         .await
         .unwrap();
-    rows.iter().map(|r| r.try_get::<String>("", "t").unwrap()).collect()
+    rows.iter()
+        .map(|r| r.try_get::<String>("", "t").unwrap())
+        .collect()
 }
 
 #[tokio::test]
@@ -28,11 +30,25 @@ async fn up_down_up_on_both_databases() {
         let db = TestDb::empty(backend).await;
         Migrator::up(&db.conn, None).await.unwrap();
         let after_up = tables(&db).await;
-        for table in ["organisations", "software", "snapshots", "claims", "jobs", "software_fts"] {
-            assert!(after_up.iter().any(|t| t == table), "{backend:?}: {table} missing in {after_up:?}");
+        for table in [
+            "organisations",
+            "software",
+            "snapshots",
+            "claims",
+            "jobs",
+            "software_fts",
+        ] {
+            assert!(
+                after_up.iter().any(|t| t == table),
+                "{backend:?}: {table} missing in {after_up:?}"
+            );
         }
         Migrator::down(&db.conn, None).await.unwrap();
-        assert_eq!(tables(&db).await, vec!["seaql_migrations".to_owned()], "{backend:?}");
+        assert_eq!(
+            tables(&db).await,
+            vec!["seaql_migrations".to_owned()],
+            "{backend:?}"
+        );
         Migrator::up(&db.conn, None).await.unwrap();
         assert_eq!(tables(&db).await, after_up, "{backend:?}");
         db.close().await;

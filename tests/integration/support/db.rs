@@ -30,7 +30,10 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
-#[expect(clippy::disallowed_methods, reason = "tests choose their PostgreSQL server here")]
+#[expect(
+    clippy::disallowed_methods,
+    reason = "tests choose their PostgreSQL server here"
+)]
 fn postgres_base_url() -> String {
     std::env::var("TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned())
@@ -51,7 +54,14 @@ impl TestDb {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}/riuso.db?mode=rwc", dir.path().display());
                 let conn = riuso::db::connect(&url).await.unwrap();
-                Self { conn, url, backend, schema: None, admin: None, _dir: Some(dir) }
+                Self {
+                    conn,
+                    url,
+                    backend,
+                    schema: None,
+                    admin: None,
+                    _dir: Some(dir),
+                }
             }
             Backend::Postgres => {
                 let base = postgres_base_url();
@@ -71,7 +81,14 @@ impl TestDb {
                 let sep = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
                 let conn = riuso::db::connect(&url).await.unwrap();
-                Self { conn, url, backend, schema: Some(schema), admin: Some(admin), _dir: None }
+                Self {
+                    conn,
+                    url,
+                    backend,
+                    schema: Some(schema),
+                    admin: Some(admin),
+                    _dir: None,
+                }
             }
         }
     }

@@ -1,0 +1,29 @@
+//! `SeaORM` entity of the `software` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "software")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub slug: String,
+    pub repository_id: i64,
+    pub organisation_id: Option<i64>,
+    pub current_snapshot_id: Option<i64>,
+    pub name: String,
+    pub active: bool,
+    pub deactivated_manually: bool,
+    #[sea_orm(column_type = "Text")]
+    pub deactivation_reason: Option<String>,
+    pub deactivated_by: Option<String>,
+    pub deactivated_at: Option<DateTimeWithTimeZone>,
+    pub vitality: Option<f64>,
+    pub created_at: DateTimeWithTimeZone,
+    pub updated_at: DateTimeWithTimeZone,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

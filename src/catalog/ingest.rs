@@ -1,0 +1,487 @@
+//! `ingest`: record one fetched publiccode.yml in the catalog, in one transaction.
+//!
+//! - Idempotent: the same bytes for the same repository change nothing the second time.
+//! - History is kept: every distinct file becomes a snapshot, never overwritten.
+//! - An invalid file is stored with its diagnostics and the entry turns inactive, still visible
+//!   to its maintainers; the search index keeps the last valid content.
+//! - A manual deactivation is sticky: no ingest ever reactivates the entry.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait as _, QueryFilter as _, Statement,
+    TransactionTrait as _,
+};
+use sha2::{Digest as _, Sha256};
+
+use super::entities::{
+    claims, organisations, repositories, snapshots, software, software_facets, used_by,
+};
+use super::{facets, slug, text};
+use crate::publiccode::{self, ClaimKind, ClaimValue, Diagnostic, Rejected, Validated};
+
+/// Where a file came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    /// Canonical URL of the repository (for local files, a `file://` URL of their directory).
+    pub repository_url: &'a str,
+    /// `github`, `gitlab`, `gitea`, `git` or `local`.
+    pub forge: &'a str,
+}
+
+/// What was fetched.
+#[derive(Debug, Clone, Copy)]
+pub struct Fetched<'a> {
+    /// The file's bytes, exactly as fetched.
+    pub bytes: &'a [u8],
+    /// The commit the file was read at, when known.
+    pub commit: Option<&'a str>,
+    /// When it was fetched.
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IngestOutcome {
+    /// A new entry.
+    New,
+    /// A known entry with a different file (a new snapshot, or a return to an older one).
+    Updated,
+    /// Nothing changed.
+    Unchanged,
+    /// The file is invalid: stored with its diagnostics, the entry inactive.
+    Invalid,
+}
+
+/// The result of an ingest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ingested {
+    /// The catalog entry.
+    pub software_id: i64,
+    /// Its slug.
+    pub slug: String,
+    /// What happened.
+    pub outcome: IngestOutcome,
+}
+
+/// Why an ingest failed (nothing was written).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// The database refused or failed.
+    #[error("database error while ingesting: {0}")]
+    Db(#[from] DbErr),
+    /// A value could not be serialized for storage.
+    #[error("cannot encode the snapshot: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// Records a valid file.
+///
+/// # Errors
+///
+/// Fails on a database error; the transaction is rolled back and nothing is written.
+pub async fn ingest_valid(
+    db: &DatabaseConnection,
+    origin: Origin<'_>,
+    fetched: Fetched<'_>,
+    validated: &Validated,
+) -> Result<Ingested, IngestError> {
+    ingest(db, origin, fetched, Checked::Valid(validated)).await
+}
+
+/// Records an invalid file with its diagnostics.
+///
+/// # Errors
+///
+/// Fails on a database error; the transaction is rolled back and nothing is written.
+pub async fn ingest_invalid(
+    db: &DatabaseConnection,
+    origin: Origin<'_>,
+    fetched: Fetched<'_>,
+    rejected: &Rejected,
+) -> Result<Ingested, IngestError> {
+    ingest(db, origin, fetched, Checked::Invalid(rejected)).await
+}
+
+enum Checked<'a> {
+    Valid(&'a Validated),
+    Invalid(&'a Rejected),
+}
+
+impl Checked<'_> {
+    fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            Self::Valid(v) => v.warnings(),
+            Self::Invalid(r) => &r.diagnostics,
+        }
+    }
+}
+
+async fn ingest(
+    db: &DatabaseConnection,
+    origin: Origin<'_>,
+    fetched: Fetched<'_>,
+    checked: Checked<'_>,
+) -> Result<Ingested, IngestError> {
+    let txn = db.begin().await?;
+    let repository = upsert_repository(&txn, origin, fetched.commit).await?;
+    let existing = software::Entity::find()
+        .filter(software::Column::RepositoryId.eq(repository.id))
+        .one(&txn)
+        .await?;
+    let is_new = existing.is_none();
+    let entry = match existing {
+        Some(entry) => entry,
+        None => create_software(&txn, &repository, &checked).await?,
+    };
+
+    let sha256 = hex(&Sha256::digest(fetched.bytes));
+    let known = snapshots::Entity::find()
+        .filter(snapshots::Column::SoftwareId.eq(entry.id))
+        .filter(snapshots::Column::Sha256.eq(sha256.as_str()))
+        .one(&txn)
+        .await?;
+    let invalid = matches!(checked, Checked::Invalid(_));
+    let outcome_if_changed = if invalid {
+        IngestOutcome::Invalid
+    } else if is_new {
+        IngestOutcome::New
+    } else {
+        IngestOutcome::Updated
+    };
+
+    let snapshot_id = match known {
+        Some(snapshot) if entry.current_snapshot_id == Some(snapshot.id) => {
+            txn.commit().await?;
+            return Ok(Ingested {
+                software_id: entry.id,
+                slug: entry.slug,
+                outcome: if invalid {
+                    IngestOutcome::Invalid
+                } else {
+                    IngestOutcome::Unchanged
+                },
+            });
+        }
+        // The file went back to content seen before: that snapshot becomes current again.
+        Some(snapshot) => snapshot.id,
+        None => insert_snapshot(&txn, entry.id, fetched, &sha256, &checked).await?,
+    };
+
+    let mut update = software::ActiveModel {
+        id: Set(entry.id),
+        current_snapshot_id: Set(Some(snapshot_id)),
+        updated_at: Set(fetched.fetched_at.fixed_offset()),
+        ..Default::default()
+    };
+    match &checked {
+        Checked::Valid(v) => {
+            let publisher = upsert_publisher(&txn, v).await?;
+            update.name = Set(v.code().name.clone());
+            update.organisation_id = Set(publisher.as_ref().map(|p| p.id));
+            // A manual deactivation is sticky; otherwise a valid file makes the entry active.
+            update.active = Set(!entry.deactivated_manually);
+            let publisher_key = publisher
+                .as_ref()
+                .map(|p| p.ipa_code.clone().unwrap_or_else(|| p.name.clone()));
+            replace_facets(&txn, entry.id, &facets::of(v, publisher_key.as_deref())).await?;
+            let publisher_name = publisher.map(|p| p.name).unwrap_or_default();
+            index_text(&txn, entry.id, v, &publisher_name).await?;
+        }
+        Checked::Invalid(_) => update.active = Set(false),
+    }
+    update.update(&txn).await?;
+    txn.commit().await?;
+    Ok(Ingested {
+        software_id: entry.id,
+        slug: entry.slug,
+        outcome: outcome_if_changed,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn upsert_repository(
+    txn: &DatabaseTransaction,
+    origin: Origin<'_>,
+    commit: Option<&str>,
+) -> Result<repositories::Model, DbErr> {
+    let found = repositories::Entity::find()
+        .filter(repositories::Column::Url.eq(origin.repository_url))
+        .one(txn)
+        .await?;
+    if let Some(repo) = found {
+        if commit.is_some() && repo.last_commit.as_deref() != commit {
+            let mut active: repositories::ActiveModel = repo.into();
+            active.last_commit = Set(commit.map(str::to_owned));
+            active.gone_at = Set(None);
+            return active.update(txn).await;
+        }
+        return Ok(repo);
+    }
+    let now = Utc::now().fixed_offset();
+    repositories::ActiveModel {
+        url: Set(origin.repository_url.to_owned()),
+        forge: Set(origin.forge.to_owned()),
+        last_commit: Set(commit.map(str::to_owned)),
+        archived: Set(false),
+        private: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+}
+
+async fn create_software(
+    txn: &DatabaseTransaction,
+    repository: &repositories::Model,
+    checked: &Checked<'_>,
+) -> Result<software::Model, DbErr> {
+    let base = slug::from_repository_url(&repository.url);
+    let mut candidate = base.clone();
+    let mut n = 1;
+    while software::Entity::find()
+        .filter(software::Column::Slug.eq(candidate.as_str()))
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        n += 1;
+        candidate = format!("{base}-{n}");
+    }
+    let name = match checked {
+        Checked::Valid(v) => v.code().name.clone(),
+        Checked::Invalid(_) => candidate.clone(),
+    };
+    let now = Utc::now().fixed_offset();
+    software::ActiveModel {
+        slug: Set(candidate),
+        repository_id: Set(repository.id),
+        name: Set(name),
+        active: Set(false),
+        deactivated_manually: Set(false),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+}
+
+async fn insert_snapshot(
+    txn: &DatabaseTransaction,
+    software_id: i64,
+    fetched: Fetched<'_>,
+    sha256: &str,
+    checked: &Checked<'_>,
+) -> Result<i64, IngestError> {
+    let declared_version = publiccode::parse(fetched.bytes, &publiccode::Limits::default())
+        .ok()
+        .and_then(|raw| raw.declared_version().map(str::to_owned));
+    let normalized = match checked {
+        Checked::Valid(v) => Some(serde_json::to_string(v.code())?),
+        Checked::Invalid(_) => None,
+    };
+    let snapshot = snapshots::ActiveModel {
+        software_id: Set(software_id),
+        sha256: Set(sha256.to_owned()),
+        raw: Set(fetched.bytes.to_vec()),
+        commit_sha: Set(fetched.commit.map(str::to_owned)),
+        fetched_at: Set(fetched.fetched_at.fixed_offset()),
+        declared_version: Set(declared_version),
+        valid: Set(matches!(checked, Checked::Valid(_))),
+        diagnostics: Set(serde_json::to_string(checked.diagnostics())?),
+        normalized: Set(normalized),
+        created_at: Set(Utc::now().fixed_offset()),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    if let Checked::Valid(v) = checked {
+        for claim in v.claims() {
+            let value = match &claim.value {
+                ClaimValue::Declared(b) => b.to_string(),
+                ClaimValue::Ipa(code) => code.clone(),
+            };
+            claims::ActiveModel {
+                snapshot_id: Set(snapshot.id),
+                kind: Set(claim.kind.as_str().to_owned()),
+                value: Set(value),
+                source_key: Set(claim.source.clone()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+        for name in &v.code().used_by {
+            let ipa_code = match_ipa(txn, name).await?;
+            used_by::ActiveModel {
+                snapshot_id: Set(snapshot.id),
+                name: Set(name.clone()),
+                ipa_code: Set(ipa_code),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+        }
+    }
+    Ok(snapshot.id)
+}
+
+/// The IPA code a `usedBy` name stands for: the name is a code (`c_h501`, with or without the
+/// `urn:x-italian-pa:` prefix), or the name of an organisation the catalog knows with its code.
+async fn match_ipa(txn: &DatabaseTransaction, name: &str) -> Result<Option<String>, DbErr> {
+    let trimmed = name.trim();
+    let code = trimmed
+        .get(..17)
+        .filter(|p| p.eq_ignore_ascii_case("urn:x-italian-pa:"))
+        .map_or(trimmed, |_| &trimmed[17..]);
+    if publiccode::is_ipa_code(code) {
+        return Ok(Some(code.to_ascii_lowercase()));
+    }
+    let known = organisations::Entity::find()
+        .filter(
+            Expr::expr(Func::lower(Expr::col(organisations::Column::Name)))
+                .eq(trimmed.to_lowercase()),
+        )
+        .filter(organisations::Column::IpaCode.is_not_null())
+        .one(txn)
+        .await?;
+    Ok(known.and_then(|o| o.ipa_code))
+}
+
+/// The publishing organisation: by IPA code when the file declares one, created on first sight.
+async fn upsert_publisher(
+    txn: &DatabaseTransaction,
+    v: &Validated,
+) -> Result<Option<organisations::Model>, DbErr> {
+    let Some(ipa) = v.claims().iter().find_map(|c| match (&c.kind, &c.value) {
+        (ClaimKind::PublisherIpa, ClaimValue::Ipa(code)) => Some(code.clone()),
+        _ => None,
+    }) else {
+        return Ok(None);
+    };
+    if let Some(org) = organisations::Entity::find()
+        .filter(organisations::Column::IpaCode.eq(ipa.as_str()))
+        .one(txn)
+        .await?
+    {
+        return Ok(Some(org));
+    }
+    let code = v.code();
+    let name = code
+        .organisation
+        .as_ref()
+        .and_then(|o| o.name.clone())
+        .or_else(|| code.legal.main_copyright_owner.clone())
+        .or_else(|| code.legal.repo_owner.clone())
+        .unwrap_or_else(|| ipa.clone());
+    let now = Utc::now().fixed_offset();
+    organisations::ActiveModel {
+        ipa_code: Set(Some(ipa)),
+        name: Set(name),
+        kind: Set(Some("pa".to_owned())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map(Some)
+}
+
+async fn replace_facets(
+    txn: &DatabaseTransaction,
+    software_id: i64,
+    values: &[(&'static str, String)],
+) -> Result<(), DbErr> {
+    software_facets::Entity::delete_many()
+        .filter(software_facets::Column::SoftwareId.eq(software_id))
+        .exec(txn)
+        .await?;
+    if values.is_empty() {
+        return Ok(());
+    }
+    software_facets::Entity::insert_many(values.iter().map(|(facet, value)| {
+        software_facets::ActiveModel {
+            software_id: Set(software_id),
+            facet: Set((*facet).to_owned()),
+            value: Set(value.clone()),
+        }
+    }))
+    .exec(txn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the entry's full-text document: its name, every description in every language, its
+/// features, and its publisher.
+async fn index_text(
+    txn: &DatabaseTransaction,
+    software_id: i64,
+    v: &Validated,
+    publisher: &str,
+) -> Result<(), DbErr> {
+    let code = v.code();
+    let mut body = String::new();
+    for d in code.description.values() {
+        for part in [&d.localised_name, &d.generic_name].into_iter().flatten() {
+            body.push_str(part);
+            body.push(' ');
+        }
+        body.push_str(&d.short_description);
+        body.push(' ');
+        body.push_str(&d.long_description);
+        body.push(' ');
+        for f in &d.features {
+            body.push_str(f);
+            body.push(' ');
+        }
+    }
+    let name = text::document(&code.name);
+    let body = text::document(&body);
+    let publisher = text::document(publisher);
+    let backend = txn.get_database_backend();
+    let statements = match backend {
+        DbBackend::Sqlite => vec![
+            Statement::from_sql_and_values(
+                backend,
+                "DELETE FROM software_fts WHERE rowid = ?",
+                [software_id.into()],
+            ),
+            Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO software_fts (rowid, name, body, publisher) VALUES (?, ?, ?, ?)",
+                [
+                    software_id.into(),
+                    name.into(),
+                    body.into(),
+                    publisher.into(),
+                ],
+            ),
+        ],
+        _ => vec![Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO software_fts (software_id, document) VALUES ($1, \
+             setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B') \
+             || setweight(to_tsvector('simple', $4), 'C')) \
+             ON CONFLICT (software_id) DO UPDATE SET document = EXCLUDED.document",
+            [
+                software_id.into(),
+                name.into(),
+                body.into(),
+                publisher.into(),
+            ],
+        )],
+    };
+    for statement in statements {
+        txn.execute_raw(statement).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,248 @@
+//! `catalog::ingest` on both databases: idempotent, keeps history, records invalid files,
+//! respects manual deactivation, normalizes claims and matches `usedBy` to IPA codes.
+
+use chrono::Utc;
+use riuso::catalog::entities::{claims, snapshots, software, software_facets, used_by};
+use riuso::catalog::{self, Fetched, IngestOutcome, Ingested, Origin};
+use riuso::publiccode::{self, Context, Limits, Outcome};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection,
+    EntityTrait as _, PaginatorTrait as _, QueryFilter as _,
+};
+
+use crate::support::db::{BACKENDS, TestDb};
+use crate::support::fixtures;
+
+const REPO: &str = "https://github.com/example/medusa";
+
+fn minimal() -> String {
+    std::fs::read_to_string(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml"))
+        .unwrap()
+}
+
+async fn ingest(db: &DatabaseConnection, bytes: &str) -> Ingested {
+    let origin = Origin {
+        repository_url: REPO,
+        forge: "github",
+    };
+    let fetched = Fetched {
+        bytes: bytes.as_bytes(),
+        commit: Some("abc123"),
+        fetched_at: Utc::now(),
+    };
+    match publiccode::check(bytes.as_bytes(), &Limits::default(), &Context::default()) {
+        Outcome::Valid(v) => catalog::ingest_valid(db, origin, fetched, &v)
+            .await
+            .unwrap(),
+        Outcome::Invalid(r) => catalog::ingest_invalid(db, origin, fetched, &r)
+            .await
+            .unwrap(),
+    }
+}
+
+async fn snapshot_count(db: &DatabaseConnection) -> u64 {
+    snapshots::Entity::find().count(db).await.unwrap()
+}
+
+async fn entry(db: &DatabaseConnection, id: i64) -> software::Model {
+    software::Entity::find_by_id(id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn same_file_twice_changes_nothing() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let first = ingest(&db.conn, &minimal()).await;
+        assert_eq!(first.outcome, IngestOutcome::New, "{backend:?}");
+        assert_eq!(first.slug, "example-medusa");
+        let before = entry(&db.conn, first.software_id).await;
+        let second = ingest(&db.conn, &minimal()).await;
+        assert_eq!(second.outcome, IngestOutcome::Unchanged, "{backend:?}");
+        assert_eq!(snapshot_count(&db.conn).await, 1);
+        assert_eq!(
+            entry(&db.conn, first.software_id).await,
+            before,
+            "{backend:?}"
+        );
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn history_is_kept_and_a_revert_reuses_the_old_snapshot() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let v1 = minimal();
+        let v2 = v1.replace("name: Medusa", "name: Medusa Two");
+        let first = ingest(&db.conn, &v1).await;
+        let first_snapshot = entry(&db.conn, first.software_id).await.current_snapshot_id;
+        assert_eq!(ingest(&db.conn, &v2).await.outcome, IngestOutcome::Updated);
+        let e = entry(&db.conn, first.software_id).await;
+        assert_eq!(e.name, "Medusa Two", "{backend:?}");
+        assert_ne!(e.current_snapshot_id, first_snapshot);
+        assert_eq!(snapshot_count(&db.conn).await, 2);
+        assert_eq!(ingest(&db.conn, &v1).await.outcome, IngestOutcome::Updated);
+        let e = entry(&db.conn, first.software_id).await;
+        assert_eq!(e.current_snapshot_id, first_snapshot, "{backend:?}");
+        assert_eq!(e.name, "Medusa");
+        assert_eq!(
+            snapshot_count(&db.conn).await,
+            2,
+            "history is never duplicated"
+        );
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn invalid_files_are_kept_with_diagnostics_and_the_entry_turns_inactive() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let ok = ingest(&db.conn, &minimal()).await;
+        assert!(entry(&db.conn, ok.software_id).await.active);
+        let broken = minimal().replace(
+            "developmentStatus: development",
+            "developmentStatus: stabel",
+        );
+        let bad = ingest(&db.conn, &broken).await;
+        assert_eq!(bad.outcome, IngestOutcome::Invalid, "{backend:?}");
+        let e = entry(&db.conn, ok.software_id).await;
+        assert!(!e.active, "{backend:?}");
+        let snapshot = snapshots::Entity::find_by_id(e.current_snapshot_id.unwrap())
+            .one(&db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!snapshot.valid);
+        assert_eq!(snapshot.raw, broken.as_bytes());
+        let diagnostics: serde_json::Value = serde_json::from_str(&snapshot.diagnostics).unwrap();
+        assert_eq!(diagnostics[0]["key"], "developmentStatus");
+        assert_eq!(diagnostics[0]["code"], "invalid-value");
+        // The search facets still describe the last valid file.
+        let facets = software_facets::Entity::find()
+            .filter(software_facets::Column::SoftwareId.eq(ok.software_id))
+            .filter(software_facets::Column::Facet.eq("status"))
+            .all(&db.conn)
+            .await
+            .unwrap();
+        assert_eq!(facets[0].value, "development");
+        // Fixed again: active again.
+        assert_eq!(
+            ingest(&db.conn, &minimal()).await.outcome,
+            IngestOutcome::Updated
+        );
+        assert!(entry(&db.conn, ok.software_id).await.active, "{backend:?}");
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_manual_deactivation_is_never_undone_by_ingest() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let ok = ingest(&db.conn, &minimal()).await;
+        software::ActiveModel {
+            id: Set(ok.software_id),
+            active: Set(false),
+            deactivated_manually: Set(true),
+            deactivation_reason: Set(Some("duplicate entry".to_owned())),
+            ..Default::default()
+        }
+        .update(&db.conn)
+        .await
+        .unwrap();
+        let changed = minimal().replace("name: Medusa", "name: Medusa Again");
+        assert_eq!(
+            ingest(&db.conn, &changed).await.outcome,
+            IngestOutcome::Updated
+        );
+        let e = entry(&db.conn, ok.software_id).await;
+        assert!(!e.active, "{backend:?}");
+        assert!(e.deactivated_manually);
+        assert_eq!(e.name, "Medusa Again");
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn claims_from_old_and_new_keys_and_used_by_matches() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let old = minimal()
+            + "usedBy:\n  - c_f205\n  - Comune di Nessuno\nit:\n  piattaforme:\n    spid: true\n  riuso:\n    codiceIPA: c_h501\n";
+        let first = ingest(&db.conn, &old).await;
+        let stored = |snapshot: i64| {
+            let conn = db.conn.clone();
+            async move {
+                let mut rows: Vec<(String, String, String)> = claims::Entity::find()
+                    .filter(claims::Column::SnapshotId.eq(snapshot))
+                    .all(&conn)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|c| (c.kind, c.value, c.source_key))
+                    .collect();
+                rows.sort();
+                rows
+            }
+        };
+        let e = entry(&db.conn, first.software_id).await;
+        assert_eq!(
+            stored(e.current_snapshot_id.unwrap()).await,
+            vec![
+                (
+                    "publisher_ipa".into(),
+                    "c_h501".into(),
+                    "it.riuso.codiceIPA".into()
+                ),
+                ("spid".into(), "true".into(), "it.piattaforme.spid".into()),
+            ],
+            "{backend:?}"
+        );
+        let users: Vec<(String, Option<String>)> = used_by::Entity::find()
+            .filter(used_by::Column::SnapshotId.eq(e.current_snapshot_id.unwrap()))
+            .all(&db.conn)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| (u.name, u.ipa_code))
+            .collect();
+        assert_eq!(
+            users,
+            vec![
+                ("c_f205".into(), Some("c_f205".into())),
+                ("Comune di Nessuno".into(), None)
+            ]
+        );
+        assert!(
+            e.organisation_id.is_some(),
+            "publisher created from the IPA code"
+        );
+
+        let new = minimal()
+            + "organisation:\n  name: Roma Capitale\n  uri: urn:x-italian-pa:c_h501\nsupports:\n  - id: alias:spid\n";
+        ingest(&db.conn, &new).await;
+        let e2 = entry(&db.conn, first.software_id).await;
+        assert_eq!(
+            e2.organisation_id, e.organisation_id,
+            "same publisher by IPA code"
+        );
+        assert_eq!(
+            stored(e2.current_snapshot_id.unwrap()).await,
+            vec![
+                (
+                    "publisher_ipa".into(),
+                    "c_h501".into(),
+                    "organisation.uri".into()
+                ),
+                ("spid".into(), "true".into(), "supports[0].id".into()),
+            ],
+            "{backend:?}"
+        );
+        db.close().await;
+    }
+}
