@@ -9,6 +9,7 @@
 pub mod entities;
 mod facets;
 pub mod ingest;
+pub mod search;
 mod slug;
 pub mod text;
 

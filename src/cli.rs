@@ -7,6 +7,7 @@ pub mod import;
 mod migrate;
 mod network;
 mod render;
+mod search;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -37,6 +38,8 @@ pub enum Command {
     Migrate,
     /// Load local publiccode.yml files or directories into the catalog, as if crawled.
     Import(import::Args),
+    /// Search the catalog with facets, as the web pages and the API do.
+    Search(search::Args),
 }
 
 impl Cli {
@@ -61,6 +64,7 @@ pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
         Command::Validate(args) => validate::run(&args, config),
         Command::Migrate => migrate::run(config),
         Command::Import(args) => import::run(&args, config),
+        Command::Search(args) => search::run(&args, config),
     }
 }
 

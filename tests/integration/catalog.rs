@@ -3,3 +3,4 @@
 mod import;
 mod ingest;
 mod migrations;
+mod search;

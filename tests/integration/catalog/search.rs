@@ -1,0 +1,246 @@
+//! Search on both databases: words in any language with plurals and accents, ranking, facet
+//! counts that respect the other filters, sorts and cursor pagination.
+
+use std::collections::BTreeSet;
+
+use chrono::Utc;
+use riuso::catalog::search::{self, Facet, Query, SearchError, Sort};
+use riuso::catalog::{self, Fetched, Origin};
+use riuso::publiccode::{self, Context, Limits, Outcome};
+use sea_orm::DatabaseConnection;
+
+use crate::support::db::{BACKENDS, TestDb};
+use crate::support::fixtures;
+
+fn minimal() -> String {
+    std::fs::read_to_string(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml"))
+        .unwrap()
+}
+
+/// A valid file named `name`, whose Italian long description holds `italian`, with `extra` keys.
+fn entry(name: &str, italian: &str, extra: &str) -> String {
+    let padding = " Questo testo serve soltanto a raggiungere la lunghezza minima richiesta \
+                   dallo standard per la descrizione lunga di un software pubblico riusabile.";
+    minimal().replace("name: Medusa", &format!("name: {name}"))
+        .replace(
+            "description:\n",
+            &format!(
+                "description:\n  it:\n    shortDescription: Breve descrizione\n    longDescription: >\n      {italian}{padding}\n    features:\n      - Una funzione\n"
+            ),
+        )
+        .replace("categories:\n  - cloud-management\n", "")
+        + extra
+}
+
+async fn add(db: &DatabaseConnection, repo: &str, yaml: &str) {
+    let Outcome::Valid(v) =
+        publiccode::check(yaml.as_bytes(), &Limits::default(), &Context::default())
+    else {
+        panic!(
+            "fixture must be valid: {yaml}\n{:?}",
+            publiccode::check(yaml.as_bytes(), &Limits::default(), &Context::default())
+                .diagnostics()
+        )
+    };
+    let origin = Origin {
+        repository_url: repo,
+        forge: "github",
+    };
+    let fetched = Fetched {
+        bytes: yaml.as_bytes(),
+        commit: None,
+        fetched_at: Utc::now(),
+    };
+    catalog::ingest_valid(db, origin, fetched, &v)
+        .await
+        .unwrap();
+}
+
+async fn seed(db: &DatabaseConnection) {
+    add(
+        db,
+        "https://github.com/a/edilizia",
+        &entry(
+            "Sportello edilizia",
+            "Gestione delle pratiche edilizie dei comuni.",
+            "categories:\n  - document-management\nit:\n  piattaforme:\n    spid: true\n",
+        ),
+    )
+    .await;
+    add(
+        db,
+        "https://github.com/a/universita",
+        &entry(
+            "Portale",
+            "Servizi per l'Università e gli studenti.",
+            "categories:\n  - document-management\n  - educational-content\n",
+        ),
+    )
+    .await;
+    add(
+        db,
+        "https://github.com/a/pratica",
+        &entry(
+            "Pratica",
+            "Un software generico.",
+            "categories:\n  - educational-content\nsupports:\n  - id: alias:spid\n",
+        ),
+    )
+    .await;
+    add(
+        db,
+        "https://github.com/a/altro",
+        &entry(
+            "Altro",
+            "Nulla a che vedere.",
+            "categories:\n  - accounting\n",
+        ),
+    )
+    .await;
+}
+
+fn q(text: Option<&str>) -> Query {
+    Query {
+        text: text.map(str::to_owned),
+        limit: 20,
+        ..Query::default()
+    }
+}
+
+fn slugs(results: &search::Results) -> Vec<String> {
+    results.hits.iter().map(|h| h.slug.clone()).collect()
+}
+
+#[tokio::test]
+async fn words_match_across_plurals_and_accents_and_names_rank_first() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        seed(&db.conn).await;
+        // "pratica" (singular) finds "pratiche" in a description; the entry named "Pratica"
+        // ranks first because the word is its name.
+        let r = search::search(&db.conn, &q(Some("pratica"))).await.unwrap();
+        assert_eq!(slugs(&r), vec!["a-pratica", "a-edilizia"], "{backend:?}");
+        let r = search::search(&db.conn, &q(Some("universita")))
+            .await
+            .unwrap();
+        assert_eq!(slugs(&r), vec!["a-universita"], "{backend:?}");
+        let r = search::search(&db.conn, &q(Some("comune edilizia")))
+            .await
+            .unwrap();
+        assert_eq!(
+            slugs(&r),
+            vec!["a-edilizia"],
+            "{backend:?}: every word must match"
+        );
+        let r = search::search(&db.conn, &q(Some("inesistente")))
+            .await
+            .unwrap();
+        assert_eq!(r.total, 0);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn facet_counts_respect_the_other_filters() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        seed(&db.conn).await;
+        let mut query = q(None);
+        query.filters.insert(Facet::Claim, vec!["spid".into()]);
+        let r = search::search(&db.conn, &query).await.unwrap();
+        assert_eq!(r.total, 2, "{backend:?}");
+        // Categories are counted among the spid entries only...
+        assert_eq!(
+            r.facets[&Facet::Category],
+            vec![
+                ("document-management".into(), 1),
+                ("educational-content".into(), 1)
+            ],
+            "{backend:?}"
+        );
+        // ...while the claim facet ignores its own filter, so other choices stay visible.
+        query
+            .filters
+            .insert(Facet::Category, vec!["educational-content".into()]);
+        let r = search::search(&db.conn, &query).await.unwrap();
+        assert_eq!(slugs(&r), vec!["a-pratica"]);
+        assert_eq!(
+            r.facets[&Facet::Claim],
+            vec![("spid".into(), 1)],
+            "{backend:?}"
+        );
+        assert_eq!(
+            r.facets[&Facet::Category],
+            vec![
+                ("document-management".into(), 1),
+                ("educational-content".into(), 1)
+            ],
+            "{backend:?}"
+        );
+        // Two values of one facet are alternatives.
+        let mut either = q(None);
+        either.filters.insert(
+            Facet::Category,
+            vec!["accounting".into(), "educational-content".into()],
+        );
+        assert_eq!(
+            search::search(&db.conn, &either).await.unwrap().total,
+            3,
+            "{backend:?}"
+        );
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn pages_cover_every_entry_once_in_every_sort() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        seed(&db.conn).await;
+        for sort in [Sort::Name, Sort::Updated, Sort::Vitality, Sort::Relevance] {
+            let mut seen = Vec::new();
+            let mut query = Query {
+                limit: 3,
+                sort,
+                ..Query::default()
+            };
+            loop {
+                let r = search::search(&db.conn, &query).await.unwrap();
+                assert_eq!(r.total, 4);
+                seen.extend(slugs(&r));
+                match r.next {
+                    Some(next) => query.after = Some(next),
+                    None => break,
+                }
+            }
+            assert_eq!(seen.len(), 4, "{backend:?} {sort:?}: {seen:?}");
+            assert_eq!(
+                seen.iter().collect::<BTreeSet<_>>().len(),
+                4,
+                "{backend:?} {sort:?}"
+            );
+            if sort == Sort::Name {
+                assert_eq!(
+                    seen,
+                    vec!["a-altro", "a-universita", "a-pratica", "a-edilizia"]
+                );
+            }
+        }
+        let bad = Query {
+            after: Some("zz".into()),
+            limit: 3,
+            ..Query::default()
+        };
+        assert!(matches!(
+            search::search(&db.conn, &bad).await,
+            Err(SearchError::BadCursor)
+        ));
+        db.close().await;
+    }
+}
+
+#[test]
+fn unknown_facets_are_refused_by_name() {
+    let err = "colour".parse::<Facet>().unwrap_err();
+    assert!(err.to_string().contains("colour") && err.to_string().contains("category"));
+}
