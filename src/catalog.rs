@@ -10,6 +10,7 @@ pub mod entities;
 mod facets;
 pub mod ingest;
 pub mod search;
+pub mod seed;
 mod slug;
 pub mod text;
 

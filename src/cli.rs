@@ -3,6 +3,7 @@
 //! `main.rs` only parses, sets up telemetry and calls [`run`]. Each subcommand lives in its own
 //! file under `cli/` and returns the process exit code.
 
+mod dev;
 pub mod import;
 mod migrate;
 mod network;
@@ -40,6 +41,9 @@ pub enum Command {
     Import(import::Args),
     /// Search the catalog with facets, as the web pages and the API do.
     Search(search::Args),
+    /// Tools for developers and benchmarks.
+    #[command(subcommand)]
+    Dev(dev::Command),
 }
 
 impl Cli {
@@ -65,6 +69,7 @@ pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
         Command::Migrate => migrate::run(config),
         Command::Import(args) => import::run(&args, config),
         Command::Search(args) => search::run(&args, config),
+        Command::Dev(command) => dev::run(&command, config),
     }
 }
 

@@ -31,6 +31,18 @@ pub use raw::{RawPublicCode, parse};
 pub use validate::{Rejected, Validated, validate};
 pub use vocab::{is_ipa_code, is_oembed_url};
 
+/// The `categories` vocabulary.
+#[must_use]
+pub fn vocabulary_categories() -> &'static [&'static str] {
+    &vocab::CATEGORIES
+}
+
+/// The `intendedAudience.scope` vocabulary.
+#[must_use]
+pub fn vocabulary_scopes() -> &'static [&'static str] {
+    &vocab::SCOPES
+}
+
 /// The `publiccodeYmlVersion` values accepted, in the order messages list them.
 #[must_use]
 pub fn supported_versions() -> &'static [&'static str] {

@@ -1,0 +1,88 @@
+//! `riuso dev ...`: tools for developers and benchmarks.
+
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::catalog::{self, Fetched, IngestOutcome, Origin, seed};
+use crate::config::Config;
+use crate::db;
+use crate::publiccode::{self, Context, Limits, Outcome};
+
+/// `riuso dev` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Fill the catalog with a synthetic, realistic catalog (deterministic for a given seed).
+    Seed(SeedArgs),
+}
+
+/// Arguments of `riuso dev seed`.
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    /// How many entries.
+    #[arg(long, default_value_t = 1000)]
+    pub count: u64,
+    /// The generator's seed: the same seed always makes the same catalog.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs the command; returns the exit code.
+///
+/// # Errors
+///
+/// Fails when the database fails.
+pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
+    let Command::Seed(args) = command;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let conn = db::connect(&config.database_url).await?;
+        db::migrate(&conn).await?;
+        let bar = ProgressBar::with_draw_target(
+            Some(args.count),
+            if args.json { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() },
+        );
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} seeding [{bar:30}] {pos}/{len} ({per_sec}, {eta} left)")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(200));
+        let started = Instant::now();
+        let (mut new, mut other) = (0u64, 0u64);
+        for n in 0..args.count {
+            let (url, yaml) = seed::entry(args.seed, n);
+            let Outcome::Valid(v) = publiccode::check(yaml.as_bytes(), &Limits::default(), &Context::default())
+            else {
+                anyhow::bail!("synthetic entry {n} is invalid; this is a bug in the generator");
+            };
+            let origin = Origin { repository_url: &url, forge: "git" };
+            let fetched = Fetched { bytes: yaml.as_bytes(), commit: None, fetched_at: Utc::now() };
+            match catalog::ingest_valid(&conn, origin, fetched, &v).await?.outcome {
+                IngestOutcome::New => new += 1,
+                _ => other += 1,
+            }
+            bar.inc(1);
+        }
+        bar.finish_and_clear();
+        let seconds = started.elapsed().as_secs_f64();
+        #[expect(clippy::cast_precision_loss, reason = "a rate for people to read")]
+        let rate = args.count as f64 / seconds.max(f64::EPSILON);
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({"new": new, "existing": other, "seconds": seconds, "entries_per_second": rate})
+            );
+        } else {
+            println!("{new} new and {other} existing entries in {seconds:.1} s ({rate:.0} entries/s)");
+        }
+        conn.close().await?;
+        Ok(0)
+    })
+}
