@@ -33,7 +33,12 @@ pub fn human(reports: &[FileReport], strict: bool) -> std::io::Result<()> {
             )?;
             continue;
         }
-        let lines: Vec<&str> = report.source.lines().collect();
+        // The parser counts columns after a byte-order mark; so does the excerpt.
+        let source = report
+            .source
+            .strip_prefix('\u{feff}')
+            .unwrap_or(&report.source);
+        let lines: Vec<&str> = source.lines().collect();
         for d in &report.diagnostics {
             match d.severity {
                 Severity::Error => errors += 1,
@@ -153,13 +158,22 @@ fn window(line: &str, column: usize) -> (String, usize) {
     (shown, column - start + offset)
 }
 
-/// Width of the caret: the key or value starting at the column, at least one character.
+/// Width of the caret: the key or value starting at the column, at least one character. It ends
+/// where YAML would end a plain scalar: at a space, at `: ` or `, ` (so a URL keeps its `://`),
+/// or at the `]` or `}` closing a flow collection.
 fn token_width(rest: &str) -> usize {
-    let token = rest
-        .split(|c: char| c == ':' || c.is_whitespace())
-        .next()
-        .unwrap_or_default();
-    token.chars().count().max(1)
+    let mut chars = rest.chars().peekable();
+    let mut width = 0;
+    while let Some(c) = chars.next() {
+        let ends = c.is_whitespace()
+            || matches!(c, ']' | '}')
+            || (matches!(c, ':' | ',') && chars.peek().is_none_or(|n| n.is_whitespace()));
+        if ends {
+            break;
+        }
+        width += 1;
+    }
+    width.max(1)
 }
 
 /// Writes `{"valid": bool, "files": [...]}` on standard output.
@@ -256,7 +270,16 @@ pub fn sarif(reports: &[FileReport]) -> std::io::Result<()> {
     writeln!(out)
 }
 
-/// A relative URI reference for a path (forward slashes, spaces escaped).
+/// A URI reference for a path (RFC 3986, as SARIF requires): forward slashes, and every byte
+/// that may not appear in a URI percent-encoded (spaces, `%`, `<stdin>`'s brackets, non-ASCII).
 fn uri(path: &str) -> String {
-    path.replace('\\', "/").replace(' ', "%20")
+    let mut out = String::with_capacity(path.len());
+    for byte in path.replace('\\', "/").bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
