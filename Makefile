@@ -8,7 +8,7 @@
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: all build run test test-tools lint fmt bench bench-validate audit clean
+.PHONY: all build run test test-tools lint fmt bench bench-validate bench-search audit clean
 
 all: build
 
@@ -45,10 +45,14 @@ audit:
 
 ## audit needs the RustSec advisory database, fetched from the network.
 ## bench-validate: validation throughput against a bare YAML parse (and PEER_VALIDATOR if set).
-bench: bench-validate
+bench: bench-validate bench-search
 
 bench-validate:
 	$(CARGO) bench --locked --bench validate
+
+## bench-search: search p50/p99 at BENCH_ENTRIES (100,000) entries on SQLite and PostgreSQL.
+bench-search:
+	$(CARGO) bench --locked --bench search
 
 clean:
 	$(CARGO) clean

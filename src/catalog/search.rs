@@ -374,15 +374,21 @@ pub async fn search(db: &DatabaseConnection, query: &Query) -> Result<Results, S
     };
 
     // The candidate rows: the software table, joined with the text match when there is one.
+    // The match is materialized once per statement: left to the planner, SQLite would run the
+    // full-text query again for every row of `software`.
+    // `CROSS JOIN` keeps SQLite's join order as written: candidates first, then lookups by key.
+    let mut with = Sql::default();
     let mut from = Sql::default();
+    let mut base_where = Sql::default();
     match &matched {
         Some(m) => {
-            from.push(" FROM software s JOIN (")
-                .append(m)
-                .push(") t ON t.id = s.id");
+            with.push("WITH t AS MATERIALIZED (").append(m).push(") ");
+            from.push(" FROM t CROSS JOIN software s");
+            base_where.push(" WHERE s.id = t.id");
         }
         None => {
             from.push(" FROM software s");
+            base_where.push(" WHERE 1 = 1");
         }
     }
     let score = if matched.is_some() {
@@ -392,14 +398,14 @@ pub async fn search(db: &DatabaseConnection, query: &Query) -> Result<Results, S
     };
 
     // The page.
-    let mut page = Sql::default();
+    let mut page = with.clone();
     page.push(
-        "SELECT s.id, s.slug, s.name, s.active, s.updated_at, s.vitality, o.name AS publisher, ",
+        "SELECT s.id, s.slug, s.name, s.active, s.updated_at, s.vitality, (SELECT o.name FROM organisations o WHERE o.id = s.organisation_id) AS publisher, ",
     )
     .push(score)
     .push(" AS score")
     .append(&from)
-    .push(" LEFT JOIN organisations o ON o.id = s.organisation_id WHERE 1 = 1")
+    .append(&base_where)
     .append(&conditions(query, None));
     let (key_expr, direction) = match sort {
         Sort::Relevance => (score.to_owned(), "DESC"),
@@ -420,7 +426,9 @@ pub async fn search(db: &DatabaseConnection, query: &Query) -> Result<Results, S
         " ORDER BY {key_expr} {direction}, s.id ASC LIMIT "
     ))
     .bind(i64::try_from(limit + 1).unwrap_or(i64::MAX));
+    let started = std::time::Instant::now();
     let rows = db.query_all_raw(page.statement(backend)).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "search page");
     let mut hits = Vec::with_capacity(rows.len());
     for row in &rows {
         hits.push(Hit {
@@ -455,56 +463,74 @@ pub async fn search(db: &DatabaseConnection, query: &Query) -> Result<Results, S
         None
     };
 
-    // The total.
-    let mut count = Sql::default();
-    count
-        .push("SELECT COUNT(*) AS n")
+    // The total and every facet count in one statement, so the text match runs once: the
+    // facets without a filter of their own share the fully filtered set; each facet that has a
+    // filter (and `active`) is counted without that filter, so its other values stay visible.
+    let mut counts = with.clone();
+    counts
+        .push("SELECT 'total' AS facet, '' AS value, COUNT(*) AS n")
         .append(&from)
-        .push(" WHERE 1 = 1")
+        .append(&base_where)
         .append(&conditions(query, None));
-    let total = db
-        .query_one_raw(count.statement(backend))
-        .await?
-        .map(|r| r.try_get::<i64>("", "n"))
-        .transpose()?
-        .unwrap_or(0);
-
-    // The facet counts, each with every filter but its own.
-    let mut facets = BTreeMap::new();
-    for facet in Facet::ALL {
-        let mut sql = Sql::default();
-        if facet == Facet::Active {
-            sql.push(
-                "SELECT CASE WHEN s.active THEN 'true' ELSE 'false' END AS value, COUNT(*) AS n",
-            )
+    let shared: Vec<Facet> = Facet::ALL
+        .into_iter()
+        .filter(|f| *f != Facet::Active && !query.filters.contains_key(f))
+        .collect();
+    if !shared.is_empty() {
+        counts
+            .push(" UNION ALL SELECT sf.facet AS facet, sf.value AS value, COUNT(*) AS n")
             .append(&from)
-            .push(" WHERE 1 = 1")
-            .append(&conditions(query, Some(facet)))
-            .push(" GROUP BY s.active");
-        } else {
-            sql.push("SELECT sf.value AS value, COUNT(*) AS n")
-                .append(&from)
-                .push(" JOIN software_facets sf ON sf.software_id = s.id AND sf.facet = ")
-                .bind(facet.as_str())
-                .push(" WHERE 1 = 1")
-                .append(&conditions(query, Some(facet)))
-                .push(" GROUP BY sf.value");
+            .push(" CROSS JOIN software_facets sf")
+            .append(&base_where)
+            .append(&conditions(query, None))
+            .push(" AND sf.software_id = s.id AND sf.facet IN (");
+        for (i, facet) in shared.iter().enumerate() {
+            if i > 0 {
+                counts.push(", ");
+            }
+            counts.bind(facet.as_str());
         }
-        let rows = db.query_all_raw(sql.statement(backend)).await?;
-        let mut counts: Vec<(String, u64)> = rows
-            .iter()
-            .map(|r| {
-                let value: String = r.try_get("", "value")?;
-                let n: i64 = r.try_get("", "n")?;
-                Ok((value, u64::try_from(n).unwrap_or(0)))
-            })
-            .collect::<Result<_, DbErr>>()?;
+        counts.push(") GROUP BY sf.facet, sf.value");
+    }
+    for facet in query.filters.keys().filter(|f| **f != Facet::Active) {
+        counts
+            .push(" UNION ALL SELECT sf.facet AS facet, sf.value AS value, COUNT(*) AS n")
+            .append(&from)
+            .push(" CROSS JOIN software_facets sf")
+            .append(&base_where)
+            .append(&conditions(query, Some(*facet)))
+            .push(" AND sf.software_id = s.id AND sf.facet = ")
+            .bind(facet.as_str())
+            .push(" GROUP BY sf.facet, sf.value");
+    }
+    counts
+        .push(" UNION ALL SELECT 'active' AS facet, CASE WHEN s.active THEN 'true' ELSE 'false' END AS value, COUNT(*) AS n")
+        .append(&from)
+        .append(&base_where)
+        .append(&conditions(query, Some(Facet::Active)))
+        .push(" GROUP BY s.active");
+    let started = std::time::Instant::now();
+    let rows = db.query_all_raw(counts.statement(backend)).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "search counts");
+    let mut total = 0u64;
+    let mut facets: BTreeMap<Facet, Vec<(String, u64)>> =
+        Facet::ALL.into_iter().map(|f| (f, Vec::new())).collect();
+    for row in &rows {
+        let facet: String = row.try_get("", "facet")?;
+        let value: String = row.try_get("", "value")?;
+        let n = u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0);
+        if facet == "total" {
+            total = n;
+        } else if let Ok(f) = facet.parse::<Facet>() {
+            facets.entry(f).or_default().push((value, n));
+        }
+    }
+    for counts in facets.values_mut() {
         counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        facets.insert(facet, counts);
     }
     Ok(Results {
         hits,
-        total: u64::try_from(total).unwrap_or(0),
+        total,
         facets,
         next,
     })

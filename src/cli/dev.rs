@@ -2,13 +2,11 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::catalog::{self, Fetched, IngestOutcome, Origin, seed};
+use crate::catalog::seed;
 use crate::config::Config;
 use crate::db;
-use crate::publiccode::{self, Context, Limits, Outcome};
 
 /// `riuso dev` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -55,21 +53,8 @@ pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
         );
         bar.enable_steady_tick(Duration::from_millis(200));
         let started = Instant::now();
-        let (mut new, mut other) = (0u64, 0u64);
-        for n in 0..args.count {
-            let (url, yaml) = seed::entry(args.seed, n);
-            let Outcome::Valid(v) = publiccode::check(yaml.as_bytes(), &Limits::default(), &Context::default())
-            else {
-                anyhow::bail!("synthetic entry {n} is invalid; this is a bug in the generator");
-            };
-            let origin = Origin { repository_url: &url, forge: "git" };
-            let fetched = Fetched { bytes: yaml.as_bytes(), commit: None, fetched_at: Utc::now() };
-            match catalog::ingest_valid(&conn, origin, fetched, &v).await?.outcome {
-                IngestOutcome::New => new += 1,
-                _ => other += 1,
-            }
-            bar.inc(1);
-        }
+        let new = seed::populate(&conn, args.seed, args.count, |done| bar.set_position(done)).await?;
+        let other = args.count - new;
         bar.finish_and_clear();
         let seconds = started.elapsed().as_secs_f64();
         #[expect(clippy::cast_precision_loss, reason = "a rate for people to read")]

@@ -229,7 +229,17 @@ impl Checker {
     }
 
     /// Checks a length in user-perceived characters (grapheme clusters).
+    ///
+    /// Segmenting a text into graphemes is costly and `longDescription` is most of a file, so a
+    /// text is segmented in full only when it breaks a limit: it has at most as many graphemes
+    /// as `char`s, and reaching `min` needs only the first `min` graphemes.
     pub fn length(&mut self, text: &Text, min: Option<usize>, max: Option<usize>) {
+        let may_be_too_long = max.is_some_and(|max| text.value.chars().count() > max);
+        let may_be_too_short =
+            min.is_some_and(|min| text.value.graphemes(true).take(min).count() < min);
+        if !may_be_too_long && !may_be_too_short {
+            return;
+        }
         let count = text.value.graphemes(true).count();
         let name = leaf(&text.path);
         if let Some(max) = max.filter(|max| count > *max) {

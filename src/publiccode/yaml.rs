@@ -578,15 +578,14 @@ impl<'l> Builder<'l> {
             let size = node.count();
             self.anchors.insert(anchor, (node.clone(), size));
         }
-        let path = self.path();
-        match self.stack.last_mut() {
+        let (key, first, second) = match self.stack.last_mut() {
             None => {
                 self.root = Some(node);
-                Ok(())
+                return Ok(());
             }
             Some(Frame::Seq { items, .. }) => {
                 items.push(node);
-                Ok(())
+                return Ok(());
             }
             Some(Frame::Map {
                 entries,
@@ -599,35 +598,39 @@ impl<'l> Builder<'l> {
                         return Err(ParseError::ComplexKey { pos: node.pos });
                     };
                     *pending_key = Some((text, node.pos));
-                    Ok(())
+                    return Ok(());
                 }
-                Some((key, key_pos)) => {
-                    if let Some(first) = index.get(&key) {
-                        let path = if path.is_empty() {
-                            key
-                        } else {
-                            format!("{path}.{key}")
-                        };
-                        self.duplicates.push(DuplicateKey {
-                            path,
-                            first: *first,
-                            second: key_pos,
-                        });
-                    } else {
+                Some((key, key_pos)) => match index.get(&key) {
+                    Some(first) => (key, *first, key_pos),
+                    None => {
                         index.insert(key.clone(), key_pos);
                         entries.push(Entry {
                             key,
                             key_pos,
                             value: node,
                         });
+                        return Ok(());
                     }
-                    Ok(())
-                }
+                },
             },
-        }
+        };
+        // Only a duplicate needs the path, and building it allocates: not on every node.
+        let path = self.path();
+        let path = if path.is_empty() {
+            key
+        } else {
+            format!("{path}.{key}")
+        };
+        self.duplicates.push(DuplicateKey {
+            path,
+            first,
+            second,
+        });
+        Ok(())
     }
 
-    /// The dotted path of the innermost open mapping, for duplicate-key reports.
+    /// The dotted path of the innermost open mapping, for duplicate-key reports. Called once the
+    /// repeated key has been taken out of that mapping, so the path stops at the mapping.
     fn path(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
         for frame in &self.stack {
@@ -645,16 +648,6 @@ impl<'l> Builder<'l> {
                     }
                 }
             }
-        }
-        // The last frame is the mapping receiving the key; its own pending key is the key itself.
-        if matches!(
-            self.stack.last(),
-            Some(Frame::Map {
-                pending_key: Some(_),
-                ..
-            })
-        ) {
-            parts.pop();
         }
         parts.join(".")
     }
@@ -775,6 +768,23 @@ mod tests {
             }]
         );
         assert_eq!(d.root.get("a").unwrap().value.to_json()["b"], 1);
+    }
+
+    #[test]
+    fn duplicate_key_paths_go_through_lists() {
+        for (src, path) in [
+            ("a:\n  - x: 1\n  - b: 1\n    b: 2\n", "a[1].b"),
+            ("- b: 1\n  b: 2\n", "[0].b"),
+            ("a:\n  b:\n    c: 1\n    c: 2\n  b: 3\n", "a.b.c"),
+        ] {
+            let paths: Vec<String> = doc(src)
+                .unwrap()
+                .duplicate_keys
+                .into_iter()
+                .map(|d| d.path)
+                .collect();
+            assert_eq!(paths.first().map(String::as_str), Some(path), "{src}");
+        }
     }
 
     #[test]
