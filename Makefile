@@ -22,7 +22,7 @@ run: build
 
 ## test: every suite, snapshots must match and none may be left unreferenced.
 test: test-tools
-	$(CARGO) insta test --workspace --locked --require-full-match --unreferenced=reject --test-runner nextest
+	$(CARGO) insta test --workspace --require-full-match --unreferenced=reject --test-runner nextest --dnd
 
 test-tools:
 	@$(CARGO) insta --version >/dev/null 2>&1 || $(CARGO) install cargo-insta --locked
