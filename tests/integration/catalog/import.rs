@@ -40,6 +40,34 @@ async fn demo_catalog_imports_then_is_unchanged() {
             serde_json::json!({"new": files, "updated": 0, "unchanged": 0, "invalid": 0}),
             "{backend:?}"
         );
+        // The command-line search sees what was imported, with facet counts.
+        let out = Command::new(env!("CARGO_BIN_EXE_riuso"))
+            .args([
+                "search",
+                "--json",
+                "--database",
+                &db.url,
+                "--filter",
+                "claim=spid",
+                "comune",
+            ])
+            .env("RIUSO_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let total = results["total"].as_u64().unwrap();
+        assert!(total > 0 && total < files as u64, "{backend:?}: {results}");
+        assert_eq!(results["hits"].as_array().unwrap().len() as u64, total);
+        let claims = results["facets"]["claim"].as_array().unwrap();
+        assert!(
+            claims.iter().any(|c| c[0] == "spid"),
+            "{backend:?}: {claims:?}"
+        );
         let again = import_json(&db.url, &demo);
         assert_eq!(
             again,
