@@ -55,6 +55,19 @@ impl Cli {
     }
 }
 
+/// The single-threaded runtime a command's async work runs on.
+///
+/// # Errors
+///
+/// Fails if the operating system refuses the runtime's resources.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context as _;
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
 /// Exit code for usage and I/O errors, as clap uses for bad arguments.
 pub const EXIT_USAGE: u8 = 2;
 

@@ -52,6 +52,18 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     Ok(db)
 }
 
+/// Opens the database at `url` and applies any pending migration: what every command that
+/// works on the catalog needs first.
+///
+/// # Errors
+///
+/// Fails when the database cannot be opened or migrated.
+pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = connect(url).await?;
+    migrate(&db).await?;
+    Ok(db)
+}
+
 /// Applies every pending migration.
 ///
 /// # Errors

@@ -36,12 +36,9 @@ pub struct SeedArgs {
 /// Fails when the database fails.
 pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
     let Command::Seed(args) = command;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
-        let conn = db::connect(&config.database_url).await?;
-        db::migrate(&conn).await?;
+        let conn = db::open(&config.database_url).await?;
         let bar = ProgressBar::with_draw_target(
             Some(args.count),
             if args.json { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() },

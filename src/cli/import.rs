@@ -47,9 +47,7 @@ pub struct Summary {
 /// Fails when a path cannot be read or the database fails.
 pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     let files = collect(&args.paths)?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = super::runtime()?;
     let summary = runtime.block_on(import(&files, config, !args.json))?;
     if args.json {
         println!("{}", serde_json::to_string(&summary)?);
@@ -72,8 +70,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
 ///
 /// Fails when a file cannot be read or the database fails; files imported before stay imported.
 pub async fn import(files: &[PathBuf], config: &Config, progress: bool) -> anyhow::Result<Summary> {
-    let conn = db::connect(&config.database_url).await?;
-    db::migrate(&conn).await?;
+    let conn = db::open(&config.database_url).await?;
     let bar = ProgressBar::with_draw_target(
         Some(files.len() as u64),
         if progress {

@@ -9,12 +9,10 @@ use crate::db;
 ///
 /// Fails when the database cannot be opened or a migration fails.
 pub fn run(config: &Config) -> anyhow::Result<u8> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = super::runtime()?;
     runtime.block_on(async {
-        let conn = db::connect(&config.database_url).await?;
-        db::migrate(&conn).await?;
+        let conn = db::open(&config.database_url).await?;
+        conn.close().await?;
         tracing::info!(database = %db::redact(&config.database_url), "database is up to date");
         Ok(0)
     })

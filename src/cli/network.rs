@@ -36,10 +36,7 @@ impl Checker {
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .context("cannot build the HTTP client for network checks")?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .context("cannot start the runtime for network checks")?;
+        let runtime = super::runtime()?;
         Ok(Self { client, runtime })
     }
 

@@ -61,12 +61,9 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         limit: args.limit,
         after: args.after.clone(),
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
+    let runtime = super::runtime()?;
     let results = runtime.block_on(async {
-        let conn = db::connect(&config.database_url).await?;
-        db::migrate(&conn).await?;
+        let conn = db::open(&config.database_url).await?;
         anyhow::Ok(search::search(&conn, &query).await?)
     })?;
     if args.json {
