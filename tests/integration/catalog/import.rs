@@ -4,10 +4,11 @@ use std::process::Command;
 
 use crate::support::db::{BACKENDS, TestDb};
 
-fn import_json(url: &str, path: &std::path::Path) -> serde_json::Value {
+/// Runs `riuso ARGS... --json` and returns its JSON output, failing on a non-zero exit.
+fn riuso_json(args: &[&str]) -> serde_json::Value {
     let out = Command::new(env!("CARGO_BIN_EXE_riuso"))
-        .args(["import", "--json", "--database", url])
-        .arg(path)
+        .args(args)
+        .arg("--json")
         .env("RIUSO_LOG", "warn")
         .output()
         .unwrap();
@@ -17,6 +18,10 @@ fn import_json(url: &str, path: &std::path::Path) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn import_json(url: &str, path: &std::path::Path) -> serde_json::Value {
+    riuso_json(&["import", "--database", url, path.to_str().unwrap()])
 }
 
 #[tokio::test]
@@ -41,25 +46,14 @@ async fn demo_catalog_imports_then_is_unchanged() {
             "{backend:?}"
         );
         // The command-line search sees what was imported, with facet counts.
-        let out = Command::new(env!("CARGO_BIN_EXE_riuso"))
-            .args([
-                "search",
-                "--json",
-                "--database",
-                &db.url,
-                "--filter",
-                "claim=spid",
-                "comune",
-            ])
-            .env("RIUSO_LOG", "warn")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let results = riuso_json(&[
+            "search",
+            "--database",
+            &db.url,
+            "--filter",
+            "claim=spid",
+            "comune",
+        ]);
         let total = results["total"].as_u64().unwrap();
         assert!(total > 0 && total < files as u64, "{backend:?}: {results}");
         assert_eq!(results["hits"].as_array().unwrap().len() as u64, total);
