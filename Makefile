@@ -1,6 +1,6 @@
 # riuso — build, run and test. GNU make; every tool a target needs is installed by the target.
 #
-#   make run     build, migrate the embedded SQLite database, load the demo catalog files
+#   make run     build, migrate the embedded SQLite database, load the demo catalog, serve files
 #   make test    the whole test suite (installs the test tools it needs)
 #   make lint    formatting, clippy, docs, licences/advisories, unused dependencies
 #   make bench   benchmarks (bench-validate); make fuzz: fuzzing for FUZZ_SECONDS
@@ -15,10 +15,11 @@ all: build
 build:
 	$(CARGO) build --release --locked
 
-## run: migrate the embedded database and load the demo catalog into it.
+## run: migrate the embedded database, load the demo catalog, serve on RIUSO_BIND (127.0.0.1:8080).
 run: build
 	./target/release/riuso migrate
 	./target/release/riuso import demo
+	./target/release/riuso serve
 
 ## test: every suite, snapshots must match and none may be left unreferenced.
 test: test-tools

@@ -9,6 +9,7 @@ mod migrate;
 mod network;
 mod render;
 mod search;
+mod serve;
 mod validate;
 
 use clap::{Parser, Subcommand};
@@ -33,6 +34,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the web API (validator, JSON Schemas) until Ctrl-C or SIGTERM.
+    Serve(serve::Args),
     /// Check publiccode.yml files against the standard (exit 0 valid, 1 invalid, 2 usage or I/O error).
     Validate(validate::Args),
     /// Create the database if needed and apply pending migrations.
@@ -78,6 +81,7 @@ pub const EXIT_USAGE: u8 = 2;
 /// Returns an error for failures that are not the command's own verdict (the caller exits 2).
 pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
     match cli.command {
+        Command::Serve(args) => serve::run(&args, config),
         Command::Validate(args) => validate::run(&args, config),
         Command::Migrate => migrate::run(config),
         Command::Import(args) => import::run(&args, config),

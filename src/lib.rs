@@ -13,11 +13,13 @@
 //!
 //! Modules: [`publiccode`] (the standard, pure), [`db`] (connections and migrations),
 //! [`config`] (the only reader of the environment), [`cli`] (subcommands), [`telemetry`]
-//! (logging set-up).
+//! (logging set-up), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
 
+pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod publiccode;
 pub mod telemetry;
+pub mod web;

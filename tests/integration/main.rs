@@ -5,3 +5,4 @@
 mod catalog;
 mod support;
 mod validator;
+mod web;

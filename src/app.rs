@@ -1,0 +1,30 @@
+//! The application state shared by every request: configuration and the database, built once.
+
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+
+/// Everything a request handler may need, built once at start-up.
+#[derive(Debug)]
+pub struct App {
+    /// The configuration read at start-up.
+    pub config: Config,
+    /// The catalog database.
+    pub db: DatabaseConnection,
+}
+
+/// The state handlers extract: a cheap handle on the one [`App`].
+#[derive(Debug, Clone, FromRequestParts)]
+#[from_request(via(axum::extract::State))]
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}

@@ -1,0 +1,36 @@
+//! Our request extractors: axum's, with rejections rendered as [`AppError`], and identifiers
+//! validated before any handler runs.
+
+#![expect(
+    clippy::disallowed_types,
+    reason = "this module wraps axum's extractors"
+)]
+
+use axum::extract::FromRequestParts;
+use axum::extract::rejection::PathRejection;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, AppError};
+
+/// Path parameters; a malformed path answers 404.
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Self(value)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => {
+                Err(ApiError(AppError::NotFound))
+            }
+            Err(other) => Err(ApiError(AppError::BadRequest(other.body_text()))),
+        }
+    }
+}
