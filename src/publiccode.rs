@@ -19,6 +19,7 @@ mod vocab;
 pub mod yaml;
 
 pub use assets::{Asset, Assets, HEAD_BYTES, png_width};
+pub use check::ipa_urn_code;
 pub use claims::{Claim, ClaimKind, ClaimValue};
 pub use diagnostic::{Code, Diagnostic, Related, Severity};
 pub use links::{Link, LinkKind, links};

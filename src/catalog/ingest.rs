@@ -338,10 +338,7 @@ async fn insert_snapshot(
 /// `urn:x-italian-pa:` prefix), or the name of an organisation the catalog knows with its code.
 async fn match_ipa(txn: &DatabaseTransaction, name: &str) -> Result<Option<String>, DbErr> {
     let trimmed = name.trim();
-    let code = trimmed
-        .get(..17)
-        .filter(|p| p.eq_ignore_ascii_case("urn:x-italian-pa:"))
-        .map_or(trimmed, |_| &trimmed[17..]);
+    let code = publiccode::ipa_urn_code(trimmed).unwrap_or(trimmed);
     if publiccode::is_ipa_code(code) {
         return Ok(Some(code.to_ascii_lowercase()));
     }

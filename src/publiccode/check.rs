@@ -324,7 +324,8 @@ pub(crate) fn is_http_url(s: &str) -> bool {
 }
 
 /// The IPA code of a `urn:x-italian-pa:<code>` URI (prefix matched case-insensitively).
-pub(crate) fn ipa_urn_code(uri: &str) -> Option<&str> {
+#[must_use]
+pub fn ipa_urn_code(uri: &str) -> Option<&str> {
     const PREFIX: &str = "urn:x-italian-pa:";
     uri.get(..PREFIX.len())
         .filter(|p| p.eq_ignore_ascii_case(PREFIX))
