@@ -88,7 +88,6 @@ pub(super) fn read(
     });
     let funded_by = read_funded_by(ck, top);
     let supports = read_supports(ck, top);
-    let _ = version;
 
     Some(PublicCode {
         publiccode_yml_version: version.to_owned(),
@@ -500,9 +499,8 @@ fn read_description(
     }
     let videos = ck.text_list(path, fields, "videos");
     for v in &videos {
-        let http = ck.http_url(v);
+        ck.http_url(v);
         if !vocab::is_oembed_url(&v.value) {
-            let _ = http;
             ck.error(
                 Code::InvalidVideo,
                 &v.path,
