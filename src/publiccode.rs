@@ -98,14 +98,39 @@ impl Outcome {
 /// Parses and validates `bytes`; a YAML that cannot be read becomes a single diagnostic.
 #[must_use]
 pub fn check(bytes: &[u8], limits: &Limits, ctx: &Context<'_>) -> Outcome {
+    inspect(bytes, limits, ctx).outcome
+}
+
+/// What [`inspect`] learns about a file in one parse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspection {
+    /// The verdict and its diagnostics.
+    pub outcome: Outcome,
+    /// `publiccodeYmlVersion` as written, if the file could be read.
+    pub declared_version: Option<String>,
+    /// The http(s) URLs the file points at, for optional network checks.
+    pub links: Vec<Link>,
+}
+
+/// [`check`], plus the declared version and the links of the file, from a single parse.
+#[must_use]
+pub fn inspect(bytes: &[u8], limits: &Limits, ctx: &Context<'_>) -> Inspection {
     match parse(bytes, limits) {
-        Ok(raw) => match validate(&raw, ctx) {
-            Ok(v) => Outcome::Valid(Box::new(v)),
-            Err(r) => Outcome::Invalid(r),
+        Ok(raw) => Inspection {
+            declared_version: raw.declared_version().map(str::to_owned),
+            links: links(&raw),
+            outcome: match validate(&raw, ctx) {
+                Ok(v) => Outcome::Valid(Box::new(v)),
+                Err(r) => Outcome::Invalid(r),
+            },
         },
-        Err(e) => Outcome::Invalid(Rejected {
-            diagnostics: vec![parse_error_diagnostic(&e)],
-        }),
+        Err(e) => Inspection {
+            outcome: Outcome::Invalid(Rejected {
+                diagnostics: vec![parse_error_diagnostic(&e)],
+            }),
+            declared_version: None,
+            links: Vec::new(),
+        },
     }
 }
 

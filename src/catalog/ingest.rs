@@ -281,9 +281,13 @@ async fn insert_snapshot(
     sha256: &str,
     checked: &Checked<'_>,
 ) -> Result<i64, IngestError> {
-    let declared_version = publiccode::parse(fetched.bytes, &publiccode::Limits::default())
-        .ok()
-        .and_then(|raw| raw.declared_version().map(str::to_owned));
+    // A valid file carries its version; an invalid one is read again only to find it.
+    let declared_version = match checked {
+        Checked::Valid(v) => Some(v.code().publiccode_yml_version.clone()),
+        Checked::Invalid(_) => publiccode::parse(fetched.bytes, &publiccode::Limits::default())
+            .ok()
+            .and_then(|raw| raw.declared_version().map(str::to_owned)),
+    };
     let normalized = match checked {
         Checked::Valid(v) => Some(serde_json::to_string(v.code())?),
         Checked::Invalid(_) => None,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::publiccode::{self, Asset, Assets, Claim, Context, Diagnostic, Limits, Outcome};
+use crate::publiccode::{self, Asset, Assets, Claim, Context, Diagnostic, Limits, Link, Outcome};
 
 use super::{EXIT_USAGE, network, render};
 
@@ -76,6 +76,8 @@ pub struct FileReport {
     pub claims: Vec<Claim>,
     /// Every finding, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The http(s) URLs of the file, for `--network`.
+    pub links: Vec<Link>,
     /// Why the input could not be read, if it could not.
     pub io_error: Option<String>,
 }
@@ -130,7 +132,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         if let Some(checker) = &checker
             && report.io_error.is_none()
         {
-            network_checks(checker, &mut report, &limits);
+            network_checks(checker, &mut report);
         }
         if args.strict && report.diagnostics.iter().any(|d| !d.is_error()) {
             report.valid = false;
@@ -180,6 +182,7 @@ pub fn check_input(path: &Path, limits: &Limits, args: &Args) -> FileReport {
                 version: None,
                 claims: Vec::new(),
                 diagnostics: Vec::new(),
+                links: Vec::new(),
                 io_error: Some(e.to_string()),
             };
         }
@@ -191,11 +194,8 @@ pub fn check_input(path: &Path, limits: &Limits, args: &Args) -> FileReport {
         version_override: args.version_override.as_deref(),
         assets: assets.as_ref().map(|a| a as &dyn Assets),
     };
-    let outcome = publiccode::check(&bytes, limits, &ctx);
-    let version = publiccode::parse(&bytes, limits)
-        .ok()
-        .and_then(|raw| raw.declared_version().map(str::to_owned));
-    let (valid, claims) = match &outcome {
+    let inspection = publiccode::inspect(&bytes, limits, &ctx);
+    let (valid, claims) = match &inspection.outcome {
         Outcome::Valid(v) => (true, v.claims().to_vec()),
         Outcome::Invalid(_) => (false, Vec::new()),
     };
@@ -203,18 +203,16 @@ pub fn check_input(path: &Path, limits: &Limits, args: &Args) -> FileReport {
         path: shown,
         source: String::from_utf8_lossy(&bytes).into_owned(),
         valid,
-        version,
+        version: inspection.declared_version,
         claims,
-        diagnostics: outcome.diagnostics().to_vec(),
+        diagnostics: inspection.outcome.diagnostics().to_vec(),
+        links: inspection.links,
         io_error: None,
     }
 }
 
-fn network_checks(checker: &network::Checker, report: &mut FileReport, limits: &Limits) {
-    let Ok(raw) = publiccode::parse(report.source.as_bytes(), limits) else {
-        return;
-    };
-    let found = checker.check(&publiccode::links(&raw));
+fn network_checks(checker: &network::Checker, report: &mut FileReport) {
+    let found = checker.check(&report.links);
     if found.iter().any(Diagnostic::is_error) {
         report.valid = false;
         report.claims.clear();

@@ -27,17 +27,15 @@ pub async fn validate(state: AppState, body: Bytes) -> Result<Json<Value>, ApiEr
             AppError::BadRequest("send the publiccode.yml as the request body".to_owned()).into(),
         );
     }
-    let outcome = publiccode::check(&body, &limits, &Context::default());
-    let version = publiccode::parse(&body, &limits)
-        .ok()
-        .and_then(|raw| raw.declared_version().map(str::to_owned));
-    let claims = match &outcome {
+    let inspection = publiccode::inspect(&body, &limits, &Context::default());
+    let outcome = &inspection.outcome;
+    let claims = match outcome {
         Outcome::Valid(v) => v.claims().to_vec(),
         Outcome::Invalid(_) => Vec::new(),
     };
     Ok(Json(json!({
         "valid": outcome.is_valid(),
-        "publiccodeYmlVersion": version,
+        "publiccodeYmlVersion": inspection.declared_version,
         "claims": claims,
         "diagnostics": outcome.diagnostics(),
     })))
