@@ -111,19 +111,21 @@ fn facet_pair(rng: &mut Rng) -> BTreeMap<Facet, Vec<String>> {
 }
 
 async fn run(db: &DatabaseConnection, label: &str) {
+    let searcher = search::Searcher::new(db.clone());
+    let loading = Instant::now();
+    searcher.warm().await.unwrap();
+    println!("{label}: search index loaded in {}", ms(loading.elapsed()));
     let mut rng = Rng::new(7);
     let mut times: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
     // Warm the caches once.
-    search::search(
-        db,
-        &Query {
+    searcher
+        .search(&Query {
             text: Some("scuole".into()),
             limit: 20,
             ..Query::default()
-        },
-    )
-    .await
-    .unwrap();
+        })
+        .await
+        .unwrap();
     let backend = db.get_database_backend();
     let max_id = count(db).await.max(1);
     for round in 0..ROUNDS {
@@ -152,7 +154,7 @@ async fn run(db: &DatabaseConnection, label: &str) {
             ..Query::default()
         };
         let t = Instant::now();
-        let r = search::search(db, &free).await.unwrap();
+        let r = searcher.search(&free).await.unwrap();
         times.entry("free text").or_default().push(t.elapsed());
 
         let with_facets = Query {
@@ -162,7 +164,7 @@ async fn run(db: &DatabaseConnection, label: &str) {
             ..Query::default()
         };
         let t = Instant::now();
-        search::search(db, &with_facets).await.unwrap();
+        searcher.search(&with_facets).await.unwrap();
         times
             .entry("text + 2 facets")
             .or_default()
@@ -179,7 +181,7 @@ async fn run(db: &DatabaseConnection, label: &str) {
             ..Query::default()
         };
         let t = Instant::now();
-        search::search(db, &facets_only).await.unwrap();
+        searcher.search(&facets_only).await.unwrap();
         times.entry("facets only").or_default().push(t.elapsed());
 
         if let Some(next) = r.next {
@@ -188,7 +190,7 @@ async fn run(db: &DatabaseConnection, label: &str) {
                 ..free
             };
             let t = Instant::now();
-            search::search(db, &page).await.unwrap();
+            searcher.search(&page).await.unwrap();
             times.entry("next page").or_default().push(t.elapsed());
         }
     }

@@ -14,6 +14,13 @@ pub mod seed;
 mod slug;
 pub mod text;
 
+/// The change stamp every write of a `software` row sets (`changed_at_us`): microseconds since
+/// the Unix epoch. The search index reloads the rows whose stamp is newer than what it holds.
+#[must_use]
+pub fn change_stamp() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
 pub use ingest::{
     Fetched, IngestError, IngestOutcome, Ingested, Origin, ingest_invalid, ingest_valid,
 };
