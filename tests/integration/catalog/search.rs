@@ -276,7 +276,8 @@ async fn one_searcher_sees_every_later_write() {
         let r = searcher.search(&q(Some("pratica"))).await.unwrap();
         assert_eq!(r.total, 2, "{backend:?}");
 
-        // A new entry is found by the same searcher, with its facet counted.
+        // A new entry is found by the same searcher, with its facets counted; a language with
+        // a region counts as the language.
         add(
             &db.conn,
             "https://github.com/b/pratiche",
@@ -284,11 +285,20 @@ async fn one_searcher_sees_every_later_write() {
                 "Registro pratiche",
                 "Registro delle pratiche comunali.",
                 "categories:\n  - accounting\n",
+            )
+            .replace(
+                "availableLanguages:\n    - en",
+                "availableLanguages:\n    - it-IT\n    - en",
             ),
         )
         .await;
         let r = searcher.search(&q(Some("pratica"))).await.unwrap();
         assert_eq!(r.total, 3, "{backend:?}");
+        assert_eq!(
+            r.facets[&Facet::Language],
+            vec![("en".into(), 3), ("it".into(), 1)],
+            "{backend:?}"
+        );
         assert!(
             r.facets[&Facet::Category].contains(&("accounting".into(), 1)),
             "{backend:?}: {:?}",
