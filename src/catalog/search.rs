@@ -17,14 +17,14 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
-use self::index::{Doc, Index, Key};
+use self::index::{Doc, Index, Key, TextHits};
 use super::text;
 
 /// A facet: a dimension search can filter on and count.
@@ -211,7 +211,7 @@ pub struct Results {
 /// How far back, in microseconds, the index looks for changes before the time of its last
 /// look: a write stamps its rows before it commits, so a transaction that commits late (or a
 /// writer whose clock lags) is still seen.
-const LOOKBACK_US: i64 = 120_000_000;
+const LOOKBACK_US: i64 = 10_000_000;
 
 /// Ids per `IN (...)` list when loading changed entries.
 const CHUNK: usize = 500;
@@ -227,6 +227,55 @@ struct Inner {
     index: OnceCell<RwLock<Index>>,
     /// The change stamp of the start of the last completed look for changes.
     checked_us: AtomicI64,
+    /// Recent full-text matches: the next page, or another filter on the same words, reuses
+    /// them instead of scoring every match again.
+    texts: Mutex<TextCache>,
+}
+
+/// Full-text matches by query, the oldest dropped first; emptied whenever an entry changes.
+#[derive(Default)]
+struct TextCache {
+    entries: HashMap<(String, bool), Arc<TextHits>>,
+    /// Matches held in all, to bound the memory the cache takes.
+    held: u64,
+    order: std::collections::VecDeque<(String, bool)>,
+    /// Bumped by every `clear`, so that a match read before a change is not cached after it.
+    generation: u64,
+}
+
+impl TextCache {
+    /// How many queries are kept at most.
+    const CAPACITY: usize = 256;
+    /// How many matches are held at most, all queries together (about 30 bytes each).
+    const MAX_HELD: u64 = 2_000_000;
+
+    fn get(&self, key: &(String, bool)) -> Option<Arc<TextHits>> {
+        self.entries.get(key).cloned()
+    }
+
+    fn put(&mut self, key: (String, bool), hits: Arc<TextHits>, generation: u64) {
+        if generation != self.generation || self.entries.contains_key(&key) {
+            return;
+        }
+        while self.order.len() >= Self::CAPACITY || self.held + hits.len() > Self::MAX_HELD {
+            let Some(oldest) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(old) = self.entries.remove(&oldest) {
+                self.held -= old.len();
+            }
+        }
+        self.held += hits.len();
+        self.order.push_back(key.clone());
+        self.entries.insert(key, hits);
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.order.clear();
+        self.held = 0;
+        self.generation += 1;
+    }
 }
 
 impl fmt::Debug for Searcher {
@@ -246,6 +295,7 @@ impl Searcher {
             inner: Arc::new(Inner {
                 index: OnceCell::new(),
                 checked_us: AtomicI64::new(0),
+                texts: Mutex::new(TextCache::default()),
             }),
         }
     }
@@ -267,12 +317,15 @@ impl Searcher {
             .index
             .get_or_try_init(|| async {
                 let started = super::change_stamp();
+                let loading = std::time::Instant::now();
                 let mut index = Index::default();
-                for doc in load_docs(&self.db, None).await? {
+                let docs = load_docs(&self.db, None).await?;
+                tracing::debug!(elapsed = ?std::time::Instant::now().duration_since(loading), "search index read");
+                for doc in docs {
                     index.upsert(doc);
                 }
                 self.inner.checked_us.fetch_max(started, Ordering::Relaxed);
-                tracing::debug!(entries = index.len(), "search index loaded");
+                tracing::debug!(entries = index.len(), elapsed = ?loading.elapsed(), "search index loaded");
                 Ok::<_, DbErr>(RwLock::new(index))
             })
             .await?;
@@ -321,6 +374,12 @@ impl Searcher {
             for doc in docs {
                 index.upsert(doc);
             }
+            // A changed entry may match other words now.
+            self.inner
+                .texts
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clear();
             tracing::debug!(reloaded = stale.len(), "search index refreshed");
         }
         self.inner.checked_us.fetch_max(started, Ordering::Relaxed);
@@ -335,8 +394,8 @@ impl Searcher {
     pub async fn search(&self, query: &Query) -> Result<Results, SearchError> {
         let backend = self.db.get_database_backend();
         let limit = usize::try_from(query.limit.clamp(1, MAX_LIMIT)).unwrap_or(20);
-        let statement = query.text.as_deref().and_then(|t| text_match(backend, t));
-        let sort = match (query.sort, &statement) {
+        let text = query.text.as_deref().and_then(|t| text_query(backend, t));
+        let sort = match (query.sort, &text) {
             (Sort::Relevance, None) => Sort::Updated,
             (s, _) => s,
         };
@@ -345,22 +404,14 @@ impl Searcher {
             .as_deref()
             .map(|a| decode_cursor(a, sort))
             .transpose()?;
-        let matches = match statement {
-            Some(statement) => {
-                let rows = self.db.query_all_raw(statement).await?;
-                let mut matches = Vec::with_capacity(rows.len());
-                for row in &rows {
-                    let id: i64 = row.try_get("", "id")?;
-                    let score = row
-                        .try_get::<f64>("", "score")
-                        .or_else(|_| row.try_get::<f32>("", "score").map(f64::from))?;
-                    matches.push((id, score));
-                }
-                Some(matches)
-            }
+        let started = std::time::Instant::now();
+        let cell = self.index().await?;
+        let refresh_time = started.elapsed();
+        let matches = match text {
+            Some(text) => Some(self.matches(cell, text, sort == Sort::Relevance).await?),
             None => None,
         };
-        let cell = self.index().await?;
+        let text_time = started.elapsed();
         let (placed, total, counts) = {
             let index = cell.read().unwrap_or_else(PoisonError::into_inner);
             let filters: Vec<(Facet, &[String])> = query
@@ -374,6 +425,7 @@ impl Searcher {
                 selection.page(sort, after.as_ref().map(|(key, id)| (key, *id)), limit + 1);
             (placed, selection.matching.len(), selection.counts())
         };
+        let select_time = started.elapsed();
         let more = placed.len() > limit;
         let placed = &placed[..placed.len().min(limit)];
         let next = if more {
@@ -382,6 +434,14 @@ impl Searcher {
             None
         };
         let hits = self.hits(placed).await?;
+        tracing::debug!(
+            ?text_time,
+            ?refresh_time,
+            ?select_time,
+            total = ?started.elapsed(),
+            matches = matches.as_ref().map(|m| m.len()),
+            "search"
+        );
         let mut facets: BTreeMap<Facet, Vec<(String, u64)>> =
             Facet::ALL.into_iter().map(|f| (f, Vec::new())).collect();
         for (facet, value, n) in counts {
@@ -396,6 +456,44 @@ impl Searcher {
             facets,
             next,
         })
+    }
+
+    /// Every match of the full-text `query`, scored or not, from the cache when it holds them.
+    async fn matches(
+        &self,
+        cell: &RwLock<Index>,
+        query: String,
+        scored: bool,
+    ) -> Result<Arc<TextHits>, DbErr> {
+        let key = (query, scored);
+        let generation = {
+            let cache = self.inner.texts.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some(hit) = cache.get(&key) {
+                return Ok(hit);
+            }
+            cache.generation
+        };
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(text_match(backend, &key.0, scored))
+            .await?;
+        let hits: Option<String> = match row {
+            Some(row) => row.try_get("", "hits")?,
+            None => None,
+        };
+        let matches = parse_matches(hits.as_deref(), scored);
+        let matches = Arc::new(
+            cell.read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .text_hits(&matches, scored),
+        );
+        self.inner
+            .texts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .put(key, Arc::clone(&matches), generation);
+        Ok(matches)
     }
 
     /// The rows of a page, in page order.
@@ -470,11 +568,36 @@ fn push_placeholders(sql: &mut String, n: usize) {
 }
 
 /// Loads the index entries of `ids`, or of every entry.
+///
+/// Both reads aggregate in the database: the entries as one JSON array, the facets as one row
+/// per value with the ids that hold it. A handful of rows cross the driver instead of one per
+/// entry and facet value, which is what makes loading 100,000 entries take well under a second.
 async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<Doc>, DbErr> {
     let backend = db.get_database_backend();
-    let mut software =
-        String::from("SELECT id, active, updated_at, vitality, name, changed_at_us FROM software");
-    let mut facets = String::from("SELECT software_id, facet, value FROM software_facets");
+    let (mut software, mut facets) = if backend == DbBackend::Postgres {
+        (
+            String::from(
+                "SELECT CAST(json_agg(json_build_array(id, active, \
+                 CAST(extract(epoch FROM updated_at) * 1000000 AS BIGINT), vitality, name, \
+                 changed_at_us)) AS TEXT) AS docs FROM software",
+            ),
+            String::from(
+                "SELECT facet, value, string_agg(CAST(software_id AS TEXT), ' ') AS ids \
+                 FROM software_facets",
+            ),
+        )
+    } else {
+        (
+            String::from(
+                "SELECT json_group_array(json_array(id, active, \
+                 CAST((julianday(updated_at) - 2440587.5) * 86400000000.0 AS INTEGER), vitality, \
+                 name, changed_at_us)) AS docs FROM software",
+            ),
+            String::from(
+                "SELECT facet, value, group_concat(software_id, ' ') AS ids FROM software_facets",
+            ),
+        )
+    };
     let values: Vec<Value> = ids
         .unwrap_or_default()
         .iter()
@@ -488,27 +611,37 @@ async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<D
         push_placeholders(&mut facets, ids.len());
         facets.push(')');
     }
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
+    facets.push_str(" GROUP BY facet, value");
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
             backend,
             numbered(backend, &software),
             values.clone(),
         ))
         .await?;
+    let json: Option<String> = match row {
+        Some(row) => row.try_get("", "docs")?,
+        None => None,
+    };
+    type Row = (i64, serde_json::Value, i64, Option<f64>, String, i64);
+    let rows: Vec<Row> = match json {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| DbErr::Custom(format!("unreadable search entries: {e}")))?,
+        None => Vec::new(),
+    };
     let mut docs: HashMap<i64, Doc> = HashMap::with_capacity(rows.len());
-    for row in &rows {
-        let id: i64 = row.try_get("", "id")?;
-        let updated: DateTime<FixedOffset> = row.try_get("", "updated_at")?;
-        let name: String = row.try_get("", "name")?;
+    for (id, active, updated_us, vitality, name, changed_at_us) in rows {
+        // SQLite has no boolean type: its JSON holds 0 and 1.
+        let active = active.as_bool().unwrap_or_else(|| active.as_i64() == Some(1));
         docs.insert(
             id,
             Doc {
                 id,
-                active: row.try_get("", "active")?,
-                updated_us: updated.timestamp_micros(),
-                vitality: row.try_get::<Option<f64>>("", "vitality")?.unwrap_or(-1.0),
+                active,
+                updated_us,
+                vitality: vitality.unwrap_or(-1.0),
                 name_key: name.to_lowercase(),
-                changed_at_us: row.try_get("", "changed_at_us")?,
+                changed_at_us,
                 values: Vec::new(),
             },
         );
@@ -521,11 +654,16 @@ async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<D
         ))
         .await?;
     for row in &rows {
-        let id: i64 = row.try_get("", "software_id")?;
         let facet: String = row.try_get("", "facet")?;
+        let Ok(facet) = facet.parse::<Facet>() else {
+            continue;
+        };
         let value: String = row.try_get("", "value")?;
-        if let (Some(doc), Ok(facet)) = (docs.get_mut(&id), facet.parse::<Facet>()) {
-            doc.values.push((facet, value));
+        let ids: String = row.try_get("", "ids")?;
+        for id in ids.split(' ').filter_map(|id| id.parse::<i64>().ok()) {
+            if let Some(doc) = docs.get_mut(&id) {
+                doc.values.push((facet, value.clone()));
+            }
         }
     }
     let mut docs: Vec<Doc> = docs.into_values().collect();
@@ -533,10 +671,21 @@ async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<D
     Ok(docs)
 }
 
-/// The full-text match as a statement returning `(id, score)`, or `None` without words. Every
-/// word must match, through any of its keys (the word, its Italian and English stems).
-fn text_match(backend: DbBackend, text: &str) -> Option<Statement> {
-    let groups: Vec<Vec<String>> = text::words(text).map(|w| text::keys(&w)).collect();
+/// The full-text query of `text` in the database's syntax, or `None` without words. Every word
+/// must match, through any of its keys (the word, its Italian and English stems).
+fn text_query(backend: DbBackend, text: &str) -> Option<String> {
+    // A document holds every word followed by its stems, so the stems alone find the word and
+    // its inflections; one phrase fewer to score per word on a common word's many matches.
+    let groups: Vec<Vec<String>> = text::words(text)
+        .map(|w| {
+            let keys = text::keys(&w);
+            if keys.len() > 1 {
+                keys.into_iter().skip(1).collect()
+            } else {
+                keys
+            }
+        })
+        .collect();
     if groups.is_empty() {
         return None;
     }
@@ -554,16 +703,54 @@ fn text_match(backend: DbBackend, text: &str) -> Option<Statement> {
         })
         .collect::<Vec<_>>()
         .join(and);
-    let sql = if backend == DbBackend::Postgres {
-        "SELECT f.software_id AS id, CAST(ts_rank(f.document, q.query) AS DOUBLE PRECISION) AS score \
-         FROM software_fts f, to_tsquery('simple', $1) AS q(query) WHERE f.document @@ q.query"
-    } else {
+    Some(query)
+}
+
+/// The statement returning every match of `query` as one text, `id score id score ...` with
+/// `scored`, `id id ...` without (scoring is most of the cost of a common word).
+fn text_match(backend: DbBackend, query: &str, scored: bool) -> Statement {
+    let sql = match (backend, scored) {
+        (DbBackend::Postgres, true) => {
+            "SELECT string_agg(f.software_id || ' ' || ts_rank(f.document, q.query), ' ') AS hits \
+             FROM software_fts f, to_tsquery('simple', $1) AS q(query) WHERE f.document @@ q.query"
+        }
+        (DbBackend::Postgres, false) => {
+            "SELECT string_agg(CAST(f.software_id AS TEXT), ' ') AS hits \
+             FROM software_fts f WHERE f.document @@ to_tsquery('simple', $1)"
+        }
         // Weights: a word in the name counts ten times one in a description, three times one
-        // in the publisher's name.
-        "SELECT rowid AS id, -bm25(software_fts, 10.0, 1.0, 3.0) AS score \
-         FROM software_fts WHERE software_fts MATCH ?"
+        // in the publisher's name. The scores are materialized first: SQLite refuses bm25()
+        // inside an aggregate.
+        (_, true) => {
+            "WITH m AS MATERIALIZED (SELECT rowid AS id, -bm25(software_fts, 10.0, 1.0, 3.0) AS score \
+             FROM software_fts WHERE software_fts MATCH ?) \
+             SELECT group_concat(id || ' ' || score, ' ') AS hits FROM m"
+        }
+        (_, false) => {
+            "SELECT group_concat(rowid, ' ') AS hits FROM software_fts WHERE software_fts MATCH ?"
+        }
     };
-    Some(Statement::from_sql_and_values(backend, sql, [query.into()]))
+    Statement::from_sql_and_values(backend, sql, [query.into()])
+}
+
+/// Parses what [`text_match`] returns.
+fn parse_matches(hits: Option<&str>, scored: bool) -> Vec<(i64, f64)> {
+    let Some(hits) = hits else {
+        return Vec::new();
+    };
+    let mut parts = hits.split(' ').filter(|p| !p.is_empty());
+    let mut out = Vec::new();
+    while let Some(id) = parts.next() {
+        let score = if scored {
+            parts.next().and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        if let Ok(id) = id.parse::<i64>() {
+            out.push((id, score));
+        }
+    }
+    out
 }
 
 /// The position a cursor encodes: the sort, the sort key of the last hit of a page, its id.

@@ -65,14 +65,28 @@ pub(super) struct Index {
     by_name: BTreeSet<(String, i64, u32)>,
 }
 
+/// The full-text matches of a query, in the index's terms: a searcher keeps them for the next
+/// page and for other filters on the same words, until an entry changes.
+#[derive(Debug, Default)]
+pub(super) struct TextHits {
+    set: RoaringBitmap,
+    /// Scores by slot; empty when the matches were not scored.
+    scores: HashMap<u32, f64>,
+}
+
+impl TextHits {
+    /// How many entries match.
+    pub fn len(&self) -> u64 {
+        self.set.len()
+    }
+}
+
 /// A filtered set of entries, ready to page through and count.
 pub(super) struct Selection<'a> {
     index: &'a Index,
     /// The entries matching every filter.
     pub matching: RoaringBitmap,
-    /// Text scores by slot, when the query has text.
-    scores: Option<HashMap<u32, f64>>,
-    text: Option<RoaringBitmap>,
+    text: Option<&'a TextHits>,
     filters: Vec<(Facet, RoaringBitmap)>,
     active: Option<RoaringBitmap>,
 }
@@ -173,29 +187,31 @@ impl Index {
         self.by_name.remove(&(doc.name_key.clone(), doc.id, slot));
     }
 
+    /// The full-text matches `(id, score)` as slots; ids the index does not hold are left out.
+    pub fn text_hits(&self, matches: &[(i64, f64)], scored: bool) -> TextHits {
+        let mut hits = TextHits::default();
+        if scored {
+            hits.scores.reserve(matches.len());
+        }
+        for (id, score) in matches {
+            if let Some(slot) = self.slots.get(id) {
+                hits.set.insert(*slot);
+                if scored {
+                    hits.scores.insert(*slot, *score);
+                }
+            }
+        }
+        hits
+    }
+
     /// The entries of the index that match the filters and the text.
     ///
-    /// `filters` are facet values (alternatives within a facet, all facets apply); `text` is the
-    /// full-text match as `(id, score)`, ids the index does not hold being ignored.
-    pub fn select(
-        &self,
+    /// `filters` are facet values: alternatives within a facet, every facet applies.
+    pub fn select<'a>(
+        &'a self,
         filters: &[(Facet, &[String])],
-        text: Option<&[(i64, f64)]>,
-    ) -> Selection<'_> {
-        let (text, scores) = match text {
-            Some(matches) => {
-                let mut set = RoaringBitmap::new();
-                let mut scores = HashMap::with_capacity(matches.len());
-                for (id, score) in matches {
-                    if let Some(slot) = self.slots.get(id) {
-                        set.insert(*slot);
-                        scores.insert(*slot, *score);
-                    }
-                }
-                (Some(set), Some(scores))
-            }
-            None => (None, None),
-        };
+        text: Option<&'a TextHits>,
+    ) -> Selection<'a> {
         let mut active = Some(self.active.clone());
         let mut sets = Vec::new();
         for (facet, values) in filters {
@@ -222,7 +238,6 @@ impl Index {
         let mut selection = Selection {
             index: self,
             matching: RoaringBitmap::new(),
-            scores,
             text,
             filters: sets,
             active,
@@ -235,7 +250,9 @@ impl Index {
 impl Selection<'_> {
     /// The entries that match every filter except the one on `skip`.
     fn without(&self, skip: Option<Facet>) -> RoaringBitmap {
-        let mut set = self.text.clone().unwrap_or_else(|| self.index.all.clone());
+        let mut set = self
+            .text
+            .map_or_else(|| self.index.all.clone(), |t| t.set.clone());
         if skip != Some(Facet::Active)
             && let Some(active) = &self.active
         {
@@ -301,9 +318,8 @@ impl Selection<'_> {
     fn key(&self, sort: Sort, slot: u32) -> Option<(Key, f64)> {
         let doc = self.index.docs.get(slot as usize)?;
         let score = self
-            .scores
-            .as_ref()
-            .and_then(|s| s.get(&slot))
+            .text
+            .and_then(|t| t.scores.get(&slot))
             .copied()
             .unwrap_or(0.0);
         Some((
@@ -356,8 +372,32 @@ impl Selection<'_> {
                 (Sort::Vitality, _) => take(&mut index.by_vitality.iter().map(|e| e.2)),
                 _ => take(&mut index.by_name.iter().map(|e| e.2)),
             }
+        } else if sort == Sort::Relevance {
+            // Rank the matches by score: plain integers, no allocation per entry.
+            let scores = self.text.map(|t| &t.scores);
+            let after = after.map(|(k, id)| match k {
+                Key::Number(n) => (Reverse(ordered(*n)), id),
+                _ => (Reverse(i64::MIN), id),
+            });
+            let mut placed: Vec<(Reverse<i64>, i64, u32)> = self
+                .matching
+                .iter()
+                .filter_map(|slot| {
+                    let score = scores.and_then(|s| s.get(&slot)).copied().unwrap_or(0.0);
+                    let entry = (Reverse(ordered(score)), index.docs.get(slot as usize)?.id, slot);
+                    after
+                        .is_none_or(|a| (entry.0, entry.1) > a)
+                        .then_some(entry)
+                })
+                .collect();
+            if placed.len() > limit {
+                placed.select_nth_unstable(limit);
+                placed.truncate(limit);
+            }
+            placed.sort_unstable();
+            placed.into_iter().map(|(_, _, slot)| slot).collect()
         } else {
-            // Few matches, or relevance: rank the matches themselves.
+            // Few matches: rank the matches themselves.
             let mut placed: Vec<(Key, i64, u32)> = self
                 .matching
                 .iter()
@@ -498,7 +538,8 @@ mod tests {
             assert_eq!(ids, vec![1, 2, 3], "{sort:?}");
         }
         let text = [(1, 0.5), (3, 2.0), (4, 9.0)];
-        let s = index.select(&[], Some(&text));
+        let hits = index.text_hits(&text, true);
+        let s = index.select(&[], Some(&hits));
         let page = s.page(Sort::Relevance, None, 1);
         assert_eq!(page.first().map(|p| p.id), Some(3));
         let after = page.first().map(|p| (p.key.clone(), p.id)).unwrap();
