@@ -247,8 +247,7 @@ fn main() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
         std::fs::create_dir_all(&dir).unwrap();
         let sqlite_url = format!("sqlite://{}/search-{entries}.db?mode=rwc", dir.display());
-        let db = riuso::db::connect(&sqlite_url).await.unwrap();
-        riuso::db::migrate(&db).await.unwrap();
+        let db = riuso::db::open(&sqlite_url).await.unwrap();
         fill(&db, entries, "SQLite").await;
         run(&db, "SQLite").await;
         db.close().await.unwrap();
@@ -266,10 +265,9 @@ fn main() {
             .await
             .unwrap();
         let sep = if base.contains('?') { '&' } else { '?' };
-        let db = riuso::db::connect(&format!("{base}{sep}options=-c%20search_path%3D{schema}"))
+        let db = riuso::db::open(&format!("{base}{sep}options=-c%20search_path%3D{schema}"))
             .await
             .unwrap();
-        riuso::db::migrate(&db).await.unwrap();
         fill(&db, entries, "PostgreSQL").await;
         db.execute_unprepared("ANALYZE").await.unwrap();
         run(&db, "PostgreSQL").await;

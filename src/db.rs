@@ -18,6 +18,11 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 ///
 /// Fails when the database cannot be reached or opened, naming it (without its password).
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, 4).await
+}
+
+/// [`connect`] with at most `sqlite_connections` connections to a SQLite file.
+async fn connect_with(url: &str, sqlite_connections: u32) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = sqlite_path(url)
         && let Some(dir) = Path::new(path)
             .parent()
@@ -35,7 +40,7 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         // SQLite allows one writer: a small pool avoids lock contention between our own writers.
         // The pragmas are set on every connection the pool opens, not only on the first.
         options
-            .max_connections(4)
+            .max_connections(sqlite_connections)
             .min_connections(1)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(SqliteJournalMode::Wal)
@@ -57,6 +62,16 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 ///
 /// Fails when the database cannot be opened or migrated.
 pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if sqlite_path(url).is_some() || url.starts_with("sqlite:") {
+        // SQLite connections cache the schema and may check a statement against a stale copy
+        // when another connection changed it: migrate over one connection, then open the pool.
+        let one = connect_with(url, 1).await?;
+        migrate(&one).await?;
+        one.close()
+            .await
+            .context("cannot close the migration connection")?;
+        return connect(url).await;
+    }
     let db = connect(url).await?;
     migrate(&db).await?;
     Ok(db)

@@ -12,7 +12,7 @@
 //! ```
 //!
 //! Modules: [`publiccode`] (the standard, pure), [`db`] (connections and migrations),
-//! [`config`] (the only reader of the environment), [`cli`] (subcommands), [`telemetry`]
+//! [`config`] (the only reader of the environment), [`jobs`] (the background job queue), [`cli`] (subcommands), [`telemetry`]
 //! (logging set-up), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
 
 pub mod app;
@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod jobs;
 pub mod publiccode;
 pub mod telemetry;
 pub mod web;

@@ -191,7 +191,8 @@ pub struct Hit {
     pub updated_at: DateTime<FixedOffset>,
     /// Vitality index, if computed.
     pub vitality: Option<f64>,
-    /// Text relevance (higher is better; 0 without text).
+    /// Text relevance, higher is better: 0 without text or when sorted otherwise (scoring every
+    /// match of a common word is the dearest part of a search, and only relevance needs it).
     pub score: f64,
 }
 
@@ -467,7 +468,11 @@ impl Searcher {
     ) -> Result<Arc<TextHits>, DbErr> {
         let key = (query, scored);
         let generation = {
-            let cache = self.inner.texts.lock().unwrap_or_else(PoisonError::into_inner);
+            let cache = self
+                .inner
+                .texts
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             if let Some(hit) = cache.get(&key) {
                 return Ok(hit);
             }
@@ -632,7 +637,9 @@ async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<D
     let mut docs: HashMap<i64, Doc> = HashMap::with_capacity(rows.len());
     for (id, active, updated_us, vitality, name, changed_at_us) in rows {
         // SQLite has no boolean type: its JSON holds 0 and 1.
-        let active = active.as_bool().unwrap_or_else(|| active.as_i64() == Some(1));
+        let active = active
+            .as_bool()
+            .unwrap_or_else(|| active.as_i64() == Some(1));
         docs.insert(
             id,
             Doc {
@@ -742,7 +749,10 @@ fn parse_matches(hits: Option<&str>, scored: bool) -> Vec<(i64, f64)> {
     let mut out = Vec::new();
     while let Some(id) = parts.next() {
         let score = if scored {
-            parts.next().and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0)
+            parts
+                .next()
+                .and_then(|s| s.parse::<f64>().ok())
+                .unwrap_or(0.0)
         } else {
             0.0
         };

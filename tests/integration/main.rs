@@ -3,6 +3,7 @@
 #![expect(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
 
 mod catalog;
+mod jobs;
 mod support;
 mod validator;
 mod web;

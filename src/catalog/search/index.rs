@@ -384,7 +384,11 @@ impl Selection<'_> {
                 .iter()
                 .filter_map(|slot| {
                     let score = scores.and_then(|s| s.get(&slot)).copied().unwrap_or(0.0);
-                    let entry = (Reverse(ordered(score)), index.docs.get(slot as usize)?.id, slot);
+                    let entry = (
+                        Reverse(ordered(score)),
+                        index.docs.get(slot as usize)?.id,
+                        slot,
+                    );
                     after
                         .is_none_or(|a| (entry.0, entry.1) > a)
                         .then_some(entry)

@@ -42,8 +42,9 @@ fn postgres_base_url() -> String {
 impl TestDb {
     /// A fresh, migrated database.
     pub async fn new(backend: Backend) -> Self {
-        let db = Self::empty(backend).await;
-        riuso::db::migrate(&db.conn).await.unwrap();
+        let mut db = Self::empty(backend).await;
+        db.conn.clone().close().await.unwrap();
+        db.conn = riuso::db::open(&db.url).await.unwrap();
         db
     }
 

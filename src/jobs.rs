@@ -1,0 +1,397 @@
+//! The job queue: background work (crawls, e-mail, re-indexing) as rows of the `jobs` table.
+//!
+//! - [`enqueue`] adds a job; a job with a deduplication key is added only if no job with that key
+//!   is queued, running or dead, so fanning out the same repository twice queues it once.
+//! - [`Queue::claim`] takes the next due job and leases it to one worker for a while. On
+//!   PostgreSQL the claim skips rows other workers are claiming (`FOR UPDATE SKIP LOCKED`), so
+//!   several `riuso worker` processes on several machines share the queue; on SQLite the claim is
+//!   one write under the database's single write lock.
+//! - A worker that dies mid-job stops renewing its lease ([`Queue::extend`]); when the lease runs
+//!   out, another worker claims the job again.
+//! - [`Queue::fail`] schedules another attempt after an exponential backoff with jitter; a job
+//!   that has used all its attempts is kept as `dead` with its last error, for an operator.
+//! - [`Queue::complete`] deletes the job: the queue holds only work still to do.
+//!
+//! Times are microseconds since the Unix epoch taken from the worker's clock, so both databases
+//! compare integers.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement};
+
+/// Microseconds since the Unix epoch, now.
+fn now_us() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// `sql` with its `?` placeholders numbered `$1, $2, ...` for PostgreSQL.
+fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
+    let sql = if backend == DbBackend::Postgres {
+        let mut out = String::with_capacity(sql.len() + 8);
+        let mut n = 0;
+        for c in sql.chars() {
+            if c == '?' {
+                n += 1;
+                out.push('$');
+                out.push_str(&n.to_string());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        sql.to_owned()
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// A job to add.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    /// What to do (`crawl-publisher`, `crawl-repository`, ...): the worker dispatches on it.
+    pub kind: String,
+    /// The job's arguments.
+    pub payload: serde_json::Value,
+    /// At most one job with this key exists at a time.
+    pub dedup_key: Option<String>,
+    /// Higher runs first among due jobs.
+    pub priority: i32,
+    /// Not before this delay from now.
+    pub delay: Duration,
+    /// Attempts before the job is declared dead.
+    pub max_attempts: u32,
+}
+
+impl NewJob {
+    /// A job of `kind` with `payload`, due now, five attempts, no key.
+    #[must_use]
+    pub fn new(kind: impl Into<String>, payload: serde_json::Value) -> Self {
+        Self {
+            kind: kind.into(),
+            payload,
+            dedup_key: None,
+            priority: 0,
+            delay: Duration::ZERO,
+            max_attempts: 5,
+        }
+    }
+
+    /// The same job, deduplicated by `key`.
+    #[must_use]
+    pub fn dedup(mut self, key: impl Into<String>) -> Self {
+        self.dedup_key = Some(key.into());
+        self
+    }
+}
+
+/// Adds `job`; returns its id, or `None` when a job with the same key already exists.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn enqueue(db: &impl ConnectionTrait, job: &NewJob) -> Result<Option<i64>, DbErr> {
+    let backend = db.get_database_backend();
+    let now = now_us();
+    // Only a keyed job can conflict with another.
+    let on_conflict = if job.dedup_key.is_some() {
+        " ON CONFLICT (dedup_key) DO NOTHING"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "INSERT INTO jobs (kind, payload, dedup_key, priority, state, attempts, max_attempts, \
+         run_at_us, created_at_us) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?){on_conflict} \
+         RETURNING id"
+    );
+    let row = db
+        .query_one_raw(statement(
+            backend,
+            &sql,
+            vec![
+                job.kind.clone().into(),
+                job.payload.to_string().into(),
+                job.dedup_key.clone().into(),
+                job.priority.into(),
+                i32::try_from(job.max_attempts).unwrap_or(i32::MAX).into(),
+                now.saturating_add(micros(job.delay)).into(),
+                now.into(),
+            ],
+        ))
+        .await?;
+    row.map(|r| r.try_get::<i64>("", "id")).transpose()
+}
+
+/// A claimed job.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// Id.
+    pub id: i64,
+    /// Kind.
+    pub kind: String,
+    /// Arguments.
+    pub payload: serde_json::Value,
+    /// This attempt's number, from 1.
+    pub attempt: u32,
+    /// Attempts allowed.
+    pub max_attempts: u32,
+}
+
+/// What happened to a failed job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Another attempt is scheduled after this delay.
+    Retry(Duration),
+    /// No attempts left: the job is kept as dead.
+    Dead,
+}
+
+/// How many jobs are in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    /// Waiting (due or not), including jobs whose lease ran out.
+    pub queued: u64,
+    /// Leased to a worker.
+    pub running: u64,
+    /// Out of attempts.
+    pub dead: u64,
+}
+
+/// One worker's handle on the queue.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    db: DatabaseConnection,
+    worker: String,
+    lease: Duration,
+    backoff: Duration,
+}
+
+impl Queue {
+    /// A handle for the worker named `worker` (unique per process, e.g. host and pid), leasing
+    /// jobs for `lease` at a time.
+    #[must_use]
+    pub fn new(db: DatabaseConnection, worker: impl Into<String>, lease: Duration) -> Self {
+        Self {
+            db,
+            worker: worker.into(),
+            lease,
+            backoff: Duration::from_secs(30),
+        }
+    }
+
+    /// The same handle with another first retry delay (doubled at every attempt, ±25 % jitter).
+    #[must_use]
+    pub fn with_backoff(mut self, first_retry: Duration) -> Self {
+        self.backoff = first_retry;
+        self
+    }
+
+    /// The worker name this handle claims jobs as.
+    #[must_use]
+    pub fn worker(&self) -> &str {
+        &self.worker
+    }
+
+    /// Claims the next due job (highest priority, then oldest), or `None` when nothing is due.
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error.
+    pub async fn claim(&self) -> Result<Option<Job>, DbErr> {
+        let backend = self.db.get_database_backend();
+        let now = now_us();
+        let lock = if backend == DbBackend::Postgres {
+            " FOR UPDATE SKIP LOCKED"
+        } else {
+            ""
+        };
+        // Due: queued and its time has come, or running with a lease that ran out.
+        let sql = format!(
+            "UPDATE jobs SET state = 'running', locked_by = ?, locked_until_us = ?, \
+             attempts = attempts + 1 WHERE id = (SELECT id FROM jobs WHERE \
+             (state = 'queued' AND run_at_us <= ?) OR (state = 'running' AND locked_until_us < ?) \
+             ORDER BY priority DESC, run_at_us, id LIMIT 1{lock}) \
+             RETURNING id, kind, payload, attempts, max_attempts"
+        );
+        let row = self
+            .db
+            .query_one_raw(statement(
+                backend,
+                &sql,
+                vec![
+                    self.worker.clone().into(),
+                    now.saturating_add(micros(self.lease)).into(),
+                    now.into(),
+                    now.into(),
+                ],
+            ))
+            .await?;
+        row.map(|r| job(&r)).transpose()
+    }
+
+    /// Renews the lease of `job`; `false` when this worker no longer holds it (the lease ran
+    /// out and another worker took the job).
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error.
+    pub async fn extend(&self, job: &Job) -> Result<bool, DbErr> {
+        let backend = self.db.get_database_backend();
+        let done = self
+            .db
+            .execute_raw(statement(
+                backend,
+                "UPDATE jobs SET locked_until_us = ? WHERE id = ? AND locked_by = ? AND state = 'running'",
+                vec![
+                    now_us().saturating_add(micros(self.lease)).into(),
+                    job.id.into(),
+                    self.worker.clone().into(),
+                ],
+            ))
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes `job`, done; `false` when this worker no longer held it.
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error.
+    pub async fn complete(&self, job: &Job) -> Result<bool, DbErr> {
+        let backend = self.db.get_database_backend();
+        let done = self
+            .db
+            .execute_raw(statement(
+                backend,
+                "DELETE FROM jobs WHERE id = ? AND locked_by = ?",
+                vec![job.id.into(), self.worker.clone().into()],
+            ))
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records that `job` failed with `error`: another attempt after a backoff, or dead.
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error.
+    pub async fn fail(&self, job: &Job, error: &str) -> Result<Failure, DbErr> {
+        let backend = self.db.get_database_backend();
+        let outcome = if job.attempt >= job.max_attempts {
+            Failure::Dead
+        } else {
+            Failure::Retry(backoff(self.backoff, job.attempt, job.id))
+        };
+        let (state, run_at) = match outcome {
+            Failure::Dead => ("dead", now_us()),
+            Failure::Retry(delay) => ("queued", now_us().saturating_add(micros(delay))),
+        };
+        // A dead job gives its key up, so the same work can be queued afresh.
+        let dedup = if outcome == Failure::Dead {
+            "dedup_key = NULL, "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "UPDATE jobs SET state = ?, {dedup}run_at_us = ?, locked_by = NULL, \
+             locked_until_us = NULL, last_error = ? WHERE id = ? AND locked_by = ?"
+        );
+        self.db
+            .execute_raw(statement(
+                backend,
+                &sql,
+                vec![
+                    state.into(),
+                    run_at.into(),
+                    error.chars().take(4000).collect::<String>().into(),
+                    job.id.into(),
+                    self.worker.clone().into(),
+                ],
+            ))
+            .await?;
+        Ok(outcome)
+    }
+
+    /// How many jobs are queued, running and dead.
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error.
+    pub async fn stats(&self) -> Result<Stats, DbErr> {
+        stats(&self.db).await
+    }
+}
+
+/// How many jobs are queued, running and dead in `db`.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn stats(db: &DatabaseConnection) -> Result<Stats, DbErr> {
+    let backend = db.get_database_backend();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            backend,
+            "SELECT state, COUNT(*) AS n FROM jobs GROUP BY state",
+        ))
+        .await?;
+    let mut stats = Stats::default();
+    for row in &rows {
+        let state: String = row.try_get("", "state")?;
+        let n = u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or(0);
+        match state.as_str() {
+            "queued" => stats.queued = n,
+            "running" => stats.running = n,
+            "dead" => stats.dead = n,
+            _ => {}
+        }
+    }
+    Ok(stats)
+}
+
+/// The delay before attempt `attempt + 1`: `first` doubled per attempt (at most 2^10 times),
+/// ±25 %, the jitter derived from the job id so that jobs failing together spread out.
+fn backoff(first: Duration, attempt: u32, id: i64) -> Duration {
+    let base = first.saturating_mul(1 << attempt.saturating_sub(1).min(10));
+    let spread = (id.unsigned_abs().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 33) % 51;
+    // 75 % to 125 % of the base.
+    base.saturating_mul(75 + u32::try_from(spread).unwrap_or(0)) / 100
+}
+
+fn job(row: &QueryResult) -> Result<Job, DbErr> {
+    let payload: String = row.try_get("", "payload")?;
+    Ok(Job {
+        id: row.try_get("", "id")?,
+        kind: row.try_get("", "kind")?,
+        payload: serde_json::from_str(&payload)
+            .map_err(|e| DbErr::Custom(format!("job payload is not JSON: {e}")))?,
+        attempt: u32::try_from(row.try_get::<i32>("", "attempts")?).unwrap_or(0),
+        max_attempts: u32::try_from(row.try_get::<i32>("", "max_attempts")?).unwrap_or(0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter() {
+        let ten = Duration::from_secs(10);
+        for id in [1, 2, 77, 1_000_003] {
+            let first = backoff(ten, 1, id);
+            let third = backoff(ten, 3, id);
+            assert!(first >= Duration::from_millis(7500) && first <= Duration::from_millis(12500));
+            assert!(third >= Duration::from_secs(30) && third <= Duration::from_secs(50));
+            assert_eq!(
+                third,
+                first * 4,
+                "the jitter of a job is the same at every attempt"
+            );
+        }
+        assert_ne!(backoff(ten, 1, 1), backoff(ten, 1, 2), "jobs spread out");
+        assert!(backoff(ten, 40, 1) <= Duration::from_secs(10 * 1024 * 5 / 4));
+    }
+}

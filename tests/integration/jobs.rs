@@ -1,0 +1,174 @@
+//! The job queue on both databases: deduplication, order, leases that run out, retries with
+//! backoff, dead jobs, and concurrent workers that never take the same job twice.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use riuso::jobs::{self, Failure, NewJob, Queue};
+use serde_json::json;
+
+use crate::support::db::{BACKENDS, Backend, TestDb};
+
+fn job(n: u64) -> NewJob {
+    NewJob::new("crawl-repository", json!({ "n": n }))
+}
+
+#[tokio::test]
+async fn keys_deduplicate_and_priority_then_age_orders_claims() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let first = jobs::enqueue(&db.conn, &job(1).dedup("repo:a"))
+            .await
+            .unwrap();
+        assert!(first.is_some(), "{backend:?}");
+        assert_eq!(
+            jobs::enqueue(&db.conn, &job(2).dedup("repo:a"))
+                .await
+                .unwrap(),
+            None,
+            "{backend:?}: the same key is queued once"
+        );
+        let mut urgent = job(3);
+        urgent.priority = 10;
+        jobs::enqueue(&db.conn, &urgent).await.unwrap();
+        let mut later = job(4);
+        later.delay = Duration::from_secs(3600);
+        jobs::enqueue(&db.conn, &later).await.unwrap();
+
+        let q = Queue::new(db.conn.clone(), "w1", Duration::from_secs(60));
+        let a = q.claim().await.unwrap().unwrap();
+        assert_eq!(a.payload, json!({ "n": 3 }), "{backend:?}: priority first");
+        let b = q.claim().await.unwrap().unwrap();
+        assert_eq!(b.payload, json!({ "n": 1 }));
+        assert_eq!(b.attempt, 1);
+        assert!(
+            q.claim().await.unwrap().is_none(),
+            "{backend:?}: the delayed job is not due"
+        );
+        assert_eq!(jobs::stats(&db.conn).await.unwrap().running, 2);
+        assert!(q.complete(&a).await.unwrap());
+        assert!(q.complete(&b).await.unwrap());
+        // Done, the key is free again.
+        assert!(
+            jobs::enqueue(&db.conn, &job(5).dedup("repo:a"))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_lease_that_runs_out_lets_another_worker_take_the_job() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        jobs::enqueue(&db.conn, &job(1)).await.unwrap();
+        let crashed = Queue::new(db.conn.clone(), "crashed", Duration::from_millis(200));
+        let other = Queue::new(db.conn.clone(), "other", Duration::from_secs(60));
+        let taken = crashed.claim().await.unwrap().unwrap();
+        assert!(other.claim().await.unwrap().is_none(), "{backend:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let again = other.claim().await.unwrap().unwrap();
+        assert_eq!(again.id, taken.id);
+        assert_eq!(again.attempt, 2, "{backend:?}: the lost attempt counts");
+        // The first worker lost the job: it can neither renew nor complete it.
+        assert!(!crashed.extend(&taken).await.unwrap());
+        assert!(!crashed.complete(&taken).await.unwrap());
+        assert!(other.extend(&again).await.unwrap());
+        assert!(other.complete(&again).await.unwrap());
+        assert_eq!(jobs::stats(&db.conn).await.unwrap(), jobs::Stats::default());
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn failures_back_off_then_the_job_dies_with_its_error() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let mut flaky = job(1).dedup("repo:flaky");
+        flaky.max_attempts = 2;
+        jobs::enqueue(&db.conn, &flaky).await.unwrap();
+        let q = Queue::new(db.conn.clone(), "w", Duration::from_secs(60))
+            .with_backoff(Duration::from_millis(100));
+        let first = q.claim().await.unwrap().unwrap();
+        let Failure::Retry(delay) = q.fail(&first, "503 from the forge").await.unwrap() else {
+            panic!("{backend:?}: one attempt left");
+        };
+        assert!(delay >= Duration::from_millis(75) && delay <= Duration::from_millis(125));
+        assert!(
+            q.claim().await.unwrap().is_none(),
+            "{backend:?}: backing off"
+        );
+        tokio::time::sleep(delay + Duration::from_millis(50)).await;
+        let second = q.claim().await.unwrap().unwrap();
+        assert_eq!(second.attempt, 2);
+        assert_eq!(
+            q.fail(&second, "503 again").await.unwrap(),
+            Failure::Dead,
+            "{backend:?}"
+        );
+        assert!(q.claim().await.unwrap().is_none());
+        let stats = jobs::stats(&db.conn).await.unwrap();
+        assert_eq!((stats.queued, stats.running, stats.dead), (0, 0, 1));
+        // The dead job keeps its error for an operator and gives its key up.
+        use sea_orm::ConnectionTrait as _;
+        let row = db
+            .conn
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.conn.get_database_backend(),
+                "SELECT last_error FROM jobs",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            row.try_get::<String>("", "last_error").unwrap(),
+            "503 again"
+        );
+        assert!(
+            jobs::enqueue(&db.conn, &job(2).dedup("repo:flaky"))
+                .await
+                .unwrap()
+                .is_some()
+        );
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn concurrent_workers_take_every_job_exactly_once() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        for n in 0..200 {
+            jobs::enqueue(&db.conn, &job(n).dedup(format!("repo:{n}")))
+                .await
+                .unwrap();
+        }
+        // On PostgreSQL each worker has its own connection pool, as separate processes would.
+        let mut workers = Vec::new();
+        for w in 0..4 {
+            let conn = match backend {
+                Backend::Sqlite => db.conn.clone(),
+                Backend::Postgres => riuso::db::connect(&db.url).await.unwrap(),
+            };
+            workers.push(tokio::spawn(async move {
+                let q = Queue::new(conn, format!("worker-{w}"), Duration::from_secs(60));
+                let mut done = Vec::new();
+                while let Some(job) = q.claim().await.unwrap() {
+                    done.push(job.payload["n"].as_u64().unwrap());
+                    assert!(q.complete(&job).await.unwrap());
+                }
+                done
+            }));
+        }
+        let mut all = Vec::new();
+        for w in workers {
+            all.extend(w.await.unwrap());
+        }
+        assert_eq!(all.len(), 200, "{backend:?}: no job taken twice");
+        assert_eq!(all.iter().collect::<BTreeSet<_>>().len(), 200);
+        assert_eq!(jobs::stats(&db.conn).await.unwrap(), jobs::Stats::default());
+        db.close().await;
+    }
+}
