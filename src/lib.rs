@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod publiccode;
 pub mod telemetry;
 pub mod web;
