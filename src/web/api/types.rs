@@ -474,13 +474,15 @@ impl From<read::Stats> for StatsResponse {
     }
 }
 
-/// Facet counts as `{facet: [{value, count}]}`.
+/// Facet counts as `{facet: [{value, count}]}`, most frequent first, ties by value.
 pub fn facet_counts(
     facets: impl IntoIterator<Item = (String, Vec<(String, u64)>)>,
 ) -> BTreeMap<String, Vec<FacetCount>> {
     facets
         .into_iter()
-        .map(|(facet, counts)| {
+        .map(|(facet, mut counts)| {
+            // Most frequent first, ties by value: the order is part of the contract.
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
             (
                 facet,
                 counts
