@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, its OpenAPI document, its documentation page under `/api`, and
 //! the health check.
 //!
-//! [`routes`] builds the API's routes with their layers: CORS for reads, strong ETags on JSON
+//! [`routes`] builds the API's routes with their layers: CORS for reads, strong `ETag`s on JSON
 //! reads, and a per-client rate limit on everything under `/api`.
 
 mod crawls;

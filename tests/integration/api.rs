@@ -1,5 +1,5 @@
 //! The JSON API v1 through the router, on SQLite and PostgreSQL: every endpoint's JSON as a
-//! snapshot (the contract), pagination, ETags, CORS, rate limits, the OpenAPI document, the
+//! snapshot (the contract), pagination, entity tags, CORS, rate limits, the OpenAPI document, the
 //! documentation page, and the open-data exports (DCAT-AP_IT read back with an RDF parser).
 
 mod catalog;

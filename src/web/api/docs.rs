@@ -81,9 +81,9 @@ fn render() -> String {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>riuso API v1</title>\n<link rel=\"stylesheet\" href=\"/api/docs.css\">\n</head>\n<body>\n<main>\n",
     );
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<h1>{} v{}</h1>\n",
+        "<h1>{} v{}</h1>",
         escape(&doc.info.title),
         escape(&doc.info.version)
     );
@@ -130,9 +130,9 @@ fn anchor(method: &str, path: &str) -> String {
 }
 
 fn operation(html: &mut String, method: &str, path: &str, op: &Operation) {
-    let _ = write!(
+    let _ = writeln!(
         html,
-        "<h2 id=\"{}\"><span class=\"{}\">{method}</span> <code>{}</code></h2>\n",
+        "<h2 id=\"{}\"><span class=\"{}\">{method}</span> <code>{}</code></h2>",
         anchor(method, path),
         method.to_ascii_lowercase(),
         escape(path)

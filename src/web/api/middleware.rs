@@ -1,4 +1,4 @@
-//! The layers of `/api`: strong ETags with 304 answers, and a per-client rate limit.
+//! The layers of `/api`: strong `ETag`s with 304 answers, and a per-client rate limit.
 //!
 //! The rate limit is a token bucket per client IP address (the TCP peer: behind a reverse proxy
 //! every client shares the proxy's address, so give the proxy its own limit). A client may burst
@@ -18,7 +18,7 @@ use sha2::{Digest as _, Sha256};
 
 use crate::web::error::AppError;
 
-/// Largest JSON body the ETag layer buffers; larger ones go out without an ETag.
+/// Largest JSON body the `ETag` layer buffers; larger ones go out without an `ETag`.
 const MAX_TAGGED_BODY: usize = 16 * 1024 * 1024;
 
 /// Adds a strong `ETag` (a hash of the body) to successful `GET` answers, and answers

@@ -1,4 +1,4 @@
-//! HTTP behaviour of `/api`: strong ETags and 304, CORS on reads, the per-client rate limit
+//! HTTP behaviour of `/api`: strong entity tags and 304, CORS on reads, the per-client rate limit
 //! with 429 and Retry-After, the OpenAPI document, and the documentation page.
 
 use std::net::SocketAddr;
