@@ -9,7 +9,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody as _};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -18,7 +18,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::web::error::AppError;
 
-/// Largest JSON body the `ETag` layer buffers; larger ones go out without an `ETag`.
+/// Largest JSON body the `ETag` layer buffers; larger ones, and bodies of unknown length, go out
+/// without an `ETag`.
 const MAX_TAGGED_BODY: usize = 16 * 1024 * 1024;
 
 /// Adds a strong `ETag` (a hash of the body) to successful `GET` answers, and answers
@@ -30,6 +31,14 @@ pub async fn etag(request: Request, next: Next) -> Response {
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
     let response = next.run(request).await;
     if response.status() != StatusCode::OK {
+        return response;
+    }
+    let too_large = response
+        .body()
+        .size_hint()
+        .upper()
+        .is_none_or(|n| n > MAX_TAGGED_BODY as u64);
+    if too_large {
         return response;
     }
     let (mut parts, body) = response.into_parts();
