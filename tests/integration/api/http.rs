@@ -156,3 +156,33 @@ async fn documentation_page_lists_every_endpoint_without_scripts() {
     assert_eq!(headers[header::CONTENT_TYPE], "text/css; charset=utf-8");
     db.close().await;
 }
+
+#[tokio::test]
+async fn validator_answers_in_the_documented_shape() {
+    let (router, db) = app(Backend::Sqlite, 0).await;
+    let file = std::fs::read(
+        crate::support::fixtures()
+            .join("parser-go/testdata/v0/invalid/developmentStatus_invalid.yml"),
+    )
+    .unwrap();
+    let request = Request::post("/api/v1/validate")
+        .header(header::CONTENT_TYPE, "application/yaml")
+        .body(Body::from(file))
+        .unwrap();
+    let (status, _, body) = call(&router, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    insta::assert_json_snapshot!("validate_invalid", report);
+
+    let valid =
+        std::fs::read(crate::support::fixtures().join("parser-go/testdata/v0/valid/valid.yml"))
+            .unwrap();
+    let request = Request::post("/api/v1/validate")
+        .body(Body::from(valid))
+        .unwrap();
+    let (status, _, body) = call(&router, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    insta::assert_json_snapshot!("validate_valid", report);
+    db.close().await;
+}
