@@ -76,7 +76,7 @@ BENCH_EXPORT_DIR := $(TARGET_DIR)/bench-export
 
 bench-export: build
 	@mkdir -p $(BENCH_EXPORT_DIR)
-	@export DATABASE_URL="sqlite://$(abspath $(BENCH_EXPORT_DIR))/riuso-$(BENCH_ENTRIES).db?mode=rwc"; \
+	@export DATABASE_URL="sqlite://$(abspath $(BENCH_EXPORT_DIR))/riuso-$(BENCH_ENTRIES).db?mode=rwc" RIUSO_LOG=warn; \
 	test -f $(BENCH_EXPORT_DIR)/riuso-$(BENCH_ENTRIES).db || $(TARGET_DIR)/release/riuso dev seed --count $(BENCH_ENTRIES) --seed 1; \
 	for f in csv jsonl ttl jsonld; do \
 	  /usr/bin/time -f '%M %e' -o $(BENCH_EXPORT_DIR)/time.$$f \
