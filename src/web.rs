@@ -1,7 +1,8 @@
 //! The HTTP server: [`router`] builds every route and layer; [`serve`] runs it.
 //!
-//! Only this module knows HTTP. Today it serves the validator API, the JSON Schemas for editors
-//! and a health check; the web pages and the rest of the API build on the same router.
+//! Only this module knows HTTP. Today it serves the JSON API v1 with its OpenAPI document,
+//! documentation page and open-data exports (`api`), the JSON Schemas for editors and a health
+//! check; the web pages build on the same router.
 
 mod api;
 mod error;
