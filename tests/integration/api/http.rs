@@ -186,3 +186,65 @@ async fn validator_answers_in_the_documented_shape() {
     insta::assert_json_snapshot!("validate_valid", report);
     db.close().await;
 }
+
+/// Kills the server when the test ends, whatever happens.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_served_api_limits_each_peer_address_on_its_own() {
+    let db = crate::support::db::TestDb::new(Backend::Sqlite).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = Server(
+        std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &db.url)
+            .env("RIUSO_API_RATE_PER_MINUTE", "2")
+            .env("RIUSO_LOG", "warn")
+            .spawn()
+            .unwrap(),
+    );
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/api/v1/stats");
+    let mut first = None;
+    for _ in 0..100 {
+        if let Ok(response) = client.get(&url).send().await {
+            first = Some(response.status());
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        first,
+        Some(reqwest::StatusCode::OK),
+        "the server did not start"
+    );
+    let second = client.get(&url).send().await.unwrap();
+    assert_eq!(second.status(), reqwest::StatusCode::OK);
+    let third = client.get(&url).send().await.unwrap();
+    assert_eq!(third.status(), reqwest::StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = third.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=30).contains(&retry), "{retry}");
+    // Another peer address (all of 127.0.0.0/8 is loopback) has its own allowance.
+    let other = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let response = other.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    db.close().await;
+}
