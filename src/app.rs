@@ -5,6 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRequestParts;
 use sea_orm::DatabaseConnection;
 
+use crate::catalog::search::Searcher;
 use crate::config::Config;
 
 /// Everything a request handler may need, built once at start-up.
@@ -14,6 +15,17 @@ pub struct App {
     pub config: Config,
     /// The catalog database.
     pub db: DatabaseConnection,
+    /// Catalog search, sharing one in-process facet index between requests.
+    pub search: Searcher,
+}
+
+impl App {
+    /// The application over `db`.
+    #[must_use]
+    pub fn new(config: Config, db: DatabaseConnection) -> Self {
+        let search = Searcher::new(db.clone());
+        Self { config, db, search }
+    }
 }
 
 /// The state handlers extract: a cheap handle on the one [`App`].

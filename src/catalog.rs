@@ -15,6 +15,31 @@ pub mod seed;
 mod slug;
 pub mod text;
 
+/// The change stamp every write of a `software` row sets (`changed_at_us`): microseconds since
+/// the Unix epoch. The search index reloads the rows whose stamp is newer than what it holds.
+#[must_use]
+pub fn change_stamp() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+/// How many entries a bulk load must write before it compacts the full-text index.
+pub const COMPACT_AFTER: u64 = 1000;
+
+/// Compacts the full-text index after a bulk load: SQLite FTS5 merges its segments into one (a
+/// word's matches are then read from one place), PostgreSQL refreshes the planner's statistics.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn compact(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::ConnectionTrait as _;
+    let sql = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "ANALYZE software_fts, software, software_facets",
+        _ => "INSERT INTO software_fts (software_fts) VALUES ('optimize')",
+    };
+    db.execute_unprepared(sql).await.map(|_| ())
+}
+
 pub use ingest::{
     Fetched, IngestError, IngestOutcome, Ingested, Origin, ingest_invalid, ingest_valid,
 };

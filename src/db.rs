@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait as _};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 /// Opens the database at `url` (`sqlite://path?mode=rwc` or `postgres://...`). A SQLite file
 /// and its directory are created when missing, and the file runs in WAL mode with foreign keys.
@@ -32,23 +33,20 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         // SQLite allows one writer: a small pool avoids lock contention between our own writers.
-        options.max_connections(4).min_connections(1);
+        // The pragmas are set on every connection the pool opens, not only on the first.
+        options
+            .max_connections(4)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .foreign_keys(true)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(Duration::from_secs(5))
+            });
     }
     let db = Database::connect(options)
         .await
         .with_context(|| format!("cannot open the database {}", redact(url)))?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        for pragma in [
-            "PRAGMA journal_mode = WAL",
-            "PRAGMA foreign_keys = ON",
-            "PRAGMA synchronous = NORMAL",
-            "PRAGMA busy_timeout = 5000",
-        ] {
-            db.execute_unprepared(pragma)
-                .await
-                .with_context(|| format!("cannot set {pragma}"))?;
-        }
-    }
     Ok(db)
 }
 

@@ -27,8 +27,10 @@ pub fn of(v: &Validated, publisher: Option<&str>) -> Vec<(&'static str, String)>
     for licence in licence_ids(&code.legal.license) {
         push("licence", licence);
     }
+    // The language, not the region: `it-IT` and `it` are both Italian to someone filtering.
     for lang in &code.localisation.available_languages {
-        push("language", lang.to_ascii_lowercase());
+        let primary = lang.split(['-', '_']).next().unwrap_or(lang);
+        push("language", primary.to_ascii_lowercase());
     }
     for claim in v.claims() {
         if claim.kind != ClaimKind::PublisherIpa && claim.value == ClaimValue::Declared(true) {

@@ -174,6 +174,7 @@ async fn ingest(
         id: Set(entry.id),
         current_snapshot_id: Set(Some(snapshot_id)),
         updated_at: Set(fetched.fetched_at.fixed_offset()),
+        changed_at_us: Set(super::change_stamp()),
         ..Default::default()
     };
     match &checked {
@@ -268,6 +269,7 @@ async fn create_software(
         deactivated_manually: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
+        changed_at_us: Set(super::change_stamp()),
         ..Default::default()
     }
     .insert(txn)

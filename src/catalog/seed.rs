@@ -321,6 +321,9 @@ pub async fn populate(
         }
         progress(n + 1);
     }
+    if count >= super::COMPACT_AFTER {
+        super::compact(db).await.map_err(IngestError::from)?;
+    }
     Ok(new)
 }
 

@@ -139,6 +139,11 @@ pub async fn import(files: &[PathBuf], config: &Config, progress: bool) -> anyho
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if u64::try_from(summary.new + summary.updated).unwrap_or(u64::MAX) >= catalog::COMPACT_AFTER {
+        catalog::compact(&conn)
+            .await
+            .context("cannot compact the search index")?;
+    }
     conn.close().await?;
     Ok(summary)
 }

@@ -64,7 +64,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     let runtime = super::runtime()?;
     let results = runtime.block_on(async {
         let conn = db::open(&config.database_url).await?;
-        anyhow::Ok(search::search(&conn, &query).await?)
+        anyhow::Ok(search::Searcher::new(conn).search(&query).await?)
     })?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);

@@ -27,10 +27,10 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         .build()?;
     runtime.block_on(async {
         let db = db::open(&config.database_url).await?;
-        let state = AppState(Arc::new(App {
-            config: config.clone(),
-            db,
-        }));
+        let app = App::new(config.clone(), db);
+        // Load the search index before the first request rather than during it.
+        app.search.warm().await?;
+        let state = AppState(Arc::new(app));
         web::serve(state, addr).await?;
         Ok(0)
     })

@@ -26,10 +26,7 @@ pub async fn app(backend: Backend, rate: u32) -> (axum::Router, TestDb) {
     let mut config = Config::from_lookup(|_| None).unwrap();
     config.public_url = PUBLIC_URL.to_owned();
     config.api_rate_per_minute = rate;
-    let state = AppState(Arc::new(App {
-        config,
-        db: db.conn.clone(),
-    }));
+    let state = AppState(Arc::new(App::new(config, db.conn.clone())));
     (riuso::web::router(state), db)
 }
 

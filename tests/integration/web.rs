@@ -16,10 +16,7 @@ async fn app() -> (axum::Router, TestDb) {
     let db = TestDb::new(Backend::Sqlite).await;
     let mut config = Config::from_lookup(|_| None).unwrap();
     config.max_file_bytes = 64 * 1024;
-    let state = AppState(Arc::new(App {
-        config,
-        db: db.conn.clone(),
-    }));
+    let state = AppState(Arc::new(App::new(config, db.conn.clone())));
     (riuso::web::router(state), db)
 }
 

@@ -10,7 +10,7 @@ use super::types::{SoftwareHit, SoftwareList, SoftwareResponse, facet_counts};
 use super::{Key, Links};
 use crate::app::AppState;
 use crate::catalog::read;
-use crate::catalog::search::{self, Facet, Query, SearchError, Sort};
+use crate::catalog::search::{Facet, Query, SearchError, Sort};
 use crate::web::error::{ApiError, AppError};
 use crate::web::extract::Path;
 
@@ -93,13 +93,11 @@ pub async fn list(
         limit: params.page_size()?,
         after: params.after()?.map(str::to_owned),
     };
-    let results = search::search(&state.db, &query)
-        .await
-        .map_err(|e| match e {
-            SearchError::BadCursor => AppError::InvalidCursor,
-            SearchError::Db(db) => AppError::from(db),
-            other => AppError::BadRequest(other.to_string()),
-        })?;
+    let results = state.search.search(&query).await.map_err(|e| match e {
+        SearchError::BadCursor => AppError::InvalidCursor,
+        SearchError::Db(db) => AppError::from(db),
+        other => AppError::BadRequest(other.to_string()),
+    })?;
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
     let urls = read::repository_urls(&state.db, &ids).await?;
     let data = results

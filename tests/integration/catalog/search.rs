@@ -118,13 +118,18 @@ async fn words_match_across_plurals_and_accents_and_names_rank_first() {
         seed(&db.conn).await;
         // "pratica" (singular) finds "pratiche" in a description; the entry named "Pratica"
         // ranks first because the word is its name.
-        let r = search::search(&db.conn, &q(Some("pratica"))).await.unwrap();
+        let r = search::Searcher::new(db.conn.clone())
+            .search(&q(Some("pratica")))
+            .await
+            .unwrap();
         assert_eq!(slugs(&r), vec!["a-pratica", "a-edilizia"], "{backend:?}");
-        let r = search::search(&db.conn, &q(Some("universita")))
+        let r = search::Searcher::new(db.conn.clone())
+            .search(&q(Some("universita")))
             .await
             .unwrap();
         assert_eq!(slugs(&r), vec!["a-universita"], "{backend:?}");
-        let r = search::search(&db.conn, &q(Some("comune edilizia")))
+        let r = search::Searcher::new(db.conn.clone())
+            .search(&q(Some("comune edilizia")))
             .await
             .unwrap();
         assert_eq!(
@@ -132,7 +137,8 @@ async fn words_match_across_plurals_and_accents_and_names_rank_first() {
             vec!["a-edilizia"],
             "{backend:?}: every word must match"
         );
-        let r = search::search(&db.conn, &q(Some("inesistente")))
+        let r = search::Searcher::new(db.conn.clone())
+            .search(&q(Some("inesistente")))
             .await
             .unwrap();
         assert_eq!(r.total, 0);
@@ -147,7 +153,10 @@ async fn facet_counts_respect_the_other_filters() {
         seed(&db.conn).await;
         let mut query = q(None);
         query.filters.insert(Facet::Claim, vec!["spid".into()]);
-        let r = search::search(&db.conn, &query).await.unwrap();
+        let r = search::Searcher::new(db.conn.clone())
+            .search(&query)
+            .await
+            .unwrap();
         assert_eq!(r.total, 2, "{backend:?}");
         // Categories are counted among the spid entries only...
         assert_eq!(
@@ -162,7 +171,10 @@ async fn facet_counts_respect_the_other_filters() {
         query
             .filters
             .insert(Facet::Category, vec!["educational-content".into()]);
-        let r = search::search(&db.conn, &query).await.unwrap();
+        let r = search::Searcher::new(db.conn.clone())
+            .search(&query)
+            .await
+            .unwrap();
         assert_eq!(slugs(&r), vec!["a-pratica"]);
         assert_eq!(
             r.facets[&Facet::Claim],
@@ -184,7 +196,11 @@ async fn facet_counts_respect_the_other_filters() {
             vec!["accounting".into(), "educational-content".into()],
         );
         assert_eq!(
-            search::search(&db.conn, &either).await.unwrap().total,
+            search::Searcher::new(db.conn.clone())
+                .search(&either)
+                .await
+                .unwrap()
+                .total,
             3,
             "{backend:?}"
         );
@@ -205,7 +221,10 @@ async fn pages_cover_every_entry_once_in_every_sort() {
                 ..Query::default()
             };
             loop {
-                let r = search::search(&db.conn, &query).await.unwrap();
+                let r = search::Searcher::new(db.conn.clone())
+                    .search(&query)
+                    .await
+                    .unwrap();
                 assert_eq!(r.total, 4);
                 seen.extend(slugs(&r));
                 match r.next {
@@ -232,7 +251,7 @@ async fn pages_cover_every_entry_once_in_every_sort() {
             ..Query::default()
         };
         assert!(matches!(
-            search::search(&db.conn, &bad).await,
+            search::Searcher::new(db.conn.clone()).search(&bad).await,
             Err(SearchError::BadCursor)
         ));
         db.close().await;
@@ -243,4 +262,91 @@ async fn pages_cover_every_entry_once_in_every_sort() {
 fn unknown_facets_are_refused_by_name() {
     let err = "colour".parse::<Facet>().unwrap_err();
     assert!(err.to_string().contains("colour") && err.to_string().contains("category"));
+}
+
+#[tokio::test]
+async fn one_searcher_sees_every_later_write() {
+    use riuso::catalog::entities::software;
+    use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
+
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        seed(&db.conn).await;
+        let searcher = search::Searcher::new(db.conn.clone());
+        let r = searcher.search(&q(Some("pratica"))).await.unwrap();
+        assert_eq!(r.total, 2, "{backend:?}");
+
+        // A new entry is found by the same searcher, with its facets counted; a language with
+        // a region counts as the language.
+        add(
+            &db.conn,
+            "https://github.com/b/pratiche",
+            &entry(
+                "Registro pratiche",
+                "Registro delle pratiche comunali.",
+                "categories:\n  - accounting\n",
+            )
+            .replace(
+                "availableLanguages:\n    - en",
+                "availableLanguages:\n    - it-IT\n    - en",
+            ),
+        )
+        .await;
+        let r = searcher.search(&q(Some("pratica"))).await.unwrap();
+        assert_eq!(r.total, 3, "{backend:?}");
+        assert_eq!(
+            r.facets[&Facet::Language],
+            vec![("en".into(), 3), ("it".into(), 1)],
+            "{backend:?}"
+        );
+        assert!(
+            r.facets[&Facet::Category].contains(&("accounting".into(), 1)),
+            "{backend:?}: {:?}",
+            r.facets[&Facet::Category]
+        );
+
+        // An entry that changes category moves between the counts.
+        add(
+            &db.conn,
+            "https://github.com/b/pratiche",
+            &entry(
+                "Registro pratiche",
+                "Registro delle pratiche comunali.",
+                "categories:\n  - document-management\n",
+            ),
+        )
+        .await;
+        let r = searcher.search(&q(None)).await.unwrap();
+        assert_eq!(
+            r.facets[&Facet::Category],
+            vec![
+                ("document-management".into(), 3),
+                ("educational-content".into(), 2),
+                ("accounting".into(), 1),
+            ],
+            "{backend:?}"
+        );
+
+        // A deactivated entry leaves the default results and is counted as inactive.
+        let id = r.hits.iter().find(|h| h.slug == "b-pratiche").unwrap().id;
+        software::ActiveModel {
+            id: Set(id),
+            active: Set(false),
+            deactivated_manually: Set(true),
+            changed_at_us: Set(riuso::catalog::change_stamp()),
+            ..Default::default()
+        }
+        .update(&db.conn)
+        .await
+        .unwrap();
+        let r = searcher.search(&q(None)).await.unwrap();
+        assert_eq!(r.total, 4, "{backend:?}");
+        assert!(!slugs(&r).contains(&"b-pratiche".to_owned()));
+        assert_eq!(
+            r.facets[&Facet::Active],
+            vec![("true".into(), 4), ("false".into(), 1)],
+            "{backend:?}"
+        );
+        db.close().await;
+    }
 }
