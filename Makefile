@@ -6,9 +6,10 @@
 #   make bench   benchmarks (bench-validate); make fuzz: fuzzing for FUZZ_SECONDS
 
 CARGO ?= cargo
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: all build run test test-tools lint fmt bench bench-validate bench-search audit clean
+.PHONY: all build run test test-tools test-api lint fmt bench bench-validate bench-search bench-export audit clean
 
 all: build
 
@@ -24,6 +25,27 @@ run: build
 ## test: every suite, snapshots must match and none may be left unreferenced.
 test: test-tools
 	$(CARGO) insta test --workspace --require-full-match --unreferenced=reject --test-runner nextest --dnd
+	$(MAKE) test-api
+
+## test-api: schemathesis (from PyPI, in a virtualenv under the target directory) runs every
+## check against a live `riuso serve` on a seeded catalog, on a loopback port.
+SCHEMATHESIS_VENV := $(TARGET_DIR)/schemathesis-venv
+SCHEMATHESIS := $(SCHEMATHESIS_VENV)/bin/schemathesis
+API_TEST_PORT ?= 18080
+
+$(SCHEMATHESIS):
+	python3 -m venv $(SCHEMATHESIS_VENV) || { apt-get update -qq && apt-get install -y -qq python3-venv && python3 -m venv $(SCHEMATHESIS_VENV); }
+	$(SCHEMATHESIS_VENV)/bin/pip install --quiet schemathesis
+
+test-api: $(SCHEMATHESIS)
+	$(CARGO) build --locked
+	@set -e; dir=$$(mktemp -d); \
+	export DATABASE_URL="sqlite://$$dir/riuso.db?mode=rwc" RIUSO_API_RATE_PER_MINUTE=0 RIUSO_LOG=warn; \
+	$(TARGET_DIR)/debug/riuso dev seed --count 200 --seed 1 --json >/dev/null; \
+	$(TARGET_DIR)/debug/riuso serve --bind 127.0.0.1:$(API_TEST_PORT) & pid=$$!; \
+	trap 'kill $$pid; rm -rf $$dir' EXIT; \
+	cd $$dir && $(abspath $(SCHEMATHESIS)) --config-file $(CURDIR)/tests/schemathesis.toml run \
+	  --checks all --wait-for-schema 60 http://127.0.0.1:$(API_TEST_PORT)/api/v1/openapi.json
 
 test-tools:
 	@$(CARGO) insta --version >/dev/null 2>&1 || $(CARGO) install cargo-insta --locked
@@ -45,8 +67,27 @@ audit:
 	$(CARGO) deny check advisories
 
 ## audit needs the RustSec advisory database, fetched from the network.
+## bench-export: peak RSS and time of `riuso export` in every format at BENCH_ENTRIES (100,000)
+## seeded entries (the database is seeded once, under the target directory); fails above
+## EXPORT_RSS_CEILING_MIB. Needs GNU time (/usr/bin/time).
+BENCH_ENTRIES ?= 100000
+EXPORT_RSS_CEILING_MIB ?= 64
+BENCH_EXPORT_DIR := $(TARGET_DIR)/bench-export
+
+bench-export: build
+	@mkdir -p $(BENCH_EXPORT_DIR)
+	@export DATABASE_URL="sqlite://$(abspath $(BENCH_EXPORT_DIR))/riuso-$(BENCH_ENTRIES).db?mode=rwc" RIUSO_LOG=warn; \
+	test -f $(BENCH_EXPORT_DIR)/riuso-$(BENCH_ENTRIES).db || $(TARGET_DIR)/release/riuso dev seed --count $(BENCH_ENTRIES) --seed 1; \
+	for f in csv jsonl ttl jsonld; do \
+	  /usr/bin/time -f '%M %e' -o $(BENCH_EXPORT_DIR)/time.$$f \
+	    $(TARGET_DIR)/release/riuso export --format $$f --output $(BENCH_EXPORT_DIR)/catalog.$$f || exit 1; \
+	  read kib secs < $(BENCH_EXPORT_DIR)/time.$$f; \
+	  echo "$$f: $(BENCH_ENTRIES) entries, peak RSS $$((kib / 1024)) MiB, $$secs s, $$(wc -c < $(BENCH_EXPORT_DIR)/catalog.$$f) bytes"; \
+	  test $$kib -le $$(( $(EXPORT_RSS_CEILING_MIB) * 1024 )) || { echo "over the $(EXPORT_RSS_CEILING_MIB) MiB ceiling"; exit 1; }; \
+	done
+
 ## bench-validate: validation throughput against a bare YAML parse (and PEER_VALIDATOR if set).
-bench: bench-validate bench-search
+bench: bench-validate bench-search bench-export
 
 bench-validate:
 	$(CARGO) bench --locked --bench validate

@@ -9,6 +9,7 @@
 pub mod entities;
 mod facets;
 pub mod ingest;
+pub mod read;
 pub mod search;
 pub mod seed;
 mod slug;

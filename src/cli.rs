@@ -4,6 +4,7 @@
 //! file under `cli/` and returns the process exit code.
 
 mod dev;
+mod export;
 pub mod import;
 mod migrate;
 mod network;
@@ -44,6 +45,8 @@ pub enum Command {
     Import(import::Args),
     /// Search the catalog with facets, as the web pages and the API do.
     Search(search::Args),
+    /// Write the whole catalog as open data: CSV, JSON Lines, or DCAT-AP_IT (Turtle, JSON-LD).
+    Export(export::Args),
     /// Tools for developers and benchmarks.
     #[command(subcommand)]
     Dev(dev::Command),
@@ -86,6 +89,7 @@ pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
         Command::Migrate => migrate::run(config),
         Command::Import(args) => import::run(&args, config),
         Command::Search(args) => search::run(&args, config),
+        Command::Export(args) => export::run(&args, config),
         Command::Dev(command) => dev::run(&command, config),
     }
 }

@@ -35,6 +35,10 @@ pub struct Config {
     pub max_file_bytes: usize,
     /// Timeout of every outgoing HTTP request.
     pub http_timeout: Duration,
+    /// The public address of this server, for links and the IRIs of the open-data exports.
+    pub public_url: String,
+    /// Requests per minute one client (IP address) may make to `/api`; 0 turns the limit off.
+    pub api_rate_per_minute: u32,
 }
 
 impl Config {
@@ -49,6 +53,8 @@ impl Config {
     /// | `RIUSO_LOG_FORMAT` | `pretty` | `pretty` or `json` |
     /// | `RIUSO_MAX_FILE_BYTES` | `1048576` | largest publiccode.yml accepted |
     /// | `RIUSO_HTTP_TIMEOUT_SECS` | `10` | timeout of each outgoing HTTP request |
+    /// | `RIUSO_PUBLIC_URL` | `http://<RIUSO_BIND>` | public address, for links and export IRIs |
+    /// | `RIUSO_API_RATE_PER_MINUTE` | `600` | API requests per minute per client IP (0: no limit) |
     ///
     /// # Errors
     ///
@@ -71,7 +77,7 @@ impl Config {
         let data_dir = PathBuf::from(get("RIUSO_DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
         let database_url = get("DATABASE_URL")
             .unwrap_or_else(|| format!("sqlite://{}/riuso.db?mode=rwc", data_dir.display()));
-        let bind = get("RIUSO_BIND")
+        let bind: SocketAddr = get("RIUSO_BIND")
             .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
             .parse()
             .context("RIUSO_BIND must be an address such as 127.0.0.1:8080")?;
@@ -90,7 +96,21 @@ impl Config {
             .transpose()
             .context("RIUSO_HTTP_TIMEOUT_SECS must be a whole number of seconds")?
             .unwrap_or(Duration::from_secs(10));
+        let public_url = get("RIUSO_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        match url::Url::parse(&public_url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => {}
+            _ => anyhow::bail!(
+                "RIUSO_PUBLIC_URL must be an http(s) URL such as https://riuso.example.org, not {public_url:?}"
+            ),
+        }
+        let api_rate_per_minute = get("RIUSO_API_RATE_PER_MINUTE")
+            .map(|v| v.parse())
+            .transpose()
+            .context("RIUSO_API_RATE_PER_MINUTE must be a whole number of requests")?
+            .unwrap_or(600);
         Ok(Self {
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            api_rate_per_minute,
             database_url,
             bind,
             data_dir,
@@ -122,6 +142,8 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.max_file_bytes, 1_048_576);
         assert_eq!(c.log_format, LogFormat::Pretty);
+        assert_eq!(c.public_url, "http://127.0.0.1:8080");
+        assert_eq!(c.api_rate_per_minute, 600);
     }
 
     #[test]
@@ -133,6 +155,8 @@ mod tests {
         .unwrap();
         assert_eq!(c.database_url, "sqlite:///srv/riuso/riuso.db?mode=rwc");
         assert_eq!(c.max_file_bytes, 10);
+        let err = config(&[("RIUSO_PUBLIC_URL", "ftp://x")]).unwrap_err();
+        assert!(format!("{err:#}").contains("RIUSO_PUBLIC_URL"));
         let err = config(&[("RIUSO_BIND", "nowhere")]).unwrap_err();
         assert!(format!("{err:#}").contains("RIUSO_BIND"));
     }

@@ -12,14 +12,17 @@
 //! ```
 //!
 //! Modules: [`publiccode`] (the standard, pure), [`db`] (connections and migrations),
-//! [`config`] (the only reader of the environment), [`jobs`] (the background job queue), [`cli`] (subcommands), [`telemetry`]
-//! (logging set-up), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
+//! [`config`] (the only reader of the environment), [`cli`] (subcommands), [`telemetry`]
+//! (logging set-up), [`catalog`] (the store: the only reader and writer of catalog tables),
+//! [`jobs`] (the background job queue), [`export`] (open-data exports), [`app`] and [`web`]
+//! (the HTTP server: the only module that knows HTTP).
 
 pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod export;
 pub mod jobs;
 pub mod publiccode;
 pub mod telemetry;

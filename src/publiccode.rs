@@ -112,7 +112,7 @@ pub struct Inspection {
     pub links: Vec<Link>,
 }
 
-/// [`check`], plus the declared version and the links of the file, from a single parse.
+/// [`check()`], plus the declared version and the links of the file, from a single parse.
 #[must_use]
 pub fn inspect(bytes: &[u8], limits: &Limits, ctx: &Context<'_>) -> Inspection {
     match parse(bytes, limits) {

@@ -1,7 +1,8 @@
 //! The HTTP server: [`router`] builds every route and layer; [`serve`] runs it.
 //!
-//! Only this module knows HTTP. Today it serves the validator API, the JSON Schemas for editors
-//! and a health check; the web pages and the rest of the API build on the same router.
+//! Only this module knows HTTP. Today it serves the JSON API v1 with its OpenAPI document,
+//! documentation page and open-data exports (`api`), the JSON Schemas for editors and a health
+//! check; the web pages build on the same router.
 
 mod api;
 mod error;
@@ -14,7 +15,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue};
-use axum::routing::{get, post};
+use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -29,7 +30,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(api::health))
         .route("/schemas/{file}", get(schemas::show))
-        .route("/api/v1/validate", post(api::validate))
+        .merge(api::routes(&state.config))
         .fallback(error::not_found)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(
@@ -40,7 +41,7 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("x-content-type-options"),
             HeaderValue::from_static("nosniff"),
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("content-security-policy"),
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ))
@@ -58,10 +59,13 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(address = %listener.local_addr()?, "serving on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown())
-        .await
-        .context("the server stopped with an error")
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await
+    .context("the server stopped with an error")
 }
 
 async fn shutdown() {

@@ -2,6 +2,8 @@
 //! They are never edited for behaviour: that lives in the sibling `catalog` modules.
 
 pub mod claims;
+pub mod crawl_events;
+pub mod crawl_runs;
 pub mod organisations;
 pub mod repositories;
 pub mod snapshots;

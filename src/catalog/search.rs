@@ -4,7 +4,7 @@
 //!
 //! The words are matched by the database's own full-text engine, so every server sees the same
 //! text index. Filters, facet counts and the order of pages come from an in-process index of the
-//! facet values ([`index`]), loaded from the database once and kept current by reading the rows
+//! facet values (`index`), loaded from the database once and kept current by reading the rows
 //! whose change stamp moved: counting eleven facets over 100,000 entries is a pass over bitmaps,
 //! not eleven `GROUP BY`s.
 //!

@@ -4,7 +4,7 @@
 //! Client errors are not logged as errors.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -17,6 +17,16 @@ pub enum AppError {
     /// The request is malformed; the message says how.
     #[error("{0}")]
     BadRequest(String),
+    /// A page cursor this server did not make (or no longer understands): the page it names
+    /// does not exist.
+    #[error("invalid page cursor: start again from the first page, without page[after]")]
+    InvalidCursor,
+    /// The client sent too many requests; it may try again after `retry_after` seconds.
+    #[error("too many requests: try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds until a request will be accepted again.
+        retry_after: u64,
+    },
     /// The request body is larger than allowed.
     #[error("the request body is too large (the limit is {limit} bytes)")]
     TooLarge {
@@ -34,8 +44,9 @@ pub enum AppError {
 impl AppError {
     fn status(&self) -> StatusCode {
         match self {
-            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::NotFound | Self::InvalidCursor => StatusCode::NOT_FOUND,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -47,6 +58,8 @@ impl AppError {
         match self {
             Self::NotFound => "not_found",
             Self::BadRequest(_) => "bad_request",
+            Self::InvalidCursor => "invalid_cursor",
+            Self::RateLimited { .. } => "rate_limited",
             Self::TooLarge { .. } => "too_large",
             Self::Unavailable(_) => "unavailable",
             Self::Internal(_) => "internal",
@@ -82,7 +95,13 @@ impl IntoResponse for ApiError {
             tracing::error!(error.chain = %chain.join(": "), "request failed");
         }
         let body = json!({ "error": { "code": error.code(), "message": error.to_string() } });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let AppError::RateLimited { retry_after } = error {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        }
+        response
     }
 }
 

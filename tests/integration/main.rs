@@ -2,6 +2,7 @@
 
 #![expect(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
 
+mod api;
 mod catalog;
 mod jobs;
 mod support;

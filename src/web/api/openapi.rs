@@ -1,0 +1,63 @@
+//! The OpenAPI 3.1 document of `/api/v1`, generated from the handlers and response types, and
+//! served at `/api/v1/openapi.json`.
+
+use std::sync::LazyLock;
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse as _, Response};
+use utoipa::OpenApi;
+
+use super::{crawls, export, organisations, software, stats, types};
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "riuso API",
+        description = "The catalog of software Italian public administrations offer for reuse: search with facets, entries with their publiccode.yml history, organisations, statistics, crawl runs, the publiccode.yml validator, and open-data exports.\n\nReads are public, answer with a strong ETag (send it back in If-None-Match for a 304) and allow any origin (CORS). Lists are paged with `page[size]` (1-100, default 25) and the opaque `page[after]` cursor of `links.next`. Errors are `{\"error\": {\"code\", \"message\"}}`; each client IP has a rate limit, answered with 429 and Retry-After.",
+        license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
+        version = "1"
+    ),
+    paths(
+        software::list,
+        software::show,
+        organisations::list,
+        organisations::show,
+        organisations::software,
+        stats::show,
+        crawls::list,
+        crawls::show,
+        crawls::events,
+        super::validate,
+        export::csv,
+        export::jsonl,
+        export::turtle,
+        export::jsonld,
+    ),
+    components(schemas(types::ErrorResponse, software::ActiveFilter, software::SortParam)),
+    tags(
+        (name = "software", description = "Catalog entries"),
+        (name = "organisations", description = "Publishers and administrations, by IPA code"),
+        (name = "catalog", description = "The catalog as a whole"),
+        (name = "crawls", description = "What each crawl found, changed, skipped or failed"),
+        (name = "validator", description = "publiccode.yml validation"),
+        (name = "open data", description = "The whole catalog in bulk, streamed"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document, rendered once.
+pub static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(ApiDoc::openapi);
+
+static JSON: LazyLock<String> =
+    LazyLock::new(|| serde_json::to_string_pretty(&*DOCUMENT).unwrap_or_default());
+
+/// `GET /api/v1/openapi.json`.
+pub async fn json() -> Response {
+    let mut response = JSON.as_str().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}

@@ -1,0 +1,118 @@
+//! `GET /api/v1/organisations`, one organisation by IPA code, and the software it publishes.
+
+use axum::Json;
+use axum::extract::RawQuery;
+
+use super::params::{self, Params};
+use super::types::{ErrorResponse, OrganisationList, OrganisationResponse, SoftwareBriefList};
+use super::{Key, Links};
+use crate::app::AppState;
+use crate::catalog::read;
+use crate::web::error::{ApiError, AppError};
+use crate::web::extract::Path;
+
+/// Organisations (publishers, administrations with their IPA code), in id order.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organisations",
+    tag = "organisations",
+    params(
+        ("page[size]" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Organisations per page [default: 25]"),
+        ("page[after]" = Option<String>, Query, description = "Opaque cursor from `links.next`"),
+    ),
+    responses(
+        (status = 200, description = "A page of organisations", body = OrganisationList, headers(("ETag" = String, description = "Strong validator of the body"))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+        (status = 400, description = "A malformed parameter", body = ErrorResponse),
+        (status = 404, description = "A cursor the server did not make", body = ErrorResponse),
+        (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable", body = ErrorResponse),
+    )
+)]
+pub async fn list(
+    state: AppState,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<OrganisationList>, ApiError> {
+    let params = Params::parse(raw.as_deref(), &[params::SIZE, params::AFTER])?;
+    let page = read::organisations(&state.db, params.after_id()?, params.page_size()?).await?;
+    Ok(Json(OrganisationList {
+        data: page
+            .items
+            .into_iter()
+            .map(OrganisationResponse::from)
+            .collect(),
+        links: Links {
+            next: page
+                .next
+                .map(|id| params.next_link("/api/v1/organisations", &id.to_string())),
+        },
+    }))
+}
+
+/// One organisation, by IPA code (any case) or id.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organisations/{code}",
+    tag = "organisations",
+    params(("code" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$", description = "IPA code (e.g. `c_h501`) or organisation id")),
+    responses(
+        (status = 200, description = "The organisation", body = OrganisationResponse, headers(("ETag" = String, description = "Strong validator of the body"))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+        (status = 404, description = "No such organisation", body = ErrorResponse),
+        (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable", body = ErrorResponse),
+    )
+)]
+pub async fn show(
+    state: AppState,
+    Path(code): Path<Key>,
+) -> Result<Json<OrganisationResponse>, ApiError> {
+    let org = read::organisation(&state.db, code.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(org.into()))
+}
+
+/// The active entries an organisation publishes, in id order.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organisations/{code}/software",
+    tag = "organisations",
+    params(
+        ("code" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$", description = "IPA code (e.g. `c_h501`) or organisation id"),
+        ("page[size]" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Entries per page [default: 25]"),
+        ("page[after]" = Option<String>, Query, description = "Opaque cursor from `links.next`"),
+    ),
+    responses(
+        (status = 200, description = "A page of entries", body = SoftwareBriefList, headers(("ETag" = String, description = "Strong validator of the body"))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+        (status = 400, description = "A malformed parameter", body = ErrorResponse),
+        (status = 404, description = "No such organisation, or a cursor the server did not make", body = ErrorResponse),
+        (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable", body = ErrorResponse),
+    )
+)]
+pub async fn software(
+    state: AppState,
+    Path(code): Path<Key>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SoftwareBriefList>, ApiError> {
+    let params = Params::parse(raw.as_deref(), &[params::SIZE, params::AFTER])?;
+    let org = read::organisation(&state.db, code.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = read::software_of(
+        &state.db,
+        org.organisation.id,
+        params.after_id()?,
+        params.page_size()?,
+    )
+    .await?;
+    let path = format!("/api/v1/organisations/{}/software", code.as_str());
+    Ok(Json(SoftwareBriefList {
+        data: page.items.into_iter().map(Into::into).collect(),
+        links: Links {
+            next: page.next.map(|id| params.next_link(&path, &id.to_string())),
+        },
+    }))
+}

@@ -1,0 +1,162 @@
+//! Query strings of `/api/v1`: repeated keys for filters (`category=a&category=b`), the
+//! `page[size]` and `page[after]` pagination of the Developers Italia API, and the `links.next`
+//! URL built from the request's own parameters.
+//!
+//! Unknown parameters are refused with 400, so a misspelt filter never silently matches all.
+
+use url::form_urlencoded;
+
+use crate::web::error::AppError;
+
+/// Page size when the client gives none, as in the Developers Italia API.
+pub const DEFAULT_PAGE_SIZE: u64 = 25;
+
+/// Largest page size.
+pub const MAX_PAGE_SIZE: u64 = crate::catalog::search::MAX_LIMIT;
+
+/// The cursor parameter.
+pub const AFTER: &str = "page[after]";
+
+/// The page size parameter.
+pub const SIZE: &str = "page[size]";
+
+/// A parsed query string.
+#[derive(Debug, Default)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    /// Parses `raw`, refusing parameters not in `allowed`.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::BadRequest`] naming the first unknown parameter.
+    pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Self, AppError> {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        if let Some((key, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+            return Err(AppError::BadRequest(format!(
+                "unknown parameter {key:?}; this endpoint takes {}",
+                allowed.join(", ")
+            )));
+        }
+        Ok(Self { pairs })
+    }
+
+    /// Every value of `name`, in order.
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.pairs
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The one value of `name`, if given.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::BadRequest`] when it is given more than once.
+    pub fn one(&self, name: &str) -> Result<Option<&str>, AppError> {
+        let mut values = self
+            .pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str());
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(AppError::BadRequest(format!(
+                "{name} may be given only once"
+            )));
+        }
+        Ok(first)
+    }
+
+    /// `page[size]`: [`DEFAULT_PAGE_SIZE`] unless given, between 1 and [`MAX_PAGE_SIZE`].
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::BadRequest`] for anything else.
+    pub fn page_size(&self) -> Result<u64, AppError> {
+        match self.one(SIZE)? {
+            None => Ok(DEFAULT_PAGE_SIZE),
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
+                .ok_or_else(|| {
+                    AppError::BadRequest(format!(
+                        "{SIZE} must be a whole number from 1 to {MAX_PAGE_SIZE}, not {v:?}"
+                    ))
+                }),
+        }
+    }
+
+    /// `page[after]` as given.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::BadRequest`] when it is given more than once.
+    pub fn after(&self) -> Result<Option<&str>, AppError> {
+        self.one(AFTER)
+    }
+
+    /// `page[after]` of a listing paged by id.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::InvalidCursor`] when it is not a cursor this server made.
+    pub fn after_id(&self) -> Result<Option<i64>, AppError> {
+        self.after()?
+            .map(|v| {
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(AppError::InvalidCursor)
+            })
+            .transpose()
+    }
+
+    /// The URL of the page after `cursor`: `path` with the same parameters and the new cursor.
+    #[must_use]
+    pub fn next_link(&self, path: &str, cursor: &str) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.pairs.iter().filter(|(k, _)| k != AFTER) {
+            query.append_pair(k, v);
+        }
+        query.append_pair(AFTER, cursor);
+        format!("{path}?{}", query.finish())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_and_links() {
+        let p = Params::parse(
+            Some("q=scuola&category=a&category=b&page%5Bsize%5D=10&page[after]=5"),
+            &["q", "category", SIZE, AFTER],
+        )
+        .unwrap();
+        assert_eq!(p.all("category").collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(p.page_size().unwrap(), 10);
+        assert_eq!(p.after_id().unwrap(), Some(5));
+        assert_eq!(
+            p.next_link("/api/v1/software", "9"),
+            "/api/v1/software?q=scuola&category=a&category=b&page%5Bsize%5D=10&page%5Bafter%5D=9"
+        );
+    }
+
+    #[test]
+    fn refusals() {
+        assert!(Params::parse(Some("nope=1"), &["q"]).is_err());
+        let p = Params::parse(Some("page[size]=101&q=a&q=b"), &["q", SIZE]).unwrap();
+        assert!(p.page_size().is_err());
+        assert!(p.one("q").is_err());
+        let p = Params::parse(Some("page[after]=x"), &[AFTER]).unwrap();
+        assert!(matches!(p.after_id(), Err(AppError::InvalidCursor)));
+    }
+}

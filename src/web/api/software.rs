@@ -1,0 +1,190 @@
+//! `GET /api/v1/software` (search with facets) and `GET /api/v1/software/{id}` (one entry).
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::RawQuery;
+
+use super::params::{self, Params};
+use super::types::{SoftwareHit, SoftwareList, SoftwareResponse, facet_counts};
+use super::{Key, Links};
+use crate::app::AppState;
+use crate::catalog::read;
+use crate::catalog::search::{Facet, Query, SearchError, Sort};
+use crate::web::error::{ApiError, AppError};
+use crate::web::extract::Path;
+
+/// Parameters of the list, beside the facet filters.
+const FIXED: &[&str] = &["q", "sort", params::SIZE, params::AFTER];
+
+/// Longest free-text query accepted.
+const MAX_TEXT: usize = 200;
+
+/// Search the catalog: free text, facet filters, sort and cursor pagination; the same query as
+/// the web search. Active entries only unless `active=false` (or both values) is asked.
+#[utoipa::path(
+    get,
+    path = "/api/v1/software",
+    tag = "software",
+    params(
+        ("q" = Option<String>, Query, max_length = 200, description = "Free text; every word must match, in any language of the catalog (plurals and accents included)"),
+        ("category" = Option<Vec<String>>, Query, explode, description = "`categories` value (repeat for alternatives)"),
+        ("scope" = Option<Vec<String>>, Query, explode, description = "`intendedAudience.scope` value"),
+        ("type" = Option<Vec<String>>, Query, explode, description = "`softwareType` value, e.g. `standalone/web`"),
+        ("status" = Option<Vec<String>>, Query, explode, description = "`developmentStatus` value"),
+        ("licence" = Option<Vec<String>>, Query, explode, description = "SPDX licence identifier"),
+        ("publisher" = Option<Vec<String>>, Query, explode, description = "Publisher IPA code (or name, without one)"),
+        ("claim" = Option<Vec<String>>, Query, explode, description = "Declared integration or compliance: `spid`, `cie`, `pagopa`, `io`, `anpr`, `gdpr`, ..."),
+        ("maintenance" = Option<Vec<String>>, Query, explode, description = "`maintenance.type` value"),
+        ("country" = Option<Vec<String>>, Query, explode, description = "`intendedAudience.countries` value"),
+        ("language" = Option<Vec<String>>, Query, explode, description = "`localisation.availableLanguages` value, lower case"),
+        ("active" = Option<Vec<ActiveFilter>>, Query, explode, description = "`true` (the default), `false`, or both"),
+        ("sort" = Option<SortParam>, Query, description = "Order of results [default: relevance]"),
+        ("page[size]" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Results per page [default: 25]"),
+        ("page[after]" = Option<String>, Query, description = "Opaque cursor from `links.next`"),
+    ),
+    responses(
+        (status = 200, description = "A page of results", body = SoftwareList, headers(("ETag" = String, description = "Strong validator of the body"))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+        (status = 400, description = "A malformed parameter", body = super::types::ErrorResponse),
+        (status = 404, description = "A cursor the server did not make", body = super::types::ErrorResponse),
+        (status = 429, description = "Too many requests", body = super::types::ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable", body = super::types::ErrorResponse),
+    )
+)]
+pub async fn list(
+    state: AppState,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SoftwareList>, ApiError> {
+    let allowed: Vec<&str> = FIXED
+        .iter()
+        .copied()
+        .chain(Facet::ALL.map(Facet::as_str))
+        .collect();
+    let params = Params::parse(raw.as_deref(), &allowed)?;
+    let text = params.one("q")?.map(str::trim).filter(|t| !t.is_empty());
+    if text.is_some_and(|t| t.chars().count() > MAX_TEXT) {
+        return Err(AppError::BadRequest(format!("q is longer than {MAX_TEXT} characters")).into());
+    }
+    let sort = match params.one("sort")? {
+        None => Sort::default(),
+        Some(s) => s
+            .parse()
+            .map_err(|e: SearchError| AppError::BadRequest(e.to_string()))?,
+    };
+    let mut filters: BTreeMap<Facet, Vec<String>> = BTreeMap::new();
+    for facet in Facet::ALL {
+        let values: Vec<String> = params.all(facet.as_str()).map(str::to_owned).collect();
+        if facet == Facet::Active
+            && let Some(bad) = values.iter().find(|v| *v != "true" && *v != "false")
+        {
+            return Err(
+                AppError::BadRequest(format!("active must be true or false, not {bad:?}")).into(),
+            );
+        }
+        if !values.is_empty() {
+            filters.insert(facet, values);
+        }
+    }
+    let query = Query {
+        text: text.map(str::to_owned),
+        filters,
+        sort,
+        limit: params.page_size()?,
+        after: params.after()?.map(str::to_owned),
+    };
+    let results = state.search.search(&query).await.map_err(|e| match e {
+        SearchError::BadCursor => AppError::InvalidCursor,
+        SearchError::Db(db) => AppError::from(db),
+        other => AppError::BadRequest(other.to_string()),
+    })?;
+    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
+    let urls = read::repository_urls(&state.db, &ids).await?;
+    let data = results
+        .hits
+        .into_iter()
+        .map(|hit| SoftwareHit {
+            url: urls.get(&hit.id).cloned().unwrap_or_default(),
+            id: hit.id,
+            slug: hit.slug,
+            name: hit.name,
+            active: hit.active,
+            publisher: hit.publisher,
+            updated_at: hit.updated_at,
+            vitality: hit.vitality,
+            score: hit.score,
+        })
+        .collect();
+    Ok(Json(SoftwareList {
+        data,
+        total: results.total,
+        facets: facet_counts(
+            results
+                .facets
+                .into_iter()
+                .map(|(facet, counts)| (facet.as_str().to_owned(), counts)),
+        ),
+        links: Links {
+            next: results
+                .next
+                .map(|cursor| params.next_link("/api/v1/software", &cursor)),
+        },
+    }))
+}
+
+/// `active` filter values, for the documentation.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(
+    dead_code,
+    reason = "documents the accepted values; the handler parses the strings"
+)]
+pub enum ActiveFilter {
+    /// Active entries.
+    True,
+    /// Inactive entries.
+    False,
+}
+
+/// Sort values, for the documentation.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(
+    dead_code,
+    reason = "documents the accepted values; the handler parses the strings"
+)]
+pub enum SortParam {
+    /// Best text match first (most recently updated first without text).
+    Relevance,
+    /// Most recently updated first.
+    Updated,
+    /// Highest vitality first.
+    Vitality,
+    /// By name, A to Z.
+    Name,
+}
+
+/// One entry, by id or slug: its current snapshot (the file as fetched and normalized), claims,
+/// `usedBy`, diagnostics, and the history of its snapshots. Inactive entries are shown too.
+#[utoipa::path(
+    get,
+    path = "/api/v1/software/{id}",
+    tag = "software",
+    params(("id" = String, Path, pattern = r"^[a-z0-9][a-z0-9-]{0,199}$", description = "Entry id or slug")),
+    responses(
+        (status = 200, description = "The entry", body = SoftwareResponse, headers(("ETag" = String, description = "Strong validator of the body"))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+        (status = 404, description = "No such entry", body = super::types::ErrorResponse),
+        (status = 429, description = "Too many requests", body = super::types::ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable", body = super::types::ErrorResponse),
+    )
+)]
+pub async fn show(
+    state: AppState,
+    Path(id): Path<Key>,
+) -> Result<Json<SoftwareResponse>, ApiError> {
+    let detail = read::software(&state.db, id.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(Json(SoftwareResponse::new(detail)))
+}

@@ -1,0 +1,583 @@
+//! The JSON shapes of `/api/v1`: response types, never entities, each documented in the OpenAPI
+//! document. Field names follow the Developers Italia API where the concept is the same (`id`,
+//! `url`, `active`, `vitality`, `publiccodeYml`, `createdAt`, `updatedAt`, `data`, `links`);
+//! the README lists the mapping.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::catalog::entities::{claims, crawl_events, crawl_runs, organisations, used_by};
+use crate::catalog::read::{self, SnapshotSummary};
+
+/// The error body of every failed request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorResponse {
+    /// The error.
+    pub error: ErrorBody,
+}
+
+/// A stable code and a message for people.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code (`not_found`, `bad_request`, `invalid_cursor`,
+    /// `rate_limited`, `too_large`, `unavailable`, `internal`).
+    pub code: String,
+    /// What went wrong, in English.
+    pub message: String,
+}
+
+/// Links of a page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Links {
+    /// The next page, absent on the last one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
+}
+
+/// One finding about a publiccode.yml file, as `riuso validate --format json` prints it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DiagnosticResponse {
+    /// `error` or `warning`.
+    pub severity: String,
+    /// Stable identifier of the rule (`required`, `invalid-value`, ...).
+    pub code: String,
+    /// Key path, e.g. `description.it.features[2]`; empty for the whole file.
+    pub key: String,
+    /// 1-based line, 0 when the finding concerns the whole file.
+    pub line: u32,
+    /// 1-based column, 0 when the finding concerns the whole file.
+    pub column: u32,
+    /// English message.
+    pub message: String,
+    /// Another position involved, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<RelatedResponse>,
+}
+
+/// A second place a diagnostic refers to.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RelatedResponse {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// What is there.
+    pub message: String,
+}
+
+/// What a claim says: a declared yes or no, or an IPA code (`publisher_ipa`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum ClaimValueResponse {
+    /// A declared yes or no.
+    Declared(bool),
+    /// An IPA code.
+    Ipa(String),
+}
+
+/// A normalized compliance claim, with the key it came from.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClaimResponse {
+    /// `gdpr`, `spid`, `cie`, `anpr`, `pagopa`, `io`, `accessibility`, `interoperability`,
+    /// `minimum-security` or `publisher_ipa`.
+    pub kind: String,
+    /// What it says.
+    pub value: ClaimValueResponse,
+    /// The key it came from, e.g. `IT.piattaforme.spid`.
+    pub source: String,
+}
+
+impl From<claims::Model> for ClaimResponse {
+    fn from(c: claims::Model) -> Self {
+        let value = match c.value.as_str() {
+            "true" => ClaimValueResponse::Declared(true),
+            "false" => ClaimValueResponse::Declared(false),
+            _ => ClaimValueResponse::Ipa(c.value),
+        };
+        Self {
+            kind: c.kind,
+            value,
+            source: c.source_key,
+        }
+    }
+}
+
+/// `POST /api/v1/validate`: one file's verdict, as in `riuso validate --format json`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationResponse {
+    /// Whether the file is valid (warnings allowed).
+    pub valid: bool,
+    /// `publiccodeYmlVersion` as declared, when it could be read.
+    pub publiccode_yml_version: Option<String>,
+    /// Normalized claims of a valid file (empty for an invalid one).
+    pub claims: Vec<ClaimResponse>,
+    /// Errors and warnings, in file order.
+    pub diagnostics: Vec<DiagnosticResponse>,
+}
+
+/// One search result.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SoftwareHit {
+    /// Entry id.
+    pub id: i64,
+    /// Slug: the entry's stable address, from its repository URL.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Repository URL (Developers Italia: `url`).
+    pub url: String,
+    /// Whether the entry is active.
+    pub active: bool,
+    /// Publisher name, if known.
+    pub publisher: Option<String>,
+    /// Last change.
+    pub updated_at: DateTime<FixedOffset>,
+    /// Vitality index (0-100), if computed.
+    pub vitality: Option<f64>,
+    /// Text relevance (higher is better; 0 without text).
+    pub score: f64,
+}
+
+/// A facet value and how many entries have it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetCount {
+    /// The value, as used in the filter of the same name.
+    pub value: String,
+    /// Matching entries.
+    pub count: u64,
+}
+
+/// `GET /api/v1/software`: a page of results, their total and the facet counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SoftwareList {
+    /// The entries of this page.
+    pub data: Vec<SoftwareHit>,
+    /// How many entries match in all.
+    pub total: u64,
+    /// Counts per facet value, each facet counted with the other filters applied.
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// The next page.
+    pub links: Links,
+}
+
+/// The publisher of an entry, in brief.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganisationRef {
+    /// Organisation id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// IPA code (Developers Italia: `alternativeId`).
+    pub ipa_code: Option<String>,
+}
+
+impl From<&organisations::Model> for OrganisationRef {
+    fn from(o: &organisations::Model) -> Self {
+        Self {
+            id: o.id,
+            name: o.name.clone(),
+            ipa_code: o.ipa_code.clone(),
+        }
+    }
+}
+
+/// A snapshot: one distinct publiccode.yml seen for an entry.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotResponse {
+    /// Snapshot id.
+    pub id: i64,
+    /// SHA-256 of the file, hex.
+    pub sha256: String,
+    /// The commit the file was read at.
+    pub commit: Option<String>,
+    /// When it was fetched.
+    pub fetched_at: DateTime<FixedOffset>,
+    /// `publiccodeYmlVersion` as declared.
+    pub publiccode_yml_version: Option<String>,
+    /// Whether the file passed validation.
+    pub valid: bool,
+}
+
+impl From<SnapshotSummary> for SnapshotResponse {
+    fn from(s: SnapshotSummary) -> Self {
+        Self {
+            id: s.id,
+            sha256: s.sha256,
+            commit: s.commit_sha,
+            fetched_at: s.fetched_at,
+            publiccode_yml_version: s.declared_version,
+            valid: s.valid,
+        }
+    }
+}
+
+/// A `usedBy` name, with the IPA code matched to it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct UsedByResponse {
+    /// The name as written.
+    pub name: String,
+    /// The administration's IPA code, when one matched.
+    pub ipa_code: Option<String>,
+}
+
+impl From<used_by::Model> for UsedByResponse {
+    fn from(u: used_by::Model) -> Self {
+        Self {
+            name: u.name,
+            ipa_code: u.ipa_code,
+        }
+    }
+}
+
+/// The current snapshot of an entry, with what was derived from it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CurrentSnapshotResponse {
+    /// The snapshot.
+    #[serde(flatten)]
+    pub snapshot: SnapshotResponse,
+    /// The file as fetched (Developers Italia: `publiccodeYml`; here the original bytes, not a
+    /// re-serialisation).
+    pub publiccode_yml: String,
+    /// The file normalized to the latest standard, as JSON; absent when it is invalid.
+    #[schema(value_type = Option<Object>)]
+    pub publiccode: Option<serde_json::Value>,
+    /// Normalized compliance claims.
+    pub claims: Vec<ClaimResponse>,
+    /// `usedBy`, with IPA codes.
+    pub used_by: Vec<UsedByResponse>,
+    /// Errors (invalid file) or warnings (valid file).
+    pub diagnostics: Vec<DiagnosticResponse>,
+}
+
+/// `GET /api/v1/software/{id}`: one entry.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SoftwareResponse {
+    /// Entry id.
+    pub id: i64,
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Repository URL (Developers Italia: `url`).
+    pub url: String,
+    /// Whether the entry is active (listed by default).
+    pub active: bool,
+    /// Why an administrator deactivated it, if one did (sticky: crawls never undo it).
+    pub deactivation_reason: Option<String>,
+    /// Vitality index (0-100), if computed.
+    pub vitality: Option<f64>,
+    /// The publisher, when known.
+    pub publisher: Option<OrganisationRef>,
+    /// When the entry was first seen.
+    pub created_at: DateTime<FixedOffset>,
+    /// Last change.
+    pub updated_at: DateTime<FixedOffset>,
+    /// The current snapshot.
+    pub current: Option<CurrentSnapshotResponse>,
+    /// Snapshots seen, most recent first (at most 100).
+    pub history: Vec<SnapshotResponse>,
+}
+
+impl SoftwareResponse {
+    /// Maps the catalog's view of one entry.
+    pub fn new(detail: read::SoftwareDetail) -> Self {
+        let read::SoftwareDetail {
+            software,
+            repository,
+            organisation,
+            current,
+            history,
+        } = detail;
+        let current = current.map(|c| {
+            let diagnostics =
+                serde_json::from_str::<Vec<DiagnosticResponse>>(&c.snapshot.diagnostics)
+                    .unwrap_or_default();
+            let publiccode = c
+                .snapshot
+                .normalized
+                .as_deref()
+                .and_then(|n| serde_json::from_str(n).ok());
+            CurrentSnapshotResponse {
+                snapshot: SnapshotResponse {
+                    id: c.snapshot.id,
+                    sha256: c.snapshot.sha256,
+                    commit: c.snapshot.commit_sha,
+                    fetched_at: c.snapshot.fetched_at,
+                    publiccode_yml_version: c.snapshot.declared_version,
+                    valid: c.snapshot.valid,
+                },
+                publiccode_yml: String::from_utf8_lossy(&c.snapshot.raw).into_owned(),
+                publiccode,
+                claims: c.claims.into_iter().map(ClaimResponse::from).collect(),
+                used_by: c.used_by.into_iter().map(UsedByResponse::from).collect(),
+                diagnostics,
+            }
+        });
+        Self {
+            id: software.id,
+            slug: software.slug,
+            name: software.name,
+            url: repository.url,
+            active: software.active,
+            deactivation_reason: software.deactivation_reason,
+            vitality: software.vitality,
+            publisher: organisation.as_ref().map(OrganisationRef::from),
+            created_at: software.created_at,
+            updated_at: software.updated_at,
+            current,
+            history: history.into_iter().map(SnapshotResponse::from).collect(),
+        }
+    }
+}
+
+/// An organisation: a publisher or a reuser.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganisationResponse {
+    /// Organisation id.
+    pub id: i64,
+    /// Name (Developers Italia: `description`).
+    pub name: String,
+    /// IPA code, lower case (Developers Italia: `alternativeId`).
+    pub ipa_code: Option<String>,
+    /// `pa` for a public administration, when known.
+    pub kind: Option<String>,
+    /// Web site.
+    pub website: Option<String>,
+    /// Active entries it publishes.
+    pub software_count: u64,
+    /// When it was first seen.
+    pub created_at: DateTime<FixedOffset>,
+    /// Last change.
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+impl From<read::OrganisationSummary> for OrganisationResponse {
+    fn from(o: read::OrganisationSummary) -> Self {
+        let read::OrganisationSummary {
+            organisation: org,
+            software_count,
+        } = o;
+        Self {
+            id: org.id,
+            name: org.name,
+            ipa_code: org.ipa_code,
+            kind: org.kind,
+            website: org.website,
+            software_count,
+            created_at: org.created_at,
+            updated_at: org.updated_at,
+        }
+    }
+}
+
+/// `GET /api/v1/organisations`: a page of organisations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationList {
+    /// The organisations of this page, in id order.
+    pub data: Vec<OrganisationResponse>,
+    /// The next page.
+    pub links: Links,
+}
+
+/// An entry as listed under its publisher.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SoftwareBrief {
+    /// Entry id.
+    pub id: i64,
+    /// Slug.
+    pub slug: String,
+    /// Name.
+    pub name: String,
+    /// Repository URL.
+    pub url: String,
+    /// Whether the entry is active.
+    pub active: bool,
+    /// Vitality index (0-100), if computed.
+    pub vitality: Option<f64>,
+    /// When the entry was first seen.
+    pub created_at: DateTime<FixedOffset>,
+    /// Last change.
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+impl From<read::SoftwareSummary> for SoftwareBrief {
+    fn from(s: read::SoftwareSummary) -> Self {
+        Self {
+            id: s.software.id,
+            slug: s.software.slug,
+            name: s.software.name,
+            url: s.repository_url,
+            active: s.software.active,
+            vitality: s.software.vitality,
+            created_at: s.software.created_at,
+            updated_at: s.software.updated_at,
+        }
+    }
+}
+
+/// `GET /api/v1/organisations/{code}/software`: a page of an organisation's active entries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SoftwareBriefList {
+    /// The entries of this page, in id order.
+    pub data: Vec<SoftwareBrief>,
+    /// The next page.
+    pub links: Links,
+}
+
+/// `GET /api/v1/stats`: counts over the whole catalog.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsResponse {
+    /// Catalog entries.
+    pub software: u64,
+    /// Active entries.
+    pub active: u64,
+    /// Organisations known.
+    pub organisations: u64,
+    /// Organisations with an IPA code.
+    pub public_administrations: u64,
+    /// Snapshots kept.
+    pub snapshots: u64,
+    /// Snapshots that failed validation.
+    pub invalid_snapshots: u64,
+    /// Crawl runs recorded.
+    pub crawl_runs: u64,
+    /// Active entries per value of `status`, `type`, `maintenance`, `claim`, `licence` and
+    /// `scope`, most frequent first.
+    pub facets: BTreeMap<String, Vec<FacetCount>>,
+}
+
+impl From<read::Stats> for StatsResponse {
+    fn from(s: read::Stats) -> Self {
+        Self {
+            software: s.software,
+            active: s.active,
+            organisations: s.organisations,
+            public_administrations: s.public_administrations,
+            snapshots: s.snapshots,
+            invalid_snapshots: s.invalid_snapshots,
+            crawl_runs: s.crawl_runs,
+            facets: facet_counts(s.facets),
+        }
+    }
+}
+
+/// Facet counts as `{facet: [{value, count}]}`, most frequent first, ties by value.
+pub fn facet_counts(
+    facets: impl IntoIterator<Item = (String, Vec<(String, u64)>)>,
+) -> BTreeMap<String, Vec<FacetCount>> {
+    facets
+        .into_iter()
+        .map(|(facet, mut counts)| {
+            // Most frequent first, ties by value: the order is part of the contract.
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            (
+                facet,
+                counts
+                    .into_iter()
+                    .map(|(value, count)| FacetCount { value, count })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// A crawl run: what one crawl found.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CrawlRunResponse {
+    /// Run id.
+    pub id: i64,
+    /// What started it (`schedule`, `manual`, `webhook`, ...).
+    pub trigger: String,
+    /// `running`, `finished` or `failed`.
+    pub status: String,
+    /// Counters of the run (repositories seen, new, updated, invalid, failed, ...).
+    #[schema(value_type = Object)]
+    pub stats: serde_json::Value,
+    /// When it started.
+    pub started_at: DateTime<FixedOffset>,
+    /// When it ended.
+    pub finished_at: Option<DateTime<FixedOffset>>,
+}
+
+impl From<crawl_runs::Model> for CrawlRunResponse {
+    fn from(r: crawl_runs::Model) -> Self {
+        let stats = serde_json::from_str(&r.stats)
+            .ok()
+            .filter(serde_json::Value::is_object)
+            .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+        Self {
+            id: r.id,
+            trigger: r.trigger,
+            status: r.status,
+            stats,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+        }
+    }
+}
+
+/// `GET /api/v1/crawls`: a page of crawl runs, most recent first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CrawlRunList {
+    /// The runs of this page.
+    pub data: Vec<CrawlRunResponse>,
+    /// The next (older) page.
+    pub links: Links,
+}
+
+/// What a crawl did with one repository (Developers Italia: a log entry).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CrawlEventResponse {
+    /// Event id.
+    pub id: i64,
+    /// The run it belongs to.
+    pub crawl_run_id: Option<i64>,
+    /// The repository concerned.
+    pub repository_id: Option<i64>,
+    /// The catalog entry concerned.
+    pub software_id: Option<i64>,
+    /// `new`, `updated`, `unchanged`, `invalid`, `skipped`, `failed`, ...
+    pub outcome: String,
+    /// Why, in English.
+    pub message: String,
+    /// When (Developers Italia: `createdAt`).
+    pub at: DateTime<FixedOffset>,
+}
+
+impl From<crawl_events::Model> for CrawlEventResponse {
+    fn from(e: crawl_events::Model) -> Self {
+        Self {
+            id: e.id,
+            crawl_run_id: e.crawl_run_id,
+            repository_id: e.repository_id,
+            software_id: e.software_id,
+            outcome: e.outcome,
+            message: e.message,
+            at: e.at,
+        }
+    }
+}
+
+/// `GET /api/v1/crawls/{id}/events`: a page of a run's events, in order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CrawlEventList {
+    /// The events of this page.
+    pub data: Vec<CrawlEventResponse>,
+    /// The next page.
+    pub links: Links,
+}
