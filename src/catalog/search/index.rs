@@ -70,8 +70,18 @@ pub(super) struct Index {
 #[derive(Debug, Default)]
 pub(super) struct TextHits {
     set: RoaringBitmap,
-    /// Scores by slot; empty when the matches were not scored.
-    scores: HashMap<u32, f64>,
+    /// `(slot, score)` sorted by slot; empty when the matches were not scored.
+    scores: Vec<(u32, f64)>,
+}
+
+impl TextHits {
+    fn score(&self, slot: u32) -> f64 {
+        self.scores
+            .binary_search_by_key(&slot, |(s, _)| *s)
+            .ok()
+            .and_then(|i| self.scores.get(i))
+            .map_or(0.0, |(_, score)| *score)
+    }
 }
 
 impl TextHits {
@@ -197,10 +207,12 @@ impl Index {
             if let Some(slot) = self.slots.get(id) {
                 hits.set.insert(*slot);
                 if scored {
-                    hits.scores.insert(*slot, *score);
+                    hits.scores.push((*slot, *score));
                 }
             }
         }
+        hits.scores.sort_unstable_by_key(|(slot, _)| *slot);
+        hits.scores.dedup_by_key(|(slot, _)| *slot);
         hits
     }
 
@@ -272,27 +284,44 @@ impl Selection<'_> {
     pub fn counts(&self) -> Vec<(Facet, String, u64)> {
         let index = self.index;
         let mut counts = vec![0u64; index.values.len()];
-        let filtered: Vec<Facet> = self.filters.iter().map(|(f, _)| *f).collect();
-        for slot in &self.matching {
-            for id in index.doc_values.get(slot as usize).into_iter().flatten() {
-                let facet = index.values.get(*id as usize).map(|(f, _)| *f);
-                if facet.is_some_and(|f| !filtered.contains(&f))
-                    && let Some(c) = counts.get_mut(*id as usize)
-                {
-                    *c += 1;
-                }
+        for (facet, ids) in &index.value_ids {
+            if *facet == Facet::Active {
+                continue;
             }
-        }
-        for facet in &filtered {
-            for slot in &self.without(Some(*facet)) {
-                for id in index.doc_values.get(slot as usize).into_iter().flatten() {
-                    if index
-                        .values
-                        .get(*id as usize)
-                        .is_some_and(|(f, _)| f == facet)
-                        && let Some(c) = counts.get_mut(*id as usize)
-                    {
-                        *c += 1;
+            let filtered = self.filters.iter().any(|(f, _)| f == facet);
+            let own;
+            let over = if filtered {
+                own = self.without(Some(*facet));
+                &own
+            } else {
+                &self.matching
+            };
+            // A facet with many values counted over few entries: walk the entries. Otherwise
+            // intersect each value's bitmap with the entries, a few microseconds per value.
+            if over.len()
+                < u64::try_from(ids.len())
+                    .unwrap_or(u64::MAX)
+                    .saturating_mul(8)
+            {
+                for slot in over {
+                    for id in index.doc_values.get(slot as usize).into_iter().flatten() {
+                        if index
+                            .values
+                            .get(*id as usize)
+                            .is_some_and(|(f, _)| f == facet)
+                            && let Some(c) = counts.get_mut(*id as usize)
+                        {
+                            *c += 1;
+                        }
+                    }
+                }
+            } else {
+                for id in ids.values() {
+                    if let (Some(c), Some(p)) = (
+                        counts.get_mut(*id as usize),
+                        index.postings.get(*id as usize),
+                    ) {
+                        *c = over.intersection_len(p);
                     }
                 }
             }
@@ -317,11 +346,7 @@ impl Selection<'_> {
 
     fn key(&self, sort: Sort, slot: u32) -> Option<(Key, f64)> {
         let doc = self.index.docs.get(slot as usize)?;
-        let score = self
-            .text
-            .and_then(|t| t.scores.get(&slot))
-            .copied()
-            .unwrap_or(0.0);
+        let score = self.text.map_or(0.0, |t| t.score(slot));
         Some((
             match sort {
                 Sort::Relevance => Key::Number(score),
@@ -374,20 +399,19 @@ impl Selection<'_> {
             }
         } else if sort == Sort::Relevance {
             // Rank the matches by score: plain integers, no allocation per entry.
-            let scores = self.text.map(|t| &t.scores);
             let after = after.map(|(k, id)| match k {
                 Key::Number(n) => (Reverse(ordered(*n)), id),
                 _ => (Reverse(i64::MIN), id),
             });
-            let mut placed: Vec<(Reverse<i64>, i64, u32)> = self
-                .matching
+            let scores = self.text.map_or(&[][..], |t| t.scores.as_slice());
+            let mut placed: Vec<(Reverse<i64>, i64, u32)> = scores
                 .iter()
-                .filter_map(|slot| {
-                    let score = scores.and_then(|s| s.get(&slot)).copied().unwrap_or(0.0);
+                .filter(|(slot, _)| self.matching.contains(*slot))
+                .filter_map(|(slot, score)| {
                     let entry = (
-                        Reverse(ordered(score)),
-                        index.docs.get(slot as usize)?.id,
-                        slot,
+                        Reverse(ordered(*score)),
+                        index.docs.get(*slot as usize)?.id,
+                        *slot,
                     );
                     after
                         .is_none_or(|a| (entry.0, entry.1) > a)
