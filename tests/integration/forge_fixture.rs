@@ -539,7 +539,8 @@ async fn github_contents_raw_json_refs_and_private_repositories() {
     let world = World::new().account(
         Account::org(ForgeKind::GitHub, "ente")
             .repo(Repo::new("pub").branch("develop").publiccode(long.clone()))
-            .repo(Repo::new("secret").private().publiccode(PUBLICCODE)),
+            .repo(Repo::new("secret").private().publiccode(PUBLICCODE))
+            .repo(Repo::new("old").archived().fork().mirror().counts(7, 3)),
     );
     let fixture = ForgeFixture::start(world).await;
     let api = fixture.api_base(ForgeKind::GitHub);
@@ -599,7 +600,16 @@ async fn github_contents_raw_json_refs_and_private_repositories() {
         .json()
         .await
         .unwrap();
-    assert_eq!(listed.len(), 1, "private repositories need credentials");
+    assert_eq!(listed.len(), 2, "private repositories need credentials");
+    let old = listed.iter().find(|r| r["name"] == "old").unwrap();
+    assert_eq!(
+        (&old["archived"], &old["fork"]),
+        (&true.into(), &true.into())
+    );
+    assert_eq!(
+        (&old["stargazers_count"], &old["forks_count"]),
+        (&7.into(), &3.into())
+    );
     let listed: Vec<serde_json::Value> = client
         .get(format!("{api}/orgs/ente/repos"))
         .bearer_auth("t0ken")
@@ -609,7 +619,7 @@ async fn github_contents_raw_json_refs_and_private_repositories() {
         .json()
         .await
         .unwrap();
-    assert_eq!(listed.len(), 2);
+    assert_eq!(listed.len(), 3);
     let secret = client
         .get(format!("{api}/repos/ente/secret"))
         .bearer_auth("t0ken")
