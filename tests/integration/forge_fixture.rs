@@ -239,6 +239,23 @@ async fn github_lists_pages_with_link_headers_and_rate_limits() {
 }
 
 #[tokio::test]
+async fn gitlab_rate_limit_budget_runs_out_with_429() {
+    let world = World::new().account(Account::group("g").repos(repos("p", 1)));
+    let fixture = ForgeFixture::start(world).await;
+    fixture.set_rate_limit(ForgeKind::GitLab, 1);
+    let url = format!("{}/projects/g%2Fp000", fixture.api_base(ForgeKind::GitLab));
+    let first = client().get(&url).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(header(first.headers(), "ratelimit-limit"), "1");
+    assert_eq!(header(first.headers(), "ratelimit-observed"), "1");
+    let second = client().get(&url).send().await.unwrap();
+    assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(header(second.headers(), "ratelimit-remaining"), "0");
+    let retry: u64 = header(second.headers(), "retry-after").parse().unwrap();
+    assert!(retry <= 60);
+}
+
+#[tokio::test]
 async fn github_rate_limit_budget_runs_out_with_403() {
     let world = World::new().account(Account::org(ForgeKind::GitHub, "o").repos(repos("r", 1)));
     let fixture = ForgeFixture::start(world).await;
