@@ -4,6 +4,7 @@
 
 mod api;
 mod catalog;
+mod forge_fixture;
 mod jobs;
 mod support;
 mod validator;

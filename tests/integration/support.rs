@@ -1,6 +1,7 @@
 //! Helpers shared by the suites.
 
 pub mod db;
+pub mod forge;
 
 use std::path::{Path, PathBuf};
 
