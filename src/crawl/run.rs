@@ -1,0 +1,454 @@
+//! One crawl: list every account, fetch the `publiccode.yml` of every repository whose activity
+//! moved since last time (conditionally), validate and ingest it, and record every outcome as a
+//! `crawl_events` row. A failure is recorded and the crawl goes on: nothing already in the
+//! catalog is ever lost to a failed fetch.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::Utc;
+use futures_util::StreamExt as _;
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection, DbErr,
+    EntityTrait as _, QueryFilter as _,
+};
+use serde::Serialize;
+
+use super::forge::{self, Forge, Listing, RepoInfo};
+use super::http::{Answer, Polite, Validators};
+use crate::catalog::entities::{crawl_events, crawl_runs, repositories, software, sources};
+use crate::catalog::{self, Fetched, IngestOutcome, Origin};
+use crate::publiccode::{self, Context, Limits, Outcome};
+
+/// What to crawl: an account (organisation, group or user) or one repository on a forge.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The forge and its API.
+    pub forge: Forge,
+    /// An account's path, or a repository's `owner/name` (a GitLab full path).
+    pub path: String,
+    /// Whether `path` names one repository rather than an account.
+    pub repository: bool,
+}
+
+/// How a crawl behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Repositories fetched at once (each host also has its own limit in the client).
+    pub concurrency: usize,
+    /// What started the crawl (`cli`, `schedule`, ...), recorded on the run.
+    pub trigger: String,
+    /// Largest `publiccode.yml` accepted.
+    pub max_file_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            concurrency: 16,
+            trigger: "cli".to_owned(),
+            max_file_bytes: Limits::default().max_bytes,
+        }
+    }
+}
+
+/// How a crawl went, counted by outcome (`new`, `updated`, `unchanged`, `invalid`,
+/// `no-publiccode`, `gone`, `failed`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The `crawl_runs` row.
+    pub run_id: i64,
+    /// Repositories looked at.
+    pub repositories: u64,
+    /// Outcomes and how many repositories had each.
+    pub outcomes: BTreeMap<String, u64>,
+    /// Accounts or repositories that could not be listed or described, with the reason.
+    pub failures: Vec<String>,
+}
+
+/// Crawls `targets` into the catalog in `db`; `progress` is called after each repository.
+///
+/// # Errors
+///
+/// Fails only when the database fails; forge failures are outcomes of the report.
+pub async fn crawl(
+    db: &DatabaseConnection,
+    http: &Polite,
+    targets: &[Target],
+    options: &Options,
+    progress: impl Fn(&str) + Send + Sync,
+) -> Result<Report, DbErr> {
+    let started = Utc::now().fixed_offset();
+    let run = crawl_runs::ActiveModel {
+        trigger: Set(options.trigger.clone()),
+        status: Set("running".to_owned()),
+        stats: Set("{}".to_owned()),
+        started_at: Set(started),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    let mut report = Report {
+        run_id: run.id,
+        ..Report::default()
+    };
+    let mut work: Vec<(Forge, RepoInfo, bool)> = Vec::new();
+    for target in targets {
+        if target.repository {
+            match repository_info(db, http, target).await {
+                Ok(Some(info)) => work.push((target.forge.clone(), info, true)),
+                Ok(None) => {
+                    report
+                        .failures
+                        .push(format!("{}: no such repository", target.path));
+                    event(
+                        db,
+                        run.id,
+                        None,
+                        "failed",
+                        &format!("{}: no such repository", target.path),
+                    )
+                    .await?;
+                }
+                Err(e) => {
+                    report.failures.push(e.to_string());
+                    event(db, run.id, None, "failed", &e.to_string()).await?;
+                }
+            }
+            continue;
+        }
+        match list_account(db, http, target, run.id).await? {
+            Ok(listing) => work.extend(
+                listing
+                    .repos()
+                    .map(|r| (target.forge.clone(), r.clone(), false)),
+            ),
+            Err(message) => report.failures.push(message),
+        }
+    }
+    let run_id = run.id;
+    let shared = Arc::new((db.clone(), http.clone(), options.clone()));
+    let mut outcomes = futures_util::stream::iter(work)
+        .map(move |(forge, info, single)| {
+            let shared = Arc::clone(&shared);
+            async move {
+                let (db, http, options) = &*shared;
+                let outcome =
+                    crawl_repository(db, http, &forge, &info, single, run_id, options).await;
+                (info.web_url, outcome)
+            }
+        })
+        .buffer_unordered(options.concurrency.max(1));
+    while let Some((url, outcome)) = outcomes.next().await {
+        let outcome = outcome?;
+        report.repositories += 1;
+        *report.outcomes.entry(outcome.to_owned()).or_default() += 1;
+        progress(&url);
+    }
+    let mut finished: crawl_runs::ActiveModel = run.into();
+    finished.status = Set("finished".to_owned());
+    finished.stats = Set(serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned()));
+    finished.finished_at = Set(Some(Utc::now().fixed_offset()));
+    finished.update(db).await?;
+    Ok(report)
+}
+
+async fn event(
+    db: &DatabaseConnection,
+    run: i64,
+    repository: Option<&repositories::Model>,
+    outcome: &str,
+    message: &str,
+) -> Result<(), DbErr> {
+    let software_id = match repository {
+        Some(r) => software::Entity::find()
+            .filter(software::Column::RepositoryId.eq(r.id))
+            .one(db)
+            .await?
+            .map(|s| s.id),
+        None => None,
+    };
+    crawl_events::ActiveModel {
+        crawl_run_id: Set(Some(run)),
+        repository_id: Set(repository.map(|r| r.id)),
+        software_id: Set(software_id),
+        outcome: Set(outcome.to_owned()),
+        message: Set(message.to_owned()),
+        at: Set(Utc::now().fixed_offset()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// A single repository target: described from what the last crawl stored (no request), or by
+/// the forge the first time.
+async fn repository_info(
+    db: &DatabaseConnection,
+    http: &Polite,
+    target: &Target,
+) -> Result<Option<RepoInfo>, forge::ForgeError> {
+    let source = source_row(db, target).await.ok().flatten();
+    if let Some(known) = source
+        .and_then(|s| s.cursor)
+        .and_then(|c| serde_json::from_str::<RepoInfo>(&c).ok())
+    {
+        return Ok(Some(known));
+    }
+    let info = target.forge.repository(http, &target.path).await?;
+    if let Some(info) = &info
+        && let Ok(row) = upsert_source(db, target).await
+    {
+        let mut active: sources::ActiveModel = row.into();
+        active.cursor = Set(serde_json::to_string(info).ok());
+        let _ = active.update(db).await;
+    }
+    Ok(info)
+}
+
+async fn source_row(
+    db: &DatabaseConnection,
+    target: &Target,
+) -> Result<Option<sources::Model>, DbErr> {
+    sources::Entity::find()
+        .filter(sources::Column::Kind.eq(target.forge.kind.as_str()))
+        .filter(sources::Column::BaseUrl.eq(target.forge.api.as_str()))
+        .filter(sources::Column::Target.eq(target.path.as_str()))
+        .one(db)
+        .await
+}
+
+async fn upsert_source(db: &DatabaseConnection, target: &Target) -> Result<sources::Model, DbErr> {
+    if let Some(row) = source_row(db, target).await? {
+        return Ok(row);
+    }
+    let now = Utc::now().fixed_offset();
+    sources::ActiveModel {
+        kind: Set(target.forge.kind.as_str().to_owned()),
+        base_url: Set(target.forge.api.to_string()),
+        target: Set(target.path.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Lists an account with the pages stored last time; repositories that left the listing are
+/// marked gone. `Ok(Err(message))` when the account could not be listed.
+async fn list_account(
+    db: &DatabaseConnection,
+    http: &Polite,
+    target: &Target,
+    run: i64,
+) -> Result<Result<Listing, String>, DbErr> {
+    let source = upsert_source(db, target).await?;
+    let previous: Listing = source
+        .cursor
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default();
+    let listing = match target.forge.list(http, &target.path, &previous).await {
+        Ok(listing) => listing,
+        Err(e) => {
+            let message = format!("{}: {e}", target.path);
+            event(db, run, None, "failed", &message).await?;
+            return Ok(Err(message));
+        }
+    };
+    for gone in previous
+        .repos()
+        .filter(|old| !listing.repos().any(|new| new.web_url == old.web_url))
+    {
+        mark_gone(
+            db,
+            run,
+            &gone.web_url,
+            "the repository left the account's listing",
+        )
+        .await?;
+    }
+    let mut active: sources::ActiveModel = source.into();
+    active.cursor = Set(serde_json::to_string(&listing).ok());
+    active.updated_at = Set(Utc::now().fixed_offset());
+    active.update(db).await?;
+    Ok(Ok(listing))
+}
+
+/// Marks the repository at `url` gone (never deleted) and its entry inactive.
+async fn mark_gone(db: &DatabaseConnection, run: i64, url: &str, why: &str) -> Result<(), DbErr> {
+    let Some(repo) = repositories::Entity::find()
+        .filter(repositories::Column::Url.eq(url))
+        .one(db)
+        .await?
+    else {
+        return Ok(());
+    };
+    if repo.gone_at.is_none() {
+        let mut active: repositories::ActiveModel = repo.clone().into();
+        active.gone_at = Set(Some(Utc::now().fixed_offset()));
+        active.update(db).await?;
+        deactivate(db, repo.id).await?;
+        event(db, run, Some(&repo), "gone", why).await?;
+    }
+    Ok(())
+}
+
+/// Sets the entry of repository `id` inactive (a crawl outcome, not a manual deactivation).
+async fn deactivate(db: &DatabaseConnection, repository_id: i64) -> Result<(), DbErr> {
+    if let Some(entry) = software::Entity::find()
+        .filter(software::Column::RepositoryId.eq(repository_id))
+        .one(db)
+        .await?
+        && entry.active
+    {
+        software::ActiveModel {
+            id: Set(entry.id),
+            active: Set(false),
+            changed_at_us: Set(catalog::change_stamp()),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Crawls one repository; returns its outcome's name.
+async fn crawl_repository(
+    db: &DatabaseConnection,
+    http: &Polite,
+    forge: &Forge,
+    info: &RepoInfo,
+    single: bool,
+    run: i64,
+    options: &Options,
+) -> Result<&'static str, DbErr> {
+    let known = repositories::Entity::find()
+        .filter(repositories::Column::Url.eq(info.web_url.as_str()))
+        .one(db)
+        .await?;
+    // Listed with the same activity as last time, and a file already read: nothing to ask.
+    if !single
+        && let Some(known) = &known
+        && known.gone_at.is_none()
+        && known.last_modified.is_some()
+        && known.last_modified == info.activity
+        && known.default_branch == info.default_branch
+    {
+        return Ok("unchanged");
+    }
+    let validators = known.as_ref().map(|k| Validators {
+        etag: k.etag.clone(),
+        last_modified: None,
+    });
+    let validators = validators.filter(|_| {
+        known
+            .as_ref()
+            .is_some_and(|k| k.default_branch == info.default_branch)
+    });
+    let answer = match forge.file(http, info, validators.as_ref()).await {
+        Ok(answer) => answer,
+        Err(e) => {
+            event(db, run, known.as_ref(), "failed", &e.to_string()).await?;
+            return Ok("failed");
+        }
+    };
+    let (bytes, etag) = match answer {
+        Answer::NotModified => {
+            if let Some(known) = known {
+                remember(db, &known, info, None).await?;
+            }
+            return Ok("unchanged");
+        }
+        Answer::NotFound => {
+            if let Some(known) = &known {
+                deactivate(db, known.id).await?;
+                event(
+                    db,
+                    run,
+                    Some(known),
+                    "no-publiccode",
+                    "the repository has no publiccode.yml at its default branch any more",
+                )
+                .await?;
+            }
+            return Ok("no-publiccode");
+        }
+        Answer::Body {
+            bytes, validators, ..
+        } => (bytes, validators.etag),
+    };
+    let limits = Limits {
+        max_bytes: options.max_file_bytes,
+        ..Limits::default()
+    };
+    let origin = Origin {
+        repository_url: &info.web_url,
+        forge: forge.kind.as_str(),
+    };
+    let fetched = Fetched {
+        bytes: &bytes,
+        commit: None,
+        fetched_at: Utc::now(),
+    };
+    let ingested = match publiccode::check(&bytes, &limits, &Context::default()) {
+        Outcome::Valid(v) => catalog::ingest_valid(db, origin, fetched, &v).await,
+        Outcome::Invalid(r) => catalog::ingest_invalid(db, origin, fetched, &r).await,
+    };
+    let ingested = match ingested {
+        Ok(i) => i,
+        Err(catalog::IngestError::Db(e)) => return Err(e),
+        Err(e) => {
+            event(db, run, known.as_ref(), "failed", &e.to_string()).await?;
+            return Ok("failed");
+        }
+    };
+    let Some(repo) = repositories::Entity::find()
+        .filter(repositories::Column::Url.eq(info.web_url.as_str()))
+        .one(db)
+        .await?
+    else {
+        return Ok("failed");
+    };
+    remember(db, &repo, info, Some(etag)).await?;
+    let outcome = match ingested.outcome {
+        IngestOutcome::New => "new",
+        IngestOutcome::Updated => "updated",
+        IngestOutcome::Unchanged => "unchanged",
+        IngestOutcome::Invalid => "invalid",
+    };
+    event(
+        db,
+        run,
+        Some(&repo),
+        outcome,
+        &format!("{} ({})", info.web_url, ingested.slug),
+    )
+    .await?;
+    Ok(outcome)
+}
+
+/// Stores what the forge said of the repository, and the file's `ETag` when one was read.
+async fn remember(
+    db: &DatabaseConnection,
+    repo: &repositories::Model,
+    info: &RepoInfo,
+    etag: Option<Option<String>>,
+) -> Result<(), DbErr> {
+    let mut active: repositories::ActiveModel = repo.clone().into();
+    active.default_branch = Set(info.default_branch.clone());
+    active.archived = Set(info.archived);
+    active.private = Set(info.private);
+    active.stars = Set(info.stars.and_then(|n| i32::try_from(n).ok()));
+    active.forks = Set(info.forks.and_then(|n| i32::try_from(n).ok()));
+    active.last_modified = Set(info.activity.clone());
+    active.gone_at = Set(None);
+    if let Some(etag) = etag {
+        active.etag = Set(etag);
+    }
+    active.updated_at = Set(Utc::now().fixed_offset());
+    active.update(db).await.map(|_| ())
+}
