@@ -21,6 +21,7 @@ pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod config;
+pub mod crawl;
 pub mod db;
 pub mod export;
 pub mod jobs;

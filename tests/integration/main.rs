@@ -4,6 +4,7 @@
 
 mod api;
 mod catalog;
+mod crawl;
 mod jobs;
 mod support;
 mod validator;

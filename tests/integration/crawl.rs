@@ -1,0 +1,3 @@
+//! The crawler's parts: the sources file, the SSRF guard and the vitality index.
+
+mod sources;
