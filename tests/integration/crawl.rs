@@ -1,3 +1,4 @@
 //! The crawler's parts: the sources file, the SSRF guard and the vitality index.
 
 mod sources;
+mod ssrf;
