@@ -2,3 +2,4 @@
 
 mod sources;
 mod ssrf;
+mod vitality;
