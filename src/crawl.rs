@@ -2,9 +2,14 @@
 //! catalog, politely (conditional requests, rate limits, per-host limits) and without ever losing
 //! what the catalog already holds.
 //!
-//! [`http`] is the polite client, [`forge`] the forges' APIs behind one interface, [`run`] one
-//! crawl from targets to `crawl_events`.
+//! [`sources`] reads `publishers.yml` into typed targets, [`ssrf`] keeps outgoing requests away
+//! from private networks, [`http`] is the polite client, [`forge`] the forges' APIs behind one
+//! interface, [`run`] one crawl from targets to `crawl_events`, and [`vitality`] computes the
+//! vitality index from a local clone.
 
 pub mod forge;
 pub mod http;
 pub mod run;
+pub mod sources;
+pub mod ssrf;
+pub mod vitality;

@@ -14,8 +14,8 @@
 //! Modules: [`publiccode`] (the standard, pure), [`db`] (connections and migrations),
 //! [`config`] (the only reader of the environment), [`cli`] (subcommands), [`telemetry`]
 //! (logging set-up), [`catalog`] (the store: the only reader and writer of catalog tables),
-//! [`crawl`] (the crawler), [`jobs`] (the background job queue), [`export`] (open-data exports), [`app`] and [`web`]
-//! (the HTTP server: the only module that knows HTTP).
+//! [`crawl`] (the crawler), [`jobs`] (the background job queue), [`export`] (open-data
+//! exports), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
 
 pub mod app;
 pub mod catalog;

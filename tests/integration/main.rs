@@ -4,6 +4,7 @@
 
 mod api;
 mod catalog;
+mod crawl;
 mod forge_fixture;
 mod jobs;
 mod support;
