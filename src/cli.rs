@@ -3,6 +3,7 @@
 //! `main.rs` only parses, sets up telemetry and calls [`run`]. Each subcommand lives in its own
 //! file under `cli/` and returns the process exit code.
 
+mod crawl;
 mod dev;
 mod export;
 pub mod import;
@@ -45,6 +46,8 @@ pub enum Command {
     Import(import::Args),
     /// Search the catalog with facets, as the web pages and the API do.
     Search(search::Args),
+    /// Crawl every publisher of publishers.yml once into the catalog (exit 1 if any part failed).
+    Crawl(crawl::Args),
     /// Write the whole catalog as open data: CSV, JSON Lines, or DCAT-AP_IT (Turtle, JSON-LD).
     Export(export::Args),
     /// Tools for developers and benchmarks.
@@ -89,6 +92,7 @@ pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
         Command::Migrate => migrate::run(config),
         Command::Import(args) => import::run(&args, config),
         Command::Search(args) => search::run(&args, config),
+        Command::Crawl(args) => crawl::run(&args, config),
         Command::Export(args) => export::run(&args, config),
         Command::Dev(command) => dev::run(&command, config),
     }

@@ -35,6 +35,8 @@ pub struct Config {
     pub max_file_bytes: usize,
     /// Timeout of every outgoing HTTP request.
     pub http_timeout: Duration,
+    /// Forge tokens by variable name (`RIUSO_TOKEN_*`), for the crawler.
+    pub tokens: Tokens,
     /// The public address of this server, for links and the IRIs of the open-data exports.
     pub public_url: String,
     /// Requests per minute one client (IP address) may make to `/api`; 0 turns the limit off.
@@ -64,7 +66,13 @@ impl Config {
         reason = "this is the one place that reads the environment"
     )]
     pub fn from_env() -> anyhow::Result<Self> {
-        Self::from_lookup(|name| std::env::var(name).ok())
+        let mut config = Self::from_lookup(|name| std::env::var(name).ok())?;
+        config.tokens = Tokens(
+            std::env::vars()
+                .filter(|(name, value)| name.starts_with(TOKEN_PREFIX) && !value.trim().is_empty())
+                .collect(),
+        );
+        Ok(config)
     }
 
     /// Reads the configuration through `lookup` (the environment, or a map in tests).
@@ -118,7 +126,22 @@ impl Config {
             log_format,
             max_file_bytes,
             http_timeout,
+            tokens: Tokens::default(),
         })
+    }
+}
+
+/// Forge tokens are read from the environment variables whose names start with this, named in
+/// `publishers.yml` (`token: RIUSO_TOKEN_GITHUB`); their values never appear in logs.
+pub const TOKEN_PREFIX: &str = "RIUSO_TOKEN_";
+
+/// Secret tokens by variable name; `Debug` shows the names only.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Tokens(pub std::collections::BTreeMap<String, String>);
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.keys()).finish()
     }
 }
 

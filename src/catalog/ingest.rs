@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait as _, QueryFilter as _, Statement,
-    TransactionTrait as _,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait as _, QueryFilter as _,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait as _,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -125,7 +125,14 @@ async fn ingest(
     fetched: Fetched<'_>,
     checked: Checked<'_>,
 ) -> Result<Ingested, IngestError> {
-    let txn = db.begin().await?;
+    // On SQLite the transaction takes the write lock at once: a deferred one that read first
+    // could not upgrade while another ingest writes, and would fail instead of waiting.
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..TransactionOptions::default()
+        })
+        .await?;
     let repository = upsert_repository(&txn, origin, fetched.commit).await?;
     let existing = software::Entity::find()
         .filter(software::Column::RepositoryId.eq(repository.id))

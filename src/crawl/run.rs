@@ -31,6 +31,54 @@ pub struct Target {
     pub repository: bool,
 }
 
+impl Target {
+    /// The crawl targets of every publisher in `sources`, with tokens looked up by their
+    /// variable's name in `tokens`. Plain git URLs are returned apart: this crawler does not
+    /// fetch them yet.
+    #[must_use]
+    pub fn from_sources(
+        sources: &super::sources::Sources,
+        tokens: &std::collections::BTreeMap<String, String>,
+    ) -> (Vec<Self>, Vec<url::Url>) {
+        use super::sources::{ForgeKind, Scope};
+        let mut targets = Vec::new();
+        let mut git = Vec::new();
+        for target in sources.publishers.iter().flat_map(|p| &p.targets) {
+            let kind = match target.forge {
+                ForgeKind::GitHub => forge::Kind::GitHub,
+                ForgeKind::GitLab => forge::Kind::GitLab,
+                ForgeKind::Gitea => forge::Kind::Gitea,
+                ForgeKind::Git => {
+                    git.push(target.web.clone());
+                    continue;
+                }
+            };
+            let (Some(api), Some((path, repository))) = (
+                target.api.clone(),
+                match &target.scope {
+                    Scope::Account { path } => Some((path.clone(), false)),
+                    Scope::Repository { path } => Some((path.clone(), true)),
+                    Scope::GitUrl => None,
+                },
+            ) else {
+                git.push(target.web.clone());
+                continue;
+            };
+            let token = target
+                .token_env
+                .as_ref()
+                .and_then(|name| tokens.get(name))
+                .cloned();
+            targets.push(Self {
+                forge: Forge { kind, api, token },
+                path,
+                repository,
+            });
+        }
+        (targets, git)
+    }
+}
+
 /// How a crawl behaves.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -364,16 +412,43 @@ async fn crawl_repository(
             return Ok("unchanged");
         }
         Answer::NotFound => {
-            if let Some(known) = &known {
-                deactivate(db, known.id).await?;
-                event(
-                    db,
-                    run,
-                    Some(known),
-                    "no-publiccode",
-                    "the repository has no publiccode.yml at its default branch any more",
-                )
-                .await?;
+            match &known {
+                Some(known) => {
+                    if software::Entity::find()
+                        .filter(software::Column::RepositoryId.eq(known.id))
+                        .one(db)
+                        .await?
+                        .is_some()
+                    {
+                        deactivate(db, known.id).await?;
+                        event(
+                            db,
+                            run,
+                            Some(known),
+                            "no-publiccode",
+                            "the repository has no publiccode.yml at its default branch any more",
+                        )
+                        .await?;
+                    }
+                    remember(db, known, info, Some(None)).await?;
+                }
+                // Remembered without an entry, so that next time its unchanged activity costs
+                // no request.
+                None => {
+                    let now = Utc::now().fixed_offset();
+                    let row = repositories::ActiveModel {
+                        url: Set(info.web_url.clone()),
+                        forge: Set(forge.kind.as_str().to_owned()),
+                        archived: Set(info.archived),
+                        private: Set(info.private),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    }
+                    .insert(db)
+                    .await?;
+                    remember(db, &row, info, None).await?;
+                }
             }
             return Ok("no-publiccode");
         }

@@ -1,5 +1,7 @@
-//! The crawler's parts: the sources file, the SSRF guard and the vitality index.
+//! The crawler: crawls against the fixture forge, the sources file, the SSRF guard and the
+//! vitality index.
 
+mod run;
 mod sources;
 mod ssrf;
 mod vitality;

@@ -1,0 +1,310 @@
+//! Crawls against the fixture forge, on both databases: three forge kinds in one run, an
+//! unchanged re-crawl answered by 304s, changes and disappearances, and faults that lose nothing.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use riuso::crawl::http::{self, Polite};
+use riuso::crawl::run::{self, Report, Target};
+use riuso::crawl::sources;
+use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
+
+use crate::support::db::{BACKENDS, TestDb};
+use crate::support::fixtures;
+use crate::support::forge::{
+    Account, Fault, FaultKind, ForgeFixture, ForgeKind, Match, Repo, World,
+};
+
+fn publiccode(name: &str) -> Vec<u8> {
+    std::fs::read_to_string(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml"))
+        .unwrap()
+        .replace("name: Medusa", &format!("name: {name}"))
+        .into_bytes()
+}
+
+fn world() -> World {
+    World::new()
+        .account(
+            Account::org(ForgeKind::GitHub, "acme")
+                .repo(Repo::new("alpha").publiccode(publiccode("Alpha")))
+                .repo(Repo::new("no-file"))
+                .repo(Repo::new("broken").publiccode(b"name: [unclosed".to_vec()))
+                .repo(
+                    Repo::new("beta")
+                        .branch("develop")
+                        .publiccode(publiccode("Beta")),
+                ),
+        )
+        .account(
+            Account::user(ForgeKind::GitHub, "solo")
+                .repo(Repo::new("tool").publiccode(publiccode("Solo tool"))),
+        )
+        .account(Account::group("ente").subgroup(
+            Account::group("servizi").repo(Repo::new("gamma").publiccode(publiccode("Gamma"))),
+        ))
+        .account(
+            Account::user(ForgeKind::Gitea, "comune")
+                .repo(Repo::new("delta").publiccode(publiccode("Delta"))),
+        )
+}
+
+fn sources_for(forge: &ForgeFixture) -> String {
+    format!(
+        "forges:\n\
+         \x20 - web: {gh}\n    kind: github\n    api: {gh_api}\n\
+         \x20 - web: {gl}\n    kind: gitlab\n    api: {gl_api}\n\
+         \x20 - web: {gt}\n    kind: gitea\n    api: {gt_api}\n\
+         publishers:\n\
+         \x20 - name: Acme\n    accounts:\n      - {gh}/acme\n      - {gl}/ente\n      - {gt}/comune\n    repositories:\n      - {gh}/solo/tool\n",
+        gh = forge.web_base(ForgeKind::GitHub),
+        gh_api = forge.api_base(ForgeKind::GitHub),
+        gl = forge.web_base(ForgeKind::GitLab),
+        gl_api = forge.api_base(ForgeKind::GitLab),
+        gt = forge.web_base(ForgeKind::Gitea),
+        gt_api = forge.api_base(ForgeKind::Gitea),
+    )
+}
+
+fn targets(forge: &ForgeFixture) -> Vec<Target> {
+    let parsed = sources::parse(sources_for(forge).as_bytes()).unwrap();
+    let (targets, git) = Target::from_sources(&parsed, &BTreeMap::new());
+    assert!(git.is_empty());
+    targets
+}
+
+fn client() -> Polite {
+    Polite::new(http::Options {
+        timeout: Duration::from_secs(2),
+        first_retry: Duration::from_millis(20),
+        max_wait: Duration::from_secs(3),
+        ..http::Options::default()
+    })
+    .unwrap()
+}
+
+async fn crawl(db: &DatabaseConnection, forge: &ForgeFixture) -> Report {
+    run::crawl(
+        db,
+        &client(),
+        &targets(forge),
+        &run::Options::default(),
+        |_| {},
+    )
+    .await
+    .unwrap()
+}
+
+async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+}
+
+fn outcomes(report: &Report) -> Vec<(&str, u64)> {
+    report
+        .outcomes
+        .iter()
+        .map(|(k, n)| (k.as_str(), *n))
+        .collect()
+}
+
+#[tokio::test]
+async fn three_forges_in_one_crawl_then_an_unchanged_recrawl_costs_only_304s() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let forge = ForgeFixture::start(world()).await;
+        let first = crawl(&db.conn, &forge).await;
+        assert_eq!(
+            outcomes(&first),
+            vec![("invalid", 1), ("new", 5), ("no-publiccode", 1)],
+            "{backend:?}: {first:?}"
+        );
+        assert!(first.failures.is_empty(), "{:?}", first.failures);
+        let active = count(&db.conn, "SELECT COUNT(*) AS n FROM software WHERE active").await;
+        assert_eq!(active, 5, "{backend:?}");
+        let snapshots = count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await;
+        // The file on a non-default branch was read from that branch.
+        let beta = count(
+            &db.conn,
+            "SELECT COUNT(*) AS n FROM software WHERE name = 'Beta'",
+        )
+        .await;
+        assert_eq!(beta, 1);
+        // Every request named the product.
+        assert!(forge.requests().iter().all(|r| {
+            r.user_agent
+                .as_deref()
+                .is_some_and(|ua| ua.starts_with("riuso/"))
+        }));
+
+        forge.clear_requests();
+        let second = crawl(&db.conn, &forge).await;
+        let requests = forge.requests();
+        assert!(
+            requests.len() <= 7,
+            "{backend:?}: at most one request per repository, got {requests:#?}"
+        );
+        assert!(
+            requests.iter().all(|r| r.status == 304),
+            "{backend:?}: {requests:#?}"
+        );
+        assert_eq!(
+            count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
+            snapshots,
+            "{backend:?}: an unchanged crawl stores no snapshot"
+        );
+        assert_eq!(second.repositories, 7);
+
+        // A changed file is read again; a repository that leaves its account is marked gone.
+        forge.set_file(
+            ForgeKind::GitLab,
+            "ente/servizi/gamma",
+            "publiccode.yml",
+            publiccode("Gamma 2"),
+        );
+        forge.remove_repo(ForgeKind::Gitea, "comune/delta");
+        let third = crawl(&db.conn, &forge).await;
+        assert_eq!(
+            third.outcomes.get("updated"),
+            Some(&1),
+            "{backend:?}: {third:?}"
+        );
+        assert_eq!(
+            count(
+                &db.conn,
+                "SELECT COUNT(*) AS n FROM software WHERE name = 'Gamma 2' AND active"
+            )
+            .await,
+            1
+        );
+        assert_eq!(
+            count(
+                &db.conn,
+                "SELECT COUNT(*) AS n FROM repositories WHERE gone_at IS NOT NULL"
+            )
+            .await,
+            1,
+            "{backend:?}"
+        );
+        assert_eq!(
+            count(&db.conn, "SELECT COUNT(*) AS n FROM software WHERE active").await,
+            4,
+            "{backend:?}: the gone repository's entry is inactive, not deleted"
+        );
+        assert_eq!(
+            count(
+                &db.conn,
+                "SELECT COUNT(*) AS n FROM crawl_events WHERE outcome = 'gone'"
+            )
+            .await,
+            1
+        );
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn faults_lose_nothing_and_every_other_repository_is_still_crawled() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let forge = ForgeFixture::start(world()).await;
+        crawl(&db.conn, &forge).await;
+        let snapshots = count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await;
+
+        // Every file changes, and each repository's file request meets another fault.
+        for (kind, repo, name) in [
+            (ForgeKind::GitHub, "acme/alpha", "Alpha 2"),
+            (ForgeKind::GitHub, "acme/beta", "Beta 2"),
+            (ForgeKind::GitHub, "solo/tool", "Solo tool 2"),
+            (ForgeKind::GitLab, "ente/servizi/gamma", "Gamma 2"),
+            (ForgeKind::Gitea, "comune/delta", "Delta 2"),
+        ] {
+            forge.set_file(kind, repo, "publiccode.yml", publiccode(name));
+        }
+        let fault = |repo: &str, kind: FaultKind, times: Option<u32>| Fault {
+            target: Match::Path(format!("{repo}/contents/publiccode.yml")),
+            kind,
+            times,
+        };
+        forge.inject(fault("acme/alpha", FaultKind::Status(503), None));
+        forge.inject(fault("acme/beta", FaultKind::Truncated, None));
+        forge.inject(fault("solo/tool", FaultKind::Hang, None));
+        // A short rate limit is sat out, then the request succeeds.
+        forge.inject(Fault {
+            target: Match::Path("comune/delta/raw".to_owned()),
+            kind: FaultKind::TooMany429 {
+                retry_after: Duration::from_secs(1),
+            },
+            times: Some(1),
+        });
+        forge.inject(Fault {
+            target: Match::Path("servizi%2Fgamma".to_owned()),
+            kind: FaultKind::Status(500),
+            times: Some(1),
+        });
+        let report = crawl(&db.conn, &forge).await;
+        assert_eq!(
+            report.outcomes.get("failed"),
+            Some(&3),
+            "{backend:?}: {report:?}"
+        );
+        assert_eq!(
+            report.outcomes.get("updated"),
+            Some(&2),
+            "{backend:?}: {report:?}"
+        );
+        // The failed repositories keep their last good snapshot, active.
+        for name in ["Alpha", "Beta", "Solo tool", "Gamma 2", "Delta 2"] {
+            assert_eq!(
+                count(
+                    &db.conn,
+                    &format!("SELECT COUNT(*) AS n FROM software WHERE name = '{name}' AND active")
+                )
+                .await,
+                1,
+                "{backend:?}: {name}"
+            );
+        }
+        assert_eq!(
+            count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
+            snapshots + 2
+        );
+        assert_eq!(
+            count(
+                &db.conn,
+                "SELECT COUNT(*) AS n FROM crawl_events WHERE outcome = 'failed'"
+            )
+            .await,
+            3,
+            "{backend:?}"
+        );
+
+        // A listing that lies (malformed JSON) fails that account only.
+        forge.clear_faults();
+        forge.inject(Fault {
+            target: Match::Path("/orgs/acme/repos".to_owned()),
+            kind: FaultKind::MalformedJson,
+            times: None,
+        });
+        let report = crawl(&db.conn, &forge).await;
+        assert_eq!(report.failures.len(), 1, "{backend:?}: {report:?}");
+        assert!(
+            report.failures[0].contains("malformed JSON"),
+            "{:?}",
+            report.failures
+        );
+        assert_eq!(
+            count(
+                &db.conn,
+                "SELECT COUNT(*) AS n FROM software WHERE name = 'Alpha' AND active"
+            )
+            .await,
+            1,
+            "{backend:?}: nothing is marked gone when a listing fails"
+        );
+        db.close().await;
+    }
+}
