@@ -13,6 +13,7 @@ mod render;
 mod search;
 mod serve;
 mod validate;
+mod worker;
 
 use clap::{Parser, Subcommand};
 
@@ -48,6 +49,8 @@ pub enum Command {
     Search(search::Args),
     /// Crawl every publisher of publishers.yml once into the catalog (exit 1 if any part failed).
     Crawl(crawl::Args),
+    /// Run queued jobs (crawls) until Ctrl-C or SIGTERM; several workers may share PostgreSQL.
+    Worker(worker::Args),
     /// Write the whole catalog as open data: CSV, JSON Lines, or DCAT-AP_IT (Turtle, JSON-LD).
     Export(export::Args),
     /// Tools for developers and benchmarks.
@@ -94,6 +97,7 @@ pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
         Command::Search(args) => search::run(&args, config),
         Command::Crawl(args) => crawl::run(&args, config),
         Command::Export(args) => export::run(&args, config),
+        Command::Worker(args) => worker::run(&args, config),
         Command::Dev(command) => dev::run(&command, config),
     }
 }

@@ -37,6 +37,12 @@ pub struct Config {
     pub http_timeout: Duration,
     /// Forge tokens by variable name (`RIUSO_TOKEN_*`), for the crawler.
     pub tokens: Tokens,
+    /// The crawl sources file the scheduler of `riuso serve` crawls.
+    pub sources: PathBuf,
+    /// Hours between scheduled crawls; 0 turns the scheduler off.
+    pub crawl_every_hours: u64,
+    /// Whether `riuso serve` runs a worker for queued jobs in the same process.
+    pub embedded_worker: bool,
     /// The public address of this server, for links and the IRIs of the open-data exports.
     pub public_url: String,
     /// Requests per minute one client (IP address) may make to `/api`; 0 turns the limit off.
@@ -127,6 +133,21 @@ impl Config {
             max_file_bytes,
             http_timeout,
             tokens: Tokens::default(),
+            sources: PathBuf::from(
+                get("RIUSO_SOURCES").unwrap_or_else(|| "publishers.yml".to_owned()),
+            ),
+            crawl_every_hours: get("RIUSO_CRAWL_EVERY_HOURS")
+                .map(|v| v.trim().parse::<u64>())
+                .transpose()
+                .context("RIUSO_CRAWL_EVERY_HOURS must be a whole number of hours")?
+                .unwrap_or(24),
+            embedded_worker: match get("RIUSO_EMBEDDED_WORKER").as_deref().map(str::trim) {
+                None | Some("1" | "true" | "yes") => true,
+                Some("0" | "false" | "no") => false,
+                Some(other) => {
+                    anyhow::bail!("RIUSO_EMBEDDED_WORKER must be true or false, not {other:?}")
+                }
+            },
         })
     }
 }

@@ -4,8 +4,9 @@
 //!
 //! [`sources`] reads `publishers.yml` into typed targets, [`ssrf`] keeps outgoing requests away
 //! from private networks, [`http`] is the polite client, [`forge`] the forges' APIs behind one
-//! interface, [`run`] one crawl from targets to `crawl_events`, and [`vitality`] computes the
-//! vitality index from a local clone.
+//! interface, [`run`] one crawl from targets to `crawl_events`, [`work`] the same crawl as jobs
+//! of the queue for any number of workers, and [`vitality`] computes the vitality index from a
+//! local clone.
 
 pub mod forge;
 pub mod http;
@@ -13,3 +14,4 @@ pub mod run;
 pub mod sources;
 pub mod ssrf;
 pub mod vitality;
+pub mod work;

@@ -64,6 +64,8 @@ pub struct NewJob {
     pub delay: Duration,
     /// Attempts before the job is declared dead.
     pub max_attempts: u32,
+    /// The batch the job belongs to (a crawl run), if any.
+    pub batch: Option<i64>,
 }
 
 impl NewJob {
@@ -77,6 +79,7 @@ impl NewJob {
             priority: 0,
             delay: Duration::ZERO,
             max_attempts: 5,
+            batch: None,
         }
     }
 
@@ -104,7 +107,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: &NewJob) -> Result<Option<i
     };
     let sql = format!(
         "INSERT INTO jobs (kind, payload, dedup_key, priority, state, attempts, max_attempts, \
-         run_at_us, created_at_us) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?){on_conflict} \
+         run_at_us, created_at_us, batch) VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?){on_conflict} \
          RETURNING id"
     );
     let row = db
@@ -119,6 +122,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: &NewJob) -> Result<Option<i
                 i32::try_from(job.max_attempts).unwrap_or(i32::MAX).into(),
                 now.saturating_add(micros(job.delay)).into(),
                 now.into(),
+                job.batch.into(),
             ],
         ))
         .await?;
@@ -130,6 +134,8 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: &NewJob) -> Result<Option<i
 pub struct Job {
     /// Id.
     pub id: i64,
+    /// The batch it belongs to.
+    pub batch: Option<i64>,
     /// Kind.
     pub kind: String,
     /// Arguments.
@@ -214,7 +220,7 @@ impl Queue {
              attempts = attempts + 1 WHERE id = (SELECT id FROM jobs WHERE \
              (state = 'queued' AND run_at_us <= ?) OR (state = 'running' AND locked_until_us < ?) \
              ORDER BY priority DESC, run_at_us, id LIMIT 1{lock}) \
-             RETURNING id, kind, payload, attempts, max_attempts"
+             RETURNING id, kind, payload, attempts, max_attempts, batch"
         );
         let row = self
             .db
@@ -325,6 +331,27 @@ impl Queue {
     }
 }
 
+/// How many jobs of `batch` are queued or running.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn pending(db: &impl ConnectionTrait, batch: i64) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(statement(
+            backend,
+            "SELECT COUNT(*) AS n FROM jobs WHERE batch = ? AND state <> 'dead'",
+            vec![batch.into()],
+        ))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .and_then(|n| u64::try_from(n).ok())
+        .unwrap_or(0))
+}
+
 /// How many jobs are queued, running and dead in `db`.
 ///
 /// # Errors
@@ -365,6 +392,7 @@ fn job(row: &QueryResult) -> Result<Job, DbErr> {
     let payload: String = row.try_get("", "payload")?;
     Ok(Job {
         id: row.try_get("", "id")?,
+        batch: row.try_get("", "batch")?,
         kind: row.try_get("", "kind")?,
         payload: serde_json::from_str(&payload)
             .map_err(|e| DbErr::Custom(format!("job payload is not JSON: {e}")))?,

@@ -63,12 +63,13 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown())
+    .with_graceful_shutdown(shutdown_signal())
     .await
     .context("the server stopped with an error")
 }
 
-async fn shutdown() {
+/// Resolves on Ctrl-C or SIGTERM: the end of `riuso serve` and `riuso worker`.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_catalog;
 mod m20261130_000001_software_changed_at;
 mod m20261130_000002_job_queue;
+mod m20261130_000003_job_batch;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_catalog::Migration),
             Box::new(m20261130_000001_software_changed_at::Migration),
             Box::new(m20261130_000002_job_queue::Migration),
+            Box::new(m20261130_000003_job_batch::Migration),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! `riuso crawl [--sources FILE] [--json]`: one crawl of every publisher in `publishers.yml`,
-//! with a progress bar and a final report.
+//! with a progress bar and a final report. The crawl runs as jobs of the queue, worked by this
+//! process and by any `riuso worker` sharing the database.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,7 +9,7 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::Config;
-use crate::crawl::{http, run, sources};
+use crate::crawl::{http, run, sources, work};
 use crate::db;
 
 /// Arguments of `riuso crawl`.
@@ -23,6 +24,15 @@ pub struct Args {
     /// Print the report as one JSON object on standard output, for scripts.
     #[arg(long)]
     pub json: bool,
+}
+
+/// A worker name unique to this process: what it is, the process id and the start time.
+pub(crate) fn worker_name(role: &str) -> String {
+    format!(
+        "{role}-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros()
+    )
 }
 
 /// Runs the command; returns the exit code: 0, or 1 when some account or repository could not
@@ -57,17 +67,24 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         },
     );
     bar.set_style(
-        ProgressStyle::with_template("{spinner} crawling: {pos} repositories {wide_msg}")
+        ProgressStyle::with_template("{spinner} crawling: {pos} jobs done {wide_msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
+    let tokens = config.tokens.0.clone();
     let report = super::runtime()?.block_on(async {
         let conn = db::open(&config.database_url).await?;
-        let report = run::crawl(&conn, &http, &targets, &options, |url| {
-            bar.inc(1);
-            bar.set_message(url.to_owned());
-        })
-        .await?;
+        let id = work::enqueue(&conn, &targets, "cli").await?;
+        let worker = work::Worker::new(
+            conn.clone(),
+            http,
+            worker_name("crawl"),
+            Duration::from_secs(300),
+            tokens,
+            options,
+        );
+        worker.drain(id, || bar.inc(1)).await?;
+        let report = work::report(&conn, id).await?;
         conn.close().await?;
         anyhow::Ok(report)
     })?;

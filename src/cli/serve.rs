@@ -1,10 +1,15 @@
-//! `riuso serve [--bind ADDR]`: migrate the database and serve HTTP until stopped.
+//! `riuso serve [--bind ADDR]`: migrate the database and serve HTTP until stopped, with an
+//! embedded worker for queued jobs and a crawl scheduler, so one command gives a working system.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
 
 use crate::app::{App, AppState};
 use crate::config::Config;
+use crate::crawl::{run, sources, work};
 use crate::{db, web};
 
 /// Arguments of `riuso serve`.
@@ -27,11 +32,87 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         .build()?;
     runtime.block_on(async {
         let db = db::open(&config.database_url).await?;
-        let app = App::new(config.clone(), db);
+        let app = App::new(config.clone(), db.clone());
         // Load the search index before the first request rather than during it.
         app.search.warm().await?;
         let state = AppState(Arc::new(app));
-        web::serve(state, addr).await?;
+        let (stop, stopped) = watch::channel(false);
+        let mut background = Vec::new();
+        if config.embedded_worker {
+            let worker = super::worker::embedded(db.clone(), config, Duration::from_secs(300))?;
+            let stopped = stopped.clone();
+            background.push(tokio::spawn(async move {
+                if let Err(e) = worker.run(stopped).await {
+                    tracing::error!(error = %e, "the embedded worker stopped");
+                }
+            }));
+        }
+        if config.crawl_every_hours > 0 {
+            let every = Duration::from_secs(config.crawl_every_hours.saturating_mul(3600));
+            background.push(tokio::spawn(schedule(
+                db.clone(),
+                config.clone(),
+                every,
+                stopped.clone(),
+            )));
+        }
+        let served = web::serve(state, addr).await;
+        let _ = stop.send(true);
+        for task in background {
+            let _ = task.await;
+        }
+        served?;
         Ok(0)
     })
+}
+
+/// Queues a crawl of the sources file whenever no crawl started in the last `every`; looks
+/// every ten minutes. Servers sharing a database may both queue one: their repository jobs are
+/// deduplicated, so no repository is crawled twice.
+async fn schedule(
+    db: sea_orm::DatabaseConnection,
+    config: Config,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    use sea_orm::{EntityTrait as _, QueryOrder as _};
+
+    use crate::catalog::entities::crawl_runs;
+    while !*stop.borrow() {
+        let last = crawl_runs::Entity::find()
+            .order_by_desc(crawl_runs::Column::StartedAt)
+            .one(&db)
+            .await;
+        let due = match last {
+            Ok(Some(run)) => {
+                let age = chrono::Utc::now().signed_duration_since(run.started_at);
+                age.to_std().is_ok_and(|age| age >= every)
+            }
+            Ok(None) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "the crawl scheduler cannot read the crawl runs");
+                false
+            }
+        };
+        if due && config.sources.exists() {
+            match sources::load(&config.sources) {
+                Ok(sources) => {
+                    let (targets, _) = run::Target::from_sources(&sources, &config.tokens.0);
+                    match work::enqueue(&db, &targets, "schedule").await {
+                        Ok(id) => tracing::info!(run = id, "scheduled crawl queued"),
+                        Err(e) => tracing::warn!(error = %e, "cannot queue the scheduled crawl"),
+                    }
+                }
+                Err(e) => tracing::warn!(
+                    file = %config.sources.display(),
+                    error = %e,
+                    "the crawl sources are invalid; no crawl scheduled"
+                ),
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(600)) => {}
+            _ = stop.changed() => {}
+        }
+    }
 }

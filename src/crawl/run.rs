@@ -29,6 +29,8 @@ pub struct Target {
     pub path: String,
     /// Whether `path` names one repository rather than an account.
     pub repository: bool,
+    /// The environment variable the token came from (jobs store the name, never the token).
+    pub token_env: Option<String>,
 }
 
 impl Target {
@@ -73,6 +75,7 @@ impl Target {
                 forge: Forge { kind, api, token },
                 path,
                 repository,
+                token_env: target.token_env.clone(),
             });
         }
         (targets, git)
@@ -201,7 +204,7 @@ pub async fn crawl(
     Ok(report)
 }
 
-async fn event(
+pub(super) async fn event(
     db: &DatabaseConnection,
     run: i64,
     repository: Option<&repositories::Model>,
@@ -232,7 +235,7 @@ async fn event(
 
 /// A single repository target: described from what the last crawl stored (no request), or by
 /// the forge the first time.
-async fn repository_info(
+pub(super) async fn repository_info(
     db: &DatabaseConnection,
     http: &Polite,
     target: &Target,
@@ -286,7 +289,7 @@ async fn upsert_source(db: &DatabaseConnection, target: &Target) -> Result<sourc
 
 /// Lists an account with the pages stored last time; repositories that left the listing are
 /// marked gone. `Ok(Err(message))` when the account could not be listed.
-async fn list_account(
+pub(super) async fn list_account(
     db: &DatabaseConnection,
     http: &Polite,
     target: &Target,
@@ -365,7 +368,7 @@ async fn deactivate(db: &DatabaseConnection, repository_id: i64) -> Result<(), D
 }
 
 /// Crawls one repository; returns its outcome's name.
-async fn crawl_repository(
+pub(super) async fn crawl_repository(
     db: &DatabaseConnection,
     http: &Polite,
     forge: &Forge,
@@ -469,7 +472,9 @@ async fn crawl_repository(
         commit: None,
         fetched_at: Utc::now(),
     };
-    let ingested = match publiccode::check(&bytes, &limits, &Context::default()) {
+    // Checked before any await: the validation context is not `Send`.
+    let checked = publiccode::check(&bytes, &limits, &Context::default());
+    let ingested = match checked {
         Outcome::Valid(v) => catalog::ingest_valid(db, origin, fetched, &v).await,
         Outcome::Invalid(r) => catalog::ingest_invalid(db, origin, fetched, &r).await,
     };

@@ -5,3 +5,4 @@ mod run;
 mod sources;
 mod ssrf;
 mod vitality;
+mod work;

@@ -1,0 +1,161 @@
+//! Crawls as jobs: two workers on PostgreSQL share 200 repositories, each crawled exactly once;
+//! a worker process killed with SIGKILL mid-run leaves its job to the other, and all 200 end done.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use riuso::crawl::http::{self, Polite};
+use riuso::crawl::run::{self, Target};
+use riuso::crawl::{sources, work};
+use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
+
+use crate::support::db::{Backend, TestDb};
+use crate::support::fixtures;
+use crate::support::forge::{Account, ForgeFixture, ForgeKind, Repo, World};
+
+fn publiccode(name: &str) -> Vec<u8> {
+    std::fs::read_to_string(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml"))
+        .unwrap()
+        .replace("name: Medusa", &format!("name: {name}"))
+        .into_bytes()
+}
+
+async fn fixture(repos: usize) -> ForgeFixture {
+    let account = Account::org(ForgeKind::GitHub, "big").repos(
+        (0..repos).map(|n| Repo::new(&format!("r{n:03}")).publiccode(publiccode(&format!("R{n}")))),
+    );
+    ForgeFixture::start(World::new().account(account)).await
+}
+
+fn targets(forge: &ForgeFixture) -> Vec<Target> {
+    let text = format!(
+        "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Big\n    accounts: [{web}/big]\n",
+        web = forge.web_base(ForgeKind::GitHub),
+        api = forge.api_base(ForgeKind::GitHub),
+    );
+    let parsed = sources::parse(text.as_bytes()).unwrap();
+    Target::from_sources(&parsed, &BTreeMap::new()).0
+}
+
+async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
+    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+}
+
+fn worker(conn: DatabaseConnection, name: &str) -> work::Worker {
+    let http = Polite::new(http::Options::default()).unwrap();
+    let mut w = work::Worker::new(
+        conn,
+        http,
+        name,
+        Duration::from_secs(60),
+        BTreeMap::new(),
+        run::Options::default(),
+    );
+    w.idle = Duration::from_millis(20);
+    w
+}
+
+#[tokio::test]
+async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let forge = fixture(200).await;
+    let id = work::enqueue(&db.conn, &targets(&forge), "test")
+        .await
+        .unwrap();
+    let a = worker(riuso::db::connect(&db.url).await.unwrap(), "a");
+    let b = worker(riuso::db::connect(&db.url).await.unwrap(), "b");
+    let (ra, rb) = tokio::join!(a.drain(id, || {}), b.drain(id, || {}));
+    ra.unwrap();
+    rb.unwrap();
+    let report = work::report(&db.conn, id).await.unwrap();
+    assert_eq!(report.outcomes.get("new"), Some(&200), "{report:?}");
+    assert_eq!(report.repositories, 200);
+    // Exactly once: one event and one file request per repository.
+    assert_eq!(
+        scalar(
+            &db.conn,
+            "SELECT COUNT(DISTINCT repository_id) AS n FROM crawl_events WHERE outcome = 'new'"
+        )
+        .await,
+        200
+    );
+    assert_eq!(
+        scalar(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
+        200
+    );
+    let files: Vec<String> = forge
+        .requests()
+        .into_iter()
+        .map(|r| r.path_and_query)
+        .filter(|p| p.contains("/contents/"))
+        .collect();
+    assert_eq!(files.len(), 200);
+    assert_eq!(files.iter().collect::<BTreeSet<_>>().len(), 200);
+    assert_eq!(
+        scalar(
+            &db.conn,
+            "SELECT COUNT(*) AS n FROM crawl_runs WHERE status = 'finished'"
+        )
+        .await,
+        1,
+        "the last job closed the run"
+    );
+    db.close().await;
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_run_leaves_nothing_undone() {
+    let db = TestDb::new(Backend::Postgres).await;
+    let forge = fixture(200).await;
+    // Slow enough that the run lasts a few seconds and a worker dies in the middle of it.
+    forge.set_latency(Duration::from_millis(40));
+    let id = work::enqueue(&db.conn, &targets(&forge), "test")
+        .await
+        .unwrap();
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
+            .args(["worker", "--lease", "2"])
+            .env("DATABASE_URL", &db.url)
+            .env("RIUSO_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut doomed = spawn();
+    let mut survivor = spawn();
+    let started = Instant::now();
+    while scalar(&db.conn, "SELECT COUNT(*) AS n FROM software").await < 40 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the workers make no progress"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    doomed.kill().unwrap(); // SIGKILL: no cleanup, its leased jobs stay running
+    doomed.wait().unwrap();
+    while riuso::jobs::pending(&db.conn, id).await.unwrap() > 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "jobs left behind: {:?}",
+            riuso::jobs::stats(&db.conn).await.unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    survivor.kill().unwrap();
+    survivor.wait().unwrap();
+    assert_eq!(
+        scalar(&db.conn, "SELECT COUNT(*) AS n FROM software WHERE active").await,
+        200
+    );
+    assert_eq!(
+        scalar(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
+        200
+    );
+    assert_eq!(riuso::jobs::stats(&db.conn).await.unwrap().dead, 0);
+    db.close().await;
+}
