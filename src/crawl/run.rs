@@ -389,6 +389,14 @@ pub(super) async fn crawl_repository(
         && known.last_modified == info.activity
         && known.default_branch == info.default_branch
     {
+        event(
+            db,
+            run,
+            Some(known),
+            "unchanged",
+            "activity unchanged since the last crawl",
+        )
+        .await?;
         return Ok("unchanged");
     }
     let validators = known.as_ref().map(|k| Validators {
@@ -411,6 +419,14 @@ pub(super) async fn crawl_repository(
         Answer::NotModified => {
             if let Some(known) = known {
                 remember(db, &known, info, None).await?;
+                event(
+                    db,
+                    run,
+                    Some(&known),
+                    "unchanged",
+                    "publiccode.yml not modified (304)",
+                )
+                .await?;
             }
             return Ok("unchanged");
         }

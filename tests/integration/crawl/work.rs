@@ -159,3 +159,57 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
     assert_eq!(riuso::jobs::stats(&db.conn).await.unwrap().dead, 0);
     db.close().await;
 }
+
+#[tokio::test]
+async fn riuso_crawl_reports_new_then_unchanged_entries_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let forge = fixture(3).await;
+    let sources = dir.path().join("publishers.yml");
+    std::fs::write(
+        &sources,
+        format!(
+            "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Big\n    accounts: [{web}/big]\n",
+            web = forge.web_base(ForgeKind::GitHub),
+            api = forge.api_base(ForgeKind::GitHub),
+        ),
+    )
+    .unwrap();
+    let database = format!("sqlite://{}/riuso.db?mode=rwc", dir.path().display());
+    let crawl = || async {
+        let sources = sources.clone();
+        let database = database.clone();
+        // The fixture serves from this process: run the command off the test's runtime.
+        tokio::task::spawn_blocking(move || {
+            let out = std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
+                .args(["crawl", "--json", "--sources"])
+                .arg(&sources)
+                .env("DATABASE_URL", &database)
+                .env("RIUSO_LOG", "warn")
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+        })
+        .await
+        .unwrap()
+    };
+    let first = crawl().await;
+    assert_eq!(
+        first["outcomes"],
+        serde_json::json!({ "new": 3 }),
+        "{first}"
+    );
+    assert_eq!(first["repositories"], 3);
+    let second = crawl().await;
+    assert_eq!(
+        second["outcomes"],
+        serde_json::json!({ "unchanged": 3 }),
+        "{second}"
+    );
+    assert_ne!(first["run_id"], second["run_id"]);
+}
