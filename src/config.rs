@@ -43,6 +43,9 @@ pub struct Config {
     pub crawl_every_hours: u64,
     /// Whether `riuso serve` runs a worker for queued jobs in the same process.
     pub embedded_worker: bool,
+    /// Hosts, addresses and networks the crawler may fetch although they are private, loopback
+    /// or link-local (the SSRF guard refuses them otherwise).
+    pub fetch_allow: Vec<String>,
     /// The public address of this server, for links and the IRIs of the open-data exports.
     pub public_url: String,
     /// Requests per minute one client (IP address) may make to `/api`; 0 turns the limit off.
@@ -141,6 +144,15 @@ impl Config {
                 .transpose()
                 .context("RIUSO_CRAWL_EVERY_HOURS must be a whole number of hours")?
                 .unwrap_or(24),
+            fetch_allow: get("RIUSO_FETCH_ALLOW")
+                .map(|v| {
+                    v.split(',')
+                        .map(str::trim)
+                        .filter(|e| !e.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
             embedded_worker: match get("RIUSO_EMBEDDED_WORKER").as_deref().map(str::trim) {
                 None | Some("1" | "true" | "yes") => true,
                 Some("0" | "false" | "no") => false,

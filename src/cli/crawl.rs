@@ -9,7 +9,7 @@ use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::config::Config;
-use crate::crawl::{http, run, sources, work};
+use crate::crawl::{run, sources, work};
 use crate::db;
 
 /// Arguments of `riuso crawl`.
@@ -48,11 +48,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     for url in &git {
         tracing::warn!(%url, "plain git URLs are not crawled yet; skipped");
     }
-    let http = http::Polite::new(http::Options {
-        timeout: config.http_timeout,
-        ..http::Options::default()
-    })
-    .context("cannot set up the HTTP client")?;
+    let http = super::worker::crawler_client(config)?;
     let options = run::Options {
         concurrency: args.concurrency,
         max_file_bytes: config.max_file_bytes,

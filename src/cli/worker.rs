@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use tokio::sync::watch;
 
 use crate::config::Config;
-use crate::crawl::{http, run, work};
+use crate::crawl::{http, run, ssrf, work};
 use crate::db;
 
 /// Arguments of `riuso worker`.
@@ -43,6 +43,26 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     })
 }
 
+/// The crawler's HTTP client: the configured timeout, and the SSRF guard with the
+/// `RIUSO_FETCH_ALLOW` allow-list.
+///
+/// # Errors
+///
+/// Fails on an invalid allow-list entry or when the TLS stack cannot be set up.
+pub(crate) fn crawler_client(config: &Config) -> anyhow::Result<http::Polite> {
+    let guard = ssrf::Guard::new(config.fetch_allow.clone()).context(
+        "RIUSO_FETCH_ALLOW holds an entry that is not a host, host:port, address or network",
+    )?;
+    http::Polite::guarded(
+        http::Options {
+            timeout: config.http_timeout,
+            ..http::Options::default()
+        },
+        guard,
+    )
+    .context("cannot set up the HTTP client")
+}
+
 /// A worker over `conn` with the configuration's HTTP timeout and tokens, for `riuso worker`
 /// and the one `riuso serve` embeds.
 ///
@@ -54,11 +74,7 @@ pub fn embedded(
     config: &Config,
     lease: Duration,
 ) -> anyhow::Result<work::Worker> {
-    let http = http::Polite::new(http::Options {
-        timeout: config.http_timeout,
-        ..http::Options::default()
-    })
-    .context("cannot set up the HTTP client")?;
+    let http = crawler_client(config)?;
     Ok(work::Worker::new(
         conn,
         http,

@@ -81,6 +81,9 @@ pub enum FetchError {
         /// What went wrong.
         message: String,
     },
+    /// The SSRF guard refused the address.
+    #[error(transparent)]
+    Refused(#[from] super::ssrf::Refused),
     /// The body is larger than the cap.
     #[error("{url}: the answer is larger than {limit} bytes")]
     TooLarge {
@@ -97,7 +100,7 @@ impl FetchError {
         match self {
             Self::Status { status, .. } => *status >= 500,
             Self::Transport { .. } => true,
-            Self::RateLimited { .. } | Self::TooLarge { .. } => false,
+            Self::RateLimited { .. } | Self::TooLarge { .. } | Self::Refused(_) => false,
         }
     }
 }
@@ -145,6 +148,7 @@ pub struct Polite {
     client: reqwest::Client,
     options: Options,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    guard: Option<Arc<super::ssrf::Guard>>,
 }
 
 impl Polite {
@@ -162,13 +166,33 @@ impl Polite {
         Ok(Self::with_client(client, options))
     }
 
-    /// A client over an existing `reqwest` client (one built by the SSRF guard, say).
+    /// A client that fetches nothing the SSRF guard refuses: every URL is checked before it is
+    /// asked, every name resolved through the guard, every redirect re-checked.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the TLS stack cannot be set up.
+    pub fn guarded(options: Options, guard: super::ssrf::Guard) -> Result<Self, reqwest::Error> {
+        let guard = Arc::new(guard);
+        let client = super::ssrf::client_builder(Arc::clone(&guard))
+            .user_agent(USER_AGENT)
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .build()?;
+        Ok(Self {
+            guard: Some(guard),
+            ..Self::with_client(client, options)
+        })
+    }
+
+    /// A client over an existing `reqwest` client.
     #[must_use]
     pub fn with_client(client: reqwest::Client, options: Options) -> Self {
         Self {
             client,
             options,
             hosts: Arc::default(),
+            guard: None,
         }
     }
 
@@ -229,6 +253,9 @@ impl Polite {
         headers: &HeaderMap,
         validators: Option<&Validators>,
     ) -> Result<Answer, Wait> {
+        if let Some(guard) = &self.guard {
+            guard.check(url).await.map_err(|e| Wait::Failed(e.into()))?;
+        }
         let limit = self.host_limit(url);
         let _permit = limit.acquire().await.map_err(|_| {
             Wait::Failed(FetchError::Transport {

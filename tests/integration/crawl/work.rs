@@ -122,6 +122,7 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
             .args(["worker", "--lease", "2"])
             .env("DATABASE_URL", &db.url)
             .env("RIUSO_LOG", "warn")
+            .env("RIUSO_FETCH_ALLOW", "127.0.0.1")
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap()
@@ -185,6 +186,7 @@ async fn riuso_crawl_reports_new_then_unchanged_entries_from_the_command_line() 
                 .arg(&sources)
                 .env("DATABASE_URL", &database)
                 .env("RIUSO_LOG", "warn")
+                .env("RIUSO_FETCH_ALLOW", "127.0.0.1")
                 .output()
                 .unwrap();
             assert_eq!(
@@ -212,4 +214,42 @@ async fn riuso_crawl_reports_new_then_unchanged_entries_from_the_command_line() 
         "{second}"
     );
     assert_ne!(first["run_id"], second["run_id"]);
+}
+
+#[tokio::test]
+async fn the_ssrf_guard_refuses_a_loopback_forge_unless_allow_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let forge = fixture(1).await;
+    let sources = dir.path().join("publishers.yml");
+    std::fs::write(
+        &sources,
+        format!(
+            "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Big\n    accounts: [{web}/big]\n",
+            web = forge.web_base(ForgeKind::GitHub),
+            api = forge.api_base(ForgeKind::GitHub),
+        ),
+    )
+    .unwrap();
+    let database = format!("sqlite://{}/riuso.db?mode=rwc", dir.path().display());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
+            .args(["crawl", "--json", "--sources"])
+            .arg(&sources)
+            .env("DATABASE_URL", &database)
+            .env("RIUSO_LOG", "error")
+            .env("RIUSO_FETCH_ALLOW", "")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["repositories"], 0, "{report}");
+    let failure = report["failures"][0]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(failure.contains("loopback"), "{failure}");
+    assert!(forge.requests().is_empty(), "nothing reached the forge");
 }
