@@ -13,9 +13,10 @@
 //! that both abandons the await and stops the blocking work (the HTTP client's own timeout and
 //! gix's interrupt flag).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::Duration;
 
 use sha2::{Digest as _, Sha256};
@@ -145,7 +146,7 @@ pub fn clone_dir(cache_dir: &Path, url: &Url) -> PathBuf {
 /// asked for its refs only, and when `HEAD` is `known_commit` and the clone has it, nothing more
 /// is asked: `unchanged` is set and the file is read from the clone. Otherwise the new objects are
 /// fetched into the clone, its `HEAD` follows the remote's, and the file is read at the new
-/// `HEAD`.
+/// `HEAD`. Fetches of the same URL wait for each other; the timeout counts the wait.
 ///
 /// # Errors
 ///
@@ -177,8 +178,18 @@ pub async fn fetch(
         interrupt: Arc::clone(&interrupt),
     };
     let span = tracing::Span::current();
-    let task = tokio::task::spawn_blocking(move || span.in_scope(|| job.run()));
-    match tokio::time::timeout(timeout, task).await {
+    let lock = clone_lock(&job.clone_path);
+    let work = async move {
+        // Held by the blocking work itself, so a fetch abandoned by its timeout still keeps the
+        // next fetch of the same URL out of the clone until it has stopped.
+        let guard = lock.lock_owned().await;
+        tokio::task::spawn_blocking(move || {
+            let _guard = guard;
+            span.in_scope(|| job.run())
+        })
+        .await
+    };
+    match tokio::time::timeout(timeout, work).await {
         Ok(Ok(outcome)) => outcome,
         Ok(Err(source)) => Err(GitError::Task { url: shown, source }),
         Err(_elapsed) => {
@@ -191,6 +202,17 @@ pub async fn fetch(
             })
         }
     }
+}
+
+/// The lock of one clone directory: two fetches of the same URL at once would write the same
+/// refs and packs. Locks nobody holds are dropped as new ones are made.
+fn clone_lock(path: &Path) -> Arc<tokio::sync::Mutex<()>> {
+    static LOCKS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
+        LazyLock::new(Mutex::default);
+    // A poisoned map still holds valid locks: a panic cannot leave it half-updated.
+    let mut locks = LOCKS.lock().unwrap_or_else(PoisonError::into_inner);
+    locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+    Arc::clone(locks.entry(path.to_path_buf()).or_default())
 }
 
 /// `url` as errors and logs show it: without its password.

@@ -100,6 +100,21 @@ async fn a_new_commit_is_fetched_into_the_clone() {
 }
 
 #[tokio::test]
+async fn fetches_of_the_same_url_at_once_share_the_clone() {
+    let fixture = fixture().await;
+    let cache = tempfile::tempdir().unwrap();
+    let url = url(&fixture, "x");
+    let (a, b) = tokio::join!(
+        git::fetch(&url, cache.path(), None, TIMEOUT),
+        git::fetch(&url, cache.path(), None, TIMEOUT),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.commit, b.commit);
+    assert_eq!(a.file.as_deref(), Some(FIRST));
+    assert_eq!(b.file.as_deref(), Some(FIRST));
+}
+
+#[tokio::test]
 async fn a_repository_without_the_file_gives_none_and_yaml_is_accepted() {
     let fixture = fixture().await;
     let cache = tempfile::tempdir().unwrap();
@@ -219,4 +234,14 @@ async fn a_hanging_server_is_cut_by_the_timeout() {
     .unwrap_err();
     assert!(matches!(err, GitError::TimedOut { .. }), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(3));
+
+    // The blocking work stopped too: it removed its half-made clone on the way out.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::fs::read_dir(cache.path()).unwrap().count() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the blocking fetch is still running"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
