@@ -4,11 +4,12 @@
 //!
 //! [`sources`] reads `publishers.yml` into typed targets, [`ssrf`] keeps outgoing requests away
 //! from private networks, [`http`] is the polite client, [`forge`] the forges' APIs behind one
-//! interface, [`run`] one crawl from targets to `crawl_events`, [`work`] the same crawl as jobs
-//! of the queue for any number of workers, and [`vitality`] computes the vitality index from a
-//! local clone.
+//! interface, [`git`] any other git URL through a local bare clone, [`run`] one crawl from
+//! targets to `crawl_events`, [`work`] the same crawl as jobs of the queue for any number of
+//! workers, and [`vitality`] computes the vitality index from a local clone.
 
 pub mod forge;
+pub mod git;
 pub mod http;
 pub mod run;
 pub mod sources;

@@ -1,0 +1,247 @@
+//! Plain git URLs through gix against the fixture forge's real git server (smart HTTP through
+//! `git http-backend`) and its repositories on disk (`file://`): the first clone, a re-crawl that
+//! costs one ref advertisement, a new commit, a missing file, failures that say what went wrong,
+//! a hanging server cut by the timeout, and the clone handed to the vitality index.
+
+use std::time::{Duration, Instant};
+
+use chrono::DateTime;
+use riuso::crawl::git::{self, GitError};
+use riuso::crawl::vitality::{self, Window};
+use url::Url;
+
+use crate::support::forge::{Fault, FaultKind, ForgeFixture, ForgeKind, Match, Repo, World};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+const FIRST: &[u8] = b"publiccodeYmlVersion: \"0.4\"\nname: First\n";
+const SECOND: &[u8] = b"publiccodeYmlVersion: \"0.4\"\nname: Second\n";
+
+async fn fixture() -> ForgeFixture {
+    ForgeFixture::start(
+        World::new()
+            .git_repo(Repo::new("x").publiccode(FIRST))
+            .git_repo(Repo::new("bare"))
+            .git_repo(
+                Repo::new("yaml")
+                    .branch("develop")
+                    .file("publiccode.yaml", SECOND),
+            ),
+    )
+    .await
+}
+
+fn url(fixture: &ForgeFixture, name: &str) -> Url {
+    Url::parse(&fixture.git_url(name)).unwrap()
+}
+
+/// A day after the fixture's clock started, so its commits fall in the vitality window.
+fn fixture_day() -> chrono::DateTime<chrono::Utc> {
+    DateTime::from_timestamp(1_704_067_200 + 86_400, 0).unwrap()
+}
+
+#[tokio::test]
+async fn first_fetch_reads_the_file_and_the_commit_then_a_recrawl_asks_for_refs_only() {
+    let fixture = fixture().await;
+    let cache = tempfile::tempdir().unwrap();
+    let url = url(&fixture, "x");
+
+    let first = git::fetch(&url, cache.path(), None, TIMEOUT).await.unwrap();
+    assert_eq!(first.file.as_deref(), Some(FIRST));
+    assert_eq!(first.commit.len(), 40);
+    assert_eq!(first.branch.as_deref(), Some("main"));
+    assert!(!first.unchanged);
+    assert_eq!(first.clone_path, git::clone_dir(cache.path(), &url));
+    assert!(first.clone_path.starts_with(cache.path()));
+
+    fixture.clear_requests();
+    let again = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT)
+        .await
+        .unwrap();
+    assert!(again.unchanged);
+    assert_eq!(again.commit, first.commit);
+    assert_eq!(again.file.as_deref(), Some(FIRST));
+    let asked: Vec<(String, String)> = fixture
+        .requests()
+        .into_iter()
+        .map(|r| (r.method, r.path_and_query))
+        .collect();
+    assert_eq!(
+        asked,
+        [(
+            "GET".to_owned(),
+            "/git/x.git/info/refs?service=git-upload-pack".to_owned()
+        )],
+        "a re-crawl of an unchanged repository is one ref advertisement, no upload-pack POST"
+    );
+}
+
+#[tokio::test]
+async fn a_new_commit_is_fetched_into_the_clone() {
+    let fixture = fixture().await;
+    let cache = tempfile::tempdir().unwrap();
+    let url = url(&fixture, "x");
+    let first = git::fetch(&url, cache.path(), None, TIMEOUT).await.unwrap();
+    let before = vitality::compute(&first.clone_path, fixture_day(), Window::DEFAULT).unwrap();
+    assert_eq!(before.commits, 1);
+
+    fixture.set_file(ForgeKind::Git, "x", "publiccode.yml", SECOND);
+    let next = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT)
+        .await
+        .unwrap();
+    assert!(!next.unchanged);
+    assert_ne!(next.commit, first.commit);
+    assert_eq!(next.file.as_deref(), Some(SECOND));
+    assert_eq!(next.clone_path, first.clone_path);
+
+    // The clone's HEAD followed: the vitality index sees both commits.
+    let after = vitality::compute(&next.clone_path, fixture_day(), Window::DEFAULT).unwrap();
+    assert_eq!(after.commits, 2);
+    assert!(after.first_commit.is_some());
+}
+
+#[tokio::test]
+async fn fetches_of_the_same_url_at_once_share_the_clone() {
+    let fixture = fixture().await;
+    let cache = tempfile::tempdir().unwrap();
+    let url = url(&fixture, "x");
+    let (a, b) = tokio::join!(
+        git::fetch(&url, cache.path(), None, TIMEOUT),
+        git::fetch(&url, cache.path(), None, TIMEOUT),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.commit, b.commit);
+    assert_eq!(a.file.as_deref(), Some(FIRST));
+    assert_eq!(b.file.as_deref(), Some(FIRST));
+}
+
+#[tokio::test]
+async fn a_repository_without_the_file_gives_none_and_yaml_is_accepted() {
+    let fixture = fixture().await;
+    let cache = tempfile::tempdir().unwrap();
+
+    let bare = git::fetch(&url(&fixture, "bare"), cache.path(), None, TIMEOUT)
+        .await
+        .unwrap();
+    assert_eq!(bare.file, None);
+    assert_eq!(bare.commit.len(), 40);
+
+    let yaml = git::fetch(&url(&fixture, "yaml"), cache.path(), None, TIMEOUT)
+        .await
+        .unwrap();
+    assert_eq!(yaml.file.as_deref(), Some(SECOND));
+    assert_eq!(yaml.branch.as_deref(), Some("develop"));
+    assert_ne!(yaml.clone_path, bare.clone_path);
+}
+
+#[tokio::test]
+async fn file_urls_work_the_same() {
+    let fixture = fixture().await;
+    let cache = tempfile::tempdir().unwrap();
+    let url = Url::from_file_path(fixture.git_dir("x")).unwrap();
+
+    let first = git::fetch(&url, cache.path(), None, TIMEOUT).await.unwrap();
+    assert_eq!(first.file.as_deref(), Some(FIRST));
+    assert_eq!(first.branch.as_deref(), Some("main"));
+
+    let again = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT)
+        .await
+        .unwrap();
+    assert!(again.unchanged);
+
+    fixture.set_file(ForgeKind::Git, "x", "publiccode.yml", SECOND);
+    let next = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT)
+        .await
+        .unwrap();
+    assert!(!next.unchanged);
+    assert_eq!(next.file.as_deref(), Some(SECOND));
+
+    // The same repository over HTTP has the same commit.
+    let http = git::fetch(&self::url(&fixture, "x"), cache.path(), None, TIMEOUT)
+        .await
+        .unwrap();
+    assert_eq!(http.commit, next.commit);
+    assert_ne!(http.clone_path, next.clone_path);
+}
+
+#[tokio::test]
+async fn failures_are_named_and_quick() {
+    let fixture = fixture().await;
+    let cache = tempfile::tempdir().unwrap();
+
+    // A port nothing listens on.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let started = Instant::now();
+    let unreachable = Url::parse(&format!("http://127.0.0.1:{port}/x.git")).unwrap();
+    let err = git::fetch(&unreachable, cache.path(), None, TIMEOUT)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
+
+    // An HTTP server that is not a git server, and a git server without that repository.
+    let not_git = Url::parse(&format!("{}/nothing/here", fixture.base())).unwrap();
+    let err = git::fetch(&not_git, cache.path(), None, TIMEOUT)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GitError::NotARepository { .. }), "{err:?}");
+    let missing = url(&fixture, "missing");
+    let err = git::fetch(&missing, cache.path(), None, TIMEOUT)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GitError::NotARepository { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!("{missing} is not a git repository")
+    );
+
+    let no_dir = Url::from_file_path(cache.path().join("no-such-repo")).unwrap();
+    let err = git::fetch(&no_dir, cache.path(), None, TIMEOUT)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
+
+    for refused in ["ssh://example.org/x.git", "git://example.org/x.git"] {
+        let err = git::fetch(&Url::parse(refused).unwrap(), cache.path(), None, TIMEOUT)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, GitError::Scheme { .. }), "{err:?}");
+    }
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    // Nothing failed is left in the cache as if it were a clone.
+    assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 0);
+}
+
+#[tokio::test]
+async fn a_hanging_server_is_cut_by_the_timeout() {
+    let fixture = fixture().await;
+    let cache = tempfile::tempdir().unwrap();
+    fixture.inject(Fault {
+        target: Match::Repo(ForgeKind::Git, "x".to_owned()),
+        kind: FaultKind::Hang,
+        times: None,
+    });
+    let started = Instant::now();
+    let err = git::fetch(
+        &url(&fixture, "x"),
+        cache.path(),
+        None,
+        Duration::from_millis(500),
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(err, GitError::TimedOut { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    // The blocking work stopped too: it removed its half-made clone on the way out.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while std::fs::read_dir(cache.path()).unwrap().count() > 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the blocking fetch is still running"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
