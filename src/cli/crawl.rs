@@ -45,13 +45,12 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     let sources = sources::load(&args.sources)
         .with_context(|| format!("cannot read the sources in {}", args.sources.display()))?;
     let (targets, git) = run::Target::from_sources(&sources, &config.tokens.0);
-    for url in &git {
-        tracing::warn!(%url, "plain git URLs are not crawled yet; skipped");
-    }
     let http = super::worker::crawler_client(config)?;
     let options = run::Options {
         concurrency: args.concurrency,
         max_file_bytes: config.max_file_bytes,
+        git_cache: config.data_dir.join("git"),
+        git_timeout: config.http_timeout.saturating_mul(6),
         ..run::Options::default()
     };
     let bar = ProgressBar::with_draw_target(
@@ -70,7 +69,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     let tokens = config.tokens.0.clone();
     let report = super::runtime()?.block_on(async {
         let conn = db::open(&config.database_url).await?;
-        let id = work::enqueue(&conn, &targets, "cli").await?;
+        let id = work::enqueue(&conn, &targets, &git, "cli").await?;
         let worker = work::Worker::new(
             conn.clone(),
             http,

@@ -97,8 +97,8 @@ async fn schedule(
         if due && config.sources.exists() {
             match sources::load(&config.sources) {
                 Ok(sources) => {
-                    let (targets, _) = run::Target::from_sources(&sources, &config.tokens.0);
-                    match work::enqueue(&db, &targets, "schedule").await {
+                    let (targets, git) = run::Target::from_sources(&sources, &config.tokens.0);
+                    match work::enqueue(&db, &targets, &git, "schedule").await {
                         Ok(id) => tracing::info!(run = id, "scheduled crawl queued"),
                         Err(e) => tracing::warn!(error = %e, "cannot queue the scheduled crawl"),
                     }

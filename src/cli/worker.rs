@@ -83,6 +83,8 @@ pub fn embedded(
         config.tokens.0.clone(),
         run::Options {
             max_file_bytes: config.max_file_bytes,
+            git_cache: config.data_dir.join("git"),
+            git_timeout: config.http_timeout.saturating_mul(6),
             ..run::Options::default()
         },
     ))

@@ -196,6 +196,19 @@ impl Polite {
         }
     }
 
+    /// Checks `url` with the SSRF guard, for fetches made by other means (git); always passes
+    /// when the client has no guard.
+    ///
+    /// # Errors
+    ///
+    /// The guard's refusal.
+    pub async fn check(&self, url: &Url) -> Result<(), super::ssrf::Refused> {
+        match &self.guard {
+            Some(guard) => guard.check(url).await,
+            None => Ok(()),
+        }
+    }
+
     fn host_limit(&self, url: &Url) -> Arc<Semaphore> {
         let key = format!(
             "{}:{}",

@@ -35,8 +35,7 @@ pub struct Target {
 
 impl Target {
     /// The crawl targets of every publisher in `sources`, with tokens looked up by their
-    /// variable's name in `tokens`. Plain git URLs are returned apart: this crawler does not
-    /// fetch them yet.
+    /// variable's name in `tokens`; plain git URLs are returned apart (see [`crawl_git`]).
     #[must_use]
     pub fn from_sources(
         sources: &super::sources::Sources,
@@ -91,6 +90,10 @@ pub struct Options {
     pub trigger: String,
     /// Largest `publiccode.yml` accepted.
     pub max_file_bytes: usize,
+    /// Where bare clones of plain git repositories are kept between crawls.
+    pub git_cache: std::path::PathBuf,
+    /// Timeout of one git fetch.
+    pub git_timeout: std::time::Duration,
 }
 
 impl Default for Options {
@@ -99,6 +102,8 @@ impl Default for Options {
             concurrency: 16,
             trigger: "cli".to_owned(),
             max_file_bytes: Limits::default().max_bytes,
+            git_cache: std::env::temp_dir().join("riuso-git"),
+            git_timeout: std::time::Duration::from_secs(120),
         }
     }
 }
@@ -475,21 +480,55 @@ pub(super) async fn crawl_repository(
             bytes, validators, ..
         } => (bytes, validators.etag),
     };
+    let ingested = ingest(
+        db,
+        run,
+        known.as_ref(),
+        &info.web_url,
+        forge.kind.as_str(),
+        &bytes,
+        None,
+        options,
+    )
+    .await?;
+    let Some((repo, outcome)) = ingested else {
+        return Ok("failed");
+    };
+    remember(db, &repo, info, Some(etag)).await?;
+    Ok(outcome)
+}
+
+/// Validates and ingests `bytes` fetched from the repository at `url`; records the outcome as
+/// an event. `None` when ingest refused the file (an event says why).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one call site per kind of source, all named"
+)]
+async fn ingest(
+    db: &DatabaseConnection,
+    run: i64,
+    known: Option<&repositories::Model>,
+    url: &str,
+    forge: &str,
+    bytes: &[u8],
+    commit: Option<&str>,
+    options: &Options,
+) -> Result<Option<(repositories::Model, &'static str)>, DbErr> {
     let limits = Limits {
         max_bytes: options.max_file_bytes,
         ..Limits::default()
     };
     let origin = Origin {
-        repository_url: &info.web_url,
-        forge: forge.kind.as_str(),
+        repository_url: url,
+        forge,
     };
     let fetched = Fetched {
-        bytes: &bytes,
-        commit: None,
+        bytes,
+        commit,
         fetched_at: Utc::now(),
     };
     // Checked before any await: the validation context is not `Send`.
-    let checked = publiccode::check(&bytes, &limits, &Context::default());
+    let checked = publiccode::check(bytes, &limits, &Context::default());
     let ingested = match checked {
         Outcome::Valid(v) => catalog::ingest_valid(db, origin, fetched, &v).await,
         Outcome::Invalid(r) => catalog::ingest_invalid(db, origin, fetched, &r).await,
@@ -498,18 +537,17 @@ pub(super) async fn crawl_repository(
         Ok(i) => i,
         Err(catalog::IngestError::Db(e)) => return Err(e),
         Err(e) => {
-            event(db, run, known.as_ref(), "failed", &e.to_string()).await?;
-            return Ok("failed");
+            event(db, run, known, "failed", &e.to_string()).await?;
+            return Ok(None);
         }
     };
     let Some(repo) = repositories::Entity::find()
-        .filter(repositories::Column::Url.eq(info.web_url.as_str()))
+        .filter(repositories::Column::Url.eq(url))
         .one(db)
         .await?
     else {
-        return Ok("failed");
+        return Ok(None);
     };
-    remember(db, &repo, info, Some(etag)).await?;
     let outcome = match ingested.outcome {
         IngestOutcome::New => "new",
         IngestOutcome::Updated => "updated",
@@ -521,10 +559,132 @@ pub(super) async fn crawl_repository(
         run,
         Some(&repo),
         outcome,
-        &format!("{} ({})", info.web_url, ingested.slug),
+        &format!("{url} ({})", ingested.slug),
     )
     .await?;
+    Ok(Some((repo, outcome)))
+}
+
+/// Crawls the plain git repository at `url`: one ref advertisement when `HEAD` did not move,
+/// else a fetch into the local clone; then the vitality index from the clone's history.
+///
+/// # Errors
+///
+/// Fails only when the database fails; git failures are `failed` events.
+pub async fn crawl_git(
+    db: &DatabaseConnection,
+    http: &Polite,
+    url: &url::Url,
+    run: i64,
+    options: &Options,
+) -> Result<&'static str, DbErr> {
+    let known = repositories::Entity::find()
+        .filter(repositories::Column::Url.eq(url.as_str()))
+        .one(db)
+        .await?;
+    if let Err(e) = http.check(url).await {
+        event(db, run, known.as_ref(), "failed", &format!("{url}: {e}")).await?;
+        return Ok("failed");
+    }
+    let fetched = match super::git::fetch(
+        url,
+        &options.git_cache,
+        known.as_ref().and_then(|k| k.last_commit.as_deref()),
+        options.git_timeout,
+    )
+    .await
+    {
+        Ok(f) => f,
+        Err(e) => {
+            event(db, run, known.as_ref(), "failed", &format!("{url}: {e}")).await?;
+            return Ok("failed");
+        }
+    };
+    let outcome = match (&fetched.file, fetched.unchanged, &known) {
+        (_, true, Some(known)) => {
+            event(db, run, Some(known), "unchanged", "HEAD did not move").await?;
+            "unchanged"
+        }
+        (None, _, _) => {
+            if let Some(known) = &known {
+                deactivate(db, known.id).await?;
+                event(
+                    db,
+                    run,
+                    Some(known),
+                    "no-publiccode",
+                    "no publiccode.yml at HEAD",
+                )
+                .await?;
+            }
+            "no-publiccode"
+        }
+        (Some(bytes), _, _) => {
+            match ingest(
+                db,
+                run,
+                known.as_ref(),
+                url.as_str(),
+                "git",
+                bytes,
+                Some(&fetched.commit),
+                options,
+            )
+            .await?
+            {
+                Some((_, outcome)) => outcome,
+                None => return Ok("failed"),
+            }
+        }
+    };
+    if let Some(repo) = repositories::Entity::find()
+        .filter(repositories::Column::Url.eq(url.as_str()))
+        .one(db)
+        .await?
+    {
+        let mut active: repositories::ActiveModel = repo.clone().into();
+        active.last_commit = Set(Some(fetched.commit.clone()));
+        active.default_branch = Set(fetched.branch.clone());
+        active.gone_at = Set(None);
+        active.update(db).await?;
+        record_vitality(db, &repo, fetched.clone_path.clone()).await?;
+    }
     Ok(outcome)
+}
+
+/// Computes the vitality index from the clone at `path` and stores it on the repository's
+/// entry; a history that cannot be read leaves the last value.
+async fn record_vitality(
+    db: &DatabaseConnection,
+    repo: &repositories::Model,
+    path: std::path::PathBuf,
+) -> Result<(), DbErr> {
+    let vitality =
+        match super::vitality::compute_async(path, Utc::now(), super::vitality::Window::default())
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(repository = %repo.url, error = %e, "no vitality index");
+                return Ok(());
+            }
+        };
+    if let Some(entry) = software::Entity::find()
+        .filter(software::Column::RepositoryId.eq(repo.id))
+        .one(db)
+        .await?
+        && entry.vitality != Some(f64::from(vitality.index))
+    {
+        software::ActiveModel {
+            id: Set(entry.id),
+            vitality: Set(Some(f64::from(vitality.index))),
+            changed_at_us: Set(catalog::change_stamp()),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Stores what the forge said of the repository, and the file's `ETag` when one was read.

@@ -1,5 +1,5 @@
-//! Crawls as jobs of the queue: [`enqueue`] opens a crawl run and queues one job per account
-//! and per single repository; an account job lists the account and fans out one job per
+//! Crawls as jobs of the queue: [`enqueue`] opens a crawl run and queues one job per account,
+//! per single repository and per plain git URL; an account job lists the account and fans out one job per
 //! repository; a [`Worker`] claims jobs and runs them. Several workers (processes, machines)
 //! share the queue on PostgreSQL; a worker killed mid-job leaves its job to be claimed again when
 //! the lease runs out; the last job of a run closes it with its counts.
@@ -28,6 +28,14 @@ use crate::jobs::{self, Job, NewJob, Queue};
 pub const CRAWL_ACCOUNT: &str = "crawl-account";
 /// Job kind: crawl one repository.
 pub const CRAWL_REPOSITORY: &str = "crawl-repository";
+/// Job kind: crawl one plain git URL.
+pub const CRAWL_GIT: &str = "crawl-git";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct GitJob {
+    run: i64,
+    url: Url,
+}
 
 /// Attempts of a crawl job (each already retries its requests).
 const ATTEMPTS: u32 = 3;
@@ -88,6 +96,7 @@ fn json(value: &impl Serialize) -> Result<serde_json::Value, DbErr> {
 pub async fn enqueue(
     db: &DatabaseConnection,
     targets: &[Target],
+    git: &[Url],
     trigger: &str,
 ) -> Result<i64, DbErr> {
     let run = crawl_runs::ActiveModel {
@@ -130,6 +139,25 @@ pub async fn enqueue(
                 batch: Some(run.id),
                 // Accounts first: their listings fan out the most work.
                 priority: i32::from(!target.repository),
+                max_attempts: ATTEMPTS,
+                ..job
+            },
+        )
+        .await?;
+    }
+    for url in git {
+        let job = NewJob::new(
+            CRAWL_GIT,
+            json(&GitJob {
+                run: run.id,
+                url: url.clone(),
+            })?,
+        )
+        .dedup(format!("git|{url}"));
+        jobs::enqueue(
+            db,
+            &NewJob {
+                batch: Some(run.id),
                 max_attempts: ATTEMPTS,
                 ..job
             },
@@ -399,6 +427,19 @@ impl Worker {
                     &forge,
                     &info,
                     single,
+                    payload.run,
+                    &self.options,
+                )
+                .await?;
+                Ok(())
+            }
+            CRAWL_GIT => {
+                let payload: GitJob =
+                    serde_json::from_value(job.payload.clone()).map_err(decode)?;
+                run::crawl_git(
+                    &self.db,
+                    &self.http,
+                    &payload.url,
                     payload.run,
                     &self.options,
                 )

@@ -64,7 +64,7 @@ fn worker(conn: DatabaseConnection, name: &str) -> work::Worker {
 async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
     let db = TestDb::new(Backend::Postgres).await;
     let forge = fixture(200).await;
-    let id = work::enqueue(&db.conn, &targets(&forge), "test")
+    let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
     let a = worker(riuso::db::connect(&db.url).await.unwrap(), "a");
@@ -114,7 +114,7 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
     let forge = fixture(200).await;
     // Slow enough that the run lasts a few seconds and a worker dies in the middle of it.
     forge.set_latency(Duration::from_millis(40));
-    let id = work::enqueue(&db.conn, &targets(&forge), "test")
+    let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
     let spawn = || {
@@ -252,4 +252,90 @@ async fn the_ssrf_guard_refuses_a_loopback_forge_unless_allow_listed() {
         .to_owned();
     assert!(failure.contains("loopback"), "{failure}");
     assert!(forge.requests().is_empty(), "nothing reached the forge");
+}
+
+#[tokio::test]
+async fn a_plain_git_url_is_crawled_with_its_vitality_then_costs_one_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let forge = ForgeFixture::start(
+        World::new().git_repo(Repo::new("plain").publiccode(publiccode("Plain"))),
+    )
+    .await;
+    let sources = dir.path().join("publishers.yml");
+    std::fs::write(
+        &sources,
+        format!(
+            "publishers:\n  - name: Plain\n    repositories: [{}]\n",
+            forge.git_url("plain")
+        ),
+    )
+    .unwrap();
+    let database = format!("sqlite://{}/riuso.db?mode=rwc", dir.path().display());
+    let data = dir.path().to_path_buf();
+    let crawl = || {
+        let (sources, database, data) = (sources.clone(), database.clone(), data.clone());
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let out = std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
+                    .args(["crawl", "--json", "--sources"])
+                    .arg(&sources)
+                    .env("DATABASE_URL", &database)
+                    .env("RIUSO_DATA_DIR", &data)
+                    .env("RIUSO_LOG", "warn")
+                    .env("RIUSO_FETCH_ALLOW", "127.0.0.1")
+                    .output()
+                    .unwrap();
+                assert_eq!(
+                    out.status.code(),
+                    Some(0),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let first = crawl().await;
+    assert_eq!(
+        first["outcomes"],
+        serde_json::json!({ "new": 1 }),
+        "{first}"
+    );
+    let db = riuso::db::open(&database).await.unwrap();
+    let vitality = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT vitality FROM software",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<Option<f64>>("", "vitality")
+        .unwrap();
+    assert!(
+        vitality.is_some_and(|v| (0.0..=100.0).contains(&v)),
+        "{vitality:?}"
+    );
+    let commit = scalar(
+        &db,
+        "SELECT COUNT(*) AS n FROM repositories WHERE last_commit IS NOT NULL",
+    )
+    .await;
+    assert_eq!(commit, 1);
+
+    forge.clear_requests();
+    let second = crawl().await;
+    assert_eq!(
+        second["outcomes"],
+        serde_json::json!({ "unchanged": 1 }),
+        "{second}"
+    );
+    let requests = forge.requests();
+    assert_eq!(
+        requests.len(),
+        1,
+        "only the ref advertisement: {requests:#?}"
+    );
 }
