@@ -472,6 +472,14 @@ pub(super) async fn crawl_repository(
                     .insert(db)
                     .await?;
                     remember(db, &row, info, None).await?;
+                    event(
+                        db,
+                        run,
+                        Some(&row),
+                        "no-publiccode",
+                        "no publiccode.yml at the default branch",
+                    )
+                    .await?;
                 }
             }
             return Ok("no-publiccode");

@@ -217,7 +217,11 @@ pub async fn report(db: &DatabaseConnection, id: i64) -> Result<Report, DbErr> {
         let outcome: String = row.try_get("", "outcome")?;
         let repository: Option<i64> = row.try_get("", "repository_id")?;
         if outcome == "failed" && repository.is_none() {
-            report.failures.push(row.try_get("", "message")?);
+            // A retried job fails the same way each time: say it once.
+            let message: String = row.try_get("", "message")?;
+            if !report.failures.contains(&message) {
+                report.failures.push(message);
+            }
             continue;
         }
         if outcome == "gone" {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use riuso::crawl::http::{self, Polite};
 use riuso::crawl::run::{self, Report, Target};
-use riuso::crawl::sources;
+use riuso::crawl::{sources, work};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
 use crate::support::db::{BACKENDS, TestDb};
@@ -46,6 +46,7 @@ fn world() -> World {
             Account::user(ForgeKind::Gitea, "comune")
                 .repo(Repo::new("delta").publiccode(publiccode("Delta"))),
         )
+        .git_repo(Repo::new("plain").publiccode(publiccode("Plain")))
 }
 
 fn sources_for(forge: &ForgeFixture) -> String {
@@ -55,21 +56,22 @@ fn sources_for(forge: &ForgeFixture) -> String {
          \x20 - web: {gl}\n    kind: gitlab\n    api: {gl_api}\n\
          \x20 - web: {gt}\n    kind: gitea\n    api: {gt_api}\n\
          publishers:\n\
-         \x20 - name: Acme\n    accounts:\n      - {gh}/acme\n      - {gl}/ente\n      - {gt}/comune\n    repositories:\n      - {gh}/solo/tool\n",
+         \x20 - name: Acme\n    accounts:\n      - {gh}/acme\n      - {gl}/ente\n      - {gt}/comune\n    repositories:\n      - {gh}/solo/tool\n      - {git}\n",
         gh = forge.web_base(ForgeKind::GitHub),
         gh_api = forge.api_base(ForgeKind::GitHub),
         gl = forge.web_base(ForgeKind::GitLab),
         gl_api = forge.api_base(ForgeKind::GitLab),
         gt = forge.web_base(ForgeKind::Gitea),
         gt_api = forge.api_base(ForgeKind::Gitea),
+        git = forge.git_url("plain"),
     )
 }
 
-fn targets(forge: &ForgeFixture) -> Vec<Target> {
+fn targets(forge: &ForgeFixture) -> (Vec<Target>, Vec<url::Url>) {
     let parsed = sources::parse(sources_for(forge).as_bytes()).unwrap();
     let (targets, git) = Target::from_sources(&parsed, &BTreeMap::new());
-    assert!(git.is_empty());
-    targets
+    assert_eq!(git.len(), 1);
+    (targets, git)
 }
 
 fn client() -> Polite {
@@ -82,16 +84,26 @@ fn client() -> Polite {
     .unwrap()
 }
 
-async fn crawl(db: &DatabaseConnection, forge: &ForgeFixture) -> Report {
-    run::crawl(
-        db,
-        &client(),
-        &targets(forge),
-        &run::Options::default(),
-        |_| {},
-    )
-    .await
-    .unwrap()
+/// One crawl run, as `riuso crawl` does it: queued as jobs, worked until done.
+async fn crawl(db: &DatabaseConnection, forge: &ForgeFixture, cache: &std::path::Path) -> Report {
+    let (targets, git) = targets(forge);
+    let id = work::enqueue(db, &targets, &git, "test").await.unwrap();
+    let options = run::Options {
+        git_cache: cache.to_path_buf(),
+        git_timeout: Duration::from_secs(5),
+        ..run::Options::default()
+    };
+    let mut worker = work::Worker::new(
+        db.clone(),
+        client(),
+        "test",
+        Duration::from_secs(60),
+        BTreeMap::new(),
+        options,
+    );
+    worker.idle = Duration::from_millis(20);
+    worker.drain(id, || {}).await.unwrap();
+    work::report(db, id).await.unwrap()
 }
 
 async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
@@ -116,15 +128,16 @@ async fn three_forges_in_one_crawl_then_an_unchanged_recrawl_costs_only_304s() {
     for backend in BACKENDS {
         let db = TestDb::new(backend).await;
         let forge = ForgeFixture::start(world()).await;
-        let first = crawl(&db.conn, &forge).await;
+        let cache = tempfile::tempdir().unwrap();
+        let first = crawl(&db.conn, &forge, cache.path()).await;
         assert_eq!(
             outcomes(&first),
-            vec![("invalid", 1), ("new", 5), ("no-publiccode", 1)],
+            vec![("invalid", 1), ("new", 6), ("no-publiccode", 1)],
             "{backend:?}: {first:?}"
         );
         assert!(first.failures.is_empty(), "{:?}", first.failures);
         let active = count(&db.conn, "SELECT COUNT(*) AS n FROM software WHERE active").await;
-        assert_eq!(active, 5, "{backend:?}");
+        assert_eq!(active, 6, "{backend:?}");
         let snapshots = count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await;
         // The file on a non-default branch was read from that branch.
         let beta = count(
@@ -133,30 +146,42 @@ async fn three_forges_in_one_crawl_then_an_unchanged_recrawl_costs_only_304s() {
         )
         .await;
         assert_eq!(beta, 1);
-        // Every request named the product.
-        assert!(forge.requests().iter().all(|r| {
+        // Every API request named the product (git's own transport names gix).
+        let api = forge.requests();
+        let mut api = api
+            .iter()
+            .filter(|r| !r.path_and_query.starts_with("/git/"));
+        assert!(api.all(|r| {
             r.user_agent
                 .as_deref()
                 .is_some_and(|ua| ua.starts_with("riuso/"))
         }));
 
         forge.clear_requests();
-        let second = crawl(&db.conn, &forge).await;
+        let second = crawl(&db.conn, &forge, cache.path()).await;
         let requests = forge.requests();
         assert!(
-            requests.len() <= 7,
+            requests.len() <= 8,
             "{backend:?}: at most one request per repository, got {requests:#?}"
         );
+        // Forge APIs answer 304; the plain git repository costs its ref advertisement only.
+        let (git, api): (Vec<_>, Vec<_>) = requests
+            .iter()
+            .partition(|r| r.path_and_query.starts_with("/git/"));
+        assert!(api.iter().all(|r| r.status == 304), "{backend:?}: {api:#?}");
+        assert_eq!(git.len(), 1, "{git:#?}");
         assert!(
-            requests.iter().all(|r| r.status == 304),
-            "{backend:?}: {requests:#?}"
+            git[0]
+                .path_and_query
+                .ends_with("/info/refs?service=git-upload-pack")
         );
         assert_eq!(
             count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
             snapshots,
             "{backend:?}: an unchanged crawl stores no snapshot"
         );
-        assert_eq!(second.repositories, 7);
+        assert_eq!(second.repositories, 8);
+        assert_eq!(second.outcomes.get("unchanged"), Some(&8), "{second:?}");
 
         // A changed file is read again; a repository that leaves its account is marked gone.
         forge.set_file(
@@ -166,7 +191,7 @@ async fn three_forges_in_one_crawl_then_an_unchanged_recrawl_costs_only_304s() {
             publiccode("Gamma 2"),
         );
         forge.remove_repo(ForgeKind::Gitea, "comune/delta");
-        let third = crawl(&db.conn, &forge).await;
+        let third = crawl(&db.conn, &forge, cache.path()).await;
         assert_eq!(
             third.outcomes.get("updated"),
             Some(&1),
@@ -191,7 +216,7 @@ async fn three_forges_in_one_crawl_then_an_unchanged_recrawl_costs_only_304s() {
         );
         assert_eq!(
             count(&db.conn, "SELECT COUNT(*) AS n FROM software WHERE active").await,
-            4,
+            5,
             "{backend:?}: the gone repository's entry is inactive, not deleted"
         );
         assert_eq!(
@@ -211,7 +236,8 @@ async fn faults_lose_nothing_and_every_other_repository_is_still_crawled() {
     for backend in BACKENDS {
         let db = TestDb::new(backend).await;
         let forge = ForgeFixture::start(world()).await;
-        crawl(&db.conn, &forge).await;
+        let cache = tempfile::tempdir().unwrap();
+        crawl(&db.conn, &forge, cache.path()).await;
         let snapshots = count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await;
 
         // Every file changes, and each repository's file request meets another fault.
@@ -245,7 +271,7 @@ async fn faults_lose_nothing_and_every_other_repository_is_still_crawled() {
             kind: FaultKind::Status(500),
             times: Some(1),
         });
-        let report = crawl(&db.conn, &forge).await;
+        let report = crawl(&db.conn, &forge, cache.path()).await;
         assert_eq!(
             report.outcomes.get("failed"),
             Some(&3),
@@ -289,7 +315,7 @@ async fn faults_lose_nothing_and_every_other_repository_is_still_crawled() {
             kind: FaultKind::MalformedJson,
             times: None,
         });
-        let report = crawl(&db.conn, &forge).await;
+        let report = crawl(&db.conn, &forge, cache.path()).await;
         assert_eq!(report.failures.len(), 1, "{backend:?}: {report:?}");
         assert!(
             report.failures[0].contains("malformed JSON"),
