@@ -9,7 +9,7 @@ CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: all build run test test-tools test-api lint fmt bench bench-validate bench-search bench-export audit clean
+.PHONY: all build run test test-tools test-api lint fmt bench bench-validate bench-search bench-export bench-crawl audit clean
 
 all: build
 
@@ -87,7 +87,7 @@ bench-export: build
 	done
 
 ## bench-validate: validation throughput against a bare YAML parse (and PEER_VALIDATOR if set).
-bench: bench-validate bench-search bench-export
+bench: bench-validate bench-search bench-export bench-crawl
 
 bench-validate:
 	$(CARGO) bench --locked --bench validate
@@ -95,6 +95,12 @@ bench-validate:
 ## bench-search: search p50/p99 at BENCH_ENTRIES (100,000) entries on SQLite and PostgreSQL.
 bench-search:
 	$(CARGO) bench --locked --bench search
+
+## bench-crawl: a first crawl and an unchanged re-crawl of BENCH_REPOS (1,000) fixture
+## repositories with BENCH_LATENCY_MS (20) ms a request, against the ideal wall time; fails when
+## a target is missed. BENCH_POSTGRES=1 also runs it on PostgreSQL.
+bench-crawl:
+	$(CARGO) bench --locked --bench crawl
 
 clean:
 	$(CARGO) clean
