@@ -161,6 +161,18 @@ async fn ingest(
 
     let snapshot_id = match known {
         Some(snapshot) if entry.current_snapshot_id == Some(snapshot.id) => {
+            // The same valid file on an entry a crawl turned inactive (its repository was gone,
+            // or lost the file for a while): it is back. A manual deactivation stays.
+            if !invalid && !entry.active && !entry.deactivated_manually {
+                software::ActiveModel {
+                    id: Set(entry.id),
+                    active: Set(true),
+                    changed_at_us: Set(super::change_stamp()),
+                    ..Default::default()
+                }
+                .update(&txn)
+                .await?;
+            }
             txn.commit().await?;
             return Ok(Ingested {
                 software_id: entry.id,

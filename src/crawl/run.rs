@@ -408,10 +408,11 @@ pub(super) async fn crawl_repository(
         etag: k.etag.clone(),
         last_modified: None,
     });
+    // A repository that was gone, or whose branch moved, is read in full.
     let validators = validators.filter(|_| {
         known
             .as_ref()
-            .is_some_and(|k| k.default_branch == info.default_branch)
+            .is_some_and(|k| k.default_branch == info.default_branch && k.gone_at.is_none())
     });
     let answer = match forge.file(http, info, validators.as_ref()).await {
         Ok(answer) => answer,

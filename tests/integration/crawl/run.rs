@@ -227,6 +227,31 @@ async fn three_forges_in_one_crawl_then_an_unchanged_recrawl_costs_only_304s() {
             .await,
             1
         );
+
+        // It comes back unchanged: its entry is active again.
+        forge.add_repo(
+            ForgeKind::Gitea,
+            "comune",
+            Repo::new("delta").publiccode(publiccode("Delta")),
+        );
+        crawl(&db.conn, &forge, cache.path()).await;
+        assert_eq!(
+            count(
+                &db.conn,
+                "SELECT COUNT(*) AS n FROM software WHERE name = 'Delta' AND active"
+            )
+            .await,
+            1,
+            "{backend:?}"
+        );
+        assert_eq!(
+            count(
+                &db.conn,
+                "SELECT COUNT(*) AS n FROM repositories WHERE gone_at IS NOT NULL"
+            )
+            .await,
+            0
+        );
         db.close().await;
     }
 }
@@ -269,6 +294,20 @@ async fn faults_lose_nothing_and_every_other_repository_is_still_crawled() {
         forge.inject(Fault {
             target: Match::Path("servizi%2Fgamma".to_owned()),
             kind: FaultKind::Status(500),
+            times: Some(1),
+        });
+        // GitHub's rate-limit refusal with a reset a second away is sat out; a slow answer is
+        // waited for.
+        forge.inject(Fault {
+            target: Match::Path("/orgs/acme/repos".to_owned()),
+            kind: FaultKind::RateLimited403 {
+                reset_in: Duration::from_secs(1),
+            },
+            times: Some(1),
+        });
+        forge.inject(Fault {
+            target: Match::Path("/users/comune/repos".to_owned()),
+            kind: FaultKind::Delay(Duration::from_millis(800)),
             times: Some(1),
         });
         let report = crawl(&db.conn, &forge, cache.path()).await;
