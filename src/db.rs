@@ -88,6 +88,28 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .context("cannot migrate the database")
 }
 
+/// `sql` with its `?` placeholders numbered `$1, $2, ...` when `backend` is PostgreSQL, so one
+/// hand-written statement serves both databases. The statements that use it hold no `?` inside
+/// string literals.
+#[must_use]
+pub fn numbered(backend: sea_orm::DbBackend, sql: &str) -> String {
+    if backend != sea_orm::DbBackend::Postgres {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for c in sql.chars() {
+        if c == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The file of a `sqlite:` URL, unless it is in memory.
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url

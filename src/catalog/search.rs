@@ -26,6 +26,7 @@ use tokio::sync::OnceCell;
 
 use self::index::{Doc, Index, Key, TextHits};
 use super::text;
+use crate::db::numbered;
 
 /// A facet: a dimension search can filter on and count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -545,25 +546,6 @@ impl Searcher {
         }
         Ok(hits)
     }
-}
-
-/// `sql` with its `?` placeholders numbered `$1, $2, ...` for PostgreSQL.
-fn numbered(backend: DbBackend, sql: &str) -> String {
-    if backend != DbBackend::Postgres {
-        return sql.to_owned();
-    }
-    let mut out = String::with_capacity(sql.len() + 16);
-    let mut n = 0;
-    for c in sql.chars() {
-        if c == '?' {
-            n += 1;
-            out.push('$');
-            out.push_str(&n.to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 fn push_placeholders(sql: &mut String, n: usize) {

@@ -195,16 +195,13 @@ async fn close_if_done(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
 /// Fails on a database error.
 pub async fn report(db: &DatabaseConnection, id: i64) -> Result<Report, DbErr> {
     let backend = db.get_database_backend();
-    let placeholder = if backend == sea_orm::DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(
             backend,
-            format!(
-                "SELECT outcome, repository_id, message FROM crawl_events WHERE crawl_run_id = {placeholder} ORDER BY id"
+            crate::db::numbered(
+                backend,
+                "SELECT outcome, repository_id, message FROM crawl_events \
+                 WHERE crawl_run_id = ? ORDER BY id",
             ),
             [id.into()],
         ))

@@ -7,3 +7,25 @@ mod sources;
 mod ssrf;
 mod vitality;
 mod work;
+
+use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
+
+use crate::support::fixtures;
+
+/// A valid `publiccode.yml` named `name`.
+fn publiccode(name: &str) -> Vec<u8> {
+    std::fs::read_to_string(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml"))
+        .unwrap()
+        .replace("name: Medusa", &format!("name: {name}"))
+        .into_bytes()
+}
+
+/// The `n` column of the one row `sql` returns.
+async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+}

@@ -7,20 +7,13 @@ use std::time::Duration;
 use riuso::crawl::http::{self, Polite};
 use riuso::crawl::run::{self, Report, Target};
 use riuso::crawl::{sources, work};
-use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
+use sea_orm::DatabaseConnection;
 
+use super::{count, publiccode};
 use crate::support::db::{BACKENDS, TestDb};
-use crate::support::fixtures;
 use crate::support::forge::{
     Account, Fault, FaultKind, ForgeFixture, ForgeKind, Match, Repo, World,
 };
-
-fn publiccode(name: &str) -> Vec<u8> {
-    std::fs::read_to_string(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml"))
-        .unwrap()
-        .replace("name: Medusa", &format!("name: {name}"))
-        .into_bytes()
-}
 
 fn world() -> World {
     World::new()
@@ -104,15 +97,6 @@ async fn crawl(db: &DatabaseConnection, forge: &ForgeFixture, cache: &std::path:
     worker.idle = Duration::from_millis(20);
     worker.drain(id, || {}).await.unwrap();
     work::report(db, id).await.unwrap()
-}
-
-async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
-    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap()
 }
 
 fn outcomes(report: &Report) -> Vec<(&str, u64)> {

@@ -9,16 +9,9 @@ use riuso::crawl::run::{self, Target};
 use riuso::crawl::{sources, work};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
+use super::{count, publiccode};
 use crate::support::db::{Backend, TestDb};
-use crate::support::fixtures;
 use crate::support::forge::{Account, ForgeFixture, ForgeKind, Repo, World};
-
-fn publiccode(name: &str) -> Vec<u8> {
-    std::fs::read_to_string(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml"))
-        .unwrap()
-        .replace("name: Medusa", &format!("name: {name}"))
-        .into_bytes()
-}
 
 async fn fixture(repos: usize) -> ForgeFixture {
     let account = Account::org(ForgeKind::GitHub, "big").repos(
@@ -35,15 +28,6 @@ fn targets(forge: &ForgeFixture) -> Vec<Target> {
     );
     let parsed = sources::parse(text.as_bytes()).unwrap();
     Target::from_sources(&parsed, &BTreeMap::new()).0
-}
-
-async fn scalar(db: &DatabaseConnection, sql: &str) -> i64 {
-    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
-        .await
-        .unwrap()
-        .unwrap()
-        .try_get::<i64>("", "n")
-        .unwrap()
 }
 
 fn worker(conn: DatabaseConnection, name: &str) -> work::Worker {
@@ -77,7 +61,7 @@ async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
     assert_eq!(report.repositories, 200);
     // Exactly once: one event and one file request per repository.
     assert_eq!(
-        scalar(
+        count(
             &db.conn,
             "SELECT COUNT(DISTINCT repository_id) AS n FROM crawl_events WHERE outcome = 'new'"
         )
@@ -85,7 +69,7 @@ async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
         200
     );
     assert_eq!(
-        scalar(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
+        count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
         200
     );
     let files: Vec<String> = forge
@@ -97,7 +81,7 @@ async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
     assert_eq!(files.len(), 200);
     assert_eq!(files.iter().collect::<BTreeSet<_>>().len(), 200);
     assert_eq!(
-        scalar(
+        count(
             &db.conn,
             "SELECT COUNT(*) AS n FROM crawl_runs WHERE status = 'finished'"
         )
@@ -130,7 +114,7 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
     let mut doomed = spawn();
     let mut survivor = spawn();
     let started = Instant::now();
-    while scalar(&db.conn, "SELECT COUNT(*) AS n FROM software").await < 40 {
+    while count(&db.conn, "SELECT COUNT(*) AS n FROM software").await < 40 {
         assert!(
             started.elapsed() < Duration::from_secs(60),
             "the workers make no progress"
@@ -150,11 +134,11 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
     survivor.kill().unwrap();
     survivor.wait().unwrap();
     assert_eq!(
-        scalar(&db.conn, "SELECT COUNT(*) AS n FROM software WHERE active").await,
+        count(&db.conn, "SELECT COUNT(*) AS n FROM software WHERE active").await,
         200
     );
     assert_eq!(
-        scalar(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
+        count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
         200
     );
     assert_eq!(riuso::jobs::stats(&db.conn).await.unwrap().dead, 0);
@@ -165,49 +149,16 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
 async fn riuso_crawl_reports_new_then_unchanged_entries_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let forge = fixture(3).await;
-    let sources = dir.path().join("publishers.yml");
-    std::fs::write(
-        &sources,
-        format!(
-            "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Big\n    accounts: [{web}/big]\n",
-            web = forge.web_base(ForgeKind::GitHub),
-            api = forge.api_base(ForgeKind::GitHub),
-        ),
-    )
-    .unwrap();
-    let database = format!("sqlite://{}/riuso.db?mode=rwc", dir.path().display());
-    let crawl = || async {
-        let sources = sources.clone();
-        let database = database.clone();
-        // The fixture serves from this process: run the command off the test's runtime.
-        tokio::task::spawn_blocking(move || {
-            let out = std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
-                .args(["crawl", "--json", "--sources"])
-                .arg(&sources)
-                .env("DATABASE_URL", &database)
-                .env("RIUSO_LOG", "warn")
-                .env("RIUSO_FETCH_ALLOW", "127.0.0.1")
-                .output()
-                .unwrap();
-            assert_eq!(
-                out.status.code(),
-                Some(0),
-                "{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-        })
-        .await
-        .unwrap()
-    };
-    let first = crawl().await;
+    let (code, first) = riuso_crawl(dir.path(), &big_sources(&forge), "127.0.0.1").await;
+    assert_eq!(code, 0, "{first}");
     assert_eq!(
         first["outcomes"],
         serde_json::json!({ "new": 3 }),
         "{first}"
     );
     assert_eq!(first["repositories"], 3);
-    let second = crawl().await;
+    let (code, second) = riuso_crawl(dir.path(), &big_sources(&forge), "127.0.0.1").await;
+    assert_eq!(code, 0, "{second}");
     assert_eq!(
         second["outcomes"],
         serde_json::json!({ "unchanged": 3 }),
@@ -220,31 +171,8 @@ async fn riuso_crawl_reports_new_then_unchanged_entries_from_the_command_line() 
 async fn the_ssrf_guard_refuses_a_loopback_forge_unless_allow_listed() {
     let dir = tempfile::tempdir().unwrap();
     let forge = fixture(1).await;
-    let sources = dir.path().join("publishers.yml");
-    std::fs::write(
-        &sources,
-        format!(
-            "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Big\n    accounts: [{web}/big]\n",
-            web = forge.web_base(ForgeKind::GitHub),
-            api = forge.api_base(ForgeKind::GitHub),
-        ),
-    )
-    .unwrap();
-    let database = format!("sqlite://{}/riuso.db?mode=rwc", dir.path().display());
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
-            .args(["crawl", "--json", "--sources"])
-            .arg(&sources)
-            .env("DATABASE_URL", &database)
-            .env("RIUSO_LOG", "error")
-            .env("RIUSO_FETCH_ALLOW", "")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, report) = riuso_crawl(dir.path(), &big_sources(&forge), "").await;
+    assert_eq!(code, 1, "{report}");
     assert_eq!(report["repositories"], 0, "{report}");
     let failure = report["failures"][0]
         .as_str()
@@ -261,43 +189,14 @@ async fn a_plain_git_url_is_crawled_with_its_vitality_then_costs_one_request() {
         World::new().git_repo(Repo::new("plain").publiccode(publiccode("Plain"))),
     )
     .await;
-    let sources = dir.path().join("publishers.yml");
-    std::fs::write(
-        &sources,
-        format!(
-            "publishers:\n  - name: Plain\n    repositories: [{}]\n",
-            forge.git_url("plain")
-        ),
-    )
-    .unwrap();
+    let sources = format!(
+        "publishers:\n  - name: Plain\n    repositories: [{}]\n",
+        forge.git_url("plain")
+    );
     let database = format!("sqlite://{}/riuso.db?mode=rwc", dir.path().display());
-    let data = dir.path().to_path_buf();
-    let crawl = || {
-        let (sources, database, data) = (sources.clone(), database.clone(), data.clone());
-        async move {
-            tokio::task::spawn_blocking(move || {
-                let out = std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
-                    .args(["crawl", "--json", "--sources"])
-                    .arg(&sources)
-                    .env("DATABASE_URL", &database)
-                    .env("RIUSO_DATA_DIR", &data)
-                    .env("RIUSO_LOG", "warn")
-                    .env("RIUSO_FETCH_ALLOW", "127.0.0.1")
-                    .output()
-                    .unwrap();
-                assert_eq!(
-                    out.status.code(),
-                    Some(0),
-                    "{}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-            })
-            .await
-            .unwrap()
-        }
-    };
-    let first = crawl().await;
+    let crawl = || riuso_crawl(dir.path(), &sources, "127.0.0.1");
+    let (code, first) = crawl().await;
+    assert_eq!(code, 0, "{first}");
     assert_eq!(
         first["outcomes"],
         serde_json::json!({ "new": 1 }),
@@ -318,7 +217,7 @@ async fn a_plain_git_url_is_crawled_with_its_vitality_then_costs_one_request() {
         vitality.is_some_and(|v| (0.0..=100.0).contains(&v)),
         "{vitality:?}"
     );
-    let commit = scalar(
+    let commit = count(
         &db,
         "SELECT COUNT(*) AS n FROM repositories WHERE last_commit IS NOT NULL",
     )
@@ -326,7 +225,8 @@ async fn a_plain_git_url_is_crawled_with_its_vitality_then_costs_one_request() {
     assert_eq!(commit, 1);
 
     forge.clear_requests();
-    let second = crawl().await;
+    let (code, second) = crawl().await;
+    assert_eq!(code, 0, "{second}");
     assert_eq!(
         second["outcomes"],
         serde_json::json!({ "unchanged": 1 }),
@@ -338,4 +238,41 @@ async fn a_plain_git_url_is_crawled_with_its_vitality_then_costs_one_request() {
         1,
         "only the ref advertisement: {requests:#?}"
     );
+}
+
+/// Runs `riuso crawl --json` on `sources` in `dir` (database and data directory there) off the
+/// test's runtime, which serves the fixture; returns the exit code and the report.
+async fn riuso_crawl(
+    dir: &std::path::Path,
+    sources: &str,
+    allow: &str,
+) -> (i32, serde_json::Value) {
+    let file = dir.join("publishers.yml");
+    std::fs::write(&file, sources).unwrap();
+    let database = format!("sqlite://{}/riuso.db?mode=rwc", dir.display());
+    let (data, allow) = (dir.to_path_buf(), allow.to_owned());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
+            .args(["crawl", "--json", "--sources"])
+            .arg(&file)
+            .env("DATABASE_URL", &database)
+            .env("RIUSO_DATA_DIR", &data)
+            .env("RIUSO_LOG", "error")
+            .env("RIUSO_FETCH_ALLOW", &allow)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code().unwrap_or(-1), report)
+}
+
+fn big_sources(forge: &ForgeFixture) -> String {
+    format!(
+        "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Big\n    accounts: [{web}/big]\n",
+        web = forge.web_base(ForgeKind::GitHub),
+        api = forge.api_base(ForgeKind::GitHub),
+    )
 }
