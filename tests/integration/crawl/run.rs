@@ -357,3 +357,84 @@ async fn faults_lose_nothing_and_every_other_repository_is_still_crawled() {
         db.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_database_going_away_mid_crawl_loses_nothing() {
+    use sea_orm::ConnectionTrait as _;
+
+    let db = crate::support::db::TestDb::new(crate::support::db::Backend::Postgres).await;
+    // The crawl's own connections carry a name, so only they are cut.
+    let name = format!("riuso_gone_{}", std::process::id());
+    let crawler = riuso::db::connect(&format!("{}&application_name={name}", db.url))
+        .await
+        .unwrap();
+    let repos =
+        (0..120).map(|n| Repo::new(&format!("r{n:03}")).publiccode(publiccode(&format!("R{n}"))));
+    let forge = ForgeFixture::start(
+        World::new().account(Account::org(ForgeKind::GitHub, "big").repos(repos)),
+    )
+    .await;
+    forge.set_latency(Duration::from_millis(15));
+    let text = format!(
+        "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Big\n    accounts: [{web}/big]\n",
+        web = forge.web_base(ForgeKind::GitHub),
+        api = forge.api_base(ForgeKind::GitHub),
+    );
+    let (targets, _) =
+        Target::from_sources(&sources::parse(text.as_bytes()).unwrap(), &BTreeMap::new());
+    let crawl = {
+        let (crawler, targets) = (crawler.clone(), targets.clone());
+        tokio::spawn(async move {
+            run::crawl(
+                &crawler,
+                &client(),
+                &targets,
+                &run::Options::default(),
+                |_| {},
+            )
+            .await
+        })
+    };
+    while count(&db.conn, "SELECT COUNT(*) AS n FROM software").await < 30 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let cut = count(
+        &db.conn,
+        &format!(
+            "SELECT COUNT(*) AS n FROM (SELECT pg_terminate_backend(pid) AS cut \
+             FROM pg_stat_activity WHERE application_name = '{name}') t WHERE cut"
+        ),
+    )
+    .await;
+    assert!(cut >= 1, "the crawl's connections were cut");
+    // The crawl may stop with a database error, or finish on new connections: either way every
+    // entry written is whole, and a second crawl completes the catalog.
+    let _ = crawl.await.unwrap();
+    let orphans = count(
+        &db.conn,
+        "SELECT COUNT(*) AS n FROM software s WHERE s.current_snapshot_id IS NULL \
+         OR NOT EXISTS (SELECT 1 FROM snapshots p WHERE p.id = s.current_snapshot_id)",
+    )
+    .await;
+    assert_eq!(orphans, 0, "an entry without its snapshot");
+    let report = run::crawl(
+        &db.conn,
+        &client(),
+        &targets,
+        &run::Options::default(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert!(report.failures.is_empty(), "{report:?}");
+    assert_eq!(
+        count(&db.conn, "SELECT COUNT(*) AS n FROM software WHERE active").await,
+        120
+    );
+    assert_eq!(
+        count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
+        120
+    );
+    crawler.close().await.unwrap();
+    db.close().await;
+}
