@@ -360,8 +360,6 @@ async fn faults_lose_nothing_and_every_other_repository_is_still_crawled() {
 
 #[tokio::test]
 async fn the_database_going_away_mid_crawl_loses_nothing() {
-    use sea_orm::ConnectionTrait as _;
-
     let db = crate::support::db::TestDb::new(crate::support::db::Backend::Postgres).await;
     // The crawl's own connections carry a name, so only they are cut.
     let name = format!("riuso_gone_{}", std::process::id());
