@@ -20,6 +20,28 @@ use crate::catalog::entities::{crawl_events, crawl_runs, repositories, software,
 use crate::catalog::{self, Fetched, IngestOutcome, Origin};
 use crate::publiccode::{self, Context, Limits, Outcome};
 
+/// The repositories a target leads to, or why it could not be listed.
+type Discovered = Result<Result<Vec<(Forge, RepoInfo, bool)>, String>, DbErr>;
+
+/// Lists an account, or describes a single repository.
+async fn discover(db: &DatabaseConnection, http: &Polite, target: &Target, run: i64) -> Discovered {
+    if target.repository {
+        let message = match repository_info(db, http, target).await {
+            Ok(Some(info)) => return Ok(Ok(vec![(target.forge.clone(), info, true)])),
+            Ok(None) => format!("{}: no such repository", target.path),
+            Err(e) => e.to_string(),
+        };
+        event(db, run, None, "failed", &message).await?;
+        return Ok(Err(message));
+    }
+    Ok(list_account(db, http, target, run).await?.map(|listing| {
+        listing
+            .repos()
+            .map(|r| (target.forge.clone(), r.clone(), false))
+            .collect()
+    }))
+}
+
 /// What to crawl: an account (organisation, group or user) or one repository on a forge.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -148,41 +170,24 @@ pub async fn crawl(
         run_id: run.id,
         ..Report::default()
     };
+    // Every account is listed and every single repository described at once (the client's
+    // per-host limit still applies), then their repositories are crawled.
+    let run_id = run.id;
+    let discoveries: Vec<_> = targets
+        .iter()
+        .map(|target| discover(db, http, target, run_id))
+        .collect();
+    let found: Vec<Discovered> = futures_util::stream::iter(discoveries)
+        .buffer_unordered(options.concurrency.max(1))
+        .collect()
+        .await;
     let mut work: Vec<(Forge, RepoInfo, bool)> = Vec::new();
-    for target in targets {
-        if target.repository {
-            match repository_info(db, http, target).await {
-                Ok(Some(info)) => work.push((target.forge.clone(), info, true)),
-                Ok(None) => {
-                    report
-                        .failures
-                        .push(format!("{}: no such repository", target.path));
-                    event(
-                        db,
-                        run.id,
-                        None,
-                        "failed",
-                        &format!("{}: no such repository", target.path),
-                    )
-                    .await?;
-                }
-                Err(e) => {
-                    report.failures.push(e.to_string());
-                    event(db, run.id, None, "failed", &e.to_string()).await?;
-                }
-            }
-            continue;
-        }
-        match list_account(db, http, target, run.id).await? {
-            Ok(listing) => work.extend(
-                listing
-                    .repos()
-                    .map(|r| (target.forge.clone(), r.clone(), false)),
-            ),
+    for result in found {
+        match result? {
+            Ok(repos) => work.extend(repos),
             Err(message) => report.failures.push(message),
         }
     }
-    let run_id = run.id;
     let shared = Arc::new((db.clone(), http.clone(), options.clone()));
     let mut outcomes = futures_util::stream::iter(work)
         .map(move |(forge, info, single)| {
