@@ -268,6 +268,26 @@ pub(super) async fn repository_info(
     Ok(info)
 }
 
+/// Drops what a single repository target remembers of its repository.
+async fn forget_description(
+    db: &DatabaseConnection,
+    forge: &Forge,
+    path: &str,
+) -> Result<(), DbErr> {
+    if let Some(row) = sources::Entity::find()
+        .filter(sources::Column::Kind.eq(forge.kind.as_str()))
+        .filter(sources::Column::BaseUrl.eq(forge.api.as_str()))
+        .filter(sources::Column::Target.eq(path))
+        .one(db)
+        .await?
+    {
+        let mut active: sources::ActiveModel = row.into();
+        active.cursor = Set(None);
+        active.update(db).await?;
+    }
+    Ok(())
+}
+
 async fn source_row(
     db: &DatabaseConnection,
     target: &Target,
@@ -442,6 +462,10 @@ pub(super) async fn crawl_repository(
             return Ok("unchanged");
         }
         Answer::NotFound => {
+            if single {
+                // Described from memory: the branch may have moved. Describe it afresh next time.
+                forget_description(db, forge, &info.path).await?;
+            }
             match &known {
                 Some(known) => {
                     if software::Entity::find()

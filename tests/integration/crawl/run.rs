@@ -212,6 +212,23 @@ async fn three_forges_in_one_crawl_then_an_unchanged_recrawl_costs_only_304s() {
             1
         );
 
+        // A single repository whose default branch was renamed is described afresh and read
+        // from its new branch on the next crawl.
+        forge.update_repo(ForgeKind::GitHub, "solo/tool", |r| {
+            r.default_branch = "trunk".to_owned();
+        });
+        crawl(&db.conn, &forge, cache.path()).await;
+        crawl(&db.conn, &forge, cache.path()).await;
+        assert_eq!(
+            count(
+                &db.conn,
+                "SELECT COUNT(*) AS n FROM software WHERE name = 'Solo tool' AND active"
+            )
+            .await,
+            1,
+            "{backend:?}"
+        );
+
         // It comes back unchanged: its entry is active again.
         forge.add_repo(
             ForgeKind::Gitea,
