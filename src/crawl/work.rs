@@ -264,7 +264,8 @@ impl Worker {
             queue,
             tokens,
             options,
-            idle: Duration::from_millis(500),
+            // Eight idle lanes look for work four times a second in all.
+            idle: Duration::from_secs(2),
             concurrency: 8,
         }
     }
