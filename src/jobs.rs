@@ -273,7 +273,7 @@ impl Queue {
         let outcome = if job.attempt >= job.max_attempts {
             Failure::Dead
         } else {
-            Failure::Retry(backoff(self.backoff, job.attempt, job.id))
+            Failure::Retry(backoff(self.backoff, job.attempt, job.id.unsigned_abs()))
         };
         let (state, run_at) = match outcome {
             Failure::Dead => ("dead", now_us()),
@@ -364,10 +364,12 @@ pub async fn stats(db: &DatabaseConnection) -> Result<Stats, DbErr> {
 }
 
 /// The delay before attempt `attempt + 1`: `first` doubled per attempt (at most 2^10 times),
-/// ±25 %, the jitter derived from the job id so that jobs failing together spread out.
-fn backoff(first: Duration, attempt: u32, id: i64) -> Duration {
+/// ±25 %, the jitter derived from `seed` (a job id, a URL's hash) so that work failing together
+/// spreads out, and is the same at every attempt of the same work. The crawler's HTTP retries
+/// use it too.
+pub(crate) fn backoff(first: Duration, attempt: u32, seed: u64) -> Duration {
     let base = first.saturating_mul(1 << attempt.saturating_sub(1).min(10));
-    let spread = (id.unsigned_abs().wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 33) % 51;
+    let spread = (seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 33) % 51;
     // 75 % to 125 % of the base.
     base.saturating_mul(75 + u32::try_from(spread).unwrap_or(0)) / 100
 }

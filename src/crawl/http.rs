@@ -382,14 +382,13 @@ fn rate_limit_wait(status: StatusCode, headers: &HeaderMap) -> Option<Duration> 
     Some(Duration::from_secs(60))
 }
 
-/// The delay before attempt `attempt + 1`: `first` doubled per attempt, ±25 % jitter derived
-/// from the URL so that requests failing together spread out.
+/// The delay before attempt `attempt + 1` of a request for `url`: the job queue's backoff,
+/// seeded by the URL so that requests failing together spread out.
 fn backoff(first: Duration, attempt: u32, url: &str) -> Duration {
-    let base = first.saturating_mul(1 << attempt.saturating_sub(1).min(10));
-    let hash = url.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+    let seed = url.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
-    base.saturating_mul(75 + u32::try_from(hash % 51).unwrap_or(0)) / 100
+    crate::jobs::backoff(first, attempt, seed)
 }
 
 #[cfg(test)]

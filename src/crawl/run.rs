@@ -156,16 +156,7 @@ pub async fn crawl(
     options: &Options,
     progress: impl Fn(&str) + Send + Sync,
 ) -> Result<Report, DbErr> {
-    let started = Utc::now().fixed_offset();
-    let run = crawl_runs::ActiveModel {
-        trigger: Set(options.trigger.clone()),
-        status: Set("running".to_owned()),
-        stats: Set("{}".to_owned()),
-        started_at: Set(started),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let run = open_run(db, &options.trigger).await?;
     let mut report = Report {
         run_id: run.id,
         ..Report::default()
@@ -214,6 +205,41 @@ pub async fn crawl(
     Ok(report)
 }
 
+/// Opens a crawl run started by `trigger`.
+pub(super) async fn open_run(
+    db: &DatabaseConnection,
+    trigger: &str,
+) -> Result<crawl_runs::Model, DbErr> {
+    crawl_runs::ActiveModel {
+        trigger: Set(trigger.to_owned()),
+        status: Set("running".to_owned()),
+        stats: Set("{}".to_owned()),
+        started_at: Set(Utc::now().fixed_offset()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// The repository the catalog knows at `url`.
+async fn repository_by_url(
+    db: &DatabaseConnection,
+    url: &str,
+) -> Result<Option<repositories::Model>, DbErr> {
+    repositories::Entity::find()
+        .filter(repositories::Column::Url.eq(url))
+        .one(db)
+        .await
+}
+
+/// The catalog entry of repository `id`, if it has one.
+async fn entry_of(db: &DatabaseConnection, id: i64) -> Result<Option<software::Model>, DbErr> {
+    software::Entity::find()
+        .filter(software::Column::RepositoryId.eq(id))
+        .one(db)
+        .await
+}
+
 pub(super) async fn event(
     db: &DatabaseConnection,
     run: i64,
@@ -222,11 +248,7 @@ pub(super) async fn event(
     message: &str,
 ) -> Result<(), DbErr> {
     let software_id = match repository {
-        Some(r) => software::Entity::find()
-            .filter(software::Column::RepositoryId.eq(r.id))
-            .one(db)
-            .await?
-            .map(|s| s.id),
+        Some(r) => entry_of(db, r.id).await?.map(|s| s.id),
         None => None,
     };
     crawl_events::ActiveModel {
@@ -250,7 +272,10 @@ pub(super) async fn repository_info(
     http: &Polite,
     target: &Target,
 ) -> Result<Option<RepoInfo>, forge::ForgeError> {
-    let source = source_row(db, target).await.ok().flatten();
+    let source = source_row(db, &target.forge, &target.path)
+        .await
+        .ok()
+        .flatten();
     if let Some(known) = source
         .and_then(|s| s.cursor)
         .and_then(|c| serde_json::from_str::<RepoInfo>(&c).ok())
@@ -274,13 +299,7 @@ async fn forget_description(
     forge: &Forge,
     path: &str,
 ) -> Result<(), DbErr> {
-    if let Some(row) = sources::Entity::find()
-        .filter(sources::Column::Kind.eq(forge.kind.as_str()))
-        .filter(sources::Column::BaseUrl.eq(forge.api.as_str()))
-        .filter(sources::Column::Target.eq(path))
-        .one(db)
-        .await?
-    {
+    if let Some(row) = source_row(db, forge, path).await? {
         let mut active: sources::ActiveModel = row.into();
         active.cursor = Set(None);
         active.update(db).await?;
@@ -288,20 +307,22 @@ async fn forget_description(
     Ok(())
 }
 
+/// The source row of `path` on `forge`.
 async fn source_row(
     db: &DatabaseConnection,
-    target: &Target,
+    forge: &Forge,
+    path: &str,
 ) -> Result<Option<sources::Model>, DbErr> {
     sources::Entity::find()
-        .filter(sources::Column::Kind.eq(target.forge.kind.as_str()))
-        .filter(sources::Column::BaseUrl.eq(target.forge.api.as_str()))
-        .filter(sources::Column::Target.eq(target.path.as_str()))
+        .filter(sources::Column::Kind.eq(forge.kind.as_str()))
+        .filter(sources::Column::BaseUrl.eq(forge.api.as_str()))
+        .filter(sources::Column::Target.eq(path))
         .one(db)
         .await
 }
 
 async fn upsert_source(db: &DatabaseConnection, target: &Target) -> Result<sources::Model, DbErr> {
-    if let Some(row) = source_row(db, target).await? {
+    if let Some(row) = source_row(db, &target.forge, &target.path).await? {
         return Ok(row);
     }
     let now = Utc::now().fixed_offset();
@@ -360,11 +381,7 @@ pub(super) async fn list_account(
 
 /// Marks the repository at `url` gone (never deleted) and its entry inactive.
 async fn mark_gone(db: &DatabaseConnection, run: i64, url: &str, why: &str) -> Result<(), DbErr> {
-    let Some(repo) = repositories::Entity::find()
-        .filter(repositories::Column::Url.eq(url))
-        .one(db)
-        .await?
-    else {
+    let Some(repo) = repository_by_url(db, url).await? else {
         return Ok(());
     };
     if repo.gone_at.is_none() {
@@ -377,14 +394,13 @@ async fn mark_gone(db: &DatabaseConnection, run: i64, url: &str, why: &str) -> R
     Ok(())
 }
 
-/// Sets the entry of repository `id` inactive (a crawl outcome, not a manual deactivation).
-async fn deactivate(db: &DatabaseConnection, repository_id: i64) -> Result<(), DbErr> {
-    if let Some(entry) = software::Entity::find()
-        .filter(software::Column::RepositoryId.eq(repository_id))
-        .one(db)
-        .await?
-        && entry.active
-    {
+/// Sets the entry of repository `id` inactive (a crawl outcome, not a manual deactivation);
+/// `false` when the repository has no entry.
+async fn deactivate(db: &DatabaseConnection, repository_id: i64) -> Result<bool, DbErr> {
+    let Some(entry) = entry_of(db, repository_id).await? else {
+        return Ok(false);
+    };
+    if entry.active {
         software::ActiveModel {
             id: Set(entry.id),
             active: Set(false),
@@ -394,7 +410,7 @@ async fn deactivate(db: &DatabaseConnection, repository_id: i64) -> Result<(), D
         .update(db)
         .await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// Crawls one repository; returns its outcome's name.
@@ -407,10 +423,7 @@ pub(super) async fn crawl_repository(
     run: i64,
     options: &Options,
 ) -> Result<&'static str, DbErr> {
-    let known = repositories::Entity::find()
-        .filter(repositories::Column::Url.eq(info.web_url.as_str()))
-        .one(db)
-        .await?;
+    let known = repository_by_url(db, info.web_url.as_str()).await?;
     // Listed with the same activity as last time, and a file already read: nothing to ask.
     if !single
         && let Some(known) = &known
@@ -468,13 +481,7 @@ pub(super) async fn crawl_repository(
             }
             match &known {
                 Some(known) => {
-                    if software::Entity::find()
-                        .filter(software::Column::RepositoryId.eq(known.id))
-                        .one(db)
-                        .await?
-                        .is_some()
-                    {
-                        deactivate(db, known.id).await?;
+                    if deactivate(db, known.id).await? {
                         event(
                             db,
                             run,
@@ -579,11 +586,7 @@ async fn ingest(
             return Ok(None);
         }
     };
-    let Some(repo) = repositories::Entity::find()
-        .filter(repositories::Column::Url.eq(url))
-        .one(db)
-        .await?
-    else {
+    let Some(repo) = repository_by_url(db, url).await? else {
         return Ok(None);
     };
     let outcome = match ingested.outcome {
@@ -616,10 +619,7 @@ pub async fn crawl_git(
     run: i64,
     options: &Options,
 ) -> Result<&'static str, DbErr> {
-    let known = repositories::Entity::find()
-        .filter(repositories::Column::Url.eq(url.as_str()))
-        .one(db)
-        .await?;
+    let known = repository_by_url(db, url.as_str()).await?;
     if let Err(e) = http.check(url).await {
         event(db, run, known.as_ref(), "failed", &format!("{url}: {e}")).await?;
         return Ok("failed");
@@ -675,11 +675,7 @@ pub async fn crawl_git(
             }
         }
     };
-    if let Some(repo) = repositories::Entity::find()
-        .filter(repositories::Column::Url.eq(url.as_str()))
-        .one(db)
-        .await?
-    {
+    if let Some(repo) = repository_by_url(db, url.as_str()).await? {
         let mut active: repositories::ActiveModel = repo.clone().into();
         active.last_commit = Set(Some(fetched.commit.clone()));
         active.default_branch = Set(fetched.branch.clone());
@@ -707,10 +703,7 @@ async fn record_vitality(
                 return Ok(());
             }
         };
-    if let Some(entry) = software::Entity::find()
-        .filter(software::Column::RepositoryId.eq(repo.id))
-        .one(db)
-        .await?
+    if let Some(entry) = entry_of(db, repo.id).await?
         && entry.vitality != Some(f64::from(vitality.index))
     {
         software::ActiveModel {

@@ -99,15 +99,7 @@ pub async fn enqueue(
     git: &[Url],
     trigger: &str,
 ) -> Result<i64, DbErr> {
-    let run = crawl_runs::ActiveModel {
-        trigger: Set(trigger.to_owned()),
-        status: Set("running".to_owned()),
-        stats: Set("{}".to_owned()),
-        started_at: Set(Utc::now().fixed_offset()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let run = run::open_run(db, trigger).await?;
     for target in targets {
         let forge = ForgeRef::of(target);
         let key = format!("{}|{}|{}", forge.kind.as_str(), forge.api, target.path);
