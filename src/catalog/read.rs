@@ -16,6 +16,7 @@ use sea_orm::{
 use super::entities::{
     claims, crawl_events, crawl_runs, organisations, repositories, snapshots, software, used_by,
 };
+use super::search::{Facet, Query, SearchError, Searcher};
 
 /// Snapshots listed in an entry's history, most recent first.
 pub const HISTORY_LIMIT: u64 = 100;
@@ -347,51 +348,30 @@ const STATS_FACETS: &[&str] = &["status", "type", "maintenance", "claim", "licen
 /// # Errors
 ///
 /// Fails on a database error.
-pub async fn stats(db: &DatabaseConnection) -> Result<Stats, DbErr> {
-    #[derive(FromQueryResult)]
-    struct Count {
-        facet: String,
-        value: String,
-        n: i64,
-    }
-    let backend = db.get_database_backend();
-    let list = STATS_FACETS
+pub async fn stats(db: &DatabaseConnection, search: &Searcher) -> Result<Stats, DbErr> {
+    // The facet counts of active entries are what an empty search counts: the search index
+    // answers them, rather than a GROUP BY over every facet row.
+    let everything = search
+        .search(&Query::default())
+        .await
+        .map_err(|e| match e {
+            SearchError::Db(e) => e,
+            other => DbErr::Custom(other.to_string()),
+        })?;
+    let facets: BTreeMap<String, Vec<(String, u64)>> = STATS_FACETS
         .iter()
-        .map(|f| format!("'{f}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let counts = Count::find_by_statement(Statement::from_string(
-        backend,
-        format!(
-            "SELECT f.facet AS facet, f.value AS value, COUNT(*) AS n FROM software_facets f \
-             JOIN software s ON s.id = f.software_id \
-             WHERE s.active = {t} AND f.facet IN ({list}) \
-             GROUP BY f.facet, f.value ORDER BY f.facet, n DESC, f.value",
-            t = if backend == sea_orm::DbBackend::Postgres {
-                "TRUE"
-            } else {
-                "1"
-            },
-        ),
-    ))
-    .all(db)
-    .await?;
-    let mut facets: BTreeMap<String, Vec<(String, u64)>> = STATS_FACETS
-        .iter()
-        .map(|f| ((*f).to_owned(), Vec::new()))
+        .map(|name| {
+            let counts = name
+                .parse::<Facet>()
+                .ok()
+                .and_then(|f| everything.facets.get(&f).cloned())
+                .unwrap_or_default();
+            ((*name).to_owned(), counts)
+        })
         .collect();
-    for c in counts {
-        facets
-            .entry(c.facet)
-            .or_default()
-            .push((c.value, u64::try_from(c.n).unwrap_or(0)));
-    }
     Ok(Stats {
         software: software::Entity::find().count(db).await?,
-        active: software::Entity::find()
-            .filter(software::Column::Active.eq(true))
-            .count(db)
-            .await?,
+        active: everything.total,
         organisations: organisations::Entity::find().count(db).await?,
         public_administrations: organisations::Entity::find()
             .filter(organisations::Column::IpaCode.is_not_null())

@@ -21,5 +21,5 @@ use crate::web::error::ApiError;
     )
 )]
 pub async fn show(state: AppState) -> Result<Json<StatsResponse>, ApiError> {
-    Ok(Json(read::stats(&state.db).await?.into()))
+    Ok(Json(read::stats(&state.db, &state.search).await?.into()))
 }
