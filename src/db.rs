@@ -21,6 +21,17 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     connect_with(url, 4).await
 }
 
+/// [`connect`] with a single connection to a SQLite file (PostgreSQL is opened as usual): what a
+/// schema change needs, since SQLite connections cache the schema and may check a statement
+/// against a stale copy when another connection of the pool changed it.
+///
+/// # Errors
+///
+/// As [`connect`].
+pub async fn connect_for_schema_changes(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, 1).await
+}
+
 /// [`connect`] with at most `sqlite_connections` connections to a SQLite file.
 async fn connect_with(url: &str, sqlite_connections: u32) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = sqlite_path(url)
@@ -63,9 +74,8 @@ async fn connect_with(url: &str, sqlite_connections: u32) -> anyhow::Result<Data
 /// Fails when the database cannot be opened or migrated.
 pub async fn open(url: &str) -> anyhow::Result<DatabaseConnection> {
     if sqlite_path(url).is_some() || url.starts_with("sqlite:") {
-        // SQLite connections cache the schema and may check a statement against a stale copy
-        // when another connection changed it: migrate over one connection, then open the pool.
-        let one = connect_with(url, 1).await?;
+        // Migrate over one connection, then open the pool.
+        let one = connect_for_schema_changes(url).await?;
         migrate(&one).await?;
         one.close()
             .await

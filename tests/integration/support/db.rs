@@ -54,7 +54,8 @@ impl TestDb {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}/riuso.db?mode=rwc", dir.path().display());
-                let conn = riuso::db::connect(&url).await.unwrap();
+                // The migration tests change the schema over this connection.
+                let conn = riuso::db::connect_for_schema_changes(&url).await.unwrap();
                 Self {
                     conn,
                     url,
