@@ -6,6 +6,7 @@
 //!
 //! [`Validated`]: crate::publiccode::Validated
 
+pub mod browse;
 pub mod entities;
 mod facets;
 pub mod ingest;

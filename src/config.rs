@@ -50,6 +50,8 @@ pub struct Config {
     pub public_url: String,
     /// Requests per minute one client (IP address) may make to `/api`; 0 turns the limit off.
     pub api_rate_per_minute: u32,
+    /// The built web assets (Bootstrap Italia and our own), served at `/static/`.
+    pub assets_dir: PathBuf,
 }
 
 impl Config {
@@ -66,6 +68,7 @@ impl Config {
     /// | `RIUSO_HTTP_TIMEOUT_SECS` | `10` | timeout of each outgoing HTTP request |
     /// | `RIUSO_PUBLIC_URL` | `http://<RIUSO_BIND>` | public address, for links and export IRIs |
     /// | `RIUSO_API_RATE_PER_MINUTE` | `600` | API requests per minute per client IP (0: no limit) |
+    /// | `RIUSO_ASSETS_DIR` | `web/dist` | built web assets (`make assets`), served at `/static/` |
     ///
     /// # Errors
     ///
@@ -126,6 +129,9 @@ impl Config {
             .context("RIUSO_API_RATE_PER_MINUTE must be a whole number of requests")?
             .unwrap_or(600);
         Ok(Self {
+            assets_dir: PathBuf::from(
+                get("RIUSO_ASSETS_DIR").unwrap_or_else(|| "web/dist".to_owned()),
+            ),
             public_url: public_url.trim_end_matches('/').to_owned(),
             api_rate_per_minute,
             database_url,

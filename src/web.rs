@@ -1,12 +1,15 @@
 //! The HTTP server: [`router`] builds every route and layer; [`serve`] runs it.
 //!
-//! Only this module knows HTTP. Today it serves the JSON API v1 with its OpenAPI document,
-//! documentation page and open-data exports (`api`), the JSON Schemas for editors and a health
-//! check; the web pages build on the same router.
+//! Only this module knows HTTP. It serves the web pages (`pages`, in Italian and English), the
+//! JSON API v1 with its OpenAPI document, documentation page and open-data exports (`api`), the
+//! built static assets, the JSON Schemas for editors and a health check.
 
 mod api;
+mod assets;
 mod error;
 mod extract;
+pub mod i18n;
+mod pages;
 mod schemas;
 
 use std::net::SocketAddr;
@@ -31,7 +34,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(api::health))
         .route("/schemas/{file}", get(schemas::show))
         .merge(api::routes(&state.config))
-        .fallback(error::not_found)
+        .merge(pages::routes())
+        .nest_service("/static", assets::service(&state.config))
+        .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

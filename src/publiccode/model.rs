@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// `developmentStatus`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DevelopmentStatus {
     /// `concept`
@@ -25,6 +25,18 @@ pub enum DevelopmentStatus {
 }
 
 impl DevelopmentStatus {
+    /// The key as written in publiccode.yml.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Concept => "concept",
+            Self::Development => "development",
+            Self::Beta => "beta",
+            Self::Stable => "stable",
+            Self::Obsolete => "obsolete",
+        }
+    }
+
     /// Parses the standard's spelling.
     #[must_use]
     pub fn from_key(s: &str) -> Option<Self> {
@@ -40,7 +52,7 @@ impl DevelopmentStatus {
 }
 
 /// `softwareType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SoftwareType {
     /// `standalone/mobile`
     #[serde(rename = "standalone/mobile")]
@@ -72,6 +84,22 @@ pub enum SoftwareType {
 }
 
 impl SoftwareType {
+    /// The key as written in publiccode.yml.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::StandaloneMobile => "standalone/mobile",
+            Self::StandaloneIot => "standalone/iot",
+            Self::StandaloneDesktop => "standalone/desktop",
+            Self::StandaloneWeb => "standalone/web",
+            Self::StandaloneBackend => "standalone/backend",
+            Self::StandaloneOther => "standalone/other",
+            Self::Addon => "addon",
+            Self::Library => "library",
+            Self::ConfigurationFiles => "configurationFiles",
+        }
+    }
+
     /// Parses the standard's spelling.
     #[must_use]
     pub fn from_key(s: &str) -> Option<Self> {
@@ -91,7 +119,7 @@ impl SoftwareType {
 }
 
 /// `maintenance.type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MaintenanceType {
     /// Maintained by the owner's own staff.
@@ -105,6 +133,17 @@ pub enum MaintenanceType {
 }
 
 impl MaintenanceType {
+    /// The key as written in publiccode.yml.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Internal => "internal",
+            Self::Contract => "contract",
+            Self::Community => "community",
+            Self::None => "none",
+        }
+    }
+
     /// Parses the standard's spelling.
     #[must_use]
     pub fn from_key(s: &str) -> Option<Self> {
@@ -119,7 +158,7 @@ impl MaintenanceType {
 }
 
 /// One language's entry of `description`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Description {
     /// `localisedName`
@@ -145,7 +184,7 @@ pub struct Description {
 }
 
 /// `legal`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Legal {
     /// `license`, an SPDX expression.
@@ -159,7 +198,7 @@ pub struct Legal {
 }
 
 /// A contractor in `maintenance.contractors`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contractor {
     /// `name`
     pub name: String,
@@ -172,7 +211,7 @@ pub struct Contractor {
 }
 
 /// A contact in `maintenance.contacts`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Contact {
     /// `name`
     pub name: String,
@@ -185,7 +224,7 @@ pub struct Contact {
 }
 
 /// `maintenance`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Maintenance {
     /// `type`
     #[serde(rename = "type")]
@@ -197,7 +236,7 @@ pub struct Maintenance {
 }
 
 /// `localisation`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Localisation {
     /// `localisationReady`
@@ -207,7 +246,7 @@ pub struct Localisation {
 }
 
 /// `intendedAudience`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IntendedAudience {
     /// `countries`, upper-cased.
@@ -219,7 +258,7 @@ pub struct IntendedAudience {
 }
 
 /// A dependency in `dependsOn`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Dependency {
     /// `name`
@@ -235,7 +274,7 @@ pub struct Dependency {
 }
 
 /// `dependsOn`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DependsOn {
     /// `open`
     pub open: Vec<Dependency>,
@@ -246,7 +285,7 @@ pub struct DependsOn {
 }
 
 /// `organisation`, or an entry of `fundedBy`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Organisation {
     /// `name`
     pub name: Option<String>,
@@ -255,7 +294,7 @@ pub struct Organisation {
 }
 
 /// The Italian country section (`IT`, or the deprecated `it`).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Italian {
     /// `countryExtensionVersion`
@@ -269,7 +308,7 @@ pub struct Italian {
 }
 
 /// A publiccode.yml file in the shape of the latest standard.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicCode {
     /// `publiccodeYmlVersion` as written.

@@ -10,7 +10,7 @@ mod export;
 mod middleware;
 mod openapi;
 mod organisations;
-mod params;
+pub(super) mod params;
 mod software;
 mod stats;
 pub mod types;

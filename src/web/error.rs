@@ -67,6 +67,29 @@ impl AppError {
     }
 }
 
+/// What a page needs to know of an error that became a response: the JSON body is for `/api`,
+/// and the page frame (`web::pages`) replaces it with an error page in the reader's language.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    /// The status of the answer.
+    pub status: StatusCode,
+    /// What the client did wrong, for client errors; nothing for server errors.
+    pub detail: Option<String>,
+}
+
+impl ErrorInfo {
+    /// The page-facing facts of `error`.
+    #[must_use]
+    pub fn of(error: &AppError) -> Self {
+        let status = error.status();
+        Self {
+            status,
+            detail: (status.is_client_error() && !matches!(error, AppError::NotFound))
+                .then(|| error.to_string()),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
         Self::Unavailable(e)
@@ -94,8 +117,10 @@ impl IntoResponse for ApiError {
                     .collect();
             tracing::error!(error.chain = %chain.join(": "), "request failed");
         }
+        let info = ErrorInfo::of(&error);
         let body = json!({ "error": { "code": error.code(), "message": error.to_string() } });
         let mut response = (status, Json(body)).into_response();
+        response.extensions_mut().insert(info);
         if let AppError::RateLimited { retry_after } = error {
             response
                 .headers_mut()
@@ -109,9 +134,4 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         ApiError(self).into_response()
     }
-}
-
-/// The answer for any unknown route.
-pub async fn not_found() -> ApiError {
-    ApiError(AppError::NotFound)
 }

@@ -119,7 +119,16 @@ async fn oversized_bodies_and_unknown_routes_are_refused() {
     let (router, db) = app().await;
     let (status, _, _) = call(&router, post("/api/v1/validate", vec![b'#'; 200 * 1024])).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    let (status, _, body) = call(&router, get("/nowhere")).await;
+    let (status, headers, body) = call(&router, get("/nowhere")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(String::from_utf8_lossy(&body).contains("Pagina non trovata"));
+    let (status, _, body) = call(&router, get("/api/v1/nowhere")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(
         serde_json::from_slice::<serde_json::Value>(&body).unwrap()["error"]["code"],

@@ -4,9 +4,35 @@
 //!
 //! Unknown parameters are refused with 400, so a misspelt filter never silently matches all.
 
+use std::collections::BTreeMap;
+
 use url::form_urlencoded;
 
+use crate::catalog::search::{Facet, Query, SearchError, Sort};
 use crate::web::error::AppError;
+
+/// Longest free-text query accepted.
+pub const MAX_TEXT: usize = 200;
+
+/// The parameters a search takes: `fixed` ones and one per facet filter.
+#[must_use]
+pub fn search_keys<'a>(fixed: &[&'a str]) -> Vec<&'a str> {
+    fixed
+        .iter()
+        .copied()
+        .chain(Facet::ALL.map(Facet::as_str))
+        .collect()
+}
+
+/// The answer for a search that could not run.
+#[must_use]
+pub fn search_error(e: SearchError) -> AppError {
+    match e {
+        SearchError::BadCursor => AppError::InvalidCursor,
+        SearchError::Db(db) => AppError::from(db),
+        other => AppError::BadRequest(other.to_string()),
+    }
+}
 
 /// Page size when the client gives none, as in the Developers Italia API.
 pub const DEFAULT_PAGE_SIZE: u64 = 25;
@@ -116,6 +142,48 @@ impl Params {
                     .ok_or(AppError::InvalidCursor)
             })
             .transpose()
+    }
+
+    /// The search these parameters ask for: `q`, `sort`, the facet filters (repeated for
+    /// alternatives), and the cursor in `cursor_key`; the API and the search page share it.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::BadRequest`] naming the first malformed parameter.
+    pub fn search_query(&self, cursor_key: &str, limit: u64) -> Result<Query, AppError> {
+        let text = self.one("q")?.map(str::trim).filter(|t| !t.is_empty());
+        if text.is_some_and(|t| t.chars().count() > MAX_TEXT) {
+            return Err(AppError::BadRequest(format!(
+                "q is longer than {MAX_TEXT} characters"
+            )));
+        }
+        let sort = match self.one("sort")? {
+            None | Some("") => Sort::default(),
+            Some(s) => s
+                .parse()
+                .map_err(|e: SearchError| AppError::BadRequest(e.to_string()))?,
+        };
+        let mut filters: BTreeMap<Facet, Vec<String>> = BTreeMap::new();
+        for facet in Facet::ALL {
+            let values: Vec<String> = self.all(facet.as_str()).map(str::to_owned).collect();
+            if facet == Facet::Active
+                && let Some(bad) = values.iter().find(|v| *v != "true" && *v != "false")
+            {
+                return Err(AppError::BadRequest(format!(
+                    "active must be true or false, not {bad:?}"
+                )));
+            }
+            if !values.is_empty() {
+                filters.insert(facet, values);
+            }
+        }
+        Ok(Query {
+            text: text.map(str::to_owned),
+            filters,
+            sort,
+            limit,
+            after: self.one(cursor_key)?.map(str::to_owned),
+        })
     }
 
     /// The URL of the page after `cursor`: `path` with the same parameters and the new cursor.

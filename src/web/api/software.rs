@@ -1,7 +1,5 @@
 //! `GET /api/v1/software` (search with facets) and `GET /api/v1/software/{id}` (one entry).
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::RawQuery;
 
@@ -10,15 +8,11 @@ use super::types::{SoftwareHit, SoftwareList, SoftwareResponse, facet_counts};
 use super::{Key, Links};
 use crate::app::AppState;
 use crate::catalog::read;
-use crate::catalog::search::{Facet, Query, SearchError, Sort};
 use crate::web::error::{ApiError, AppError};
 use crate::web::extract::Path;
 
 /// Parameters of the list, beside the facet filters.
 const FIXED: &[&str] = &["q", "sort", params::SIZE, params::AFTER];
-
-/// Longest free-text query accepted.
-const MAX_TEXT: usize = 200;
 
 /// Search the catalog: free text, facet filters, sort and cursor pagination; the same query as
 /// the web search. Active entries only unless `active=false` (or both values) is asked.
@@ -56,48 +50,13 @@ pub async fn list(
     state: AppState,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SoftwareList>, ApiError> {
-    let allowed: Vec<&str> = FIXED
-        .iter()
-        .copied()
-        .chain(Facet::ALL.map(Facet::as_str))
-        .collect();
-    let params = Params::parse(raw.as_deref(), &allowed)?;
-    let text = params.one("q")?.map(str::trim).filter(|t| !t.is_empty());
-    if text.is_some_and(|t| t.chars().count() > MAX_TEXT) {
-        return Err(AppError::BadRequest(format!("q is longer than {MAX_TEXT} characters")).into());
-    }
-    let sort = match params.one("sort")? {
-        None => Sort::default(),
-        Some(s) => s
-            .parse()
-            .map_err(|e: SearchError| AppError::BadRequest(e.to_string()))?,
-    };
-    let mut filters: BTreeMap<Facet, Vec<String>> = BTreeMap::new();
-    for facet in Facet::ALL {
-        let values: Vec<String> = params.all(facet.as_str()).map(str::to_owned).collect();
-        if facet == Facet::Active
-            && let Some(bad) = values.iter().find(|v| *v != "true" && *v != "false")
-        {
-            return Err(
-                AppError::BadRequest(format!("active must be true or false, not {bad:?}")).into(),
-            );
-        }
-        if !values.is_empty() {
-            filters.insert(facet, values);
-        }
-    }
-    let query = Query {
-        text: text.map(str::to_owned),
-        filters,
-        sort,
-        limit: params.page_size()?,
-        after: params.after()?.map(str::to_owned),
-    };
-    let results = state.search.search(&query).await.map_err(|e| match e {
-        SearchError::BadCursor => AppError::InvalidCursor,
-        SearchError::Db(db) => AppError::from(db),
-        other => AppError::BadRequest(other.to_string()),
-    })?;
+    let params = Params::parse(raw.as_deref(), &params::search_keys(FIXED))?;
+    let query = params.search_query(params::AFTER, params.page_size()?)?;
+    let results = state
+        .search
+        .search(&query)
+        .await
+        .map_err(params::search_error)?;
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
     let urls = read::repository_urls(&state.db, &ids).await?;
     let data = results

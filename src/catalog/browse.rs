@@ -1,0 +1,317 @@
+//! Read queries of the web pages beyond what the API shares with them in [`super::read`]: the
+//! newest entries, cards for a page of search hits, a snapshot's file for the history diff, the
+//! reuse of a publisher's solutions, and the stored document and diagnostics of a snapshot.
+//!
+//! Nothing here knows HTML: the pages map these into their own view structs.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{
+    ColumnTrait as _, DatabaseConnection, DbErr, EntityTrait as _, FromQueryResult,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _, Statement,
+};
+use serde::Deserialize;
+
+use super::entities::{snapshots, software};
+use super::read::CurrentSnapshot;
+use crate::publiccode::{Diagnostic, PublicCode};
+
+impl CurrentSnapshot {
+    /// The file as normalized at ingest, when it was valid.
+    #[must_use]
+    pub fn document(&self) -> Option<PublicCode> {
+        document(self.snapshot.normalized.as_deref())
+    }
+
+    /// The diagnostics recorded at ingest, in file order.
+    #[must_use]
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        serde_json::from_str(&self.snapshot.diagnostics).unwrap_or_default()
+    }
+}
+
+/// A stored normalized document; `None` for an invalid file (or one stored by a release that
+/// wrote another shape, which the next crawl rewrites).
+fn document(normalized: Option<&str>) -> Option<PublicCode> {
+    serde_json::from_str(normalized?).ok()
+}
+
+/// The `limit` most recently added active entries, newest first (ids grow with time, and the
+/// primary key orders them without another index).
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn newest(db: &DatabaseConnection, limit: u64) -> Result<Vec<software::Model>, DbErr> {
+    software::Entity::find()
+        .filter(software::Column::Active.eq(true))
+        .order_by_desc(software::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// The `limit` most recently changed active entries, latest first.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn recently_updated(
+    db: &DatabaseConnection,
+    limit: u64,
+) -> Result<Vec<software::Model>, DbErr> {
+    software::Entity::find()
+        .filter(software::Column::Active.eq(true))
+        .order_by_desc(software::Column::UpdatedAt)
+        .order_by_desc(software::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Active entries in id order, `limit` at a time after `after`: slugs and dates for the sitemap.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn active_after(
+    db: &DatabaseConnection,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<software::Model>, DbErr> {
+    software::Entity::find()
+        .filter(software::Column::Active.eq(true))
+        .filter(software::Column::Id.gt(after))
+        .order_by_asc(software::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// What a search result shows beside the hit: the descriptions and a few facts of the current
+/// file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Card {
+    /// Repository URL.
+    pub repository_url: String,
+    /// `shortDescription` by language tag.
+    pub short_descriptions: BTreeMap<String, String>,
+    /// `legal.license`.
+    pub licence: Option<String>,
+    /// `developmentStatus`.
+    pub status: Option<String>,
+    /// `softwareType`.
+    pub software_type: Option<String>,
+}
+
+/// The part of a normalized document a card needs (the rest is skipped, not built).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CardDocument {
+    #[serde(default)]
+    description: BTreeMap<String, CardDescription>,
+    #[serde(default)]
+    legal: Option<CardLegal>,
+    development_status: Option<String>,
+    software_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CardDescription {
+    #[serde(default)]
+    short_description: String,
+}
+
+#[derive(Deserialize)]
+struct CardLegal {
+    license: String,
+}
+
+/// Cards of the entries `ids`, by entry id (an id without an entry is left out).
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn cards(db: &DatabaseConnection, ids: &[i64]) -> Result<BTreeMap<i64, Card>, DbErr> {
+    if ids.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    #[derive(FromQueryResult)]
+    struct Row {
+        id: i64,
+        url: String,
+        normalized: Option<String>,
+    }
+    let backend = db.get_database_backend();
+    let placeholders = vec!["?"; ids.len()].join(", ");
+    let sql = crate::db::numbered(
+        backend,
+        &format!(
+            "SELECT s.id AS id, r.url AS url, n.normalized AS normalized FROM software s \
+             JOIN repositories r ON r.id = s.repository_id \
+             LEFT JOIN snapshots n ON n.id = s.current_snapshot_id WHERE s.id IN ({placeholders})"
+        ),
+    );
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        ids.iter().map(|id| (*id).into()),
+    ))
+    .all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let doc = row
+                .normalized
+                .as_deref()
+                .and_then(|n| serde_json::from_str::<CardDocument>(n).ok());
+            let card = match doc {
+                Some(doc) => Card {
+                    repository_url: row.url,
+                    short_descriptions: doc
+                        .description
+                        .into_iter()
+                        .map(|(lang, d)| (lang, d.short_description))
+                        .collect(),
+                    licence: doc.legal.map(|l| l.license),
+                    status: doc.development_status,
+                    software_type: doc.software_type,
+                },
+                None => Card {
+                    repository_url: row.url,
+                    ..Card::default()
+                },
+            };
+            (row.id, card)
+        })
+        .collect())
+}
+
+/// One snapshot of an entry with its file, for the history diff.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotFile {
+    /// Snapshot id.
+    pub id: i64,
+    /// The commit it was read at.
+    pub commit_sha: Option<String>,
+    /// When it was fetched.
+    pub fetched_at: chrono::DateTime<chrono::FixedOffset>,
+    /// Whether it passed validation.
+    pub valid: bool,
+    /// The file as fetched.
+    pub raw: Vec<u8>,
+}
+
+/// Snapshot `id` of entry `software_id`, if it is one of its snapshots.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn snapshot_file(
+    db: &DatabaseConnection,
+    software_id: i64,
+    id: i64,
+) -> Result<Option<SnapshotFile>, DbErr> {
+    Ok(snapshots::Entity::find_by_id(id)
+        .filter(snapshots::Column::SoftwareId.eq(software_id))
+        .one(db)
+        .await?
+        .map(|s| SnapshotFile {
+            id: s.id,
+            commit_sha: s.commit_sha,
+            fetched_at: s.fetched_at,
+            valid: s.valid,
+            raw: s.raw,
+        }))
+}
+
+/// An administration that declares, in an entry's current file, that it uses the entry.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct Reuse {
+    /// The entry's slug.
+    pub slug: String,
+    /// The entry's name.
+    pub software: String,
+    /// The name as written in `usedBy`.
+    pub user: String,
+    /// Its IPA code, when matched.
+    pub ipa_code: Option<String>,
+}
+
+/// Who declares using the active entries organisation `organisation_id` publishes (other than
+/// itself), from their current files, by entry then user name; at most `limit` rows.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn reuse_of(
+    db: &DatabaseConnection,
+    organisation_id: i64,
+    limit: u64,
+) -> Result<Vec<Reuse>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = crate::db::numbered(
+        backend,
+        "SELECT s.slug AS slug, s.name AS software, u.name AS user, u.ipa_code AS ipa_code \
+         FROM software s JOIN used_by u ON u.snapshot_id = s.current_snapshot_id \
+         JOIN organisations o ON o.id = s.organisation_id \
+         WHERE s.organisation_id = ? AND s.active = ? \
+         AND (u.ipa_code IS NULL OR o.ipa_code IS NULL OR u.ipa_code <> o.ipa_code) \
+         ORDER BY s.name, s.id, u.name LIMIT ?",
+    );
+    Reuse::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [
+            organisation_id.into(),
+            true.into(),
+            i64::try_from(limit).unwrap_or(i64::MAX).into(),
+        ],
+    ))
+    .all(db)
+    .await
+}
+
+/// Names of the organisations with the IPA codes `codes` (lower case), by code.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn organisation_names(
+    db: &DatabaseConnection,
+    codes: &[String],
+) -> Result<BTreeMap<String, String>, DbErr> {
+    use super::entities::organisations;
+    if codes.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    Ok(organisations::Entity::find()
+        .filter(organisations::Column::IpaCode.is_in(codes.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|o| Some((o.ipa_code?, o.name)))
+        .collect())
+}
+
+/// The `limit` latest crawl events of entry `software_id`, latest first.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn recent_events(
+    db: &DatabaseConnection,
+    software_id: i64,
+    limit: u64,
+) -> Result<Vec<super::entities::crawl_events::Model>, DbErr> {
+    use super::entities::crawl_events;
+    crawl_events::Entity::find()
+        .filter(crawl_events::Column::SoftwareId.eq(software_id))
+        .order_by_desc(crawl_events::Column::At)
+        .order_by_desc(crawl_events::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}

@@ -1,0 +1,224 @@
+//! The HTML pages: their routes, the frame every page shares (language, security headers,
+//! error pages), and one module per page with its handler and askama struct side by side.
+//!
+//! Every page works without JavaScript: forms are plain GET or POST forms, and `riuso.js` only
+//! saves a click here and there. Pages hold no logic of their own: they call `catalog` (or the
+//! validator) and map the result into the view structs their templates read.
+
+mod compare;
+mod feeds;
+mod home;
+mod publishers;
+mod search;
+mod software;
+mod validator;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use url::form_urlencoded;
+
+use super::error::{AppError, ErrorInfo};
+use super::i18n::{self, Lang};
+use crate::app::AppState;
+
+/// The Content-Security-Policy of every page: our own scripts, styles and fonts only, never
+/// inline; images may come from the https addresses publiccode.yml files name (logos,
+/// screenshots).
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; \
+                   img-src 'self' https: data:; connect-src 'self'; form-action 'self'; \
+                   base-uri 'none'; frame-ancestors 'none'";
+
+/// How long a browser keeps the language cookie.
+const LANG_COOKIE_SECONDS: u32 = 365 * 24 * 3600;
+
+/// The page routes, with the frame layer that renders their errors as pages.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::show))
+        .route("/software", get(search::show))
+        .route("/software/{slug}", get(software::show))
+        .route("/software/{slug}/diff", get(software::diff))
+        .route("/publishers", get(publishers::list))
+        .route("/publishers/{code}", get(publishers::show))
+        .route("/compare", get(compare::show))
+        .route("/validator", get(validator::form).post(validator::check))
+        .route("/feeds/new.atom", get(feeds::new))
+        .route("/feeds/updated.atom", get(feeds::updated))
+        .route("/sitemap.xml", get(feeds::sitemap))
+        .route("/robots.txt", get(feeds::robots))
+        .layer(axum::middleware::from_fn(frame))
+}
+
+/// What every page template knows: the language, and the addresses of this page in each
+/// language.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    /// The language of the page.
+    pub lang: Lang,
+    /// Path and query of this page without `lang`, for the language switch.
+    path: String,
+}
+
+impl PageCtx {
+    /// The frame of a page at `uri` in `lang`.
+    #[must_use]
+    pub fn new(lang: Lang, uri: &Uri) -> Self {
+        let query: Vec<(String, String)> = uri
+            .query()
+            .map(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .filter(|(k, _)| k != "lang")
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mut path = uri.path().to_owned();
+        if !query.is_empty() {
+            path.push('?');
+            path.push_str(
+                &form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(query)
+                    .finish(),
+            );
+        }
+        Self { lang, path }
+    }
+
+    /// The message `key` in the page's language.
+    #[must_use]
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        self.lang.t(key)
+    }
+
+    /// `key.one` or `key.other` for `n`.
+    #[must_use]
+    pub fn count(&self, key: &str, n: impl std::borrow::Borrow<u64>) -> String {
+        self.lang.count(key, *n.borrow())
+    }
+
+    /// This page in every other language: (language, address).
+    #[must_use]
+    pub fn switch(&self) -> Vec<(Lang, String)> {
+        Lang::ALL
+            .into_iter()
+            .filter(|l| *l != self.lang)
+            .map(|l| {
+                let sep = if self.path.contains('?') { '&' } else { '?' };
+                (l, format!("{}{sep}lang={}", self.path, l.code()))
+            })
+            .collect()
+    }
+}
+
+/// Renders `page` as an HTML response.
+///
+/// # Errors
+///
+/// [`AppError::Internal`] when the template fails (a bug).
+pub fn render(page: &impl Template) -> Result<Response, AppError> {
+    let html = page
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("cannot render the page")))?;
+    Ok(Html(html).into_response())
+}
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    ctx: PageCtx,
+    status: u16,
+    title: String,
+    detail: Option<String>,
+}
+
+/// The error page for `info` in `lang`, with the status of the error.
+pub fn error_page(lang: Lang, uri: &Uri, info: &ErrorInfo) -> Response {
+    let key = match info.status {
+        StatusCode::NOT_FOUND => "error.not_found",
+        StatusCode::BAD_REQUEST => "error.bad_request",
+        StatusCode::TOO_MANY_REQUESTS => "error.too_many",
+        StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
+        StatusCode::SERVICE_UNAVAILABLE => "error.unavailable",
+        s if s.is_client_error() => "error.bad_request",
+        _ => "error.internal",
+    };
+    let page = ErrorPage {
+        ctx: PageCtx::new(lang, uri),
+        status: info.status.as_u16(),
+        title: lang.t(key).to_owned(),
+        detail: info.detail.clone(),
+    };
+    let mut response = match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot render the error page");
+            lang.t(key).to_owned().into_response()
+        }
+    };
+    *response.status_mut() = info.status;
+    response
+}
+
+/// Every page passes through here: an error becomes an error page in the request's language, a
+/// `?lang=` choice is remembered in a cookie, and the security headers of pages are set.
+async fn frame(request: Request, next: Next) -> Response {
+    let lang = Lang::of(request.uri(), request.headers());
+    let chosen = Lang::from_query(request.uri().query());
+    let uri = request.uri().clone();
+    let mut response = next.run(request).await;
+    if let Some(info) = response.extensions().get::<ErrorInfo>().cloned() {
+        let retry = response.headers().get(header::RETRY_AFTER).cloned();
+        response = error_page(lang, &uri, &info);
+        if let Some(retry) = retry {
+            response.headers_mut().insert(header::RETRY_AFTER, retry);
+        }
+    }
+    let headers = response.headers_mut();
+    if let Some(chosen) = chosen
+        && let Ok(cookie) = HeaderValue::from_str(&format!(
+            "{}={}; Path=/; Max-Age={LANG_COOKIE_SECONDS}; SameSite=Lax",
+            i18n::COOKIE_NAME,
+            chosen.code()
+        ))
+    {
+        headers.append(header::SET_COOKIE, cookie);
+    }
+    security_headers(headers);
+    response
+}
+
+/// The headers every HTML answer carries, pages and the not-found fallback alike.
+pub fn security_headers(headers: &mut HeaderMap) {
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("strict-origin-when-cross-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=()"),
+    );
+    headers
+        .entry(header::VARY)
+        .or_insert(HeaderValue::from_static("Accept-Language, Cookie"));
+}
+
+/// The answer for any unknown route: JSON under `/api`, a page elsewhere.
+pub async fn not_found(lang: Lang, uri: Uri) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        return super::ApiError(AppError::NotFound).into_response();
+    }
+    let mut response = error_page(lang, &uri, &ErrorInfo::of(&AppError::NotFound));
+    security_headers(response.headers_mut());
+    response
+}

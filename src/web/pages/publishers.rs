@@ -1,0 +1,129 @@
+//! `GET /publishers` (every organisation that publishes, paged) and `GET /publishers/{code}`
+//! (one organisation by IPA code or id: its solutions, and who declares reusing them).
+
+use askama::Template;
+use axum::extract::RawQuery;
+use axum::http::Uri;
+use axum::response::Response;
+
+use super::{PageCtx, render};
+use crate::app::AppState;
+use crate::catalog::browse::{self, Reuse};
+use crate::catalog::read;
+use crate::web::api::Key;
+use crate::web::api::params::Params;
+use crate::web::error::AppError;
+use crate::web::extract::Path;
+use crate::web::i18n::Lang;
+
+/// Organisations per page of the list, and solutions per page of an organisation.
+const PAGE_SIZE: u64 = 50;
+
+/// Declared users listed on a publisher page.
+const REUSE_LIMIT: u64 = 200;
+
+/// An organisation in the list.
+pub struct OrganisationItem {
+    href: String,
+    name: String,
+    ipa_code: Option<String>,
+    count: u64,
+}
+
+#[derive(Template)]
+#[template(path = "publishers/index.html")]
+struct PublishersPage {
+    ctx: PageCtx,
+    items: Vec<OrganisationItem>,
+    next: Option<String>,
+    first: bool,
+}
+
+/// The list of publishers.
+pub async fn list(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let params = Params::parse(raw.as_deref(), &["after", "lang"])?;
+    let after = params
+        .one("after")?
+        .map(|v| v.parse::<i64>().map_err(|_| AppError::InvalidCursor))
+        .transpose()?;
+    let page = read::organisations(&state.db, after, PAGE_SIZE).await?;
+    render(&PublishersPage {
+        ctx: PageCtx::new(lang, &uri),
+        items: page
+            .items
+            .into_iter()
+            .map(|o| OrganisationItem {
+                href: format!(
+                    "/publishers/{}",
+                    o.organisation
+                        .ipa_code
+                        .clone()
+                        .unwrap_or_else(|| o.organisation.id.to_string())
+                ),
+                name: o.organisation.name,
+                ipa_code: o.organisation.ipa_code,
+                count: o.software_count,
+            })
+            .collect(),
+        next: page.next.map(|id| format!("/publishers?after={id}")),
+        first: after.is_some(),
+    })
+}
+
+/// A solution of the publisher.
+pub struct SolutionItem {
+    slug: String,
+    name: String,
+    vitality: Option<u8>,
+}
+
+#[derive(Template)]
+#[template(path = "publishers/show.html")]
+struct PublisherPage {
+    ctx: PageCtx,
+    name: String,
+    ipa_code: Option<String>,
+    website: Option<String>,
+    count: u64,
+    solutions: Vec<SolutionItem>,
+    more: bool,
+    reuse: Vec<Reuse>,
+}
+
+/// One publisher.
+pub async fn show(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    Path(code): Path<Key>,
+) -> Result<Response, AppError> {
+    let found = read::organisation(&state.db, code.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let organisation = found.organisation;
+    let solutions = read::software_of(&state.db, organisation.id, None, PAGE_SIZE).await?;
+    let reuse = browse::reuse_of(&state.db, organisation.id, REUSE_LIMIT).await?;
+    render(&PublisherPage {
+        ctx: PageCtx::new(lang, &uri),
+        name: organisation.name,
+        ipa_code: organisation.ipa_code,
+        website: organisation.website,
+        count: found.software_count,
+        more: solutions.next.is_some(),
+        solutions: solutions
+            .items
+            .into_iter()
+            .map(|s| SolutionItem {
+                slug: s.software.slug,
+                name: s.software.name,
+                vitality: s.software.vitality.map(super::search::vitality_points),
+            })
+            .collect(),
+        reuse,
+    })
+}

@@ -1,0 +1,390 @@
+//! `GET /software`: full-text search with facets as checkbox groups, active-filter chips, sort,
+//! cursor pagination and an empty state with suggestions. The whole state is in the URL, so a
+//! search can be shared and the back button works; the form works without JavaScript.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use axum::extract::RawQuery;
+use axum::http::Uri;
+use axum::response::Response;
+use url::form_urlencoded;
+
+use super::{PageCtx, render};
+use crate::app::AppState;
+use crate::catalog::browse;
+use crate::catalog::search::{Facet, Query, Sort};
+use crate::web::api::params::{self, Params};
+use crate::web::error::AppError;
+use crate::web::i18n::Lang;
+
+/// Results per page.
+const PAGE_SIZE: u64 = 20;
+
+/// Facet values shown before "more".
+const SHOWN_VALUES: usize = 8;
+
+/// Parameters of the page, beside the facet filters.
+const FIXED: &[&str] = &["q", "sort", "after", "lang"];
+
+/// One value of a facet, as a checkbox.
+pub struct FacetValue {
+    id: String,
+    value: String,
+    label: String,
+    count: u64,
+    checked: bool,
+}
+
+/// A facet as a group of checkboxes: the most frequent values, then the others under "more".
+pub struct FacetGroup {
+    name: &'static str,
+    label: String,
+    shown: Vec<FacetValue>,
+    more: Vec<FacetValue>,
+}
+
+/// An active filter, with the address of the same search without it.
+pub struct Chip {
+    label: String,
+    remove: String,
+}
+
+/// One result.
+pub struct ResultItem {
+    id: i64,
+    slug: String,
+    name: String,
+    publisher: Option<String>,
+    description: String,
+    licence: Option<String>,
+    status: Option<String>,
+    updated: String,
+    vitality: Option<u8>,
+    active: bool,
+}
+
+/// A sort the reader can pick.
+pub struct SortOption {
+    value: &'static str,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "software/search.html")]
+struct SearchPage {
+    ctx: PageCtx,
+    text: String,
+    total: u64,
+    results: Vec<ResultItem>,
+    facets: Vec<FacetGroup>,
+    chips: Vec<Chip>,
+    sorts: Vec<SortOption>,
+    next: Option<String>,
+    first: Option<String>,
+    clear: String,
+    suggestions: Vec<Chip>,
+}
+
+/// The search page.
+pub async fn show(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let params = Params::parse(raw.as_deref(), &params::search_keys(FIXED))?;
+    let query = params.search_query("after", PAGE_SIZE)?;
+    let results = state
+        .search
+        .search(&query)
+        .await
+        .map_err(params::search_error)?;
+    let pairs = pairs(raw.as_deref());
+    let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
+    let cards = browse::cards(&state.db, &ids).await?;
+    let publisher_codes: Vec<String> = results
+        .facets
+        .get(&Facet::Publisher)
+        .into_iter()
+        .flatten()
+        .map(|(v, _)| v.clone())
+        .chain(
+            query
+                .filters
+                .get(&Facet::Publisher)
+                .into_iter()
+                .flatten()
+                .cloned(),
+        )
+        .collect();
+    let names = browse::organisation_names(&state.db, &publisher_codes).await?;
+    let label = |facet: Facet, value: &str| value_label(lang, facet, value, &names);
+
+    let results_view = results
+        .hits
+        .into_iter()
+        .map(|hit| {
+            let card = cards.get(&hit.id).cloned().unwrap_or_default();
+            let description = card
+                .short_descriptions
+                .get(lang.code())
+                .or_else(|| card.short_descriptions.get("it"))
+                .or_else(|| card.short_descriptions.values().next())
+                .cloned()
+                .unwrap_or_default();
+            ResultItem {
+                id: hit.id,
+                slug: hit.slug,
+                name: hit.name,
+                publisher: hit.publisher,
+                description,
+                licence: card.licence,
+                status: card.status.map(|s| label(Facet::Status, &s)),
+                updated: hit.updated_at.format("%Y-%m-%d").to_string(),
+                vitality: hit.vitality.map(vitality_points),
+                active: hit.active,
+            }
+        })
+        .collect();
+
+    let mut facets = Vec::new();
+    for facet in Facet::ALL {
+        let selected = query.filters.get(&facet).cloned().unwrap_or_default();
+        let mut counts = results.facets.get(&facet).cloned().unwrap_or_default();
+        for value in &selected {
+            if !counts.iter().any(|(v, _)| v == value) {
+                counts.push((value.clone(), 0));
+            }
+        }
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        if counts.is_empty() {
+            continue;
+        }
+        let mut values: Vec<FacetValue> = counts
+            .into_iter()
+            .enumerate()
+            .map(|(i, (value, count))| FacetValue {
+                id: format!("f-{}-{i}", facet.as_str()),
+                label: label(facet, &value),
+                checked: selected.contains(&value),
+                value,
+                count,
+            })
+            .collect();
+        // Checked values always show, whatever their rank.
+        let mut shown = Vec::new();
+        let mut more = Vec::new();
+        for v in values.drain(..) {
+            if shown.len() < SHOWN_VALUES || v.checked {
+                shown.push(v);
+            } else {
+                more.push(v);
+            }
+        }
+        facets.push(FacetGroup {
+            name: facet.as_str(),
+            label: lang.t(&format!("facet.{}", facet.as_str())).to_owned(),
+            shown,
+            more,
+        });
+    }
+
+    let mut chips = Vec::new();
+    if let Some(text) = &query.text {
+        chips.push(Chip {
+            label: format!("{}: “{text}”", lang.t("search.chip_text")),
+            remove: link(&pairs, |k, _| k != "q"),
+        });
+    }
+    for (facet, values) in &query.filters {
+        for value in values {
+            chips.push(Chip {
+                label: format!(
+                    "{}: {}",
+                    lang.t(&format!("facet.{}", facet.as_str())),
+                    label(*facet, value)
+                ),
+                remove: link(&pairs, |k, v| !(k == facet.as_str() && v == value)),
+            });
+        }
+    }
+
+    let suggestions = if results.total == 0 {
+        suggestions(&state, lang, &query, &pairs).await?
+    } else {
+        Vec::new()
+    };
+    let sorts = [Sort::Relevance, Sort::Updated, Sort::Vitality, Sort::Name]
+        .into_iter()
+        .map(|s| {
+            let value = sort_name(s);
+            SortOption {
+                value,
+                label: lang.t(&format!("search.sort_{value}")).to_owned(),
+                selected: s == query.sort,
+            }
+        })
+        .collect();
+    render(&SearchPage {
+        ctx: PageCtx::new(lang, &uri),
+        text: query.text.clone().unwrap_or_default(),
+        total: results.total,
+        results: results_view,
+        facets,
+        chips,
+        sorts,
+        next: results.next.map(|cursor| {
+            let mut l = link(&pairs, |k, _| k != "after");
+            l.push_str(if l.contains('?') { "&" } else { "?" });
+            l.push_str(
+                &form_urlencoded::Serializer::new(String::new())
+                    .append_pair("after", &cursor)
+                    .finish(),
+            );
+            l
+        }),
+        first: query
+            .after
+            .is_some()
+            .then(|| link(&pairs, |k, _| k != "after")),
+        clear: "/software".to_owned(),
+        suggestions,
+    })
+}
+
+/// What to try when nothing matches: the same words without each filter, the filters without
+/// the words, and the most common categories.
+async fn suggestions(
+    state: &AppState,
+    lang: Lang,
+    query: &Query,
+    pairs: &[(String, String)],
+) -> Result<Vec<Chip>, AppError> {
+    let mut out = Vec::new();
+    if query.text.is_some() && !query.filters.is_empty() {
+        out.push(Chip {
+            label: lang.t("search.suggest_without_text").to_owned(),
+            remove: link(pairs, |k, _| k != "q" && k != "after"),
+        });
+        out.push(Chip {
+            label: lang.t("search.suggest_without_filters").to_owned(),
+            remove: link(pairs, |k, _| k == "q" || k == "lang"),
+        });
+    }
+    let everything = state
+        .search
+        .search(&Query {
+            limit: 1,
+            ..Query::default()
+        })
+        .await
+        .map_err(params::search_error)?;
+    for (value, _) in everything
+        .facets
+        .get(&Facet::Category)
+        .into_iter()
+        .flatten()
+        .take(5)
+    {
+        out.push(Chip {
+            label: humanize(value),
+            remove: format!(
+                "/software?{}",
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("category", value)
+                    .finish()
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// The decoded pairs of the query string, in order.
+fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .filter(|(k, _)| k != "lang")
+        .collect()
+}
+
+/// `/software` with the pairs `keep` accepts (a changed search starts again from page one).
+fn link(pairs: &[(String, String)], keep: impl Fn(&str, &str) -> bool) -> String {
+    let kept: Vec<&(String, String)> = pairs
+        .iter()
+        .filter(|(k, v)| k != "after" && keep(k, v))
+        .collect();
+    if kept.is_empty() {
+        return "/software".to_owned();
+    }
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in kept {
+        query.append_pair(k, v);
+    }
+    format!("/software?{}", query.finish())
+}
+
+/// The name of a sort in the URL.
+fn sort_name(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Relevance => "relevance",
+        Sort::Updated => "updated",
+        Sort::Vitality => "vitality",
+        Sort::Name => "name",
+    }
+}
+
+/// How a facet value reads on the page.
+fn value_label(lang: Lang, facet: Facet, value: &str, names: &BTreeMap<String, String>) -> String {
+    match facet {
+        Facet::Status | Facet::Type | Facet::Maintenance | Facet::Claim | Facet::Active => {
+            let key = format!("value.{}.{}", facet.as_str(), value.replace('/', "_"));
+            let label = lang.t(&key);
+            if label == key {
+                value.to_owned()
+            } else {
+                label.to_owned()
+            }
+        }
+        Facet::Publisher => names
+            .get(value)
+            .cloned()
+            .unwrap_or_else(|| value.to_owned()),
+        Facet::Country => value.to_uppercase(),
+        Facet::Category | Facet::Scope => humanize(value),
+        Facet::Licence | Facet::Language => value.to_owned(),
+    }
+}
+
+/// A vocabulary key as words: `it-service-management` → `it service management`.
+fn humanize(value: &str) -> String {
+    value.replace('-', " ")
+}
+
+/// The vitality index as a whole number from 0 to 100.
+pub fn vitality_points(v: f64) -> u8 {
+    // Stored from whole points; the clamp keeps a hand-edited value in range.
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "clamped to 0..=100 first"
+    )]
+    let points = v.round().clamp(0.0, 100.0) as u8;
+    points
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_drop_the_cursor_and_the_removed_filter() {
+        let pairs = pairs(Some("q=scuola&category=a&category=b&after=xyz&lang=en"));
+        assert_eq!(
+            link(&pairs, |k, v| !(k == "category" && v == "a")),
+            "/software?q=scuola&category=b"
+        );
+        assert_eq!(link(&pairs, |_, _| false), "/software");
+    }
+}

@@ -1,0 +1,461 @@
+//! `GET /software/{slug}` (one solution: its localized description, facts, compliance claims,
+//! declared users, vitality chart, history, diagnostics and crawl status) and
+//! `GET /software/{slug}/diff` (what changed between two snapshots of its publiccode.yml).
+
+use askama::Template;
+use axum::extract::RawQuery;
+use axum::http::Uri;
+use axum::response::Response;
+use similar::{ChangeTag, TextDiff};
+
+use super::{PageCtx, render};
+use crate::app::AppState;
+use crate::catalog::browse::{self, SnapshotFile};
+use crate::catalog::read::{self, SoftwareDetail};
+use crate::publiccode::{Diagnostic, PublicCode, Severity};
+use crate::web::api::Key;
+use crate::web::api::params::Params;
+use crate::web::error::AppError;
+use crate::web::extract::Path;
+use crate::web::i18n::Lang;
+
+mod chart;
+
+/// Crawl events shown on the page.
+const EVENTS: u64 = 5;
+
+/// A compliance claim as shown.
+pub struct ClaimView {
+    label: String,
+    value: String,
+    source: String,
+}
+
+/// An administration that declares using the solution.
+pub struct UserView {
+    name: String,
+    ipa_code: Option<String>,
+}
+
+/// A snapshot in the history table.
+pub struct HistoryRow {
+    id: i64,
+    date: String,
+    commit: Option<String>,
+    version: Option<String>,
+    valid: bool,
+}
+
+impl HistoryRow {
+    fn of(h: read::SnapshotSummary) -> Self {
+        Self {
+            id: h.id,
+            date: h.fetched_at.format("%Y-%m-%d %H:%M").to_string(),
+            commit: h.commit_sha.map(|c| c.chars().take(10).collect()),
+            version: h.declared_version,
+            valid: h.valid,
+        }
+    }
+}
+
+/// A diagnostic of the current file.
+pub struct DiagnosticView {
+    pub(super) error: bool,
+    pub(super) key: String,
+    pub(super) line: u32,
+    pub(super) column: u32,
+    pub(super) help: String,
+    pub(super) message: String,
+    pub(super) code: &'static str,
+}
+
+impl DiagnosticView {
+    /// `d` as a reader of `lang` sees it: what the code means in their language, and the detail.
+    pub fn of(lang: Lang, d: &Diagnostic) -> Self {
+        Self {
+            error: d.severity == Severity::Error,
+            key: d.key.clone(),
+            line: d.line,
+            column: d.column,
+            help: lang.diagnostic_help(d.code).to_owned(),
+            message: d.message.clone(),
+            code: d.code.as_str(),
+        }
+    }
+}
+
+/// A crawl event as shown.
+pub struct EventView {
+    date: String,
+    outcome: String,
+    message: String,
+}
+
+/// A maintainer or contact.
+pub struct PersonView {
+    name: String,
+    detail: Vec<String>,
+}
+
+/// The parts of the current file the page shows.
+pub struct DocumentView {
+    localised_name: Option<String>,
+    generic_name: Option<String>,
+    short_description: String,
+    long_description: Vec<String>,
+    features: Vec<String>,
+    screenshots: Vec<String>,
+    videos: Vec<String>,
+    /// The language the description is shown in, when it is not the page's.
+    description_lang: Option<String>,
+    platforms: Vec<String>,
+    categories: Vec<String>,
+    licence: String,
+    status: String,
+    software_type: String,
+    version: Option<String>,
+    release_date: Option<String>,
+    maintenance: String,
+    contractors: Vec<PersonView>,
+    contacts: Vec<PersonView>,
+    languages: Vec<String>,
+    countries: Vec<String>,
+    proprietary: Vec<String>,
+    open_dependencies: Vec<String>,
+    landing_url: Option<String>,
+    documentation: Option<String>,
+    api_documentation: Option<String>,
+    roadmap: Option<String>,
+    is_based_on: Vec<String>,
+}
+
+impl DocumentView {
+    fn of(lang: Lang, doc: PublicCode) -> Self {
+        let (desc_lang, description) = pick_description(lang, &doc);
+        let description = description.cloned().unwrap_or_default();
+        let dep = |d: &crate::publiccode::Dependency| match &d.version {
+            Some(v) => format!("{} {v}", d.name),
+            None => d.name.clone(),
+        };
+        Self {
+            localised_name: description.localised_name.clone(),
+            generic_name: description.generic_name.clone(),
+            short_description: description.short_description.clone(),
+            long_description: description
+                .long_description
+                .split("\n\n")
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            features: description.features.clone(),
+            screenshots: description
+                .screenshots
+                .iter()
+                .filter(|s| s.starts_with("https://"))
+                .cloned()
+                .collect(),
+            videos: description.videos.clone(),
+            description_lang: desc_lang
+                .filter(|l| Lang::from_tag(l) != Some(lang))
+                .map(str::to_owned),
+            platforms: doc.platforms,
+            categories: doc.categories.iter().map(|c| c.replace('-', " ")).collect(),
+            licence: doc.legal.license,
+            status: value(lang, "status", doc.development_status.as_str()),
+            software_type: value(lang, "type", doc.software_type.as_str()),
+            version: doc.software_version,
+            release_date: doc.release_date.map(|d| d.to_string()),
+            maintenance: value(lang, "maintenance", doc.maintenance.kind.as_str()),
+            contractors: doc
+                .maintenance
+                .contractors
+                .into_iter()
+                .map(|c| PersonView {
+                    name: c.name,
+                    detail: [
+                        Some(format!("{} {}", lang.t("software.until"), c.until)),
+                        c.website,
+                        c.email,
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                })
+                .collect(),
+            contacts: doc
+                .maintenance
+                .contacts
+                .into_iter()
+                .map(|c| PersonView {
+                    name: c.name,
+                    detail: [c.affiliation, c.email, c.phone]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
+                })
+                .collect(),
+            languages: doc.localisation.available_languages,
+            countries: doc
+                .intended_audience
+                .countries
+                .iter()
+                .map(|c| c.to_uppercase())
+                .collect(),
+            proprietary: doc.depends_on.proprietary.iter().map(dep).collect(),
+            open_dependencies: doc.depends_on.open.iter().map(dep).collect(),
+            landing_url: doc.landing_url,
+            documentation: description.documentation,
+            api_documentation: description.api_documentation,
+            roadmap: doc.roadmap,
+            is_based_on: doc.is_based_on,
+        }
+    }
+}
+
+/// The description in the page's language, else Italian, else English, else the first given;
+/// with the tag it was found under.
+fn pick_description(
+    lang: Lang,
+    doc: &PublicCode,
+) -> (Option<&str>, Option<&crate::publiccode::Description>) {
+    let by_lang = |want: Lang| {
+        doc.description
+            .iter()
+            .find(|(tag, _)| Lang::from_tag(tag) == Some(want))
+    };
+    let found = by_lang(lang)
+        .or_else(|| by_lang(Lang::It))
+        .or_else(|| by_lang(Lang::En))
+        .or_else(|| doc.description.iter().next());
+    match found {
+        Some((tag, d)) => (Some(tag.as_str()), Some(d)),
+        None => (None, None),
+    }
+}
+
+/// The label of a vocabulary value in `lang` (the value itself when there is none).
+fn value(lang: Lang, facet: &str, v: &str) -> String {
+    let key = format!("value.{facet}.{}", v.replace('/', "_"));
+    let label = lang.t(&key);
+    if label == key {
+        v.to_owned()
+    } else {
+        label.to_owned()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "software/show.html")]
+struct SoftwarePage {
+    ctx: PageCtx,
+    slug: String,
+    name: String,
+    active: bool,
+    inactive_reason: Option<String>,
+    publisher: Option<(String, Option<String>)>,
+    repository_url: String,
+    archived: bool,
+    gone: bool,
+    document: Option<DocumentView>,
+    claims: Vec<ClaimView>,
+    users: Vec<UserView>,
+    vitality: Option<u8>,
+    chart: String,
+    history: Vec<HistoryRow>,
+    diagnostics: Vec<DiagnosticView>,
+    events: Vec<EventView>,
+}
+
+/// The page of one solution.
+pub async fn show(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    Path(slug): Path<Key>,
+) -> Result<Response, AppError> {
+    let detail = read::software(&state.db, slug.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let events = browse::recent_events(&state.db, detail.software.id, EVENTS).await?;
+    let SoftwareDetail {
+        software,
+        repository,
+        organisation,
+        current,
+        history,
+    } = detail;
+    let document = current
+        .as_ref()
+        .and_then(read::CurrentSnapshot::document)
+        .map(|d| DocumentView::of(lang, d));
+    let diagnostics = current
+        .as_ref()
+        .map(|c| {
+            c.diagnostics()
+                .iter()
+                .map(|d| DiagnosticView::of(lang, d))
+                .collect()
+        })
+        .unwrap_or_default();
+    let (claims, users) = match current {
+        Some(c) => (
+            c.claims
+                .into_iter()
+                .map(|claim| ClaimView {
+                    label: value(lang, "claim", &claim.kind),
+                    value: match claim.value.as_str() {
+                        "true" => lang.t("software.claim_yes").to_owned(),
+                        "false" => lang.t("software.claim_no").to_owned(),
+                        other => other.to_owned(),
+                    },
+                    source: claim.source_key,
+                })
+                .collect(),
+            c.used_by
+                .into_iter()
+                .map(|u| UserView {
+                    name: u.name,
+                    ipa_code: u.ipa_code,
+                })
+                .collect(),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    let vitality = software.vitality.map(super::search::vitality_points);
+    let chart = vitality.map_or_else(String::new, |v| chart::vitality(lang, v, &[]));
+    render(&SoftwarePage {
+        ctx: PageCtx::new(lang, &uri),
+        slug: software.slug,
+        name: software.name,
+        active: software.active,
+        inactive_reason: software.deactivation_reason,
+        publisher: organisation.map(|o| {
+            let href = o
+                .ipa_code
+                .clone()
+                .or_else(|| Some(o.id.to_string()))
+                .map(|code| format!("/publishers/{code}"));
+            (o.name, href)
+        }),
+        repository_url: repository.url,
+        archived: repository.archived,
+        gone: repository.gone_at.is_some(),
+        document,
+        claims,
+        users,
+        vitality,
+        chart,
+        history: history.into_iter().map(HistoryRow::of).collect(),
+        diagnostics,
+        events: events
+            .into_iter()
+            .map(|e| EventView {
+                date: e.at.format("%Y-%m-%d %H:%M").to_string(),
+                outcome: value(lang, "event", &e.outcome),
+                message: e.message,
+            })
+            .collect(),
+    })
+}
+
+/// One line of a diff.
+pub struct DiffLine {
+    /// `added`, `removed` or `same`.
+    kind: &'static str,
+    old: Option<usize>,
+    new: Option<usize>,
+    text: String,
+}
+
+/// A snapshot as named on the diff page.
+pub struct SnapshotMeta {
+    id: i64,
+    date: String,
+    commit: Option<String>,
+    valid: bool,
+}
+
+impl SnapshotMeta {
+    fn of(s: &SnapshotFile) -> Self {
+        Self {
+            id: s.id,
+            date: s.fetched_at.format("%Y-%m-%d %H:%M").to_string(),
+            commit: s.commit_sha.as_ref().map(|c| c.chars().take(10).collect()),
+            valid: s.valid,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "software/diff.html")]
+struct DiffPage {
+    ctx: PageCtx,
+    slug: String,
+    name: String,
+    from: SnapshotMeta,
+    to: SnapshotMeta,
+    lines: Vec<DiffLine>,
+    history: Vec<HistoryRow>,
+}
+
+/// What changed between two snapshots (`from`, `to`: snapshot ids; by default the one before
+/// the current and the current).
+pub async fn diff(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    Path(slug): Path<Key>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, AppError> {
+    let params = Params::parse(raw.as_deref(), &["from", "to", "lang"])?;
+    let id = |name: &str| -> Result<Option<i64>, AppError> {
+        params
+            .one(name)?
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    AppError::BadRequest(format!("{name} must be a snapshot number, not {v:?}"))
+                })
+            })
+            .transpose()
+    };
+    let (from, to) = (id("from")?, id("to")?);
+    let detail = read::software(&state.db, slug.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let newest = detail.history.first().map(|h| h.id);
+    let before = detail.history.get(1).map(|h| h.id);
+    let (Some(to), Some(from)) = (to.or(newest), from.or(before).or(newest)) else {
+        return Err(AppError::NotFound);
+    };
+    let load = |id: i64| browse::snapshot_file(&state.db, detail.software.id, id);
+    let (Some(old), Some(new)) = (load(from).await?, load(to).await?) else {
+        return Err(AppError::BadRequest(
+            "from and to must be snapshots of this solution".to_owned(),
+        ));
+    };
+    let old_text = String::from_utf8_lossy(&old.raw);
+    let new_text = String::from_utf8_lossy(&new.raw);
+    let lines = TextDiff::from_lines(old_text.as_ref(), new_text.as_ref())
+        .iter_all_changes()
+        .map(|change| DiffLine {
+            kind: match change.tag() {
+                ChangeTag::Insert => "added",
+                ChangeTag::Delete => "removed",
+                ChangeTag::Equal => "same",
+            },
+            old: change.old_index().map(|i| i + 1),
+            new: change.new_index().map(|i| i + 1),
+            text: change.value().trim_end_matches(['\n', '\r']).to_owned(),
+        })
+        .collect();
+    render(&DiffPage {
+        ctx: PageCtx::new(lang, &uri),
+        slug: detail.software.slug,
+        name: detail.software.name,
+        from: SnapshotMeta::of(&old),
+        to: SnapshotMeta::of(&new),
+        lines,
+        history: detail.history.into_iter().map(HistoryRow::of).collect(),
+    })
+}
