@@ -267,7 +267,7 @@ mod tests {
             }
         }
         for file in files.iter().filter(|f| !f.ends_with("i18n.rs")) {
-            let text = std::fs::read_to_string(&file).unwrap();
+            let text = std::fs::read_to_string(file).unwrap();
             // `t("key")`, `tf("key", ...)` and `count("key", n)` (which adds .one/.other).
             for call in ["t(\"", "tf(\"", "count(\""] {
                 for (i, _) in text.match_indices(call) {

@@ -4,6 +4,8 @@
 
 use askama::Template;
 use axum::extract::Multipart;
+use axum::extract::multipart::MultipartError;
+use axum::http::StatusCode;
 use axum::http::Uri;
 use axum::response::Response;
 
@@ -71,16 +73,20 @@ pub async fn check(
 ) -> Result<Response, AppError> {
     let mut pasted = Vec::new();
     let mut uploaded = Vec::new();
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("cannot read the form: {e}")))?
-    {
+    let limit = state.config.max_file_bytes;
+    // The body limit surfaces inside the multipart parser's error: look for it down the chain.
+    let form_error = |e: MultipartError| {
+        let over_limit = std::iter::successors(Some(&e as &dyn std::error::Error), |e| e.source())
+            .any(|e| e.to_string().contains("length limit exceeded"));
+        if over_limit || e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge { limit }
+        } else {
+            AppError::BadRequest(format!("cannot read the form: {e}"))
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(form_error)? {
         let name = field.name().unwrap_or_default().to_owned();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("cannot read the form: {e}")))?;
+        let bytes = field.bytes().await.map_err(form_error)?;
         match name.as_str() {
             "publiccode" => pasted = bytes.to_vec(),
             "file" => uploaded = bytes.to_vec(),
