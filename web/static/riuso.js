@@ -1,12 +1,19 @@
 // riuso: small enhancements; every page works without this file.
-// On the search page, ticking a facet or changing the sort runs the search at once.
+// On the search page, the compare bar says how many solutions are ticked (a polite live
+// region), so the reader knows when two to four are chosen. Nothing submits by itself: a form
+// changes the page only when its button is pressed (WCAG 3.2.2).
 document.addEventListener("DOMContentLoaded", () => {
-  const form = document.getElementById("search-form");
+  const form = document.getElementById("compare-form");
   if (!form) return;
-  form.addEventListener("change", (event) => {
-    const target = event.target;
-    if (target.matches("input[type=checkbox]:not([form]), select")) {
-      form.requestSubmit();
-    }
+  const status = document.getElementById("compare-count");
+  if (!status) return;
+  const boxes = () => document.querySelectorAll('input[name="id"][form="compare-form"]');
+  const update = () => {
+    const n = Array.from(boxes()).filter((b) => b.checked).length;
+    status.textContent = (status.dataset.template || "{n}").replace("{n}", String(n));
+  };
+  document.addEventListener("change", (event) => {
+    if (event.target.matches('input[name="id"][form="compare-form"]')) update();
   });
+  update();
 });
