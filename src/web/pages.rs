@@ -25,6 +25,7 @@ use url::form_urlencoded;
 use super::error::{AppError, ErrorInfo};
 use super::i18n::{self, Lang};
 use crate::app::AppState;
+use crate::catalog::search::{Query, Results};
 
 /// The Content-Security-Policy of every page: our own scripts, styles and fonts only, never
 /// inline; images may come from the https addresses publiccode.yml files name (logos,
@@ -113,6 +114,23 @@ impl PageCtx {
             })
             .collect()
     }
+}
+
+/// The facet counts and total of every active entry: an empty search, answered by the
+/// in-memory index.
+///
+/// # Errors
+///
+/// As a search.
+pub async fn whole_catalog(state: &AppState) -> Result<Results, AppError> {
+    state
+        .search
+        .search(&Query {
+            limit: 1,
+            ..Query::default()
+        })
+        .await
+        .map_err(super::api::params::search_error)
 }
 
 /// Renders `page` as an HTML response.

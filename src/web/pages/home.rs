@@ -8,8 +8,7 @@ use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::catalog::browse;
 use crate::catalog::entities::software;
-use crate::catalog::search::{Facet, Query};
-use crate::web::api::params;
+use crate::catalog::search::Facet;
 use crate::web::error::AppError;
 use crate::web::i18n::Lang;
 
@@ -56,15 +55,8 @@ struct HomePage {
 
 /// The home page.
 pub async fn show(state: AppState, lang: Lang, uri: Uri) -> Result<Response, AppError> {
-    // One empty search gives every figure from the in-memory index: no counting query.
-    let everything = state
-        .search
-        .search(&Query {
-            limit: 1,
-            ..Query::default()
-        })
-        .await
-        .map_err(params::search_error)?;
+    // The figures come from the in-memory index: no counting query.
+    let everything = super::whole_catalog(&state).await?;
     let count = |facet: Facet, value: &str| {
         everything
             .facets

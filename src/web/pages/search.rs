@@ -273,14 +273,7 @@ async fn suggestions(
             remove: link(pairs, |k, _| k == "q" || k == "lang"),
         });
     }
-    let everything = state
-        .search
-        .search(&Query {
-            limit: 1,
-            ..Query::default()
-        })
-        .await
-        .map_err(params::search_error)?;
+    let everything = super::whole_catalog(state).await?;
     for (value, _) in everything
         .facets
         .get(&Facet::Category)
