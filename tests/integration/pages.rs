@@ -24,7 +24,12 @@ pub const PUBLIC_URL: &str = "https://riuso.example.org";
 
 /// A router on a fresh SQLite database holding the demo catalog and `seeded` synthetic entries.
 pub async fn app(seeded: u64) -> (axum::Router, TestDb) {
-    let db = TestDb::new(Backend::Sqlite).await;
+    app_on(Backend::Sqlite, seeded).await
+}
+
+/// [`app`] on `backend`.
+pub async fn app_on(backend: Backend, seeded: u64) -> (axum::Router, TestDb) {
+    let db = TestDb::new(backend).await;
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/demo")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yml") {

@@ -6,151 +6,156 @@ use axum::http::StatusCode;
 use std::collections::BTreeSet;
 
 use super::routes::multipart;
-use super::{app, first_slug, get, get_with, ingest, send};
+use super::{app, app_on, first_slug, get, get_with, ingest, send};
+use crate::support::db::BACKENDS;
 
 #[tokio::test]
 async fn search_keeps_its_state_in_the_url_and_pages_through_every_result() {
-    let (router, db) = app(40).await;
-    let page = get(&router, "/software?claim=spid&sort=name").await;
-    assert_eq!(page.status, StatusCode::OK);
-    // The ticked facet, the chosen sort and a chip that removes the filter.
-    assert_eq!(page.all("input[name=claim][value=spid][checked]").len(), 1);
-    assert_eq!(
-        page.all("select#sort option[value=name][selected]").len(),
-        1
-    );
-    let chips: Vec<_> = page
-        .all("a.chip-link")
-        .iter()
-        .map(|a| a.value().attr("href").unwrap().to_owned())
-        .collect();
-    assert_eq!(chips, ["/software?sort=name"]);
-    // Facet counts respect the filter: every claim count is at most the total.
-    let total: u64 = page
-        .text(".results-count")
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    assert!(total > 0);
+    for backend in BACKENDS {
+        let (router, db) = app_on(backend, 40).await;
+        let page = get(&router, "/software?claim=spid&sort=name").await;
+        assert_eq!(page.status, StatusCode::OK);
+        // The ticked facet, the chosen sort and a chip that removes the filter.
+        assert_eq!(page.all("input[name=claim][value=spid][checked]").len(), 1);
+        assert_eq!(
+            page.all("select#sort option[value=name][selected]").len(),
+            1
+        );
+        let chips: Vec<_> = page
+            .all("a.chip-link")
+            .iter()
+            .map(|a| a.value().attr("href").unwrap().to_owned())
+            .collect();
+        assert_eq!(chips, ["/software?sort=name"]);
+        // Facet counts respect the filter: every claim count is at most the total.
+        let total: u64 = page
+            .text(".results-count")
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(total > 0);
 
-    // Following "next page" visits every match once.
-    let mut seen = BTreeSet::new();
-    let mut listed = 0;
-    let mut next = Some("/software?claim=spid&sort=name".to_owned());
-    while let Some(uri) = next {
-        let p = get(&router, &uri).await;
-        assert_eq!(p.status, StatusCode::OK, "{uri}");
-        for a in p.all("ol#results a.result-link") {
-            listed += 1;
-            seen.insert(a.value().attr("href").unwrap().to_owned());
+        // Following "next page" visits every match once.
+        let mut seen = BTreeSet::new();
+        let mut listed = 0;
+        let mut next = Some("/software?claim=spid&sort=name".to_owned());
+        while let Some(uri) = next {
+            let p = get(&router, &uri).await;
+            assert_eq!(p.status, StatusCode::OK, "{uri}");
+            for a in p.all("ol#results a.result-link") {
+                listed += 1;
+                seen.insert(a.value().attr("href").unwrap().to_owned());
+            }
+            next = p
+                .all("a[rel=next]")
+                .first()
+                .map(|a| a.value().attr("href").unwrap().replace("&amp;", "&"));
         }
-        next = p
-            .all("a[rel=next]")
-            .first()
-            .map(|a| a.value().attr("href").unwrap().replace("&amp;", "&"));
+        assert_eq!(listed, total);
+        assert_eq!(seen.len() as u64, total, "a page repeated an entry");
+
+        // Compare checkboxes belong to the compare form, outside the search form's submission.
+        let first = get(&router, "/software").await;
+        assert!(
+            first
+                .all("ol#results input[name=id][form=compare-form]")
+                .len()
+                > 1
+        );
+        assert_eq!(
+            first.all("form#compare-form button#compare-button").len(),
+            1
+        );
+
+        // Nothing matches: an empty state with ways out.
+        let empty = get(&router, "/software?q=zzzqqqxxx&claim=spid").await;
+        assert_eq!(empty.status, StatusCode::OK);
+        assert_eq!(empty.all("ol#results").len(), 0);
+        assert!(empty.text(".empty-state h2").contains("Nessuna soluzione"));
+        let ways: Vec<_> = empty
+            .all(".empty-state a")
+            .iter()
+            .map(|a| a.value().attr("href").unwrap().to_owned())
+            .collect();
+        assert!(
+            ways.contains(&"/software?claim=spid".to_owned()),
+            "{ways:?}"
+        );
+        assert!(
+            ways.contains(&"/software?q=zzzqqqxxx".to_owned()),
+            "{ways:?}"
+        );
+        assert!(
+            ways.iter().any(|w| w.starts_with("/software?category=")),
+            "{ways:?}"
+        );
+        db.close().await;
     }
-    assert_eq!(listed, total);
-    assert_eq!(seen.len() as u64, total, "a page repeated an entry");
-
-    // Compare checkboxes belong to the compare form, outside the search form's submission.
-    let first = get(&router, "/software").await;
-    assert!(
-        first
-            .all("ol#results input[name=id][form=compare-form]")
-            .len()
-            > 1
-    );
-    assert_eq!(
-        first.all("form#compare-form button#compare-button").len(),
-        1
-    );
-
-    // Nothing matches: an empty state with ways out.
-    let empty = get(&router, "/software?q=zzzqqqxxx&claim=spid").await;
-    assert_eq!(empty.status, StatusCode::OK);
-    assert_eq!(empty.all("ol#results").len(), 0);
-    assert!(empty.text(".empty-state h2").contains("Nessuna soluzione"));
-    let ways: Vec<_> = empty
-        .all(".empty-state a")
-        .iter()
-        .map(|a| a.value().attr("href").unwrap().to_owned())
-        .collect();
-    assert!(
-        ways.contains(&"/software?claim=spid".to_owned()),
-        "{ways:?}"
-    );
-    assert!(
-        ways.contains(&"/software?q=zzzqqqxxx".to_owned()),
-        "{ways:?}"
-    );
-    assert!(
-        ways.iter().any(|w| w.starts_with("/software?category=")),
-        "{ways:?}"
-    );
-    db.close().await;
 }
 
 #[tokio::test]
 async fn software_page_shows_claims_users_history_and_a_diff_between_snapshots() {
-    let (router, db) = app(0).await;
-    let url = "https://github.com/Comune-di-Montesilvano/GovPay-Interaction-Layer";
-    let original = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/demo/Comune-di-Montesilvano__GovPay-Interaction-Layer.yml"
-    ))
-    .unwrap();
-    let changed = String::from_utf8(original.clone())
-        .unwrap()
-        .replace("softwareVersion: 1.5.47", "softwareVersion: 1.6.0");
-    ingest(&db, url, changed.as_bytes()).await;
-    let slug = first_slug(&router, "q=govpay").await;
+    for backend in BACKENDS {
+        let (router, db) = app_on(backend, 0).await;
+        let url = "https://github.com/Comune-di-Montesilvano/GovPay-Interaction-Layer";
+        let original = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/demo/Comune-di-Montesilvano__GovPay-Interaction-Layer.yml"
+        ))
+        .unwrap();
+        let changed = String::from_utf8(original.clone())
+            .unwrap()
+            .replace("softwareVersion: 1.5.47", "softwareVersion: 1.6.0");
+        ingest(&db, url, changed.as_bytes()).await;
+        let slug = first_slug(&router, "q=govpay").await;
 
-    let page = get(&router, &format!("/software/{slug}")).await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert_eq!(page.text("h1"), "GovPay Interaction Layer");
-    assert!(
-        page.text("#description-title + p, .lead")
-            .contains("pagoPA")
-            || page.body.contains("Piattaforma containerizzata")
-    );
-    assert!(
-        page.all("#claims-title ~ table code")
+        let page = get(&router, &format!("/software/{slug}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(page.text("h1"), "GovPay Interaction Layer");
+        assert!(
+            page.text("#description-title + p, .lead")
+                .contains("pagoPA")
+                || page.body.contains("Piattaforma containerizzata")
+        );
+        assert!(
+            page.all("#claims-title ~ table code")
+                .iter()
+                .any(|c| c.text().collect::<String>().contains("publisher"))
+                || page.body.contains("organisation.uri")
+        );
+        assert!(page.body.contains("Provincia di Pescara"));
+        assert!(!page.all("a[href='/publishers/c_f646']").is_empty());
+        assert_eq!(
+            page.all("input[name=from]").len(),
+            2,
+            "two snapshots in the history"
+        );
+        assert!(page.body.contains("EUPL-1.2"));
+
+        // The default diff is the previous snapshot against the current one.
+        let diff = get(&router, &format!("/software/{slug}/diff")).await;
+        assert_eq!(diff.status, StatusCode::OK);
+        let removed: Vec<String> = diff
+            .all("tr.diff-removed pre")
             .iter()
-            .any(|c| c.text().collect::<String>().contains("publisher"))
-            || page.body.contains("organisation.uri")
-    );
-    assert!(page.body.contains("Provincia di Pescara"));
-    assert!(!page.all("a[href='/publishers/c_f646']").is_empty());
-    assert_eq!(
-        page.all("input[name=from]").len(),
-        2,
-        "two snapshots in the history"
-    );
-    assert!(page.body.contains("EUPL-1.2"));
+            .map(|e| e.text().collect())
+            .collect();
+        let added: Vec<String> = diff
+            .all("tr.diff-added pre")
+            .iter()
+            .map(|e| e.text().collect())
+            .collect();
+        assert_eq!(removed, ["softwareVersion: 1.5.47"]);
+        assert_eq!(added, ["softwareVersion: 1.6.0"]);
 
-    // The default diff is the previous snapshot against the current one.
-    let diff = get(&router, &format!("/software/{slug}/diff")).await;
-    assert_eq!(diff.status, StatusCode::OK);
-    let removed: Vec<String> = diff
-        .all("tr.diff-removed pre")
-        .iter()
-        .map(|e| e.text().collect())
-        .collect();
-    let added: Vec<String> = diff
-        .all("tr.diff-added pre")
-        .iter()
-        .map(|e| e.text().collect())
-        .collect();
-    assert_eq!(removed, ["softwareVersion: 1.5.47"]);
-    assert_eq!(added, ["softwareVersion: 1.6.0"]);
-
-    // English page: English labels, the Italian description with a note saying so.
-    let en = get(&router, &format!("/software/{slug}?lang=en")).await;
-    assert!(en.body.contains("Compliance and integrations"));
-    assert!(en.body.contains("No description in this language"));
-    db.close().await;
+        // English page: English labels, the Italian description with a note saying so.
+        let en = get(&router, &format!("/software/{slug}?lang=en")).await;
+        assert!(en.body.contains("Compliance and integrations"));
+        assert!(en.body.contains("No description in this language"));
+        db.close().await;
+    }
 }
 
 #[tokio::test]
@@ -174,24 +179,26 @@ async fn an_invalid_entry_shows_its_diagnostics_in_the_readers_language() {
 
 #[tokio::test]
 async fn publisher_page_lists_its_solutions_and_their_reuse_by_others() {
-    let (router, db) = app(0).await;
-    let page = get(&router, "/publishers/c_f646").await;
-    assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("c_f646"));
-    assert!(
-        page.all("a[href^='/software/']").len() >= 2,
-        "{}",
-        page.body
-    );
-    let reuse = page.text("#reuse-title ~ table");
-    assert!(reuse.contains("Provincia di Pescara"), "{reuse}");
-    let list = get(&router, "/publishers").await;
-    assert!(
-        list.all("table#publishers a[href='/publishers/c_f646']")
-            .len()
-            == 1
-    );
-    db.close().await;
+    for backend in BACKENDS {
+        let (router, db) = app_on(backend, 0).await;
+        let page = get(&router, "/publishers/c_f646").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("c_f646"));
+        assert!(
+            page.all("a[href^='/software/']").len() >= 2,
+            "{}",
+            page.body
+        );
+        let reuse = page.text("#reuse-title ~ table");
+        assert!(reuse.contains("Provincia di Pescara"), "{reuse}");
+        let list = get(&router, "/publishers").await;
+        assert!(
+            list.all("table#publishers a[href='/publishers/c_f646']")
+                .len()
+                == 1
+        );
+        db.close().await;
+    }
 }
 
 #[tokio::test]
