@@ -70,8 +70,10 @@ pub fn routes(config: &Config) -> Router<AppState> {
         .merge(exports)
         .layer(cors)
         .route("/api/v1/validate", post(validate))
-        .route("/api", get(docs::page))
-        .route("/api/docs.css", get(docs::style))
+        .route(
+            "/api",
+            get(docs::page).layer(axum::middleware::from_fn(super::pages::frame)),
+        )
         .layer(axum::middleware::from_fn_with_state(
             limiter,
             middleware::rate_limit,

@@ -185,7 +185,7 @@ pub fn error_page(lang: Lang, uri: &Uri, info: &ErrorInfo) -> Response {
 
 /// Every page passes through here: an error becomes an error page in the request's language, a
 /// `?lang=` choice is remembered in a cookie, and the security headers of pages are set.
-async fn frame(request: Request, next: Next) -> Response {
+pub(super) async fn frame(request: Request, next: Next) -> Response {
     let lang = Lang::of(request.uri(), request.headers());
     let chosen = Lang::from_query(request.uri().query());
     let uri = request.uri().clone();

@@ -1,49 +1,37 @@
 //! `GET /api`: the API's documentation for people, rendered on the server from the same OpenAPI
-//! document the machines read, with a stylesheet of our own (no script, no external resource).
+//! document the machines read, in the site's frame (no script of its own).
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse as _, Response};
+use askama::Template;
+use axum::http::Uri;
+use axum::response::Response;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::{RefOr, Required};
 
 use super::openapi::DOCUMENT;
+use crate::web::error::AppError;
+use crate::web::i18n::Lang;
+use crate::web::pages::{PageCtx, render as render_page};
 
-/// The page's own policy: no script, styles from this server only.
-const CSP: &str = "default-src 'none'; style-src 'self'; frame-ancestors 'none'";
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}\
-code,pre{font-family:ui-monospace,monospace;background:#f2f4f7;padding:.1rem .3rem;border-radius:3px}\
-h2{margin-top:2.5rem;border-bottom:1px solid #ccd}h3 code{font-size:1rem}\
-.get{color:#0a6b2d}.post{color:#8a4b00}table{border-collapse:collapse;margin:.5rem 0}\
-td,th{border:1px solid #ccd;padding:.25rem .5rem;text-align:left;vertical-align:top}";
-
-/// `GET /api/docs.css`.
-pub async fn style() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
-        ],
-        STYLE,
-    )
-        .into_response()
+/// The documentation, in the site's frame (the text is the OpenAPI document's, in English).
+#[derive(Template)]
+#[template(path = "api/docs.html")]
+struct DocsPage {
+    ctx: PageCtx,
+    body: &'static str,
 }
 
+/// The body of the page, rendered once from the OpenAPI document.
+static BODY: LazyLock<String> = LazyLock::new(render);
+
 /// `GET /api`.
-pub async fn page() -> Response {
-    let mut response = render().into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    response
+pub async fn page(lang: Lang, uri: Uri) -> Result<Response, AppError> {
+    render_page(&DocsPage {
+        ctx: PageCtx::new(lang, &uri),
+        body: BODY.as_str(),
+    })
 }
 
 fn escape(text: &str) -> String {
@@ -76,11 +64,7 @@ fn prose(text: &str) -> String {
 
 fn render() -> String {
     let doc = &*DOCUMENT;
-    let mut html = String::from(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>riuso API v1</title>\n<link rel=\"stylesheet\" href=\"/api/docs.css\">\n</head>\n<body>\n<main>\n",
-    );
+    let mut html = String::new();
     let _ = writeln!(
         html,
         "<h1>{} v{}</h1>",
@@ -95,7 +79,7 @@ fn render() -> String {
          Open data: <a href=\"/api/v1/export.csv\">CSV</a>, <a href=\"/api/v1/export.jsonl\">JSON Lines</a>, \
          DCAT-AP_IT as <a href=\"/api/v1/export.ttl\">Turtle</a> and <a href=\"/api/v1/export.jsonld\">JSON-LD</a>.</p>\n",
     );
-    html.push_str("<nav><h2>Endpoints</h2><ul>\n");
+    html.push_str("<nav aria-label=\"Endpoints\"><h2>Endpoints</h2><ul>\n");
     for (path, item) in &doc.paths.paths {
         for (method, op) in [("GET", &item.get), ("POST", &item.post)] {
             if let Some(op) = op {
@@ -117,7 +101,6 @@ fn render() -> String {
             }
         }
     }
-    html.push_str("</main>\n</body>\n</html>\n");
     html
 }
 

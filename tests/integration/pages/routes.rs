@@ -21,6 +21,7 @@ async fn every_page_answers_in_both_languages_with_the_frame_and_headers() {
         "/publishers/c_f646".to_owned(),
         format!("/compare?id={slug}&id={other}"),
         "/validator".to_owned(),
+        "/api".to_owned(),
     ];
     for uri in &pages {
         let it = get(&router, uri).await;
