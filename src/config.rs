@@ -52,6 +52,8 @@ pub struct Config {
     pub api_rate_per_minute: u32,
     /// The built web assets (Bootstrap Italia and our own), served at `/static/`.
     pub assets_dir: PathBuf,
+    /// The SMTP server mail goes through; without one, messages wait in the outbox.
+    pub smtp: Option<crate::mail::SmtpConfig>,
 }
 
 impl Config {
@@ -69,6 +71,11 @@ impl Config {
     /// | `RIUSO_PUBLIC_URL` | `http://<RIUSO_BIND>` | public address, for links and export IRIs |
     /// | `RIUSO_API_RATE_PER_MINUTE` | `600` | API requests per minute per client IP (0: no limit) |
     /// | `RIUSO_ASSETS_DIR` | `web/dist` | built web assets (`make assets`), served at `/static/` |
+    /// | `RIUSO_SMTP_HOST` | none | SMTP server; unset, mail waits in the outbox |
+    /// | `RIUSO_SMTP_PORT` | `587` (`465` with `tls`, `25` with `none`) | its port |
+    /// | `RIUSO_SMTP_TLS` | `starttls` | `starttls`, `tls` or `none` |
+    /// | `RIUSO_SMTP_USER`, `RIUSO_SMTP_PASSWORD` | none | credentials, when the server wants them |
+    /// | `RIUSO_MAIL_FROM` | `riuso <noreply@<public host>>` | sender of every message |
     ///
     /// # Errors
     ///
@@ -128,7 +135,41 @@ impl Config {
             .transpose()
             .context("RIUSO_API_RATE_PER_MINUTE must be a whole number of requests")?
             .unwrap_or(600);
+        let smtp = match get("RIUSO_SMTP_HOST") {
+            None => None,
+            Some(host) => {
+                let tls: crate::mail::SmtpTls = get("RIUSO_SMTP_TLS")
+                    .map(|v| v.trim().parse())
+                    .transpose()
+                    .map_err(|e| anyhow::anyhow!("RIUSO_SMTP_TLS {e}"))?
+                    .unwrap_or_default();
+                let port = get("RIUSO_SMTP_PORT")
+                    .map(|v| v.trim().parse::<u16>())
+                    .transpose()
+                    .context("RIUSO_SMTP_PORT must be a port number")?
+                    .unwrap_or(match tls {
+                        crate::mail::SmtpTls::None => 25,
+                        crate::mail::SmtpTls::StartTls => 587,
+                        crate::mail::SmtpTls::Tls => 465,
+                    });
+                let public_host = url::Url::parse(&public_url)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_else(|| "localhost".to_owned());
+                Some(crate::mail::SmtpConfig {
+                    host: host.trim().to_owned(),
+                    port,
+                    tls,
+                    credentials: get("RIUSO_SMTP_USER")
+                        .map(|user| (user, lookup("RIUSO_SMTP_PASSWORD").unwrap_or_default())),
+                    from: get("RIUSO_MAIL_FROM")
+                        .unwrap_or_else(|| format!("riuso <noreply@{public_host}>")),
+                    timeout: http_timeout,
+                })
+            }
+        };
         Ok(Self {
+            smtp,
             assets_dir: PathBuf::from(
                 get("RIUSO_ASSETS_DIR").unwrap_or_else(|| "web/dist".to_owned()),
             ),
@@ -221,5 +262,33 @@ mod tests {
         assert!(format!("{err:#}").contains("RIUSO_PUBLIC_URL"));
         let err = config(&[("RIUSO_BIND", "nowhere")]).unwrap_err();
         assert!(format!("{err:#}").contains("RIUSO_BIND"));
+    }
+
+    #[test]
+    fn smtp_is_off_until_a_host_is_given_and_the_port_follows_the_tls_mode() {
+        assert_eq!(config(&[]).unwrap().smtp, None);
+        let c = config(&[
+            ("RIUSO_SMTP_HOST", "smtp.example.org"),
+            ("RIUSO_PUBLIC_URL", "https://riuso.example.org"),
+        ])
+        .unwrap();
+        let smtp = c.smtp.unwrap();
+        assert_eq!((smtp.port, smtp.tls), (587, crate::mail::SmtpTls::StartTls));
+        assert_eq!(smtp.from, "riuso <noreply@riuso.example.org>");
+        let c = config(&[
+            ("RIUSO_SMTP_HOST", "smtp.example.org"),
+            ("RIUSO_SMTP_TLS", "tls"),
+            ("RIUSO_SMTP_USER", "riuso"),
+            ("RIUSO_SMTP_PASSWORD", "s3cret"),
+        ])
+        .unwrap();
+        let smtp = c.smtp.unwrap();
+        assert_eq!(smtp.port, 465);
+        assert!(
+            !format!("{smtp:?}").contains("s3cret"),
+            "the password is never printed"
+        );
+        let err = config(&[("RIUSO_SMTP_HOST", "h"), ("RIUSO_SMTP_TLS", "ssl")]).unwrap_err();
+        assert!(format!("{err:#}").contains("RIUSO_SMTP_TLS"));
     }
 }

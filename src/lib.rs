@@ -14,8 +14,8 @@
 //! Modules: [`publiccode`] (the standard, pure), [`db`] (connections and migrations),
 //! [`config`] (the only reader of the environment), [`cli`] (subcommands), [`telemetry`]
 //! (logging set-up), [`catalog`] (the store: the only reader and writer of catalog tables),
-//! [`crawl`] (the crawler), [`jobs`] (the background job queue), [`export`] (open-data
-//! exports), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
+//! [`crawl`] (the crawler), [`jobs`] (the background job queue), [`mail`] (e-mail through
+//! the outbox), [`export`] (open-data exports), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
 
 pub mod app;
 pub mod catalog;
@@ -25,6 +25,7 @@ pub mod crawl;
 pub mod db;
 pub mod export;
 pub mod jobs;
+pub mod mail;
 pub mod publiccode;
 pub mod telemetry;
 pub mod web;

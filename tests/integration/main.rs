@@ -7,6 +7,7 @@ mod catalog;
 mod crawl;
 mod forge_fixture;
 mod jobs;
+mod mail;
 mod pages;
 mod support;
 mod validator;

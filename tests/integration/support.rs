@@ -2,6 +2,7 @@
 
 pub mod db;
 pub mod forge;
+pub mod smtp;
 
 use std::path::{Path, PathBuf};
 
