@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::catalog::search::Searcher;
 use crate::config::Config;
+use crate::ipa::Registry;
 
 /// Everything a request handler may need, built once at start-up.
 #[derive(Debug)]
@@ -17,14 +18,37 @@ pub struct App {
     pub db: DatabaseConnection,
     /// Catalog search, sharing one in-process facet index between requests.
     pub search: Searcher,
+    /// What is known of public administrations beyond their codes (empty unless configured).
+    pub ipa: Registry,
 }
 
 impl App {
-    /// The application over `db`.
+    /// The application over `db`, with an empty IPA registry.
     #[must_use]
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
         let search = Searcher::new(db.clone());
-        Self { config, db, search }
+        Self {
+            config,
+            db,
+            search,
+            ipa: Registry::default(),
+        }
+    }
+
+    /// The application over `db` with the IPA registry the configuration names, if any.
+    ///
+    /// # Errors
+    ///
+    /// When the registry file cannot be read.
+    pub fn with_registry(config: Config, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let ipa = match &config.ipa_registry {
+            Some(path) => Registry::load(path)?,
+            None => Registry::default(),
+        };
+        Ok(Self {
+            ipa,
+            ..Self::new(config, db)
+        })
     }
 }
 

@@ -54,6 +54,8 @@ pub struct Config {
     pub assets_dir: PathBuf,
     /// The SMTP server mail goes through; without one, messages wait in the outbox.
     pub smtp: Option<crate::mail::SmtpConfig>,
+    /// The registry of public administrations (names, e-mail addresses), if one is configured.
+    pub ipa_registry: Option<PathBuf>,
 }
 
 impl Config {
@@ -71,6 +73,7 @@ impl Config {
     /// | `RIUSO_PUBLIC_URL` | `http://<RIUSO_BIND>` | public address, for links and export IRIs |
     /// | `RIUSO_API_RATE_PER_MINUTE` | `600` | API requests per minute per client IP (0: no limit) |
     /// | `RIUSO_ASSETS_DIR` | `web/dist` | built web assets (`make assets`), served at `/static/` |
+    /// | `RIUSO_IPA_REGISTRY` | none | CSV/TSV of administrations: IPA code, name, e-mail |
     /// | `RIUSO_SMTP_HOST` | none | SMTP server; unset, mail waits in the outbox |
     /// | `RIUSO_SMTP_PORT` | `587` (`465` with `tls`, `25` with `none`) | its port |
     /// | `RIUSO_SMTP_TLS` | `starttls` | `starttls`, `tls` or `none` |
@@ -169,6 +172,7 @@ impl Config {
             }
         };
         Ok(Self {
+            ipa_registry: get("RIUSO_IPA_REGISTRY").map(PathBuf::from),
             smtp,
             assets_dir: PathBuf::from(
                 get("RIUSO_ASSETS_DIR").unwrap_or_else(|| "web/dist".to_owned()),

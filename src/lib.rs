@@ -15,7 +15,8 @@
 //! [`config`] (the only reader of the environment), [`cli`] (subcommands), [`telemetry`]
 //! (logging set-up), [`catalog`] (the store: the only reader and writer of catalog tables),
 //! [`crawl`] (the crawler), [`jobs`] (the background job queue), [`mail`] (e-mail through
-//! the outbox), [`export`] (open-data exports), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
+//! the outbox), [`ipa`] (the registry of public administrations), [`export`] (open-data
+//! exports), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
 
 pub mod app;
 pub mod catalog;
@@ -24,6 +25,7 @@ pub mod config;
 pub mod crawl;
 pub mod db;
 pub mod export;
+pub mod ipa;
 pub mod jobs;
 pub mod mail;
 pub mod publiccode;

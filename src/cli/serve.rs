@@ -32,7 +32,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         .build()?;
     runtime.block_on(async {
         let db = db::open(&config.database_url).await?;
-        let app = App::new(config.clone(), db.clone());
+        let app = App::with_registry(config.clone(), db.clone())?;
         // Load the search index before the first request rather than during it.
         app.search.warm().await?;
         let state = AppState(Arc::new(app));

@@ -56,7 +56,11 @@ pub async fn app_on(backend: Backend, seeded: u64) -> (axum::Router, TestDb) {
     config.public_url = PUBLIC_URL.to_owned();
     config.api_rate_per_minute = 0;
     config.max_file_bytes = 64 * 1024;
-    let state = AppState(Arc::new(App::new(config, db.conn.clone())));
+    config.ipa_registry =
+        Some(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/ipa-registry.tsv").into());
+    let state = AppState(Arc::new(
+        App::with_registry(config, db.conn.clone()).unwrap(),
+    ));
     (riuso::web::router(state), db)
 }
 

@@ -88,6 +88,9 @@ struct PublisherPage {
     ctx: PageCtx,
     name: String,
     ipa_code: Option<String>,
+    /// The official name and e-mail in the IPA registry, when it knows the code.
+    ipa_name: Option<String>,
+    ipa_email: Option<String>,
     website: Option<String>,
     count: u64,
     solutions: Vec<SolutionItem>,
@@ -108,8 +111,14 @@ pub async fn show(
     let organisation = found.organisation;
     let solutions = read::software_of(&state.db, organisation.id, None, PAGE_SIZE).await?;
     let reuse = browse::reuse_of(&state.db, organisation.id, REUSE_LIMIT).await?;
+    let registered = organisation
+        .ipa_code
+        .as_deref()
+        .and_then(|code| state.ipa.get(code));
     render(&PublisherPage {
         ctx: PageCtx::new(lang, &uri),
+        ipa_name: registered.map(|e| e.name.clone()),
+        ipa_email: registered.and_then(|e| e.email.clone()),
         name: organisation.name,
         ipa_code: organisation.ipa_code,
         website: organisation.website,

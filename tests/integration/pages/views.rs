@@ -184,6 +184,7 @@ async fn publisher_page_lists_its_solutions_and_their_reuse_by_others() {
         let page = get(&router, "/publishers/c_f646").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("c_f646"));
+        assert_eq!(page.text("#ipa-name"), "Comune di Montesilvano");
         assert!(
             page.all("a[href^='/software/']").len() >= 2,
             "{}",
