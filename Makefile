@@ -1,7 +1,8 @@
 # riuso — build, run and test. GNU make; every tool a target needs is installed by the target.
 #
 #   make run     build, migrate the embedded SQLite database, load the demo catalog, serve files
-#   make test    the whole test suite (installs the test tools it needs)
+#   make assets  web/dist, the files served at /static/, from npm packages and web/static
+#   make test    the whole test suite (installs the test tools it needs), browser tests included
 #   make lint    formatting, clippy, docs, licences/advisories, unused dependencies
 #   make bench   benchmarks (bench-validate); make fuzz: fuzzing for FUZZ_SECONDS
 
@@ -9,18 +10,31 @@ CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: all build run test test-tools test-api lint fmt bench bench-validate bench-search bench-export bench-crawl audit clean
+.PHONY: all build assets run test test-tools test-api test-browser bench-web lint fmt bench bench-validate bench-search bench-export bench-crawl audit clean
 
 all: build
 
-build:
+build: assets
 	$(CARGO) build --release --locked
+
+## assets: web/dist (served at /static/, RIUSO_ASSETS_DIR) from the npm packages pinned in
+## web/package-lock.json (Bootstrap Italia) and our own files in web/static. `npm ci` runs when
+## web/node_modules is missing or older than the lock file.
+WEB_DEPS := web/node_modules/.installed
+
+assets: $(WEB_DEPS)
+	node web/assemble.mjs
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
 
 ## run: migrate the embedded database, load the demo catalog, serve on RIUSO_BIND (127.0.0.1:8080).
 run: build
-	./target/release/riuso migrate
-	./target/release/riuso import demo
-	./target/release/riuso serve
+	$(TARGET_DIR)/release/riuso migrate
+	$(TARGET_DIR)/release/riuso import demo
+	$(TARGET_DIR)/release/riuso serve
 
 ## test: every suite, snapshots must match and none may be left unreferenced.
 test: test-tools
