@@ -40,6 +40,7 @@ run: build
 test: test-tools
 	$(CARGO) insta test --workspace --require-full-match --unreferenced=reject --test-runner nextest --dnd
 	$(MAKE) test-api
+	$(MAKE) test-browser
 
 ## test-api: schemathesis (from PyPI, in a virtualenv under the target directory) runs every
 ## check against a live `riuso serve` on a seeded catalog, on a loopback port.
@@ -60,6 +61,40 @@ test-api: $(SCHEMATHESIS)
 	trap 'kill $$pid; rm -rf $$dir' EXIT; \
 	cd $$dir && $(abspath $(SCHEMATHESIS)) --config-file $(CURDIR)/tests/schemathesis.toml run \
 	  --checks all --wait-for-schema 60 http://127.0.0.1:$(API_TEST_PORT)/api/v1/openapi.json
+
+## test-browser: every page in Italian and English in headless Chromium (Debian's package,
+## installed when missing) driven by playwright-core: axe-core (WCAG 2.1 A and AA) finds no
+## violation, no Content-Security-Policy error, a keyboard-only journey (search, filter, open,
+## compare), and a full-page screenshot of each page in $(TARGET_DIR)/browser-artifacts. The
+## server runs on a temporary catalog: the demo files (one of them changed and imported again,
+## so it has a diff) and 50 seeded entries.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_TEST_PORT ?= 18081
+BROWSER_ARTIFACTS := $(abspath $(TARGET_DIR))/browser-artifacts
+
+test-browser: assets
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl; }
+	$(CARGO) build --locked
+	@set -e; dir=$$(mktemp -d); riuso=$(abspath $(TARGET_DIR))/debug/riuso; \
+	base=http://127.0.0.1:$(BROWSER_TEST_PORT); changed=$$dir/demo/Comune-di-Montesilvano__ComunicaPA.yml; \
+	export DATABASE_URL="sqlite://$$dir/riuso.db?mode=rwc" RIUSO_ASSETS_DIR=$(CURDIR)/web/dist RIUSO_LOG=warn \
+	  RIUSO_API_RATE_PER_MINUTE=0 RIUSO_EMBEDDED_WORKER=0 RIUSO_CRAWL_EVERY_HOURS=0; \
+	trap 'rm -rf $$dir' EXIT; \
+	cp -R demo $$dir/demo; \
+	$$riuso import --json $$dir/demo >/dev/null; \
+	sed -i 's/^developmentStatus: stable/developmentStatus: beta/' $$changed; \
+	$$riuso import --json $$changed >/dev/null; \
+	$$riuso dev seed --count 50 --seed 1 --json >/dev/null; \
+	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
+	for i in $$(seq 120); do \
+	  curl -fs -o /dev/null $$base/healthz && break; \
+	  kill -0 $$pid 2>/dev/null || { echo "riuso serve stopped before answering"; exit 1; }; \
+	  test $$i -lt 120 || { echo "riuso serve did not answer /healthz in 60 s"; exit 1; }; \
+	  sleep 0.5; \
+	done; \
+	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) node tests/browser/run.mjs
 
 test-tools:
 	@$(CARGO) insta --version >/dev/null 2>&1 || $(CARGO) install cargo-insta --locked
