@@ -67,7 +67,12 @@ class Pending extends Error {}
 function watch(page) {
   const seen = { csp: [], assets: [] };
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && /content.security.policy/i.test(msg.text())) seen.csp.push(msg.text());
+    const text = msg.text();
+    if (msg.type() === 'error' && /content.security.policy/i.test(text)) {
+      // Data URLs can be long; the directive and what was refused are in the first words.
+      const short = text.replace(/data:[^'"\s]{40,}/g, (d) => `${d.slice(0, 40)}…`);
+      if (!seen.csp.includes(short)) seen.csp.push(short);
+    }
   });
   page.on('requestfailed', (req) => {
     if (req.url().startsWith(BASE) && req.resourceType() !== 'document') {
