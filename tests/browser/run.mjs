@@ -139,9 +139,11 @@ async function visit(context, key, lang, path, { status = 200 } = {}) {
 }
 
 async function check(name, fn) {
+  const t0 = Date.now();
+  const took = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   try {
     const note = await fn();
-    record(name, 'pass', [], typeof note === 'string' ? note : '');
+    record(name, 'pass', [], [typeof note === 'string' ? note : '', took()].filter(Boolean).join(', '));
   } catch (e) {
     if (e instanceof Pending) record(name, 'pending', [], e.message);
     else if (e instanceof Failure) record(name, 'fail', e.problems);
