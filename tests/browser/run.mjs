@@ -191,8 +191,17 @@ async function tabTo(page, selector, max = 400) {
   throw new Failure([`keyboard: ${selector} not reached in ${max} Tab presses`]);
 }
 
-async function pressAndNavigate(page, key, test) {
-  await Promise.all([page.waitForURL(test, { waitUntil: 'load' }), page.keyboard.press(key)]);
+// Presses `key`, waits for the page it leads to, and checks where that is.
+async function pressAndNavigate(page, key, test, what) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press(key)]);
+  if (!test(new URL(page.url()))) throw new Failure([`${key} led to ${page.url()}, not ${what}`]);
+}
+
+// Presses `key` where no navigation should follow; says whether one did (within a second).
+async function pressInPlace(page, key) {
+  const navigated = page.waitForNavigation({ waitUntil: 'load', timeout: 1500 }).then(() => true, () => false);
+  await page.keyboard.press(key);
+  return navigated;
 }
 
 async function main() {
@@ -374,20 +383,26 @@ async function main() {
         steps.push('Tab to the skip link');
         steps.push(`Tab×${await tabTo(page, 'input#q')} to the search box`);
         await page.keyboard.type(QUERY);
-        await pressAndNavigate(page, 'Enter', (u) => u.pathname === '/software');
+        await pressAndNavigate(page, 'Enter', (u) => u.pathname === '/software', 'the search page');
         if ((await page.locator('main#main').count()) === 0) throw new Pending('the search page is not served yet');
         steps.push(`typed ${JSON.stringify(QUERY)}, Enter`);
 
+        // Problems that do not stop the journey; reported at its end.
+        const problems = [];
         const facetBox = `form#search-form input[type="checkbox"][name="${facet.name}"][value="${facet.value}"]`;
-        steps.push(`Tab×${await tabTo(page, facetBox)} to the facet ${facet.name}=${facet.value}`);
-        await page.keyboard.press('Space');
+        steps.push(`Tab×${await tabTo(page, facetBox)} to the facet ${facet.name}=${facet.value}, Space`);
+        if (await pressInPlace(page, 'Space')) {
+          problems.push('Space on a facet checkbox submitted the search at once: a change of context on input '
+            + '(WCAG 3.2.2, failure F36), and keyboard focus went back to the top of the page');
+        }
         if (!(await page.locator(facetBox).isChecked())) throw new Failure(['Space did not tick the facet checkbox']);
         steps.push(`Tab×${await tabTo(page, '#apply-filters')} to #apply-filters, Enter`);
-        await pressAndNavigate(page, 'Enter', (u) => u.searchParams.getAll(facet.name).includes(facet.value));
+        await pressAndNavigate(page, 'Enter', (u) => u.searchParams.getAll(facet.name).includes(facet.value),
+          `a search filtered on ${facet.name}=${facet.value}`);
         const filtered = page.url();
 
         steps.push(`Tab×${await tabTo(page, 'ol#results > li a.result-link')} to the first result, Enter`);
-        await pressAndNavigate(page, 'Enter', (u) => u.pathname.startsWith('/software/'));
+        await pressAndNavigate(page, 'Enter', (u) => u.pathname.startsWith('/software/'), 'a software page');
         await page.goBack({ waitUntil: 'load' });
         if (page.url() !== filtered) throw new Failure([`back went to ${page.url()}, not ${filtered}`]);
         steps.push('back to the results');
@@ -397,7 +412,7 @@ async function main() {
         while (ticked.length < 2) {
           const selector = `${box}${ticked.map((t) => `:not([value="${t.id}"])`).join('')}`;
           steps.push(`Tab×${await tabTo(page, selector)} to a compare checkbox, Space`);
-          await page.keyboard.press('Space');
+          if (await pressInPlace(page, 'Space')) throw new Failure(['Space on a compare checkbox left the page']);
           const entry = await page.evaluate(() => {
             const el = document.activeElement;
             const name = el.closest('li')?.querySelector('a.result-link')?.textContent ?? '';
@@ -407,10 +422,9 @@ async function main() {
           ticked.push(entry);
         }
         steps.push(`Tab×${await tabTo(page, '#compare-button')} to #compare-button, Enter`);
-        await pressAndNavigate(page, 'Enter', (u) => u.pathname === '/compare');
+        await pressAndNavigate(page, 'Enter', (u) => u.pathname === '/compare', 'the compare page');
         const ids = new URL(page.url()).searchParams.getAll('id');
         const table = (await page.locator('table#compare-table').innerText().catch(() => '')).replace(/\s+/g, ' ');
-        const problems = [];
         for (const t of ticked) {
           if (!ids.includes(t.id)) problems.push(`/compare was not asked for id ${t.id} (${page.url()})`);
           if (!table.includes(t.name)) problems.push(`table#compare-table does not list ${JSON.stringify(t.name)}`);
