@@ -13,6 +13,10 @@
 // Bootstrap Italia 2 declares its fonts from a script (`loadFonts`) that writes an inline
 // <style>, which our Content-Security-Policy refuses; fonts.css carries the same rules as a file,
 // with URLs relative to itself (../fonts/…), so pages link it like any stylesheet.
+//
+// The stylesheet also embeds the icon font of its video player (Video.js) as a data: URL, which
+// the browser loads with every page and the CSP (font-src 'self') refuses, an error in the
+// console of every page. riuso shows no video, so that one @font-face rule is left out.
 
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -60,7 +64,9 @@ function countFiles(dir) {
 
 rmSync(staging, { recursive: true, force: true });
 const out = join(staging, 'bootstrap-italia');
-copy(join(framework, 'css', 'bootstrap-italia.min.css'), join(out, 'css', 'bootstrap-italia.min.css'));
+mkdirSync(join(out, 'css'), { recursive: true });
+const css = readFileSync(need(join(framework, 'css', 'bootstrap-italia.min.css')), 'utf8');
+writeFileSync(join(out, 'css', 'bootstrap-italia.min.css'), css.replace(/@font-face\{font-family:VideoJS;[^}]*\}/g, ''));
 writeFileSync(join(out, 'css', 'fonts.css'), fontsCss());
 copy(join(framework, 'fonts'), join(out, 'fonts'));
 copy(join(framework, 'svg', 'sprites.svg'), join(out, 'svg', 'sprites.svg'));
