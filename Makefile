@@ -135,6 +135,48 @@ bench-export: build
 	  test $$kib -le $$(( $(EXPORT_RSS_CEILING_MIB) * 1024 )) || { echo "over the $(EXPORT_RSS_CEILING_MIB) MiB ceiling"; exit 1; }; \
 	done
 
+## bench-web: the web pages under load. wrk (Debian's package, installed when missing) runs
+## BENCH_WEB_SECONDS (20) s with 2 threads and 64 connections on loopback against /healthz (the
+## baseline: no database, no template), the home page, a search with text and facets and a
+## software page, served by the release binary on BENCH_WEB_ENTRIES (10,000) seeded entries
+## (seeded once, under the target directory); prints requests/s, p50/p90/p99 and each page's
+## throughput against /healthz; fails on any non-2xx answer or socket error.
+BENCH_WEB_ENTRIES ?= 10000
+BENCH_WEB_SECONDS ?= 20
+BENCH_WEB_PORT ?= 18082
+BENCH_WEB_SEARCH ?= /software?q=comune&category=document-management&status=stable
+BENCH_WEB_DIR := $(abspath $(TARGET_DIR))/bench-web
+
+bench-web: build
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl; }
+	@set -e; mkdir -p $(BENCH_WEB_DIR); riuso=$(abspath $(TARGET_DIR))/release/riuso; \
+	base=http://127.0.0.1:$(BENCH_WEB_PORT); db=$(BENCH_WEB_DIR)/riuso-$(BENCH_WEB_ENTRIES).db; \
+	export DATABASE_URL="sqlite://$$db?mode=rwc" RIUSO_ASSETS_DIR=$(CURDIR)/web/dist RIUSO_LOG=warn \
+	  RIUSO_API_RATE_PER_MINUTE=0 RIUSO_EMBEDDED_WORKER=0 RIUSO_CRAWL_EVERY_HOURS=0; \
+	test -f $$db || $$riuso dev seed --count $(BENCH_WEB_ENTRIES) --seed 1; \
+	$$riuso serve --bind 127.0.0.1:$(BENCH_WEB_PORT) & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
+	for i in $$(seq 120); do \
+	  curl -fs -o /dev/null $$base/healthz && break; \
+	  kill -0 $$pid 2>/dev/null || { echo "riuso serve stopped before answering"; exit 1; }; \
+	  test $$i -lt 120 || { echo "riuso serve did not answer /healthz in 60 s"; exit 1; }; \
+	  sleep 0.5; \
+	done; \
+	slug=$$(curl -fs "$$base/api/v1/software?page%5Bsize%5D=1" | grep -o '"slug":"[^"]*"' | head -1 | cut -d'"' -f4); \
+	echo "$(BENCH_WEB_ENTRIES) entries; wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s on loopback, server and wrk on the same machine ($$(nproc) cores)"; \
+	printf '%-60s %10s %8s %8s %8s %11s\n' page requests/s "p50 ms" "p90 ms" "p99 ms" "vs /healthz"; \
+	n=0; baseline=; \
+	for path in /healthz / '$(BENCH_WEB_SEARCH)' /software/$$slug; do \
+	  n=$$((n + 1)); out=$(BENCH_WEB_DIR)/wrk-$$n.txt; \
+	  if ! wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s --latency -s web/bench/wrk-report.lua "$$base$$path" > $$out 2>&1; then \
+	    cat $$out; echo "$$path: answers other than 2xx, or socket errors"; exit 1; \
+	  fi; \
+	  set -- $$(grep '^RESULT' $$out); baseline=$${baseline:-$$2}; \
+	  printf '%-60s %10s %8s %8s %8s %11s\n' "$$path" $$2 $$3 $$4 $$5 $$(awk "BEGIN { printf \"%.2f\", $$2 / $$baseline }"); \
+	done; \
+	echo "wrk outputs in $(BENCH_WEB_DIR)"
+
 ## bench-validate: validation throughput against a bare YAML parse (and PEER_VALIDATOR if set).
 bench: bench-validate bench-search bench-export bench-crawl
 
