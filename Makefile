@@ -1,7 +1,8 @@
 # riuso — build, run and test. GNU make; every tool a target needs is installed by the target.
 #
 #   make run     build, migrate the embedded SQLite database, load the demo catalog, serve files
-#   make test    the whole test suite (installs the test tools it needs)
+#   make assets  web/dist, the files served at /static/, from npm packages and web/static
+#   make test    the whole test suite (installs the test tools it needs), browser tests included
 #   make lint    formatting, clippy, docs, licences/advisories, unused dependencies
 #   make bench   benchmarks (bench-validate); make fuzz: fuzzing for FUZZ_SECONDS
 
@@ -9,23 +10,37 @@ CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: all build run test test-tools test-api lint fmt bench bench-validate bench-search bench-export bench-crawl audit clean
+.PHONY: all build assets run test test-tools test-api test-browser bench-web lint fmt bench bench-validate bench-search bench-export bench-crawl audit clean
 
 all: build
 
-build:
+build: assets
 	$(CARGO) build --release --locked
+
+## assets: web/dist (served at /static/, RIUSO_ASSETS_DIR) from the npm packages pinned in
+## web/package-lock.json (Bootstrap Italia) and our own files in web/static. `npm ci` runs when
+## web/node_modules is missing or older than the lock file.
+WEB_DEPS := web/node_modules/.installed
+
+assets: $(WEB_DEPS)
+	node web/assemble.mjs
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq nodejs npm; }
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
 
 ## run: migrate the embedded database, load the demo catalog, serve on RIUSO_BIND (127.0.0.1:8080).
 run: build
-	./target/release/riuso migrate
-	./target/release/riuso import demo
-	./target/release/riuso serve
+	$(TARGET_DIR)/release/riuso migrate
+	$(TARGET_DIR)/release/riuso import demo
+	$(TARGET_DIR)/release/riuso serve
 
 ## test: every suite, snapshots must match and none may be left unreferenced.
 test: test-tools
 	$(CARGO) insta test --workspace --require-full-match --unreferenced=reject --test-runner nextest --dnd
 	$(MAKE) test-api
+	$(MAKE) test-browser
 
 ## test-api: schemathesis (from PyPI, in a virtualenv under the target directory) runs every
 ## check against a live `riuso serve` on a seeded catalog, on a loopback port.
@@ -46,6 +61,40 @@ test-api: $(SCHEMATHESIS)
 	trap 'kill $$pid; rm -rf $$dir' EXIT; \
 	cd $$dir && $(abspath $(SCHEMATHESIS)) --config-file $(CURDIR)/tests/schemathesis.toml run \
 	  --checks all --wait-for-schema 60 http://127.0.0.1:$(API_TEST_PORT)/api/v1/openapi.json
+
+## test-browser: every page in Italian and English in headless Chromium (Debian's package,
+## installed when missing) driven by playwright-core: axe-core (WCAG 2.1 A and AA) finds no
+## violation, no Content-Security-Policy error, a keyboard-only journey (search, filter, open,
+## compare), and a full-page screenshot of each page in $(TARGET_DIR)/browser-artifacts. The
+## server runs on a temporary catalog: the demo files (one of them changed and imported again,
+## so it has a diff) and 50 seeded entries.
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_TEST_PORT ?= 18081
+BROWSER_ARTIFACTS := $(abspath $(TARGET_DIR))/browser-artifacts
+
+test-browser: assets
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl; }
+	$(CARGO) build --locked
+	@set -e; dir=$$(mktemp -d); riuso=$(abspath $(TARGET_DIR))/debug/riuso; \
+	base=http://127.0.0.1:$(BROWSER_TEST_PORT); changed=$$dir/demo/Comune-di-Montesilvano__ComunicaPA.yml; \
+	export DATABASE_URL="sqlite://$$dir/riuso.db?mode=rwc" RIUSO_ASSETS_DIR=$(CURDIR)/web/dist RIUSO_LOG=warn \
+	  RIUSO_API_RATE_PER_MINUTE=0 RIUSO_EMBEDDED_WORKER=0 RIUSO_CRAWL_EVERY_HOURS=0; \
+	trap 'rm -rf $$dir' EXIT; \
+	cp -R demo $$dir/demo; \
+	$$riuso import --json $$dir/demo >/dev/null; \
+	sed -i 's/^developmentStatus: stable/developmentStatus: beta/' $$changed; \
+	$$riuso import --json $$changed >/dev/null; \
+	$$riuso dev seed --count 50 --seed 1 --json >/dev/null; \
+	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
+	for i in $$(seq 120); do \
+	  curl -fs -o /dev/null $$base/healthz && break; \
+	  kill -0 $$pid 2>/dev/null || { echo "riuso serve stopped before answering"; exit 1; }; \
+	  test $$i -lt 120 || { echo "riuso serve did not answer /healthz in 60 s"; exit 1; }; \
+	  sleep 0.5; \
+	done; \
+	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) node tests/browser/run.mjs
 
 test-tools:
 	@$(CARGO) insta --version >/dev/null 2>&1 || $(CARGO) install cargo-insta --locked
@@ -85,6 +134,48 @@ bench-export: build
 	  echo "$$f: $(BENCH_ENTRIES) entries, peak RSS $$((kib / 1024)) MiB, $$secs s, $$(wc -c < $(BENCH_EXPORT_DIR)/catalog.$$f) bytes"; \
 	  test $$kib -le $$(( $(EXPORT_RSS_CEILING_MIB) * 1024 )) || { echo "over the $(EXPORT_RSS_CEILING_MIB) MiB ceiling"; exit 1; }; \
 	done
+
+## bench-web: the web pages under load. wrk (Debian's package, installed when missing) runs
+## BENCH_WEB_SECONDS (20) s with 2 threads and 64 connections on loopback against /healthz (the
+## baseline: no database, no template), the home page, a search with text and facets and a
+## software page, served by the release binary on BENCH_WEB_ENTRIES (10,000) seeded entries
+## (seeded once, under the target directory); prints requests/s, p50/p90/p99 and each page's
+## throughput against /healthz; fails on any non-2xx answer or socket error.
+BENCH_WEB_ENTRIES ?= 10000
+BENCH_WEB_SECONDS ?= 20
+BENCH_WEB_PORT ?= 18082
+BENCH_WEB_SEARCH ?= /software?q=comune&category=document-management&status=stable
+BENCH_WEB_DIR := $(abspath $(TARGET_DIR))/bench-web
+
+bench-web: build
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl; }
+	@set -e; mkdir -p $(BENCH_WEB_DIR); riuso=$(abspath $(TARGET_DIR))/release/riuso; \
+	base=http://127.0.0.1:$(BENCH_WEB_PORT); db=$(BENCH_WEB_DIR)/riuso-$(BENCH_WEB_ENTRIES).db; \
+	export DATABASE_URL="sqlite://$$db?mode=rwc" RIUSO_ASSETS_DIR=$(CURDIR)/web/dist RIUSO_LOG=warn \
+	  RIUSO_API_RATE_PER_MINUTE=0 RIUSO_EMBEDDED_WORKER=0 RIUSO_CRAWL_EVERY_HOURS=0; \
+	test -f $$db || $$riuso dev seed --count $(BENCH_WEB_ENTRIES) --seed 1; \
+	$$riuso serve --bind 127.0.0.1:$(BENCH_WEB_PORT) & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
+	for i in $$(seq 120); do \
+	  curl -fs -o /dev/null $$base/healthz && break; \
+	  kill -0 $$pid 2>/dev/null || { echo "riuso serve stopped before answering"; exit 1; }; \
+	  test $$i -lt 120 || { echo "riuso serve did not answer /healthz in 60 s"; exit 1; }; \
+	  sleep 0.5; \
+	done; \
+	slug=$$(curl -fs "$$base/api/v1/software?page%5Bsize%5D=1" | grep -o '"slug":"[^"]*"' | head -1 | cut -d'"' -f4); \
+	echo "$(BENCH_WEB_ENTRIES) entries; wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s on loopback, server and wrk on the same machine ($$(nproc) cores)"; \
+	printf '%-60s %10s %8s %8s %8s %11s\n' page requests/s "p50 ms" "p90 ms" "p99 ms" "vs /healthz"; \
+	n=0; baseline=; \
+	for path in /healthz / '$(BENCH_WEB_SEARCH)' /software/$$slug; do \
+	  n=$$((n + 1)); out=$(BENCH_WEB_DIR)/wrk-$$n.txt; \
+	  if ! wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s --latency -s web/bench/wrk-report.lua "$$base$$path" > $$out 2>&1; then \
+	    cat $$out; echo "$$path: answers other than 2xx, or socket errors"; exit 1; \
+	  fi; \
+	  set -- $$(grep '^RESULT' $$out); baseline=$${baseline:-$$2}; \
+	  printf '%-60s %10s %8s %8s %8s %11s\n' "$$path" $$2 $$3 $$4 $$5 $$(awk "BEGIN { printf \"%.2f\", $$2 / $$baseline }"); \
+	done; \
+	echo "wrk outputs in $(BENCH_WEB_DIR)"
 
 ## bench-validate: validation throughput against a bare YAML parse (and PEER_VALIDATOR if set).
 bench: bench-validate bench-search bench-export bench-crawl

@@ -1,0 +1,444 @@
+// Browser tests of the web pages, in headless Chromium driven by playwright-core.
+//
+// `make test-browser` starts `riuso serve` on a demo catalog and runs this script against it:
+//
+//   - every page type in Italian and English: structure (lang, skip link, main, language
+//     switch), axe-core (WCAG 2.0/2.1 A and AA) with zero violations, no Content-Security-Policy
+//     error in the console, no broken same-origin asset, and a full-page screenshot;
+//   - a journey done with the keyboard only: search, filter, open a result, come back, compare.
+//
+// Environment: BASE_URL (the server), CHROMIUM (the browser binary, default /usr/bin/chromium),
+// ARTIFACTS_DIR (screenshots), SEARCH_QUERY (text searched, default "comune"), DIFF_QUERY (an
+// entry that has two snapshots, default "ComunicaPA"). Exits 1 on any failure, with a summary.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+
+// The test tools are npm packages of web/package.json, installed in web/node_modules.
+const require = createRequire(new URL('../../web/package.json', import.meta.url));
+const { chromium } = require('playwright-core');
+const axeSource = require('axe-core').source;
+
+const BASE = (process.env.BASE_URL ?? 'http://127.0.0.1:18081').replace(/\/$/, '');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = process.env.ARTIFACTS_DIR ?? 'target/browser-artifacts';
+const QUERY = process.env.SEARCH_QUERY ?? 'comune';
+const DIFF_QUERY = process.env.DIFF_QUERY ?? 'ComunicaPA';
+const LANGS = ['it', 'en'];
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+const BROKEN_PUBLICCODE = `publiccodeYmlVersion: "0"
+name: Broken example
+url: "https://example.org/broken.git"
+developmentStatus: stabel
+softwareType: standalone/web
+description:
+  it:
+    shortDescription: A file with mistakes, for the validator page
+`;
+
+const results = [];
+const started = Date.now();
+
+function record(name, status, problems = [], note = '') {
+  results.push({ name, status, problems, note });
+  const mark = { pass: 'ok', fail: 'FAIL' }[status];
+  console.log(`${mark.padEnd(4)} ${name}${note ? ` — ${note}` : ''}`);
+  for (const p of problems) console.log(`     ${p.replaceAll('\n', '\n     ')}`);
+}
+
+function withLang(path, lang) {
+  const url = new URL(path, BASE);
+  url.searchParams.set('lang', lang);
+  return url.toString();
+}
+
+// Watches one page for CSP errors in the console and for same-origin requests that fail.
+function watch(page) {
+  const seen = { csp: [], assets: [] };
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (msg.type() === 'error' && /content.security.policy/i.test(text)) {
+      // Data URLs can be long; the directive and what was refused are in the first words.
+      const short = text.replace(/data:[^'"\s]{40,}/g, (d) => `${d.slice(0, 40)}…`);
+      if (!seen.csp.includes(short)) seen.csp.push(short);
+    }
+  });
+  page.on('requestfailed', (req) => {
+    if (req.url().startsWith(BASE) && req.resourceType() !== 'document') {
+      seen.assets.push(`${req.url()} failed: ${req.failure()?.errorText}`);
+    }
+  });
+  page.on('response', (resp) => {
+    const req = resp.request();
+    if (resp.url().startsWith(BASE) && req.resourceType() !== 'document' && resp.status() >= 400) {
+      seen.assets.push(`${resp.url()} answered ${resp.status()}`);
+    }
+  });
+  return seen;
+}
+
+async function runAxe(page) {
+  await page.evaluate(axeSource);
+  const outcome = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    AXE_TAGS,
+  );
+  return outcome.violations.map((v) => {
+    const targets = v.nodes.map((n) => n.target.join(' '));
+    return `axe ${v.id} (${v.impact}): ${v.help}\n  ${targets.slice(0, 8).join('\n  ')}${targets.length > 8 ? `\n  … ${targets.length - 8} more` : ''}\n  ${v.helpUrl}`;
+  });
+}
+
+// The checks every page gets once it is loaded.
+async function checkLoaded(page, key, lang, seen) {
+  const problems = [];
+  const others = LANGS.filter((l) => l !== lang);
+  const structure = await page.evaluate((others) => ({
+    lang: document.documentElement.getAttribute('lang'),
+    skip: !!document.querySelector('a[href="#main"]'),
+    main: !!document.querySelector('main#main'),
+    missing: others.filter((l) => !document.querySelector(`a[hreflang="${l}"][href*="lang=${l}"]`)),
+  }), others);
+  if (structure.lang !== lang) problems.push(`<html lang> is ${JSON.stringify(structure.lang)}, expected "${lang}"`);
+  if (!structure.skip) problems.push('no skip link to #main');
+  if (!structure.main) problems.push('no <main id="main">');
+  for (const l of structure.missing) problems.push(`no language switch link a[hreflang="${l}"] to ?lang=${l}`);
+  problems.push(...(await runAxe(page)));
+  await page.screenshot({ path: join(ARTIFACTS, `${key}-${lang}.png`), fullPage: true });
+  for (const text of seen.csp) problems.push(`CSP: ${text}`);
+  for (const text of seen.assets) problems.push(`asset: ${text}`);
+  return problems;
+}
+
+// Opens `path` in `lang`, checks it, and returns the page (open) for the caller to read links from.
+async function visit(context, key, lang, path, { status = 200 } = {}) {
+  const page = await context.newPage();
+  const seen = watch(page);
+  const response = await page.goto(withLang(path, lang), { waitUntil: 'load' });
+  const type = response?.headers()['content-type'] ?? '';
+  const problems = [];
+  if (response?.status() !== status) problems.push(`${path} answered ${response?.status()}, expected ${status}`);
+  if (!type.startsWith('text/html')) problems.push(`${path} answered ${type || 'no content type'}, not an HTML page`);
+  problems.push(...(await checkLoaded(page, key, lang, seen)));
+  return { page, problems };
+}
+
+async function check(name, fn) {
+  const t0 = Date.now();
+  const took = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
+  try {
+    const note = await fn();
+    record(name, 'pass', [], [typeof note === 'string' ? note : '', took()].filter(Boolean).join(', '));
+  } catch (e) {
+    if (e instanceof Failure) record(name, 'fail', e.problems);
+    else record(name, 'fail', [e?.stack?.split('\n').slice(0, 4).join('\n') ?? String(e)]);
+  }
+}
+
+class Failure extends Error {
+  constructor(problems) {
+    super(problems.join('; '));
+    this.problems = problems;
+  }
+}
+
+function expectNone(problems) {
+  if (problems.length > 0) throw new Failure(problems);
+}
+
+// What the JSON API knows, so page checks can start from data that exists even before the
+// search page does.
+async function api(path) {
+  const response = await fetch(`${BASE}${path}`);
+  if (!response.ok) throw new Error(`${path} answered ${response.status}`);
+  return response.json();
+}
+
+// A facet value of the search for `q` with at least `min` entries, `active` aside: { name, value }.
+async function facetWith(q, min) {
+  const body = await api(`/api/v1/software?q=${encodeURIComponent(q)}&page[size]=1`);
+  const names = Object.keys(body.facets ?? {}).filter((n) => n !== 'active');
+  names.sort((a, b) => (a === 'category' ? -1 : b === 'category' ? 1 : 0));
+  for (const name of names) {
+    const hit = body.facets[name].find((v) => v.count >= min);
+    if (hit) return { name, value: String(hit.value) };
+  }
+  throw new Error(`no facet of the search ${JSON.stringify(q)} has ${min} entries`);
+}
+
+// Presses Tab until the focused element matches `selector`; returns how many presses it took.
+async function tabTo(page, selector, max = 400) {
+  for (let i = 1; i <= max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return i;
+  }
+  throw new Failure([`keyboard: ${selector} not reached in ${max} Tab presses`]);
+}
+
+// Presses `key`, waits for the page it leads to, and checks where that is.
+async function pressAndNavigate(page, key, test, what) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.keyboard.press(key)]);
+  if (!test(new URL(page.url()))) throw new Failure([`${key} led to ${page.url()}, not ${what}`]);
+}
+
+// Presses `key` where no navigation should follow; says whether one did (within a second).
+async function pressInPlace(page, key) {
+  const navigated = page.waitForNavigation({ waitUntil: 'load', timeout: 1500 }).then(() => true, () => false);
+  await page.keyboard.press(key);
+  return navigated;
+}
+
+async function main() {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    chromiumSandbox: false,
+    args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const facet = await facetWith(QUERY, 2);
+    const searchPath = `/software?q=${encodeURIComponent(QUERY)}&${encodeURIComponent(facet.name)}=${encodeURIComponent(facet.value)}`;
+    const firstSlug = (await api(`/api/v1/software?q=${encodeURIComponent(QUERY)}&page[size]=1`)).data?.[0]?.slug;
+    const diffSlug = (await api(`/api/v1/software?q=${encodeURIComponent(DIFF_QUERY)}&page[size]=1`)).data?.[0]?.slug;
+
+    for (const lang of LANGS) {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      context.setDefaultTimeout(10_000);
+      const found = { slug: null, ids: [], publisher: null, diff: null };
+
+      await check(`home (${lang})`, async () => {
+        const { page, problems } = await visit(context, 'home', lang, '/');
+        const form = await page.locator('form[role="search"]:has(input#q[name="q"])').getAttribute('action').catch(() => null);
+        if (form === null || new URL(form, BASE).pathname !== '/software') problems.push('no form[role=search] with input#q[name=q] submitting to /software');
+        await page.close();
+        expectNone(problems);
+      });
+
+      await check(`search with a facet filter (${lang})`, async () => {
+        const { page, problems } = await visit(context, 'search', lang, searchPath);
+        const results = page.locator('ol#results > li');
+        const n = await results.count();
+        if (n === 0) problems.push(`${searchPath}: no results in ol#results`);
+        const ticked = await page.locator(`input[type="checkbox"][name="${facet.name}"][value="${facet.value}"]`).isChecked().catch(() => false);
+        if (!ticked) problems.push(`the facet ${facet.name}=${facet.value} is not shown ticked`);
+        for (const sel of ['form#search-form input#q', '#apply-filters', 'form#compare-form', '#compare-button']) {
+          if ((await page.locator(sel).count()) === 0) problems.push(`no ${sel}`);
+        }
+        const href = await results.first().locator('a.result-link').getAttribute('href').catch(() => null);
+        if (href) found.slug = decodeURIComponent(new URL(href, BASE).pathname.split('/')[2] ?? '');
+        else if (n > 0) problems.push('the first result has no a.result-link');
+        found.ids = await page.locator('input[name="id"][form="compare-form"]').evaluateAll((els) => els.map((e) => e.value));
+        if (n > 0 && found.ids.length < 2) problems.push('fewer than two compare checkboxes input[name=id][form=compare-form]');
+        await page.close();
+        expectNone(problems);
+        return `${n} results for ${searchPath}`;
+      });
+
+      await check(`software page (${lang})`, async () => {
+        const slug = found.slug ?? firstSlug;
+        const { page, problems } = await visit(context, 'software', lang, `/software/${encodeURIComponent(slug)}`);
+        const publisher = await page.locator('main a[href^="/publishers/"]').first().getAttribute('href').catch(() => null);
+        if (publisher) found.publisher = publisher;
+        else problems.push('no link to the publisher page (a[href^="/publishers/"])');
+        await page.close();
+        expectNone(problems);
+        return `/software/${slug}${found.slug ? '' : ' (the search gave none: the first of the API)'}`;
+      });
+
+      await check(`snapshot diff (${lang})`, async () => {
+        // The entry changed after its first import, so its page offers a diff of its snapshots:
+        // a link, or a form (GET) choosing the two snapshots.
+        const entry = await context.newPage();
+        const response = await entry.goto(withLang(`/software/${encodeURIComponent(diffSlug)}`, lang));
+        const href = await entry.evaluate(() => {
+          const link = document.querySelector('main a[href*="/diff"]');
+          if (link) return link.getAttribute('href');
+          const form = document.querySelector('main form[action$="/diff"]');
+          if (!form) return null;
+          const query = new URLSearchParams(new FormData(form)).toString();
+          return `${form.getAttribute('action')}${query ? `?${query}` : ''}`;
+        });
+        await entry.close();
+        if (!href) throw new Failure([`/software/${diffSlug} answered ${response?.status()} and offers no diff, yet it has two snapshots`]);
+        const { page, problems } = await visit(context, 'diff', lang, href);
+        await page.close();
+        expectNone(problems);
+        return href;
+      });
+
+      await check(`publisher page (${lang})`, async () => {
+        if (!found.publisher) throw new Failure(['no publisher link on the software page to follow']);
+        const { page, problems } = await visit(context, 'publisher', lang, found.publisher);
+        await page.close();
+        expectNone(problems);
+        return found.publisher;
+      });
+
+      await check(`publishers list (${lang})`, async () => {
+        const { page, problems } = await visit(context, 'publishers', lang, '/publishers');
+        if ((await page.locator('main a[href^="/publishers/"]').count()) === 0) problems.push('no link to a publisher page');
+        await page.close();
+        expectNone(problems);
+      });
+
+      await check(`compare (${lang})`, async () => {
+        let ids = found.ids.slice(0, 2);
+        if (ids.length < 2) {
+          const body = await api(`/api/v1/software?q=${encodeURIComponent(QUERY)}&page[size]=2`);
+          ids = body.data.map((e) => String(e.id));
+        }
+        const path = `/compare?${ids.map((id) => `id=${encodeURIComponent(id)}`).join('&')}`;
+        const { page, problems } = await visit(context, 'compare', lang, path);
+        if ((await page.locator('table#compare-table').count()) === 0) problems.push('no table#compare-table');
+        await page.close();
+        expectNone(problems);
+        return path;
+      });
+
+      await check(`validator (${lang})`, async () => {
+        const { page, problems } = await visit(context, 'validator', lang, '/validator');
+        await page.close();
+        expectNone(problems);
+      });
+
+      await check(`validator with a broken file (${lang})`, async () => {
+        const { page, problems } = await visit(context, 'validator', lang, '/validator');
+        expectNone(problems);
+        const seen = watch(page);
+        await page.locator('form#validator-form textarea#publiccode[name="publiccode"]').fill(BROKEN_PUBLICCODE);
+        const [response] = await Promise.all([
+          page.waitForNavigation({ waitUntil: 'load' }),
+          page.locator('form#validator-form #validate-button').click(),
+        ]);
+        const after = [];
+        if (response?.request().method() !== 'POST') after.push('the form did not POST');
+        const diagnostics = await page.locator('#diagnostics').innerText().catch(() => null);
+        if (diagnostics === null) after.push('no #diagnostics after the POST');
+        else if (!/stabel|developmentStatus/.test(diagnostics)) after.push('#diagnostics does not mention the wrong developmentStatus');
+        after.push(...(await checkLoaded(page, 'validator-result', lang, seen)));
+        await page.close();
+        expectNone(after);
+      });
+
+      await check(`API documentation (${lang})`, async () => {
+        const { page, problems } = await visit(context, 'api', lang, '/api');
+        await page.close();
+        expectNone(problems);
+      });
+
+      await check(`page not found (${lang})`, async () => {
+        const { page, problems } = await visit(context, 'not-found', lang, '/no-such-page', { status: 404 });
+        await page.close();
+        expectNone(problems);
+      });
+
+      await context.close();
+    }
+
+    await check('language remembered in a cookie', async () => {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      const problems = [];
+      for (const lang of LANGS) {
+        await page.goto(withLang('/', lang));
+        await page.goto(`${BASE}/publishers`);
+        const shown = await page.evaluate(() => document.documentElement.lang);
+        if (shown !== lang) problems.push(`after ?lang=${lang}, /publishers without ?lang is in ${JSON.stringify(shown)}`);
+      }
+      await context.close();
+      expectNone(problems);
+    });
+
+    await check('keyboard-only journey', async () => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      context.setDefaultTimeout(10_000);
+      const page = await context.newPage();
+      const steps = [];
+      try {
+        await page.goto(withLang('/', 'it'));
+        await page.keyboard.press('Tab');
+        if (!(await page.evaluate(() => document.activeElement?.matches('a[href="#main"]')))) {
+          throw new Failure(['the first Tab press does not focus the skip link to #main']);
+        }
+        steps.push('Tab to the skip link');
+        steps.push(`Tab×${await tabTo(page, 'input#q')} to the search box`);
+        await page.keyboard.type(QUERY);
+        await pressAndNavigate(page, 'Enter', (u) => u.pathname === '/software', 'the search page');
+        steps.push(`typed ${JSON.stringify(QUERY)}, Enter`);
+
+        // Problems that do not stop the journey; reported at its end.
+        const problems = [];
+        const facetBox = `form#search-form input[type="checkbox"][name="${facet.name}"][value="${facet.value}"]`;
+        steps.push(`Tab×${await tabTo(page, facetBox)} to the facet ${facet.name}=${facet.value}, Space`);
+        if (await pressInPlace(page, 'Space')) {
+          problems.push('Space on a facet checkbox submitted the search at once: a change of context on input '
+            + '(WCAG 3.2.2, failure F36), and keyboard focus went back to the top of the page');
+        }
+        if (!(await page.locator(facetBox).isChecked())) throw new Failure(['Space did not tick the facet checkbox']);
+        steps.push(`Tab×${await tabTo(page, '#apply-filters')} to #apply-filters, Enter`);
+        await pressAndNavigate(page, 'Enter', (u) => u.searchParams.getAll(facet.name).includes(facet.value),
+          `a search filtered on ${facet.name}=${facet.value}`);
+        const filtered = page.url();
+
+        steps.push(`Tab×${await tabTo(page, 'ol#results > li a.result-link')} to the first result, Enter`);
+        await pressAndNavigate(page, 'Enter', (u) => u.pathname.startsWith('/software/'), 'a software page');
+        await page.goBack({ waitUntil: 'load' });
+        if (page.url() !== filtered) throw new Failure([`back went to ${page.url()}, not ${filtered}`]);
+        steps.push('back to the results');
+
+        const box = 'ol#results input[name="id"][form="compare-form"]';
+        const ticked = [];
+        while (ticked.length < 2) {
+          const selector = `${box}${ticked.map((t) => `:not([value="${t.id}"])`).join('')}`;
+          steps.push(`Tab×${await tabTo(page, selector)} to a compare checkbox, Space`);
+          if (await pressInPlace(page, 'Space')) throw new Failure(['Space on a compare checkbox left the page']);
+          const entry = await page.evaluate(() => {
+            const el = document.activeElement;
+            const name = el.closest('li')?.querySelector('a.result-link')?.textContent ?? '';
+            return { id: el.value, checked: el.checked, name: name.replace(/\s+/g, ' ').trim() };
+          });
+          if (!entry.checked) throw new Failure(['Space did not tick the compare checkbox']);
+          ticked.push(entry);
+        }
+        steps.push(`Tab×${await tabTo(page, '#compare-button')} to #compare-button, Enter`);
+        await pressAndNavigate(page, 'Enter', (u) => u.pathname === '/compare', 'the compare page');
+        const ids = new URL(page.url()).searchParams.getAll('id');
+        const table = (await page.locator('table#compare-table').innerText().catch(() => '')).replace(/\s+/g, ' ');
+        for (const t of ticked) {
+          if (!ids.includes(t.id)) problems.push(`/compare was not asked for id ${t.id} (${page.url()})`);
+          if (!table.includes(t.name)) problems.push(`table#compare-table does not list ${JSON.stringify(t.name)}`);
+        }
+        expectNone(problems);
+        await page.screenshot({ path: join(ARTIFACTS, 'keyboard-journey-compare.png'), fullPage: true });
+        return steps.join('; ');
+      } catch (e) {
+        if (e instanceof Failure) e.problems.unshift(`after: ${steps.join('; ') || 'nothing'}`);
+        throw e;
+      } finally {
+        await context.close();
+      }
+    });
+  } finally {
+    await browser.close();
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  record('browser tests', 'fail', [e?.stack ?? String(e)]);
+}
+
+const count = (s) => results.filter((r) => r.status === s).length;
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
+if (count('fail') > 0) {
+  console.log('\nFailed:');
+  for (const r of results.filter((x) => x.status === 'fail')) console.log(`  ${r.name}`);
+}
+console.log(`\n${seconds} s; screenshots in ${ARTIFACTS}`);
+console.log(`browser: ${count('pass')} passed, ${count('fail')} failed`);
+process.exit(count('fail') > 0 ? 1 : 0);
