@@ -681,41 +681,52 @@ pub async fn crawl_git(
         active.default_branch = Set(fetched.branch.clone());
         active.gone_at = Set(None);
         active.update(db).await?;
-        record_vitality(db, &repo, fetched.clone_path.clone()).await?;
+        record_vitality(db, &repo, fetched.clone_path.clone(), &fetched.commit).await?;
     }
     Ok(outcome)
 }
 
-/// Computes the vitality index from the clone at `path` and stores it on the repository's
-/// entry; a history that cannot be read leaves the last value.
+/// Computes the vitality index from the clone at `path`, whose `HEAD` is `commit`, and stores
+/// it with its daily series on the repository's entry; a history that cannot be read leaves the
+/// last value.
 async fn record_vitality(
     db: &DatabaseConnection,
     repo: &repositories::Model,
     path: std::path::PathBuf,
+    commit: &str,
 ) -> Result<(), DbErr> {
+    use crate::catalog::vitality::{VitalityFacts, VitalityRecord};
+
+    let now = Utc::now();
     let vitality =
-        match super::vitality::compute_async(path, Utc::now(), super::vitality::Window::default())
-            .await
-        {
+        match super::vitality::compute_async(path, now, super::vitality::Window::default()).await {
             Ok(v) => v,
             Err(e) => {
                 tracing::warn!(repository = %repo.url, error = %e, "no vitality index");
                 return Ok(());
             }
         };
-    if let Some(entry) = entry_of(db, repo.id).await?
-        && entry.vitality != Some(f64::from(vitality.index))
-    {
-        software::ActiveModel {
-            id: Set(entry.id),
-            vitality: Set(Some(f64::from(vitality.index))),
-            changed_at_us: Set(catalog::change_stamp()),
-            ..Default::default()
-        }
-        .update(db)
-        .await?;
-    }
-    Ok(())
+    let Some(entry) = entry_of(db, repo.id).await? else {
+        return Ok(());
+    };
+    let record = VitalityRecord {
+        index: vitality.index,
+        series: vitality.days.iter().map(|day| day.score).collect(),
+        window_end: vitality
+            .days
+            .last()
+            .map_or(now.date_naive(), |day| day.date),
+        facts: VitalityFacts {
+            commit: Some(commit.to_owned()),
+            commits: vitality.commits,
+            merges: vitality.merges,
+            authors: vitality.authors,
+            tags: vitality.tags,
+            first_commit: vitality.first_commit.map(|at| at.date_naive()),
+            age_days: vitality.age_days,
+        },
+    };
+    catalog::vitality::record(db, &entry, &record).await
 }
 
 /// Stores what the forge said of the repository, and the file's `ETag` when one was read.

@@ -203,20 +203,25 @@ async fn a_plain_git_url_is_crawled_with_its_vitality_then_costs_one_request() {
         "{first}"
     );
     let db = riuso::db::open(&database).await.unwrap();
-    let vitality = db
+    let row = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
-            "SELECT vitality FROM software",
+            "SELECT vitality, vitality_series FROM software",
         ))
         .await
         .unwrap()
-        .unwrap()
-        .try_get::<Option<f64>>("", "vitality")
         .unwrap();
+    let vitality = row.try_get::<Option<f64>>("", "vitality").unwrap();
     assert!(
         vitality.is_some_and(|v| (0.0..=100.0).contains(&v)),
         "{vitality:?}"
     );
+    // The series is kept with it: one score a day of the 60-day window.
+    let series = row
+        .try_get::<Option<String>>("", "vitality_series")
+        .unwrap()
+        .unwrap();
+    assert_eq!(series.split(',').count(), 60, "{series}");
     let commit = count(
         &db,
         "SELECT COUNT(*) AS n FROM repositories WHERE last_commit IS NOT NULL",
