@@ -30,7 +30,7 @@ fn targets(forge: &ForgeFixture) -> Vec<Target> {
     Target::from_sources(&parsed, &BTreeMap::new()).0
 }
 
-fn worker(conn: DatabaseConnection, name: &str) -> work::Worker {
+fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> work::Worker {
     let http = Polite::new(http::Options::default()).unwrap();
     let mut w = work::Worker::new(
         conn,
@@ -38,7 +38,10 @@ fn worker(conn: DatabaseConnection, name: &str) -> work::Worker {
         name,
         Duration::from_secs(60),
         BTreeMap::new(),
-        run::Options::default(),
+        run::Options {
+            git_cache: cache.to_path_buf(),
+            ..run::Options::default()
+        },
     );
     w.idle = Duration::from_millis(20);
     w
@@ -51,8 +54,17 @@ async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
     let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
-    let a = worker(riuso::db::connect(&db.url).await.unwrap(), "a");
-    let b = worker(riuso::db::connect(&db.url).await.unwrap(), "b");
+    let cache = tempfile::tempdir().unwrap();
+    let a = worker(
+        riuso::db::connect(&db.url).await.unwrap(),
+        "a",
+        cache.path(),
+    );
+    let b = worker(
+        riuso::db::connect(&db.url).await.unwrap(),
+        "b",
+        cache.path(),
+    );
     let (ra, rb) = tokio::join!(a.drain(id, || {}), b.drain(id, || {}));
     ra.unwrap();
     rb.unwrap();
@@ -101,10 +113,13 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
     let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
+    // The workers' clone cache for the vitality jobs.
+    let data = tempfile::tempdir().unwrap();
     let spawn = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
             .args(["worker", "--lease", "2"])
             .env("DATABASE_URL", &db.url)
+            .env("RIUSO_DATA_DIR", data.path())
             .env("RIUSO_LOG", "warn")
             .env("RIUSO_FETCH_ALLOW", "127.0.0.1")
             .stdout(std::process::Stdio::null())
