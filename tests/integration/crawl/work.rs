@@ -1,5 +1,6 @@
-//! Crawls as jobs: two workers on PostgreSQL share 200 repositories, each crawled exactly once;
-//! a worker process killed with SIGKILL mid-run leaves its job to the other, and all 200 end done.
+//! Crawls as jobs: two workers on PostgreSQL share 200 repositories, each crawled (and cloned
+//! for its vitality index) exactly once; a worker process killed with SIGKILL mid-run leaves its
+//! job to the other, and all 200 end done.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -92,6 +93,23 @@ async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
         .collect();
     assert_eq!(files.len(), 200);
     assert_eq!(files.iter().collect::<BTreeSet<_>>().len(), 200);
+    // And each repository's vitality job ran once too: one clone each, one index each.
+    let clones: Vec<String> = forge
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path_and_query.ends_with(".git/git-upload-pack"))
+        .map(|r| r.path_and_query)
+        .collect();
+    assert_eq!(clones.len(), 200);
+    assert_eq!(clones.iter().collect::<BTreeSet<_>>().len(), 200);
+    assert_eq!(
+        count(
+            &db.conn,
+            "SELECT COUNT(*) AS n FROM software WHERE vitality_series IS NOT NULL"
+        )
+        .await,
+        200
+    );
     assert_eq!(
         count(
             &db.conn,
@@ -155,6 +173,15 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
     assert_eq!(
         count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
         200
+    );
+    assert_eq!(
+        count(
+            &db.conn,
+            "SELECT COUNT(*) AS n FROM software WHERE vitality IS NOT NULL"
+        )
+        .await,
+        200,
+        "the vitality jobs, the killed worker's included, were all done"
     );
     assert_eq!(riuso::jobs::stats(&db.conn).await.unwrap().dead, 0);
     db.close().await;
