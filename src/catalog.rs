@@ -3,6 +3,7 @@
 //! [`ingest`] records what was fetched from a repository (a [`Validated`] file, or an invalid
 //! one with its diagnostics) in one transaction, keeping every distinct snapshot. It never sees
 //! HTTP or forges, and it accepts nothing that did not go through `publiccode::validate`.
+//! [`vitality`] stores what the crawler computed of a repository's history on its entry.
 //!
 //! [`Validated`]: crate::publiccode::Validated
 
@@ -15,6 +16,7 @@ pub mod search;
 pub mod seed;
 mod slug;
 pub mod text;
+pub mod vitality;
 
 /// The change stamp every write of a `software` row sets (`changed_at_us`): microseconds since
 /// the Unix epoch. The search index reloads the rows whose stamp is newer than what it holds.

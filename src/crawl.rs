@@ -6,7 +6,8 @@
 //! from private networks, [`http`] is the polite client, [`forge`] the forges' APIs behind one
 //! interface, [`git`] any other git URL through a local bare clone, [`run`] one crawl from
 //! targets to `crawl_events`, [`work`] the same crawl as jobs of the queue for any number of
-//! workers, and [`vitality`] computes the vitality index from a local clone.
+//! workers, [`vitality`] computes the vitality index from a local clone, and [`vitality_job`]
+//! keeps it current for the repositories on the forges' APIs as jobs of their own.
 
 pub mod forge;
 pub mod git;
@@ -15,4 +16,5 @@ pub mod run;
 pub mod sources;
 pub mod ssrf;
 pub mod vitality;
+pub mod vitality_job;
 pub mod work;

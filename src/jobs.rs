@@ -321,14 +321,39 @@ impl Queue {
 ///
 /// Fails on a database error.
 pub async fn pending(db: &impl ConnectionTrait, batch: i64) -> Result<u64, DbErr> {
+    count_pending(db, batch, None).await
+}
+
+/// How many jobs of `batch` other than those of `kind` are queued or running.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn pending_except(
+    db: &impl ConnectionTrait,
+    batch: i64,
+    kind: &str,
+) -> Result<u64, DbErr> {
+    count_pending(db, batch, Some(kind)).await
+}
+
+async fn count_pending(
+    db: &impl ConnectionTrait,
+    batch: i64,
+    except: Option<&str>,
+) -> Result<u64, DbErr> {
     let backend = db.get_database_backend();
-    let row = db
-        .query_one_raw(statement(
-            backend,
+    let (sql, values) = match except {
+        None => (
             "SELECT COUNT(*) AS n FROM jobs WHERE batch = ? AND state <> 'dead'",
             vec![batch.into()],
-        ))
-        .await?;
+        ),
+        Some(kind) => (
+            "SELECT COUNT(*) AS n FROM jobs WHERE batch = ? AND state <> 'dead' AND kind <> ?",
+            vec![batch.into(), kind.into()],
+        ),
+    };
+    let row = db.query_one_raw(statement(backend, sql, values)).await?;
     Ok(row
         .map(|r| r.try_get::<i64>("", "n"))
         .transpose()?

@@ -9,6 +9,7 @@ mod m20261122_000001_create_catalog;
 mod m20261130_000001_software_changed_at;
 mod m20261130_000002_job_queue;
 mod m20261130_000003_job_batch;
+mod m20261130_000004_add_vitality_series;
 mod m20261130_000010_create_outbox;
 
 /// Every migration, in order.
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_software_changed_at::Migration),
             Box::new(m20261130_000002_job_queue::Migration),
             Box::new(m20261130_000003_job_batch::Migration),
+            Box::new(m20261130_000004_add_vitality_series::Migration),
             Box::new(m20261130_000010_create_outbox::Migration),
         ]
     }

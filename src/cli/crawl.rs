@@ -1,6 +1,8 @@
 //! `riuso crawl [--sources FILE] [--json]`: one crawl of every publisher in `publishers.yml`,
 //! with a progress bar and a final report. The crawl runs as jobs of the queue, worked by this
-//! process and by any `riuso worker` sharing the database.
+//! process and by any `riuso worker` sharing the database, until none of its batch is left:
+//! the vitality jobs it queued too (they run after the catalog's, which close the run), so the
+//! command ends with the index of every repository it read.
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -69,6 +69,11 @@ pub struct RepoInfo {
     /// The forge's last-activity time as it wrote it (`pushed_at`, `last_activity_at`,
     /// `updated_at`): unchanged, the repository's file is not fetched again.
     pub activity: Option<String>,
+    /// The HTTP(S) URL to clone it from (`clone_url`; GitLab's `http_url_to_repo`), for the
+    /// vitality index; `None` when the forge did not give one (and in descriptions stored
+    /// before it was read).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clone_url: Option<String>,
 }
 
 /// One page of a listing as last seen.
@@ -309,13 +314,14 @@ impl Forge {
             url: url.to_owned(),
             message: format!("a repository without {what}"),
         };
-        let (path, web_url, private, stars, activity) = match self.kind {
+        let (path, web_url, private, stars, activity, clone_url) = match self.kind {
             Kind::GitHub => (
                 text("full_name"),
                 text("html_url"),
                 flag("private").unwrap_or(false),
                 number("stargazers_count"),
                 text("pushed_at"),
+                text("clone_url"),
             ),
             Kind::GitLab => (
                 text("path_with_namespace"),
@@ -323,6 +329,7 @@ impl Forge {
                 text("visibility").is_some_and(|v| v != "public"),
                 number("star_count"),
                 text("last_activity_at"),
+                text("http_url_to_repo"),
             ),
             Kind::Gitea => (
                 text("full_name"),
@@ -330,6 +337,7 @@ impl Forge {
                 flag("private").unwrap_or(false),
                 number("stars_count"),
                 text("updated_at"),
+                text("clone_url"),
             ),
         };
         Ok(RepoInfo {
@@ -345,6 +353,7 @@ impl Forge {
             stars,
             forks: number("forks_count"),
             activity,
+            clone_url,
         })
     }
 

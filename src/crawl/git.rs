@@ -1,5 +1,6 @@
-//! Plain git repositories: `publiccode.yml` from any git URL that is not a known forge API, and
-//! the local clone the vitality index reads.
+//! Git repositories: `publiccode.yml` from any git URL that is not a known forge API
+//! ([`fetch`]), and the local clone of any repository, on a forge or not, that the vitality
+//! index reads ([`history`]).
 //!
 //! Owns the clone cache (one bare clone per URL under a cache directory, named by a hash of the
 //! URL) and talking git to the remote with gix: smart HTTP(S) through gix's blocking `reqwest`
@@ -40,6 +41,19 @@ pub struct GitFetch {
     /// The local bare clone, with full history and tags, for
     /// [`vitality::compute`](super::vitality::compute).
     pub clone_path: PathBuf,
+}
+
+/// What one [`history`] learned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitHistory {
+    /// The commit the remote's `HEAD` points at, as 40 hex digits.
+    pub commit: String,
+    /// `HEAD` is the `known_commit` given.
+    pub unchanged: bool,
+    /// The local bare clone, with `HEAD`'s full history and the tags, for
+    /// [`vitality::compute`](super::vitality::compute); `None` when `HEAD` is the known commit
+    /// and this cache holds no clone of it (nothing was fetched).
+    pub clone_path: Option<PathBuf>,
 }
 
 /// The boxed error of the layer below (gix, or the file system).
@@ -159,6 +173,63 @@ pub async fn fetch(
     known_commit: Option<&str>,
     timeout: Duration,
 ) -> Result<GitFetch, GitError> {
+    let done = run(
+        url,
+        cache_dir,
+        known_commit,
+        timeout,
+        blocking::Purpose::File,
+    )
+    .await?;
+    Ok(GitFetch {
+        commit: done.commit,
+        branch: done.branch,
+        file: done.file,
+        unchanged: done.unchanged,
+        clone_path: done.clone_path,
+    })
+}
+
+/// Brings the bare clone of the git repository at `url` under `cache_dir` up to the remote's
+/// `HEAD`, for its history; reads no file.
+///
+/// As [`fetch`], with one difference: when `HEAD` is `known_commit` and the cache holds no
+/// clone that has it, nothing is fetched either (`clone_path` is `None`): the caller already
+/// has what it derived from that commit, and a clone would cost the whole history for nothing.
+///
+/// # Errors
+///
+/// As [`fetch`].
+pub async fn history(
+    url: &Url,
+    cache_dir: &Path,
+    known_commit: Option<&str>,
+    timeout: Duration,
+) -> Result<GitHistory, GitError> {
+    let done = run(
+        url,
+        cache_dir,
+        known_commit,
+        timeout,
+        blocking::Purpose::History,
+    )
+    .await?;
+    Ok(GitHistory {
+        commit: done.commit,
+        unchanged: done.unchanged,
+        clone_path: done.has_clone.then_some(done.clone_path),
+    })
+}
+
+/// The work of [`fetch`] and [`history`]: checks the scheme, then runs the blocking half under
+/// the clone's lock and the timeout.
+async fn run(
+    url: &Url,
+    cache_dir: &Path,
+    known_commit: Option<&str>,
+    timeout: Duration,
+    purpose: blocking::Purpose,
+) -> Result<blocking::Done, GitError> {
     match url.scheme() {
         "http" | "https" | "file" => {}
         scheme => {
@@ -176,6 +247,7 @@ pub async fn fetch(
         known_commit: known_commit.map(str::to_owned),
         timeout,
         interrupt: Arc::clone(&interrupt),
+        purpose,
     };
     let span = tracing::Span::current();
     let lock = clone_lock(&job.clone_path);
@@ -240,7 +312,7 @@ mod blocking {
     use gix::remote::Direction;
     use url::Url;
 
-    use super::{FILE_NAMES, GitError, GitFetch, Source};
+    use super::{FILE_NAMES, GitError, Source};
 
     /// The refs mirrored into the bare clone: every branch and tag, forced, as the remote has
     /// them.
@@ -267,6 +339,27 @@ mod blocking {
         pub(super) known_commit: Option<String>,
         pub(super) timeout: Duration,
         pub(super) interrupt: Arc<AtomicBool>,
+        pub(super) purpose: Purpose,
+    }
+
+    /// What the caller wants from the clone.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Purpose {
+        /// `publiccode.yml` at `HEAD` (and the clone, up to date).
+        File,
+        /// The history up to `HEAD` only, and nothing at all when `HEAD` is the known commit.
+        History,
+    }
+
+    /// What one run did.
+    pub(super) struct Done {
+        pub(super) commit: String,
+        pub(super) branch: Option<String>,
+        pub(super) file: Option<Vec<u8>>,
+        pub(super) unchanged: bool,
+        /// The clone holds `HEAD`'s history (always, but for a skipped [`Purpose::History`]).
+        pub(super) has_clone: bool,
+        pub(super) clone_path: PathBuf,
     }
 
     /// The remote's `HEAD` as the ref advertisement gives it.
@@ -281,21 +374,22 @@ mod blocking {
     }
 
     impl Job {
-        pub(super) fn run(self) -> Result<GitFetch, GitError> {
+        pub(super) fn run(self) -> Result<Done, GitError> {
             let started = Instant::now();
             if self.url.scheme() == "file" {
                 self.check_local_path()?;
             }
             let fresh = !self.clone_path.exists();
             let outcome = self.run_in(fresh, started);
-            if fresh && outcome.is_err() {
-                // A half-made clone must not pass for a clone next time.
+            if fresh && outcome.as_ref().map_or(true, |done| !done.has_clone) {
+                // A half-made clone must not pass for a clone next time, and an empty one made
+                // only to list the remote's refs is no use to keep.
                 let _ = std::fs::remove_dir_all(&self.clone_path);
             }
             outcome
         }
 
-        fn run_in(&self, fresh: bool, started: Instant) -> Result<GitFetch, GitError> {
+        fn run_in(&self, fresh: bool, started: Instant) -> Result<Done, GitError> {
             let repo = if fresh {
                 self.init()?
             } else {
@@ -333,8 +427,22 @@ mod blocking {
                 .known_commit
                 .as_deref()
                 .is_some_and(|known| known.eq_ignore_ascii_case(&head.id.to_string()));
+            let branch = head
+                .target
+                .as_ref()
+                .map(|name| name.shorten().to_str_lossy().into_owned());
             if unchanged && repo.has_object(head.id) {
                 drop(prepare);
+            } else if unchanged && self.purpose == Purpose::History {
+                drop(prepare);
+                return Ok(Done {
+                    commit: head.id.to_string(),
+                    branch,
+                    file: None,
+                    unchanged,
+                    has_clone: false,
+                    clone_path: self.clone_path.clone(),
+                });
             } else {
                 prepare
                     .receive(gix::progress::Discard, &self.interrupt)
@@ -347,15 +455,16 @@ mod blocking {
                     })?;
             }
             self.point_head(&repo, &head)?;
-            let file = self.read_file(&repo, head.id)?;
-            Ok(GitFetch {
+            let file = match self.purpose {
+                Purpose::File => self.read_file(&repo, head.id)?,
+                Purpose::History => None,
+            };
+            Ok(Done {
                 commit: head.id.to_string(),
-                branch: head
-                    .target
-                    .as_ref()
-                    .map(|name| name.shorten().to_str_lossy().into_owned()),
+                branch,
                 file,
                 unchanged,
+                has_clone: true,
                 clone_path: self.clone_path.clone(),
             })
         }

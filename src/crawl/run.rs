@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use super::forge::{self, Forge, Listing, RepoInfo};
 use super::http::{Answer, Polite, Validators};
+use super::vitality_job;
 use crate::catalog::entities::{crawl_events, crawl_runs, repositories, software, sources};
 use crate::catalog::{self, Fetched, IngestOutcome, Origin};
 use crate::publiccode::{self, Context, Limits, Outcome};
@@ -146,6 +147,10 @@ pub struct Report {
 
 /// Crawls `targets` into the catalog in `db`; `progress` is called after each repository.
 ///
+/// The vitality index of the repositories read through the forges' APIs is not computed here:
+/// their jobs are queued in the run's batch, for any worker to take (see [`vitality_job`]).
+/// Plain git URLs are crawled by [`crawl_git`], which computes it from the clone it makes.
+///
 /// # Errors
 ///
 /// Fails only when the database fails; forge failures are outcomes of the report.
@@ -222,7 +227,7 @@ pub(super) async fn open_run(
 }
 
 /// The repository the catalog knows at `url`.
-async fn repository_by_url(
+pub(super) async fn repository_by_url(
     db: &DatabaseConnection,
     url: &str,
 ) -> Result<Option<repositories::Model>, DbErr> {
@@ -233,7 +238,10 @@ async fn repository_by_url(
 }
 
 /// The catalog entry of repository `id`, if it has one.
-async fn entry_of(db: &DatabaseConnection, id: i64) -> Result<Option<software::Model>, DbErr> {
+pub(super) async fn entry_of(
+    db: &DatabaseConnection,
+    id: i64,
+) -> Result<Option<software::Model>, DbErr> {
     software::Entity::find()
         .filter(software::Column::RepositoryId.eq(id))
         .one(db)
@@ -251,6 +259,18 @@ pub(super) async fn event(
         Some(r) => entry_of(db, r.id).await?.map(|s| s.id),
         None => None,
     };
+    event_of(db, run, repository, software_id, outcome, message).await
+}
+
+/// [`event`] for a caller that already holds the repository's entry id.
+async fn event_of(
+    db: &DatabaseConnection,
+    run: i64,
+    repository: Option<&repositories::Model>,
+    software_id: Option<i64>,
+    outcome: &str,
+    message: &str,
+) -> Result<(), DbErr> {
     crawl_events::ActiveModel {
         crawl_run_id: Set(Some(run)),
         repository_id: Set(repository.map(|r| r.id)),
@@ -413,7 +433,8 @@ async fn deactivate(db: &DatabaseConnection, repository_id: i64) -> Result<bool,
     Ok(true)
 }
 
-/// Crawls one repository; returns its outcome's name.
+/// Crawls one repository; returns its outcome's name. A repository it reads (or whose index is
+/// not from today) gets a vitality job queued.
 pub(super) async fn crawl_repository(
     db: &DatabaseConnection,
     http: &Polite,
@@ -432,14 +453,22 @@ pub(super) async fn crawl_repository(
         && known.last_modified == info.activity
         && known.default_branch == info.default_branch
     {
-        event(
+        let entry = entry_of(db, known.id).await?;
+        event_of(
             db,
             run,
             Some(known),
+            entry.as_ref().map(|e| e.id),
             "unchanged",
             "activity unchanged since the last crawl",
         )
         .await?;
+        // No push since: the history is the same, but the window moves a day at a time.
+        if let Some(entry) = &entry
+            && !vitality_job::fresh(entry, Utc::now().date_naive())
+        {
+            vitality_job::enqueue(db, run, info).await?;
+        }
         return Ok("unchanged");
     }
     let validators = known.as_ref().map(|k| Validators {
@@ -463,14 +492,25 @@ pub(super) async fn crawl_repository(
         Answer::NotModified => {
             if let Some(known) = known {
                 remember(db, &known, info, None).await?;
-                event(
+                let entry = entry_of(db, known.id).await?;
+                event_of(
                     db,
                     run,
                     Some(&known),
+                    entry.as_ref().map(|e| e.id),
                     "unchanged",
                     "publiccode.yml not modified (304)",
                 )
                 .await?;
+                // The file is the same, the history may not be: the listing said the
+                // repository moved. A single repository is described from memory, so nothing
+                // says so; its index is looked at again once a day.
+                let today = Utc::now().date_naive();
+                if let Some(entry) = &entry
+                    && (!single || !vitality_job::fresh(entry, today))
+                {
+                    vitality_job::enqueue(db, run, info).await?;
+                }
             }
             return Ok("unchanged");
         }
@@ -540,6 +580,7 @@ pub(super) async fn crawl_repository(
         return Ok("failed");
     };
     remember(db, &repo, info, Some(etag)).await?;
+    vitality_job::enqueue(db, run, info).await?;
     Ok(outcome)
 }
 
@@ -607,7 +648,8 @@ async fn ingest(
 }
 
 /// Crawls the plain git repository at `url`: one ref advertisement when `HEAD` did not move,
-/// else a fetch into the local clone; then the vitality index from the clone's history.
+/// else a fetch into the local clone; then the vitality index from the clone's history, unless
+/// the entry holds today's index of the same commit.
 ///
 /// # Errors
 ///
@@ -681,41 +723,29 @@ pub async fn crawl_git(
         active.default_branch = Set(fetched.branch.clone());
         active.gone_at = Set(None);
         active.update(db).await?;
-        record_vitality(db, &repo, fetched.clone_path.clone()).await?;
+        // The clone is fresh already: the index is computed here rather than in a job. A
+        // history that cannot be read leaves the last index, and says so.
+        if let Some(entry) = entry_of(db, repo.id).await?
+            && let Err(message) = vitality_job::record(
+                db,
+                &entry,
+                fetched.clone_path.clone(),
+                &fetched.commit,
+                Utc::now(),
+            )
+            .await?
+        {
+            event(
+                db,
+                run,
+                Some(&repo),
+                vitality_job::FAILED,
+                &format!("{url}: {message}"),
+            )
+            .await?;
+        }
     }
     Ok(outcome)
-}
-
-/// Computes the vitality index from the clone at `path` and stores it on the repository's
-/// entry; a history that cannot be read leaves the last value.
-async fn record_vitality(
-    db: &DatabaseConnection,
-    repo: &repositories::Model,
-    path: std::path::PathBuf,
-) -> Result<(), DbErr> {
-    let vitality =
-        match super::vitality::compute_async(path, Utc::now(), super::vitality::Window::default())
-            .await
-        {
-            Ok(v) => v,
-            Err(e) => {
-                tracing::warn!(repository = %repo.url, error = %e, "no vitality index");
-                return Ok(());
-            }
-        };
-    if let Some(entry) = entry_of(db, repo.id).await?
-        && entry.vitality != Some(f64::from(vitality.index))
-    {
-        software::ActiveModel {
-            id: Set(entry.id),
-            vitality: Set(Some(f64::from(vitality.index))),
-            changed_at_us: Set(catalog::change_stamp()),
-            ..Default::default()
-        }
-        .update(db)
-        .await?;
-    }
-    Ok(())
 }
 
 /// Stores what the forge said of the repository, and the file's `ETag` when one was read.

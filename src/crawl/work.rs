@@ -1,8 +1,11 @@
 //! Crawls as jobs of the queue: [`enqueue`] opens a crawl run and queues one job per account,
 //! per single repository and per plain git URL; an account job lists the account and fans out one job per
-//! repository; a [`Worker`] claims jobs and runs them. Several workers (processes, machines)
-//! share the queue on PostgreSQL; a worker killed mid-job leaves its job to be claimed again when
-//! the lease runs out; the last job of a run closes it with its counts.
+//! repository; a repository job queues the repository's vitality job ([`vitality_job`]) in the
+//! same batch, below the catalog's jobs; a [`Worker`] claims jobs and runs them. Several workers
+//! (processes, machines) share the queue on PostgreSQL; a worker killed mid-job leaves its job
+//! to be claimed again when the lease runs out; the last catalog job of a run closes it with its
+//! counts, whatever vitality jobs are left (they still belong to the batch, so
+//! [`Worker::drain`] waits for them).
 //!
 //! Jobs hold the name of a token's environment variable, never the token.
 
@@ -21,6 +24,7 @@ use url::Url;
 use super::forge::{Forge, Kind, RepoInfo};
 use super::http::Polite;
 use super::run::{self, Options, Report, Target};
+use super::vitality_job::{self, VITALITY};
 use crate::catalog::entities::crawl_runs;
 use crate::jobs::{self, Job, NewJob, Queue};
 
@@ -160,9 +164,10 @@ pub async fn enqueue(
     Ok(run.id)
 }
 
-/// Closes run `id` with its counts when none of its jobs is left.
+/// Closes run `id` with its counts when none of its catalog jobs is left: its vitality jobs
+/// change no entry's file and may wait on slow clones, so the run does not wait for them.
 async fn close_if_done(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
-    if jobs::pending(db, id).await? > 0 {
+    if jobs::pending_except(db, id, VITALITY).await? > 0 {
         return Ok(());
     }
     let Some(row) = crawl_runs::Entity::find_by_id(id).one(db).await? else {
@@ -213,8 +218,9 @@ pub async fn report(db: &DatabaseConnection, id: i64) -> Result<Report, DbErr> {
             }
             continue;
         }
-        if outcome == "gone" {
-            // A gone repository is not one crawled.
+        if outcome == "gone" || outcome == vitality_job::FAILED {
+            // A gone repository is not one crawled; a failed vitality index is about a
+            // repository already counted.
             *report.outcomes.entry(outcome).or_default() += 1;
             continue;
         }
@@ -260,6 +266,14 @@ impl Worker {
             idle: Duration::from_secs(2),
             concurrency: 8,
         }
+    }
+
+    /// The same worker with another first retry delay for failed jobs (5 s by default, doubled
+    /// at every attempt).
+    #[must_use]
+    pub fn with_backoff(mut self, first_retry: Duration) -> Self {
+        self.queue = self.queue.with_backoff(first_retry);
+        self
     }
 
     /// Claims and runs one job; `false` when none was due.
@@ -439,6 +453,19 @@ impl Worker {
                 )
                 .await?;
                 Ok(())
+            }
+            VITALITY => {
+                let payload: vitality_job::VitalityJob =
+                    serde_json::from_value(job.payload.clone()).map_err(decode)?;
+                vitality_job::run(
+                    &self.db,
+                    &self.http,
+                    &payload,
+                    &self.options,
+                    job.attempt >= job.max_attempts,
+                )
+                .await?
+                .map_err(Failure::Retry)
             }
             other => Err(Failure::Retry(format!("unknown job kind {other:?}"))),
         }

@@ -1,11 +1,12 @@
-//! The crawler: crawls against the fixture forge, the sources file, the SSRF guard and the
-//! vitality index.
+//! The crawler: crawls against the fixture forge, the sources file, the SSRF guard, the
+//! vitality index and its jobs.
 
 mod git;
 mod run;
 mod sources;
 mod ssrf;
 mod vitality;
+mod vitality_job;
 mod work;
 
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};

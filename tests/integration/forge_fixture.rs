@@ -1,7 +1,7 @@
 //! The fixture forge checks itself: each forge paginates as its documentation says, files come
 //! back byte for byte, conditional requests give 304, mutations change what is served, every
-//! fault behaves as declared, the latency is applied, `git clone` works over HTTP and requests
-//! are recorded.
+//! fault behaves as declared, the latency is applied, `git clone` works over HTTP (plain git
+//! repositories and the API forges' alike, with their known history) and requests are recorded.
 
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
 use crate::support::forge::{
-    Account, Fault, FaultKind, ForgeFixture, ForgeKind, Match, Repo, World,
+    Account, Commit, Fault, FaultKind, ForgeFixture, ForgeKind, Match, Repo, World,
 };
 
 const PUBLICCODE: &[u8] =
@@ -968,6 +968,135 @@ async fn git_clone_over_smart_http_checks_out_the_files() {
     fixture.remove_repo(ForgeKind::Git, "comune.git");
     assert!(!fixture.git_dir("comune").exists());
     assert!(fixture.git_dir("altro").join("HEAD").is_file());
+}
+
+/// Runs the `git` command in `dir` off the runtime (which serves the fixture); its output.
+async fn git_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let (dir, args) = (
+        dir.to_path_buf(),
+        args.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>(),
+    );
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new("git")
+            .args(&args)
+            .current_dir(dir)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn api_forge_repositories_clone_with_their_history_at_their_clone_url() {
+    let history = vec![
+        Commit::new(1_600_000_000, "first@example.it").tag("v0.1"),
+        Commit::new(1_700_000_000, "second@example.it"),
+        Commit::new(1_700_000_060, "third@example.it").tag("v1.0"),
+    ];
+    let world = World::new()
+        .account(
+            Account::org(ForgeKind::GitHub, "acme")
+                .repo(
+                    Repo::new("app")
+                        .publiccode(PUBLICCODE)
+                        .history(history.clone()),
+                )
+                .repo(Repo::new("secret").private().publiccode(PUBLICCODE)),
+        )
+        .account(
+            Account::group("ente")
+                .subgroup(Account::group("uffici").repo(Repo::new("protocollo").file("a", "b"))),
+        )
+        .account(Account::org(ForgeKind::Gitea, "unione").repo(Repo::new("sportello")));
+    let fixture = ForgeFixture::start(world).await;
+    let scratch = tempfile::tempdir().unwrap();
+
+    // The clone URL is the one the API gives.
+    let api = client()
+        .get(format!(
+            "{}/repos/acme/app",
+            fixture.api_base(ForgeKind::GitHub)
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let url = fixture.clone_url(ForgeKind::GitHub, "acme/app");
+    assert_eq!(api["clone_url"], url.as_str());
+    let out = git_in(scratch.path(), &["clone", "--quiet", &url, "app"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let app = scratch.path().join("app");
+    assert_eq!(
+        std::fs::read(app.join("publiccode.yml")).unwrap(),
+        PUBLICCODE
+    );
+    let log = git_in(&app, &["log", "--format=%ae %at", "--reverse"]).await;
+    assert_eq!(
+        String::from_utf8(log.stdout).unwrap(),
+        "first@example.it 1600000000\nsecond@example.it 1700000000\nthird@example.it 1700000060\n"
+    );
+    let tags = git_in(&app, &["tag", "--points-at", "HEAD"]).await;
+    assert_eq!(String::from_utf8(tags.stdout).unwrap(), "v1.0\n");
+    assert!(fixture.requests_for(ForgeKind::GitHub, "acme/app") >= 3);
+
+    // A push grows the history; the next fetch sees it.
+    fixture.push(
+        ForgeKind::GitHub,
+        "acme/app",
+        [Commit::new(1_700_000_120, "fourth@example.it")],
+    );
+    let pull = git_in(&app, &["pull", "--quiet", "--ff-only"]).await;
+    assert!(
+        pull.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pull.stderr)
+    );
+    let last = git_in(&app, &["log", "-1", "--format=%ae"]).await;
+    assert_eq!(
+        String::from_utf8(last.stdout).unwrap(),
+        "fourth@example.it\n"
+    );
+
+    // GitLab subgroups and Gitea; a repository without a history has one commit.
+    for (kind, repo) in [
+        (ForgeKind::GitLab, "ente/uffici/protocollo"),
+        (ForgeKind::Gitea, "unione/sportello"),
+    ] {
+        let dest = repo.replace('/', "-");
+        let url = fixture.clone_url(kind, repo);
+        let out = git_in(scratch.path(), &["clone", "--quiet", &url, &dest]).await;
+        assert!(
+            out.status.success(),
+            "{url}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let count = git_in(
+            &scratch.path().join(&dest),
+            &["rev-list", "--count", "HEAD"],
+        )
+        .await;
+        assert_eq!(String::from_utf8(count.stdout).unwrap(), "1\n", "{url}");
+    }
+
+    // Private and unknown repositories are not there for anonymous clients.
+    for path in ["acme/secret", "acme/nope"] {
+        let refs = client()
+            .get(format!(
+                "{}/{path}.git/info/refs?service=git-upload-pack",
+                fixture.web_base(ForgeKind::GitHub)
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refs.status(), StatusCode::NOT_FOUND, "{path}");
+    }
 }
 
 #[tokio::test]

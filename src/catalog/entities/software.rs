@@ -22,6 +22,11 @@ pub struct Model {
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
     pub changed_at_us: i64,
+    #[sea_orm(column_type = "Text")]
+    pub vitality_series: Option<String>,
+    pub vitality_window_end: Option<Date>,
+    #[sea_orm(column_type = "Text")]
+    pub vitality_facts: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -276,6 +276,11 @@ pub struct SoftwareResponse {
     pub deactivation_reason: Option<String>,
     /// Vitality index (0-100), if computed.
     pub vitality: Option<f64>,
+    /// The daily scores (0-100) the vitality index is the mean of, oldest first, one per day of
+    /// its window (Developers Italia: `vitality`, there as comma-separated text); empty when
+    /// the index was never computed.
+    #[schema(schema_with = vitality_series_schema)]
+    pub vitality_series: Vec<u8>,
     /// The publisher, when known.
     pub publisher: Option<OrganisationRef>,
     /// When the entry was first seen.
@@ -286,6 +291,24 @@ pub struct SoftwareResponse {
     pub current: Option<CurrentSnapshotResponse>,
     /// Snapshots seen, most recent first (at most 100).
     pub history: Vec<SnapshotResponse>,
+}
+
+/// `vitalitySeries`: an array of integers 0–100 (utoipa would give a `u8` no upper bound).
+fn vitality_series_schema() -> utoipa::openapi::schema::Array {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .maximum(Some(100)),
+        )
+        .description(Some(
+            "The daily scores (0-100) the vitality index is the mean of, oldest first, one per \
+             day of its window (Developers Italia: `vitality`, there as comma-separated text); \
+             empty when the index was never computed.",
+        ))
+        .build()
 }
 
 impl SoftwareResponse {
@@ -323,6 +346,7 @@ impl SoftwareResponse {
                 diagnostics,
             }
         });
+        let vitality_series = software.vitality_series();
         Self {
             id: software.id,
             slug: software.slug,
@@ -331,6 +355,7 @@ impl SoftwareResponse {
             active: software.active,
             deactivation_reason: software.deactivation_reason,
             vitality: software.vitality,
+            vitality_series,
             publisher: organisation.as_ref().map(OrganisationRef::from),
             created_at: software.created_at,
             updated_at: software.updated_at,

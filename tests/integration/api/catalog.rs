@@ -6,7 +6,7 @@ use chrono::Utc;
 use riuso::catalog::entities::{crawl_events, crawl_runs};
 use riuso::catalog::{self, Fetched, Origin};
 use riuso::publiccode::{self, Context, Limits, Outcome};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, EntityTrait as _};
 use serde_json::Value;
 
 use super::{app, get_json, redact, seed};
@@ -138,6 +138,37 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             "invalid-value"
         );
         insta::assert_json_snapshot!("software_show", redact(by_slug));
+
+        // The vitality series as stored comes out as numbers; one that does not read as 0-100
+        // integers comes out empty, never as an error.
+        let entry = riuso::catalog::entities::software::Entity::find_by_id(id)
+            .one(&db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        let series: Vec<u8> = (0..60).map(|d| if d == 59 { 81 } else { 61 }).collect();
+        let record = catalog::vitality::VitalityRecord {
+            index: 61,
+            series: series.clone(),
+            window_end: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            facts: catalog::vitality::VitalityFacts::default(),
+        };
+        catalog::vitality::record(&db.conn, &entry, &record)
+            .await
+            .unwrap();
+        let shown = get_json(&router, &format!("/api/v1/software/{id}"), StatusCode::OK).await;
+        assert_eq!(shown["vitality"], 61.0);
+        assert_eq!(shown["vitalitySeries"], serde_json::json!(series));
+        riuso::catalog::entities::software::ActiveModel {
+            id: Set(id),
+            vitality_series: Set(Some("61,61,oops".to_owned())),
+            ..Default::default()
+        }
+        .update(&db.conn)
+        .await
+        .unwrap();
+        let shown = get_json(&router, &format!("/api/v1/software/{id}"), StatusCode::OK).await;
+        assert_eq!(shown["vitalitySeries"], serde_json::json!([]));
 
         // An inactive entry is not listed by default, but is with active=false.
         let listed = get_json(&router, "/api/v1/software?active=false", StatusCode::OK).await;

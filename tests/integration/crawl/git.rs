@@ -1,7 +1,8 @@
 //! Plain git URLs through gix against the fixture forge's real git server (smart HTTP through
 //! `git http-backend`) and its repositories on disk (`file://`): the first clone, a re-crawl that
 //! costs one ref advertisement, a new commit, a missing file, failures that say what went wrong,
-//! a hanging server cut by the timeout, and the clone handed to the vitality index.
+//! a hanging server cut by the timeout, and the clone handed to the vitality index (which a
+//! known commit does not fetch again).
 
 use std::time::{Duration, Instant};
 
@@ -72,6 +73,63 @@ async fn first_fetch_reads_the_file_and_the_commit_then_a_recrawl_asks_for_refs_
             "/git/x.git/info/refs?service=git-upload-pack".to_owned()
         )],
         "a re-crawl of an unchanged repository is one ref advertisement, no upload-pack POST"
+    );
+}
+
+#[tokio::test]
+async fn history_of_a_known_commit_fetches_nothing_even_without_a_clone() {
+    let fixture = fixture().await;
+    let url = url(&fixture, "x");
+    let cache = tempfile::tempdir().unwrap();
+    let first = git::history(&url, cache.path(), None, TIMEOUT)
+        .await
+        .unwrap();
+    assert!(!first.unchanged);
+    let clone = first.clone_path.clone().unwrap();
+    assert_eq!(clone, git::clone_dir(cache.path(), &url));
+    assert_eq!(
+        vitality::compute(&clone, fixture_day(), Window::DEFAULT)
+            .unwrap()
+            .commits,
+        1
+    );
+
+    // The same commit with the clone at hand: the clone, nothing fetched.
+    fixture.clear_requests();
+    let again = git::history(&url, cache.path(), Some(&first.commit), TIMEOUT)
+        .await
+        .unwrap();
+    assert!(again.unchanged);
+    assert_eq!(again.clone_path.as_ref(), Some(&clone));
+    // The same commit in another cache: no clone is made for it, and nothing is left behind.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let skipped = git::history(&url, elsewhere.path(), Some(&first.commit), TIMEOUT)
+        .await
+        .unwrap();
+    assert!(skipped.unchanged);
+    assert_eq!(skipped.commit, first.commit);
+    assert_eq!(skipped.clone_path, None);
+    assert!(
+        std::fs::read_dir(elsewhere.path())
+            .unwrap()
+            .next()
+            .is_none()
+    );
+    let methods: Vec<String> = fixture.requests().into_iter().map(|r| r.method).collect();
+    assert_eq!(methods, ["GET", "GET"], "two ref advertisements, no pack");
+
+    // A new commit is fetched there.
+    fixture.set_file(ForgeKind::Git, "x", "publiccode.yml", SECOND);
+    let moved = git::history(&url, elsewhere.path(), Some(&first.commit), TIMEOUT)
+        .await
+        .unwrap();
+    assert!(!moved.unchanged);
+    let clone = moved.clone_path.unwrap();
+    assert_eq!(
+        vitality::compute(&clone, fixture_day(), Window::DEFAULT)
+            .unwrap()
+            .commits,
+        2
     );
 }
 

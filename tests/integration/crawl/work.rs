@@ -1,5 +1,6 @@
-//! Crawls as jobs: two workers on PostgreSQL share 200 repositories, each crawled exactly once;
-//! a worker process killed with SIGKILL mid-run leaves its job to the other, and all 200 end done.
+//! Crawls as jobs: two workers on PostgreSQL share 200 repositories, each crawled (and cloned
+//! for its vitality index) exactly once; a worker process killed with SIGKILL mid-run leaves its
+//! job to the other, and all 200 end done.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -30,7 +31,7 @@ fn targets(forge: &ForgeFixture) -> Vec<Target> {
     Target::from_sources(&parsed, &BTreeMap::new()).0
 }
 
-fn worker(conn: DatabaseConnection, name: &str) -> work::Worker {
+fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> work::Worker {
     let http = Polite::new(http::Options::default()).unwrap();
     let mut w = work::Worker::new(
         conn,
@@ -38,7 +39,10 @@ fn worker(conn: DatabaseConnection, name: &str) -> work::Worker {
         name,
         Duration::from_secs(60),
         BTreeMap::new(),
-        run::Options::default(),
+        run::Options {
+            git_cache: cache.to_path_buf(),
+            ..run::Options::default()
+        },
     );
     w.idle = Duration::from_millis(20);
     w
@@ -51,8 +55,17 @@ async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
     let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
-    let a = worker(riuso::db::connect(&db.url).await.unwrap(), "a");
-    let b = worker(riuso::db::connect(&db.url).await.unwrap(), "b");
+    let cache = tempfile::tempdir().unwrap();
+    let a = worker(
+        riuso::db::connect(&db.url).await.unwrap(),
+        "a",
+        cache.path(),
+    );
+    let b = worker(
+        riuso::db::connect(&db.url).await.unwrap(),
+        "b",
+        cache.path(),
+    );
     let (ra, rb) = tokio::join!(a.drain(id, || {}), b.drain(id, || {}));
     ra.unwrap();
     rb.unwrap();
@@ -80,6 +93,23 @@ async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
         .collect();
     assert_eq!(files.len(), 200);
     assert_eq!(files.iter().collect::<BTreeSet<_>>().len(), 200);
+    // And each repository's vitality job ran once too: one clone each, one index each.
+    let clones: Vec<String> = forge
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path_and_query.ends_with(".git/git-upload-pack"))
+        .map(|r| r.path_and_query)
+        .collect();
+    assert_eq!(clones.len(), 200);
+    assert_eq!(clones.iter().collect::<BTreeSet<_>>().len(), 200);
+    assert_eq!(
+        count(
+            &db.conn,
+            "SELECT COUNT(*) AS n FROM software WHERE vitality_series IS NOT NULL"
+        )
+        .await,
+        200
+    );
     assert_eq!(
         count(
             &db.conn,
@@ -101,10 +131,13 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
     let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
+    // The workers' clone cache for the vitality jobs.
+    let data = tempfile::tempdir().unwrap();
     let spawn = || {
         std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
             .args(["worker", "--lease", "2"])
             .env("DATABASE_URL", &db.url)
+            .env("RIUSO_DATA_DIR", data.path())
             .env("RIUSO_LOG", "warn")
             .env("RIUSO_FETCH_ALLOW", "127.0.0.1")
             .stdout(std::process::Stdio::null())
@@ -140,6 +173,15 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
     assert_eq!(
         count(&db.conn, "SELECT COUNT(*) AS n FROM snapshots").await,
         200
+    );
+    assert_eq!(
+        count(
+            &db.conn,
+            "SELECT COUNT(*) AS n FROM software WHERE vitality IS NOT NULL"
+        )
+        .await,
+        200,
+        "the vitality jobs, the killed worker's included, were all done"
     );
     assert_eq!(riuso::jobs::stats(&db.conn).await.unwrap().dead, 0);
     db.close().await;
@@ -203,20 +245,25 @@ async fn a_plain_git_url_is_crawled_with_its_vitality_then_costs_one_request() {
         "{first}"
     );
     let db = riuso::db::open(&database).await.unwrap();
-    let vitality = db
+    let row = db
         .query_one_raw(Statement::from_string(
             db.get_database_backend(),
-            "SELECT vitality FROM software",
+            "SELECT vitality, vitality_series FROM software",
         ))
         .await
         .unwrap()
-        .unwrap()
-        .try_get::<Option<f64>>("", "vitality")
         .unwrap();
+    let vitality = row.try_get::<Option<f64>>("", "vitality").unwrap();
     assert!(
         vitality.is_some_and(|v| (0.0..=100.0).contains(&v)),
         "{vitality:?}"
     );
+    // The series is kept with it: one score a day of the 60-day window.
+    let series = row
+        .try_get::<Option<String>>("", "vitality_series")
+        .unwrap()
+        .unwrap();
+    assert_eq!(series.split(',').count(), 60, "{series}");
     let commit = count(
         &db,
         "SELECT COUNT(*) AS n FROM repositories WHERE last_commit IS NOT NULL",

@@ -6,7 +6,9 @@
 //! the official documentation named in each submodule ([`github`], [`gitlab`], [`gitea`],
 //! [`git`]). Tests build a [`World`], start a [`ForgeFixture`] on `127.0.0.1:0`, point the
 //! crawler at [`ForgeFixture::api_base`], change the world while it runs, inject faults and read
-//! back what was asked.
+//! back what was asked. Every repository can be cloned: plain git ones at
+//! [`ForgeFixture::git_url`], the API forges' ones at the `clone_url` (GitLab:
+//! `http_url_to_repo`) their API gives, `{web prefix}/{full path}.git`.
 //!
 //! What every API answer shares lives here: conditional requests (a strong `ETag` that hashes the
 //! body, `Last-Modified`, `If-None-Match` and `If-Modified-Since` answered with 304), rate-limit
@@ -21,7 +23,7 @@ mod gitlab;
 mod serve;
 mod world;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,7 +32,7 @@ use tokio::sync::watch;
 
 use encode::{base64, blob_id, iso, percent_decode, sha256_hex};
 use serve::{Ask, Page, RateWindow, Reply};
-pub use world::{Account, AccountKind, Repo, World};
+pub use world::{Account, AccountKind, Commit, Repo, World};
 use world::{EPOCH, RepoRec, Store};
 
 /// The kinds of forge the fixture speaks, one path prefix each.
@@ -55,6 +57,11 @@ impl ForgeKind {
             Self::Gitea => "/gitea",
             Self::Git => "/git",
         }
+    }
+
+    /// The directory of this kind's repositories under the fixture's `forges/`.
+    fn dir(self) -> &'static str {
+        &self.web_prefix()[1..]
     }
 
     /// The API prefix of this kind, relative to the server's base.
@@ -153,6 +160,48 @@ struct Inner {
     latency: Mutex<Duration>,
     rates: Mutex<HashMap<ForgeKind, RateWindow>>,
     shutdown: watch::Receiver<bool>,
+    /// The API forges' repositories made on disk so far; held while one is made or changed.
+    git_built: Mutex<HashSet<(ForgeKind, String)>>,
+}
+
+impl Inner {
+    /// The bare repository and work tree of a repository: `repos/`, `work/` for plain git,
+    /// `forges/{kind}/`, `forges-work/{kind}/` for the API forges.
+    fn git_paths(&self, kind: ForgeKind, key: &str) -> (PathBuf, PathBuf) {
+        if kind == ForgeKind::Git {
+            (
+                git::bare_dir(&self.git_root, key),
+                git::work_dir(&self.git_root, key),
+            )
+        } else {
+            (
+                self.git_root
+                    .join("forges")
+                    .join(kind.dir())
+                    .join(format!("{key}.git")),
+                self.git_root.join("forges-work").join(kind.dir()).join(key),
+            )
+        }
+    }
+
+    /// Makes the git repository of an API forge's repository on disk, the first time a client
+    /// asks for it (most worlds are never cloned, and a thousand `git` runs would slow every
+    /// test); `false` when there is no such repository for this client (private ones need
+    /// credentials). Blocking.
+    fn materialize(&self, kind: ForgeKind, full: &str, authorized: bool) -> bool {
+        let mut built = self.git_built.lock().unwrap();
+        let rec = {
+            let store = self.store.lock().unwrap();
+            match store.repo(kind, full) {
+                Some(rec) if authorized || !rec.repo.private => rec.clone(),
+                _ => return false,
+            }
+        };
+        if built.insert((kind, full.to_owned())) {
+            git::create(&self.git_paths(kind, full).0, &rec.repo, rec.updated);
+        }
+        true
+    }
 }
 
 impl ForgeFixture {
@@ -181,7 +230,11 @@ impl ForgeFixture {
         let root = git_root.clone();
         tokio::task::spawn_blocking(move || {
             for rec in git_repos {
-                git::create(&root, &rec.repo, rec.updated);
+                git::create(
+                    &git::bare_dir(&root, &rec.repo.name),
+                    &rec.repo,
+                    rec.updated,
+                );
             }
         })
         .await
@@ -201,6 +254,7 @@ impl ForgeFixture {
             latency: Mutex::new(Duration::ZERO),
             rates: Mutex::new(rates),
             shutdown: shutdown_rx,
+            git_built: Mutex::new(HashSet::new()),
         });
         let router = axum::Router::new()
             .fallback(serve::handle)
@@ -243,6 +297,12 @@ impl ForgeFixture {
         git::bare_dir(&self.inner.git_root, name)
     }
 
+    /// The clone URL of a repository on an API forge, as its API gives it:
+    /// `{base}/github/{owner}/{repo}.git` (GitLab: the project's full path).
+    pub fn clone_url(&self, kind: ForgeKind, repo: &str) -> String {
+        format!("{}/{repo}.git", self.web_base(kind))
+    }
+
     /// Writes a file (new or changed) in a repository; its `ETag`s and update time change. On
     /// [`ForgeKind::Git`] it makes a new commit.
     pub fn set_file(&self, kind: ForgeKind, repo: &str, path: &str, bytes: impl Into<Vec<u8>>) {
@@ -259,9 +319,41 @@ impl ForgeFixture {
         });
     }
 
-    /// Changes a repository in place (archive it, change its branch or counters, ...).
+    /// Changes a repository in place (archive it, change its branch or counters, ...). Its
+    /// update time moves. On [`ForgeKind::Git`] it makes a new commit; on the API forges, a new
+    /// commit when the files changed and the repository was cloned already.
     pub fn update_repo(&self, kind: ForgeKind, repo: &str, change: impl FnOnce(&mut Repo)) {
         let key = repo_key(kind, repo);
+        let built = self.inner.git_built.lock().unwrap();
+        let (rec, before) = {
+            let mut store = self.inner.store.lock().unwrap();
+            let now = store.tick();
+            let rec = store
+                .repos
+                .get_mut(&(kind, key.clone()))
+                .unwrap_or_else(|| panic!("no repository {key} on {kind:?}"));
+            let before = (rec.repo.files.clone(), rec.repo.default_branch.clone());
+            change(&mut rec.repo);
+            rec.updated = now;
+            (rec.clone(), before)
+        };
+        let (bare, work) = self.inner.git_paths(kind, &key);
+        let on_disk = kind == ForgeKind::Git || built.contains(&(kind, key.clone()));
+        if on_disk && rec.repo.default_branch != before.1 {
+            git::rename_branch(&bare, &before.1, &rec.repo.default_branch);
+        }
+        if kind == ForgeKind::Git || (on_disk && rec.repo.files != before.0) {
+            git::commit(&bare, &work, &rec.repo, rec.updated);
+        }
+    }
+
+    /// Pushes `commits` (oldest first, the files unchanged) to the default branch of a
+    /// repository: its history grows and its update time moves, as a push moves GitHub's
+    /// `pushed_at`.
+    pub fn push(&self, kind: ForgeKind, repo: &str, commits: impl IntoIterator<Item = Commit>) {
+        let commits: Vec<Commit> = commits.into_iter().collect();
+        let key = repo_key(kind, repo);
+        let built = self.inner.git_built.lock().unwrap();
         let rec = {
             let mut store = self.inner.store.lock().unwrap();
             let now = store.tick();
@@ -269,12 +361,19 @@ impl ForgeFixture {
                 .repos
                 .get_mut(&(kind, key.clone()))
                 .unwrap_or_else(|| panic!("no repository {key} on {kind:?}"));
-            change(&mut rec.repo);
+            if rec.repo.history.is_empty() {
+                // The commit the repository had until now, kept under the pushed ones.
+                rec.repo
+                    .history
+                    .push(Commit::new(rec.updated, "fixture@riuso.invalid"));
+            }
+            rec.repo.history.extend(commits.iter().cloned());
             rec.updated = now;
             rec.clone()
         };
-        if kind == ForgeKind::Git {
-            git::commit(&self.inner.git_root, &rec.repo, rec.updated);
+        if kind == ForgeKind::Git || built.contains(&(kind, key.clone())) {
+            let (bare, _) = self.inner.git_paths(kind, &key);
+            git::append(&bare, &rec.repo.default_branch, &commits);
         }
     }
 
@@ -289,8 +388,16 @@ impl ForgeFixture {
             .repos
             .remove(&(kind, key.clone()));
         assert!(removed.is_some(), "no repository {key} on {kind:?}");
-        if kind == ForgeKind::Git {
-            git::remove(&self.inner.git_root, &key);
+        if kind == ForgeKind::Git
+            || self
+                .inner
+                .git_built
+                .lock()
+                .unwrap()
+                .remove(&(kind, key.clone()))
+        {
+            let (bare, work) = self.inner.git_paths(kind, &key);
+            git::remove(&bare, &work);
         }
     }
 
@@ -307,7 +414,11 @@ impl ForgeFixture {
             store.insert_repo(kind, if kind == ForgeKind::Git { "" } else { owner }, repo)
         };
         if kind == ForgeKind::Git {
-            git::create(&self.inner.git_root, &rec.repo, rec.updated);
+            git::create(
+                &git::bare_dir(&self.inner.git_root, &rec.repo.name),
+                &rec.repo,
+                rec.updated,
+            );
         }
     }
 

@@ -1,15 +1,20 @@
-//! Plain git over smart HTTP: real repositories made with the `git` command, served by
-//! `git http-backend` run as a CGI program per request.
+//! Git over smart HTTP: real repositories made with the `git` command, served by
+//! `git http-backend` run as a CGI program per request, for the plain git repositories and for
+//! the repositories of the API forges alike.
 //!
 //! Follows git's documentation: `git-http-backend(1)` (the CGI variables `GIT_PROJECT_ROOT`,
 //! `GIT_HTTP_EXPORT_ALL`, `PATH_INFO`, `QUERY_STRING`, `REQUEST_METHOD`, `CONTENT_TYPE`,
-//! `CONTENT_LENGTH`, and `HTTP_GIT_PROTOCOL` for protocol v2) and `gitprotocol-http(5)`; the CGI
-//! answer is read as RFC 3875 says (a `Status:` header, then the others, a blank line, the body).
+//! `CONTENT_LENGTH`, and `HTTP_GIT_PROTOCOL` for protocol v2), `gitprotocol-http(5)` and
+//! `git-fast-import(1)`; the CGI answer is read as RFC 3875 says (a `Status:` header, then the
+//! others, a blank line, the body).
 //!
-//! Layout under the fixture's temporary directory: `repos/{name}.git` (bare, served) and
-//! `work/{name}` (the work tree each commit is made from). Every commit holds exactly the
-//! repository's files, on its default branch, with a fixed author and the fixture's clock as its
-//! date, so the same world gives the same commit ids.
+//! Layout under the fixture's temporary directory: `repos/{name}.git` (plain git, bare, served)
+//! and `work/{name}` (the work tree each later commit is made from); the API forges' repositories
+//! under `forges/{github,gitlab,gitea}/{full path}.git` and `forges-work/...`, made the first time
+//! a client asks for them. Every commit holds exactly the repository's files, on its default
+//! branch. A repository's [`Commit`] history gives its commits' authors, dates and tags; without
+//! one there is a single commit by the fixture with its clock as the date, so the same world
+//! gives the same commit ids.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -18,14 +23,14 @@ use std::process::{Command, Stdio};
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 
-use super::Repo;
+use super::{Commit, Repo};
 
 /// The bare repository served for `name`.
 pub(super) fn bare_dir(root: &Path, name: &str) -> PathBuf {
     root.join("repos").join(format!("{name}.git"))
 }
 
-fn work_dir(root: &Path, name: &str) -> PathBuf {
+pub(super) fn work_dir(root: &Path, name: &str) -> PathBuf {
     root.join("work").join(name)
 }
 
@@ -61,9 +66,9 @@ fn git(args: &[&str], dir: Option<&Path>, date: Option<i64>) {
     );
 }
 
-/// Creates the bare repository with one commit holding the repository's files.
-pub(super) fn create(root: &Path, repo: &Repo, date: i64) {
-    let bare = bare_dir(root, &repo.name);
+/// Creates the bare repository at `bare` with the repository's history (or one commit by the
+/// fixture at `date`), every commit holding the repository's files.
+pub(super) fn create(bare: &Path, repo: &Repo, date: i64) {
     std::fs::create_dir_all(bare.parent().unwrap()).unwrap();
     let bare_arg = bare.to_str().unwrap();
     git(
@@ -78,17 +83,81 @@ pub(super) fn create(root: &Path, repo: &Repo, date: i64) {
         None,
         None,
     );
-    commit(root, repo, date);
+    let history = if repo.history.is_empty() {
+        vec![Commit::new(date, "fixture@riuso.invalid")]
+    } else {
+        repo.history.clone()
+    };
+    fast_import(bare, &repo.default_branch, &history, Some(repo), false);
 }
 
-/// Commits the repository's files (and nothing else) on top of its default branch.
-pub(super) fn commit(root: &Path, repo: &Repo, date: i64) {
-    let bare = bare_dir(root, &repo.name);
-    let work = work_dir(root, &repo.name);
-    if work.exists() {
-        std::fs::remove_dir_all(&work).unwrap();
+/// Adds `commits` on top of the default branch of the bare repository at `bare`, with the same
+/// files as its tip.
+pub(super) fn append(bare: &Path, branch: &str, commits: &[Commit]) {
+    fast_import(bare, branch, commits, None, true);
+}
+
+/// Writes `commits` on `branch` with `git fast-import`: the first one holds `files`' files (or
+/// continues the branch's tip when `on_tip`), the others the same tree.
+fn fast_import(bare: &Path, branch: &str, commits: &[Commit], files: Option<&Repo>, on_tip: bool) {
+    let mut stream: Vec<u8> = Vec::new();
+    for (i, commit) in commits.iter().enumerate() {
+        let who = format!("Fixture Forge <{}> {} +0000", commit.author, commit.at);
+        let message = "fixture content\n";
+        stream.extend_from_slice(
+            format!(
+                "commit refs/heads/{branch}\nmark :{}\nauthor {who}\ncommitter {who}\ndata {}\n{message}",
+                i + 1,
+                message.len()
+            )
+            .as_bytes(),
+        );
+        if i == 0 && on_tip {
+            stream.extend_from_slice(format!("from refs/heads/{branch}^0\n").as_bytes());
+        }
+        if i == 0
+            && let Some(repo) = files
+        {
+            for (path, bytes) in &repo.files {
+                stream.extend_from_slice(
+                    format!("M 100644 inline {path}\ndata {}\n", bytes.len()).as_bytes(),
+                );
+                stream.extend_from_slice(bytes);
+                stream.push(b'\n');
+            }
+        }
+        stream.push(b'\n');
+        for tag in &commit.tags {
+            stream.extend_from_slice(
+                format!("reset refs/tags/{tag}\nfrom :{}\n\n", i + 1).as_bytes(),
+            );
+        }
     }
-    std::fs::create_dir_all(&work).unwrap();
+    let mut child = Command::new("git")
+        .arg(format!("--git-dir={}", bare.display()))
+        .args(["fast-import", "--quiet"])
+        .env_remove("GIT_DIR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("git fast-import starts");
+    child.stdin.take().unwrap().write_all(&stream).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "git fast-import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Commits the repository's files (and nothing else) on top of its default branch, with the
+/// work tree `work`.
+pub(super) fn commit(bare: &Path, work: &Path, repo: &Repo, date: i64) {
+    if work.exists() {
+        std::fs::remove_dir_all(work).unwrap();
+    }
+    std::fs::create_dir_all(work).unwrap();
     for (path, bytes) in &repo.files {
         let file = work.join(path);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
@@ -98,7 +167,7 @@ pub(super) fn commit(root: &Path, repo: &Repo, date: i64) {
     let work_tree = format!("--work-tree={}", work.display());
     git(
         &[&git_dir, &work_tree, "add", "--all", "."],
-        Some(&work),
+        Some(work),
         None,
     );
     git(
@@ -111,15 +180,30 @@ pub(super) fn commit(root: &Path, repo: &Repo, date: i64) {
             "-m",
             "fixture content",
         ],
-        Some(&work),
+        Some(work),
         Some(date),
     );
 }
 
-/// Deletes a repository from disk.
-pub(super) fn remove(root: &Path, name: &str) {
-    let _ = std::fs::remove_dir_all(bare_dir(root, name));
-    let _ = std::fs::remove_dir_all(work_dir(root, name));
+/// Renames the branch `from` of the bare repository at `bare` to `to`; `HEAD` follows it.
+pub(super) fn rename_branch(bare: &Path, from: &str, to: &str) {
+    let git_dir = format!("--git-dir={}", bare.display());
+    git(&[&git_dir, "branch", "--move", from, to], None, None);
+}
+
+/// Deletes a repository and its work tree from disk.
+pub(super) fn remove(bare: &Path, work: &Path) {
+    let _ = std::fs::remove_dir_all(bare);
+    let _ = std::fs::remove_dir_all(work);
+}
+
+/// The API forge repository and the git path a `{web prefix}/{full path}.git/...` path is about:
+/// `/acme/app.git/info/refs` gives `("acme/app", "/info/refs")`.
+pub(super) fn web_subject(rest: &str) -> Option<(String, String)> {
+    let rest = rest.strip_prefix('/')?;
+    let at = rest.find(".git/")?;
+    let full = &rest[..at];
+    (!full.is_empty()).then(|| (full.to_owned(), rest[at + ".git".len()..].to_owned()))
 }
 
 /// The repository a `/git/{name}.git/...` path is about.

@@ -225,7 +225,7 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, request: Request) ->
         status: 0,
     };
 
-    let kind = [
+    let api_kind = [
         ForgeKind::GitHub,
         ForgeKind::GitLab,
         ForgeKind::Gitea,
@@ -236,6 +236,18 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, request: Request) ->
         path.strip_prefix(k.api_prefix())
             .is_some_and(|rest| rest.starts_with('/'))
     });
+    // Outside the API prefixes: git over smart HTTP for an API forge's repository,
+    // `{web prefix}/{full path}.git/...`.
+    let web_git = match api_kind {
+        Some(_) => None,
+        None => [ForgeKind::GitHub, ForgeKind::GitLab, ForgeKind::Gitea]
+            .into_iter()
+            .find_map(|k| {
+                let rest = path.strip_prefix(k.web_prefix())?;
+                git::web_subject(rest).map(|(full, git_path)| (k, full, git_path))
+            }),
+    };
+    let kind = api_kind.or(web_git.as_ref().map(|(k, ..)| *k));
     let query: Vec<(String, String)> = parts
         .uri
         .query()
@@ -248,6 +260,7 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, request: Request) ->
 
     // The forge's answer first (a pure read of the world), so faults can name the repository.
     let (reply, subject) = match kind {
+        _ if web_git.is_some() => (None, web_git.as_ref().map(|(_, full, _)| full.clone())),
         Some(ForgeKind::Git) => (None, git::subject(&path)),
         Some(kind)
             if parts.method == axum::http::Method::GET
@@ -348,16 +361,44 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, request: Request) ->
             let body = axum::body::to_bytes(body, usize::MAX)
                 .await
                 .unwrap_or_default();
-            let (status, headers, body) = git::serve(
-                inner.git_root.join("repos"),
-                parts.method.as_str(),
-                &path["/git".len()..],
-                parts.uri.query().unwrap_or(""),
-                &parts.headers,
-                body,
-            )
-            .await;
-            (status, headers, body)
+            let target = match &web_git {
+                Some((kind, full, git_path)) => {
+                    let (kind, full_name) = (*kind, full.clone());
+                    let made = Arc::clone(&inner);
+                    let authorized = authorization.is_some();
+                    let exists = tokio::task::spawn_blocking(move || {
+                        made.materialize(kind, &full_name, authorized)
+                    })
+                    .await
+                    .unwrap();
+                    exists.then(|| {
+                        (
+                            inner.git_root.join("forges").join(kind.dir()),
+                            format!("/{full}.git{git_path}"),
+                        )
+                    })
+                }
+                None => Some((
+                    inner.git_root.join("repos"),
+                    path["/git".len()..].to_owned(),
+                )),
+            };
+            match target {
+                Some((root, path_info)) => {
+                    git::serve(
+                        root,
+                        parts.method.as_str(),
+                        &path_info,
+                        parts.uri.query().unwrap_or(""),
+                        &parts.headers,
+                        body,
+                    )
+                    .await
+                }
+                // No such repository, or a private one asked without credentials (the forges
+                // answer 404 rather than reveal it).
+                None => (404, Vec::new(), b"Repository not found.\n".to_vec()),
+            }
         }
     };
     recorded.status = response.0;

@@ -35,6 +35,37 @@ pub struct Repo {
     pub forks: u32,
     /// The files at the head of the default branch, by path.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// The commits of the default branch, oldest first, each holding the files; empty, the
+    /// repository has one commit by the fixture, dated by its clock.
+    pub history: Vec<Commit>,
+}
+
+/// A commit of a repository's history, with a known author, date and tags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    /// Author and committer date, in seconds since the Unix epoch (UTC).
+    pub at: i64,
+    /// The author's (and committer's) e-mail address.
+    pub author: String,
+    /// Lightweight tags on it.
+    pub tags: Vec<String>,
+}
+
+impl Commit {
+    /// A commit by `author` at `at` (seconds since the Unix epoch).
+    pub fn new(at: i64, author: &str) -> Self {
+        Self {
+            at,
+            author: author.to_owned(),
+            tags: Vec::new(),
+        }
+    }
+
+    /// Tags it.
+    pub fn tag(mut self, name: &str) -> Self {
+        self.tags.push(name.to_owned());
+        self
+    }
 }
 
 impl Repo {
@@ -50,6 +81,7 @@ impl Repo {
             stars: 0,
             forks: 0,
             files: BTreeMap::new(),
+            history: Vec::new(),
         }
     }
 
@@ -99,6 +131,12 @@ impl Repo {
     /// Adds a `publiccode.yml` at the root.
     pub fn publiccode(self, bytes: impl Into<Vec<u8>>) -> Self {
         self.file("publiccode.yml", bytes)
+    }
+
+    /// Sets the history of its default branch (oldest first), instead of the one commit.
+    pub fn history(mut self, commits: impl IntoIterator<Item = Commit>) -> Self {
+        self.history = commits.into_iter().collect();
+        self
     }
 }
 

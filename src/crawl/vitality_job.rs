@@ -1,0 +1,227 @@
+//! The vitality index of repositories on the forges' APIs, as its own kind of job.
+//!
+//! A crawl that reads a repository through GitHub, GitLab or Gitea queues one [`VITALITY`] job
+//! for it: deduplicated by repository, in the crawl's batch, below every catalog job in priority
+//! (so workers take the catalog's work first, and a slow clone never holds it up), retried with
+//! the queue's backoff. The job brings the repository's bare clone in the cache up to its
+//! `HEAD` through [`git::history`], computes the index off the async runtime and stores it with
+//! its daily series through [`catalog::vitality`](crate::catalog::vitality).
+//!
+//! What it never costs twice: the stored facts name the commit the index was computed at. When
+//! the remote's `HEAD` is still that commit, nothing is fetched (one ref advertisement), and
+//! nothing is computed either unless the window moved to a new day and the clone is at hand.
+//! A repository whose listing shows no activity is not even asked, once its index is from today.
+//!
+//! It never touches the entry's file data (snapshots, claims, the active flag): a computation
+//! that fails for good is a `vitality-failed` crawl event, and the entry keeps its last index.
+//! Plain git URLs do not come here: their crawl holds a fresh clone already and computes the
+//! index at once, through `record`.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{DatabaseConnection, DbErr};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::forge::RepoInfo;
+use super::git::{self, GitError};
+use super::http::Polite;
+use super::run::{self, Options};
+use super::vitality::{self, Vitality, Window};
+use crate::catalog::entities::{repositories, software};
+use crate::catalog::vitality::{VitalityFacts, VitalityRecord};
+use crate::jobs::{self, NewJob};
+
+/// Job kind: compute the vitality index of one repository from its clone.
+pub const VITALITY: &str = "vitality";
+
+/// The crawl event of a vitality computation that failed for good (the entry is untouched).
+pub const FAILED: &str = "vitality-failed";
+
+/// Attempts of a vitality job; the queue's backoff spaces them out.
+const ATTEMPTS: u32 = 3;
+
+/// Below every catalog job (accounts 1, repositories and git URLs 0).
+const PRIORITY: i32 = -1;
+
+/// The payload of a [`VITALITY`] job.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct VitalityJob {
+    /// The crawl run that queued it, for its events.
+    pub(super) run: i64,
+    /// The repository's URL in the catalog (its web page).
+    pub(super) url: String,
+    /// Where to clone it from.
+    pub(super) clone_url: Url,
+}
+
+/// Where to clone `info` from: the URL the forge gave, or its web URL with `.git` (which the
+/// three forges all serve) when it gave none.
+fn clone_url(info: &RepoInfo) -> Option<Url> {
+    info.clone_url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+        .or_else(|| Url::parse(&format!("{}.git", info.web_url.trim_end_matches('/'))).ok())
+}
+
+/// Queues the vitality job of the repository `info` that run `run` read, unless one is queued
+/// already. Private repositories are left out: clones are made without credentials.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub(super) async fn enqueue(
+    db: &DatabaseConnection,
+    run: i64,
+    info: &RepoInfo,
+) -> Result<(), DbErr> {
+    if info.private {
+        return Ok(());
+    }
+    let Some(clone_url) = clone_url(info) else {
+        return Ok(());
+    };
+    let payload = serde_json::to_value(VitalityJob {
+        run,
+        url: info.web_url.clone(),
+        clone_url,
+    })
+    .map_err(|e| DbErr::Custom(format!("cannot encode a job: {e}")))?;
+    let job = NewJob::new(VITALITY, payload).dedup(format!("vitality|{}", info.web_url));
+    jobs::enqueue(
+        db,
+        &NewJob {
+            batch: Some(run),
+            priority: PRIORITY,
+            max_attempts: ATTEMPTS,
+            ..job
+        },
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Whether `entry`'s index was computed today: a repository whose listing shows no activity
+/// then needs no job at all.
+pub(super) fn fresh(entry: &software::Model, today: NaiveDate) -> bool {
+    entry.vitality_window_end == Some(today)
+}
+
+/// Runs one vitality job. `Ok(Err(message))` asks the queue for another attempt; on the
+/// `last_attempt` the failure is also recorded as a crawl event.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub(super) async fn run(
+    db: &DatabaseConnection,
+    http: &Polite,
+    job: &VitalityJob,
+    options: &Options,
+    last_attempt: bool,
+) -> Result<Result<(), String>, DbErr> {
+    let Some(repo) = run::repository_by_url(db, &job.url).await? else {
+        return Ok(Ok(()));
+    };
+    // The entry is where the index goes: a repository without one has nothing to show it on.
+    let Some(entry) = run::entry_of(db, repo.id).await? else {
+        return Ok(Ok(()));
+    };
+    if let Err(e) = http.check(&job.clone_url).await {
+        // Refused by the SSRF guard: no later attempt can do better.
+        failed(db, job.run, &repo, &format!("{}: {e}", job.clone_url)).await?;
+        return Ok(Ok(()));
+    }
+    let known = entry.vitality_facts().and_then(|facts| facts.commit);
+    let history = match git::history(
+        &job.clone_url,
+        &options.git_cache,
+        known.as_deref(),
+        options.git_timeout,
+    )
+    .await
+    {
+        Ok(history) => history,
+        Err(e @ GitError::Scheme { .. }) => {
+            failed(db, job.run, &repo, &e.to_string()).await?;
+            return Ok(Ok(()));
+        }
+        Err(e) => {
+            let message = format!("{}: {e}", job.clone_url);
+            if last_attempt {
+                failed(db, job.run, &repo, &message).await?;
+            }
+            return Ok(Err(message));
+        }
+    };
+    // `HEAD` is the commit the stored index was computed at, and no clone of it is at hand:
+    // the index stands, and a clone would cost the whole history for nothing.
+    let Some(clone) = history.clone_path else {
+        return Ok(Ok(()));
+    };
+    match record(db, &entry, clone, &history.commit, Utc::now()).await? {
+        Ok(()) => Ok(Ok(())),
+        Err(message) => {
+            if last_attempt {
+                failed(db, job.run, &repo, &message).await?;
+            }
+            Ok(Err(message))
+        }
+    }
+}
+
+/// Computes the vitality of the clone at `clone`, whose `HEAD` is `commit`, as of `now`, and
+/// stores it on `entry`; does nothing when `entry` holds the index of that commit for the
+/// same day already. `Ok(Err(message))` when the clone's history cannot be read.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub(super) async fn record(
+    db: &DatabaseConnection,
+    entry: &software::Model,
+    clone: PathBuf,
+    commit: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<(), String>, DbErr> {
+    let today = now.date_naive();
+    let computed_at = entry.vitality_facts().and_then(|facts| facts.commit);
+    if fresh(entry, today) && computed_at.as_deref() == Some(commit) {
+        return Ok(Ok(()));
+    }
+    let vitality = match vitality::compute_async(clone, now, Window::default()).await {
+        Ok(vitality) => vitality,
+        Err(e) => return Ok(Err(e.to_string())),
+    };
+    crate::catalog::vitality::record(db, entry, &stored(&vitality, commit, today)).await?;
+    Ok(Ok(()))
+}
+
+/// The catalog's form of a computation.
+fn stored(vitality: &Vitality, commit: &str, today: NaiveDate) -> VitalityRecord {
+    VitalityRecord {
+        index: vitality.index,
+        series: vitality.days.iter().map(|day| day.score).collect(),
+        window_end: vitality.days.last().map_or(today, |day| day.date),
+        facts: VitalityFacts {
+            commit: Some(commit.to_owned()),
+            commits: vitality.commits,
+            merges: vitality.merges,
+            authors: vitality.authors,
+            tags: vitality.tags,
+            first_commit: vitality.first_commit.map(|at| at.date_naive()),
+            age_days: vitality.age_days,
+        },
+    }
+}
+
+/// Records a vitality computation of `repo` that failed for good.
+pub(super) async fn failed(
+    db: &DatabaseConnection,
+    run: i64,
+    repo: &repositories::Model,
+    message: &str,
+) -> Result<(), DbErr> {
+    run::event(db, run, Some(repo), FAILED, message).await
+}
