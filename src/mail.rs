@@ -258,6 +258,44 @@ impl Mailer {
     }
 }
 
+/// Queues a delivery job for every message still in the outbox (a message whose job gave up,
+/// or that waited for an SMTP server to be configured); answers how many were queued.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn requeue_unsent(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::{ColumnTrait as _, QueryFilter as _, QuerySelect as _};
+    let backend = db.get_database_backend();
+    // A dead job keeps its deduplication key: clear the dead mail jobs so each message can get a
+    // fresh one.
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        backend,
+        crate::db::numbered(
+            backend,
+            "DELETE FROM jobs WHERE kind = ? AND state = 'dead'",
+        ),
+        [JOB_KIND.into()],
+    ))
+    .await?;
+    let ids: Vec<i64> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Id)
+        .filter(outbox::Column::SentAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut queued = 0;
+    for id in ids {
+        let job =
+            NewJob::new(JOB_KIND, serde_json::json!({ "outbox": id })).dedup(format!("mail:{id}"));
+        if jobs::enqueue(db, &job).await?.is_some() {
+            queued += 1;
+        }
+    }
+    Ok(queued)
+}
+
 /// The outbox id a `mail` job carries.
 ///
 /// # Errors

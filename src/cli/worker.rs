@@ -75,6 +75,12 @@ pub fn embedded(
     lease: Duration,
 ) -> anyhow::Result<work::Worker> {
     let http = crawler_client(config)?;
+    let mailer = config
+        .smtp
+        .as_ref()
+        .map(crate::mail::Mailer::new)
+        .transpose()
+        .context("cannot set up mail (RIUSO_SMTP_* and RIUSO_MAIL_FROM)")?;
     Ok(work::Worker::new(
         conn,
         http,
@@ -87,5 +93,6 @@ pub fn embedded(
             git_timeout: config.http_timeout.saturating_mul(6),
             ..run::Options::default()
         },
-    ))
+    )
+    .with_mailer(mailer))
 }

@@ -27,6 +27,7 @@ use super::run::{self, Options, Report, Target};
 use super::vitality_job::{self, VITALITY};
 use crate::catalog::entities::crawl_runs;
 use crate::jobs::{self, Job, NewJob, Queue};
+use crate::mail::{self, Mailer};
 
 /// Job kind: list an account and queue its repositories.
 pub const CRAWL_ACCOUNT: &str = "crawl-account";
@@ -242,6 +243,8 @@ pub struct Worker {
     pub idle: Duration,
     /// Jobs run at once by this worker.
     pub concurrency: usize,
+    /// Delivers the `mail` jobs; without it they leave their messages in the outbox.
+    mailer: Option<Mailer>,
 }
 
 impl Worker {
@@ -265,7 +268,15 @@ impl Worker {
             // Eight idle lanes look for work four times a second in all.
             idle: Duration::from_secs(2),
             concurrency: 8,
+            mailer: None,
         }
+    }
+
+    /// This worker, delivering mail through `mailer`.
+    #[must_use]
+    pub fn with_mailer(mut self, mailer: Option<Mailer>) -> Self {
+        self.mailer = mailer;
+        self
     }
 
     /// The same worker with another first retry delay for failed jobs (5 s by default, doubled
@@ -307,6 +318,15 @@ impl Worker {
     ///
     /// Fails when the database keeps failing.
     pub async fn run(&self, stop: watch::Receiver<bool>) -> Result<(), DbErr> {
+        if self.mailer.is_some() {
+            let queued = mail::requeue_unsent(&self.db).await?;
+            if queued > 0 {
+                tracing::info!(
+                    mail.queued = queued,
+                    "queued the messages waiting in the outbox"
+                );
+            }
+        }
         let lanes = (0..self.concurrency.max(1)).map(|_| self.lane(stop.clone()));
         futures_util::future::try_join_all(lanes).await.map(|_| ())
     }
@@ -466,6 +486,19 @@ impl Worker {
                 )
                 .await?
                 .map_err(Failure::Retry)
+            }
+            mail::JOB_KIND => {
+                let id = mail::job_outbox_id(&job.payload).map_err(Failure::Retry)?;
+                // Without an SMTP server the message waits in the outbox; a worker that has one
+                // queues it again when it starts (`mail::requeue_unsent`).
+                let Some(mailer) = &self.mailer else {
+                    return Ok(());
+                };
+                match mailer.deliver(&self.db, id).await {
+                    Ok(_) => Ok(()),
+                    Err(mail::MailError::Db(e)) => Err(Failure::Db(e)),
+                    Err(e) => Err(Failure::Retry(e.to_string())),
+                }
             }
             other => Err(Failure::Retry(format!("unknown job kind {other:?}"))),
         }

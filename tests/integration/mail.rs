@@ -135,3 +135,59 @@ async fn a_bad_address_is_refused_before_anything_is_written() {
     );
     db.close().await;
 }
+
+#[tokio::test]
+async fn the_worker_delivers_queued_mail_and_requeues_what_waited_for_a_server() {
+    use riuso::crawl::http::{self, Polite};
+    use riuso::crawl::{run, work};
+    let db = TestDb::new(crate::support::db::Backend::Sqlite).await;
+    let cache = tempfile::tempdir().unwrap();
+    let worker = |mailer: Option<Mailer>| {
+        work::Worker::new(
+            db.conn.clone(),
+            Polite::new(http::Options::default()).unwrap(),
+            "mail-test",
+            Duration::from_secs(60),
+            std::collections::BTreeMap::new(),
+            run::Options {
+                git_cache: cache.path().to_path_buf(),
+                ..run::Options::default()
+            },
+        )
+        .with_mailer(mailer)
+    };
+    // No server configured: the job finishes and the message waits in the outbox.
+    let id = mail::enqueue(&db.conn, &message()).await.unwrap();
+    assert!(worker(None).step().await.unwrap());
+    let row = mail::outbox::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.sent_at.is_none() && row.attempts == 0);
+    assert!(!worker(None).step().await.unwrap(), "no job is left");
+
+    // A worker with a server queues it again and delivers it.
+    let sink = SmtpSink::start().await;
+    assert_eq!(mail::requeue_unsent(&db.conn).await.unwrap(), 1);
+    assert_eq!(
+        mail::requeue_unsent(&db.conn).await.unwrap(),
+        0,
+        "deduplicated"
+    );
+    let with_server = worker(Some(Mailer::new(&config(sink.addr)).unwrap()));
+    assert!(with_server.step().await.unwrap());
+    assert_eq!(sink.wait_for(1, Duration::from_secs(5)).await.len(), 1);
+    let row = mail::outbox::Entity::find_by_id(id)
+        .one(&db.conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.sent_at.is_some());
+    assert_eq!(
+        mail::requeue_unsent(&db.conn).await.unwrap(),
+        0,
+        "nothing left to send"
+    );
+    db.close().await;
+}

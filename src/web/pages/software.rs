@@ -262,6 +262,7 @@ struct SoftwarePage {
     users: Vec<UserView>,
     vitality: Option<u8>,
     chart: String,
+    vitality_facts: Vec<String>,
     history: Vec<HistoryRow>,
     diagnostics: Vec<DiagnosticView>,
     events: Vec<EventView>,
@@ -323,7 +324,26 @@ pub async fn show(
         None => (Vec::new(), Vec::new()),
     };
     let vitality = software.vitality.map(super::search::vitality_points);
-    let chart = vitality.map_or_else(String::new, |v| chart::vitality(lang, v, &[]));
+    let series = software.vitality_series();
+    let chart = vitality.map_or_else(String::new, |v| chart::vitality(lang, v, &series));
+    let vitality_facts = software.vitality_facts().map(|f| {
+        [
+            lang.tf("software.vitality_commits", &[("n", &f.commits)]),
+            lang.tf("software.vitality_authors", &[("n", &f.authors)]),
+            lang.tf("software.vitality_tags", &[("n", &f.tags)]),
+        ]
+        .into_iter()
+        .chain(
+            f.age_days
+                .map(|d| lang.tf("software.vitality_age", &[("n", &d)])),
+        )
+        .chain(
+            software
+                .vitality_window_end
+                .map(|d| lang.tf("software.vitality_window", &[("date", &d)])),
+        )
+        .collect::<Vec<_>>()
+    });
     render(&SoftwarePage {
         ctx: PageCtx::new(lang, &uri),
         slug: software.slug,
@@ -346,6 +366,7 @@ pub async fn show(
         users,
         vitality,
         chart,
+        vitality_facts: vitality_facts.unwrap_or_default(),
         history: history.into_iter().map(HistoryRow::of).collect(),
         diagnostics,
         events: events
