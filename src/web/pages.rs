@@ -133,6 +133,16 @@ pub async fn whole_catalog(state: &AppState) -> Result<Results, AppError> {
         .map_err(super::api::params::search_error)
 }
 
+/// How an organisation reads on a page: its official name from the IPA registry when the
+/// catalog only knows it by its code (a file that gives no organisation name).
+#[must_use]
+pub fn organisation_name(state: &AppState, name: &str) -> String {
+    state
+        .ipa
+        .get(name)
+        .map_or_else(|| name.to_owned(), |entry| entry.name.clone())
+}
+
 /// Renders `page` as an HTML response.
 ///
 /// # Errors

@@ -65,7 +65,7 @@ pub async fn list(
                         .clone()
                         .unwrap_or_else(|| o.organisation.id.to_string())
                 ),
-                name: o.organisation.name,
+                name: super::organisation_name(&state, &o.organisation.name),
                 ipa_code: o.organisation.ipa_code,
                 count: o.software_count,
             })
@@ -119,7 +119,7 @@ pub async fn show(
         ctx: PageCtx::new(lang, &uri),
         ipa_name: registered.map(|e| e.name.clone()),
         ipa_email: registered.and_then(|e| e.email.clone()),
-        name: organisation.name,
+        name: super::organisation_name(&state, &organisation.name),
         ipa_code: organisation.ipa_code,
         website: organisation.website,
         count: found.software_count,

@@ -119,7 +119,11 @@ pub async fn show(
                 .cloned(),
         )
         .collect();
-    let names = browse::organisation_names(&state.db, &publisher_codes).await?;
+    let names: BTreeMap<String, String> = browse::organisation_names(&state.db, &publisher_codes)
+        .await?
+        .into_iter()
+        .map(|(code, name)| (code, super::organisation_name(&state, &name)))
+        .collect();
     let label = |facet: Facet, value: &str| value_label(lang, facet, value, &names);
 
     let results_view = results
@@ -138,7 +142,7 @@ pub async fn show(
                 id: hit.id,
                 slug: hit.slug,
                 name: hit.name,
-                publisher: hit.publisher,
+                publisher: hit.publisher.map(|p| super::organisation_name(&state, &p)),
                 description,
                 licence: card.licence,
                 status: card.status.map(|s| label(Facet::Status, &s)),

@@ -356,7 +356,7 @@ pub async fn show(
                 .clone()
                 .or_else(|| Some(o.id.to_string()))
                 .map(|code| format!("/publishers/{code}"));
-            (o.name, href)
+            (super::organisation_name(&state, &o.name), href)
         }),
         repository_url: repository.url,
         archived: repository.archived,

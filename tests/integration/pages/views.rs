@@ -185,6 +185,9 @@ async fn publisher_page_lists_its_solutions_and_their_reuse_by_others() {
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("c_f646"));
         assert_eq!(page.text("#ipa-name"), "Comune di Montesilvano");
+        // An organisation the files name only by code reads with its registry name.
+        let milano = get(&router, "/publishers/c_f205").await;
+        assert_eq!(milano.text("h1"), "Comune di Milano");
         assert!(
             page.all("a[href^='/software/']").len() >= 2,
             "{}",
