@@ -124,6 +124,10 @@ pub(super) async fn run(
     let Some(repo) = run::repository_by_url(db, &job.url).await? else {
         return Ok(Ok(()));
     };
+    // Gone from its account since the job was queued: there is nothing left to clone.
+    if repo.gone_at.is_some() {
+        return Ok(Ok(()));
+    }
     // The entry is where the index goes: a repository without one has nothing to show it on.
     let Some(entry) = run::entry_of(db, repo.id).await? else {
         return Ok(Ok(()));
