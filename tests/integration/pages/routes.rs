@@ -233,3 +233,33 @@ pub fn multipart(fields: &[(&str, &str)]) -> Request<Body> {
         .body(Body::from(body))
         .unwrap()
 }
+
+#[tokio::test]
+async fn static_assets_are_served_with_cache_headers_and_revalidated() {
+    let db = crate::support::db::TestDb::new(crate::support::db::Backend::Sqlite).await;
+    let mut config = riuso::config::Config::from_lookup(|_| None).unwrap();
+    // Our own files are in the repository; Bootstrap Italia joins them in web/dist when built.
+    config.assets_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/web/static").into();
+    let state = riuso::app::AppState(std::sync::Arc::new(riuso::app::App::new(
+        config,
+        db.conn.clone(),
+    )));
+    let router = riuso::web::router(state);
+    let css = get(&router, "/static/riuso.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(
+        css.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert_eq!(css.headers["cache-control"], "public, max-age=86400");
+    let modified = css.headers["last-modified"].to_str().unwrap().to_owned();
+    let again = get_with(&router, "/static/riuso.css", "if-modified-since", &modified).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let missing = get(&router, "/static/nothing.css").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let escape = get(&router, "/static/../Cargo.toml").await;
+    assert_eq!(escape.status, StatusCode::NOT_FOUND);
+    db.close().await;
+}
