@@ -65,6 +65,15 @@ test-api: $(SCHEMATHESIS)
 	cd $$dir && $(abspath $(SCHEMATHESIS)) --config-file $(CURDIR)/tests/schemathesis.toml run \
 	  --checks all --wait-for-schema 60 http://127.0.0.1:$(API_TEST_PORT)/api/v1/openapi.json
 
+## The shell loop that waits for the `riuso serve` started as $$pid to answer $$base/healthz
+## (60 s at most; fails at once when the server stops).
+WAIT_FOR_SERVER = for i in $$(seq 120); do \
+	  curl -fs -o /dev/null $$base/healthz && break; \
+	  kill -0 $$pid 2>/dev/null || { echo "riuso serve stopped before answering"; exit 1; }; \
+	  test $$i -lt 120 || { echo "riuso serve did not answer /healthz in 60 s"; exit 1; }; \
+	  sleep 0.5; \
+	done
+
 ## test-browser: every page in Italian and English in headless Chromium (Debian's package,
 ## installed when missing) driven by playwright-core: axe-core (WCAG 2.1 A and AA) finds no
 ## violation, no Content-Security-Policy error, a keyboard-only journey (search, filter, open,
@@ -91,12 +100,7 @@ test-browser: assets
 	$$riuso dev seed --count 50 --seed 1 --json >/dev/null; \
 	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
-	for i in $$(seq 120); do \
-	  curl -fs -o /dev/null $$base/healthz && break; \
-	  kill -0 $$pid 2>/dev/null || { echo "riuso serve stopped before answering"; exit 1; }; \
-	  test $$i -lt 120 || { echo "riuso serve did not answer /healthz in 60 s"; exit 1; }; \
-	  sleep 0.5; \
-	done; \
+	$(WAIT_FOR_SERVER); \
 	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) node tests/browser/run.mjs
 
 test-tools:
@@ -160,12 +164,7 @@ bench-web: build
 	test -f $$db || $$riuso dev seed --count $(BENCH_WEB_ENTRIES) --seed 1; \
 	$$riuso serve --bind 127.0.0.1:$(BENCH_WEB_PORT) & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
-	for i in $$(seq 120); do \
-	  curl -fs -o /dev/null $$base/healthz && break; \
-	  kill -0 $$pid 2>/dev/null || { echo "riuso serve stopped before answering"; exit 1; }; \
-	  test $$i -lt 120 || { echo "riuso serve did not answer /healthz in 60 s"; exit 1; }; \
-	  sleep 0.5; \
-	done; \
+	$(WAIT_FOR_SERVER); \
 	slug=$$(curl -fs "$$base/api/v1/software?page%5Bsize%5D=1" | grep -o '"slug":"[^"]*"' | head -1 | cut -d'"' -f4); \
 	echo "$(BENCH_WEB_ENTRIES) entries; wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s on loopback, server and wrk on the same machine ($$(nproc) cores)"; \
 	printf '%-60s %10s %8s %8s %8s %11s\n' page requests/s "p50 ms" "p90 ms" "p99 ms" "vs /healthz"; \
