@@ -113,11 +113,12 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: &NewJob) -> Result<Option<i
     row.map(|r| r.try_get::<i64>("", "id")).transpose()
 }
 
-/// Jobs added per statement by [`enqueue_all`]: 8 values a job stays far below the databases'
-/// limits on bound values (SQLite 32,766, PostgreSQL 65,535).
-const ROWS_PER_INSERT: usize = 500;
+/// Jobs added per statement by [`enqueue_all`]. PostgreSQL plans a statement of thousands of
+/// bound values slowly (1,000 jobs took 150 ms in statements of 500, 30 ms in statements of 100),
+/// and 800 values stay far below both databases' limits (SQLite 32,766, PostgreSQL 65,535).
+const ROWS_PER_INSERT: usize = 100;
 
-/// Adds `jobs` with one statement per 500 (a job whose key exists already is skipped, as by
+/// Adds `jobs` with one statement per 100 (a job whose key exists already is skipped, as by
 /// [`enqueue`]); returns how many were added. For work found in bulk, where a round trip per job
 /// would cost more than the jobs' rows.
 ///
