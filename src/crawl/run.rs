@@ -19,6 +19,7 @@ use super::http::{Answer, Polite, Validators};
 use super::vitality_job;
 use crate::catalog::entities::{crawl_events, crawl_runs, repositories, software, sources};
 use crate::catalog::{self, Fetched, IngestOutcome, Origin};
+use crate::jobs::{self, NewJob};
 use crate::publiccode::{self, Context, Limits, Outcome};
 
 /// The repositories a target leads to, or why it could not be listed.
@@ -148,7 +149,8 @@ pub struct Report {
 /// Crawls `targets` into the catalog in `db`; `progress` is called after each repository.
 ///
 /// The vitality index of the repositories read through the forges' APIs is not computed here:
-/// their jobs are queued in the run's batch, for any worker to take (see [`vitality_job`]).
+/// their jobs are queued in the run's batch at the end, for any worker to take (see
+/// [`vitality_job`]).
 /// Plain git URLs are crawled by [`crawl_git`], which computes it from the clone it makes.
 ///
 /// # Errors
@@ -196,12 +198,19 @@ pub async fn crawl(
             }
         })
         .buffer_unordered(options.concurrency.max(1));
-    while let Some((url, outcome)) = outcomes.next().await {
-        let outcome = outcome?;
+    // Queued together at the end: one statement rather than a round trip per repository.
+    let mut vitality = Vec::new();
+    while let Some((url, crawled)) = outcomes.next().await {
+        let crawled = crawled?;
         report.repositories += 1;
-        *report.outcomes.entry(outcome.to_owned()).or_default() += 1;
+        *report
+            .outcomes
+            .entry(crawled.outcome.to_owned())
+            .or_default() += 1;
+        vitality.extend(crawled.vitality);
         progress(&url);
     }
+    jobs::enqueue_all(db, &vitality).await?;
     let mut finished: crawl_runs::ActiveModel = run.into();
     finished.status = Set("finished".to_owned());
     finished.stats = Set(serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned()));
@@ -433,8 +442,26 @@ async fn deactivate(db: &DatabaseConnection, repository_id: i64) -> Result<bool,
     Ok(true)
 }
 
-/// Crawls one repository; returns its outcome's name. A repository it reads (or whose index is
-/// not from today) gets a vitality job queued.
+/// What crawling one repository did.
+#[derive(Debug)]
+pub(super) struct Crawled {
+    /// The outcome's name.
+    pub(super) outcome: &'static str,
+    /// The repository's vitality job, for the caller to queue: a repository whose file was read
+    /// (or whose index is not from today) needs one.
+    pub(super) vitality: Option<NewJob>,
+}
+
+impl From<&'static str> for Crawled {
+    fn from(outcome: &'static str) -> Self {
+        Self {
+            outcome,
+            vitality: None,
+        }
+    }
+}
+
+/// Crawls one repository.
 pub(super) async fn crawl_repository(
     db: &DatabaseConnection,
     http: &Polite,
@@ -443,7 +470,7 @@ pub(super) async fn crawl_repository(
     single: bool,
     run: i64,
     options: &Options,
-) -> Result<&'static str, DbErr> {
+) -> Result<Crawled, DbErr> {
     let known = repository_by_url(db, info.web_url.as_str()).await?;
     // Listed with the same activity as last time, and a file already read: nothing to ask.
     if !single
@@ -464,12 +491,13 @@ pub(super) async fn crawl_repository(
         )
         .await?;
         // No push since: the history is the same, but the window moves a day at a time.
-        if let Some(entry) = &entry
-            && !vitality_job::fresh(entry, Utc::now().date_naive())
-        {
-            vitality_job::enqueue(db, run, info).await?;
-        }
-        return Ok("unchanged");
+        let stale = entry
+            .as_ref()
+            .is_some_and(|entry| !vitality_job::fresh(entry, Utc::now().date_naive()));
+        return Ok(Crawled {
+            outcome: "unchanged",
+            vitality: stale.then(|| vitality_job::job(run, info)).flatten(),
+        });
     }
     let validators = known.as_ref().map(|k| Validators {
         etag: k.etag.clone(),
@@ -485,11 +513,12 @@ pub(super) async fn crawl_repository(
         Ok(answer) => answer,
         Err(e) => {
             event(db, run, known.as_ref(), "failed", &e.to_string()).await?;
-            return Ok("failed");
+            return Ok("failed".into());
         }
     };
     let (bytes, etag) = match answer {
         Answer::NotModified => {
+            let mut vitality = None;
             if let Some(known) = known {
                 remember(db, &known, info, None).await?;
                 let entry = entry_of(db, known.id).await?;
@@ -509,10 +538,13 @@ pub(super) async fn crawl_repository(
                 if let Some(entry) = &entry
                     && (!single || !vitality_job::fresh(entry, today))
                 {
-                    vitality_job::enqueue(db, run, info).await?;
+                    vitality = vitality_job::job(run, info);
                 }
             }
-            return Ok("unchanged");
+            return Ok(Crawled {
+                outcome: "unchanged",
+                vitality,
+            });
         }
         Answer::NotFound => {
             if single {
@@ -559,7 +591,7 @@ pub(super) async fn crawl_repository(
                     .await?;
                 }
             }
-            return Ok("no-publiccode");
+            return Ok("no-publiccode".into());
         }
         Answer::Body {
             bytes, validators, ..
@@ -577,11 +609,13 @@ pub(super) async fn crawl_repository(
     )
     .await?;
     let Some((repo, outcome)) = ingested else {
-        return Ok("failed");
+        return Ok("failed".into());
     };
     remember(db, &repo, info, Some(etag)).await?;
-    vitality_job::enqueue(db, run, info).await?;
-    Ok(outcome)
+    Ok(Crawled {
+        outcome,
+        vitality: vitality_job::job(run, info),
+    })
 }
 
 /// Validates and ingests `bytes` fetched from the repository at `url`; records the outcome as

@@ -31,7 +31,7 @@ use super::run::{self, Options};
 use super::vitality::{self, Vitality, Window};
 use crate::catalog::entities::{repositories, software};
 use crate::catalog::vitality::{VitalityFacts, VitalityRecord};
-use crate::jobs::{self, NewJob};
+use crate::jobs::NewJob;
 
 /// Job kind: compute the vitality index of one repository from its clone.
 pub const VITALITY: &str = "vitality";
@@ -65,41 +65,26 @@ fn clone_url(info: &RepoInfo) -> Option<Url> {
         .or_else(|| Url::parse(&format!("{}.git", info.web_url.trim_end_matches('/'))).ok())
 }
 
-/// Queues the vitality job of the repository `info` that run `run` read, unless one is queued
-/// already. Private repositories are left out: clones are made without credentials.
-///
-/// # Errors
-///
-/// Fails on a database error.
-pub(super) async fn enqueue(
-    db: &DatabaseConnection,
-    run: i64,
-    info: &RepoInfo,
-) -> Result<(), DbErr> {
+/// The vitality job of the repository `info` that run `run` read, for the caller to queue
+/// (a job already queued for the repository is kept). `None` for a private repository (clones
+/// are made without credentials), or one without a URL to clone.
+pub(super) fn job(run: i64, info: &RepoInfo) -> Option<NewJob> {
     if info.private {
-        return Ok(());
+        return None;
     }
-    let Some(clone_url) = clone_url(info) else {
-        return Ok(());
-    };
     let payload = serde_json::to_value(VitalityJob {
         run,
         url: info.web_url.clone(),
-        clone_url,
+        clone_url: clone_url(info)?,
     })
-    .map_err(|e| DbErr::Custom(format!("cannot encode a job: {e}")))?;
+    .ok()?;
     let job = NewJob::new(VITALITY, payload).dedup(format!("vitality|{}", info.web_url));
-    jobs::enqueue(
-        db,
-        &NewJob {
-            batch: Some(run),
-            priority: PRIORITY,
-            max_attempts: ATTEMPTS,
-            ..job
-        },
-    )
-    .await
-    .map(|_| ())
+    Some(NewJob {
+        batch: Some(run),
+        priority: PRIORITY,
+        max_attempts: ATTEMPTS,
+        ..job
+    })
 }
 
 /// Whether `entry`'s index was computed today: a repository whose listing shows no activity

@@ -449,7 +449,7 @@ impl Worker {
                         return Err(Failure::Retry("a repository job names nothing".to_owned()));
                     }
                 };
-                run::crawl_repository(
+                let crawled = run::crawl_repository(
                     &self.db,
                     &self.http,
                     &forge,
@@ -459,6 +459,9 @@ impl Worker {
                     &self.options,
                 )
                 .await?;
+                if let Some(vitality) = crawled.vitality {
+                    jobs::enqueue(&self.db, &vitality).await?;
+                }
                 Ok(())
             }
             CRAWL_GIT => {

@@ -1,5 +1,6 @@
-//! The job queue on both databases: deduplication, order, leases that run out, retries with
-//! backoff, dead jobs, and concurrent workers that never take the same job twice.
+//! The job queue on both databases: deduplication (one job at a time or in bulk), order, leases
+//! that run out, retries with backoff, dead jobs, and concurrent workers that never take the same
+//! job twice.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -11,6 +12,37 @@ use crate::support::db::{BACKENDS, Backend, TestDb};
 
 fn job(n: u64) -> NewJob {
     NewJob::new("crawl-repository", json!({ "n": n }))
+}
+
+#[tokio::test]
+async fn jobs_added_in_bulk_deduplicate_as_one_at_a_time() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        jobs::enqueue(&db.conn, &job(0).dedup("key:7"))
+            .await
+            .unwrap();
+        // More than one statement's worth; one key taken already, one repeated, some without.
+        let mut bulk: Vec<NewJob> = (0..1200)
+            .map(|n| job(n).dedup(format!("key:{n}")))
+            .collect();
+        bulk.push(job(5000).dedup("key:3"));
+        bulk.extend((0..3).map(job));
+        let added = jobs::enqueue_all(&db.conn, &bulk).await.unwrap();
+        assert_eq!(added, 1200 - 1 + 3, "{backend:?}");
+        assert_eq!(jobs::stats(&db.conn).await.unwrap().queued, 1200 + 3);
+        assert_eq!(jobs::enqueue_all(&db.conn, &[]).await.unwrap(), 0);
+        let mut batched = job(9).dedup("key:batched");
+        batched.batch = Some(42);
+        jobs::enqueue_all(&db.conn, &[batched]).await.unwrap();
+        assert_eq!(jobs::pending(&db.conn, 42).await.unwrap(), 1);
+        assert_eq!(
+            jobs::pending_except(&db.conn, 42, "crawl-repository")
+                .await
+                .unwrap(),
+            0
+        );
+        db.close().await;
+    }
 }
 
 #[tokio::test]
