@@ -12,6 +12,7 @@ mod network;
 mod render;
 mod search;
 mod serve;
+mod user;
 mod validate;
 mod worker;
 
@@ -53,6 +54,9 @@ pub enum Command {
     Worker(worker::Args),
     /// Write the whole catalog as open data: CSV, JSON Lines, or DCAT-AP_IT (Turtle, JSON-LD).
     Export(export::Args),
+    /// Accounts: give or take site roles.
+    #[command(subcommand)]
+    User(user::Command),
     /// Tools for developers and benchmarks.
     #[command(subcommand)]
     Dev(dev::Command),
@@ -98,6 +102,7 @@ pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
         Command::Crawl(args) => crawl::run(&args, config),
         Command::Export(args) => export::run(&args, config),
         Command::Worker(args) => worker::run(&args, config),
+        Command::User(command) => user::run(&command, config),
         Command::Dev(command) => dev::run(&command, config),
     }
 }

@@ -50,6 +50,9 @@ pub struct Config {
     pub public_url: String,
     /// Requests per minute one client (IP address) may make to `/api`; 0 turns the limit off.
     pub api_rate_per_minute: u32,
+    /// Sign-up, sign-in, reset and membership-claim attempts per minute per client IP; 0 turns
+    /// the limit off.
+    pub auth_rate_per_minute: u32,
     /// The built web assets (Bootstrap Italia and our own), served at `/static/`.
     pub assets_dir: PathBuf,
     /// The SMTP server mail goes through; without one, messages wait in the outbox.
@@ -72,6 +75,7 @@ impl Config {
     /// | `RIUSO_HTTP_TIMEOUT_SECS` | `10` | timeout of each outgoing HTTP request |
     /// | `RIUSO_PUBLIC_URL` | `http://<RIUSO_BIND>` | public address, for links and export IRIs |
     /// | `RIUSO_API_RATE_PER_MINUTE` | `600` | API requests per minute per client IP (0: no limit) |
+    /// | `RIUSO_AUTH_RATE_PER_MINUTE` | `10` | sign-up, sign-in, reset and claim attempts per minute per client IP (0: no limit) |
     /// | `RIUSO_ASSETS_DIR` | `web/dist` | built web assets (`make assets`), served at `/static/` |
     /// | `RIUSO_IPA_REGISTRY` | none | CSV/TSV of administrations: IPA code, name, e-mail |
     /// | `RIUSO_SMTP_HOST` | none | SMTP server; unset, mail waits in the outbox |
@@ -138,6 +142,11 @@ impl Config {
             .transpose()
             .context("RIUSO_API_RATE_PER_MINUTE must be a whole number of requests")?
             .unwrap_or(600);
+        let auth_rate_per_minute = get("RIUSO_AUTH_RATE_PER_MINUTE")
+            .map(|v| v.parse())
+            .transpose()
+            .context("RIUSO_AUTH_RATE_PER_MINUTE must be a whole number of attempts")?
+            .unwrap_or(10);
         let smtp = match get("RIUSO_SMTP_HOST") {
             None => None,
             Some(host) => {
@@ -179,6 +188,7 @@ impl Config {
             ),
             public_url: public_url.trim_end_matches('/').to_owned(),
             api_rate_per_minute,
+            auth_rate_per_minute,
             database_url,
             bind,
             data_dir,

@@ -16,15 +16,19 @@
 //! (logging set-up), [`catalog`] (the store: the only reader and writer of catalog tables),
 //! [`crawl`] (the crawler), [`jobs`] (the background job queue), [`mail`] (e-mail through
 //! the outbox), [`ipa`] (the registry of public administrations), [`export`] (open-data
-//! exports), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
+//! exports), [`i18n`] (Italian and English messages), [`community`] (accounts, administrations
+//! and reuse declarations), [`app`] and [`web`] (the HTTP server: the only module that knows
+//! HTTP).
 
 pub mod app;
 pub mod catalog;
 pub mod cli;
+pub mod community;
 pub mod config;
 pub mod crawl;
 pub mod db;
 pub mod export;
+pub mod i18n;
 pub mod ipa;
 pub mod jobs;
 pub mod mail;

@@ -8,9 +8,10 @@ mod api;
 mod assets;
 mod error;
 mod extract;
-pub mod i18n;
+mod lang;
 mod pages;
 mod schemas;
+mod session;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -34,7 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(api::health))
         .route("/schemas/{file}", get(schemas::show))
         .merge(api::routes(&state.config))
-        .merge(pages::routes())
+        .merge(pages::routes(&state))
         .nest_service("/static", assets::service(&state.config))
         .fallback(pages::not_found)
         .layer(RequestBodyLimitLayer::new(body_limit))

@@ -11,6 +11,7 @@ mod m20261130_000002_job_queue;
 mod m20261130_000003_job_batch;
 mod m20261130_000004_add_vitality_series;
 mod m20261130_000010_create_outbox;
+mod m20261130_000020_create_accounts;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_job_batch::Migration),
             Box::new(m20261130_000004_add_vitality_series::Migration),
             Box::new(m20261130_000010_create_outbox::Migration),
+            Box::new(m20261130_000020_create_accounts::Migration),
         ]
     }
 }

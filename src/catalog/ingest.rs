@@ -213,6 +213,12 @@ async fn ingest(
         Checked::Invalid(_) => update.active = Set(false),
     }
     update.update(&txn).await?;
+    if !invalid {
+        // An owner that lists a declaring administration in `usedBy` acknowledges its
+        // declaration (Annex D), in the same transaction as the file that says so.
+        crate::community::declarations::acknowledge_from_used_by(&txn, entry.id, snapshot_id)
+            .await?;
+    }
     txn.commit().await?;
     Ok(Ingested {
         software_id: entry.id,

@@ -7,7 +7,7 @@
 mod crawls;
 mod docs;
 mod export;
-mod middleware;
+pub(super) mod middleware;
 mod openapi;
 mod organisations;
 pub(super) mod params;
@@ -38,6 +38,10 @@ pub fn routes(config: &Config) -> Router<AppState> {
     let reads = Router::new()
         .route("/api/v1/software", get(software::list))
         .route("/api/v1/software/{id}", get(software::show))
+        .route(
+            "/api/v1/software/{id}/declarations",
+            get(software::declarations),
+        )
         .route("/api/v1/organisations", get(organisations::list))
         .route("/api/v1/organisations/{code}", get(organisations::show))
         .route(

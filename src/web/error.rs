@@ -33,6 +33,23 @@ pub enum AppError {
         /// The limit in force.
         limit: usize,
     },
+    /// Nobody is signed in, and the page is for someone who is.
+    #[error("sign in to continue")]
+    SignIn,
+    /// The person signed in may not do this.
+    #[error("you may not do this")]
+    Forbidden,
+    /// A form came without the token of the page that showed it (or from another site).
+    #[error("the form has expired or came from another site: reload the page and send it again")]
+    CsrfRejected,
+    /// The request was understood but cannot be done; the key names the message saying why.
+    #[error("{}", crate::i18n::Lang::En.t(.key))]
+    Refused {
+        /// The message key (`locales/*.toml`).
+        key: &'static str,
+        /// Whether it contradicts the current state (409) rather than being malformed (400).
+        conflict: bool,
+    },
     /// The database is unreachable or saturated.
     #[error("the service is temporarily unavailable")]
     Unavailable(#[source] sea_orm::DbErr),
@@ -45,7 +62,13 @@ impl AppError {
     fn status(&self) -> StatusCode {
         match self {
             Self::NotFound | Self::InvalidCursor => StatusCode::NOT_FOUND,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::BadRequest(_)
+            | Self::Refused {
+                conflict: false, ..
+            } => StatusCode::BAD_REQUEST,
+            Self::Refused { conflict: true, .. } => StatusCode::CONFLICT,
+            Self::SignIn => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -58,6 +81,13 @@ impl AppError {
         match self {
             Self::NotFound => "not_found",
             Self::BadRequest(_) => "bad_request",
+            Self::SignIn => "sign_in",
+            Self::Forbidden => "forbidden",
+            Self::CsrfRejected => "csrf",
+            Self::Refused {
+                conflict: false, ..
+            } => "refused",
+            Self::Refused { conflict: true, .. } => "conflict",
             Self::InvalidCursor => "invalid_cursor",
             Self::RateLimited { .. } => "rate_limited",
             Self::TooLarge { .. } => "too_large",
@@ -75,6 +105,8 @@ pub struct ErrorInfo {
     pub status: StatusCode,
     /// What the client did wrong, for client errors; nothing for server errors.
     pub detail: Option<String>,
+    /// The message key of that detail, for a page in the reader's language.
+    pub key: Option<&'static str>,
 }
 
 impl ErrorInfo {
@@ -86,6 +118,13 @@ impl ErrorInfo {
             status,
             detail: (status.is_client_error() && !matches!(error, AppError::NotFound))
                 .then(|| error.to_string()),
+            key: match error {
+                AppError::Refused { key, .. } => Some(key),
+                AppError::SignIn => Some("error.sign_in"),
+                AppError::Forbidden => Some("error.forbidden"),
+                AppError::CsrfRejected => Some("error.csrf"),
+                _ => None,
+            },
         }
     }
 }
@@ -93,6 +132,27 @@ impl ErrorInfo {
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
         Self::Unavailable(e)
+    }
+}
+
+impl From<crate::community::CommunityError> for AppError {
+    fn from(e: crate::community::CommunityError) -> Self {
+        use crate::community::CommunityError as E;
+        match e {
+            E::Db(db) | E::Mail(crate::mail::MailError::Db(db)) => Self::Unavailable(db),
+            E::NotFound => Self::NotFound,
+            E::Conflict(key) => Self::Refused {
+                key,
+                conflict: true,
+            },
+            other => match other.message_key() {
+                Some(key) => Self::Refused {
+                    key,
+                    conflict: false,
+                },
+                None => Self::Internal(anyhow::Error::new(other)),
+            },
+        }
     }
 }
 

@@ -5,9 +5,13 @@
 //! saves a click here and there. Pages hold no logic of their own: they call `catalog` (or the
 //! validator) and map the result into the view structs their templates read.
 
+mod account;
+mod admin;
 mod compare;
+mod declarations;
 mod feeds;
 mod home;
+mod memberships;
 mod publishers;
 mod search;
 mod software;
@@ -19,13 +23,17 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get, post};
+
+use std::sync::Arc;
+
+use super::api::middleware::{RateLimiter, rate_limit};
 use url::form_urlencoded;
 
 use super::error::{AppError, ErrorInfo};
-use super::i18n::{self, Lang};
 use crate::app::AppState;
 use crate::catalog::search::{Query, Results};
+use crate::i18n::{self, Lang};
 
 /// The Content-Security-Policy of every page: our own scripts, styles and fonts only, never
 /// inline; images may come from the https addresses publiccode.yml files name (logos,
@@ -37,9 +45,67 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; font
 /// How long a browser keeps the language cookie.
 const LANG_COOKIE_SECONDS: u32 = 365 * 24 * 3600;
 
-/// The page routes, with the frame layer that renders their errors as pages.
-pub fn routes() -> Router<AppState> {
+/// The page routes, with the session layer (who is asking, the CSRF guard) and the frame layer
+/// that renders their errors as pages. Sign-up, sign-in and the reset request have their own
+/// rate limit per client address.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let limiter = Arc::new(RateLimiter::new(state.config.auth_rate_per_minute));
+    let limited = |handler: MethodRouter<AppState>| {
+        handler.layer(axum::middleware::from_fn_with_state(
+            limiter.clone(),
+            rate_limit,
+        ))
+    };
     Router::new()
+        .route(
+            "/account/sign-up",
+            limited(post(account::sign_up)).get(account::sign_up_form),
+        )
+        .route(
+            "/account/sign-in",
+            limited(post(account::sign_in)).get(account::sign_in_form),
+        )
+        .route(
+            "/account/reset",
+            limited(post(account::reset_request)).get(account::reset_request_form),
+        )
+        .route(
+            "/account/reset/{token}",
+            get(account::reset_form).post(account::reset),
+        )
+        .route("/account/verify/{token}", get(account::verify))
+        .route("/account", get(account::show))
+        .route("/account/verification", post(account::resend_verification))
+        .route("/account/sign-out", post(account::sign_out))
+        .route(
+            "/account/sign-out-everywhere",
+            post(account::sign_out_everywhere),
+        )
+        .route("/account/memberships", limited(post(account::claim)))
+        .route("/account/delete", post(account::delete))
+        .route(
+            "/memberships/confirm/{token}",
+            get(memberships::confirm_form).post(memberships::confirm),
+        )
+        .route("/publishers/{code}/members", get(memberships::members))
+        .route(
+            "/publishers/{code}/members/{id}/remove",
+            post(memberships::remove),
+        )
+        .route(
+            "/publishers/{code}/declarations",
+            get(declarations::pending),
+        )
+        .route("/software/{slug}/declarations", post(declarations::declare))
+        .route("/declarations/{id}", get(declarations::show))
+        .route("/declarations/{id}/issue", post(declarations::record_issue))
+        .route(
+            "/declarations/{id}/acknowledge",
+            post(declarations::acknowledge),
+        )
+        .route("/declarations/{id}/withdraw", post(declarations::withdraw))
+        .route("/admin/users", get(admin::users))
+        .route("/admin/users/role", post(admin::set_role))
         .route("/", get(home::show))
         .route("/software", get(search::show))
         .route("/software/{slug}", get(software::show))
@@ -52,6 +118,10 @@ pub fn routes() -> Router<AppState> {
         .route("/feeds/updated.atom", get(feeds::updated))
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            super::session::layer,
+        ))
         .layer(axum::middleware::from_fn(frame))
 }
 
@@ -163,6 +233,8 @@ struct ErrorPage {
     status: u16,
     title: String,
     detail: Option<String>,
+    /// The page to come back to after signing in, when the page was for someone signed in.
+    sign_in: Option<String>,
 }
 
 /// The error page for `info` in `lang`, with the status of the error.
@@ -170,6 +242,9 @@ pub fn error_page(lang: Lang, uri: &Uri, info: &ErrorInfo) -> Response {
     let key = match info.status {
         StatusCode::NOT_FOUND => "error.not_found",
         StatusCode::BAD_REQUEST => "error.bad_request",
+        StatusCode::UNAUTHORIZED => "error.unauthorized",
+        StatusCode::FORBIDDEN => "error.forbidden_title",
+        StatusCode::CONFLICT => "error.conflict",
         StatusCode::TOO_MANY_REQUESTS => "error.too_many",
         StatusCode::PAYLOAD_TOO_LARGE => "error.too_large",
         StatusCode::SERVICE_UNAVAILABLE => "error.unavailable",
@@ -180,7 +255,12 @@ pub fn error_page(lang: Lang, uri: &Uri, info: &ErrorInfo) -> Response {
         ctx: PageCtx::new(lang, uri),
         status: info.status.as_u16(),
         title: lang.t(key).to_owned(),
-        detail: info.detail.clone(),
+        detail: info
+            .key
+            .map(|k| lang.t(k).to_owned())
+            .or_else(|| info.detail.clone()),
+        sign_in: (info.status == StatusCode::UNAUTHORIZED)
+            .then(|| form_urlencoded::byte_serialize(uri.path().as_bytes()).collect()),
     };
     let mut response = match page.render() {
         Ok(html) => Html(html).into_response(),

@@ -4,6 +4,7 @@
 
 mod api;
 mod catalog;
+mod community;
 mod crawl;
 mod forge_fixture;
 mod jobs;

@@ -29,6 +29,15 @@ pub async fn app(seeded: u64) -> (axum::Router, TestDb) {
 
 /// [`app`] on `backend`.
 pub async fn app_on(backend: Backend, seeded: u64) -> (axum::Router, TestDb) {
+    app_with(backend, seeded, |_| {}).await
+}
+
+/// [`app_on`] with the configuration changed by `tweak`.
+pub async fn app_with(
+    backend: Backend,
+    seeded: u64,
+    tweak: impl FnOnce(&mut Config),
+) -> (axum::Router, TestDb) {
     let db = TestDb::new(backend).await;
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/demo")).unwrap() {
         let path = entry.unwrap().path();
@@ -58,6 +67,7 @@ pub async fn app_on(backend: Backend, seeded: u64) -> (axum::Router, TestDb) {
     config.max_file_bytes = 64 * 1024;
     config.ipa_registry =
         Some(concat!(env!("CARGO_MANIFEST_DIR"), "/demo/ipa-registry.tsv").into());
+    tweak(&mut config);
     let state = AppState(Arc::new(
         App::with_registry(config, db.conn.clone()).unwrap(),
     ));

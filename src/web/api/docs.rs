@@ -11,8 +11,8 @@ use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::{RefOr, Required};
 
 use super::openapi::DOCUMENT;
+use crate::i18n::Lang;
 use crate::web::error::AppError;
-use crate::web::i18n::Lang;
 use crate::web::pages::{PageCtx, render as render_page};
 
 /// The documentation, in the site's frame (the text is the OpenAPI document's, in English).

@@ -14,13 +14,14 @@ use super::{crawls, export, organisations, software, stats, types};
 #[openapi(
     info(
         title = "riuso API",
-        description = "The catalog of software Italian public administrations offer for reuse: search with facets, entries with their publiccode.yml history, organisations, statistics, crawl runs, the publiccode.yml validator, and open-data exports.\n\nReads are public, answer with a strong ETag (send it back in If-None-Match for a 304) and allow any origin (CORS). Lists are paged with `page[size]` (1-100, default 25) and the opaque `page[after]` cursor of `links.next`. Errors are `{\"error\": {\"code\", \"message\"}}`; each client IP has a rate limit, answered with 429 and Retry-After.",
+        description = "The catalog of software Italian public administrations offer for reuse: search with facets, entries with their publiccode.yml history and reuse declarations, organisations, statistics, crawl runs, the publiccode.yml validator, and open-data exports.\n\nReads are public, answer with a strong ETag (send it back in If-None-Match for a 304) and allow any origin (CORS). Lists are paged with `page[size]` (1-100, default 25) and the opaque `page[after]` cursor of `links.next`. Errors are `{\"error\": {\"code\", \"message\"}}`; each client IP has a rate limit, answered with 429 and Retry-After.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
         version = "1"
     ),
     paths(
         software::list,
         software::show,
+        software::declarations,
         organisations::list,
         organisations::show,
         organisations::software,

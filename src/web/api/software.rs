@@ -4,7 +4,9 @@ use axum::Json;
 use axum::extract::RawQuery;
 
 use super::params::{self, Params};
-use super::types::{SoftwareHit, SoftwareList, SoftwareResponse, facet_counts};
+use super::types::{
+    DeclarationList, DeclarationResponse, SoftwareHit, SoftwareList, SoftwareResponse, facet_counts,
+};
 use super::{Key, Links};
 use crate::app::AppState;
 use crate::catalog::read;
@@ -146,4 +148,36 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Json(SoftwareResponse::new(detail)))
+}
+
+/// The reuse declarations of one entry, by id or slug.
+#[utoipa::path(
+    get,
+    path = "/api/v1/software/{id}/declarations",
+    tag = "software",
+    params(("id" = String, Path, pattern = r"^[a-z0-9][a-z0-9-]{0,199}$", description = "Entry id or slug")),
+    responses(
+        (status = 200, description = "The declarations that stand", body = DeclarationList, headers(("ETag" = String, description = "Strong validator of the body"))),
+        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
+        (status = 404, description = "No such entry", body = super::types::ErrorResponse),
+        (status = 429, description = "Too many requests", body = super::types::ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "The database is unavailable", body = super::types::ErrorResponse),
+    )
+)]
+pub async fn declarations(
+    state: AppState,
+    Path(id): Path<Key>,
+) -> Result<Json<DeclarationList>, ApiError> {
+    let detail = read::software(&state.db, id.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let list = crate::community::declarations::of_software(
+        &state.db,
+        detail.software.id,
+        crate::i18n::Lang::En,
+    )
+    .await?;
+    Ok(Json(DeclarationList {
+        data: list.iter().map(DeclarationResponse::from).collect(),
+    }))
 }

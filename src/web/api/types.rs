@@ -606,3 +606,64 @@ pub struct CrawlEventList {
     /// The next page.
     pub links: Links,
 }
+
+/// A reuse declaration: an administration says, through a verified member, that it uses the
+/// software (Annex D of the AgID guidelines). Withdrawn declarations are not listed.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeclarationResponse {
+    /// The declaration's id.
+    pub id: i64,
+    /// The declaring administration's IPA code.
+    pub ipa_code: Option<String>,
+    /// Its name.
+    pub organisation: String,
+    /// `declared`, `notified` (the owner was sent the Annex D issue) or `acknowledged` (the
+    /// owner lists the administration in `usedBy`, or confirmed it).
+    pub status: String,
+    /// How it was acknowledged: `crawl` or `owner`.
+    pub acknowledged_via: Option<String>,
+    /// Version or commit in use.
+    pub version: String,
+    /// In use since (a date).
+    pub since: chrono::NaiveDate,
+    /// Whether the administration modified the software.
+    pub modified: bool,
+    /// The modified variant's repository, if any.
+    pub variant_url: Option<String>,
+    /// A public note.
+    pub note: String,
+    /// The Annex D issue on the owner's repository, once recorded.
+    pub issue_url: Option<String>,
+    /// Always true: only members confirmed by their administration can declare.
+    pub verified: bool,
+    /// When it was declared.
+    pub declared_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// The declarations of one software.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeclarationList {
+    /// Acknowledged first, then by date.
+    pub data: Vec<DeclarationResponse>,
+}
+
+impl From<&crate::community::declarations::Declaration> for DeclarationResponse {
+    fn from(d: &crate::community::declarations::Declaration) -> Self {
+        Self {
+            id: d.row.id,
+            ipa_code: d.organisation.ipa_code.clone(),
+            organisation: d.organisation.name.clone(),
+            status: d.status.as_str().to_owned(),
+            acknowledged_via: d.row.acknowledged_via.clone(),
+            version: d.row.version.clone(),
+            since: d.row.since,
+            modified: d.row.modified,
+            variant_url: d.row.variant_url.clone(),
+            note: d.row.note.clone(),
+            issue_url: d.row.issue_url.clone(),
+            verified: true,
+            declared_at: d.row.created_at,
+        }
+    }
+}

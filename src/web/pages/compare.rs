@@ -10,10 +10,10 @@ use axum::response::Response;
 use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::catalog::read::{self, CurrentSnapshot};
+use crate::i18n::Lang;
 use crate::web::api::Key;
 use crate::web::api::params::Params;
 use crate::web::error::AppError;
-use crate::web::i18n::Lang;
 
 /// Most solutions compared at once.
 const MAX: usize = 4;

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use crate::app::AppState;
 use crate::catalog::browse;
 use crate::catalog::entities::software;
+use crate::i18n::Lang;
 use crate::web::error::AppError;
-use crate::web::i18n::Lang;
 
 /// Entries in a feed.
 const FEED_ENTRIES: u64 = 50;

@@ -9,8 +9,8 @@ use crate::app::AppState;
 use crate::catalog::browse;
 use crate::catalog::entities::software;
 use crate::catalog::search::Facet;
+use crate::i18n::Lang;
 use crate::web::error::AppError;
-use crate::web::i18n::Lang;
 
 /// Entries in each list of the home page.
 const LIST: u64 = 6;

@@ -10,11 +10,11 @@ use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::catalog::browse::{self, Reuse};
 use crate::catalog::read;
+use crate::i18n::Lang;
 use crate::web::api::Key;
 use crate::web::api::params::Params;
 use crate::web::error::AppError;
 use crate::web::extract::Path;
-use crate::web::i18n::Lang;
 
 /// Organisations per page of the list, and solutions per page of an organisation.
 const PAGE_SIZE: u64 = 50;

@@ -14,9 +14,9 @@ use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::catalog::browse;
 use crate::catalog::search::{Facet, Query, Sort};
+use crate::i18n::Lang;
 use crate::web::api::params::{self, Params};
 use crate::web::error::AppError;
-use crate::web::i18n::Lang;
 
 /// Results per page.
 const PAGE_SIZE: u64 = 20;

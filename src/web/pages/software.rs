@@ -12,12 +12,13 @@ use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::catalog::browse::{self, SnapshotFile};
 use crate::catalog::read::{self, SoftwareDetail};
+use crate::i18n::Lang;
 use crate::publiccode::{Diagnostic, PublicCode, Severity};
 use crate::web::api::Key;
 use crate::web::api::params::Params;
 use crate::web::error::AppError;
 use crate::web::extract::Path;
-use crate::web::i18n::Lang;
+use crate::web::session::Viewer;
 
 mod chart;
 
@@ -260,6 +261,7 @@ struct SoftwarePage {
     document: Option<DocumentView>,
     claims: Vec<ClaimView>,
     users: Vec<UserView>,
+    declarations: super::declarations::Section,
     vitality: Option<u8>,
     chart: String,
     vitality_facts: Vec<String>,
@@ -273,11 +275,14 @@ pub async fn show(
     state: AppState,
     lang: Lang,
     uri: Uri,
+    viewer: Viewer,
     Path(slug): Path<Key>,
 ) -> Result<Response, AppError> {
     let detail = read::software(&state.db, slug.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
+    let declarations =
+        super::declarations::section(&state, lang, &viewer, detail.software.id).await?;
     let events = browse::recent_events(&state.db, detail.software.id, EVENTS).await?;
     let SoftwareDetail {
         software,
@@ -364,6 +369,7 @@ pub async fn show(
         document,
         claims,
         users,
+        declarations,
         vitality,
         chart,
         vitality_facts: vitality_facts.unwrap_or_default(),

@@ -12,9 +12,9 @@ use axum::response::Response;
 use super::software::DiagnosticView;
 use super::{PageCtx, render};
 use crate::app::AppState;
+use crate::i18n::Lang;
 use crate::publiccode::{self, Context, Limits, Outcome, Severity};
 use crate::web::error::AppError;
-use crate::web::i18n::Lang;
 
 /// A line of the checked file.
 pub struct FileLine {

@@ -52,7 +52,13 @@ async fn every_page_answers_in_both_languages_with_the_frame_and_headers() {
         let en = get(&router, &switch).await;
         assert_eq!(en.status, StatusCode::OK, "{switch}");
         assert_eq!(en.lang(), "en", "{switch}");
-        let cookie = en.headers["set-cookie"].to_str().unwrap();
+        let cookie = en
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .find(|c| c.starts_with("riuso_lang="))
+            .unwrap_or_else(|| panic!("{switch}: no language cookie"));
         assert!(
             cookie.starts_with("riuso_lang=en;") && cookie.contains("SameSite=Lax"),
             "{cookie}"

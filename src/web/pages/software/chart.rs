@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::web::i18n::Lang;
+use crate::i18n::Lang;
 
 const WIDTH: u32 = 600;
 const HEIGHT: u32 = 140;

@@ -1,20 +1,15 @@
-//! Italian and English for the web pages: which language a request gets, and the messages.
+//! Italian and English for the pages and the e-mail: the languages and their messages. (Which
+//! language a request gets is `web::lang`'s business.)
 //!
-//! The language comes from `?lang=` (which the page then remembers in a cookie), else the
-//! cookie, else `Accept-Language`, else Italian. Messages live in `locales/it.toml` and
+//! Messages live in `locales/it.toml` and
 //! `locales/en.toml`, embedded at build time; both files hold the same keys (a test checks it,
 //! and another that every key the templates use exists). A missing key shows as itself, so a slip
 //! is visible on the page instead of failing the request.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::fmt::Display;
 use std::sync::LazyLock;
 
-use axum::extract::FromRequestParts;
-use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, Uri};
 use url::form_urlencoded;
 
 use crate::publiccode::Code;
@@ -124,46 +119,12 @@ impl Lang {
             .unwrap_or(code.help())
     }
 
-    /// The language of a request: `?lang=`, the cookie, `Accept-Language`, Italian.
-    #[must_use]
-    pub fn of(uri: &Uri, headers: &HeaderMap) -> Self {
-        Self::from_query(uri.query())
-            .or_else(|| {
-                headers
-                    .get_all(COOKIE)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(';'))
-                    .find_map(|c| {
-                        let (name, value) = c.trim().split_once('=')?;
-                        (name == COOKIE_NAME)
-                            .then(|| Self::from_tag(value))
-                            .flatten()
-                    })
-            })
-            .or_else(|| {
-                headers
-                    .get(ACCEPT_LANGUAGE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(Self::negotiate)
-            })
-            .unwrap_or_default()
-    }
-
     /// The language asked for with `lang=` in `query`, if it is one of ours.
     #[must_use]
     pub fn from_query(query: Option<&str>) -> Option<Self> {
         form_urlencoded::parse(query?.as_bytes())
             .find(|(k, _)| k == "lang")
             .and_then(|(_, v)| Self::from_tag(&v))
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Lang {
-    type Rejection = Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self::of(&parts.uri, &parts.headers))
     }
 }
 
@@ -179,8 +140,8 @@ static MESSAGES: LazyLock<Messages> = LazyLock::new(|| {
 /// The embedded message file of `lang`.
 fn source(lang: Lang) -> &'static str {
     match lang {
-        Lang::It => include_str!("../../locales/it.toml"),
-        Lang::En => include_str!("../../locales/en.toml"),
+        Lang::It => include_str!("../locales/it.toml"),
+        Lang::En => include_str!("../locales/en.toml"),
     }
 }
 
@@ -253,7 +214,7 @@ mod tests {
         let known = keys(Lang::En);
         let mut used = BTreeSet::new();
         let mut files = Vec::new();
-        for dir in ["templates", "src/web"] {
+        for dir in ["templates", "src/web", "src/community"] {
             let mut stack = vec![std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(dir)];
             while let Some(d) = stack.pop() {
                 for entry in std::fs::read_dir(&d).unwrap() {
@@ -289,6 +250,33 @@ mod tests {
                         used.insert((format!("{key}.one"), file.to_owned()));
                         used.insert((format!("{key}.other"), file.clone()));
                     } else {
+                        used.insert((key.to_owned(), file.clone()));
+                    }
+                }
+            }
+        }
+        // Keys handed around as values (error keys, notices) rather than passed to `t`.
+        for file in files.iter().filter(|f| !f.ends_with("i18n.rs")) {
+            let text = std::fs::read_to_string(file).unwrap();
+            for section in [
+                "account.",
+                "membership.",
+                "declaration.",
+                "admin.",
+                "error.",
+            ] {
+                for (i, _) in text.match_indices(&format!("\"{section}")) {
+                    let rest = &text[i + 1..];
+                    let Some(end) = rest.find('"') else { continue };
+                    let key = &rest[..end];
+                    let plural = known.contains(&format!("{key}.one"));
+                    if key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+                        && !key.ends_with('.')
+                        && !key.ends_with(".html")
+                        && !plural
+                    {
                         used.insert((key.to_owned(), file.clone()));
                     }
                 }

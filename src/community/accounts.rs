@@ -1,0 +1,526 @@
+//! Accounts: sign-up with an e-mail address and an argon2 password, verification of the address
+//! by an e-mailed link, sign-in, password reset, site roles, and deletion that keeps the person's
+//! public records attributed to "former member".
+//!
+//! Nothing here tells a stranger whether an address has an account: sign-up and reset answer the
+//! same either way (the owner of the address is told by e-mail instead), and a sign-in with an
+//! unknown address costs the same hash as one with a wrong password.
+
+use std::sync::LazyLock;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
+    EntityTrait as _, QueryFilter as _, TransactionTrait as _,
+};
+
+use super::entities::{memberships, sessions, user_tokens, users};
+use super::{CommunityError, mails, new_token, now, plain_line, token_hash};
+use crate::i18n::Lang;
+use crate::mail;
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 10;
+/// Longest password accepted (argon2 takes any length; this bounds the work of one request).
+pub const MAX_PASSWORD: usize = 256;
+/// How long an address-verification link works.
+const VERIFY_HOURS: i64 = 48;
+/// How long a password-reset link works.
+const RESET_HOURS: i64 = 2;
+
+/// What the sign-up form gives.
+#[derive(Debug, Clone)]
+pub struct SignUp {
+    /// The e-mail address (any case; stored lower-case).
+    pub email: String,
+    /// The name shown beside what the person does.
+    pub display_name: String,
+    /// The password.
+    pub password: String,
+    /// The language the person reads, for the e-mail we send.
+    pub lang: Lang,
+}
+
+/// A site-wide role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteRole {
+    /// Manages users and may act on any declaration.
+    Admin,
+    /// Checks compliance: may read every organisation's pending declarations.
+    Reviewer,
+}
+
+impl SiteRole {
+    /// The stored form.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Reviewer => "reviewer",
+        }
+    }
+
+    /// The role a stored value names, if any.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Self::Admin),
+            "reviewer" => Some(Self::Reviewer),
+            _ => None,
+        }
+    }
+}
+
+/// The address as stored: trimmed, lower-case, and a valid address.
+///
+/// # Errors
+///
+/// [`CommunityError::Invalid`] when it is not an address.
+pub fn normalize_email(email: &str) -> Result<String, CommunityError> {
+    let email = email.trim().to_lowercase();
+    if email.len() > 254 || !email_address::EmailAddress::is_valid(&email) {
+        return Err(CommunityError::Invalid("account.error.email"));
+    }
+    Ok(email)
+}
+
+fn check_password(password: &str) -> Result<(), CommunityError> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        return Err(CommunityError::Invalid("account.error.password_short"));
+    }
+    if n > MAX_PASSWORD {
+        return Err(CommunityError::Invalid("account.error.password_long"));
+    }
+    Ok(())
+}
+
+async fn hash_password(password: String) -> Result<String, CommunityError> {
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0_u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| CommunityError::Internal(e.to_string()))?;
+        let salt =
+            SaltString::encode_b64(&salt).map_err(|e| CommunityError::Internal(e.to_string()))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| CommunityError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| CommunityError::Internal(e.to_string()))?
+}
+
+/// A hash nobody's password matches: verified against when the address is unknown, so that an
+/// unknown address takes as long as a wrong password.
+static DECOY: LazyLock<Option<String>> = LazyLock::new(|| {
+    let salt = SaltString::encode_b64(b"riuso-decoy-salt").ok()?;
+    Argon2::default()
+        .hash_password(b"not anybody's password", &salt)
+        .ok()
+        .map(|h| h.to_string())
+});
+
+async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let Some(hash) = hash.or_else(|| DECOY.clone()) else {
+            return false;
+        };
+        PasswordHash::new(&hash).is_ok_and(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The link to `path` on this server.
+fn link(public_url: &str, path: &str, token: &str) -> String {
+    format!("{}/{path}/{token}", public_url.trim_end_matches('/'))
+}
+
+/// Stores a new single-use `purpose` link for `user_id` valid `hours`; answers its token.
+pub(super) async fn insert_token(
+    db: &impl ConnectionTrait,
+    purpose: &str,
+    user_id: i64,
+    membership_id: Option<i64>,
+    hours: i64,
+) -> Result<String, CommunityError> {
+    let (token, hash) = new_token()?;
+    let at = now();
+    user_tokens::ActiveModel {
+        token_hash: Set(hash),
+        purpose: Set(purpose.to_owned()),
+        user_id: Set(user_id),
+        membership_id: Set(membership_id),
+        created_at: Set(at),
+        expires_at: Set(at + chrono::Duration::hours(hours)),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Marks the unused, unexpired `purpose` token `token` as used and answers it.
+pub(super) async fn redeem_token(
+    db: &impl ConnectionTrait,
+    purpose: &str,
+    token: &str,
+) -> Result<user_tokens::Model, CommunityError> {
+    let row = find_token(db, purpose, token).await?;
+    let mut used: user_tokens::ActiveModel = row.clone().into();
+    used.used_at = Set(Some(now()));
+    used.update(db).await?;
+    Ok(row)
+}
+
+/// The unused, unexpired `purpose` token `token`, without using it.
+pub(super) async fn find_token(
+    db: &impl ConnectionTrait,
+    purpose: &str,
+    token: &str,
+) -> Result<user_tokens::Model, CommunityError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(CommunityError::BadToken);
+    }
+    user_tokens::Entity::find()
+        .filter(user_tokens::Column::TokenHash.eq(token_hash(token)))
+        .filter(user_tokens::Column::Purpose.eq(purpose))
+        .filter(user_tokens::Column::UsedAt.is_null())
+        .filter(user_tokens::Column::ExpiresAt.gt(now()))
+        .one(db)
+        .await?
+        .ok_or(CommunityError::BadToken)
+}
+
+/// Creates an account and e-mails the link that verifies its address; an address that already
+/// has an account gets a message saying so (with a reset link) instead, and the caller cannot
+/// tell the difference. Answers the new account, if one was made.
+///
+/// # Errors
+///
+/// [`CommunityError::Invalid`] for an address, name or password that cannot be used.
+pub async fn sign_up(
+    db: &DatabaseConnection,
+    public_url: &str,
+    form: &SignUp,
+) -> Result<Option<users::Model>, CommunityError> {
+    let email = normalize_email(&form.email)?;
+    let name = form.display_name.trim();
+    if !plain_line(name, 80) {
+        return Err(CommunityError::Invalid("account.error.name"));
+    }
+    check_password(&form.password)?;
+    let hash = hash_password(form.password.clone()).await?;
+    let txn = db.begin().await?;
+    if let Some(existing) = by_email(&txn, &email).await? {
+        let token = insert_token(&txn, "reset", existing.id, None, RESET_HOURS).await?;
+        let lang = Lang::from_tag(&existing.lang).unwrap_or_default();
+        mail::enqueue(
+            &txn,
+            &mails::already_registered(lang, &email, &link(public_url, "account/reset", &token)),
+        )
+        .await?;
+        txn.commit().await?;
+        return Ok(None);
+    }
+    let user = users::ActiveModel {
+        email: Set(Some(email.clone())),
+        display_name: Set(name.to_owned()),
+        password_hash: Set(Some(hash)),
+        email_verified_at: Set(None),
+        site_role: Set(None),
+        lang: Set(form.lang.code().to_owned()),
+        created_at: Set(now()),
+        deleted_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let token = insert_token(&txn, "verify", user.id, None, VERIFY_HOURS).await?;
+    mail::enqueue(
+        &txn,
+        &mails::verify(
+            form.lang,
+            &email,
+            name,
+            &link(public_url, "account/verify", &token),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(user.id = user.id, "account created");
+    Ok(Some(user))
+}
+
+/// Sends a new verification link to a signed-in user whose address is not verified yet.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn resend_verification(
+    db: &DatabaseConnection,
+    public_url: &str,
+    user: &users::Model,
+) -> Result<(), CommunityError> {
+    let (Some(email), None) = (&user.email, user.email_verified_at) else {
+        return Ok(());
+    };
+    let txn = db.begin().await?;
+    let token = insert_token(&txn, "verify", user.id, None, VERIFY_HOURS).await?;
+    let lang = Lang::from_tag(&user.lang).unwrap_or_default();
+    mail::enqueue(
+        &txn,
+        &mails::verify(
+            lang,
+            email,
+            &user.display_name,
+            &link(public_url, "account/verify", &token),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Verifies the address of the account the link was sent for.
+///
+/// # Errors
+///
+/// [`CommunityError::BadToken`] for a link that is unknown, used or expired.
+pub async fn verify_email(
+    db: &DatabaseConnection,
+    token: &str,
+) -> Result<users::Model, CommunityError> {
+    let txn = db.begin().await?;
+    let row = redeem_token(&txn, "verify", token).await?;
+    let user = live_user(&txn, row.user_id).await?;
+    let user = if user.email_verified_at.is_none() {
+        let mut update: users::ActiveModel = user.into();
+        update.email_verified_at = Set(Some(now()));
+        update.update(&txn).await?
+    } else {
+        user
+    };
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// The account of `email` when `password` is its password.
+///
+/// # Errors
+///
+/// [`CommunityError::BadCredentials`] otherwise, whichever of the two is wrong.
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &str,
+) -> Result<users::Model, CommunityError> {
+    let user = match normalize_email(email) {
+        Ok(email) => by_email(db, &email).await?,
+        Err(_) => None,
+    };
+    let hash = user.as_ref().and_then(|u| u.password_hash.clone());
+    let known = hash.is_some();
+    if verify_password(password.to_owned(), hash).await && known {
+        user.ok_or(CommunityError::BadCredentials)
+    } else {
+        Err(CommunityError::BadCredentials)
+    }
+}
+
+/// E-mails a password-reset link to `email` if it has an account; answers the same either way.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn request_reset(
+    db: &DatabaseConnection,
+    public_url: &str,
+    email: &str,
+) -> Result<(), CommunityError> {
+    let Ok(email) = normalize_email(email) else {
+        return Ok(());
+    };
+    let txn = db.begin().await?;
+    if let Some(user) = by_email(&txn, &email).await? {
+        let token = insert_token(&txn, "reset", user.id, None, RESET_HOURS).await?;
+        let lang = Lang::from_tag(&user.lang).unwrap_or_default();
+        mail::enqueue(
+            &txn,
+            &mails::reset(lang, &email, &link(public_url, "account/reset", &token)),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Whether `token` is a reset link that still works (the form asks before it takes a password).
+///
+/// # Errors
+///
+/// [`CommunityError::BadToken`] when it does not.
+pub async fn check_reset(db: &DatabaseConnection, token: &str) -> Result<(), CommunityError> {
+    find_token(db, "reset", token).await.map(|_| ())
+}
+
+/// Sets a new password through a reset link; every session of the account ends, and the address
+/// counts as verified (the link reached it).
+///
+/// # Errors
+///
+/// [`CommunityError::BadToken`] for a link that does not work; [`CommunityError::Invalid`] for a
+/// password too short or too long.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    token: &str,
+    password: &str,
+) -> Result<users::Model, CommunityError> {
+    check_password(password)?;
+    let hash = hash_password(password.to_owned()).await?;
+    let txn = db.begin().await?;
+    let row = redeem_token(&txn, "reset", token).await?;
+    let user = live_user(&txn, row.user_id).await?;
+    let verified = user.email_verified_at.unwrap_or_else(now);
+    let mut update: users::ActiveModel = user.into();
+    update.password_hash = Set(Some(hash));
+    update.email_verified_at = Set(Some(verified));
+    let user = update.update(&txn).await?;
+    sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(user.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// Deletes the account of `user` when `password` is its password: the address, name, password,
+/// sessions, links and memberships go; the row stays, nameless, so what the person declared in
+/// public stays attributed to "former member".
+///
+/// # Errors
+///
+/// [`CommunityError::BadCredentials`] when the password is wrong.
+pub async fn delete(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    password: &str,
+) -> Result<(), CommunityError> {
+    if !verify_password(password.to_owned(), user.password_hash.clone()).await {
+        return Err(CommunityError::BadCredentials);
+    }
+    let txn = db.begin().await?;
+    sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(user.id))
+        .exec(&txn)
+        .await?;
+    user_tokens::Entity::delete_many()
+        .filter(user_tokens::Column::UserId.eq(user.id))
+        .exec(&txn)
+        .await?;
+    memberships::Entity::delete_many()
+        .filter(memberships::Column::UserId.eq(user.id))
+        .exec(&txn)
+        .await?;
+    users::ActiveModel {
+        id: Set(user.id),
+        email: Set(None),
+        display_name: Set(String::new()),
+        password_hash: Set(None),
+        site_role: Set(None),
+        deleted_at: Set(Some(now())),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    txn.commit().await?;
+    tracing::info!(user.id = user.id, "account deleted");
+    Ok(())
+}
+
+/// Gives the account of `email` the site role `role` (or none); answers whether it exists.
+///
+/// # Errors
+///
+/// On a database error or an address that is not one.
+pub async fn set_site_role(
+    db: &DatabaseConnection,
+    email: &str,
+    role: Option<SiteRole>,
+) -> Result<bool, CommunityError> {
+    let email = normalize_email(email)?;
+    let Some(user) = by_email(db, &email).await? else {
+        return Ok(false);
+    };
+    users::ActiveModel {
+        id: Set(user.id),
+        site_role: Set(role.map(|r| r.as_str().to_owned())),
+        ..Default::default()
+    }
+    .update(db)
+    .await?;
+    Ok(true)
+}
+
+/// The live account with address `email` (already normalized).
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn by_email(
+    db: &impl ConnectionTrait,
+    email: &str,
+) -> Result<Option<users::Model>, CommunityError> {
+    Ok(users::Entity::find()
+        .filter(users::Column::Email.eq(email))
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?)
+}
+
+async fn live_user(db: &impl ConnectionTrait, id: i64) -> Result<users::Model, CommunityError> {
+    users::Entity::find_by_id(id)
+        .filter(users::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(CommunityError::BadToken)
+}
+
+/// How a person's name reads beside what they did: their name, or "former member" once the
+/// account is deleted.
+#[must_use]
+pub fn shown_name(lang: Lang, user: Option<&users::Model>) -> String {
+    match user {
+        Some(u) if u.deleted_at.is_none() => u.display_name.clone(),
+        _ => lang.t("account.former_member").to_owned(),
+    }
+}
+
+/// Every live account with a site role, with it.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn staff(
+    db: &DatabaseConnection,
+) -> Result<Vec<(users::Model, SiteRole)>, CommunityError> {
+    use sea_orm::QueryOrder as _;
+    Ok(users::Entity::find()
+        .filter(users::Column::SiteRole.is_not_null())
+        .filter(users::Column::DeletedAt.is_null())
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|u| {
+            let role = u.site_role.as_deref().and_then(SiteRole::parse)?;
+            Some((u, role))
+        })
+        .collect())
+}

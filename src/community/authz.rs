@@ -1,0 +1,181 @@
+//! Who may do what: the one place where a role becomes a permission.
+//!
+//! An [`Actor`] is a signed-in person with their site role and the organisations they are a
+//! *verified* member of (a claim waiting for its e-mailed confirmation gives nothing). Every
+//! protected action names the organisation it acts for, and [`check`] answers for all of them;
+//! handlers call it before they change or show anything private. The table below is also what
+//! the authorization matrix test asserts, route by route.
+//!
+//! | action | member | org admin | reviewer | site admin |
+//! |---|---|---|---|---|
+//! | `Account` (own account, claims) | yes | yes | yes | yes |
+//! | `Declare(org)` | of `org` | of `org` | no | no |
+//! | `ManageDeclaration(org)` (record the issue, withdraw) | of `org` | of `org` | no | yes |
+//! | `Acknowledge(owner)` | of `owner` | of `owner` | no | yes |
+//! | `ViewPending(owner)` | of `owner` | of `owner` | yes | yes |
+//! | `ManageMembers(org)` | no | of `org` | no | yes |
+//! | `ManageUsers` | no | no | no | yes |
+//!
+//! Anyone not signed in is asked to sign in; a signed-in person without the right is refused.
+
+use sea_orm::{ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _};
+
+use super::CommunityError;
+use super::accounts::SiteRole;
+use super::entities::{memberships, users};
+use super::memberships::{OrgRole, Status};
+
+/// A signed-in person, as far as permissions go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The account.
+    pub user_id: i64,
+    /// The site role, if any.
+    pub site_role: Option<SiteRole>,
+    /// Whether the account's e-mail address is verified.
+    pub verified_email: bool,
+    /// Organisations (by id) the person is a verified member of, with the role.
+    pub organisations: Vec<(i64, OrgRole)>,
+}
+
+impl Actor {
+    /// The actor `user` is, with their verified memberships.
+    ///
+    /// # Errors
+    ///
+    /// On a database error.
+    pub async fn of(db: &DatabaseConnection, user: &users::Model) -> Result<Self, CommunityError> {
+        let organisations = memberships::Entity::find()
+            .filter(memberships::Column::UserId.eq(user.id))
+            .filter(memberships::Column::Status.eq(Status::Verified.as_str()))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|m| OrgRole::parse(&m.role).map(|role| (m.organisation_id, role)))
+            .collect();
+        Ok(Self {
+            user_id: user.id,
+            site_role: user.site_role.as_deref().and_then(SiteRole::parse),
+            verified_email: user.email_verified_at.is_some(),
+            organisations,
+        })
+    }
+
+    /// The role held in `org`, if any.
+    #[must_use]
+    pub fn role_in(&self, org: i64) -> Option<OrgRole> {
+        self.organisations
+            .iter()
+            .find_map(|(o, role)| (*o == org).then_some(*role))
+    }
+
+    fn is(&self, role: SiteRole) -> bool {
+        self.site_role == Some(role)
+    }
+}
+
+/// Something a person may or may not do, with the organisation it is done for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See and change one's own account, claim a membership.
+    Account,
+    /// Declare that `org` uses a solution.
+    Declare(i64),
+    /// Record the Annex D issue of, or withdraw, a declaration made for `org`.
+    ManageDeclaration(i64),
+    /// Confirm, as the owner `org`, a declaration of reuse of its software.
+    Acknowledge(i64),
+    /// Read the pending declarations of the owner `org`.
+    ViewPending(i64),
+    /// See the members of `org` and remove one.
+    ManageMembers(i64),
+    /// Give or take site roles.
+    ManageUsers,
+}
+
+/// Why an action is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Denied {
+    /// Nobody is signed in.
+    #[error("sign in first")]
+    SignIn,
+    /// The person signed in may not do this.
+    #[error("not allowed")]
+    Forbidden,
+}
+
+/// Whether `actor` (nobody, when `None`) may do `action`.
+///
+/// # Errors
+///
+/// [`Denied`] says why not.
+pub fn check(actor: Option<&Actor>, action: Action) -> Result<(), Denied> {
+    let Some(actor) = actor else {
+        return Err(Denied::SignIn);
+    };
+    let admin = actor.is(SiteRole::Admin);
+    let allowed = match action {
+        Action::Account => true,
+        Action::Declare(org) => actor.role_in(org).is_some(),
+        Action::ManageDeclaration(org) | Action::Acknowledge(org) => {
+            admin || actor.role_in(org).is_some()
+        }
+        Action::ViewPending(org) => {
+            admin || actor.is(SiteRole::Reviewer) || actor.role_in(org).is_some()
+        }
+        Action::ManageMembers(org) => admin || actor.role_in(org) == Some(OrgRole::Admin),
+        Action::ManageUsers => admin,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(Denied::Forbidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(site_role: Option<SiteRole>, organisations: Vec<(i64, OrgRole)>) -> Actor {
+        Actor {
+            user_id: 1,
+            site_role,
+            verified_email: true,
+            organisations,
+        }
+    }
+
+    #[test]
+    fn roles_become_permissions_per_organisation() {
+        let member = actor(None, vec![(1, OrgRole::Member)]);
+        let org_admin = actor(None, vec![(1, OrgRole::Admin)]);
+        let other = actor(None, vec![(2, OrgRole::Admin)]);
+        let reviewer = actor(Some(SiteRole::Reviewer), vec![]);
+        let admin = actor(Some(SiteRole::Admin), vec![]);
+        let all = [&member, &org_admin, &other, &reviewer, &admin];
+        let allowed =
+            |action| -> Vec<bool> { all.iter().map(|a| check(Some(a), action).is_ok()).collect() };
+        assert_eq!(
+            allowed(Action::Declare(1)),
+            [true, true, false, false, false]
+        );
+        assert_eq!(
+            allowed(Action::ManageDeclaration(1)),
+            [true, true, false, false, true]
+        );
+        assert_eq!(
+            allowed(Action::ViewPending(1)),
+            [true, true, false, true, true]
+        );
+        assert_eq!(
+            allowed(Action::ManageMembers(1)),
+            [false, true, false, false, true]
+        );
+        assert_eq!(
+            allowed(Action::ManageUsers),
+            [false, false, false, false, true]
+        );
+        assert_eq!(check(None, Action::Account), Err(Denied::SignIn));
+    }
+}

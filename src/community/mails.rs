@@ -1,0 +1,113 @@
+//! What the community's e-mail says, in the reader's language: each message is a subject and a
+//! body in `locales/*.toml` (`mail.<kind>.subject`, `mail.<kind>.body`) with `{name}` holes.
+//! A message to an administration's registered address is in Italian and English, one after the
+//! other, since nobody there chose a language.
+
+use std::fmt::Display;
+
+use crate::i18n::Lang;
+use crate::mail::Message;
+
+fn message(lang: Lang, kind: &str, to: &str, args: &[(&str, &dyn Display)]) -> Message {
+    Message {
+        to: to.to_owned(),
+        subject: lang.tf(&format!("mail.{kind}.subject"), args),
+        text: lang.tf(&format!("mail.{kind}.body"), args),
+        html: None,
+    }
+}
+
+/// "Confirm your address": the link that verifies a new account's e-mail.
+pub fn verify(lang: Lang, to: &str, name: &str, link: &str) -> Message {
+    message(lang, "verify", to, &[("name", &name), ("link", &link)])
+}
+
+/// Someone tried to sign up with an address that already has an account.
+pub fn already_registered(lang: Lang, to: &str, reset_link: &str) -> Message {
+    message(lang, "already", to, &[("link", &reset_link)])
+}
+
+/// The link that sets a new password.
+pub fn reset(lang: Lang, to: &str, link: &str) -> Message {
+    message(lang, "reset", to, &[("link", &link)])
+}
+
+/// To an administration's registered address: a person asks to act for it.
+pub fn claim(
+    to: &str,
+    claimant: &str,
+    claimant_email: &str,
+    organisation: &str,
+    code: &str,
+    role: &str,
+    link: &str,
+) -> Message {
+    let args: [(&str, &dyn Display); 6] = [
+        ("name", &claimant),
+        ("email", &claimant_email),
+        ("organisation", &organisation),
+        ("code", &code),
+        ("role", &role),
+        ("link", &link),
+    ];
+    let it = message(Lang::It, "claim", to, &args);
+    let en = message(Lang::En, "claim", to, &args);
+    Message {
+        to: to.to_owned(),
+        subject: format!("{} / {}", it.subject, en.subject),
+        text: format!("{}\n\n----------\n\n{}", it.text, en.text),
+        html: None,
+    }
+}
+
+/// To the owner's members: an administration declared it uses their software.
+pub fn declared(lang: Lang, to: &str, software: &str, organisation: &str, link: &str) -> Message {
+    message(
+        lang,
+        "declared",
+        to,
+        &[
+            ("software", &software),
+            ("organisation", &organisation),
+            ("link", &link),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_is_written_in_both_languages_with_its_link() {
+        for lang in Lang::ALL {
+            for m in [
+                verify(lang, "a@example.org", "Ada", "https://x/v/1"),
+                already_registered(lang, "a@example.org", "https://x/v/1"),
+                reset(lang, "a@example.org", "https://x/v/1"),
+                declared(lang, "a@example.org", "GovPay", "Comune", "https://x/v/1"),
+            ] {
+                assert!(
+                    !m.subject.contains('{') && !m.subject.starts_with("mail."),
+                    "{m:?}"
+                );
+                assert!(
+                    m.text.contains("https://x/v/1") && !m.text.contains('{'),
+                    "{m:?}"
+                );
+            }
+        }
+        let m = claim(
+            "pec@example.org",
+            "Ada",
+            "ada@example.org",
+            "Comune di Bologna",
+            "c_a944",
+            "admin",
+            "https://x/c/1",
+        );
+        assert!(m.text.contains("Comune di Bologna") && m.text.contains("c_a944"));
+        assert_eq!(m.text.matches("https://x/c/1").count(), 2, "{}", m.text);
+        assert!(m.subject.contains(" / "));
+    }
+}

@@ -1,0 +1,423 @@
+//! Memberships: a person claims to act for an administration, by its IPA code, as its admin or
+//! a member. The claim is confirmed by a link e-mailed to the address the IPA registry gives for
+//! the administration (its PEC, usually), never to an address the claimant chooses: whoever
+//! reads the administration's mail vouches for the person.
+
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
+    EntityTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _,
+};
+
+use super::accounts::{find_token, insert_token as issue_token, redeem_token};
+use super::entities::{memberships, users};
+use super::{CommunityError, mails, now};
+use crate::catalog::entities::organisations;
+use crate::ipa::Registry;
+use crate::mail;
+use crate::publiccode;
+
+/// How long the administration has to confirm a claim.
+const CLAIM_DAYS: i64 = 14;
+
+/// A role within an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrgRole {
+    /// Manages the organisation's members, and acts for it.
+    Admin,
+    /// Acts for the organisation: declares reuse, confirms declarations of its software.
+    Member,
+}
+
+impl OrgRole {
+    /// The stored form.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::Member => "member",
+        }
+    }
+
+    /// The role a stored value names, if any.
+    #[must_use]
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "admin" => Some(Self::Admin),
+            "member" => Some(Self::Member),
+            _ => None,
+        }
+    }
+}
+
+/// Where a claim stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Waiting for the administration to confirm.
+    Pending,
+    /// Confirmed through the e-mailed link.
+    Verified,
+}
+
+impl Status {
+    /// The stored form.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Verified => "verified",
+        }
+    }
+}
+
+/// A membership as the pages show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MembershipView {
+    /// The membership.
+    pub id: i64,
+    /// The organisation's id.
+    pub organisation_id: i64,
+    /// Its IPA code.
+    pub code: String,
+    /// Its name.
+    pub organisation: String,
+    /// The role.
+    pub role: OrgRole,
+    /// Whether the administration confirmed it.
+    pub verified: bool,
+    /// The member's name (for the organisation's member list).
+    pub member: String,
+}
+
+/// The organisation with IPA code `code`, created with `name` (the registry's) on first sight,
+/// and given that name if it was only known by its code.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn organisation_for_code(
+    db: &impl ConnectionTrait,
+    code: &str,
+    name: &str,
+) -> Result<organisations::Model, CommunityError> {
+    if let Some(org) = organisations::Entity::find()
+        .filter(organisations::Column::IpaCode.eq(code))
+        .one(db)
+        .await?
+    {
+        // A publisher whose files give no name is known by its code: the registry's official
+        // name is better, and it is the name `usedBy` entries are matched against.
+        if org.name == code && !name.is_empty() && name != code {
+            let mut named: organisations::ActiveModel = org.into();
+            named.name = Set(name.to_owned());
+            named.updated_at = Set(now());
+            return Ok(named.update(db).await?);
+        }
+        return Ok(org);
+    }
+    let at = now();
+    Ok(organisations::ActiveModel {
+        ipa_code: Set(Some(code.to_owned())),
+        name: Set(name.to_owned()),
+        kind: Set(Some("pa".to_owned())),
+        created_at: Set(at),
+        updated_at: Set(at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// `user` claims to be `role` of the administration with IPA code `code`: the claim is recorded
+/// (or renewed) and the confirmation link goes to the administration's registered address.
+/// Answers the claim and the address it was sent to.
+///
+/// # Errors
+///
+/// [`CommunityError::Invalid`] when the user's address is not verified, the code does not exist,
+/// or the registry has no address for it; [`CommunityError::Conflict`] when the membership is
+/// already verified.
+pub async fn claim(
+    db: &DatabaseConnection,
+    registry: &Registry,
+    public_url: &str,
+    user: &users::Model,
+    code: &str,
+    role: OrgRole,
+) -> Result<(memberships::Model, String), CommunityError> {
+    if user.email_verified_at.is_none() {
+        return Err(CommunityError::Invalid("membership.error.unverified"));
+    }
+    let code = code.trim();
+    let code = publiccode::ipa_urn_code(code)
+        .unwrap_or(code)
+        .to_ascii_lowercase();
+    if !publiccode::is_ipa_code(&code) {
+        return Err(CommunityError::Invalid("membership.error.unknown_code"));
+    }
+    let Some((entry, address)) = registry
+        .get(&code)
+        .and_then(|e| e.email.clone().map(|a| (e, a)))
+    else {
+        return Err(CommunityError::Invalid("membership.error.no_address"));
+    };
+    let txn = db.begin().await?;
+    let org = organisation_for_code(&txn, &code, &entry.name).await?;
+    let existing = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user.id))
+        .filter(memberships::Column::OrganisationId.eq(org.id))
+        .one(&txn)
+        .await?;
+    let membership = match existing {
+        Some(m) if m.status == Status::Verified.as_str() && m.role == role.as_str() => {
+            return Err(CommunityError::Conflict("membership.error.already"));
+        }
+        Some(m) => {
+            // A new claim (a pending one renewed, or a member asking to become admin): the
+            // verified role stays until the new one is confirmed.
+            let mut update: memberships::ActiveModel = m.clone().into();
+            if m.status != Status::Verified.as_str() {
+                update.role = Set(role.as_str().to_owned());
+            }
+            update.requested_at = Set(now());
+            update.update(&txn).await?
+        }
+        None => {
+            memberships::ActiveModel {
+                user_id: Set(user.id),
+                organisation_id: Set(org.id),
+                role: Set(role.as_str().to_owned()),
+                status: Set(Status::Pending.as_str().to_owned()),
+                requested_at: Set(now()),
+                verified_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    // The role asked for travels with the link, so that a member asking to become admin keeps
+    // the verified role until the administration confirms the new one.
+    let purpose = match role {
+        OrgRole::Admin => "claim-admin",
+        OrgRole::Member => "claim-member",
+    };
+    let token = issue_token(&txn, purpose, user.id, Some(membership.id), CLAIM_DAYS * 24).await?;
+    let link = format!(
+        "{}/memberships/confirm/{token}",
+        public_url.trim_end_matches('/')
+    );
+    mail::enqueue(
+        &txn,
+        &mails::claim(
+            &address,
+            &user.display_name,
+            user.email.as_deref().unwrap_or_default(),
+            &entry.name,
+            &code,
+            role.as_str(),
+            &link,
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    tracing::info!(user.id = user.id, organisation.code = %code, "membership claimed");
+    Ok((membership, address))
+}
+
+/// What a confirmation link asks, for the page that shows it before the click that confirms.
+#[derive(Debug, Clone)]
+pub struct PendingClaim {
+    /// The claimant's name.
+    pub claimant: String,
+    /// The claimant's e-mail address.
+    pub email: String,
+    /// The organisation's name.
+    pub organisation: String,
+    /// Its IPA code.
+    pub code: String,
+    /// The role asked for.
+    pub role: OrgRole,
+}
+
+async fn claim_token(
+    db: &impl ConnectionTrait,
+    token: &str,
+    redeem: bool,
+) -> Result<(crate::community::entities::user_tokens::Model, OrgRole), CommunityError> {
+    for (purpose, role) in [
+        ("claim-admin", OrgRole::Admin),
+        ("claim-member", OrgRole::Member),
+    ] {
+        let found = if redeem {
+            redeem_token(db, purpose, token).await
+        } else {
+            find_token(db, purpose, token).await
+        };
+        match found {
+            Ok(row) => return Ok((row, role)),
+            Err(CommunityError::BadToken) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(CommunityError::BadToken)
+}
+
+/// The claim a confirmation link is for, without confirming it.
+///
+/// # Errors
+///
+/// [`CommunityError::BadToken`] when the link is unknown, used or expired.
+pub async fn pending(db: &DatabaseConnection, token: &str) -> Result<PendingClaim, CommunityError> {
+    let (row, role) = claim_token(db, token, false).await?;
+    let membership = memberships::Entity::find_by_id(row.membership_id.unwrap_or_default())
+        .one(db)
+        .await?
+        .ok_or(CommunityError::BadToken)?;
+    let user = users::Entity::find_by_id(row.user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.deleted_at.is_none())
+        .ok_or(CommunityError::BadToken)?;
+    let org = organisations::Entity::find_by_id(membership.organisation_id)
+        .one(db)
+        .await?
+        .ok_or(CommunityError::BadToken)?;
+    Ok(PendingClaim {
+        claimant: user.display_name,
+        email: user.email.unwrap_or_default(),
+        organisation: org.name,
+        code: org.ipa_code.unwrap_or_default(),
+        role,
+    })
+}
+
+/// Confirms the claim a link is for: the membership becomes verified with the role asked for.
+///
+/// # Errors
+///
+/// [`CommunityError::BadToken`] when the link is unknown, used or expired.
+pub async fn confirm(
+    db: &DatabaseConnection,
+    token: &str,
+) -> Result<memberships::Model, CommunityError> {
+    let txn = db.begin().await?;
+    let (row, role) = claim_token(&txn, token, true).await?;
+    let membership = memberships::Entity::find_by_id(row.membership_id.unwrap_or_default())
+        .one(&txn)
+        .await?
+        .ok_or(CommunityError::BadToken)?;
+    let mut update: memberships::ActiveModel = membership.into();
+    update.status = Set(Status::Verified.as_str().to_owned());
+    update.role = Set(role.as_str().to_owned());
+    update.verified_at = Set(Some(now()));
+    let membership = update.update(&txn).await?;
+    txn.commit().await?;
+    tracing::info!(membership.id = membership.id, "membership confirmed");
+    Ok(membership)
+}
+
+async fn views(
+    db: &DatabaseConnection,
+    rows: Vec<memberships::Model>,
+    lang: crate::i18n::Lang,
+) -> Result<Vec<MembershipView>, CommunityError> {
+    let org_ids: Vec<i64> = rows.iter().map(|m| m.organisation_id).collect();
+    let user_ids: Vec<i64> = rows.iter().map(|m| m.user_id).collect();
+    let orgs: std::collections::HashMap<i64, organisations::Model> = organisations::Entity::find()
+        .filter(organisations::Column::Id.is_in(org_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let people: std::collections::HashMap<i64, users::Model> = users::Entity::find()
+        .filter(users::Column::Id.is_in(user_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| {
+            let org = orgs.get(&m.organisation_id)?;
+            Some(MembershipView {
+                id: m.id,
+                organisation_id: org.id,
+                code: org.ipa_code.clone().unwrap_or_default(),
+                organisation: org.name.clone(),
+                role: OrgRole::parse(&m.role)?,
+                verified: m.status == Status::Verified.as_str(),
+                member: super::accounts::shown_name(lang, people.get(&m.user_id)),
+            })
+        })
+        .collect())
+}
+
+/// The memberships of `user_id`, verified or waiting.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn of_user(
+    db: &DatabaseConnection,
+    user_id: i64,
+    lang: crate::i18n::Lang,
+) -> Result<Vec<MembershipView>, CommunityError> {
+    let rows = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .order_by_asc(memberships::Column::Id)
+        .all(db)
+        .await?;
+    views(db, rows, lang).await
+}
+
+/// The members of organisation `org_id`, verified or waiting.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn of_organisation(
+    db: &DatabaseConnection,
+    org_id: i64,
+    lang: crate::i18n::Lang,
+) -> Result<Vec<MembershipView>, CommunityError> {
+    let rows = memberships::Entity::find()
+        .filter(memberships::Column::OrganisationId.eq(org_id))
+        .order_by_asc(memberships::Column::Id)
+        .all(db)
+        .await?;
+    views(db, rows, lang).await
+}
+
+/// Removes membership `id` of organisation `org_id`.
+///
+/// # Errors
+///
+/// [`CommunityError::NotFound`] when the organisation has no such membership.
+pub async fn remove(db: &DatabaseConnection, org_id: i64, id: i64) -> Result<(), CommunityError> {
+    let done = memberships::Entity::delete_many()
+        .filter(memberships::Column::Id.eq(id))
+        .filter(memberships::Column::OrganisationId.eq(org_id))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(CommunityError::NotFound);
+    }
+    Ok(())
+}
+
+/// The organisation with IPA code `code`, if the catalog knows it.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn organisation_by_code(
+    db: &DatabaseConnection,
+    code: &str,
+) -> Result<Option<organisations::Model>, CommunityError> {
+    Ok(organisations::Entity::find()
+        .filter(organisations::Column::IpaCode.eq(code.to_ascii_lowercase()))
+        .one(db)
+        .await?)
+}

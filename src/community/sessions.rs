@@ -1,0 +1,137 @@
+//! Sessions in the database: a signed-in browser holds a random token in a cookie; the table
+//! keeps only its SHA-256, the user, the CSRF token of the session's forms, and when it ends.
+//! Signing out deletes the row; signing out everywhere deletes every row of the user.
+
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection,
+    EntityTrait as _, QueryFilter as _,
+};
+
+use super::entities::{sessions, users};
+use super::{CommunityError, new_token, now, token_hash};
+
+/// How long a session lasts without use.
+pub const IDLE_DAYS: i64 = 30;
+
+/// A signed-in browser.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The SHA-256 of the cookie's token.
+    pub id: String,
+    /// Who is signed in.
+    pub user: users::Model,
+    /// The token every form of this session carries.
+    pub csrf: String,
+}
+
+/// Starts a session for `user`; answers the token for the cookie and the session.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn start(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    user_agent: Option<&str>,
+) -> Result<(String, Session), CommunityError> {
+    let (token, id) = new_token()?;
+    let (csrf, _) = new_token()?;
+    let at = now();
+    sessions::ActiveModel {
+        id: Set(id.clone()),
+        user_id: Set(user.id),
+        csrf_token: Set(csrf.clone()),
+        user_agent: Set(user_agent.map(|ua| ua.chars().take(200).collect())),
+        created_at: Set(at),
+        last_seen_at: Set(at),
+        expires_at: Set(at + chrono::Duration::days(IDLE_DAYS)),
+    }
+    .insert(db)
+    .await?;
+    Ok((
+        token,
+        Session {
+            id,
+            user: user.clone(),
+            csrf,
+        },
+    ))
+}
+
+/// The live session of a cookie token, if any; its end moves forward at most once an hour.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<Session>, CommunityError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let Some(session) = sessions::Entity::find_by_id(token_hash(token))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let Some(user) = users::Entity::find_by_id(session.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    let at = now();
+    if session.expires_at <= at || user.deleted_at.is_some() {
+        return Ok(None);
+    }
+    if at - session.last_seen_at > chrono::Duration::hours(1) {
+        sessions::ActiveModel {
+            id: Set(session.id.clone()),
+            last_seen_at: Set(at),
+            expires_at: Set(at + chrono::Duration::days(IDLE_DAYS)),
+            ..Default::default()
+        }
+        .update(db)
+        .await?;
+    }
+    Ok(Some(Session {
+        id: session.id,
+        user,
+        csrf: session.csrf_token,
+    }))
+}
+
+/// Ends the session `id` (a sign-out).
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn end(db: &DatabaseConnection, id: &str) -> Result<(), CommunityError> {
+    sessions::Entity::delete_by_id(id.to_owned())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of `user_id` (sign out everywhere); answers how many there were.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn end_all(db: &DatabaseConnection, user_id: i64) -> Result<u64, CommunityError> {
+    Ok(sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// How many live sessions `user_id` has.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn count(db: &DatabaseConnection, user_id: i64) -> Result<u64, CommunityError> {
+    use sea_orm::PaginatorTrait as _;
+    Ok(sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::ExpiresAt.gt(now()))
+        .count(db)
+        .await?)
+}

@@ -1,0 +1,77 @@
+//! The site administrators' page: who has a site role, and the form that gives or takes one.
+
+use askama::Template;
+use axum::http::Uri;
+use axum::response::{IntoResponse as _, Redirect, Response};
+use serde::Deserialize;
+
+use super::{PageCtx, render};
+use crate::app::AppState;
+use crate::community::accounts::{self, SiteRole};
+use crate::community::authz::Action;
+use crate::i18n::Lang;
+use crate::web::error::AppError;
+use crate::web::extract::Form;
+use crate::web::session::{Csrf, SignedIn};
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    ctx: PageCtx,
+    csrf: String,
+    /// (name, e-mail, role key)
+    staff: Vec<(String, String, &'static str)>,
+}
+
+/// `GET /admin/users`.
+pub async fn users(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    me: SignedIn,
+    Csrf(csrf): Csrf,
+) -> Result<Response, AppError> {
+    me.may(Action::ManageUsers)?;
+    let staff = accounts::staff(&state.db)
+        .await?
+        .into_iter()
+        .map(|(u, role)| {
+            let key = match role {
+                SiteRole::Admin => "account.role_site_admin",
+                SiteRole::Reviewer => "account.role_reviewer",
+            };
+            (u.display_name, u.email.unwrap_or_default(), key)
+        })
+        .collect();
+    render(&UsersPage {
+        ctx: PageCtx::new(lang, &uri),
+        csrf,
+        staff,
+    })
+}
+
+/// The role form's fields.
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// `POST /admin/users/role`: gives (or, with `none`, takes) a site role.
+pub async fn set_role(
+    state: AppState,
+    me: SignedIn,
+    Form(form): Form<RoleForm>,
+) -> Result<Response, AppError> {
+    me.may(Action::ManageUsers)?;
+    let role = SiteRole::parse(&form.role);
+    if !accounts::set_site_role(&state.db, &form.email, role).await? {
+        return Err(AppError::Refused {
+            key: "admin.unknown_user",
+            conflict: false,
+        });
+    }
+    Ok(Redirect::to("/admin/users").into_response())
+}

@@ -1,0 +1,113 @@
+//! The administration's side of a membership: the page of the e-mailed confirmation link (it
+//! shows who asks for what, and a button confirms: a mail scanner that follows links confirms
+//! nothing), and an organisation's members, which its admins manage.
+
+use askama::Template;
+use axum::http::Uri;
+use axum::response::{IntoResponse as _, Redirect, Response};
+
+use super::account::notice;
+use super::{PageCtx, render};
+use crate::app::AppState;
+use crate::community::authz::Action;
+use crate::community::memberships::{self, MembershipView, OrgRole, PendingClaim};
+use crate::i18n::Lang;
+use crate::web::error::AppError;
+use crate::web::extract::Path;
+use crate::web::session::{Csrf, SignedIn};
+
+#[derive(Template)]
+#[template(path = "memberships/confirm.html")]
+struct ConfirmPage {
+    ctx: PageCtx,
+    csrf: String,
+    token: String,
+    claim: PendingClaim,
+    admin: bool,
+}
+
+/// `GET /memberships/confirm/{token}`: what the administration is asked to confirm.
+pub async fn confirm_form(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    Csrf(csrf): Csrf,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    let claim = memberships::pending(&state.db, &token).await?;
+    render(&ConfirmPage {
+        ctx: PageCtx::new(lang, &uri),
+        csrf,
+        token,
+        admin: claim.role == OrgRole::Admin,
+        claim,
+    })
+}
+
+/// `POST /memberships/confirm/{token}`: the administration confirms.
+pub async fn confirm(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
+    memberships::confirm(&state.db, &token).await?;
+    notice(
+        lang,
+        &uri,
+        "membership.confirmed_title",
+        "membership.confirmed_text",
+        None,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "memberships/members.html")]
+struct MembersPage {
+    ctx: PageCtx,
+    csrf: String,
+    code: String,
+    organisation: String,
+    members: Vec<MembershipView>,
+}
+
+async fn organisation(
+    state: &AppState,
+    code: &str,
+) -> Result<crate::catalog::entities::organisations::Model, AppError> {
+    memberships::organisation_by_code(&state.db, code)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// `GET /publishers/{code}/members`: the organisation's members, for its admins.
+pub async fn members(
+    state: AppState,
+    lang: Lang,
+    uri: Uri,
+    me: SignedIn,
+    Csrf(csrf): Csrf,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let org = organisation(&state, &code).await?;
+    me.may(Action::ManageMembers(org.id))?;
+    render(&MembersPage {
+        ctx: PageCtx::new(lang, &uri),
+        csrf,
+        code: org.ipa_code.clone().unwrap_or_default(),
+        members: memberships::of_organisation(&state.db, org.id, lang).await?,
+        organisation: super::organisation_name(&state, &org.name),
+    })
+}
+
+/// `POST /publishers/{code}/members/{id}/remove`: an admin removes a membership.
+pub async fn remove(
+    state: AppState,
+    me: SignedIn,
+    Path((code, id)): Path<(String, i64)>,
+) -> Result<Response, AppError> {
+    let org = organisation(&state, &code).await?;
+    me.may(Action::ManageMembers(org.id))?;
+    memberships::remove(&state.db, org.id, id).await?;
+    Ok(Redirect::to(&format!("/publishers/{code}/members")).into_response())
+}

@@ -1,0 +1,323 @@
+//! The authorization matrix: every protected route, as every kind of person, answers what
+//! `community::authz` says: 401 to nobody, 403 to whoever may not, anything else (the page, a
+//! redirect, or a complaint about the form) to whoever may. Also on PostgreSQL.
+
+use axum::http::StatusCode;
+use chrono::Utc;
+use riuso::community::accounts::{self, SignUp, SiteRole};
+use riuso::community::entities::{memberships, users};
+use riuso::community::{memberships as ms, sessions};
+use riuso::i18n::Lang;
+use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
+
+use super::{Client, PASSWORD, slug_of};
+use crate::pages::app_with;
+use crate::support::db::{BACKENDS, TestDb};
+
+/// What a person should get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Allowed: anything but 401 and 403.
+    Allow,
+    /// Asked to sign in: 401.
+    SignIn,
+    /// Refused: 403.
+    Deny,
+}
+use Expect::{Allow, Deny, SignIn};
+
+/// A protected route: method, path, form, the member and the admin of the organisation it acts
+/// for, and what each of [`ROLES`] should get.
+type Route<'a> = (
+    &'a str,
+    String,
+    Vec<(&'a str, &'a str)>,
+    [&'a users::Model; 2],
+    [Expect; 6],
+);
+
+/// The people, in the order of each row of expectations.
+const ROLES: [&str; 6] = [
+    "anonymous",
+    "member",
+    "org admin",
+    "other org's admin",
+    "reviewer",
+    "site admin",
+];
+
+async fn person(db: &TestDb, email: &str, site_role: Option<SiteRole>) -> users::Model {
+    let user = accounts::sign_up(
+        &db.conn,
+        "https://riuso.example.org",
+        &SignUp {
+            email: email.to_owned(),
+            display_name: email.to_owned(),
+            password: PASSWORD.to_owned(),
+            lang: Lang::En,
+        },
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let mut verified: users::ActiveModel = user.into();
+    verified.email_verified_at = Set(Some(Utc::now().fixed_offset()));
+    verified.site_role = Set(site_role.map(|r| r.as_str().to_owned()));
+    verified.update(&db.conn).await.unwrap()
+}
+
+async fn member_of(db: &TestDb, user: &users::Model, org: i64, role: ms::OrgRole) {
+    memberships::ActiveModel {
+        user_id: Set(user.id),
+        organisation_id: Set(org),
+        role: Set(role.as_str().to_owned()),
+        status: Set("verified".to_owned()),
+        requested_at: Set(Utc::now().fixed_offset()),
+        verified_at: Set(Some(Utc::now().fixed_offset())),
+        ..Default::default()
+    }
+    .insert(&db.conn)
+    .await
+    .unwrap();
+}
+
+/// A client signed in as `user` (or nobody), holding a valid CSRF token either way.
+async fn client_for(router: &axum::Router, db: &TestDb, user: Option<&users::Model>) -> Client {
+    let mut client = Client::new(router);
+    match user {
+        Some(user) => {
+            let (token, session) = sessions::start(&db.conn, user, None).await.unwrap();
+            client.set_cookie("riuso_session", &token);
+            client.csrf = Some(session.csrf);
+        }
+        None => {
+            client.get("/account/sign-in").await;
+        }
+    }
+    client
+}
+
+#[tokio::test]
+async fn every_protected_route_for_every_role() {
+    for backend in BACKENDS {
+        let (router, db) = app_with(backend, 0, |c| c.auth_rate_per_minute = 0).await;
+        // Montesilvano (c_f646) publishes ComunicaPA; Bologna (c_a944) reuses it; Milano
+        // (c_f205) is another administration.
+        let org = |code: &'static str, name: &'static str| {
+            let db = &db;
+            async move {
+                ms::organisation_for_code(&db.conn, code, name)
+                    .await
+                    .unwrap()
+                    .id
+            }
+        };
+        let owner = org("c_f646", "Comune di Montesilvano").await;
+        let reuser = org("c_a944", "Comune di Bologna").await;
+        let other = org("c_f205", "Comune di Milano").await;
+        let owner_member = person(&db, "member@montesilvano.example", None).await;
+        let owner_admin = person(&db, "admin@montesilvano.example", None).await;
+        let reuser_member = person(&db, "member@bologna.example", None).await;
+        let reuser_admin = person(&db, "admin@bologna.example", None).await;
+        let other_admin = person(&db, "admin@milano.example", None).await;
+        let reviewer = person(&db, "reviewer@riuso.example", Some(SiteRole::Reviewer)).await;
+        let site_admin = person(&db, "admin@riuso.example", Some(SiteRole::Admin)).await;
+        member_of(&db, &owner_member, owner, ms::OrgRole::Member).await;
+        member_of(&db, &owner_admin, owner, ms::OrgRole::Admin).await;
+        member_of(&db, &reuser_member, reuser, ms::OrgRole::Member).await;
+        member_of(&db, &reuser_admin, reuser, ms::OrgRole::Admin).await;
+        member_of(&db, &other_admin, other, ms::OrgRole::Admin).await;
+
+        let slug = slug_of(&db, "ComunicaPA").await;
+        let software = riuso::catalog::read::software(&db.conn, &slug)
+            .await
+            .unwrap()
+            .unwrap();
+        let declaration = riuso::community::declarations::declare(
+            &db.conn,
+            "https://riuso.example.org",
+            software.software.id,
+            reuser_member.id,
+            &riuso::community::declarations::NewDeclaration {
+                organisation_id: reuser,
+                version: "1.0".to_owned(),
+                since: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
+                modified: false,
+                variant_url: None,
+                note: String::new(),
+                contact: "ced@bologna.example".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+
+        // (method, path, form, people acting for the route's organisation, expectations)
+        let owner_people = [&owner_member, &owner_admin];
+        let reuser_people = [&reuser_member, &reuser_admin];
+        let reuser_id = reuser.to_string();
+        let routes: Vec<Route<'_>> = vec![
+            (
+                "GET",
+                "/account".into(),
+                vec![],
+                owner_people,
+                [SignIn, Allow, Allow, Allow, Allow, Allow],
+            ),
+            (
+                "GET",
+                "/publishers/c_f646/declarations".into(),
+                vec![],
+                owner_people,
+                [SignIn, Allow, Allow, Deny, Allow, Allow],
+            ),
+            (
+                "GET",
+                "/publishers/c_f646/members".into(),
+                vec![],
+                owner_people,
+                [SignIn, Deny, Allow, Deny, Deny, Allow],
+            ),
+            (
+                "POST",
+                "/publishers/c_f646/members/999999/remove".into(),
+                vec![],
+                owner_people,
+                [SignIn, Deny, Allow, Deny, Deny, Allow],
+            ),
+            // An empty version: whoever may declare gets a complaint about the form.
+            (
+                "POST",
+                format!("/software/{slug}/declarations"),
+                vec![
+                    ("organisation", reuser_id.as_str()),
+                    ("version", ""),
+                    ("since", "2025-01-01"),
+                    ("contact", "x"),
+                ],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ),
+            (
+                "POST",
+                format!("/declarations/{declaration}/issue"),
+                vec![("issue_url", "not a url")],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Allow],
+            ),
+            (
+                "POST",
+                format!("/declarations/{declaration}/acknowledge"),
+                vec![],
+                owner_people,
+                [SignIn, Allow, Allow, Deny, Deny, Allow],
+            ),
+            (
+                "POST",
+                format!("/declarations/{declaration}/withdraw"),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Allow],
+            ),
+            (
+                "GET",
+                "/admin/users".into(),
+                vec![],
+                owner_people,
+                [SignIn, Deny, Deny, Deny, Deny, Allow],
+            ),
+            (
+                "POST",
+                "/admin/users/role".into(),
+                vec![("email", "nobody@example.org"), ("role", "reviewer")],
+                owner_people,
+                [SignIn, Deny, Deny, Deny, Deny, Allow],
+            ),
+        ];
+        let mut failures = Vec::new();
+        for (method, path, form, [member, admin], expected) in &routes {
+            let people: [Option<&users::Model>; 6] = [
+                None,
+                Some(member),
+                Some(admin),
+                Some(&other_admin),
+                Some(&reviewer),
+                Some(&site_admin),
+            ];
+            for ((who, role), expect) in people.iter().zip(ROLES).zip(expected) {
+                let mut client = client_for(&router, &db, *who).await;
+                let page = if *method == "GET" {
+                    client.get(path).await
+                } else {
+                    client.post(path, form).await
+                };
+                let got = match page.status {
+                    StatusCode::UNAUTHORIZED => SignIn,
+                    StatusCode::FORBIDDEN => Deny,
+                    _ => Allow,
+                };
+                assert!(
+                    page.status != StatusCode::INTERNAL_SERVER_ERROR,
+                    "{method} {path} as {role}: {}",
+                    page.body
+                );
+                if got != *expect {
+                    failures.push(format!(
+                        "{method} {path} as {role}: expected {expect:?}, got {} ({got:?})",
+                        page.status
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{backend:?}:\n{}", failures.join("\n"));
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_member_of_one_administration_cannot_act_for_another() {
+    let (router, db) = app_with(crate::support::db::Backend::Sqlite, 0, |_| {}).await;
+    let bologna = ms::organisation_for_code(&db.conn, "c_a944", "Comune di Bologna")
+        .await
+        .unwrap()
+        .id;
+    let milano = ms::organisation_for_code(&db.conn, "c_f205", "Comune di Milano")
+        .await
+        .unwrap()
+        .id;
+    let ada = person(&db, "ada@bologna.example", None).await;
+    member_of(&db, &ada, bologna, ms::OrgRole::Admin).await;
+    let slug = slug_of(&db, "ComunicaPA").await;
+    let mut client = client_for(&router, &db, Some(&ada)).await;
+    let page = client.get(&format!("/software/{slug}")).await;
+    let offered: Vec<String> = page
+        .all("#declare-form select option")
+        .iter()
+        .map(|o| o.value().attr("value").unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        offered,
+        [bologna.to_string()],
+        "only her own administration is offered"
+    );
+    let milano_id = milano.to_string();
+    let form = [
+        ("organisation", milano_id.as_str()),
+        ("version", "1"),
+        ("since", "2025-01-01"),
+        ("contact", "x"),
+    ];
+    let page = client
+        .post(&format!("/software/{slug}/declarations"), &form)
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(
+        riuso::community::declarations::made_by(&db.conn, milano, Lang::En)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing was declared for Milano"
+    );
+    let page = client.get("/publishers/c_f205/members").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    db.close().await;
+}

@@ -1,0 +1,305 @@
+//! The guards: CSRF tokens on every form, the session cookie's attributes, sessions that end,
+//! rate limits on sign-in, and answers that do not tell whether an address has an account.
+
+use axum::http::StatusCode;
+use riuso::mail;
+use sea_orm::EntityTrait as _;
+
+use super::{Client, PASSWORD, deliver, link_in_mail, location};
+use crate::pages::app_with;
+use crate::support::db::{Backend, TestDb};
+use crate::support::smtp::SmtpSink;
+
+/// Signs up `email`, verifies it through the mail, and signs in `client`.
+pub async fn signed_in(router: &axum::Router, db: &TestDb, sink: &SmtpSink, email: &str) -> Client {
+    let mut client = Client::new(router);
+    client.get("/account/sign-up").await;
+    let page = client
+        .post(
+            "/account/sign-up",
+            &[
+                ("name", "Grace Hopper"),
+                ("email", email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    deliver(db, sink).await;
+    let verify = link_in_mail(sink, email, "/account/verify/").await;
+    assert_eq!(client.get(&verify).await.status, StatusCode::OK);
+    sign_in(&mut client, email).await;
+    client
+}
+
+async fn sign_in(client: &mut Client, email: &str) -> crate::pages::Page {
+    client.get("/account/sign-in").await;
+    let page = client
+        .post(
+            "/account/sign-in",
+            &[("email", email), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    page
+}
+
+#[tokio::test]
+async fn every_form_needs_its_token_and_this_site_as_origin() {
+    let (router, db) = app_with(Backend::Sqlite, 0, |_| {}).await;
+    let sink = SmtpSink::start().await;
+    let mut grace = signed_in(&router, &db, &sink, "grace@example.org").await;
+    grace.get("/account").await;
+    let token = grace.csrf.clone().unwrap();
+
+    // No token, a wrong one, another client's anonymous one: refused, and nothing happens.
+    let mut stranger = Client::new(&router);
+    stranger.get("/account/sign-in").await;
+    let foreign = stranger.csrf.clone().unwrap();
+    assert_ne!(foreign, token);
+    for fields in [
+        vec![],
+        vec![("csrf", "0".repeat(64))],
+        vec![("csrf", foreign)],
+    ] {
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let page = grace
+            .post_raw("/account/sign-out-everywhere", &fields, &[])
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{fields:?}");
+        assert!(
+            page.body.contains("modulo"),
+            "an explanation in Italian: {}",
+            page.body
+        );
+    }
+    // The right token from another site.
+    let page = grace
+        .post_raw(
+            "/account/sign-out-everywhere",
+            &[("csrf", &token)],
+            &[("origin", "https://evil.example.net")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        grace.get("/account").await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+
+    // Before sign-in too: the token must match the visitor's own cookie.
+    let mut anonymous = Client::new(&router);
+    let page = anonymous
+        .post_raw(
+            "/account/sign-in",
+            &[("email", "grace@example.org"), ("password", PASSWORD)],
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    anonymous.set_cookie("riuso_csrf", &"a".repeat(64));
+    let page = anonymous
+        .post_raw(
+            "/account/sign-in",
+            &[
+                ("email", "grace@example.org"),
+                ("password", PASSWORD),
+                ("csrf", &"b".repeat(64)),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let page = anonymous
+        .post_raw(
+            "/account/sign-in",
+            &[
+                ("email", "grace@example.org"),
+                ("password", PASSWORD),
+                ("csrf", &"a".repeat(64)),
+            ],
+            &[("origin", "https://riuso.example.org")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    // The right token from this site works.
+    let page = grace
+        .post_raw("/account/sign-out-everywhere", &[("csrf", &token)], &[])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(grace.get("/account").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.get("/account").await.status,
+        StatusCode::UNAUTHORIZED,
+        "everywhere"
+    );
+    sink.stop();
+    db.close().await;
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_httponly_samesite_and_secure_behind_https() {
+    for (public_url, secure) in [
+        ("https://riuso.example.org", true),
+        ("http://127.0.0.1:8080", false),
+    ] {
+        let (router, db) =
+            app_with(Backend::Sqlite, 0, |c| c.public_url = public_url.to_owned()).await;
+        let sink = SmtpSink::start().await;
+        let mut client = Client::new(&router);
+        client.get("/account/sign-up").await;
+        client
+            .post(
+                "/account/sign-up",
+                &[
+                    ("name", "Lin"),
+                    ("email", "lin@example.org"),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        deliver(&db, &sink).await;
+        let received = sink.wait_for(1, std::time::Duration::from_secs(5)).await;
+        let text = super::decoded(&received[0].data);
+        let start = text.find("/account/verify/").unwrap();
+        let verify: String = text[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace())
+            .collect();
+        client.get(&verify).await;
+        let page = sign_in(&mut client, "lin@example.org").await;
+        let cookie = page
+            .headers
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("riuso_session="))
+            .unwrap();
+        assert!(cookie.contains("; HttpOnly"), "{cookie}");
+        assert!(cookie.contains("; SameSite=Lax"), "{cookie}");
+        assert!(cookie.contains("; Path=/"), "{cookie}");
+        assert_eq!(cookie.contains("; Secure"), secure, "{cookie}");
+        let value = cookie
+            .trim_start_matches("riuso_session=")
+            .split(';')
+            .next()
+            .unwrap();
+        assert_eq!(value.len(), 64);
+        // The database keeps a hash, never the token.
+        let rows = riuso::community::entities::sessions::Entity::find()
+            .all(&db.conn)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_ne!(rows[0].id, value);
+        let page = client.get("/account").await;
+        assert_eq!(page.headers["cache-control"], "private, no-store");
+        sink.stop();
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited() {
+    let (router, db) = app_with(Backend::Sqlite, 0, |c| c.auth_rate_per_minute = 3).await;
+    let mut client = Client::new(&router);
+    client.get("/account/sign-in").await;
+    for _ in 0..3 {
+        let page = client
+            .post(
+                "/account/sign-in",
+                &[("email", "x@example.org"), ("password", "nope nope nope")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    let page = client
+        .post(
+            "/account/sign-in",
+            &[("email", "x@example.org"), ("password", "nope nope nope")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.headers.contains_key("retry-after"));
+    // The pages themselves are not limited.
+    assert_eq!(client.get("/account/sign-in").await.status, StatusCode::OK);
+    db.close().await;
+}
+
+#[tokio::test]
+async fn answers_never_tell_whether_an_address_has_an_account() {
+    let (router, db) = app_with(Backend::Sqlite, 0, |_| {}).await;
+    let sink = SmtpSink::start().await;
+    let mut first = signed_in(&router, &db, &sink, "ken@example.org").await;
+    let mut other = Client::new(&router);
+    other.get("/account/sign-up").await;
+    let again = other
+        .post(
+            "/account/sign-up",
+            &[
+                ("name", "Someone"),
+                ("email", "ken@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let fresh = other
+        .post(
+            "/account/sign-up",
+            &[
+                ("name", "Someone"),
+                ("email", "new@example.org"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, fresh.status);
+    assert_eq!(again.text("main"), fresh.text("main"));
+    // The owner of the address is told instead, with a way back in.
+    deliver(&db, &sink).await;
+    let reset = link_in_mail(&sink, "ken@example.org", "/account/reset/").await;
+
+    // Reset: a new password ends every session, and signs this browser in.
+    let mut browser = Client::new(&router);
+    let page = browser.get(&reset).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let page = browser.post(&reset, &[("password", "short")]).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    let page = browser
+        .post(&reset, &[("password", "an entirely new passphrase")])
+        .await;
+    assert_eq!(location(&page), "/account?notice=password_changed");
+    assert_eq!(browser.get("/account").await.status, StatusCode::OK);
+    assert_eq!(first.get("/account").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        browser.get(&reset).await.status,
+        StatusCode::BAD_REQUEST,
+        "single use"
+    );
+
+    // A reset for an unknown address answers the same and sends nothing.
+    let before = mail::outbox::Entity::find()
+        .all(&db.conn)
+        .await
+        .unwrap()
+        .len();
+    let mut anyone = Client::new(&router);
+    anyone.get("/account/reset").await;
+    let unknown = anyone
+        .post("/account/reset", &[("email", "nobody@example.org")])
+        .await;
+    let known = anyone
+        .post("/account/reset", &[("email", "ken@example.org")])
+        .await;
+    assert_eq!(unknown.text("main"), known.text("main"));
+    let after = mail::outbox::Entity::find()
+        .all(&db.conn)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, before + 1);
+    sink.stop();
+    db.close().await;
+}
