@@ -79,9 +79,11 @@ WAIT_FOR_SERVER = for i in $$(seq 120); do \
 ## violation, no Content-Security-Policy error, a keyboard-only journey (search, filter, open,
 ## compare), and a full-page screenshot of each page in $(TARGET_DIR)/browser-artifacts. The
 ## server runs on a temporary catalog: the demo files (one of them changed and imported again,
-## so it has a diff) and 50 seeded entries.
+## so it has a diff) and 50 seeded entries. Its embedded worker sends mail to an SMTP sink on
+## loopback (tests/browser/smtp-sink.mjs), which the declaration journey reads.
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_TEST_PORT ?= 18081
+BROWSER_SMTP_PORT ?= 18025
 BROWSER_ARTIFACTS := $(abspath $(TARGET_DIR))/browser-artifacts
 
 test-browser: assets
@@ -91,15 +93,19 @@ test-browser: assets
 	@set -e; dir=$$(mktemp -d); riuso=$(abspath $(TARGET_DIR))/debug/riuso; \
 	base=http://127.0.0.1:$(BROWSER_TEST_PORT); changed=$$dir/demo/Comune-di-Montesilvano__ComunicaPA.yml; \
 	export DATABASE_URL="sqlite://$$dir/riuso.db?mode=rwc" RIUSO_ASSETS_DIR=$(CURDIR)/web/dist RIUSO_LOG=warn \
-	  RIUSO_API_RATE_PER_MINUTE=0 RIUSO_EMBEDDED_WORKER=0 RIUSO_CRAWL_EVERY_HOURS=0; \
+	  RIUSO_API_RATE_PER_MINUTE=0 RIUSO_EMBEDDED_WORKER=1 RIUSO_CRAWL_EVERY_HOURS=0 \
+	  RIUSO_DATA_DIR=$$dir RIUSO_PUBLIC_URL=$$base RIUSO_IPA_REGISTRY=$(CURDIR)/demo/ipa-registry.tsv \
+	  RIUSO_SMTP_HOST=127.0.0.1 RIUSO_SMTP_PORT=$(BROWSER_SMTP_PORT) RIUSO_SMTP_TLS=none MAIL_DIR=$$dir/mail; \
 	trap 'rm -rf $$dir' EXIT; \
+	SMTP_PORT=$(BROWSER_SMTP_PORT) node tests/browser/smtp-sink.mjs & sink=$$!; \
+	trap 'kill $$sink 2>/dev/null; rm -rf $$dir' EXIT; \
 	cp -R demo $$dir/demo; \
 	$$riuso import --json $$dir/demo >/dev/null; \
 	sed -i 's/^developmentStatus: stable/developmentStatus: beta/' $$changed; \
 	$$riuso import --json $$changed >/dev/null; \
 	$$riuso dev seed --count 50 --seed 1 --json >/dev/null; \
 	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
-	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
+	trap 'kill $$pid $$sink 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \
 	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) node tests/browser/run.mjs
 

@@ -30,7 +30,7 @@ use url::Url;
 use super::entities::{declaration_events, memberships, reuse_declarations, users};
 use super::memberships::Status as MembershipStatus;
 use super::{CommunityError, mails, now, plain_line};
-use crate::catalog::entities::{organisations, repositories, software, used_by};
+use crate::catalog::entities::{organisations, repositories, snapshots, software, used_by};
 use crate::i18n::Lang;
 use crate::mail;
 
@@ -498,19 +498,49 @@ async fn details(
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
+    // An entry imported from local files has a `file:` repository: the owner's repository is
+    // then the `url` its publiccode.yml declares.
+    let local: Vec<i64> = entries
+        .values()
+        .filter(|s| {
+            repos
+                .get(&s.repository_id)
+                .is_some_and(|r| r.url.starts_with("file:"))
+        })
+        .filter_map(|s| s.current_snapshot_id)
+        .collect();
+    let declared_urls: HashMap<i64, String> = if local.is_empty() {
+        HashMap::new()
+    } else {
+        snapshots::Entity::find()
+            .filter(snapshots::Column::Id.is_in(local))
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|snap| {
+                let doc: serde_json::Value =
+                    serde_json::from_str(snap.normalized.as_deref()?).ok()?;
+                Some((snap.software_id, doc.get("url")?.as_str()?.to_owned()))
+            })
+            .collect()
+    };
     Ok(rows
         .into_iter()
         .filter_map(|row| {
             let organisation = orgs.get(&row.organisation_id)?.clone();
             let entry = entries.get(&row.software_id)?;
             let repo = repos.get(&entry.repository_id)?;
+            let repository = declared_urls
+                .get(&entry.id)
+                .cloned()
+                .unwrap_or_else(|| repo.url.clone());
             Some(Declaration {
                 status: Status::parse(&row.status)?,
                 declared_by: super::accounts::shown_name(lang, people.get(&row.user_id)),
                 organisation,
                 software_slug: entry.slug.clone(),
                 software_name: entry.name.clone(),
-                repository: repo.url.clone(),
+                repository,
                 forge: repo.forge.clone(),
                 owner_id: entry.organisation_id,
                 row,
@@ -589,6 +619,29 @@ pub async fn pending_for_owner(
     owner_id: i64,
     lang: Lang,
 ) -> Result<Vec<Declaration>, CommunityError> {
+    for_owner(db, owner_id, &[Status::Declared, Status::Notified], lang).await
+}
+
+/// The declarations that stand of the software organisation `owner_id` publishes, by software.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn received_by(
+    db: &DatabaseConnection,
+    owner_id: i64,
+    lang: Lang,
+) -> Result<Vec<Declaration>, CommunityError> {
+    let standing = [Status::Declared, Status::Notified, Status::Acknowledged];
+    for_owner(db, owner_id, &standing, lang).await
+}
+
+async fn for_owner(
+    db: &DatabaseConnection,
+    owner_id: i64,
+    statuses: &[Status],
+    lang: Lang,
+) -> Result<Vec<Declaration>, CommunityError> {
     let software_ids: Vec<i64> = software::Entity::find()
         .filter(software::Column::OrganisationId.eq(owner_id))
         .all(db)
@@ -598,10 +651,7 @@ pub async fn pending_for_owner(
         .collect();
     let rows = reuse_declarations::Entity::find()
         .filter(reuse_declarations::Column::SoftwareId.is_in(software_ids))
-        .filter(
-            reuse_declarations::Column::Status
-                .is_in([Status::Declared.as_str(), Status::Notified.as_str()]),
-        )
+        .filter(reuse_declarations::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
         .order_by_asc(reuse_declarations::Column::SoftwareId)
         .order_by_asc(reuse_declarations::Column::Id)
         .all(db)
@@ -706,10 +756,18 @@ fn new_issue_url(forge: &str, repository: &str, title: &str, body: &str) -> Opti
         .trim_end_matches('/')
         .trim_end_matches(".git")
         .to_owned();
-    let (suffix, title_key, body_key) = match forge {
-        "github" | "gitea" => ("/issues/new", "title", "body"),
-        "gitlab" => ("/-/issues/new", "issue[title]", "issue[description]"),
+    // An entry imported from files, or reached as plain git, does not say its forge: the
+    // well-known hosts do.
+    let forge = match (forge, base.host_str()) {
+        ("github" | "gitea" | "gitlab", _) => forge,
+        (_, Some("github.com")) => "github",
+        (_, Some("gitlab.com")) => "gitlab",
+        (_, Some("codeberg.org")) => "gitea",
         _ => return None,
+    };
+    let (suffix, title_key, body_key) = match forge {
+        "gitlab" => ("/-/issues/new", "issue[title]", "issue[description]"),
+        _ => ("/issues/new", "title", "body"),
     };
     let mut url = base;
     url.set_path(&format!("{path}{suffix}"));

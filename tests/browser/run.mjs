@@ -7,11 +7,16 @@
 //     error in the console, no broken same-origin asset, and a full-page screenshot;
 //   - a journey done with the keyboard only: search, filter, open a result, come back, compare.
 //
+//   - the journey of a reuse declaration: sign up, confirm the address from the mail the SMTP sink
+//     received, sign in, claim an administration, confirm it from the mail to its registered
+//     address (as its office would), declare reuse, and see the declaration on the software page.
+//
 // Environment: BASE_URL (the server), CHROMIUM (the browser binary, default /usr/bin/chromium),
+// MAIL_DIR (where smtp-sink.mjs writes the mail the server sends),
 // ARTIFACTS_DIR (screenshots), SEARCH_QUERY (text searched, default "comune"), DIFF_QUERY (an
 // entry that has two snapshots, default "ComunicaPA"). Exits 1 on any failure, with a summary.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -25,6 +30,7 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = process.env.ARTIFACTS_DIR ?? 'target/browser-artifacts';
 const QUERY = process.env.SEARCH_QUERY ?? 'comune';
 const DIFF_QUERY = process.env.DIFF_QUERY ?? 'ComunicaPA';
+const MAIL_DIR = process.env.MAIL_DIR ?? 'target/browser-mail';
 const LANGS = ['it', 'en'];
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -188,6 +194,105 @@ async function pressInPlace(page, key) {
   const navigated = page.waitForNavigation({ waitUntil: 'load', timeout: 1500 }).then(() => true, () => false);
   await page.keyboard.press(key);
   return navigated;
+}
+
+
+// The decoded text of a message as the sink stored it (quoted-printable or base64 bodies).
+function mailText(raw) {
+  const [head, ...rest] = raw.split('\r\n\r\n');
+  let body = rest.join('\r\n\r\n');
+  if (/content-transfer-encoding:\s*base64/i.test(head)) body = Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  else if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+    body = Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+// Waits (15 s at most) for a message to `to`, and returns the path of its first link under `prefix`.
+async function linkInMail(to, prefix) {
+  for (let i = 0; i < 60; i++) {
+    let files = [];
+    try { files = readdirSync(MAIL_DIR).sort().reverse(); } catch { files = []; }
+    for (const f of files) {
+      const raw = readFileSync(join(MAIL_DIR, f), 'latin1');
+      if (!raw.split('\r\n')[0].includes(to)) continue;
+      const text = mailText(raw);
+      const at = text.indexOf(prefix);
+      if (at >= 0) return text.slice(at).split(/\s/)[0];
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Failure([`no mail to ${to} with a ${prefix} link in ${MAIL_DIR} after 15 s`]);
+}
+
+// The journey of a reuse declaration, through the forms, with the mail read from the sink.
+async function declarationJourney(browser) {
+  const email = `ada.${Date.now()}@comune.bologna.example.it`;
+  const password = 'correct horse battery staple';
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(10_000);
+  const steps = [];
+  const problems = [];
+  try {
+    const { page, problems: signUpProblems } = await visit(context, 'sign-up', 'en', '/account/sign-up');
+    problems.push(...signUpProblems);
+    await page.fill('#name', 'Ada Lovelace');
+    await page.fill('#email', email);
+    await page.fill('#password', password);
+    await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+    steps.push('signed up');
+    const verify = await linkInMail(email, '/account/verify/');
+    await page.goto(`${BASE}${new URL(verify, BASE).pathname}`);
+    if (!(await page.locator('main .alert-info').count())) problems.push(`the verification link answered: ${await page.locator('main').innerText()}`);
+    steps.push('address confirmed from the mail');
+
+    await page.goto(withLang('/account/sign-in', 'en'));
+    await page.fill('#email', email);
+    await page.fill('#password', password);
+    await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+    if (new URL(page.url()).pathname !== '/account') throw new Failure([`sign-in led to ${page.url()}`]);
+    problems.push(...(await checkLoaded(page, 'account', 'en', watch(page))));
+    steps.push('signed in');
+
+    await page.fill('#code', 'c_a944');
+    await page.click('label[for="role-admin"]');
+    if (!(await page.isChecked('#role-admin'))) problems.push('clicking the admin label did not choose the role');
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/account/memberships"] button[type=submit]')]);
+    steps.push('claimed c_a944');
+    const confirm = await linkInMail('protocollo@pec.bologna.example.invalid', '/memberships/confirm/');
+    const office = await browser.newContext();
+    const officePage = await office.newPage();
+    await officePage.goto(`${BASE}${new URL(confirm, BASE).pathname}?lang=en`);
+    problems.push(...(await checkLoaded(officePage, 'membership-confirm', 'en', watch(officePage))));
+    await Promise.all([officePage.waitForNavigation(), officePage.click('#confirm-membership')]);
+    await office.close();
+    steps.push('confirmed from the mail to the PEC');
+
+    const slug = (await api('/api/v1/software?q=ComunicaPA&page[size]=1')).data?.[0]?.slug;
+    await page.goto(withLang(`/software/${slug}`, 'en'));
+    await page.click('#declare summary');
+    await page.fill('#d-version', '1.4.2');
+    await page.fill('#d-contact', 'ced@comune.bologna.example.it');
+    await Promise.all([page.waitForNavigation(), page.click('#declare-form button[type=submit]')]);
+    if (!new URL(page.url()).pathname.startsWith('/declarations/')) throw new Failure([`declaring led to ${page.url()}`]);
+    problems.push(...(await checkLoaded(page, 'declaration', 'en', watch(page))));
+    const issue = await page.locator('#open-issue').getAttribute('href');
+    if (!issue?.includes('/issues/new?title=')) problems.push(`the Annex D issue link is ${issue}`);
+    steps.push('declared');
+
+    await page.goto(withLang(`/software/${slug}`, 'en'));
+    const section = await page.locator('#declarations').innerText();
+    if (!section.includes('Comune di Bologna')) problems.push(`the software page does not show the declaration: ${section}`);
+    problems.push(...(await checkLoaded(page, 'software-declared', 'en', watch(page))));
+    await page.close();
+    expectNone(problems);
+    return steps.join('; ');
+  } catch (e) {
+    if (e instanceof Failure) e.problems.unshift(`after: ${steps.join('; ') || 'nothing'}`);
+    throw e;
+  } finally {
+    await context.close();
+  }
 }
 
 async function main() {
@@ -422,6 +527,7 @@ async function main() {
         await context.close();
       }
     });
+    await check('declaration journey (sign up, mail, claim, confirm, declare)', () => declarationJourney(browser));
   } finally {
     await browser.close();
   }

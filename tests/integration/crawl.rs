@@ -1,6 +1,7 @@
 //! The crawler: crawls against the fixture forge, the sources file, the SSRF guard, the
 //! vitality index and its jobs.
 
+mod declarations;
 mod git;
 mod run;
 mod sources;

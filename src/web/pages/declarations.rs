@@ -40,7 +40,8 @@ pub struct DeclarationItem {
 }
 
 impl DeclarationItem {
-    fn of(state: &AppState, d: &Declaration) -> Self {
+    /// The item of `d`.
+    pub fn of(state: &AppState, d: &Declaration) -> Self {
         Self {
             id: d.row.id,
             organisation: super::organisation_name(state, &d.organisation.name),

@@ -10,6 +10,7 @@ use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::catalog::browse::{self, Reuse};
 use crate::catalog::read;
+use crate::community::declarations;
 use crate::i18n::Lang;
 use crate::web::api::Key;
 use crate::web::api::params::Params;
@@ -96,6 +97,10 @@ struct PublisherPage {
     solutions: Vec<SolutionItem>,
     more: bool,
     reuse: Vec<Reuse>,
+    /// Reuse its own administration declared, of others' software.
+    declared: Vec<super::declarations::DeclarationItem>,
+    /// Reuse of its software other administrations declared.
+    received: Vec<super::declarations::DeclarationItem>,
 }
 
 /// One publisher.
@@ -111,6 +116,17 @@ pub async fn show(
     let organisation = found.organisation;
     let solutions = read::software_of(&state.db, organisation.id, None, PAGE_SIZE).await?;
     let reuse = browse::reuse_of(&state.db, organisation.id, REUSE_LIMIT).await?;
+    let item = |d: &declarations::Declaration| super::declarations::DeclarationItem::of(&state, d);
+    let declared = declarations::made_by(&state.db, organisation.id, lang)
+        .await?
+        .iter()
+        .map(item)
+        .collect();
+    let received = declarations::received_by(&state.db, organisation.id, lang)
+        .await?
+        .iter()
+        .map(item)
+        .collect();
     let registered = organisation
         .ipa_code
         .as_deref()
@@ -134,5 +150,7 @@ pub async fn show(
             })
             .collect(),
         reuse,
+        declared,
+        received,
     })
 }

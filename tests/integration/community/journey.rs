@@ -185,6 +185,13 @@ async fn sign_up_to_an_acknowledged_declaration() {
         .await;
         let page = get(&router, &format!("/software/{slug}")).await;
         assert!(page.text("#declarations").contains("Comune di Bologna"));
+        let page = get(&router, "/publishers/c_a944").await;
+        assert!(page.text("#publisher-declarations").contains("ComunicaPA"));
+        let page = get(&router, "/publishers/c_f646").await;
+        assert!(
+            page.text("#publisher-declarations")
+                .contains("Comune di Bologna")
+        );
         let api = get(&router, &format!("/api/v1/software/{slug}/declarations")).await;
         let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
         assert_eq!(json["data"][0]["status"], "notified", "{json}");

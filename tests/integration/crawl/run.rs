@@ -15,7 +15,7 @@ use crate::support::forge::{
     Account, Fault, FaultKind, ForgeFixture, ForgeKind, Match, Repo, World,
 };
 
-fn world() -> World {
+pub(super) fn world() -> World {
     World::new()
         .account(
             Account::org(ForgeKind::GitHub, "acme")
@@ -78,7 +78,11 @@ fn client() -> Polite {
 }
 
 /// One crawl run, as `riuso crawl` does it: queued as jobs, worked until done.
-async fn crawl(db: &DatabaseConnection, forge: &ForgeFixture, cache: &std::path::Path) -> Report {
+pub(super) async fn crawl(
+    db: &DatabaseConnection,
+    forge: &ForgeFixture,
+    cache: &std::path::Path,
+) -> Report {
     let (targets, git) = targets(forge);
     let id = work::enqueue(db, &targets, &git, "test").await.unwrap();
     let options = run::Options {
