@@ -4,6 +4,10 @@
 //! one with its diagnostics) in one transaction, keeping every distinct snapshot. It never sees
 //! HTTP or forges, and it accepts nothing that did not go through `publiccode::validate`.
 //! [`vitality`] stores what the crawler computed of a repository's history on its entry.
+//! [`organisations`] and [`reuse`] give the community what it needs of organisations and
+//! entries. Ingest calls `community::declarations::acknowledge_from_used_by` inside its
+//! transaction: a file that lists a declaring administration in `usedBy` acknowledges the
+//! declaration atomically with the snapshot that says so (the one community write it makes).
 //!
 //! [`Validated`]: crate::publiccode::Validated
 
@@ -11,7 +15,9 @@ pub mod browse;
 pub mod entities;
 mod facets;
 pub mod ingest;
+pub mod organisations;
 pub mod read;
+pub mod reuse;
 pub mod search;
 pub mod seed;
 mod slug;

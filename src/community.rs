@@ -45,8 +45,8 @@ pub enum CommunityError {
     #[error("{}", Lang::En.t(.0))]
     Conflict(&'static str),
     /// Something that should not fail did (the random source, a password hash).
-    #[error("internal error: {0}")]
-    Internal(String),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl CommunityError {
@@ -71,8 +71,7 @@ impl CommunityError {
 /// When the operating system's random source fails.
 pub fn new_token() -> Result<(String, String), CommunityError> {
     let mut bytes = [0_u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| CommunityError::Internal(format!("no random bytes: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| CommunityError::Internal(Box::new(e)))?;
     let token = hex(&bytes);
     let hash = token_hash(&token);
     Ok((token, hash))

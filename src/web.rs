@@ -18,6 +18,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use axum::Router;
+use axum::body::Body;
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
 use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -51,8 +53,31 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("content-security-policy"),
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
+                // The path only, with the tokens of e-mailed links blanked: they are secrets.
+                tracing::debug_span!(
+                    "request",
+                    method = %request.method(),
+                    path = %redact_tokens(request.uri().path()),
+                )
+            }),
+        )
         .with_state(state)
+}
+
+/// `path` with every segment that is a link token (64 hex digits) replaced by `…`.
+fn redact_tokens(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if crate::community::accounts::is_token(segment) {
+                "…"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Serves `state` on `addr` until Ctrl-C or SIGTERM, finishing requests in flight.
@@ -95,4 +120,17 @@ pub async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn link_tokens_never_reach_the_request_log() {
+        let token = "ab".repeat(32);
+        assert_eq!(
+            super::redact_tokens(&format!("/account/reset/{token}")),
+            "/account/reset/…"
+        );
+        assert_eq!(super::redact_tokens("/software/govpay"), "/software/govpay");
+    }
 }

@@ -12,6 +12,7 @@ mod m20261130_000003_job_batch;
 mod m20261130_000004_add_vitality_series;
 mod m20261130_000010_create_outbox;
 mod m20261130_000020_create_accounts;
+mod m20261130_000021_unique_live_declaration;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_add_vitality_series::Migration),
             Box::new(m20261130_000010_create_outbox::Migration),
             Box::new(m20261130_000020_create_accounts::Migration),
+            Box::new(m20261130_000021_unique_live_declaration::Migration),
         ]
     }
 }

@@ -213,7 +213,9 @@ async fn ingest(
         Checked::Invalid(_) => update.active = Set(false),
     }
     update.update(&txn).await?;
-    if !invalid {
+    if let Checked::Valid(v) = &checked
+        && !v.code().used_by.is_empty()
+    {
         // An owner that lists a declaring administration in `usedBy` acknowledges its
         // declaration (Annex D), in the same transaction as the file that says so.
         crate::community::declarations::acknowledge_from_used_by(&txn, entry.id, snapshot_id)

@@ -10,6 +10,7 @@ use std::sync::LazyLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
     EntityTrait as _, QueryFilter as _, TransactionTrait as _,
@@ -99,16 +100,16 @@ fn check_password(password: &str) -> Result<(), CommunityError> {
 async fn hash_password(password: String) -> Result<String, CommunityError> {
     tokio::task::spawn_blocking(move || {
         let mut salt = [0_u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| CommunityError::Internal(e.to_string()))?;
-        let salt =
-            SaltString::encode_b64(&salt).map_err(|e| CommunityError::Internal(e.to_string()))?;
+        getrandom::fill(&mut salt).map_err(|e| CommunityError::Internal(Box::new(e)))?;
+        let salt = SaltString::encode_b64(&salt)
+            .map_err(|e| CommunityError::Internal(e.to_string().into()))?;
         Argon2::default()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())
-            .map_err(|e| CommunityError::Internal(e.to_string()))
+            .map_err(|e| CommunityError::Internal(e.to_string().into()))
     })
     .await
-    .map_err(|e| CommunityError::Internal(e.to_string()))?
+    .map_err(|e| CommunityError::Internal(Box::new(e)))?
 }
 
 /// A hash nobody's password matches: verified against when the address is unknown, so that an
@@ -166,17 +167,40 @@ pub(super) async fn insert_token(
     Ok(token)
 }
 
-/// Marks the unused, unexpired `purpose` token `token` as used and answers it.
+/// Marks the unused, unexpired `purpose` token `token` as used and answers it, in one
+/// conditional update: two requests with the same link cannot both use it.
 pub(super) async fn redeem_token(
     db: &impl ConnectionTrait,
     purpose: &str,
     token: &str,
 ) -> Result<user_tokens::Model, CommunityError> {
-    let row = find_token(db, purpose, token).await?;
-    let mut used: user_tokens::ActiveModel = row.clone().into();
-    used.used_at = Set(Some(now()));
-    used.update(db).await?;
-    Ok(row)
+    if !is_token(token) {
+        return Err(CommunityError::BadToken);
+    }
+    let hash = token_hash(token);
+    let at = now();
+    let used = user_tokens::Entity::update_many()
+        .col_expr(user_tokens::Column::UsedAt, Expr::value(at))
+        .filter(user_tokens::Column::TokenHash.eq(hash.as_str()))
+        .filter(user_tokens::Column::Purpose.eq(purpose))
+        .filter(user_tokens::Column::UsedAt.is_null())
+        .filter(user_tokens::Column::ExpiresAt.gt(at))
+        .exec(db)
+        .await?;
+    if used.rows_affected != 1 {
+        return Err(CommunityError::BadToken);
+    }
+    user_tokens::Entity::find()
+        .filter(user_tokens::Column::TokenHash.eq(hash))
+        .one(db)
+        .await?
+        .ok_or(CommunityError::BadToken)
+}
+
+/// Whether `token` has the shape of ours (64 hex digits): anything else is not looked up.
+#[must_use]
+pub fn is_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The unused, unexpired `purpose` token `token`, without using it.
@@ -185,7 +209,7 @@ pub(super) async fn find_token(
     purpose: &str,
     token: &str,
 ) -> Result<user_tokens::Model, CommunityError> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_token(token) {
         return Err(CommunityError::BadToken);
     }
     user_tokens::Entity::find()
@@ -212,7 +236,9 @@ pub async fn sign_up(
 ) -> Result<Option<users::Model>, CommunityError> {
     let email = normalize_email(&form.email)?;
     let name = form.display_name.trim();
-    if !plain_line(name, 80) {
+    // The name travels in mail to administrations: no addresses to lure them with.
+    let lower = name.to_lowercase();
+    if !plain_line(name, 80) || lower.contains("://") || lower.contains("www.") {
         return Err(CommunityError::Invalid("account.error.name"));
     }
     check_password(&form.password)?;
@@ -396,6 +422,14 @@ pub async fn reset_password(
         .filter(sessions::Column::UserId.eq(user.id))
         .exec(&txn)
         .await?;
+    // Any other reset link sent before stops working too.
+    user_tokens::Entity::update_many()
+        .col_expr(user_tokens::Column::UsedAt, Expr::value(now()))
+        .filter(user_tokens::Column::UserId.eq(user.id))
+        .filter(user_tokens::Column::Purpose.eq("reset"))
+        .filter(user_tokens::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     Ok(user)
 }
@@ -412,7 +446,8 @@ pub async fn delete(
     user: &users::Model,
     password: &str,
 ) -> Result<(), CommunityError> {
-    if !verify_password(password.to_owned(), user.password_hash.clone()).await {
+    let hash = user.password_hash.clone();
+    if hash.is_none() || !verify_password(password.to_owned(), hash).await {
         return Err(CommunityError::BadCredentials);
     }
     let txn = db.begin().await?;

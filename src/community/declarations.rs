@@ -23,16 +23,16 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    EntityTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _,
+    DbErr, EntityTrait as _, QueryFilter as _, QueryOrder as _, SqlErr, TransactionTrait as _,
 };
 use url::Url;
 
 use super::entities::{declaration_events, memberships, reuse_declarations, users};
 use super::memberships::Status as MembershipStatus;
 use super::{CommunityError, mails, now, plain_line};
-use crate::catalog::entities::{organisations, repositories, snapshots, software, used_by};
+use crate::catalog::{organisations, reuse};
 use crate::i18n::Lang;
-use crate::mail;
+use crate::mail::{self, MailError};
 
 /// Where a declaration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +48,14 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status.
+    pub const ALL: [Self; 4] = [
+        Self::Declared,
+        Self::Notified,
+        Self::Acknowledged,
+        Self::Withdrawn,
+    ];
+
     /// The stored form.
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -125,7 +133,7 @@ pub struct Declaration {
     /// Its status.
     pub status: Status,
     /// The declaring organisation.
-    pub organisation: organisations::Model,
+    pub organisation: crate::catalog::entities::organisations::Model,
     /// Who declared it (their name, or "former member").
     pub declared_by: String,
     /// The software's slug.
@@ -175,7 +183,7 @@ async fn event(
     status: Status,
     user_id: Option<i64>,
     detail: Option<String>,
-) -> Result<(), CommunityError> {
+) -> Result<(), DbErr> {
     declaration_events::ActiveModel {
         declaration_id: Set(declaration_id),
         status: Set(status.as_str().to_owned()),
@@ -195,9 +203,9 @@ async fn event(
 ///
 /// # Errors
 ///
-/// [`CommunityError::Invalid`] for a field that cannot be used; [`CommunityError::Conflict`]
-/// when the organisation already has a declaration for it that is not withdrawn;
-/// [`CommunityError::NotFound`] for an unknown software.
+/// [`CommunityError::Invalid`] for a field that cannot be used or a declaration of one's own
+/// software; [`CommunityError::Conflict`] when the organisation already has a declaration for it
+/// that is not withdrawn; [`CommunityError::NotFound`] for an unknown software.
 pub async fn declare(
     db: &DatabaseConnection,
     public_url: &str,
@@ -207,25 +215,19 @@ pub async fn declare(
 ) -> Result<i64, CommunityError> {
     validate(form, chrono::Utc::now().date_naive())?;
     let txn = db.begin().await?;
-    let entry = software::Entity::find_by_id(software_id)
-        .one(&txn)
+    let entry = reuse::entries(&txn, [software_id])
         .await?
+        .remove(&software_id)
         .ok_or(CommunityError::NotFound)?;
-    let live = reuse_declarations::Entity::find()
-        .filter(reuse_declarations::Column::SoftwareId.eq(software_id))
-        .filter(reuse_declarations::Column::OrganisationId.eq(form.organisation_id))
-        .filter(reuse_declarations::Column::Status.ne(Status::Withdrawn.as_str()))
-        .one(&txn)
-        .await?;
-    if live.is_some() {
-        return Err(CommunityError::Conflict("declaration.error.exists"));
+    if entry.owner_id == Some(form.organisation_id) {
+        return Err(CommunityError::Invalid("declaration.error.own"));
     }
-    let org = organisations::Entity::find_by_id(form.organisation_id)
-        .one(&txn)
+    let org = organisations::by_ids(&txn, [form.organisation_id])
         .await?
+        .remove(&form.organisation_id)
         .ok_or(CommunityError::NotFound)?;
     let at = now();
-    let row = reuse_declarations::ActiveModel {
+    let inserted = reuse_declarations::ActiveModel {
         software_id: Set(software_id),
         organisation_id: Set(form.organisation_id),
         user_id: Set(user_id),
@@ -243,16 +245,23 @@ pub async fn declare(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await;
+    // A unique index allows one declaration that stands per administration and software.
+    let row = match inserted {
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(CommunityError::Conflict("declaration.error.exists"));
+        }
+        other => other?,
+    };
     event(&txn, row.id, Status::Declared, Some(user_id), None).await?;
     // The owner may list the administration already: then there is nothing to notify.
     if let Some(snapshot) = entry.current_snapshot_id {
         acknowledge_from_used_by(&txn, software_id, snapshot).await?;
     }
-    if let Some(owner) = entry.organisation_id
-        && let Some(code) = organisations::Entity::find_by_id(owner)
-            .one(&txn)
+    if let Some(owner) = entry.owner_id
+        && let Some(code) = organisations::by_ids(&txn, [owner])
             .await?
+            .remove(&owner)
             .and_then(|o| o.ipa_code)
     {
         let link = format!(
@@ -260,14 +269,20 @@ pub async fn declare(
             public_url.trim_end_matches('/')
         );
         for member in owner_members(&txn, owner).await? {
-            let (Some(email), Some(lang)) = (&member.email, Lang::from_tag(&member.lang)) else {
-                continue;
-            };
-            mail::enqueue(
-                &txn,
-                &mails::declared(lang, email, &entry.name, &org.name, &link),
-            )
-            .await?;
+            let Some(email) = &member.email else { continue };
+            let lang = Lang::from_tag(&member.lang).unwrap_or_default();
+            let message = mails::declared(lang, email, &entry.name, &org.name, &link);
+            match mail::enqueue(&txn, &message).await {
+                Ok(_) => {}
+                // Someone else's unusable address does not stop the declaration.
+                Err(MailError::Build(_)) => {
+                    tracing::warn!(
+                        user.id = member.id,
+                        "an owner member's address cannot be mailed"
+                    );
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     }
     txn.commit().await?;
@@ -298,28 +313,47 @@ async fn owner_members(
         .await?)
 }
 
+/// Moves declaration `id` to `next` if its current status allows it, in one conditional update
+/// (a withdrawal and a crawl at the same moment cannot both win); answers whether it moved.
+async fn transition(
+    db: &impl ConnectionTrait,
+    id: i64,
+    next: Status,
+    change: reuse_declarations::ActiveModel,
+) -> Result<bool, DbErr> {
+    let from: Vec<&str> = Status::ALL
+        .into_iter()
+        .filter(|s| s.can_become(next))
+        .map(Status::as_str)
+        .collect();
+    let mut change = change;
+    change.status = Set(next.as_str().to_owned());
+    change.updated_at = Set(now());
+    let done = reuse_declarations::Entity::update_many()
+        .set(change)
+        .filter(reuse_declarations::Column::Id.eq(id))
+        .filter(reuse_declarations::Column::Status.is_in(from))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
 async fn moved(
     db: &DatabaseConnection,
     id: i64,
     next: Status,
     user_id: i64,
-    change: impl FnOnce(&mut reuse_declarations::ActiveModel),
+    change: reuse_declarations::ActiveModel,
     detail: Option<String>,
 ) -> Result<(), CommunityError> {
     let txn = db.begin().await?;
-    let row = reuse_declarations::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(CommunityError::NotFound)?;
-    let current = Status::parse(&row.status).ok_or(CommunityError::NotFound)?;
-    if !current.can_become(next) {
-        return Err(CommunityError::Conflict("declaration.error.transition"));
+    if !transition(&txn, id, next, change).await? {
+        let exists = reuse_declarations::Entity::find_by_id(id).one(&txn).await?;
+        return Err(match exists {
+            Some(_) => CommunityError::Conflict("declaration.error.transition"),
+            None => CommunityError::NotFound,
+        });
     }
-    let mut update: reuse_declarations::ActiveModel = row.into();
-    update.status = Set(next.as_str().to_owned());
-    update.updated_at = Set(now());
-    change(&mut update);
-    update.update(&txn).await?;
     event(&txn, id, next, Some(user_id), detail).await?;
     txn.commit().await?;
     Ok(())
@@ -345,13 +379,16 @@ pub async fn record_issue(
     if url.host_str().map(str::to_owned) != repository_host {
         return Err(CommunityError::Invalid("declaration.error.issue_host"));
     }
-    let address = url.to_string();
+    let change = reuse_declarations::ActiveModel {
+        issue_url: Set(Some(url.to_string())),
+        ..Default::default()
+    };
     moved(
         db,
         declaration.row.id,
         Status::Notified,
         user_id,
-        |u| u.issue_url = Set(Some(address.clone())),
+        change,
         Some(url.to_string()),
     )
     .await
@@ -367,15 +404,11 @@ pub async fn acknowledge(
     id: i64,
     user_id: i64,
 ) -> Result<(), CommunityError> {
-    moved(
-        db,
-        id,
-        Status::Acknowledged,
-        user_id,
-        |u| u.acknowledged_via = Set(Some(via::OWNER.to_owned())),
-        None,
-    )
-    .await
+    let change = reuse_declarations::ActiveModel {
+        acknowledged_via: Set(Some(via::OWNER.to_owned())),
+        ..Default::default()
+    };
+    moved(db, id, Status::Acknowledged, user_id, change, None).await
 }
 
 /// The declaring organisation withdraws it.
@@ -388,7 +421,8 @@ pub async fn withdraw(
     id: i64,
     user_id: i64,
 ) -> Result<(), CommunityError> {
-    moved(db, id, Status::Withdrawn, user_id, |_| {}, None).await
+    let change = <reuse_declarations::ActiveModel as Default>::default();
+    moved(db, id, Status::Withdrawn, user_id, change, None).await
 }
 
 /// After a crawl made `snapshot_id` current for `software_id`: every pending declaration of an
@@ -402,52 +436,39 @@ pub async fn acknowledge_from_used_by(
     db: &impl ConnectionTrait,
     software_id: i64,
     snapshot_id: i64,
-) -> Result<Vec<i64>, sea_orm::DbErr> {
-    let codes: Vec<String> = used_by::Entity::find()
-        .filter(used_by::Column::SnapshotId.eq(snapshot_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|u| u.ipa_code)
-        .collect();
-    if codes.is_empty() {
-        return Ok(Vec::new());
-    }
-    let orgs: Vec<i64> = organisations::Entity::find()
-        .filter(organisations::Column::IpaCode.is_in(codes))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
+) -> Result<Vec<i64>, DbErr> {
+    // Most entries have no pending declaration: one indexed query settles them.
     let pending = reuse_declarations::Entity::find()
         .filter(reuse_declarations::Column::SoftwareId.eq(software_id))
-        .filter(reuse_declarations::Column::OrganisationId.is_in(orgs))
         .filter(
             reuse_declarations::Column::Status
                 .is_in([Status::Declared.as_str(), Status::Notified.as_str()]),
         )
         .all(db)
         .await?;
-    let mut done = Vec::with_capacity(pending.len());
-    for row in pending {
-        let id = row.id;
-        let mut update: reuse_declarations::ActiveModel = row.into();
-        update.status = Set(Status::Acknowledged.as_str().to_owned());
-        update.acknowledged_via = Set(Some(via::CRAWL.to_owned()));
-        update.updated_at = Set(now());
-        update.update(db).await?;
-        declaration_events::ActiveModel {
-            declaration_id: Set(id),
-            status: Set(Status::Acknowledged.as_str().to_owned()),
-            user_id: Set(None),
-            detail: Set(Some(format!("usedBy of snapshot {snapshot_id}"))),
-            at: Set(now()),
+    if pending.is_empty() {
+        return Ok(Vec::new());
+    }
+    let codes = reuse::used_by(db, snapshot_id)
+        .await?
+        .into_iter()
+        .filter_map(|(_, code)| code)
+        .collect();
+    let orgs = organisations::ids_of_codes(db, codes).await?;
+    let mut done = Vec::new();
+    for row in pending
+        .into_iter()
+        .filter(|d| orgs.contains(&d.organisation_id))
+    {
+        let change = reuse_declarations::ActiveModel {
+            acknowledged_via: Set(Some(via::CRAWL.to_owned())),
             ..Default::default()
+        };
+        if transition(db, row.id, Status::Acknowledged, change).await? {
+            let detail = format!("usedBy of snapshot {snapshot_id}");
+            event(db, row.id, Status::Acknowledged, None, Some(detail)).await?;
+            done.push(row.id);
         }
-        .insert(db)
-        .await?;
-        done.push(id);
     }
     if !done.is_empty() {
         tracing::info!(
@@ -464,85 +485,28 @@ async fn details(
     rows: Vec<reuse_declarations::Model>,
     lang: Lang,
 ) -> Result<Vec<Declaration>, CommunityError> {
-    fn ids<T>(
-        rows: &[reuse_declarations::Model],
-        f: impl Fn(&reuse_declarations::Model) -> T,
-    ) -> Vec<T> {
-        rows.iter().map(f).collect()
-    }
-    let orgs: HashMap<i64, organisations::Model> = organisations::Entity::find()
-        .filter(organisations::Column::Id.is_in(ids(&rows, |r| r.organisation_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    let orgs = organisations::by_ids(db, rows.iter().map(|r| r.organisation_id)).await?;
     let people: HashMap<i64, users::Model> = users::Entity::find()
-        .filter(users::Column::Id.is_in(ids(&rows, |r| r.user_id)))
+        .filter(users::Column::Id.is_in(rows.iter().map(|r| r.user_id)))
         .all(db)
         .await?
         .into_iter()
         .map(|u| (u.id, u))
         .collect();
-    let entries: HashMap<i64, software::Model> = software::Entity::find()
-        .filter(software::Column::Id.is_in(ids(&rows, |r| r.software_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let repos: HashMap<i64, repositories::Model> = repositories::Entity::find()
-        .filter(repositories::Column::Id.is_in(entries.values().map(|s| s.repository_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    // An entry imported from local files has a `file:` repository: the owner's repository is
-    // then the `url` its publiccode.yml declares.
-    let local: Vec<i64> = entries
-        .values()
-        .filter(|s| {
-            repos
-                .get(&s.repository_id)
-                .is_some_and(|r| r.url.starts_with("file:"))
-        })
-        .filter_map(|s| s.current_snapshot_id)
-        .collect();
-    let declared_urls: HashMap<i64, String> = if local.is_empty() {
-        HashMap::new()
-    } else {
-        snapshots::Entity::find()
-            .filter(snapshots::Column::Id.is_in(local))
-            .all(db)
-            .await?
-            .into_iter()
-            .filter_map(|snap| {
-                let doc: serde_json::Value =
-                    serde_json::from_str(snap.normalized.as_deref()?).ok()?;
-                Some((snap.software_id, doc.get("url")?.as_str()?.to_owned()))
-            })
-            .collect()
-    };
+    let entries = reuse::entries(db, rows.iter().map(|r| r.software_id)).await?;
     Ok(rows
         .into_iter()
         .filter_map(|row| {
-            let organisation = orgs.get(&row.organisation_id)?.clone();
             let entry = entries.get(&row.software_id)?;
-            let repo = repos.get(&entry.repository_id)?;
-            let repository = declared_urls
-                .get(&entry.id)
-                .cloned()
-                .unwrap_or_else(|| repo.url.clone());
             Some(Declaration {
                 status: Status::parse(&row.status)?,
                 declared_by: super::accounts::shown_name(lang, people.get(&row.user_id)),
-                organisation,
+                organisation: orgs.get(&row.organisation_id)?.clone(),
                 software_slug: entry.slug.clone(),
                 software_name: entry.name.clone(),
-                repository,
-                forge: repo.forge.clone(),
-                owner_id: entry.organisation_id,
+                repository: entry.repository.clone(),
+                forge: entry.forge.clone(),
+                owner_id: entry.owner_id,
                 row,
             })
         })
@@ -609,19 +573,6 @@ pub async fn made_by(
     details(db, rows, lang).await
 }
 
-/// The pending declarations of the software organisation `owner_id` publishes, by software.
-///
-/// # Errors
-///
-/// On a database error.
-pub async fn pending_for_owner(
-    db: &DatabaseConnection,
-    owner_id: i64,
-    lang: Lang,
-) -> Result<Vec<Declaration>, CommunityError> {
-    for_owner(db, owner_id, &[Status::Declared, Status::Notified], lang).await
-}
-
 /// The declarations that stand of the software organisation `owner_id` publishes, by software.
 ///
 /// # Errors
@@ -642,13 +593,7 @@ async fn for_owner(
     statuses: &[Status],
     lang: Lang,
 ) -> Result<Vec<Declaration>, CommunityError> {
-    let software_ids: Vec<i64> = software::Entity::find()
-        .filter(software::Column::OrganisationId.eq(owner_id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.id)
-        .collect();
+    let software_ids = reuse::published_by(db, owner_id).await?;
     let rows = reuse_declarations::Entity::find()
         .filter(reuse_declarations::Column::SoftwareId.is_in(software_ids))
         .filter(reuse_declarations::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
@@ -659,29 +604,91 @@ async fn for_owner(
     details(db, rows, lang).await
 }
 
-/// The `usedBy` names of the current snapshot of `software_id`.
+/// The pending declarations of one software of an owner, with the change to its `usedBy` that
+/// acknowledges them all.
+#[derive(Debug, Clone)]
+pub struct PendingSoftware {
+    /// The software's slug.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// The `usedBy` section, as a diff adding each declaring administration.
+    pub patch: String,
+    /// The declarations waiting.
+    pub declarations: Vec<Declaration>,
+}
+
+/// The pending declarations of the software organisation `owner_id` publishes, by software.
 ///
 /// # Errors
 ///
 /// On a database error.
-pub async fn current_used_by(
+pub async fn pending_for_owner(
     db: &DatabaseConnection,
-    software_id: i64,
-) -> Result<Vec<String>, CommunityError> {
-    let Some(snapshot) = software::Entity::find_by_id(software_id)
-        .one(db)
-        .await?
-        .and_then(|s| s.current_snapshot_id)
-    else {
-        return Ok(Vec::new());
-    };
-    Ok(used_by::Entity::find()
-        .filter(used_by::Column::SnapshotId.eq(snapshot))
-        .order_by_asc(used_by::Column::Id)
-        .all(db)
+    owner_id: i64,
+    lang: Lang,
+) -> Result<Vec<PendingSoftware>, CommunityError> {
+    let pending = [Status::Declared, Status::Notified];
+    let mut out: Vec<PendingSoftware> = Vec::new();
+    for d in for_owner(db, owner_id, &pending, lang).await? {
+        match out.last_mut() {
+            Some(group) if group.slug == d.software_slug => group.declarations.push(d),
+            _ => out.push(PendingSoftware {
+                slug: d.software_slug.clone(),
+                name: d.software_name.clone(),
+                patch: String::new(),
+                declarations: vec![d],
+            }),
+        }
+    }
+    for group in &mut out {
+        let Some(first) = group.declarations.first() else {
+            continue;
+        };
+        let entry = reuse::entries(db, [first.row.software_id]).await?;
+        let current: Vec<String> = match entry
+            .get(&first.row.software_id)
+            .and_then(|e| e.current_snapshot_id)
+        {
+            Some(snapshot) => reuse::used_by(db, snapshot)
+                .await?
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect(),
+            None => Vec::new(),
+        };
+        let adding: Vec<String> = group
+            .declarations
+            .iter()
+            .map(|d| d.organisation.name.clone())
+            .collect();
+        group.patch = used_by_patch(&current, &adding);
+    }
+    Ok(out)
+}
+
+/// The organisations `user` may declare reuse for: (id, name).
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn declarable_for(
+    db: &DatabaseConnection,
+    user: &users::Model,
+    lang: Lang,
+) -> Result<Vec<(i64, String)>, CommunityError> {
+    let actor = super::authz::Actor::of(db, user).await?;
+    Ok(super::memberships::of_user(db, user.id, lang)
         .await?
         .into_iter()
-        .map(|u| u.name)
+        .filter(|m| {
+            super::authz::check(
+                Some(&actor),
+                super::authz::Action::Declare(m.organisation_id),
+            )
+            .is_ok()
+        })
+        .map(|m| (m.organisation_id, m.organisation))
         .collect())
 }
 
@@ -699,45 +706,44 @@ pub struct Notice {
     pub new_issue_url: Option<String>,
 }
 
-/// The Annex D notice of `d`, in Italian (the language of the owner's repository, usually),
-/// linking back to `public_url`.
+/// The Annex D notice of `d`, linking back to `public_url`. It is in Italian, the language of
+/// the owners' repositories and of the guidelines (`annex.*` in `locales/it.toml`).
 #[must_use]
 pub fn notice(d: &Declaration, public_url: &str) -> Notice {
+    let lang = Lang::It;
     let code = d.organisation.ipa_code.clone().unwrap_or_default();
     let used_by_line = format!("  - {}", d.organisation.name);
-    let title = format!("Dichiarazione di riuso: {}", d.organisation.name);
-    let modified = if d.row.modified {
-        match &d.row.variant_url {
-            Some(url) => format!("sì, variante in {url}"),
-            None => "sì".to_owned(),
-        }
-    } else {
-        "no".to_owned()
+    let modified = match (d.row.modified, &d.row.variant_url) {
+        (true, Some(url)) => lang.tf("annex.modified_variant", &[("url", url)]),
+        (true, None) => lang.t("annex.modified_yes").to_owned(),
+        (false, _) => lang.t("annex.modified_no").to_owned(),
     };
-    let mut body = format!(
-        "Ai sensi dell'Allegato D delle Linee guida AgID su acquisizione e riuso di software per \
-         le PA, notifichiamo l'adozione in riuso di {software}.\n\n\
-         - Amministrazione: {org} (codice IPA `{code}`)\n\
-         - Versione o commit: {version}\n\
-         - In uso dal: {since}\n\
-         - Modificato: {modified}\n\
-         - Contatto: {contact}\n",
-        software = d.software_name,
-        org = d.organisation.name,
-        version = d.row.version,
-        since = d.row.since,
-        contact = d.row.contact,
-    );
-    if !d.row.note.is_empty() {
-        body.push_str(&format!("\n{}\n", d.row.note));
-    }
-    body.push_str(&format!(
-        "\nVi chiediamo di aggiungere l'amministrazione a `usedBy` nel `publiccode.yml`:\n\n\
-         ```yaml\nusedBy:\n{used_by_line}\n```\n\n\
-         Dichiarazione registrata su riuso: {}/declarations/{}\n",
+    let note = if d.row.note.is_empty() {
+        String::new()
+    } else {
+        format!("\n{}\n", d.row.note)
+    };
+    let title = lang.tf("annex.title", &[("organisation", &d.organisation.name)]);
+    let link = format!(
+        "{}/declarations/{}",
         public_url.trim_end_matches('/'),
         d.row.id
-    ));
+    );
+    let body = lang.tf(
+        "annex.body",
+        &[
+            ("software", &d.software_name),
+            ("organisation", &d.organisation.name),
+            ("code", &code),
+            ("version", &d.row.version),
+            ("since", &d.row.since),
+            ("modified", &modified),
+            ("contact", &d.row.contact),
+            ("note", &note),
+            ("used_by", &used_by_line),
+            ("link", &link),
+        ],
+    );
     let new_issue_url = new_issue_url(&d.forge, &d.repository, &title, &body);
     Notice {
         title,

@@ -5,6 +5,7 @@
 
 use std::fmt::Display;
 
+use super::memberships::OrgRole;
 use crate::i18n::Lang;
 use crate::mail::Message;
 
@@ -39,19 +40,27 @@ pub fn claim(
     claimant_email: &str,
     organisation: &str,
     code: &str,
-    role: &str,
+    role: OrgRole,
     link: &str,
 ) -> Message {
-    let args: [(&str, &dyn Display); 6] = [
-        ("name", &claimant),
-        ("email", &claimant_email),
-        ("organisation", &organisation),
-        ("code", &code),
-        ("role", &role),
-        ("link", &link),
-    ];
-    let it = message(Lang::It, "claim", to, &args);
-    let en = message(Lang::En, "claim", to, &args);
+    let role_key = match role {
+        OrgRole::Admin => "membership.role_admin",
+        OrgRole::Member => "membership.role_member",
+    };
+    let in_lang = |lang: Lang| {
+        let role = lang.t(role_key);
+        let args: [(&str, &dyn Display); 6] = [
+            ("name", &claimant),
+            ("email", &claimant_email),
+            ("organisation", &organisation),
+            ("code", &code),
+            ("role", &role),
+            ("link", &link),
+        ];
+        message(lang, "claim", to, &args)
+    };
+    let it = in_lang(Lang::It);
+    let en = in_lang(Lang::En);
     Message {
         to: to.to_owned(),
         subject: format!("{} / {}", it.subject, en.subject),
@@ -103,9 +112,10 @@ mod tests {
             "ada@example.org",
             "Comune di Bologna",
             "c_a944",
-            "admin",
+            OrgRole::Admin,
             "https://x/c/1",
         );
+        assert!(m.text.contains("Amministratore") && m.text.contains("Administrator"));
         assert!(m.text.contains("Comune di Bologna") && m.text.contains("c_a944"));
         assert_eq!(m.text.matches("https://x/c/1").count(), 2, "{}", m.text);
         assert!(m.subject.contains(" / "));

@@ -11,7 +11,8 @@ use sea_orm::{
 use super::accounts::{find_token, insert_token as issue_token, redeem_token};
 use super::entities::{memberships, users};
 use super::{CommunityError, mails, now};
-use crate::catalog::entities::organisations;
+use crate::catalog::entities::organisations as organisation_rows;
+use crate::catalog::organisations;
 use crate::ipa::Registry;
 use crate::mail;
 use crate::publiccode;
@@ -88,45 +89,6 @@ pub struct MembershipView {
     pub member: String,
 }
 
-/// The organisation with IPA code `code`, created with `name` (the registry's) on first sight,
-/// and given that name if it was only known by its code.
-///
-/// # Errors
-///
-/// On a database error.
-pub async fn organisation_for_code(
-    db: &impl ConnectionTrait,
-    code: &str,
-    name: &str,
-) -> Result<organisations::Model, CommunityError> {
-    if let Some(org) = organisations::Entity::find()
-        .filter(organisations::Column::IpaCode.eq(code))
-        .one(db)
-        .await?
-    {
-        // A publisher whose files give no name is known by its code: the registry's official
-        // name is better, and it is the name `usedBy` entries are matched against.
-        if org.name == code && !name.is_empty() && name != code {
-            let mut named: organisations::ActiveModel = org.into();
-            named.name = Set(name.to_owned());
-            named.updated_at = Set(now());
-            return Ok(named.update(db).await?);
-        }
-        return Ok(org);
-    }
-    let at = now();
-    Ok(organisations::ActiveModel {
-        ipa_code: Set(Some(code.to_owned())),
-        name: Set(name.to_owned()),
-        kind: Set(Some("pa".to_owned())),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?)
-}
-
 /// `user` claims to be `role` of the administration with IPA code `code`: the claim is recorded
 /// (or renewed) and the confirmation link goes to the administration's registered address.
 /// Answers the claim and the address it was sent to.
@@ -161,7 +123,7 @@ pub async fn claim(
         return Err(CommunityError::Invalid("membership.error.no_address"));
     };
     let txn = db.begin().await?;
-    let org = organisation_for_code(&txn, &code, &entry.name).await?;
+    let org = organisations::for_ipa(&txn, &code, &entry.name).await?;
     let existing = memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(user.id))
         .filter(memberships::Column::OrganisationId.eq(org.id))
@@ -206,19 +168,23 @@ pub async fn claim(
         "{}/memberships/confirm/{token}",
         public_url.trim_end_matches('/')
     );
-    mail::enqueue(
-        &txn,
-        &mails::claim(
-            &address,
-            &user.display_name,
-            user.email.as_deref().unwrap_or_default(),
-            &entry.name,
-            &code,
-            role.as_str(),
-            &link,
-        ),
-    )
-    .await?;
+    let message = mails::claim(
+        &address,
+        &user.display_name,
+        user.email.as_deref().unwrap_or_default(),
+        &entry.name,
+        &code,
+        role,
+        &link,
+    );
+    match mail::enqueue(&txn, &message).await {
+        Ok(_) => {}
+        // The registry's address for the administration is not one: it cannot confirm.
+        Err(mail::MailError::Build(_)) => {
+            return Err(CommunityError::Invalid("membership.error.no_address"));
+        }
+        Err(e) => return Err(e.into()),
+    }
     txn.commit().await?;
     tracing::info!(user.id = user.id, organisation.code = %code, "membership claimed");
     Ok((membership, address))
@@ -278,7 +244,7 @@ pub async fn pending(db: &DatabaseConnection, token: &str) -> Result<PendingClai
         .await?
         .filter(|u| u.deleted_at.is_none())
         .ok_or(CommunityError::BadToken)?;
-    let org = organisations::Entity::find_by_id(membership.organisation_id)
+    let org = organisation_rows::Entity::find_by_id(membership.organisation_id)
         .one(db)
         .await?
         .ok_or(CommunityError::BadToken)?;
@@ -323,13 +289,7 @@ async fn views(
 ) -> Result<Vec<MembershipView>, CommunityError> {
     let org_ids: Vec<i64> = rows.iter().map(|m| m.organisation_id).collect();
     let user_ids: Vec<i64> = rows.iter().map(|m| m.user_id).collect();
-    let orgs: std::collections::HashMap<i64, organisations::Model> = organisations::Entity::find()
-        .filter(organisations::Column::Id.is_in(org_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    let orgs = organisations::by_ids(db, org_ids).await?;
     let people: std::collections::HashMap<i64, users::Model> = users::Entity::find()
         .filter(users::Column::Id.is_in(user_ids))
         .all(db)
@@ -407,7 +367,7 @@ pub async fn remove(db: &DatabaseConnection, org_id: i64, id: i64) -> Result<(),
     Ok(())
 }
 
-/// The organisation with IPA code `code`, if the catalog knows it.
+/// The organisation with IPA code `code` (any case), if the catalog knows it.
 ///
 /// # Errors
 ///
@@ -415,9 +375,6 @@ pub async fn remove(db: &DatabaseConnection, org_id: i64, id: i64) -> Result<(),
 pub async fn organisation_by_code(
     db: &DatabaseConnection,
     code: &str,
-) -> Result<Option<organisations::Model>, CommunityError> {
-    Ok(organisations::Entity::find()
-        .filter(organisations::Column::IpaCode.eq(code.to_ascii_lowercase()))
-        .one(db)
-        .await?)
+) -> Result<Option<crate::catalog::entities::organisations::Model>, CommunityError> {
+    Ok(organisations::by_ipa(db, code).await?)
 }

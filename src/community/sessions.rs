@@ -3,11 +3,11 @@
 //! Signing out deletes the row; signing out everywhere deletes every row of the user.
 
 use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection,
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, DatabaseConnection,
     EntityTrait as _, QueryFilter as _,
 };
 
-use super::entities::{sessions, users};
+use super::entities::{sessions, user_tokens, users};
 use super::{CommunityError, new_token, now, token_hash};
 
 /// How long a session lasts without use.
@@ -22,6 +22,9 @@ pub struct Session {
     pub user: users::Model,
     /// The token every form of this session carries.
     pub csrf: String,
+    /// Whether this request moved the session's end forward (its cookie is then sent again,
+    /// so that the browser keeps it as long as the server does).
+    pub renewed: bool,
 }
 
 /// Starts a session for `user`; answers the token for the cookie and the session.
@@ -37,6 +40,22 @@ pub async fn start(
     let (token, id) = new_token()?;
     let (csrf, _) = new_token()?;
     let at = now();
+    // What has ended of this account goes when it signs in again: expired sessions, and links
+    // used or expired.
+    sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(user.id))
+        .filter(sessions::Column::ExpiresAt.lte(at))
+        .exec(db)
+        .await?;
+    user_tokens::Entity::delete_many()
+        .filter(user_tokens::Column::UserId.eq(user.id))
+        .filter(
+            Condition::any()
+                .add(user_tokens::Column::UsedAt.is_not_null())
+                .add(user_tokens::Column::ExpiresAt.lte(at)),
+        )
+        .exec(db)
+        .await?;
     sessions::ActiveModel {
         id: Set(id.clone()),
         user_id: Set(user.id),
@@ -54,6 +73,7 @@ pub async fn start(
             id,
             user: user.clone(),
             csrf,
+            renewed: false,
         },
     ))
 }
@@ -64,7 +84,7 @@ pub async fn start(
 ///
 /// On a database error.
 pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<Session>, CommunityError> {
-    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !super::accounts::is_token(token) {
         return Ok(None);
     }
     let Some(session) = sessions::Entity::find_by_id(token_hash(token))
@@ -80,7 +100,8 @@ pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<Session
     if session.expires_at <= at || user.deleted_at.is_some() {
         return Ok(None);
     }
-    if at - session.last_seen_at > chrono::Duration::hours(1) {
+    let renewed = at - session.last_seen_at > chrono::Duration::hours(1);
+    if renewed {
         sessions::ActiveModel {
             id: Set(session.id.clone()),
             last_seen_at: Set(at),
@@ -94,6 +115,7 @@ pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<Session
         id: session.id,
         user,
         csrf: session.csrf_token,
+        renewed,
     }))
 }
 

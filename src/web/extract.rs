@@ -72,3 +72,21 @@ where
         }
     }
 }
+
+/// A token of an e-mailed link (64 hex digits) in a path: anything else answers 404 before any
+/// query.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(try_from = "String")]
+pub struct Token(pub String);
+
+impl TryFrom<String> for Token {
+    type Error = &'static str;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        if crate::community::accounts::is_token(&value) {
+            Ok(Self(value))
+        } else {
+            Err("not a token")
+        }
+    }
+}

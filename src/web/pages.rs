@@ -75,7 +75,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route("/account/verify/{token}", get(account::verify))
         .route("/account", get(account::show))
-        .route("/account/verification", post(account::resend_verification))
+        .route(
+            "/account/verification",
+            limited(post(account::resend_verification)),
+        )
         .route("/account/sign-out", post(account::sign_out))
         .route(
             "/account/sign-out-everywhere",

@@ -111,23 +111,28 @@ fn exempt(request: &Request) -> bool {
             .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
-/// Whether an `Origin` header names this very server (or is absent).
-fn same_origin(headers: &HeaderMap) -> bool {
+/// `host[:port]` of an origin or URL.
+fn authority(url: &str) -> Option<String> {
+    let u = url::Url::parse(url).ok()?;
+    let host = u.host_str()?;
+    Some(match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    })
+}
+
+/// Whether an `Origin` header names this very server (or is absent): the address the request
+/// was sent to, or the public address (which a reverse proxy may have replaced in `Host`).
+fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
+    // `Origin: null` (a sandboxed or privacy-stripped context) cannot be trusted.
+    let Some(origin) = authority(origin) else {
+        return false;
+    };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let origin_host = url::Url::parse(origin).ok().and_then(|u| {
-        u.host_str().map(|h| match u.port() {
-            Some(p) => format!("{h}:{p}"),
-            None => h.to_owned(),
-        })
-    });
-    match (origin_host, host) {
-        (Some(o), Some(h)) => o == h,
-        // `Origin: null` (a sandboxed or privacy-stripped context) cannot be trusted.
-        _ => false,
-    }
+    host == Some(origin.as_str()) || authority(public_url).as_deref() == Some(origin.as_str())
 }
 
 /// The session lookup and the CSRF guard (see the module documentation).
@@ -151,7 +156,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     };
     let mut request = request;
     if request.method() == Method::POST && !exempt(&request) {
-        if !same_origin(request.headers()) {
+        if !same_origin(request.headers(), &state.config.public_url) {
             return AppError::Forbidden.into_response();
         }
         let (parts, body) = request.into_parts();
@@ -171,6 +176,10 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     }
     let used = Arc::new(AtomicBool::new(false));
     let signed_in = session.is_some();
+    let renewed = session.as_ref().is_some_and(|s| s.renewed);
+    let session_token = renewed
+        .then(|| cookie(request.headers(), SESSION_COOKIE))
+        .flatten();
     request.extensions_mut().insert(Viewer(session));
     request.extensions_mut().insert(CsrfSlot {
         token: token.clone(),
@@ -180,6 +189,14 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     if fresh
         && used.load(Ordering::Relaxed)
         && let Some(value) = set_cookie(&state, CSRF_COOKIE, &token, None, "Strict")
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    // The server moved the session's end: so does the browser, unless the answer set the
+    // cookie itself (a sign-out).
+    if let Some(token) = session_token
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && let Some(value) = session_cookie(&state, &token)
     {
         response.headers_mut().append(header::SET_COOKIE, value);
     }

@@ -93,8 +93,10 @@ impl Client {
             .finish();
         let mut request = Request::post(uri)
             .header("content-type", "application/x-www-form-urlencoded")
-            .header("host", "riuso.example.org")
             .header("cookie", self.cookie_header());
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            request = request.header("host", "riuso.example.org");
+        }
         for (k, v) in headers {
             request = request.header(*k, *v);
         }

@@ -16,7 +16,7 @@ use crate::community::memberships::{self, MembershipView, OrgRole};
 use crate::community::{CommunityError, sessions};
 use crate::i18n::Lang;
 use crate::web::error::AppError;
-use crate::web::extract::{Form, Path, Query};
+use crate::web::extract::{Form, Path, Query, Token};
 use crate::web::session::{self, Csrf, SignedIn, Viewer};
 
 /// Renders `page` with `status`.
@@ -136,7 +136,7 @@ pub async fn verify(
     state: AppState,
     lang: Lang,
     uri: Uri,
-    Path(token): Path<String>,
+    Path(Token(token)): Path<Token>,
 ) -> Result<Response, AppError> {
     accounts::verify_email(&state.db, &token).await?;
     notice(
@@ -158,10 +158,21 @@ struct SignInPage {
     next: String,
 }
 
-/// Where to go after signing in: a path on this site, never another site.
+/// Where to go after signing in: a path on this site, never another site. Browsers drop tabs
+/// and newlines from addresses and read `\\` as `/`, so `/\t/evil.example` would lead away:
+/// any of them, or a second leading slash, falls back to the account page.
 fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.len() <= 1000
+                && !n
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_owned()
+        }
         _ => "/account".to_owned(),
     }
 }
@@ -205,12 +216,17 @@ pub async fn sign_in(
     lang: Lang,
     uri: Uri,
     headers: HeaderMap,
+    Viewer(viewer): Viewer,
     Csrf(csrf): Csrf,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
     let next = local_path(form.next.as_deref());
     match accounts::sign_in(&state.db, &form.email, &form.password).await {
         Ok(user) => {
+            // A browser holds one session: the one it had ends.
+            if let Some(previous) = viewer {
+                sessions::end(&state.db, &previous.id).await?;
+            }
             let agent = headers
                 .get(header::USER_AGENT)
                 .and_then(|v| v.to_str().ok());
@@ -314,7 +330,7 @@ pub async fn reset_form(
     lang: Lang,
     uri: Uri,
     Csrf(csrf): Csrf,
-    Path(token): Path<String>,
+    Path(Token(token)): Path<Token>,
 ) -> Result<Response, AppError> {
     accounts::check_reset(&state.db, &token).await?;
     render(&ResetPage {
@@ -339,7 +355,7 @@ pub async fn reset(
     lang: Lang,
     uri: Uri,
     Csrf(csrf): Csrf,
-    Path(token): Path<String>,
+    Path(Token(token)): Path<Token>,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
     match accounts::reset_password(&state.db, &token, &form.password).await {
@@ -482,10 +498,10 @@ pub async fn claim(
     Form(form): Form<ClaimForm>,
 ) -> Result<Response, AppError> {
     me.may(crate::community::authz::Action::Account)?;
-    let role = match form.role.as_str() {
-        "admin" => OrgRole::Admin,
-        _ => OrgRole::Member,
-    };
+    let role = OrgRole::parse(&form.role).ok_or(AppError::Refused {
+        key: "membership.error.role",
+        conflict: false,
+    })?;
     match memberships::claim(
         &state.db,
         &state.ipa,
@@ -563,5 +579,27 @@ pub async fn delete(
             .await?;
             render_with(StatusCode::BAD_REQUEST, &page)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn sign_in_leads_only_to_this_site() {
+        assert_eq!(local_path(Some("/software/x?q=a")), "/software/x?q=a");
+        for away in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/\r\nSet-Cookie: x=y",
+            " /account",
+            "",
+        ] {
+            assert_eq!(local_path(Some(away)), "/account", "{away:?}");
+        }
+        assert_eq!(local_path(None), "/account");
     }
 }

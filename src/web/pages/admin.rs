@@ -66,7 +66,13 @@ pub async fn set_role(
     Form(form): Form<RoleForm>,
 ) -> Result<Response, AppError> {
     me.may(Action::ManageUsers)?;
-    let role = SiteRole::parse(&form.role);
+    let role = match form.role.as_str() {
+        "none" => None,
+        other => Some(SiteRole::parse(other).ok_or(AppError::Refused {
+            key: "admin.unknown_role",
+            conflict: false,
+        })?),
+    };
     if !accounts::set_site_role(&state.db, &form.email, role).await? {
         return Err(AppError::Refused {
             key: "admin.unknown_user",

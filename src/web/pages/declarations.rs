@@ -99,18 +99,14 @@ pub async fn section(
         .iter()
         .map(|d| DeclarationItem::of(state, d))
         .collect();
-    let mut organisations = Vec::new();
-    if let Some(session) = &viewer.0 {
-        let actor = authz::Actor::of(&state.db, &session.user).await?;
-        for m in memberships::of_user(&state.db, session.user.id, lang).await? {
-            if authz::check(Some(&actor), Action::Declare(m.organisation_id)).is_ok() {
-                organisations.push((
-                    m.organisation_id,
-                    super::organisation_name(state, &m.organisation),
-                ));
-            }
-        }
-    }
+    let organisations = match &viewer.0 {
+        Some(session) => declarations::declarable_for(&state.db, &session.user, lang)
+            .await?
+            .into_iter()
+            .map(|(id, name)| (id, super::organisation_name(state, &name)))
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(Section {
         items,
         signed_in: viewer.0.is_some(),
@@ -317,6 +313,8 @@ struct PendingPage {
     code: String,
     organisation: String,
     groups: Vec<PendingGroup>,
+    /// Whether the viewer may confirm (reviewers only read).
+    acknowledge: bool,
 }
 
 /// `GET /publishers/{code}/declarations`: the owner's pending declarations.
@@ -326,42 +324,32 @@ pub async fn pending(
     uri: Uri,
     me: SignedIn,
     Csrf(csrf): Csrf,
-    Path(code): Path<String>,
+    Path(code): Path<Key>,
 ) -> Result<Response, AppError> {
-    let org = memberships::organisation_by_code(&state.db, &code)
+    let org = memberships::organisation_by_code(&state.db, code.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
     me.may(Action::ViewPending(org.id))?;
-    let mut groups: Vec<PendingGroup> = Vec::new();
-    let mut by_software: Vec<(i64, Vec<Declaration>)> = Vec::new();
-    for d in declarations::pending_for_owner(&state.db, org.id, lang).await? {
-        match by_software.last_mut() {
-            Some((id, list)) if *id == d.row.software_id => list.push(d),
-            _ => by_software.push((d.row.software_id, vec![d])),
-        }
-    }
-    for (software_id, list) in by_software {
-        let current = declarations::current_used_by(&state.db, software_id).await?;
-        let adding: Vec<String> = list
-            .iter()
-            .map(|d| super::organisation_name(&state, &d.organisation.name))
-            .collect();
-        let Some(first) = list.first() else { continue };
-        groups.push(PendingGroup {
-            slug: first.software_slug.clone(),
-            name: first.software_name.clone(),
-            patch: declarations::used_by_patch(&current, &adding),
-            items: list
+    let groups = declarations::pending_for_owner(&state.db, org.id, lang)
+        .await?
+        .into_iter()
+        .map(|g| PendingGroup {
+            items: g
+                .declarations
                 .iter()
                 .map(|d| DeclarationItem::of(&state, d))
                 .collect(),
-        });
-    }
+            slug: g.slug,
+            name: g.name,
+            patch: g.patch,
+        })
+        .collect();
     render(&PendingPage {
         ctx: PageCtx::new(lang, &uri),
         csrf,
         code: org.ipa_code.clone().unwrap_or_default(),
         organisation: super::organisation_name(&state, &org.name),
         groups,
+        acknowledge: me.may(Action::Acknowledge(org.id)).is_ok(),
     })
 }

@@ -12,8 +12,9 @@ use crate::app::AppState;
 use crate::community::authz::Action;
 use crate::community::memberships::{self, MembershipView, OrgRole, PendingClaim};
 use crate::i18n::Lang;
+use crate::web::api::Key;
 use crate::web::error::AppError;
-use crate::web::extract::Path;
+use crate::web::extract::{Path, Token};
 use crate::web::session::{Csrf, SignedIn};
 
 #[derive(Template)]
@@ -32,7 +33,7 @@ pub async fn confirm_form(
     lang: Lang,
     uri: Uri,
     Csrf(csrf): Csrf,
-    Path(token): Path<String>,
+    Path(Token(token)): Path<Token>,
 ) -> Result<Response, AppError> {
     let claim = memberships::pending(&state.db, &token).await?;
     render(&ConfirmPage {
@@ -49,7 +50,7 @@ pub async fn confirm(
     state: AppState,
     lang: Lang,
     uri: Uri,
-    Path(token): Path<String>,
+    Path(Token(token)): Path<Token>,
 ) -> Result<Response, AppError> {
     memberships::confirm(&state.db, &token).await?;
     notice(
@@ -87,9 +88,9 @@ pub async fn members(
     uri: Uri,
     me: SignedIn,
     Csrf(csrf): Csrf,
-    Path(code): Path<String>,
+    Path(code): Path<Key>,
 ) -> Result<Response, AppError> {
-    let org = organisation(&state, &code).await?;
+    let org = organisation(&state, code.as_str()).await?;
     me.may(Action::ManageMembers(org.id))?;
     render(&MembersPage {
         ctx: PageCtx::new(lang, &uri),
@@ -104,10 +105,11 @@ pub async fn members(
 pub async fn remove(
     state: AppState,
     me: SignedIn,
-    Path((code, id)): Path<(String, i64)>,
+    Path((code, id)): Path<(Key, i64)>,
 ) -> Result<Response, AppError> {
-    let org = organisation(&state, &code).await?;
+    let org = organisation(&state, code.as_str()).await?;
     me.may(Action::ManageMembers(org.id))?;
     memberships::remove(&state.db, org.id, id).await?;
+    let code = org.ipa_code.unwrap_or_default();
     Ok(Redirect::to(&format!("/publishers/{code}/members")).into_response())
 }

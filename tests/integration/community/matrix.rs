@@ -106,7 +106,7 @@ async fn every_protected_route_for_every_role() {
         let org = |code: &'static str, name: &'static str| {
             let db = &db;
             async move {
-                ms::organisation_for_code(&db.conn, code, name)
+                riuso::catalog::organisations::for_ipa(&db.conn, code, name)
                     .await
                     .unwrap()
                     .id
@@ -218,6 +218,28 @@ async fn every_protected_route_for_every_role() {
                 reuser_people,
                 [SignIn, Allow, Allow, Deny, Deny, Allow],
             ),
+            // A wrong password, an unknown code: allowed people get a complaint about the form.
+            (
+                "POST",
+                "/account/delete".into(),
+                vec![("password", "not the password")],
+                owner_people,
+                [SignIn, Allow, Allow, Allow, Allow, Allow],
+            ),
+            (
+                "POST",
+                "/account/memberships".into(),
+                vec![("code", "not_a_code"), ("role", "member")],
+                owner_people,
+                [SignIn, Allow, Allow, Allow, Allow, Allow],
+            ),
+            (
+                "POST",
+                "/account/verification".into(),
+                vec![],
+                owner_people,
+                [SignIn, Allow, Allow, Allow, Allow, Allow],
+            ),
             (
                 "GET",
                 "/admin/users".into(),
@@ -233,6 +255,28 @@ async fn every_protected_route_for_every_role() {
                 [SignIn, Deny, Deny, Deny, Deny, Allow],
             ),
         ];
+        // The declaration's page is public; its contact and Annex D notice are for the two
+        // administrations concerned (and site administrators).
+        let seen_by: [(Option<&users::Model>, bool); 7] = [
+            (None, false),
+            (Some(&reuser_member), true),
+            (Some(&owner_member), true),
+            (Some(&other_admin), false),
+            (Some(&reviewer), false),
+            (Some(&site_admin), true),
+            (Some(&reuser_admin), true),
+        ];
+        for (who, sees) in seen_by {
+            let mut client = client_for(&router, &db, who).await;
+            let page = client.get(&format!("/declarations/{declaration}")).await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert_eq!(
+                page.body.contains("ced@bologna.example"),
+                sees,
+                "{backend:?}: contact shown to {:?}",
+                who.map(|u| &u.display_name)
+            );
+        }
         let mut failures = Vec::new();
         for (method, path, form, [member, admin], expected) in &routes {
             let people: [Option<&users::Model>; 6] = [
@@ -276,11 +320,11 @@ async fn every_protected_route_for_every_role() {
 #[tokio::test]
 async fn a_member_of_one_administration_cannot_act_for_another() {
     let (router, db) = app_with(crate::support::db::Backend::Sqlite, 0, |_| {}).await;
-    let bologna = ms::organisation_for_code(&db.conn, "c_a944", "Comune di Bologna")
+    let bologna = riuso::catalog::organisations::for_ipa(&db.conn, "c_a944", "Comune di Bologna")
         .await
         .unwrap()
         .id;
-    let milano = ms::organisation_for_code(&db.conn, "c_f205", "Comune di Milano")
+    let milano = riuso::catalog::organisations::for_ipa(&db.conn, "c_f205", "Comune di Milano")
         .await
         .unwrap()
         .id;
@@ -319,5 +363,23 @@ async fn a_member_of_one_administration_cannot_act_for_another() {
     );
     let page = client.get("/publishers/c_f205/members").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
+
+    // For her own administration: once per solution, and never one Bologna publishes itself.
+    let bologna_id = bologna.to_string();
+    let form = [
+        ("organisation", bologna_id.as_str()),
+        ("version", "1"),
+        ("since", "2025-01-01"),
+        ("contact", "x"),
+    ];
+    let uri = format!("/software/{slug}/declarations");
+    assert_eq!(client.post(&uri, &form).await.status, StatusCode::SEE_OTHER);
+    let again = client.post(&uri, &form).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    let own = slug_of(&db, "Lavori Asse stradale").await;
+    let page = client
+        .post(&format!("/software/{own}/declarations"), &form)
+        .await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
     db.close().await;
 }

@@ -124,9 +124,16 @@ async fn every_form_needs_its_token_and_this_site_as_origin() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
 
-    // The right token from this site works.
+    // The right token from this site works, also behind a proxy that sends its own Host.
     let page = grace
-        .post_raw("/account/sign-out-everywhere", &[("csrf", &token)], &[])
+        .post_raw(
+            "/account/sign-out-everywhere",
+            &[("csrf", &token)],
+            &[
+                ("host", "10.0.0.5:8080"),
+                ("origin", "https://riuso.example.org"),
+            ],
+        )
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(grace.get("/account").await.status, StatusCode::UNAUTHORIZED);

@@ -5,7 +5,6 @@ use chrono::{NaiveDate, Utc};
 use riuso::community::accounts::{self, SignUp};
 use riuso::community::declarations::{self, NewDeclaration, Status};
 use riuso::community::entities::users;
-use riuso::community::memberships;
 use riuso::i18n::Lang;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
 
@@ -15,7 +14,7 @@ use crate::support::db::{BACKENDS, TestDb};
 use crate::support::forge::{ForgeFixture, ForgeKind};
 
 async fn declaration_on(db: &TestDb, software: &str) -> i64 {
-    let bologna = memberships::organisation_for_code(&db.conn, "c_a944", "Comune di Bologna")
+    let bologna = riuso::catalog::organisations::for_ipa(&db.conn, "c_a944", "Comune di Bologna")
         .await
         .unwrap();
     let user = accounts::sign_up(

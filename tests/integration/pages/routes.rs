@@ -22,12 +22,20 @@ async fn every_page_answers_in_both_languages_with_the_frame_and_headers() {
         format!("/compare?id={slug}&id={other}"),
         "/validator".to_owned(),
         "/api".to_owned(),
+        "/account/sign-up".to_owned(),
+        "/account/sign-in?next=/software".to_owned(),
+        "/account/reset".to_owned(),
     ];
     for uri in &pages {
         let it = get(&router, uri).await;
         assert_eq!(it.status, StatusCode::OK, "{uri}: {}", it.body);
         assert_eq!(it.lang(), "it", "{uri}");
         assert_eq!(it.all("main#main").len(), 1, "{uri}");
+        let title = it.text("title");
+        assert!(
+            title.ends_with(" · riuso") && !title.contains('<') && title.len() < 200,
+            "{uri}: the title is {title:?}"
+        );
         assert_eq!(it.all("a[href='#main']").len(), 1, "{uri}: skip link");
         assert_eq!(it.all("a[hreflang=en]").len(), 1, "{uri}: language switch");
         let csp = it.headers["content-security-policy"].to_str().unwrap();
