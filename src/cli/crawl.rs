@@ -20,8 +20,8 @@ pub struct Args {
     /// The publishers and forges to crawl.
     #[arg(long, value_name = "FILE", default_value = "publishers.yml")]
     pub sources: PathBuf,
-    /// Repositories fetched at once.
-    #[arg(long, default_value_t = 16)]
+    /// Repositories in flight at once (requests per host have their own, lower limit).
+    #[arg(long, default_value_t = 32)]
     pub concurrency: usize,
     /// Print the report as one JSON object on standard output, for scripts.
     #[arg(long)]

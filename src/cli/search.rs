@@ -2,6 +2,8 @@
 //! command line, for administrators and scripts.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
 
 use crate::catalog::search::{self, Facet, Query, Sort};
 use crate::config::Config;
@@ -66,33 +68,44 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         let conn = db::open(&config.database_url).await?;
         anyhow::Ok(search::Searcher::new(conn).search(&query).await?)
     })?;
+    let mut out = String::new();
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
-        return Ok(0);
-    }
-    if results.hits.is_empty() {
-        println!("No entries match. Try fewer words or filters.");
-        return Ok(0);
-    }
-    println!("{} entries match", results.total);
-    for hit in &results.hits {
-        let publisher = hit.publisher.as_deref().unwrap_or("-");
-        let inactive = if hit.active { "" } else { " (inactive)" };
-        println!("  {:<40} {}{inactive}  [{publisher}]", hit.slug, hit.name);
-    }
-    for (facet, counts) in &results.facets {
-        if counts.is_empty() {
-            continue;
+        out.push_str(&serde_json::to_string_pretty(&results)?);
+        out.push('\n');
+    } else if results.hits.is_empty() {
+        out.push_str("No entries match. Try fewer words or filters.\n");
+    } else {
+        let _ = writeln!(out, "{} entries match", results.total);
+        for hit in &results.hits {
+            let publisher = hit.publisher.as_deref().unwrap_or("-");
+            let inactive = if hit.active { "" } else { " (inactive)" };
+            let _ = writeln!(
+                out,
+                "  {:<40} {}{inactive}  [{publisher}]",
+                hit.slug, hit.name
+            );
         }
-        let shown: Vec<String> = counts
-            .iter()
-            .take(8)
-            .map(|(v, n)| format!("{v} ({n})"))
-            .collect();
-        println!("{facet}: {}", shown.join(", "));
+        for (facet, counts) in &results.facets {
+            if counts.is_empty() {
+                continue;
+            }
+            let shown: Vec<String> = counts
+                .iter()
+                .take(8)
+                .map(|(v, n)| format!("{v} ({n})"))
+                .collect();
+            let _ = writeln!(out, "{facet}: {}", shown.join(", "));
+        }
+        if let Some(next) = &results.next {
+            let _ = writeln!(out, "next page: --after {next}");
+        }
     }
-    if let Some(next) = &results.next {
-        println!("next page: --after {next}");
+    // A reader that stops early (`riuso search … | head`) is not an error.
+    match std::io::stdout().lock().write_all(out.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(anyhow::Error::new(e).context("cannot write the results"));
+        }
+        _ => {}
     }
     Ok(0)
 }

@@ -222,6 +222,22 @@ pub(super) async fn find_token(
         .ok_or(CommunityError::BadToken)
 }
 
+/// Queues a message `write` makes (in the account's language, to `email`) carrying a new
+/// password-reset link for `user`.
+async fn mail_reset_link(
+    txn: &impl ConnectionTrait,
+    public_url: &str,
+    user: &users::Model,
+    email: &str,
+    write: fn(Lang, &str, &str) -> mail::Message,
+) -> Result<(), CommunityError> {
+    let token = insert_token(txn, "reset", user.id, None, RESET_HOURS).await?;
+    let lang = Lang::from_tag(&user.lang).unwrap_or_default();
+    let message = write(lang, email, &link(public_url, "account/reset", &token));
+    mail::enqueue(txn, &message).await?;
+    Ok(())
+}
+
 /// Creates an account and e-mails the link that verifies its address; an address that already
 /// has an account gets a message saying so (with a reset link) instead, and the caller cannot
 /// tell the difference. Answers the new account, if one was made.
@@ -245,11 +261,12 @@ pub async fn sign_up(
     let hash = hash_password(form.password.clone()).await?;
     let txn = db.begin().await?;
     if let Some(existing) = by_email(&txn, &email).await? {
-        let token = insert_token(&txn, "reset", existing.id, None, RESET_HOURS).await?;
-        let lang = Lang::from_tag(&existing.lang).unwrap_or_default();
-        mail::enqueue(
+        mail_reset_link(
             &txn,
-            &mails::already_registered(lang, &email, &link(public_url, "account/reset", &token)),
+            public_url,
+            &existing,
+            &email,
+            mails::already_registered,
         )
         .await?;
         txn.commit().await?;
@@ -375,13 +392,7 @@ pub async fn request_reset(
     };
     let txn = db.begin().await?;
     if let Some(user) = by_email(&txn, &email).await? {
-        let token = insert_token(&txn, "reset", user.id, None, RESET_HOURS).await?;
-        let lang = Lang::from_tag(&user.lang).unwrap_or_default();
-        mail::enqueue(
-            &txn,
-            &mails::reset(lang, &email, &link(public_url, "account/reset", &token)),
-        )
-        .await?;
+        mail_reset_link(&txn, public_url, &user, &email, mails::reset).await?;
     }
     txn.commit().await?;
     Ok(())

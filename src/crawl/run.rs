@@ -108,7 +108,9 @@ impl Target {
 /// How a crawl behaves.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Repositories fetched at once (each host also has its own limit in the client).
+    /// Repositories in flight at once. Each host has its own, lower limit of requests in the
+    /// client (8 by default), which is what keeps a crawl polite; more repositories than
+    /// requests in flight let one be validated and stored while others wait for their forge.
     pub concurrency: usize,
     /// What started the crawl (`cli`, `schedule`, ...), recorded on the run.
     pub trigger: String,
@@ -123,7 +125,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            concurrency: 16,
+            concurrency: 32,
             trigger: "cli".to_owned(),
             max_file_bytes: Limits::default().max_bytes,
             git_cache: std::env::temp_dir().join("riuso-git"),

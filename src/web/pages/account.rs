@@ -446,6 +446,26 @@ async fn account_page(
     })
 }
 
+/// The account page again, 400, with why a form of it was refused and the code typed.
+async fn refused(
+    state: &AppState,
+    lang: Lang,
+    uri: &Uri,
+    me: &SignedIn,
+    csrf: String,
+    e: CommunityError,
+    code: String,
+) -> Result<Response, AppError> {
+    let error = Some(form_error(lang, e)?);
+    let shown = Shown {
+        error,
+        code,
+        ..Shown::default()
+    };
+    let page = account_page(state, lang, uri, me, csrf, shown).await?;
+    render_with(StatusCode::BAD_REQUEST, &page)
+}
+
 /// `GET /account`: the person's account, memberships and the claim form.
 pub async fn show(
     state: AppState,
@@ -513,23 +533,7 @@ pub async fn claim(
     .await
     {
         Ok(_) => Ok(Redirect::to("/account?notice=claim_sent").into_response()),
-        Err(e) => {
-            let error = Some(form_error(lang, e)?);
-            let page = account_page(
-                &state,
-                lang,
-                &uri,
-                &me,
-                csrf,
-                Shown {
-                    error,
-                    code: form.code,
-                    ..Shown::default()
-                },
-            )
-            .await?;
-            render_with(StatusCode::BAD_REQUEST, &page)
-        }
+        Err(e) => refused(&state, lang, &uri, &me, csrf, e, form.code).await,
     }
 }
 
@@ -563,22 +567,7 @@ pub async fn delete(
             }
             Ok(response)
         }
-        Err(e) => {
-            let error = Some(form_error(lang, e)?);
-            let page = account_page(
-                &state,
-                lang,
-                &uri,
-                &me,
-                csrf,
-                Shown {
-                    error,
-                    ..Shown::default()
-                },
-            )
-            .await?;
-            render_with(StatusCode::BAD_REQUEST, &page)
-        }
+        Err(e) => refused(&state, lang, &uri, &me, csrf, e, String::new()).await,
     }
 }
 

@@ -14,7 +14,6 @@ use crate::app::AppState;
 use crate::catalog::read;
 use crate::community::authz::{self, Action};
 use crate::community::declarations::{self, Declaration, NewDeclaration, Status};
-use crate::community::memberships;
 use crate::i18n::Lang;
 use crate::web::api::Key;
 use crate::web::error::AppError;
@@ -326,9 +325,7 @@ pub async fn pending(
     Csrf(csrf): Csrf,
     Path(code): Path<Key>,
 ) -> Result<Response, AppError> {
-    let org = memberships::organisation_by_code(&state.db, code.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let org = super::memberships::organisation(&state, code.as_str()).await?;
     me.may(Action::ViewPending(org.id))?;
     let groups = declarations::pending_for_owner(&state.db, org.id, lang)
         .await?

@@ -72,7 +72,8 @@ struct MembersPage {
     members: Vec<MembershipView>,
 }
 
-async fn organisation(
+/// The organisation with IPA code `code`, or 404.
+pub(super) async fn organisation(
     state: &AppState,
     code: &str,
 ) -> Result<crate::catalog::entities::organisations::Model, AppError> {
