@@ -7,6 +7,7 @@ mod crawl;
 mod dev;
 mod export;
 pub mod import;
+mod mail;
 mod migrate;
 mod network;
 mod render;
@@ -54,6 +55,9 @@ pub enum Command {
     Worker(worker::Args),
     /// Write the whole catalog as open data: CSV, JSON Lines, or DCAT-AP_IT (Turtle, JSON-LD).
     Export(export::Args),
+    /// The e-mail outbox: what waits to be sent (and its links, without an SMTP server).
+    #[command(subcommand)]
+    Mail(mail::Command),
     /// Accounts: give or take site roles.
     #[command(subcommand)]
     User(user::Command),
@@ -102,6 +106,7 @@ pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
         Command::Crawl(args) => crawl::run(&args, config),
         Command::Export(args) => export::run(&args, config),
         Command::Worker(args) => worker::run(&args, config),
+        Command::Mail(command) => mail::run(&command, config),
         Command::User(command) => user::run(&command, config),
         Command::Dev(command) => dev::run(&command, config),
     }

@@ -35,7 +35,9 @@ where
     }
 }
 
-/// A URL-encoded form body; a body that does not fit the form answers 400 with what is wrong.
+/// A URL-encoded form body; a body that does not fit the form answers 400, saying so in the
+/// reader's language (the forms are ours: a field that does not parse is a tampered or stale
+/// page, and serde's English detail would not help).
 #[derive(Debug)]
 pub struct Form<T>(pub T);
 
@@ -49,7 +51,10 @@ where
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(value)) => Ok(Self(value)),
-            Err(e) => Err(ApiError(AppError::BadRequest(e.body_text()))),
+            Err(_) => Err(ApiError(AppError::Refused {
+                key: "error.form",
+                conflict: false,
+            })),
         }
     }
 }

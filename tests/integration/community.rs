@@ -2,6 +2,7 @@
 //! client that keeps its cookies and the CSRF token of the last page, and mail read from a real
 //! SMTP sink on loopback.
 
+mod cli;
 mod journey;
 mod matrix;
 mod security;

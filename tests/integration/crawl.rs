@@ -10,9 +10,32 @@ mod vitality;
 mod vitality_job;
 mod work;
 
+use std::time::Duration;
+
+use riuso::crawl::http::Polite;
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
 use crate::support::fixtures;
+
+/// A worker as the tests run it: no forge tokens, a minute's lease, and 20 ms between looks
+/// for work when idle.
+pub fn test_worker(
+    db: &DatabaseConnection,
+    http: Polite,
+    name: &str,
+    options: riuso::crawl::run::Options,
+) -> riuso::crawl::work::Worker {
+    let mut worker = riuso::crawl::work::Worker::new(
+        db.clone(),
+        http,
+        name,
+        Duration::from_secs(60),
+        std::collections::BTreeMap::new(),
+        options,
+    );
+    worker.idle = Duration::from_millis(20);
+    worker
+}
 
 /// A valid `publiccode.yml` named `name`.
 fn publiccode(name: &str) -> Vec<u8> {

@@ -139,22 +139,16 @@ async fn a_bad_address_is_refused_before_anything_is_written() {
 #[tokio::test]
 async fn the_worker_delivers_queued_mail_and_requeues_what_waited_for_a_server() {
     use riuso::crawl::http::{self, Polite};
-    use riuso::crawl::{run, work};
+    use riuso::crawl::run;
     let db = TestDb::new(crate::support::db::Backend::Sqlite).await;
     let cache = tempfile::tempdir().unwrap();
     let worker = |mailer: Option<Mailer>| {
-        work::Worker::new(
-            db.conn.clone(),
-            Polite::new(http::Options::default()).unwrap(),
-            "mail-test",
-            Duration::from_secs(60),
-            std::collections::BTreeMap::new(),
-            run::Options {
-                git_cache: cache.path().to_path_buf(),
-                ..run::Options::default()
-            },
-        )
-        .with_mailer(mailer)
+        let options = run::Options {
+            git_cache: cache.path().to_path_buf(),
+            ..run::Options::default()
+        };
+        let http = Polite::new(http::Options::default()).unwrap();
+        crate::crawl::test_worker(&db.conn, http, "mail-test", options).with_mailer(mailer)
     };
     // No server configured: the job finishes and the message waits in the outbox.
     let id = mail::enqueue(&db.conn, &message()).await.unwrap();

@@ -376,6 +376,12 @@ async fn a_member_of_one_administration_cannot_act_for_another() {
     assert_eq!(client.post(&uri, &form).await.status, StatusCode::SEE_OTHER);
     let again = client.post(&uri, &form).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
+    // A tampered form is refused in the reader's language.
+    let tampered = client
+        .post(&uri, &[("organisation", "abc"), ("version", "1")])
+        .await;
+    assert_eq!(tampered.status, StatusCode::BAD_REQUEST);
+    assert!(tampered.body.contains("modulo"), "{}", tampered.body);
     let own = slug_of(&db, "Lavori Asse stradale").await;
     let page = client
         .post(&format!("/software/{own}/declarations"), &form)

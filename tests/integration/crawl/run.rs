@@ -90,15 +90,7 @@ pub(super) async fn crawl(
         git_timeout: Duration::from_secs(5),
         ..run::Options::default()
     };
-    let mut worker = work::Worker::new(
-        db.clone(),
-        client(),
-        "test",
-        Duration::from_secs(60),
-        BTreeMap::new(),
-        options,
-    );
-    worker.idle = Duration::from_millis(20);
+    let worker = super::test_worker(db, client(), "test", options);
     worker.drain(id, || {}).await.unwrap();
     work::report(db, id).await.unwrap()
 }

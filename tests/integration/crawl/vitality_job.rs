@@ -125,17 +125,7 @@ fn worker(db: &DatabaseConnection, cache: &Path) -> work::Worker {
         git_timeout: Duration::from_secs(20),
         ..run::Options::default()
     };
-    let mut worker = work::Worker::new(
-        db.clone(),
-        client(),
-        "test",
-        Duration::from_secs(60),
-        BTreeMap::new(),
-        options,
-    )
-    .with_backoff(Duration::from_millis(10));
-    worker.idle = Duration::from_millis(20);
-    worker
+    super::test_worker(db, client(), "test", options).with_backoff(Duration::from_millis(10))
 }
 
 /// One crawl as `riuso crawl` runs it: queued, then worked until its batch, vitality jobs

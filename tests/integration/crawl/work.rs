@@ -33,19 +33,11 @@ fn targets(forge: &ForgeFixture) -> Vec<Target> {
 
 fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> work::Worker {
     let http = Polite::new(http::Options::default()).unwrap();
-    let mut w = work::Worker::new(
-        conn,
-        http,
-        name,
-        Duration::from_secs(60),
-        BTreeMap::new(),
-        run::Options {
-            git_cache: cache.to_path_buf(),
-            ..run::Options::default()
-        },
-    );
-    w.idle = Duration::from_millis(20);
-    w
+    let options = run::Options {
+        git_cache: cache.to_path_buf(),
+        ..run::Options::default()
+    };
+    super::test_worker(&conn, http, name, options)
 }
 
 #[tokio::test]
