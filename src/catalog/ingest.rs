@@ -58,6 +58,8 @@ pub enum IngestOutcome {
 /// The result of an ingest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ingested {
+    /// The repository row (created on first sight).
+    pub repository_id: i64,
     /// The catalog entry.
     pub software_id: i64,
     /// Its slug.
@@ -133,11 +135,18 @@ async fn ingest(
             ..TransactionOptions::default()
         })
         .await?;
-    let repository = upsert_repository(&txn, origin, fetched.commit).await?;
-    let existing = software::Entity::find()
-        .filter(software::Column::RepositoryId.eq(repository.id))
-        .one(&txn)
-        .await?;
+    let (repository, new_repository) = upsert_repository(&txn, origin, fetched.commit).await?;
+    // A repository seen for the first time has no entry, snapshots, facets or text yet: the
+    // look-ups and deletions that would find nothing are skipped (a first crawl of a thousand
+    // repositories is a thousand of these transactions).
+    let existing = if new_repository {
+        None
+    } else {
+        software::Entity::find()
+            .filter(software::Column::RepositoryId.eq(repository.id))
+            .one(&txn)
+            .await?
+    };
     let is_new = existing.is_none();
     let entry = match existing {
         Some(entry) => entry,
@@ -145,11 +154,15 @@ async fn ingest(
     };
 
     let sha256 = hex(&Sha256::digest(fetched.bytes));
-    let known = snapshots::Entity::find()
-        .filter(snapshots::Column::SoftwareId.eq(entry.id))
-        .filter(snapshots::Column::Sha256.eq(sha256.as_str()))
-        .one(&txn)
-        .await?;
+    let known = if is_new {
+        None
+    } else {
+        snapshots::Entity::find()
+            .filter(snapshots::Column::SoftwareId.eq(entry.id))
+            .filter(snapshots::Column::Sha256.eq(sha256.as_str()))
+            .one(&txn)
+            .await?
+    };
     let invalid = matches!(checked, Checked::Invalid(_));
     let outcome_if_changed = if invalid {
         IngestOutcome::Invalid
@@ -175,6 +188,7 @@ async fn ingest(
             }
             txn.commit().await?;
             return Ok(Ingested {
+                repository_id: repository.id,
                 software_id: entry.id,
                 slug: entry.slug,
                 outcome: if invalid {
@@ -206,9 +220,10 @@ async fn ingest(
             let publisher_key = publisher
                 .as_ref()
                 .map(|p| p.ipa_code.clone().unwrap_or_else(|| p.name.clone()));
-            replace_facets(&txn, entry.id, &facets::of(v, publisher_key.as_deref())).await?;
+            let values = facets::of(v, publisher_key.as_deref());
+            replace_facets(&txn, entry.id, &values, is_new).await?;
             let publisher_name = publisher.map(|p| p.name).unwrap_or_default();
-            index_text(&txn, entry.id, v, &publisher_name).await?;
+            index_text(&txn, entry.id, v, &publisher_name, is_new).await?;
         }
         Checked::Invalid(_) => update.active = Set(false),
     }
@@ -223,6 +238,7 @@ async fn ingest(
     }
     txn.commit().await?;
     Ok(Ingested {
+        repository_id: repository.id,
         software_id: entry.id,
         slug: entry.slug,
         outcome: outcome_if_changed,
@@ -233,11 +249,12 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The repository row of `origin`, and whether it was created now.
 async fn upsert_repository(
     txn: &DatabaseTransaction,
     origin: Origin<'_>,
     commit: Option<&str>,
-) -> Result<repositories::Model, DbErr> {
+) -> Result<(repositories::Model, bool), DbErr> {
     let found = repositories::Entity::find()
         .filter(repositories::Column::Url.eq(origin.repository_url))
         .one(txn)
@@ -247,9 +264,9 @@ async fn upsert_repository(
             let mut active: repositories::ActiveModel = repo.into();
             active.last_commit = Set(commit.map(str::to_owned));
             active.gone_at = Set(None);
-            return active.update(txn).await;
+            return Ok((active.update(txn).await?, false));
         }
-        return Ok(repo);
+        return Ok((repo, false));
     }
     let now = Utc::now().fixed_offset();
     repositories::ActiveModel {
@@ -264,6 +281,7 @@ async fn upsert_repository(
     }
     .insert(txn)
     .await
+    .map(|repo| (repo, true))
 }
 
 async fn create_software(
@@ -430,11 +448,14 @@ async fn replace_facets(
     txn: &DatabaseTransaction,
     software_id: i64,
     values: &[(&'static str, String)],
+    is_new: bool,
 ) -> Result<(), DbErr> {
-    software_facets::Entity::delete_many()
-        .filter(software_facets::Column::SoftwareId.eq(software_id))
-        .exec(txn)
-        .await?;
+    if !is_new {
+        software_facets::Entity::delete_many()
+            .filter(software_facets::Column::SoftwareId.eq(software_id))
+            .exec(txn)
+            .await?;
+    }
     if values.is_empty() {
         return Ok(());
     }
@@ -457,6 +478,7 @@ async fn index_text(
     software_id: i64,
     v: &Validated,
     publisher: &str,
+    is_new: bool,
 ) -> Result<(), DbErr> {
     let code = v.code();
     let mut body = String::new();
@@ -479,13 +501,15 @@ async fn index_text(
     let publisher = text::document(publisher);
     let backend = txn.get_database_backend();
     let statements = match backend {
-        DbBackend::Sqlite => vec![
-            Statement::from_sql_and_values(
-                backend,
-                "DELETE FROM software_fts WHERE rowid = ?",
-                [software_id.into()],
-            ),
-            Statement::from_sql_and_values(
+        DbBackend::Sqlite => [
+            (!is_new).then(|| {
+                Statement::from_sql_and_values(
+                    backend,
+                    "DELETE FROM software_fts WHERE rowid = ?",
+                    [software_id.into()],
+                )
+            }),
+            Some(Statement::from_sql_and_values(
                 backend,
                 "INSERT INTO software_fts (rowid, name, body, publisher) VALUES (?, ?, ?, ?)",
                 [
@@ -494,8 +518,11 @@ async fn index_text(
                     body.into(),
                     publisher.into(),
                 ],
-            ),
-        ],
+            )),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
         _ => vec![Statement::from_sql_and_values(
             backend,
             "INSERT INTO software_fts (software_id, document) VALUES ($1, \

@@ -188,14 +188,26 @@ pub async fn crawl(
             Err(message) => report.failures.push(message),
         }
     }
+    // What the catalog knows of every listed repository, read at once rather than one look-up
+    // per repository.
+    let mut known =
+        repositories_by_url(db, work.iter().map(|(_, info, _)| info.web_url.as_str())).await?;
+    let work: Vec<_> = work
+        .into_iter()
+        .map(|(forge, info, single)| {
+            let row = known.remove(info.web_url.as_str());
+            (forge, info, single, row)
+        })
+        .collect();
     let shared = Arc::new((db.clone(), http.clone(), options.clone()));
     let mut outcomes = futures_util::stream::iter(work)
-        .map(move |(forge, info, single)| {
+        .map(move |(forge, info, single, row)| {
             let shared = Arc::clone(&shared);
             async move {
                 let (db, http, options) = &*shared;
+                let known = Known::Read(row);
                 let outcome =
-                    crawl_repository(db, http, &forge, &info, single, run_id, options).await;
+                    crawl_repository(db, http, &forge, &info, single, known, run_id, options).await;
                 (info.web_url, outcome)
             }
         })
@@ -248,6 +260,25 @@ pub(super) async fn repository_by_url(
         .await
 }
 
+/// The repositories with these URLs, by URL, read 500 at a time.
+async fn repositories_by_url<'a>(
+    db: &DatabaseConnection,
+    urls: impl Iterator<Item = &'a str>,
+) -> Result<std::collections::HashMap<String, repositories::Model>, DbErr> {
+    let urls: Vec<&str> = urls.collect();
+    let mut out = std::collections::HashMap::with_capacity(urls.len());
+    for chunk in urls.chunks(500) {
+        for row in repositories::Entity::find()
+            .filter(repositories::Column::Url.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            out.insert(row.url.clone(), row);
+        }
+    }
+    Ok(out)
+}
+
 /// The catalog entry of repository `id`, if it has one.
 pub(super) async fn entry_of(
     db: &DatabaseConnection,
@@ -270,21 +301,29 @@ pub(super) async fn event(
         Some(r) => entry_of(db, r.id).await?.map(|s| s.id),
         None => None,
     };
-    event_of(db, run, repository, software_id, outcome, message).await
+    event_of(
+        db,
+        run,
+        repository.map(|r| r.id),
+        software_id,
+        outcome,
+        message,
+    )
+    .await
 }
 
 /// [`event`] for a caller that already holds the repository's entry id.
 async fn event_of(
     db: &DatabaseConnection,
     run: i64,
-    repository: Option<&repositories::Model>,
+    repository_id: Option<i64>,
     software_id: Option<i64>,
     outcome: &str,
     message: &str,
 ) -> Result<(), DbErr> {
     crawl_events::ActiveModel {
         crawl_run_id: Set(Some(run)),
-        repository_id: Set(repository.map(|r| r.id)),
+        repository_id: Set(repository_id),
         software_id: Set(software_id),
         outcome: Set(outcome.to_owned()),
         message: Set(message.to_owned()),
@@ -463,17 +502,34 @@ impl From<&'static str> for Crawled {
     }
 }
 
+/// What the catalog knows of a repository about to be crawled.
+#[derive(Debug)]
+pub(super) enum Known {
+    /// Read already (with every repository of the run): its row, if there is one.
+    Read(Option<repositories::Model>),
+    /// Not read yet: look it up.
+    LookUp,
+}
+
 /// Crawls one repository.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the repository, what is known of it, and the run it belongs to, all named"
+)]
 pub(super) async fn crawl_repository(
     db: &DatabaseConnection,
     http: &Polite,
     forge: &Forge,
     info: &RepoInfo,
     single: bool,
+    known: Known,
     run: i64,
     options: &Options,
 ) -> Result<Crawled, DbErr> {
-    let known = repository_by_url(db, info.web_url.as_str()).await?;
+    let known = match known {
+        Known::Read(row) => row,
+        Known::LookUp => repository_by_url(db, info.web_url.as_str()).await?,
+    };
     // Listed with the same activity as last time, and a file already read: nothing to ask.
     if !single
         && let Some(known) = &known
@@ -486,7 +542,7 @@ pub(super) async fn crawl_repository(
         event_of(
             db,
             run,
-            Some(known),
+            Some(known.id),
             entry.as_ref().map(|e| e.id),
             "unchanged",
             "activity unchanged since the last crawl",
@@ -522,12 +578,12 @@ pub(super) async fn crawl_repository(
         Answer::NotModified => {
             let mut vitality = None;
             if let Some(known) = known {
-                remember(db, &known, info, None).await?;
+                remember(db, known.id, info, None).await?;
                 let entry = entry_of(db, known.id).await?;
                 event_of(
                     db,
                     run,
-                    Some(&known),
+                    Some(known.id),
                     entry.as_ref().map(|e| e.id),
                     "unchanged",
                     "publiccode.yml not modified (304)",
@@ -565,7 +621,7 @@ pub(super) async fn crawl_repository(
                         )
                         .await?;
                     }
-                    remember(db, known, info, Some(None)).await?;
+                    remember(db, known.id, info, Some(None)).await?;
                 }
                 // Remembered without an entry, so that next time its unchanged activity costs
                 // no request.
@@ -582,7 +638,7 @@ pub(super) async fn crawl_repository(
                     }
                     .insert(db)
                     .await?;
-                    remember(db, &row, info, None).await?;
+                    remember(db, row.id, info, None).await?;
                     event(
                         db,
                         run,
@@ -610,10 +666,10 @@ pub(super) async fn crawl_repository(
         options,
     )
     .await?;
-    let Some((repo, outcome)) = ingested else {
+    let Some((repository_id, outcome)) = ingested else {
         return Ok("failed".into());
     };
-    remember(db, &repo, info, Some(etag)).await?;
+    remember(db, repository_id, info, Some(etag)).await?;
     Ok(Crawled {
         outcome,
         vitality: vitality_job::job(run, info),
@@ -635,7 +691,7 @@ async fn ingest(
     bytes: &[u8],
     commit: Option<&str>,
     options: &Options,
-) -> Result<Option<(repositories::Model, &'static str)>, DbErr> {
+) -> Result<Option<(i64, &'static str)>, DbErr> {
     let limits = Limits {
         max_bytes: options.max_file_bytes,
         ..Limits::default()
@@ -663,24 +719,23 @@ async fn ingest(
             return Ok(None);
         }
     };
-    let Some(repo) = repository_by_url(db, url).await? else {
-        return Ok(None);
-    };
     let outcome = match ingested.outcome {
         IngestOutcome::New => "new",
         IngestOutcome::Updated => "updated",
         IngestOutcome::Unchanged => "unchanged",
         IngestOutcome::Invalid => "invalid",
     };
-    event(
+    // Ingest said which repository and entry: no look-up of either.
+    event_of(
         db,
         run,
-        Some(&repo),
+        Some(ingested.repository_id),
+        Some(ingested.software_id),
         outcome,
         &format!("{url} ({})", ingested.slug),
     )
     .await?;
-    Ok(Some((repo, outcome)))
+    Ok(Some((ingested.repository_id, outcome)))
 }
 
 /// Crawls the plain git repository at `url`: one ref advertisement when `HEAD` did not move,
@@ -787,11 +842,15 @@ pub async fn crawl_git(
 /// Stores what the forge said of the repository, and the file's `ETag` when one was read.
 async fn remember(
     db: &DatabaseConnection,
-    repo: &repositories::Model,
+    repository_id: i64,
     info: &RepoInfo,
     etag: Option<Option<String>>,
 ) -> Result<(), DbErr> {
-    let mut active: repositories::ActiveModel = repo.clone().into();
+    // Only the columns set here are written.
+    let mut active = repositories::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(repository_id),
+        ..Default::default()
+    };
     active.default_branch = Set(info.default_branch.clone());
     active.archived = Set(info.archived);
     active.private = Set(info.private);

@@ -455,6 +455,7 @@ impl Worker {
                     &forge,
                     &info,
                     single,
+                    run::Known::LookUp,
                     payload.run,
                     &self.options,
                 )
