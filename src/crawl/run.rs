@@ -205,7 +205,7 @@ pub async fn crawl(
             let shared = Arc::clone(&shared);
             async move {
                 let (db, http, options) = &*shared;
-                let known = Known::Read(row);
+                let known = Known::Read(row.map(Box::new));
                 let outcome =
                     crawl_repository(db, http, &forge, &info, single, known, run_id, options).await;
                 (info.web_url, outcome)
@@ -506,7 +506,7 @@ impl From<&'static str> for Crawled {
 #[derive(Debug)]
 pub(super) enum Known {
     /// Read already (with every repository of the run): its row, if there is one.
-    Read(Option<repositories::Model>),
+    Read(Option<Box<repositories::Model>>),
     /// Not read yet: look it up.
     LookUp,
 }
@@ -527,7 +527,7 @@ pub(super) async fn crawl_repository(
     options: &Options,
 ) -> Result<Crawled, DbErr> {
     let known = match known {
-        Known::Read(row) => row,
+        Known::Read(row) => row.map(|r| *r),
         Known::LookUp => repository_by_url(db, info.web_url.as_str()).await?,
     };
     // Listed with the same activity as last time, and a file already read: nothing to ask.
