@@ -122,8 +122,10 @@ fn authority(url: &str) -> Option<String> {
 }
 
 /// Whether an `Origin` header names this very server (or is absent): the address the request
-/// was sent to, or the public address (which a reverse proxy may have replaced in `Host`).
-fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
+/// was sent to (`Host`, or the request line's authority in HTTP/2), or the public address
+/// (which a reverse proxy may have replaced in `Host`).
+fn same_origin(request: &Request, public_url: &str) -> bool {
+    let headers = request.headers();
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
@@ -131,7 +133,10 @@ fn same_origin(headers: &HeaderMap, public_url: &str) -> bool {
     let Some(origin) = authority(origin) else {
         return false;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
     host == Some(origin.as_str()) || authority(public_url).as_deref() == Some(origin.as_str())
 }
 
@@ -156,7 +161,7 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     };
     let mut request = request;
     if request.method() == Method::POST && !exempt(&request) {
-        if !same_origin(request.headers(), &state.config.public_url) {
+        if !same_origin(&request, &state.config.public_url) {
             return AppError::Forbidden.into_response();
         }
         let (parts, body) = request.into_parts();
