@@ -13,7 +13,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    EntityTrait as _, QueryFilter as _, TransactionTrait as _,
+    EntityTrait as _, QueryFilter as _, SqlErr, TransactionTrait as _,
 };
 
 use super::entities::{memberships, sessions, user_tokens, users};
@@ -272,7 +272,7 @@ pub async fn sign_up(
         txn.commit().await?;
         return Ok(None);
     }
-    let user = users::ActiveModel {
+    let inserted = users::ActiveModel {
         email: Set(Some(email.clone())),
         display_name: Set(name.to_owned()),
         password_hash: Set(Some(hash)),
@@ -284,7 +284,15 @@ pub async fn sign_up(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await;
+    let user = match inserted {
+        // The same address signed up at the same moment: the other request made the account
+        // and sent its mail; this one answers the same as for any known address.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Ok(None);
+        }
+        other => other?,
+    };
     let token = insert_token(&txn, "verify", user.id, None, VERIFY_HOURS).await?;
     mail::enqueue(
         &txn,
