@@ -186,6 +186,7 @@ async fn sign_up_to_an_acknowledged_declaration() {
         let page = get(&router, &format!("/software/{slug}")).await;
         assert!(page.text("#declarations").contains("Comune di Bologna"));
         let page = get(&router, "/publishers/c_a944").await;
+        assert_eq!(page.all("#publisher-declarations").len(), 1);
         assert!(page.text("#publisher-declarations").contains("ComunicaPA"));
         let page = get(&router, "/publishers/c_f646").await;
         assert!(
