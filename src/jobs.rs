@@ -53,6 +53,21 @@ pub struct NewJob {
 }
 
 impl NewJob {
+    /// The values of its row at `now`, in the order the inserts name the columns: kind,
+    /// payload, dedup key, priority, max attempts, run at, created at, batch.
+    fn values(&self, now: i64) -> [sea_orm::Value; 8] {
+        [
+            self.kind.clone().into(),
+            self.payload.to_string().into(),
+            self.dedup_key.clone().into(),
+            self.priority.into(),
+            i32::try_from(self.max_attempts).unwrap_or(i32::MAX).into(),
+            now.saturating_add(micros(self.delay)).into(),
+            now.into(),
+            self.batch.into(),
+        ]
+    }
+
     /// A job of `kind` with `payload`, due now, five attempts, no key.
     #[must_use]
     pub fn new(kind: impl Into<String>, payload: serde_json::Value) -> Self {
@@ -95,20 +110,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, job: &NewJob) -> Result<Option<i
          RETURNING id"
     );
     let row = db
-        .query_one_raw(statement(
-            backend,
-            &sql,
-            vec![
-                job.kind.clone().into(),
-                job.payload.to_string().into(),
-                job.dedup_key.clone().into(),
-                job.priority.into(),
-                i32::try_from(job.max_attempts).unwrap_or(i32::MAX).into(),
-                now.saturating_add(micros(job.delay)).into(),
-                now.into(),
-                job.batch.into(),
-            ],
-        ))
+        .query_one_raw(statement(backend, &sql, job.values(now).to_vec()))
         .await?;
     row.map(|r| r.try_get::<i64>("", "id")).transpose()
 }
@@ -138,16 +140,7 @@ pub async fn enqueue_all(db: &impl ConnectionTrait, jobs: &[NewJob]) -> Result<u
         );
         let mut values = Vec::with_capacity(chunk.len() * 8);
         for job in chunk {
-            values.extend([
-                job.kind.clone().into(),
-                job.payload.to_string().into(),
-                job.dedup_key.clone().into(),
-                job.priority.into(),
-                i32::try_from(job.max_attempts).unwrap_or(i32::MAX).into(),
-                now.saturating_add(micros(job.delay)).into(),
-                now.into(),
-                job.batch.into(),
-            ]);
+            values.extend(job.values(now));
         }
         added += db
             .execute_raw(statement(backend, &sql, values))
