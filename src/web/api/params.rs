@@ -151,14 +151,15 @@ impl Params {
     ///
     /// [`AppError::BadRequest`] naming the first malformed parameter.
     pub fn search_query(&self, cursor_key: &str, limit: u64) -> Result<Query, AppError> {
-        let text = self.one("q")?.map(str::trim).filter(|t| !t.is_empty());
+        let text = self.one("q")?;
         if text.is_some_and(|t| t.chars().count() > MAX_TEXT) {
             return Err(AppError::BadRequest(format!(
                 "q is longer than {MAX_TEXT} characters"
             )));
         }
+        let text = text.map(str::trim).filter(|t| !t.is_empty());
         let sort = match self.one("sort")? {
-            None | Some("") => Sort::default(),
+            None => Sort::default(),
             Some(s) => s
                 .parse()
                 .map_err(|e: SearchError| AppError::BadRequest(e.to_string()))?,
@@ -226,5 +227,10 @@ mod tests {
         assert!(p.one("q").is_err());
         let p = Params::parse(Some("page[after]=x"), &[AFTER]).unwrap();
         assert!(matches!(p.after_id(), Err(AppError::InvalidCursor)));
+        let p = Params::parse(Some("sort="), &["sort"]).unwrap();
+        assert!(
+            p.search_query(AFTER, 10).is_err(),
+            "an empty sort is not one of the sorts"
+        );
     }
 }

@@ -68,6 +68,7 @@ async fn software_search_pages_filters_and_refusals() {
             ("/api/v1/software?colour=red", "bad_request"),
             ("/api/v1/software?active=maybe", "bad_request"),
             ("/api/v1/software?sort=random", "bad_request"),
+            ("/api/v1/software?sort=", "bad_request"),
             ("/api/v1/software?q=a&q=b", "bad_request"),
         ] {
             let error = get_json(&router, uri, StatusCode::BAD_REQUEST).await;
