@@ -11,6 +11,7 @@
 
 pub mod forge;
 pub mod git;
+pub mod github;
 pub mod http;
 pub mod run;
 pub mod sources;

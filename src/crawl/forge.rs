@@ -1,6 +1,7 @@
 //! The forges behind one interface: list an account's repositories, describe one repository,
-//! fetch one file at its default branch. GitHub (and GitHub Enterprise Server) REST v3, GitLab
-//! REST v4 and Gitea/Forgejo API v1, each at a configurable API base URL.
+//! fetch one file at its default branch. GitHub (and GitHub Enterprise Server) REST v3 through
+//! `octocrab` ([`super::github`]), GitLab REST v4 and Gitea/Forgejo API v1 through the polite
+//! client, each at a configurable API base URL.
 //!
 //! Every request is conditional when the crawler has validators from last time; listings are
 //! paginated through `Link: rel="next"` (GitHub, Gitea, GitLab) or `X-Next-Page` (GitLab), and
@@ -151,13 +152,22 @@ impl Forge {
                 h.insert(name, value);
             }
         }
-        if self.kind == Kind::GitHub {
-            h.insert(
-                HeaderName::from_static("x-github-api-version"),
-                HeaderValue::from_static("2022-11-28"),
-            );
-        }
         h
+    }
+
+    /// GETs `url`: through `octocrab` on GitHub, straight through the polite client elsewhere.
+    async fn get(
+        &self,
+        http: &Polite,
+        url: &Url,
+        accept: &'static str,
+        validators: Option<&Validators>,
+    ) -> Result<Answer, FetchError> {
+        let headers = self.headers(accept);
+        match self.kind {
+            Kind::GitHub => super::github::get(http, url, &headers, validators).await,
+            Kind::GitLab | Kind::Gitea => http.get(url, &headers, validators).await,
+        }
     }
 
     /// The first listing URLs to try for `account`: as an organisation or group, then as a user.
@@ -216,10 +226,11 @@ impl Forge {
             while let Some(url) = next.take() {
                 let known = previous.pages.iter().find(|p| p.url == url);
                 let parsed = Url::parse(&url).map_err(|_| ForgeError::Url(url.clone()))?;
-                let answer = http
+                let answer = self
                     .get(
+                        http,
                         &parsed,
-                        &self.headers("application/json"),
+                        "application/json",
                         known.map(|p| &p.validators),
                     )
                     .await?;
@@ -264,10 +275,7 @@ impl Forge {
         url: &Url,
         validators: Option<&Validators>,
     ) -> Result<Page, ForgeError> {
-        match http
-            .get(url, &self.headers("application/json"), validators)
-            .await?
-        {
+        match self.get(http, url, "application/json", validators).await? {
             Answer::Body {
                 bytes,
                 headers,
@@ -288,15 +296,19 @@ impl Forge {
         headers: &HeaderMap,
         validators: Validators,
     ) -> Result<Page, ForgeError> {
-        let items: Vec<serde_json::Value> =
-            serde_json::from_slice(bytes).map_err(|e| ForgeError::Malformed {
-                url: url.to_owned(),
-                message: e.to_string(),
-            })?;
-        let repos = items
-            .iter()
-            .map(|item| self.repo_info(url, item))
-            .collect::<Result<Vec<_>, _>>()?;
+        let repos = if self.kind == Kind::GitHub {
+            super::github::read_listing(url, bytes)?
+        } else {
+            let items: Vec<serde_json::Value> =
+                serde_json::from_slice(bytes).map_err(|e| ForgeError::Malformed {
+                    url: url.to_owned(),
+                    message: e.to_string(),
+                })?;
+            items
+                .iter()
+                .map(|item| self.repo_info(url, item))
+                .collect::<Result<Vec<_>, _>>()?
+        };
         Ok(Page {
             url: url.to_owned(),
             validators,
@@ -305,7 +317,8 @@ impl Forge {
         })
     }
 
-    /// Reads one repository object of the forge's API.
+    /// Reads one repository object of GitLab's or Gitea's API (GitHub's are read into
+    /// `octocrab`'s model, in [`super::github`]).
     fn repo_info(&self, url: &str, item: &serde_json::Value) -> Result<RepoInfo, ForgeError> {
         let text = |key: &str| item.get(key).and_then(|v| v.as_str()).map(str::to_owned);
         let number = |key: &str| item.get(key).and_then(serde_json::Value::as_i64);
@@ -315,14 +328,6 @@ impl Forge {
             message: format!("a repository without {what}"),
         };
         let (path, web_url, private, stars, activity, clone_url) = match self.kind {
-            Kind::GitHub => (
-                text("full_name"),
-                text("html_url"),
-                flag("private").unwrap_or(false),
-                number("stargazers_count"),
-                text("pushed_at"),
-                text("clone_url"),
-            ),
             Kind::GitLab => (
                 text("path_with_namespace"),
                 text("web_url"),
@@ -331,7 +336,7 @@ impl Forge {
                 text("last_activity_at"),
                 text("http_url_to_repo"),
             ),
-            Kind::Gitea => (
+            Kind::Gitea | Kind::GitHub => (
                 text("full_name"),
                 text("html_url"),
                 flag("private").unwrap_or(false),
@@ -375,10 +380,10 @@ impl Forge {
             ))?,
             Kind::GitHub | Kind::Gitea => self.url(&format!("/repos/{path}"))?,
         };
-        match http
-            .get(&url, &self.headers("application/json"), None)
-            .await?
-        {
+        match self.get(http, &url, "application/json", None).await? {
+            Answer::Body { bytes, .. } if self.kind == Kind::GitHub => {
+                super::github::read_repository(url.as_str(), &bytes).map(Some)
+            }
             Answer::Body { bytes, .. } => {
                 let item: serde_json::Value =
                     serde_json::from_slice(&bytes).map_err(|e| ForgeError::Malformed {
@@ -433,7 +438,7 @@ impl Forge {
                 "*/*",
             ),
         };
-        Ok(http.get(&url, &self.headers(accept), validators).await?)
+        Ok(self.get(http, &url, accept, validators).await?)
     }
 }
 

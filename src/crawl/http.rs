@@ -22,7 +22,7 @@ pub struct Validators {
 }
 
 impl Validators {
-    fn of(headers: &HeaderMap) -> Self {
+    pub(super) fn of(headers: &HeaderMap) -> Self {
         let text = |name| {
             headers
                 .get(name)
@@ -149,6 +149,8 @@ pub struct Polite {
     options: Options,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
     guard: Option<Arc<super::ssrf::Guard>>,
+    /// The `octocrab` client over this one, for GitHub.
+    pub(super) github: super::github::Client,
 }
 
 impl Polite {
@@ -193,6 +195,16 @@ impl Polite {
             options,
             hosts: Arc::default(),
             guard: None,
+            github: super::github::Client::default(),
+        }
+    }
+
+    /// A clone that shares everything but the `octocrab` client: the one that client sends
+    /// through (sharing it would make a cycle).
+    pub(super) fn without_github(&self) -> Self {
+        Self {
+            github: super::github::Client::default(),
+            ..self.clone()
         }
     }
 

@@ -134,6 +134,19 @@ async fn three_forges_in_one_crawl_then_an_unchanged_recrawl_costs_only_304s() {
                 .as_deref()
                 .is_some_and(|ua| ua.starts_with("riuso/"))
         }));
+        // GitHub was asked through octocrab, which names the REST API version it speaks.
+        let github: Vec<_> = forge
+            .requests()
+            .into_iter()
+            .filter(|r| r.path_and_query.starts_with("/github/api/v3/"))
+            .collect();
+        assert!(!github.is_empty());
+        assert!(
+            github
+                .iter()
+                .all(|r| r.api_version.as_deref() == Some("2022-11-28")),
+            "{github:#?}"
+        );
 
         forge.clear_requests();
         let second = crawl(&db.conn, &forge, cache.path()).await;
@@ -445,5 +458,120 @@ async fn the_database_going_away_mid_crawl_loses_nothing() {
         120
     );
     crawler.close().await.unwrap();
+    db.close().await;
+}
+
+#[tokio::test]
+async fn each_forge_gets_its_own_token_and_private_repositories_need_one() {
+    let world = World::new()
+        .account(
+            Account::org(ForgeKind::GitHub, "acme")
+                .repo(Repo::new("open").publiccode(publiccode("GitHub open")))
+                .repo(
+                    Repo::new("closed")
+                        .private()
+                        .publiccode(publiccode("GitHub closed")),
+                ),
+        )
+        .account(
+            Account::group("ente").repo(
+                Repo::new("closed")
+                    .private()
+                    .publiccode(publiccode("GitLab closed")),
+            ),
+        )
+        .account(
+            Account::org(ForgeKind::Gitea, "comune")
+                .repo(Repo::new("open").publiccode(publiccode("Gitea open")))
+                .repo(
+                    Repo::new("closed")
+                        .private()
+                        .publiccode(publiccode("Gitea closed")),
+                ),
+        );
+    let forge = ForgeFixture::start(world).await;
+    let sources = format!(
+        "forges:\n\
+         \x20 - {{web: {gh}, kind: github, api: {gh_api}, token: RIUSO_TOKEN_GH}}\n\
+         \x20 - {{web: {gl}, kind: gitlab, api: {gl_api}, token: RIUSO_TOKEN_GL}}\n\
+         \x20 - {{web: {gt}, kind: gitea, api: {gt_api}}}\n\
+         publishers:\n\
+         \x20 - name: Acme\n    accounts: [{gh}/acme, {gl}/ente, {gt}/comune]\n",
+        gh = forge.web_base(ForgeKind::GitHub),
+        gh_api = forge.api_base(ForgeKind::GitHub),
+        gl = forge.web_base(ForgeKind::GitLab),
+        gl_api = forge.api_base(ForgeKind::GitLab),
+        gt = forge.web_base(ForgeKind::Gitea),
+        gt_api = forge.api_base(ForgeKind::Gitea),
+    );
+    let tokens: BTreeMap<String, String> = [
+        ("RIUSO_TOKEN_GH", "gh-s3cret"),
+        ("RIUSO_TOKEN_GL", "gl-s3cret"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let parsed = sources::parse(sources.as_bytes()).unwrap();
+    let (targets, git) = Target::from_sources(&parsed, &tokens);
+    let db = TestDb::new(BACKENDS[0]).await;
+    let id = work::enqueue(&db.conn, &targets, &git, "test")
+        .await
+        .unwrap();
+    let mut worker = riuso::crawl::work::Worker::new(
+        db.conn.clone(),
+        client(),
+        "tokens",
+        Duration::from_secs(60),
+        tokens,
+        run::Options::default(),
+    );
+    worker.idle = Duration::from_millis(20);
+    worker.drain(id, || {}).await.unwrap();
+    let report = work::report(&db.conn, id).await.unwrap();
+    assert!(report.failures.is_empty(), "{report:?}");
+
+    let requests = forge.requests();
+    for (prefix, expected) in [
+        ("/github/api/v3/", Some("Bearer gh-s3cret")),
+        ("/gitlab/api/v4/", Some("PRIVATE-TOKEN gl-s3cret")),
+        ("/gitea/api/v1/", None),
+    ] {
+        let asked: Vec<_> = requests
+            .iter()
+            .filter(|r| r.path_and_query.starts_with(prefix))
+            .collect();
+        assert!(!asked.is_empty(), "{prefix}");
+        assert!(
+            asked.iter().all(|r| r.authorization.as_deref() == expected),
+            "{prefix}: {asked:#?}"
+        );
+    }
+    let mut names = Vec::new();
+    for name in [
+        "GitHub open",
+        "GitHub closed",
+        "GitLab closed",
+        "Gitea open",
+        "Gitea closed",
+    ] {
+        let n = count(
+            &db.conn,
+            &format!("SELECT COUNT(*) AS n FROM software WHERE name = '{name}'"),
+        )
+        .await;
+        if n == 1 {
+            names.push(name);
+        }
+    }
+    // Without a token the Gitea organisation lists its public repository only.
+    assert_eq!(
+        names,
+        [
+            "GitHub open",
+            "GitHub closed",
+            "GitLab closed",
+            "Gitea open"
+        ]
+    );
     db.close().await;
 }

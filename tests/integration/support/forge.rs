@@ -138,6 +138,8 @@ pub struct Recorded {
     pub authorization: Option<String>,
     /// The `User-Agent` header.
     pub user_agent: Option<String>,
+    /// The `X-GitHub-Api-Version` header.
+    pub api_version: Option<String>,
     /// The status answered, 0 when the request was left hanging.
     pub status: u16,
 }

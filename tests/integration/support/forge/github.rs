@@ -157,14 +157,7 @@ fn repository(store: &Store, base: &str, rec: &RepoRec) -> Value {
         "name": rec.repo.name,
         "full_name": full,
         "private": rec.repo.private,
-        "owner": {
-            "login": rec.owner,
-            "id": owner.map_or(0, |a| a.id),
-            "type": owner_type,
-            "url": format!("{base}{PREFIX}/users/{}", rec.owner),
-            "html_url": format!("{base}/github/{}", rec.owner),
-            "site_admin": false,
-        },
+        "owner": simple_user(base, &rec.owner, owner.map_or(0, |a| a.id), owner_type),
         "html_url": format!("{base}/github/{full}"),
         "description": null,
         "fork": rec.repo.fork,
@@ -187,6 +180,32 @@ fn repository(store: &Store, base: &str, rec: &RepoRec) -> Value {
         "pushed_at": iso(rec.updated),
         "created_at": iso(rec.created),
         "updated_at": iso(rec.updated),
+    })
+}
+
+/// The "simple user" object (`owner` of a repository), every field GitHub always sends.
+fn simple_user(base: &str, login: &str, id: u64, kind: &str) -> Value {
+    let api = format!("{base}{PREFIX}/users/{login}");
+    json!({
+        "login": login,
+        "id": id,
+        "node_id": format!("O_fixture{id}"),
+        "avatar_url": format!("{base}/github/avatars/u/{id}?v=4"),
+        "gravatar_id": "",
+        "url": api,
+        "html_url": format!("{base}/github/{login}"),
+        "followers_url": format!("{api}/followers"),
+        "following_url": format!("{api}/following{{/other_user}}"),
+        "gists_url": format!("{api}/gists{{/gist_id}}"),
+        "starred_url": format!("{api}/starred{{/owner}}{{/repo}}"),
+        "subscriptions_url": format!("{api}/subscriptions"),
+        "organizations_url": format!("{api}/orgs"),
+        "repos_url": format!("{api}/repos"),
+        "events_url": format!("{api}/events{{/privacy}}"),
+        "received_events_url": format!("{api}/received_events"),
+        "type": kind,
+        "user_view_type": "public",
+        "site_admin": false,
     })
 }
 

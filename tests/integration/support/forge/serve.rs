@@ -222,6 +222,7 @@ pub(super) async fn handle(State(inner): State<Arc<Inner>>, request: Request) ->
         if_none_match: header("if-none-match"),
         authorization: authorization.clone(),
         user_agent: header("user-agent"),
+        api_version: header("x-github-api-version"),
         status: 0,
     };
 

@@ -1,0 +1,280 @@
+//! GitHub (and GitHub Enterprise Server) through `octocrab`, over the polite client.
+//!
+//! `octocrab` builds the requests (its API-version header, its request plumbing) and reads the
+//! answers into its typed models ([`Repository`]); the bytes travel through a tower service
+//! (`Transport`) that hands every request to [`Polite`], so GitHub is asked with the same
+//! per-host limit, retries, rate-limit waits, size cap, SSRF guard and user agent as every other
+//! forge. The requests the crawler makes are raw GETs (`Octocrab::_get_with_headers`) because
+//! they are conditional: a 304 must come back as a 304, with the `ETag` and `Link` headers of
+//! every answer in reach.
+//!
+//! The token goes in the `Authorization` header the forge layer writes: `octocrab`'s own
+//! authentication only signs requests to `api.github.com`, and a GitHub Enterprise Server has
+//! another host.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use octocrab::models::Repository;
+use octocrab::{AuthState, OctoBody, Octocrab, OctocrabBuilder};
+use reqwest::header::{self, HeaderMap};
+use url::Url;
+
+use super::forge::{ForgeError, RepoInfo};
+use super::http::{Answer, FetchError, Polite, Validators};
+
+/// The `octocrab` client of one [`Polite`] client, made on first use (`octocrab` starts its
+/// request buffer on the running Tokio runtime) and shared by its clones.
+#[derive(Clone, Default)]
+pub(super) struct Client(Arc<Mutex<Option<Octocrab>>>);
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("github::Client")
+    }
+}
+
+impl Polite {
+    /// The `octocrab` client that sends its requests through this client.
+    fn octocrab(&self) -> Octocrab {
+        let mut cell = self.github.0.lock().unwrap_or_else(PoisonError::into_inner);
+        cell.get_or_insert_with(|| {
+            let transport = Transport(self.without_github());
+            match OctocrabBuilder::new_empty()
+                .with_service(transport)
+                .with_auth(AuthState::None)
+                .build()
+            {
+                Ok(client) => client,
+                Err(never) => match never {},
+            }
+        })
+        .clone()
+    }
+}
+
+/// GETs `url` through `octocrab` with `headers` (`Accept`, `Authorization`), conditionally on
+/// `validators`; answers as [`Polite::get`] does.
+///
+/// # Errors
+///
+/// The polite client's failure, or a body cut short.
+pub(super) async fn get(
+    http: &Polite,
+    url: &Url,
+    headers: &HeaderMap,
+    validators: Option<&Validators>,
+) -> Result<Answer, FetchError> {
+    let mut headers = headers.clone();
+    if let Some(v) = validators {
+        for (name, value) in [
+            (header::IF_NONE_MATCH, &v.etag),
+            (header::IF_MODIFIED_SINCE, &v.last_modified),
+        ] {
+            if let Some(value) = value.as_deref().and_then(|v| v.parse().ok()) {
+                headers.insert(name, value);
+            }
+        }
+    }
+    let response = http
+        .octocrab()
+        ._get_with_headers(url.as_str(), Some(headers))
+        .await
+        .map_err(|e| fetch_error(url, e))?;
+    match response.status() {
+        http::StatusCode::NOT_MODIFIED => Ok(Answer::NotModified),
+        http::StatusCode::NOT_FOUND => Ok(Answer::NotFound),
+        _ => {
+            let (parts, body) = response.into_parts();
+            let bytes = body
+                .collect()
+                .await
+                .map_err(|e| fetch_error(url, e))?
+                .to_bytes();
+            Ok(Answer::Body {
+                bytes: bytes.to_vec(),
+                validators: Validators::of(&parts.headers),
+                headers: parts.headers,
+            })
+        }
+    }
+}
+
+/// The polite client's own error when `octocrab` carries one, else a transport error.
+fn fetch_error(url: &Url, e: octocrab::Error) -> FetchError {
+    if let octocrab::Error::Service { source, .. } = e {
+        match source.downcast::<FetchError>() {
+            Ok(fetch) => *fetch,
+            Err(other) => FetchError::Transport {
+                url: url.to_string(),
+                message: other.to_string(),
+            },
+        }
+    } else {
+        FetchError::Transport {
+            url: url.to_string(),
+            message: e.to_string(),
+        }
+    }
+}
+
+/// Reads a page of a repository listing (`GET /orgs/{org}/repos`, `GET /users/{user}/repos`).
+///
+/// # Errors
+///
+/// [`ForgeError::Malformed`] when it is not an array of repositories.
+pub(super) fn read_listing(url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
+    let items: Vec<Repository> = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
+    items.into_iter().map(|r| repo_info(url, r)).collect()
+}
+
+/// Reads the answer of `GET /repos/{owner}/{repo}`.
+///
+/// # Errors
+///
+/// [`ForgeError::Malformed`] when it is not a repository.
+pub(super) fn read_repository(url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
+    let item: Repository = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
+    repo_info(url, item)
+}
+
+fn malformed(url: &str, e: &serde_json::Error) -> ForgeError {
+    ForgeError::Malformed {
+        url: url.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+fn repo_info(url: &str, r: Repository) -> Result<RepoInfo, ForgeError> {
+    let missing = |what: &str| ForgeError::Malformed {
+        url: url.to_owned(),
+        message: format!("a repository without {what}"),
+    };
+    Ok(RepoInfo {
+        web_url: r
+            .html_url
+            .map(String::from)
+            .ok_or_else(|| missing("a web URL"))?,
+        path: r.full_name.ok_or_else(|| missing("a name"))?,
+        id: Some(r.id.to_string()),
+        default_branch: r.default_branch,
+        archived: r.archived.unwrap_or(false),
+        private: r.private.unwrap_or(false),
+        stars: r.stargazers_count.map(i64::from),
+        forks: r.forks_count.map(i64::from),
+        activity: r
+            .pushed_at
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        clone_url: r.clone_url.map(String::from),
+    })
+}
+
+/// The tower service under `octocrab`: every request it makes goes to [`Polite::get`], and
+/// the answer comes back as the HTTP response it was.
+#[derive(Clone)]
+struct Transport(Polite);
+
+type Reply = http::Response<Full<Bytes>>;
+
+impl tower::Service<http::Request<OctoBody>> for Transport {
+    type Response = Reply;
+    type Error = FetchError;
+    type Future = Pin<Box<dyn Future<Output = Result<Reply, FetchError>> + Send>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), FetchError>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: http::Request<OctoBody>) -> Self::Future {
+        let http = self.0.clone();
+        Box::pin(async move {
+            let (parts, _) = request.into_parts();
+            let url = Url::parse(&parts.uri.to_string()).map_err(|e| FetchError::Transport {
+                url: parts.uri.to_string(),
+                message: e.to_string(),
+            })?;
+            if parts.method != http::Method::GET {
+                return Err(FetchError::Transport {
+                    url: url.to_string(),
+                    message: format!("the crawler only reads; {} refused", parts.method),
+                });
+            }
+            let mut headers = parts.headers;
+            // The polite client names the product; it sends the validators itself.
+            headers.remove(header::USER_AGENT);
+            headers.remove(header::CONTENT_LENGTH);
+            let validators = Validators {
+                etag: take(&mut headers, &header::IF_NONE_MATCH),
+                last_modified: take(&mut headers, &header::IF_MODIFIED_SINCE),
+            };
+            let conditional = validators != Validators::default();
+            let answer = http
+                .get(&url, &headers, conditional.then_some(&validators))
+                .await?;
+            Ok(reply(answer))
+        })
+    }
+}
+
+fn take(headers: &mut HeaderMap, name: &header::HeaderName) -> Option<String> {
+    headers
+        .remove(name)
+        .and_then(|v| v.to_str().ok().map(str::to_owned))
+}
+
+fn reply(answer: Answer) -> Reply {
+    let (status, headers, bytes) = match answer {
+        Answer::Body { bytes, headers, .. } => (http::StatusCode::OK, headers, bytes),
+        Answer::NotModified => (http::StatusCode::NOT_MODIFIED, HeaderMap::new(), Vec::new()),
+        Answer::NotFound => (http::StatusCode::NOT_FOUND, HeaderMap::new(), Vec::new()),
+    };
+    let mut response = http::Response::new(Full::new(Bytes::from(bytes)));
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repositories_are_read_through_octocrab_s_model() {
+        let page = br#"[{"id": 7, "name": "app", "full_name": "comune/app",
+            "url": "https://api.github.com/repos/comune/app",
+            "html_url": "https://github.com/comune/app", "private": false, "archived": true,
+            "default_branch": "main", "stargazers_count": 3, "forks_count": 1,
+            "pushed_at": "2026-01-02T03:04:05Z", "clone_url": "https://github.com/comune/app.git"}]"#;
+        let repos = read_listing("https://api.github.com/orgs/comune/repos", page).unwrap();
+        assert_eq!(
+            repos,
+            [RepoInfo {
+                web_url: "https://github.com/comune/app".to_owned(),
+                path: "comune/app".to_owned(),
+                id: Some("7".to_owned()),
+                default_branch: Some("main".to_owned()),
+                archived: true,
+                private: false,
+                stars: Some(3),
+                forks: Some(1),
+                activity: Some("2026-01-02T03:04:05Z".to_owned()),
+                clone_url: Some("https://github.com/comune/app.git".to_owned()),
+            }]
+        );
+        // A repository without its web page, and something that is not a listing.
+        let partial = br#"[{"id": 7, "name": "app", "full_name": "comune/app",
+            "url": "https://api.github.com/repos/comune/app"}]"#;
+        assert!(matches!(
+            read_listing("u", partial),
+            Err(ForgeError::Malformed { message, .. }) if message.contains("web URL")
+        ));
+        assert!(matches!(
+            read_repository("u", b"{\"message\": \"Not Found\"}"),
+            Err(ForgeError::Malformed { .. })
+        ));
+    }
+}
