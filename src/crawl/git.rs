@@ -8,8 +8,9 @@
 //! advertisement (git protocol version 1 over HTTP: a single `GET .../info/refs`, no pack) when
 //! `HEAD` has not moved; otherwise the missing objects are fetched into the existing clone.
 //!
-//! It does not decide which URLs are plain git (the crawler does), nor vet hosts against the SSRF
-//! guard (callers check the URL first), nor compute the vitality index ([`super::vitality`]
+//! It does not decide which URLs are plain git (the crawler does), nor vet the first URL against
+//! the SSRF guard (callers check it first; given the guard, connections resolve through it and
+//! redirects are not followed), nor compute the vitality index ([`super::vitality`]
 //! reads the clone). gix is blocking: every call runs on `spawn_blocking`, bounded by a timeout
 //! that both abandons the await and stops the blocking work (the HTTP client's own timeout and
 //! gix's interrupt flag).
@@ -22,6 +23,8 @@ use std::time::Duration;
 
 use sha2::{Digest as _, Sha256};
 use url::Url;
+
+use super::ssrf::{Guard, GuardedResolver};
 
 /// The file names read at `HEAD`, in order of preference.
 pub const FILE_NAMES: [&str; 2] = ["publiccode.yml", "publiccode.yaml"];
@@ -162,6 +165,10 @@ pub fn clone_dir(cache_dir: &Path, url: &Url) -> PathBuf {
 /// fetched into the clone, its `HEAD` follows the remote's, and the file is read at the new
 /// `HEAD`. Fetches of the same URL wait for each other; the timeout counts the wait.
 ///
+/// With a `guard`, every connection over HTTP(S) resolves its host through the guard and no
+/// redirect is followed (git's redirects may point at a literal address no resolver sees); the
+/// caller checks `url` itself first.
+///
 /// # Errors
 ///
 /// [`GitError::Scheme`] for anything but `http`, `https` and `file` URLs,
@@ -172,12 +179,13 @@ pub async fn fetch(
     cache_dir: &Path,
     known_commit: Option<&str>,
     timeout: Duration,
+    guard: Option<&Arc<Guard>>,
 ) -> Result<GitFetch, GitError> {
     let done = run(
         url,
         cache_dir,
         known_commit,
-        timeout,
+        (timeout, guard),
         blocking::Purpose::File,
     )
     .await?;
@@ -205,12 +213,13 @@ pub async fn history(
     cache_dir: &Path,
     known_commit: Option<&str>,
     timeout: Duration,
+    guard: Option<&Arc<Guard>>,
 ) -> Result<GitHistory, GitError> {
     let done = run(
         url,
         cache_dir,
         known_commit,
-        timeout,
+        (timeout, guard),
         blocking::Purpose::History,
     )
     .await?;
@@ -227,7 +236,7 @@ async fn run(
     url: &Url,
     cache_dir: &Path,
     known_commit: Option<&str>,
-    timeout: Duration,
+    (timeout, guard): (Duration, Option<&Arc<Guard>>),
     purpose: blocking::Purpose,
 ) -> Result<blocking::Done, GitError> {
     match url.scheme() {
@@ -246,6 +255,7 @@ async fn run(
         clone_path: clone_dir(cache_dir, url),
         known_commit: known_commit.map(str::to_owned),
         timeout,
+        guard: guard.cloned(),
         interrupt: Arc::clone(&interrupt),
         purpose,
     };
@@ -312,7 +322,7 @@ mod blocking {
     use gix::remote::Direction;
     use url::Url;
 
-    use super::{FILE_NAMES, GitError, Source};
+    use super::{FILE_NAMES, GitError, Guard, GuardedResolver, Source};
 
     /// The refs mirrored into the bare clone: every branch and tag, forced, as the remote has
     /// them.
@@ -338,6 +348,7 @@ mod blocking {
         pub(super) clone_path: PathBuf,
         pub(super) known_commit: Option<String>,
         pub(super) timeout: Duration,
+        pub(super) guard: Option<Arc<Guard>>,
         pub(super) interrupt: Arc<AtomicBool>,
         pub(super) purpose: Purpose,
     }
@@ -531,9 +542,19 @@ mod blocking {
                 let left = self.timeout.saturating_sub(started.elapsed());
                 let left = left.max(Duration::from_millis(1));
                 http.connect_timeout = Some(left);
+                if self.guard.is_some() {
+                    http.follow_redirects = http::options::FollowRedirects::None;
+                }
+                let guard = self.guard.clone();
                 let backend = http::reqwest::Options {
                     configure_client: Some(Box::new(move |builder| {
-                        Ok(builder.timeout(left).connect_timeout(left))
+                        let builder = builder.timeout(left).connect_timeout(left);
+                        Ok(match &guard {
+                            Some(guard) => builder
+                                .dns_resolver(Arc::new(GuardedResolver::new(Arc::clone(guard))))
+                                .no_proxy(),
+                            None => builder,
+                        })
                     })),
                     configure_request: None,
                 };

@@ -208,6 +208,12 @@ impl Polite {
         }
     }
 
+    /// The SSRF guard, when the client has one: for fetches made by other means (git).
+    #[must_use]
+    pub fn guard(&self) -> Option<&Arc<super::ssrf::Guard>> {
+        self.guard.as_ref()
+    }
+
     /// Checks `url` with the SSRF guard, for fetches made by other means (git); always passes
     /// when the client has no guard.
     ///

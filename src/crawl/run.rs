@@ -762,6 +762,7 @@ pub async fn crawl_git(
         &options.git_cache,
         known.as_ref().and_then(|k| k.last_commit.as_deref()),
         options.git_timeout,
+        http.guard(),
     )
     .await
     {

@@ -128,6 +128,7 @@ pub(super) async fn run(
         &options.git_cache,
         known.as_deref(),
         options.git_timeout,
+        http.guard(),
     )
     .await
     {

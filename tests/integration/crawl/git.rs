@@ -46,7 +46,9 @@ async fn first_fetch_reads_the_file_and_the_commit_then_a_recrawl_asks_for_refs_
     let cache = tempfile::tempdir().unwrap();
     let url = url(&fixture, "x");
 
-    let first = git::fetch(&url, cache.path(), None, TIMEOUT).await.unwrap();
+    let first = git::fetch(&url, cache.path(), None, TIMEOUT, None)
+        .await
+        .unwrap();
     assert_eq!(first.file.as_deref(), Some(FIRST));
     assert_eq!(first.commit.len(), 40);
     assert_eq!(first.branch.as_deref(), Some("main"));
@@ -55,7 +57,7 @@ async fn first_fetch_reads_the_file_and_the_commit_then_a_recrawl_asks_for_refs_
     assert!(first.clone_path.starts_with(cache.path()));
 
     fixture.clear_requests();
-    let again = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT)
+    let again = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT, None)
         .await
         .unwrap();
     assert!(again.unchanged);
@@ -81,7 +83,7 @@ async fn history_of_a_known_commit_fetches_nothing_even_without_a_clone() {
     let fixture = fixture().await;
     let url = url(&fixture, "x");
     let cache = tempfile::tempdir().unwrap();
-    let first = git::history(&url, cache.path(), None, TIMEOUT)
+    let first = git::history(&url, cache.path(), None, TIMEOUT, None)
         .await
         .unwrap();
     assert!(!first.unchanged);
@@ -96,14 +98,14 @@ async fn history_of_a_known_commit_fetches_nothing_even_without_a_clone() {
 
     // The same commit with the clone at hand: the clone, nothing fetched.
     fixture.clear_requests();
-    let again = git::history(&url, cache.path(), Some(&first.commit), TIMEOUT)
+    let again = git::history(&url, cache.path(), Some(&first.commit), TIMEOUT, None)
         .await
         .unwrap();
     assert!(again.unchanged);
     assert_eq!(again.clone_path.as_ref(), Some(&clone));
     // The same commit in another cache: no clone is made for it, and nothing is left behind.
     let elsewhere = tempfile::tempdir().unwrap();
-    let skipped = git::history(&url, elsewhere.path(), Some(&first.commit), TIMEOUT)
+    let skipped = git::history(&url, elsewhere.path(), Some(&first.commit), TIMEOUT, None)
         .await
         .unwrap();
     assert!(skipped.unchanged);
@@ -120,7 +122,7 @@ async fn history_of_a_known_commit_fetches_nothing_even_without_a_clone() {
 
     // A new commit is fetched there.
     fixture.set_file(ForgeKind::Git, "x", "publiccode.yml", SECOND);
-    let moved = git::history(&url, elsewhere.path(), Some(&first.commit), TIMEOUT)
+    let moved = git::history(&url, elsewhere.path(), Some(&first.commit), TIMEOUT, None)
         .await
         .unwrap();
     assert!(!moved.unchanged);
@@ -138,12 +140,14 @@ async fn a_new_commit_is_fetched_into_the_clone() {
     let fixture = fixture().await;
     let cache = tempfile::tempdir().unwrap();
     let url = url(&fixture, "x");
-    let first = git::fetch(&url, cache.path(), None, TIMEOUT).await.unwrap();
+    let first = git::fetch(&url, cache.path(), None, TIMEOUT, None)
+        .await
+        .unwrap();
     let before = vitality::compute(&first.clone_path, fixture_day(), Window::DEFAULT).unwrap();
     assert_eq!(before.commits, 1);
 
     fixture.set_file(ForgeKind::Git, "x", "publiccode.yml", SECOND);
-    let next = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT)
+    let next = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT, None)
         .await
         .unwrap();
     assert!(!next.unchanged);
@@ -163,8 +167,8 @@ async fn fetches_of_the_same_url_at_once_share_the_clone() {
     let cache = tempfile::tempdir().unwrap();
     let url = url(&fixture, "x");
     let (a, b) = tokio::join!(
-        git::fetch(&url, cache.path(), None, TIMEOUT),
-        git::fetch(&url, cache.path(), None, TIMEOUT),
+        git::fetch(&url, cache.path(), None, TIMEOUT, None),
+        git::fetch(&url, cache.path(), None, TIMEOUT, None),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.commit, b.commit);
@@ -177,13 +181,13 @@ async fn a_repository_without_the_file_gives_none_and_yaml_is_accepted() {
     let fixture = fixture().await;
     let cache = tempfile::tempdir().unwrap();
 
-    let bare = git::fetch(&url(&fixture, "bare"), cache.path(), None, TIMEOUT)
+    let bare = git::fetch(&url(&fixture, "bare"), cache.path(), None, TIMEOUT, None)
         .await
         .unwrap();
     assert_eq!(bare.file, None);
     assert_eq!(bare.commit.len(), 40);
 
-    let yaml = git::fetch(&url(&fixture, "yaml"), cache.path(), None, TIMEOUT)
+    let yaml = git::fetch(&url(&fixture, "yaml"), cache.path(), None, TIMEOUT, None)
         .await
         .unwrap();
     assert_eq!(yaml.file.as_deref(), Some(SECOND));
@@ -197,24 +201,26 @@ async fn file_urls_work_the_same() {
     let cache = tempfile::tempdir().unwrap();
     let url = Url::from_file_path(fixture.git_dir("x")).unwrap();
 
-    let first = git::fetch(&url, cache.path(), None, TIMEOUT).await.unwrap();
+    let first = git::fetch(&url, cache.path(), None, TIMEOUT, None)
+        .await
+        .unwrap();
     assert_eq!(first.file.as_deref(), Some(FIRST));
     assert_eq!(first.branch.as_deref(), Some("main"));
 
-    let again = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT)
+    let again = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT, None)
         .await
         .unwrap();
     assert!(again.unchanged);
 
     fixture.set_file(ForgeKind::Git, "x", "publiccode.yml", SECOND);
-    let next = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT)
+    let next = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT, None)
         .await
         .unwrap();
     assert!(!next.unchanged);
     assert_eq!(next.file.as_deref(), Some(SECOND));
 
     // The same repository over HTTP has the same commit.
-    let http = git::fetch(&self::url(&fixture, "x"), cache.path(), None, TIMEOUT)
+    let http = git::fetch(&self::url(&fixture, "x"), cache.path(), None, TIMEOUT, None)
         .await
         .unwrap();
     assert_eq!(http.commit, next.commit);
@@ -233,19 +239,19 @@ async fn failures_are_named_and_quick() {
     };
     let started = Instant::now();
     let unreachable = Url::parse(&format!("http://127.0.0.1:{port}/x.git")).unwrap();
-    let err = git::fetch(&unreachable, cache.path(), None, TIMEOUT)
+    let err = git::fetch(&unreachable, cache.path(), None, TIMEOUT, None)
         .await
         .unwrap_err();
     assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
 
     // An HTTP server that is not a git server, and a git server without that repository.
     let not_git = Url::parse(&format!("{}/nothing/here", fixture.base())).unwrap();
-    let err = git::fetch(&not_git, cache.path(), None, TIMEOUT)
+    let err = git::fetch(&not_git, cache.path(), None, TIMEOUT, None)
         .await
         .unwrap_err();
     assert!(matches!(err, GitError::NotARepository { .. }), "{err:?}");
     let missing = url(&fixture, "missing");
-    let err = git::fetch(&missing, cache.path(), None, TIMEOUT)
+    let err = git::fetch(&missing, cache.path(), None, TIMEOUT, None)
         .await
         .unwrap_err();
     assert!(matches!(err, GitError::NotARepository { .. }), "{err:?}");
@@ -255,15 +261,21 @@ async fn failures_are_named_and_quick() {
     );
 
     let no_dir = Url::from_file_path(cache.path().join("no-such-repo")).unwrap();
-    let err = git::fetch(&no_dir, cache.path(), None, TIMEOUT)
+    let err = git::fetch(&no_dir, cache.path(), None, TIMEOUT, None)
         .await
         .unwrap_err();
     assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
 
     for refused in ["ssh://example.org/x.git", "git://example.org/x.git"] {
-        let err = git::fetch(&Url::parse(refused).unwrap(), cache.path(), None, TIMEOUT)
-            .await
-            .unwrap_err();
+        let err = git::fetch(
+            &Url::parse(refused).unwrap(),
+            cache.path(),
+            None,
+            TIMEOUT,
+            None,
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(err, GitError::Scheme { .. }), "{err:?}");
     }
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -287,6 +299,7 @@ async fn a_hanging_server_is_cut_by_the_timeout() {
         cache.path(),
         None,
         Duration::from_millis(500),
+        None,
     )
     .await
     .unwrap_err();
@@ -302,4 +315,84 @@ async fn a_hanging_server_is_cut_by_the_timeout() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// A server that answers every request with a 302 to the same path on `target`, counting them.
+async fn redirector(target: String) -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let asked = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&asked);
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let (target, counter) = (target.clone(), std::sync::Arc::clone(&counter));
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 1024];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                counter.fetch_add(1, Ordering::SeqCst);
+                let text = String::from_utf8_lossy(&head);
+                let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
+                let reply = format!(
+                    "HTTP/1.1 302 Found\r\nLocation: {target}{path}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = socket.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    (port, asked)
+}
+
+#[tokio::test]
+async fn a_guarded_fetch_follows_no_redirect_past_the_guard() {
+    use riuso::crawl::ssrf::Guard;
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    let fixture = fixture().await;
+    let (port, asked) = redirector(fixture.base().to_owned()).await;
+    let hop = Url::parse(&format!("http://127.0.0.1:{port}/git/x.git")).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+
+    // Only the redirecting server is allowed: the fixture behind it is never asked.
+    let guard = Arc::new(Guard::new(vec![format!("127.0.0.1:{port}")]).unwrap());
+    let err = git::fetch(&hop, cache.path(), None, TIMEOUT, Some(&guard))
+        .await
+        .unwrap_err();
+    assert!(asked.load(Ordering::SeqCst) >= 1, "{err}");
+    assert!(
+        fixture.requests().is_empty(),
+        "{err}: {:#?}",
+        fixture.requests()
+    );
+
+    // Unguarded, git follows the same redirect (the control for the case above).
+    let unguarded = git::fetch(&hop, cache.path(), None, TIMEOUT, None)
+        .await
+        .unwrap();
+    assert_eq!(unguarded.file.as_deref(), Some(FIRST));
+
+    // Guarded and allowed, the fixture is fetched directly through the guard's resolver.
+    let allowed = Arc::new(
+        Guard::new(vec![
+            fixture.base().trim_start_matches("http://").to_owned(),
+        ])
+        .unwrap(),
+    );
+    let direct = git::fetch(
+        &url(&fixture, "x"),
+        tempfile::tempdir().unwrap().path(),
+        None,
+        TIMEOUT,
+        Some(&allowed),
+    )
+    .await
+    .unwrap();
+    assert_eq!(direct.file.as_deref(), Some(FIRST));
 }
