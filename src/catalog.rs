@@ -50,5 +50,6 @@ pub async fn compact(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::Db
 }
 
 pub use ingest::{
-    Fetched, IngestError, IngestOutcome, Ingested, Origin, ingest_invalid, ingest_valid,
+    Facts, Fetched, IngestError, IngestOutcome, Ingested, Origin, ingest_invalid, ingest_valid,
+    remember,
 };

@@ -11,7 +11,7 @@ use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, DbBackend, DbErr, EntityTrait as _, QueryFilter as _,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait as _,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait as _, TryInsertResult,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -28,6 +28,68 @@ pub struct Origin<'a> {
     pub repository_url: &'a str,
     /// `github`, `gitlab`, `gitea`, `git` or `local`.
     pub forge: &'a str,
+    /// What the forge said of the repository, stored on its row in the same transaction.
+    pub facts: Option<Facts<'a>>,
+}
+
+/// What a forge's API said of a repository, with the validator of the file fetched from it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Facts<'a> {
+    /// The default branch.
+    pub default_branch: Option<&'a str>,
+    /// Archived on the forge.
+    pub archived: bool,
+    /// Not public.
+    pub private: bool,
+    /// Stars.
+    pub stars: Option<i64>,
+    /// Forks.
+    pub forks: Option<i64>,
+    /// The forge's last-activity time, as it wrote it.
+    pub activity: Option<&'a str>,
+    /// The `ETag` of the file, when one was read (`None`: the stored one stays).
+    pub etag: Option<Option<&'a str>>,
+    /// The caller looked a moment ago and no repository had this URL: the row is inserted
+    /// without a look-up first (should one have appeared since, it is looked up after all).
+    pub unseen: bool,
+}
+
+impl Facts<'_> {
+    /// Writes the facts on `row`; a repository the forge describes is not gone.
+    fn apply(&self, row: &mut repositories::ActiveModel) {
+        let count = |n: Option<i64>| n.and_then(|n| i32::try_from(n).ok());
+        row.default_branch = Set(self.default_branch.map(str::to_owned));
+        row.archived = Set(self.archived);
+        row.private = Set(self.private);
+        row.stars = Set(count(self.stars));
+        row.forks = Set(count(self.forks));
+        row.last_modified = Set(self.activity.map(str::to_owned));
+        if let Some(etag) = self.etag {
+            row.etag = Set(etag.map(str::to_owned));
+        }
+        row.gone_at = Set(None);
+        row.updated_at = Set(Utc::now().fixed_offset());
+    }
+}
+
+/// Writes `facts` on the repository `repository_id`, when no file is ingested with them (a 304,
+/// no file at all).
+///
+/// # Errors
+///
+/// The database's.
+pub async fn remember(
+    db: &DatabaseConnection,
+    repository_id: i64,
+    facts: &Facts<'_>,
+) -> Result<(), DbErr> {
+    // Only the columns the facts set are written.
+    let mut row = repositories::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(repository_id),
+        ..Default::default()
+    };
+    facts.apply(&mut row);
+    row.update(db).await.map(|_| ())
 }
 
 /// What was fetched.
@@ -249,27 +311,15 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The repository row of `origin`, and whether it was created now.
+/// The repository row of `origin`, and whether it was created now; the facts and the commit
+/// of `origin` written on it.
 async fn upsert_repository(
     txn: &DatabaseTransaction,
     origin: Origin<'_>,
     commit: Option<&str>,
 ) -> Result<(repositories::Model, bool), DbErr> {
-    let found = repositories::Entity::find()
-        .filter(repositories::Column::Url.eq(origin.repository_url))
-        .one(txn)
-        .await?;
-    if let Some(repo) = found {
-        if commit.is_some() && repo.last_commit.as_deref() != commit {
-            let mut active: repositories::ActiveModel = repo.into();
-            active.last_commit = Set(commit.map(str::to_owned));
-            active.gone_at = Set(None);
-            return Ok((active.update(txn).await?, false));
-        }
-        return Ok((repo, false));
-    }
     let now = Utc::now().fixed_offset();
-    repositories::ActiveModel {
+    let mut fresh = repositories::ActiveModel {
         url: Set(origin.repository_url.to_owned()),
         forge: Set(origin.forge.to_owned()),
         last_commit: Set(commit.map(str::to_owned)),
@@ -278,10 +328,45 @@ async fn upsert_repository(
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
+    };
+    if let Some(facts) = &origin.facts {
+        facts.apply(&mut fresh);
     }
-    .insert(txn)
-    .await
-    .map(|repo| (repo, true))
+    if origin.facts.is_some_and(|f| f.unseen) {
+        let inserted = repositories::Entity::insert(fresh.clone())
+            .on_conflict_do_nothing_on([repositories::Column::Url])
+            .exec_with_returning_many(txn)
+            .await?;
+        // A conflict returns no row (the backends differ in how they say so).
+        if let TryInsertResult::Inserted(rows) = inserted
+            && let Some(repo) = rows.into_iter().next()
+        {
+            return Ok((repo, true));
+        }
+    }
+    let found = repositories::Entity::find()
+        .filter(repositories::Column::Url.eq(origin.repository_url))
+        .one(txn)
+        .await?;
+    let Some(repo) = found else {
+        return fresh.insert(txn).await.map(|repo| (repo, true));
+    };
+    let moved = commit.is_some() && repo.last_commit.as_deref() != commit;
+    if !moved && origin.facts.is_none() {
+        return Ok((repo, false));
+    }
+    let mut row = repositories::ActiveModel {
+        id: sea_orm::ActiveValue::Unchanged(repo.id),
+        ..Default::default()
+    };
+    if moved {
+        row.last_commit = Set(commit.map(str::to_owned));
+        row.gone_at = Set(None);
+    }
+    if let Some(facts) = &origin.facts {
+        facts.apply(&mut row);
+    }
+    Ok((row.update(txn).await?, false))
 }
 
 async fn create_software(

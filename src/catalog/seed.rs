@@ -310,6 +310,7 @@ pub async fn populate(
         let origin = Origin {
             repository_url: &url,
             forge: "git",
+            facts: None,
         };
         let fetched = Fetched {
             bytes: yaml.as_bytes(),

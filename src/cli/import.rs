@@ -118,6 +118,7 @@ pub async fn import(files: &[PathBuf], config: &Config, progress: bool) -> anyho
         let origin = Origin {
             repository_url: url.as_str(),
             forge: "local",
+            facts: None,
         };
         let fetched = Fetched {
             bytes: &bytes,

@@ -18,7 +18,7 @@ use super::forge::{self, Forge, Listing, RepoInfo};
 use super::http::{Answer, Polite, Validators};
 use super::vitality_job;
 use crate::catalog::entities::{crawl_events, crawl_runs, repositories, software, sources};
-use crate::catalog::{self, Fetched, IngestOutcome, Origin};
+use crate::catalog::{self, Facts, Fetched, IngestOutcome, Origin};
 use crate::jobs::{self, NewJob};
 use crate::publiccode::{self, Context, Limits, Outcome};
 
@@ -655,51 +655,38 @@ pub(super) async fn crawl_repository(
             bytes, validators, ..
         } => (bytes, validators.etag),
     };
-    let ingested = ingest(
-        db,
-        run,
-        known.as_ref(),
-        &info.web_url,
-        forge.kind.as_str(),
-        &bytes,
-        None,
-        options,
-    )
-    .await?;
-    let Some((repository_id, outcome)) = ingested else {
+    // The repository's facts and the file's ETag are written by ingest, in its transaction.
+    let origin = Origin {
+        repository_url: &info.web_url,
+        forge: forge.kind.as_str(),
+        facts: Some(facts(info, Some(etag.as_deref()), known.is_none())),
+    };
+    let ingested = ingest(db, run, known.as_ref(), origin, &bytes, None, options).await?;
+    let Some(outcome) = ingested else {
         return Ok("failed".into());
     };
-    remember(db, repository_id, info, Some(etag)).await?;
     Ok(Crawled {
         outcome,
         vitality: vitality_job::job(run, info),
     })
 }
 
-/// Validates and ingests `bytes` fetched from the repository at `url`; records the outcome as
+/// Validates and ingests `bytes` fetched from the repository of `origin`; records the outcome as
 /// an event. `None` when ingest refused the file (an event says why).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site per kind of source, all named"
-)]
 async fn ingest(
     db: &DatabaseConnection,
     run: i64,
     known: Option<&repositories::Model>,
-    url: &str,
-    forge: &str,
+    origin: Origin<'_>,
     bytes: &[u8],
     commit: Option<&str>,
     options: &Options,
-) -> Result<Option<(i64, &'static str)>, DbErr> {
+) -> Result<Option<&'static str>, DbErr> {
     let limits = Limits {
         max_bytes: options.max_file_bytes,
         ..Limits::default()
     };
-    let origin = Origin {
-        repository_url: url,
-        forge,
-    };
+    let url = origin.repository_url;
     let fetched = Fetched {
         bytes,
         commit,
@@ -735,7 +722,7 @@ async fn ingest(
         &format!("{url} ({})", ingested.slug),
     )
     .await?;
-    Ok(Some((ingested.repository_id, outcome)))
+    Ok(Some(outcome))
 }
 
 /// Crawls the plain git repository at `url`: one ref advertisement when `HEAD` did not move,
@@ -792,19 +779,23 @@ pub async fn crawl_git(
             "no-publiccode"
         }
         (Some(bytes), _, _) => {
+            let origin = Origin {
+                repository_url: url.as_str(),
+                forge: "git",
+                facts: None,
+            };
             match ingest(
                 db,
                 run,
                 known.as_ref(),
-                url.as_str(),
-                "git",
+                origin,
                 bytes,
                 Some(&fetched.commit),
                 options,
             )
             .await?
             {
-                Some((_, outcome)) => outcome,
+                Some(outcome) => outcome,
                 None => return Ok("failed"),
             }
         }
@@ -845,23 +836,21 @@ async fn remember(
     db: &DatabaseConnection,
     repository_id: i64,
     info: &RepoInfo,
-    etag: Option<Option<String>>,
+    etag: Option<Option<&str>>,
 ) -> Result<(), DbErr> {
-    // Only the columns set here are written.
-    let mut active = repositories::ActiveModel {
-        id: sea_orm::ActiveValue::Unchanged(repository_id),
-        ..Default::default()
-    };
-    active.default_branch = Set(info.default_branch.clone());
-    active.archived = Set(info.archived);
-    active.private = Set(info.private);
-    active.stars = Set(info.stars.and_then(|n| i32::try_from(n).ok()));
-    active.forks = Set(info.forks.and_then(|n| i32::try_from(n).ok()));
-    active.last_modified = Set(info.activity.clone());
-    active.gone_at = Set(None);
-    if let Some(etag) = etag {
-        active.etag = Set(etag);
+    catalog::remember(db, repository_id, &facts(info, etag, false)).await
+}
+
+/// The facts of `info` as the catalog stores them.
+fn facts<'a>(info: &'a RepoInfo, etag: Option<Option<&'a str>>, unseen: bool) -> Facts<'a> {
+    Facts {
+        default_branch: info.default_branch.as_deref(),
+        archived: info.archived,
+        private: info.private,
+        stars: info.stars,
+        forks: info.forks,
+        activity: info.activity.as_deref(),
+        etag,
+        unseen,
     }
-    active.updated_at = Set(Utc::now().fixed_offset());
-    active.update(db).await.map(|_| ())
 }

@@ -79,6 +79,7 @@ pub async fn ingest(db: &TestDb, url: &str, bytes: &[u8]) {
     let origin = Origin {
         repository_url: url,
         forge: "github",
+        facts: None,
     };
     let fetched = Fetched {
         bytes,

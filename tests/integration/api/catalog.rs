@@ -92,6 +92,7 @@ async fn one_entry_with_its_current_snapshot_and_history() {
         let origin = Origin {
             repository_url: "https://github.com/comune-esempio/protocollo",
             forge: "github",
+            facts: None,
         };
         let valid = std::fs::read(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml"))
             .unwrap();

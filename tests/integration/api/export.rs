@@ -85,6 +85,7 @@ async fn add_inactive(db: &crate::support::db::TestDb) {
     let origin = Origin {
         repository_url: "https://github.com/example/broken",
         forge: "github",
+        facts: None,
     };
     let fetched = Fetched {
         bytes: &bytes,

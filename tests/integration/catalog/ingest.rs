@@ -2,8 +2,10 @@
 //! respects manual deactivation, normalizes claims and matches `usedBy` to IPA codes.
 
 use chrono::Utc;
-use riuso::catalog::entities::{claims, snapshots, software, software_facets, used_by};
-use riuso::catalog::{self, Fetched, IngestOutcome, Ingested, Origin};
+use riuso::catalog::entities::{
+    claims, repositories, snapshots, software, software_facets, used_by,
+};
+use riuso::catalog::{self, Facts, Fetched, IngestOutcome, Ingested, Origin};
 use riuso::publiccode::{self, Context, Limits, Outcome};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection,
@@ -24,6 +26,7 @@ async fn ingest(db: &DatabaseConnection, bytes: &str) -> Ingested {
     let origin = Origin {
         repository_url: REPO,
         forge: "github",
+        facts: None,
     };
     let fetched = Fetched {
         bytes: bytes.as_bytes(),
@@ -241,6 +244,81 @@ async fn claims_from_old_and_new_keys_and_used_by_matches() {
                 ),
                 ("spid".into(), "true".into(), "supports[0].id".into()),
             ],
+            "{backend:?}"
+        );
+        db.close().await;
+    }
+}
+
+/// Ingests `bytes` with the forge's `facts`, as the crawler does.
+async fn ingest_with(db: &DatabaseConnection, bytes: &str, facts: Facts<'_>) -> Ingested {
+    let origin = Origin {
+        repository_url: REPO,
+        forge: "github",
+        facts: Some(facts),
+    };
+    let fetched = Fetched {
+        bytes: bytes.as_bytes(),
+        commit: None,
+        fetched_at: Utc::now(),
+    };
+    let Outcome::Valid(v) =
+        publiccode::check(bytes.as_bytes(), &Limits::default(), &Context::default())
+    else {
+        panic!("the fixture is valid")
+    };
+    catalog::ingest_valid(db, origin, fetched, &v)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn forge_facts_are_written_with_the_file_even_when_unseen_was_wrong() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let facts = Facts {
+            default_branch: Some("main"),
+            stars: Some(5),
+            activity: Some("2026-11-01T00:00:00Z"),
+            etag: Some(Some("\"v1\"")),
+            unseen: true,
+            ..Facts::default()
+        };
+        let first = ingest_with(&db.conn, &minimal(), facts).await;
+        assert_eq!(first.outcome, IngestOutcome::New, "{backend:?}");
+        // Another crawl inserted the row in between: `unseen` is stale, nothing is lost.
+        let changed = minimal().replace("name: Medusa", "name: Medusa 2");
+        let second = ingest_with(
+            &db.conn,
+            &changed,
+            Facts {
+                stars: Some(6),
+                archived: true,
+                etag: Some(Some("\"v2\"")),
+                ..facts
+            },
+        )
+        .await;
+        assert_eq!(second.outcome, IngestOutcome::Updated, "{backend:?}");
+        assert_eq!(second.repository_id, first.repository_id);
+        let rows = repositories::Entity::find().all(&db.conn).await.unwrap();
+        assert_eq!(rows.len(), 1, "{backend:?}");
+        let row = &rows[0];
+        assert_eq!(
+            (
+                row.default_branch.as_deref(),
+                row.stars,
+                row.archived,
+                row.etag.as_deref(),
+                row.last_modified.as_deref()
+            ),
+            (
+                Some("main"),
+                Some(6),
+                true,
+                Some("\"v2\""),
+                Some("2026-11-01T00:00:00Z")
+            ),
             "{backend:?}"
         );
         db.close().await;

@@ -45,6 +45,7 @@ async fn add(db: &DatabaseConnection, repo: &str, yaml: &str) {
     let origin = Origin {
         repository_url: repo,
         forge: "github",
+        facts: None,
     };
     let fetched = Fetched {
         bytes: yaml.as_bytes(),
