@@ -56,6 +56,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
                 stopped.clone(),
             )));
         }
+        background.push(tokio::spawn(housekeeping(db.clone(), stopped.clone())));
         let served = web::serve(state, addr).await;
         let _ = stop.send(true);
         for task in background {
@@ -64,6 +65,22 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         served?;
         Ok(0)
     })
+}
+
+/// Purges expired sessions and e-mailed links at start and every hour after.
+async fn housekeeping(db: sea_orm::DatabaseConnection, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        match crate::community::sessions::purge_expired(&db, chrono::Utc::now().fixed_offset())
+            .await
+        {
+            Ok(purged) => tracing::debug!(?purged, "expired sessions and links purged"),
+            Err(e) => tracing::warn!(error = %e, "cannot purge expired sessions and links"),
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_secs(3600)) => {}
+            _ = stop.changed() => {}
+        }
+    }
 }
 
 /// Queues a crawl of the sources file whenever no crawl started in the last `every`; looks

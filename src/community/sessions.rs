@@ -1,6 +1,7 @@
 //! Sessions in the database: a signed-in browser holds a random token in a cookie; the table
 //! keeps only its SHA-256, the user, the CSRF token of the session's forms, and when it ends.
-//! Signing out deletes the row; signing out everywhere deletes every row of the user.
+//! Signing out deletes the row; signing out everywhere deletes every row of the user; expired
+//! sessions and e-mailed links are purged by [`purge_expired`].
 
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, Condition, DatabaseConnection,
@@ -156,4 +157,36 @@ pub async fn count(db: &DatabaseConnection, user_id: i64) -> Result<u64, Communi
         .filter(sessions::Column::ExpiresAt.gt(now()))
         .count(db)
         .await?)
+}
+
+/// What [`purge_expired`] deleted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Purged {
+    /// Sessions past their end.
+    pub sessions: u64,
+    /// E-mailed links (verification, reset, membership confirmation) past theirs, used or not.
+    pub links: u64,
+}
+
+/// Deletes the sessions and the e-mailed links that ended before `at`: neither can be used
+/// any more, and neither is kept for anything else.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn purge_expired(
+    db: &DatabaseConnection,
+    at: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Purged, CommunityError> {
+    let sessions = sessions::Entity::delete_many()
+        .filter(sessions::Column::ExpiresAt.lte(at))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let links = user_tokens::Entity::delete_many()
+        .filter(user_tokens::Column::ExpiresAt.lte(at))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(Purged { sessions, links })
 }

@@ -310,3 +310,58 @@ async fn answers_never_tell_whether_an_address_has_an_account() {
     sink.stop();
     db.close().await;
 }
+
+#[tokio::test]
+async fn expired_sessions_and_links_are_purged_and_live_ones_kept() {
+    use riuso::community::accounts::{self, SignUp};
+    use riuso::community::entities::{sessions as session_rows, user_tokens};
+    use riuso::community::sessions::{self, Purged, purge_expired};
+    use sea_orm::PaginatorTrait as _;
+
+    for backend in crate::support::db::BACKENDS {
+        let db = TestDb::new(backend).await;
+        let user = accounts::sign_up(
+            &db.conn,
+            "https://riuso.example.org",
+            &SignUp {
+                email: "ada@example.org".to_owned(),
+                display_name: "Ada".to_owned(),
+                password: PASSWORD.to_owned(),
+                lang: riuso::i18n::Lang::En,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        sessions::start(&db.conn, &user, None).await.unwrap();
+        let now = chrono::Utc::now().fixed_offset();
+        // Nothing has ended yet: the session and the verification link stay.
+        assert_eq!(
+            purge_expired(&db.conn, now).await.unwrap(),
+            Purged {
+                sessions: 0,
+                links: 0
+            },
+            "{backend:?}"
+        );
+        // A month and a day later both have ended.
+        let later = now + chrono::Duration::days(sessions::IDLE_DAYS + 1);
+        assert_eq!(
+            purge_expired(&db.conn, later).await.unwrap(),
+            Purged {
+                sessions: 1,
+                links: 1
+            },
+            "{backend:?}"
+        );
+        assert_eq!(
+            session_rows::Entity::find().count(&db.conn).await.unwrap(),
+            0
+        );
+        assert_eq!(
+            user_tokens::Entity::find().count(&db.conn).await.unwrap(),
+            0
+        );
+        db.close().await;
+    }
+}
