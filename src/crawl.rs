@@ -11,7 +11,6 @@
 
 pub mod forge;
 pub mod git;
-pub mod github;
 pub mod http;
 pub mod run;
 pub mod sources;

@@ -1,7 +1,7 @@
 //! The forges behind one interface: list an account's repositories, describe one repository,
-//! fetch one file at its default branch. GitHub (and GitHub Enterprise Server) REST v3 through
-//! `octocrab` ([`super::github`]), GitLab REST v4 and Gitea/Forgejo API v1 through the polite
-//! client, each at a configurable API base URL.
+//! fetch one file at its default branch, for any forge behind [`ForgeApi`]: GitHub (and GitHub
+//! Enterprise Server) REST v3 through `octocrab`, GitLab REST v4 and Gitea/Forgejo API v1 through
+//! the polite client, each at a configurable API base URL.
 //!
 //! Every request is conditional when the crawler has validators from last time; listings are
 //! paginated through `Link: rel="next"` (GitHub, Gitea, GitLab) or `X-Next-Page` (GitLab), and
@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::http::{Answer, FetchError, Polite, Validators};
+
+pub mod gitea;
+pub mod github;
+pub mod gitlab;
 
 /// The kinds of forge the crawler speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -133,66 +137,167 @@ pub const FILE: &str = "publiccode.yml";
 /// at its own maximum, 50 by default).
 const PER_PAGE: u32 = 100;
 
-impl Forge {
-    fn url(&self, path: &str) -> Result<Url, ForgeError> {
-        let base = self.api.as_str().trim_end_matches('/');
-        Url::parse(&format!("{base}{path}")).map_err(|_| ForgeError::Url(path.to_owned()))
-    }
+/// One forge's REST API: its URLs, how it is asked (credentials, client), how its answers read.
+/// [`Forge`] walks listings, describes repositories and fetches files through it, the same way
+/// for every forge. GitHub is [`github::GitHub`] (through `octocrab`), GitLab
+/// [`gitlab::GitLab`], Gitea and Forgejo [`gitea::Gitea`].
+#[async_trait::async_trait]
+pub trait ForgeApi: Send + Sync + std::fmt::Debug {
+    /// The URLs listing `account`'s repositories: as an organisation or group, then as a user.
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Url`] when `account` makes no URL.
+    fn listing_urls(&self, account: &str) -> Result<[Url; 2], ForgeError>;
 
-    fn headers(&self, accept: &'static str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT, HeaderValue::from_static(accept));
-        if let Some(token) = &self.token {
-            let (name, value) = match self.kind {
-                Kind::GitHub => (header::AUTHORIZATION, format!("Bearer {token}")),
-                Kind::GitLab => (HeaderName::from_static("private-token"), token.clone()),
-                Kind::Gitea => (header::AUTHORIZATION, format!("token {token}")),
-            };
-            if let Ok(value) = HeaderValue::from_str(&value) {
-                h.insert(name, value);
-            }
-        }
-        h
-    }
+    /// The URL describing the repository at `path`.
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Url`] when `path` makes no URL.
+    fn repository_url(&self, path: &str) -> Result<Url, ForgeError>;
 
-    /// GETs `url`: through `octocrab` on GitHub, straight through the polite client elsewhere.
+    /// The URL of [`FILE`] in `repo` at the URL-encoded `reference`, and the media type to ask
+    /// for (the raw bytes).
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Url`] when the repository makes no URL.
+    fn file_url(&self, repo: &RepoInfo, reference: &str)
+    -> Result<(Url, &'static str), ForgeError>;
+
+    /// GETs `url` accepting `accept`, with the forge's credentials, conditionally on
+    /// `validators`.
+    ///
+    /// # Errors
+    ///
+    /// The polite client's.
     async fn get(
         &self,
         http: &Polite,
         url: &Url,
         accept: &'static str,
         validators: Option<&Validators>,
-    ) -> Result<Answer, FetchError> {
-        let headers = self.headers(accept);
-        match self.kind {
-            Kind::GitHub => super::github::get(http, url, &headers, validators).await,
-            Kind::GitLab | Kind::Gitea => http.get(url, &headers, validators).await,
-        }
-    }
+    ) -> Result<Answer, FetchError>;
 
-    /// The first listing URLs to try for `account`: as an organisation or group, then as a user.
-    fn listing_urls(&self, account: &str) -> Result<[Url; 2], ForgeError> {
-        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        Ok(match self.kind {
-            Kind::GitHub => [
-                self.url(&format!("/orgs/{account}/repos?per_page={PER_PAGE}"))?,
-                self.url(&format!("/users/{account}/repos?per_page={PER_PAGE}"))?,
-            ],
-            Kind::GitLab => [
-                self.url(&format!(
-                    "/groups/{}/projects?include_subgroups=true&per_page={PER_PAGE}",
-                    enc(account)
-                ))?,
-                self.url(&format!(
-                    "/users/{}/projects?per_page={PER_PAGE}",
-                    enc(account)
-                ))?,
-            ],
-            Kind::Gitea => [
-                self.url(&format!("/orgs/{account}/repos?limit={PER_PAGE}"))?,
-                self.url(&format!("/users/{account}/repos?limit={PER_PAGE}"))?,
-            ],
-        })
+    /// Reads one page of a listing.
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Malformed`] when it is not a list of repositories.
+    fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError>;
+
+    /// Reads one repository's description.
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Malformed`] when it is not a repository.
+    fn read_repository(&self, url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError>;
+}
+
+/// `path` under the API base URL `api`.
+fn api_url(api: &Url, path: &str) -> Result<Url, ForgeError> {
+    let base = api.as_str().trim_end_matches('/');
+    Url::parse(&format!("{base}{path}")).map_err(|_| ForgeError::Url(path.to_owned()))
+}
+
+/// The `Accept` header, and the credentials `credentials` when a token is configured.
+fn headers(accept: &'static str, credentials: Option<(HeaderName, String)>) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert(header::ACCEPT, HeaderValue::from_static(accept));
+    if let Some((name, value)) = credentials
+        && let Ok(mut value) = HeaderValue::from_str(&value)
+    {
+        value.set_sensitive(true);
+        h.insert(name, value);
+    }
+    h
+}
+
+/// `text` in a path segment or query value.
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Where a JSON repository object keeps what the crawler reads (GitLab and Gitea differ only in
+/// names).
+struct JsonKeys {
+    path: &'static str,
+    web_url: &'static str,
+    /// A boolean `private`, or GitLab's `visibility` (anything but `public` is private).
+    private: &'static str,
+    stars: &'static str,
+    activity: &'static str,
+    clone_url: &'static str,
+}
+
+/// Reads a JSON array of repository objects.
+fn read_json_repositories(
+    url: &str,
+    bytes: &[u8],
+    keys: &JsonKeys,
+) -> Result<Vec<RepoInfo>, ForgeError> {
+    let items: Vec<serde_json::Value> =
+        serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
+    items
+        .iter()
+        .map(|item| read_json_repository(url, item, keys))
+        .collect()
+}
+
+fn malformed(url: &str, e: &serde_json::Error) -> ForgeError {
+    ForgeError::Malformed {
+        url: url.to_owned(),
+        message: e.to_string(),
+    }
+}
+
+/// Reads one repository object.
+fn read_json_repository(
+    url: &str,
+    item: &serde_json::Value,
+    keys: &JsonKeys,
+) -> Result<RepoInfo, ForgeError> {
+    let text = |key: &str| item.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    let number = |key: &str| item.get(key).and_then(serde_json::Value::as_i64);
+    let missing = |what: &str| ForgeError::Malformed {
+        url: url.to_owned(),
+        message: format!("a repository without {what}"),
+    };
+    let private = match item.get(keys.private) {
+        Some(serde_json::Value::Bool(flag)) => *flag,
+        Some(serde_json::Value::String(visibility)) => visibility != "public",
+        _ => false,
+    };
+    Ok(RepoInfo {
+        web_url: text(keys.web_url).ok_or_else(|| missing("a web URL"))?,
+        path: text(keys.path).ok_or_else(|| missing("a name"))?,
+        id: item.get("id").map(|id| match id {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        }),
+        default_branch: text("default_branch"),
+        archived: item
+            .get("archived")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false),
+        private,
+        stars: number(keys.stars),
+        forks: number("forks_count"),
+        activity: text(keys.activity),
+        clone_url: text(keys.clone_url),
+    })
+}
+
+impl Forge {
+    /// The implementation of this forge's API.
+    fn client(&self) -> Box<dyn ForgeApi> {
+        let (api, token) = (self.api.clone(), self.token.clone());
+        match self.kind {
+            Kind::GitHub => Box::new(github::GitHub { api, token }),
+            Kind::GitLab => Box::new(gitlab::GitLab { api, token }),
+            Kind::Gitea => Box::new(gitea::Gitea { api, token }),
+        }
     }
 
     /// Lists the repositories of `account`, asking only for the pages that changed since
@@ -207,159 +312,14 @@ impl Forge {
         account: &str,
         previous: &Listing,
     ) -> Result<Listing, ForgeError> {
-        let candidates = self.listing_urls(account)?;
-        // Start where the last listing started (the user URL when the account is a user).
-        let start = previous
-            .pages
-            .first()
-            .map(|p| p.url.clone())
-            .filter(|u| candidates.iter().any(|c| c.as_str() == u));
-        let mut order: Vec<String> = candidates.iter().map(|u| u.to_string()).collect();
-        if let Some(start) = start {
-            order.retain(|u| *u != start);
-            order.insert(0, start);
-        }
-        for first in order {
-            let mut pages = Vec::new();
-            let mut next = Some(first);
-            let mut found = true;
-            while let Some(url) = next.take() {
-                let known = previous.pages.iter().find(|p| p.url == url);
-                let parsed = Url::parse(&url).map_err(|_| ForgeError::Url(url.clone()))?;
-                let answer = self
-                    .get(
-                        http,
-                        &parsed,
-                        "application/json",
-                        known.map(|p| &p.validators),
-                    )
-                    .await?;
-                let page = match (answer, known) {
-                    (Answer::NotModified, Some(known)) => known.clone(),
-                    (Answer::NotModified, None) => {
-                        // A 304 we did not ask for: fetch the page unconditionally.
-                        self.page(http, &parsed, None).await?
-                    }
-                    (Answer::NotFound, _) if pages.is_empty() => {
-                        found = false;
-                        break;
-                    }
-                    (Answer::NotFound, _) => {
-                        return Err(FetchError::Status { url, status: 404 }.into());
-                    }
-                    (
-                        Answer::Body {
-                            bytes,
-                            headers,
-                            validators,
-                        },
-                        _,
-                    ) => self.read_page(&url, &bytes, &headers, validators)?,
-                };
-                next.clone_from(&page.next);
-                pages.push(page);
-            }
-            if found {
-                return Ok(Listing { pages });
-            }
-        }
-        Err(ForgeError::NoAccount(format!(
-            "{}/{account}",
-            self.api.as_str().trim_end_matches('/')
-        )))
-    }
-
-    async fn page(
-        &self,
-        http: &Polite,
-        url: &Url,
-        validators: Option<&Validators>,
-    ) -> Result<Page, ForgeError> {
-        match self.get(http, url, "application/json", validators).await? {
-            Answer::Body {
-                bytes,
-                headers,
-                validators,
-            } => self.read_page(url.as_str(), &bytes, &headers, validators),
-            Answer::NotModified | Answer::NotFound => Err(FetchError::Status {
-                url: url.to_string(),
-                status: 404,
-            }
-            .into()),
-        }
-    }
-
-    fn read_page(
-        &self,
-        url: &str,
-        bytes: &[u8],
-        headers: &HeaderMap,
-        validators: Validators,
-    ) -> Result<Page, ForgeError> {
-        let repos = if self.kind == Kind::GitHub {
-            super::github::read_listing(url, bytes)?
-        } else {
-            let items: Vec<serde_json::Value> =
-                serde_json::from_slice(bytes).map_err(|e| ForgeError::Malformed {
-                    url: url.to_owned(),
-                    message: e.to_string(),
-                })?;
-            items
-                .iter()
-                .map(|item| self.repo_info(url, item))
-                .collect::<Result<Vec<_>, _>>()?
-        };
-        Ok(Page {
-            url: url.to_owned(),
-            validators,
-            repos,
-            next: next_page(url, headers),
-        })
-    }
-
-    /// Reads one repository object of GitLab's or Gitea's API (GitHub's are read into
-    /// `octocrab`'s model, in [`super::github`]).
-    fn repo_info(&self, url: &str, item: &serde_json::Value) -> Result<RepoInfo, ForgeError> {
-        let text = |key: &str| item.get(key).and_then(|v| v.as_str()).map(str::to_owned);
-        let number = |key: &str| item.get(key).and_then(serde_json::Value::as_i64);
-        let flag = |key: &str| item.get(key).and_then(serde_json::Value::as_bool);
-        let malformed = |what: &str| ForgeError::Malformed {
-            url: url.to_owned(),
-            message: format!("a repository without {what}"),
-        };
-        let (path, web_url, private, stars, activity, clone_url) = match self.kind {
-            Kind::GitLab => (
-                text("path_with_namespace"),
-                text("web_url"),
-                text("visibility").is_some_and(|v| v != "public"),
-                number("star_count"),
-                text("last_activity_at"),
-                text("http_url_to_repo"),
-            ),
-            Kind::Gitea | Kind::GitHub => (
-                text("full_name"),
-                text("html_url"),
-                flag("private").unwrap_or(false),
-                number("stars_count"),
-                text("updated_at"),
-                text("clone_url"),
-            ),
-        };
-        Ok(RepoInfo {
-            web_url: web_url.ok_or_else(|| malformed("a web URL"))?,
-            path: path.ok_or_else(|| malformed("a name"))?,
-            id: item.get("id").map(|id| match id {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            }),
-            default_branch: text("default_branch"),
-            archived: flag("archived").unwrap_or(false),
-            private,
-            stars,
-            forks: number("forks_count"),
-            activity,
-            clone_url,
-        })
+        list(self.client().as_ref(), http, account, previous)
+            .await?
+            .ok_or_else(|| {
+                ForgeError::NoAccount(format!(
+                    "{}/{account}",
+                    self.api.as_str().trim_end_matches('/')
+                ))
+            })
     }
 
     /// Describes the repository at `path` (`owner/name`, or a GitLab full path); `None` when
@@ -373,25 +333,10 @@ impl Forge {
         http: &Polite,
         path: &str,
     ) -> Result<Option<RepoInfo>, ForgeError> {
-        let url = match self.kind {
-            Kind::GitLab => self.url(&format!(
-                "/projects/{}",
-                url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>()
-            ))?,
-            Kind::GitHub | Kind::Gitea => self.url(&format!("/repos/{path}"))?,
-        };
-        match self.get(http, &url, "application/json", None).await? {
-            Answer::Body { bytes, .. } if self.kind == Kind::GitHub => {
-                super::github::read_repository(url.as_str(), &bytes).map(Some)
-            }
-            Answer::Body { bytes, .. } => {
-                let item: serde_json::Value =
-                    serde_json::from_slice(&bytes).map_err(|e| ForgeError::Malformed {
-                        url: url.to_string(),
-                        message: e.to_string(),
-                    })?;
-                self.repo_info(url.as_str(), &item).map(Some)
-            }
+        let api = self.client();
+        let url = api.repository_url(path)?;
+        match api.get(http, &url, "application/json", None).await? {
+            Answer::Body { bytes, .. } => api.read_repository(url.as_str(), &bytes).map(Some),
             Answer::NotFound => Ok(None),
             Answer::NotModified => Err(FetchError::Status {
                 url: url.to_string(),
@@ -412,34 +357,83 @@ impl Forge {
         repo: &RepoInfo,
         validators: Option<&Validators>,
     ) -> Result<Answer, ForgeError> {
-        let branch = repo.default_branch.as_deref().unwrap_or("HEAD");
-        let reference: String = url::form_urlencoded::byte_serialize(branch.as_bytes()).collect();
-        let (url, accept) = match self.kind {
-            Kind::GitHub => (
-                self.url(&format!(
-                    "/repos/{}/contents/{FILE}?ref={reference}",
-                    repo.path
-                ))?,
-                "application/vnd.github.raw+json",
-            ),
-            Kind::GitLab => {
-                let project = repo.id.clone().unwrap_or_else(|| {
-                    url::form_urlencoded::byte_serialize(repo.path.as_bytes()).collect()
-                });
-                (
-                    self.url(&format!(
-                        "/projects/{project}/repository/files/{FILE}/raw?ref={reference}"
-                    ))?,
-                    "*/*",
-                )
-            }
-            Kind::Gitea => (
-                self.url(&format!("/repos/{}/raw/{FILE}?ref={reference}", repo.path))?,
-                "*/*",
-            ),
-        };
-        Ok(self.get(http, &url, accept, validators).await?)
+        let api = self.client();
+        let reference = encode(repo.default_branch.as_deref().unwrap_or("HEAD"));
+        let (url, accept) = api.file_url(repo, &reference)?;
+        Ok(api.get(http, &url, accept, validators).await?)
     }
+}
+
+/// Walks the listing of `account` on `api`, page by page, each page conditional on what
+/// `previous` holds of it; `None` when no organisation, group or user has that name.
+async fn list(
+    api: &dyn ForgeApi,
+    http: &Polite,
+    account: &str,
+    previous: &Listing,
+) -> Result<Option<Listing>, ForgeError> {
+    let candidates = api.listing_urls(account)?;
+    // Start where the last listing started (the user URL when the account is a user).
+    let start = previous
+        .pages
+        .first()
+        .map(|p| p.url.clone())
+        .filter(|u| candidates.iter().any(|c| c.as_str() == u));
+    let mut order: Vec<String> = candidates.iter().map(|u| u.to_string()).collect();
+    if let Some(start) = start {
+        order.retain(|u| *u != start);
+        order.insert(0, start);
+    }
+    for first in order {
+        let mut pages = Vec::new();
+        let mut next = Some(first);
+        let mut found = true;
+        while let Some(url) = next.take() {
+            let known = previous.pages.iter().find(|p| p.url == url);
+            let parsed = Url::parse(&url).map_err(|_| ForgeError::Url(url.clone()))?;
+            let mut answer = api
+                .get(
+                    http,
+                    &parsed,
+                    "application/json",
+                    known.map(|p| &p.validators),
+                )
+                .await?;
+            if let (Answer::NotModified, None) = (&answer, known) {
+                // A 304 we did not ask for: fetch the page unconditionally.
+                answer = api.get(http, &parsed, "application/json", None).await?;
+            }
+            let page = match (answer, known) {
+                (Answer::NotModified, Some(known)) => known.clone(),
+                (Answer::NotFound, _) if pages.is_empty() => {
+                    found = false;
+                    break;
+                }
+                (Answer::NotFound | Answer::NotModified, _) => {
+                    return Err(FetchError::Status { url, status: 404 }.into());
+                }
+                (
+                    Answer::Body {
+                        bytes,
+                        headers,
+                        validators,
+                    },
+                    _,
+                ) => Page {
+                    repos: api.read_repositories(&url, &bytes)?,
+                    next: next_page(&url, &headers),
+                    url,
+                    validators,
+                },
+            };
+            next.clone_from(&page.next);
+            pages.push(page);
+        }
+        if found {
+            return Ok(Some(Listing { pages }));
+        }
+    }
+    Ok(None)
 }
 
 /// The next page's URL: `Link: <...>; rel="next"`, or GitLab's `X-Next-Page` applied to `url`.

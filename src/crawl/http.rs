@@ -150,7 +150,7 @@ pub struct Polite {
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
     guard: Option<Arc<super::ssrf::Guard>>,
     /// The `octocrab` client over this one, for GitHub.
-    pub(super) github: super::github::Client,
+    pub(super) github: super::forge::github::Client,
 }
 
 impl Polite {
@@ -195,7 +195,7 @@ impl Polite {
             options,
             hosts: Arc::default(),
             guard: None,
-            github: super::github::Client::default(),
+            github: super::forge::github::Client::default(),
         }
     }
 
@@ -203,7 +203,7 @@ impl Polite {
     /// through (sharing it would make a cycle).
     pub(super) fn without_github(&self) -> Self {
         Self {
-            github: super::github::Client::default(),
+            github: super::forge::github::Client::default(),
             ..self.clone()
         }
     }

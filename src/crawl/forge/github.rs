@@ -8,7 +8,7 @@
 //! they are conditional: a 304 must come back as a 304, with the `ETag` and `Link` headers of
 //! every answer in reach.
 //!
-//! The token goes in the `Authorization` header the forge layer writes: `octocrab`'s own
+//! The token goes in the `Authorization` header riuso writes: `octocrab`'s own
 //! authentication only signs requests to `api.github.com`, and a GitHub Enterprise Server has
 //! another host.
 
@@ -24,13 +24,77 @@ use octocrab::{AuthState, OctoBody, Octocrab, OctocrabBuilder};
 use reqwest::header::{self, HeaderMap};
 use url::Url;
 
-use super::forge::{ForgeError, RepoInfo};
-use super::http::{Answer, FetchError, Polite, Validators};
+use super::{FILE, ForgeApi, ForgeError, PER_PAGE, RepoInfo, api_url, headers};
+use crate::crawl::http::{Answer, FetchError, Polite, Validators};
+
+/// GitHub or a GitHub Enterprise Server at its API base URL (`https://api.github.com`,
+/// `https://github.example.it/api/v3`).
+#[derive(Debug)]
+pub struct GitHub {
+    /// The API base URL.
+    pub api: Url,
+    /// A token (personal, fine-grained or an app's), sent as `Authorization: Bearer ...`.
+    pub token: Option<String>,
+}
+
+#[async_trait::async_trait]
+impl ForgeApi for GitHub {
+    fn listing_urls(&self, account: &str) -> Result<[Url; 2], ForgeError> {
+        Ok([
+            api_url(
+                &self.api,
+                &format!("/orgs/{account}/repos?per_page={PER_PAGE}"),
+            )?,
+            api_url(
+                &self.api,
+                &format!("/users/{account}/repos?per_page={PER_PAGE}"),
+            )?,
+        ])
+    }
+
+    fn repository_url(&self, path: &str) -> Result<Url, ForgeError> {
+        api_url(&self.api, &format!("/repos/{path}"))
+    }
+
+    fn file_url(
+        &self,
+        repo: &RepoInfo,
+        reference: &str,
+    ) -> Result<(Url, &'static str), ForgeError> {
+        let url = api_url(
+            &self.api,
+            &format!("/repos/{}/contents/{FILE}?ref={reference}", repo.path),
+        )?;
+        Ok((url, "application/vnd.github.raw+json"))
+    }
+
+    async fn get(
+        &self,
+        http: &Polite,
+        url: &Url,
+        accept: &'static str,
+        validators: Option<&Validators>,
+    ) -> Result<Answer, FetchError> {
+        let credentials = self
+            .token
+            .as_ref()
+            .map(|t| (header::AUTHORIZATION, format!("Bearer {t}")));
+        get(http, url, &headers(accept, credentials), validators).await
+    }
+
+    fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
+        read_listing(url, bytes)
+    }
+
+    fn read_repository(&self, url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
+        read_repository(url, bytes)
+    }
+}
 
 /// The `octocrab` client of one [`Polite`] client, made on first use (`octocrab` starts its
 /// request buffer on the running Tokio runtime) and shared by its clones.
 #[derive(Clone, Default)]
-pub(super) struct Client(Arc<Mutex<Option<Octocrab>>>);
+pub(crate) struct Client(Arc<Mutex<Option<Octocrab>>>);
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -63,7 +127,7 @@ impl Polite {
 /// # Errors
 ///
 /// The polite client's failure, or a body cut short.
-pub(super) async fn get(
+async fn get(
     http: &Polite,
     url: &Url,
     headers: &HeaderMap,
@@ -127,7 +191,7 @@ fn fetch_error(url: &Url, e: octocrab::Error) -> FetchError {
 /// # Errors
 ///
 /// [`ForgeError::Malformed`] when it is not an array of repositories.
-pub(super) fn read_listing(url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
+fn read_listing(url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
     let items: Vec<Repository> = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
     items.into_iter().map(|r| repo_info(url, r)).collect()
 }
@@ -137,7 +201,7 @@ pub(super) fn read_listing(url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, For
 /// # Errors
 ///
 /// [`ForgeError::Malformed`] when it is not a repository.
-pub(super) fn read_repository(url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
+fn read_repository(url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
     let item: Repository = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
     repo_info(url, item)
 }
