@@ -480,6 +480,51 @@ mod tests {
     use super::*;
 
     #[test]
+    fn gitlab_and_gitea_objects_read_through_their_own_names() {
+        let api = Url::parse("https://forge.example/api").unwrap();
+        let gitlab = gitlab::GitLab {
+            api: api.clone(),
+            token: None,
+        };
+        let project = br#"{"id": 42, "path_with_namespace": "ente/servizi/app",
+            "web_url": "https://gitlab.example/ente/servizi/app", "visibility": "internal",
+            "star_count": 2, "forks_count": 1, "default_branch": "main",
+            "last_activity_at": "2026-11-01T10:00:00.000Z",
+            "http_url_to_repo": "https://gitlab.example/ente/servizi/app.git"}"#;
+        let read = gitlab.read_repository("u", project).unwrap();
+        assert_eq!(
+            (
+                read.id.as_deref(),
+                read.path.as_str(),
+                read.private,
+                read.stars
+            ),
+            (Some("42"), "ente/servizi/app", true, Some(2))
+        );
+        let gitea = gitea::Gitea { api, token: None };
+        let repos = br#"[{"id": 7, "full_name": "comune/app", "private": false,
+            "html_url": "https://gitea.example/comune/app", "stars_count": 3,
+            "updated_at": "2026-11-02T00:00:00Z", "archived": true}]"#;
+        let read = gitea.read_repositories("u", repos).unwrap();
+        assert_eq!(
+            (
+                read[0].private,
+                read[0].archived,
+                read[0].activity.as_deref()
+            ),
+            (false, true, Some("2026-11-02T00:00:00Z"))
+        );
+        assert!(matches!(
+            gitea.read_repositories("u", b"{\"message\": \"not a list\"}"),
+            Err(ForgeError::Malformed { .. })
+        ));
+        assert!(matches!(
+            gitlab.read_repository("u", br#"{"id": 1, "web_url": "https://x"}"#),
+            Err(ForgeError::Malformed { message, .. }) if message.contains("name")
+        ));
+    }
+
+    #[test]
     fn next_pages_come_from_link_or_x_next_page() {
         let mut h = HeaderMap::new();
         h.insert(
