@@ -166,8 +166,11 @@ pub trait ForgeApi: Send + Sync + std::fmt::Debug {
     fn file_url(&self, repo: &RepoInfo, reference: &str)
     -> Result<(Url, &'static str), ForgeError>;
 
+    /// The header carrying the configured token, and its value; `None` without a token.
+    fn credentials(&self) -> Option<(HeaderName, String)>;
+
     /// GETs `url` accepting `accept`, with the forge's credentials, conditionally on
-    /// `validators`.
+    /// `validators`; through the polite client unless the forge has a client of its own.
     ///
     /// # Errors
     ///
@@ -178,7 +181,10 @@ pub trait ForgeApi: Send + Sync + std::fmt::Debug {
         url: &Url,
         accept: &'static str,
         validators: Option<&Validators>,
-    ) -> Result<Answer, FetchError>;
+    ) -> Result<Answer, FetchError> {
+        http.get(url, &headers(accept, self.credentials()), validators)
+            .await
+    }
 
     /// Reads one page of a listing.
     ///
@@ -250,6 +256,12 @@ fn malformed(url: &str, e: &serde_json::Error) -> ForgeError {
         url: url.to_owned(),
         message: e.to_string(),
     }
+}
+
+/// Reads one JSON repository object.
+fn read_json_object(url: &str, bytes: &[u8], keys: &JsonKeys) -> Result<RepoInfo, ForgeError> {
+    let item: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
+    read_json_repository(url, &item, keys)
 }
 
 /// Reads one repository object.

@@ -1,14 +1,13 @@
 //! Gitea and Forgejo API v1 (Codeberg or any self-hosted instance): organisations' and users'
 //! repositories, repository descriptions, and raw files, through the polite client.
 
-use reqwest::header;
+use reqwest::header::{self, HeaderName};
 use url::Url;
 
 use super::{
-    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, headers,
-    read_json_repositories, read_json_repository,
+    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, read_json_object,
+    read_json_repositories,
 };
-use crate::crawl::http::{Answer, FetchError, Polite, Validators};
 
 /// A Gitea or Forgejo instance at its API base URL (`https://codeberg.org/api/v1`).
 #[derive(Debug)]
@@ -59,19 +58,10 @@ impl ForgeApi for Gitea {
         Ok((url, "*/*"))
     }
 
-    async fn get(
-        &self,
-        http: &Polite,
-        url: &Url,
-        accept: &'static str,
-        validators: Option<&Validators>,
-    ) -> Result<Answer, FetchError> {
-        let credentials = self
-            .token
+    fn credentials(&self) -> Option<(HeaderName, String)> {
+        self.token
             .as_ref()
-            .map(|t| (header::AUTHORIZATION, format!("token {t}")));
-        http.get(url, &headers(accept, credentials), validators)
-            .await
+            .map(|t| (header::AUTHORIZATION, format!("token {t}")))
     }
 
     fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
@@ -79,8 +69,6 @@ impl ForgeApi for Gitea {
     }
 
     fn read_repository(&self, url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
-        let item: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| super::malformed(url, &e))?;
-        read_json_repository(url, &item, &KEYS)
+        read_json_object(url, bytes, &KEYS)
     }
 }

@@ -21,7 +21,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use octocrab::models::Repository;
 use octocrab::{AuthState, OctoBody, Octocrab, OctocrabBuilder};
-use reqwest::header::{self, HeaderMap};
+use reqwest::header::{self, HeaderMap, HeaderName};
 use url::Url;
 
 use super::{FILE, ForgeApi, ForgeError, PER_PAGE, RepoInfo, api_url, headers};
@@ -68,6 +68,13 @@ impl ForgeApi for GitHub {
         Ok((url, "application/vnd.github.raw+json"))
     }
 
+    fn credentials(&self) -> Option<(HeaderName, String)> {
+        self.token
+            .as_ref()
+            .map(|t| (header::AUTHORIZATION, format!("Bearer {t}")))
+    }
+
+    /// Through `octocrab`, which hands the request to `http`.
     async fn get(
         &self,
         http: &Polite,
@@ -75,11 +82,7 @@ impl ForgeApi for GitHub {
         accept: &'static str,
         validators: Option<&Validators>,
     ) -> Result<Answer, FetchError> {
-        let credentials = self
-            .token
-            .as_ref()
-            .map(|t| (header::AUTHORIZATION, format!("Bearer {t}")));
-        get(http, url, &headers(accept, credentials), validators).await
+        get(http, url, &headers(accept, self.credentials()), validators).await
     }
 
     fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {

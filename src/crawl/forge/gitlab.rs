@@ -5,10 +5,9 @@ use reqwest::header::HeaderName;
 use url::Url;
 
 use super::{
-    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, encode, headers,
-    read_json_repositories, read_json_repository,
+    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, encode, read_json_object,
+    read_json_repositories,
 };
-use crate::crawl::http::{Answer, FetchError, Polite, Validators};
 
 /// A GitLab instance at its API base URL (`https://gitlab.com/api/v4`).
 #[derive(Debug)]
@@ -62,19 +61,10 @@ impl ForgeApi for GitLab {
         Ok((url, "*/*"))
     }
 
-    async fn get(
-        &self,
-        http: &Polite,
-        url: &Url,
-        accept: &'static str,
-        validators: Option<&Validators>,
-    ) -> Result<Answer, FetchError> {
-        let credentials = self
-            .token
+    fn credentials(&self) -> Option<(HeaderName, String)> {
+        self.token
             .as_ref()
-            .map(|t| (HeaderName::from_static("private-token"), t.clone()));
-        http.get(url, &headers(accept, credentials), validators)
-            .await
+            .map(|t| (HeaderName::from_static("private-token"), t.clone()))
     }
 
     fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
@@ -82,8 +72,6 @@ impl ForgeApi for GitLab {
     }
 
     fn read_repository(&self, url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
-        let item: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| super::malformed(url, &e))?;
-        read_json_repository(url, &item, &KEYS)
+        read_json_object(url, bytes, &KEYS)
     }
 }
