@@ -46,6 +46,9 @@ pub struct Config {
     /// Hosts, addresses and networks the crawler may fetch although they are private, loopback
     /// or link-local (the SSRF guard refuses them otherwise).
     pub fetch_allow: Vec<String>,
+    /// Whether the crawler reads `file://` git URLs (repositories on this machine, named in the
+    /// operator's own sources); never for sources added from the web.
+    pub fetch_files: bool,
     /// The public address of this server, for links and the IRIs of the open-data exports.
     pub public_url: String,
     /// Requests per minute one client (IP address) may make to `/api`; 0 turns the limit off.
@@ -76,6 +79,12 @@ impl Config {
     /// | `RIUSO_PUBLIC_URL` | `http://<RIUSO_BIND>` | public address, for links and export IRIs |
     /// | `RIUSO_API_RATE_PER_MINUTE` | `600` | API requests per minute per client IP (0: no limit) |
     /// | `RIUSO_AUTH_RATE_PER_MINUTE` | `10` | sign-up, sign-in, reset and claim attempts per minute per client IP (0: no limit) |
+    /// | `RIUSO_TOKEN_*` | none | forge tokens, named in `publishers.yml` |
+    /// | `RIUSO_SOURCES` | `publishers.yml` | crawl sources of the scheduler |
+    /// | `RIUSO_CRAWL_EVERY_HOURS` | `24` | hours between scheduled crawls (0: no scheduler) |
+    /// | `RIUSO_EMBEDDED_WORKER` | `true` | whether `riuso serve` runs a worker |
+    /// | `RIUSO_FETCH_ALLOW` | none | comma-separated hosts, `host:port`, addresses, networks the SSRF guard lets through |
+    /// | `RIUSO_FETCH_FILES` | `false` | whether `file://` git URLs are crawled |
     /// | `RIUSO_ASSETS_DIR` | `web/dist` | built web assets (`make assets`), served at `/static/` |
     /// | `RIUSO_IPA_REGISTRY` | none | CSV/TSV of administrations: IPA code, name, e-mail |
     /// | `RIUSO_SMTP_HOST` | none | SMTP server; unset, mail waits in the outbox |
@@ -214,14 +223,19 @@ impl Config {
                         .collect()
                 })
                 .unwrap_or_default(),
-            embedded_worker: match get("RIUSO_EMBEDDED_WORKER").as_deref().map(str::trim) {
-                None | Some("1" | "true" | "yes") => true,
-                Some("0" | "false" | "no") => false,
-                Some(other) => {
-                    anyhow::bail!("RIUSO_EMBEDDED_WORKER must be true or false, not {other:?}")
-                }
-            },
+            embedded_worker: flag(get("RIUSO_EMBEDDED_WORKER"), "RIUSO_EMBEDDED_WORKER", true)?,
+            fetch_files: flag(get("RIUSO_FETCH_FILES"), "RIUSO_FETCH_FILES", false)?,
         })
+    }
+}
+
+/// A yes-or-no variable `name` set to `value`; `default` when unset.
+fn flag(value: Option<String>, name: &str, default: bool) -> anyhow::Result<bool> {
+    match value.as_deref().map(str::trim) {
+        None => Ok(default),
+        Some("1" | "true" | "yes") => Ok(true),
+        Some("0" | "false" | "no") => Ok(false),
+        Some(other) => anyhow::bail!("{name} must be true or false, not {other:?}"),
     }
 }
 
@@ -261,6 +275,7 @@ mod tests {
         assert_eq!(c.log_format, LogFormat::Pretty);
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert_eq!(c.api_rate_per_minute, 600);
+        assert!(c.embedded_worker && !c.fetch_files);
     }
 
     #[test]
@@ -276,6 +291,10 @@ mod tests {
         assert!(format!("{err:#}").contains("RIUSO_PUBLIC_URL"));
         let err = config(&[("RIUSO_BIND", "nowhere")]).unwrap_err();
         assert!(format!("{err:#}").contains("RIUSO_BIND"));
+        let c = config(&[("RIUSO_FETCH_FILES", "yes"), ("RIUSO_EMBEDDED_WORKER", "0")]).unwrap();
+        assert!(c.fetch_files && !c.embedded_worker);
+        let err = config(&[("RIUSO_FETCH_FILES", "maybe")]).unwrap_err();
+        assert!(format!("{err:#}").contains("RIUSO_FETCH_FILES"));
     }
 
     #[test]

@@ -44,15 +44,17 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
 }
 
 /// The crawler's HTTP client: the configured timeout, and the SSRF guard with the
-/// `RIUSO_FETCH_ALLOW` allow-list.
+/// `RIUSO_FETCH_ALLOW` allow-list (and `file://` URLs when `RIUSO_FETCH_FILES` says so).
 ///
 /// # Errors
 ///
 /// Fails on an invalid allow-list entry or when the TLS stack cannot be set up.
 pub(crate) fn crawler_client(config: &Config) -> anyhow::Result<http::Polite> {
-    let guard = ssrf::Guard::new(config.fetch_allow.clone()).context(
-        "RIUSO_FETCH_ALLOW holds an entry that is not a host, host:port, address or network",
-    )?;
+    let guard = ssrf::Guard::new(config.fetch_allow.clone())
+        .context(
+            "RIUSO_FETCH_ALLOW holds an entry that is not a host, host:port, address or network",
+        )?
+        .allow_file(config.fetch_files);
     http::Polite::guarded(
         http::Options {
             timeout: config.http_timeout,

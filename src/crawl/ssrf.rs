@@ -27,7 +27,9 @@ pub const MAX_REDIRECTS: usize = 10;
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
     /// The scheme is not http or https (or `file` where files are allowed).
-    #[error("the `{scheme}` scheme is not allowed; only http and https URLs are fetched")]
+    #[error(
+        "the `{scheme}` scheme is not allowed; only http and https URLs are fetched (file:// git URLs of the operator's own sources only with RIUSO_FETCH_FILES=true)"
+    )]
     Scheme {
         /// The refused scheme.
         scheme: String,

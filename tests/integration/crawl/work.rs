@@ -286,10 +286,23 @@ async fn riuso_crawl(
     sources: &str,
     allow: &str,
 ) -> (i32, serde_json::Value) {
+    riuso_crawl_with(dir, sources, &[("RIUSO_FETCH_ALLOW", allow)]).await
+}
+
+/// [`riuso_crawl`] with the variables `env`.
+async fn riuso_crawl_with(
+    dir: &std::path::Path,
+    sources: &str,
+    env: &[(&str, &str)],
+) -> (i32, serde_json::Value) {
     let file = dir.join("publishers.yml");
     std::fs::write(&file, sources).unwrap();
     let database = format!("sqlite://{}/riuso.db?mode=rwc", dir.display());
-    let (data, allow) = (dir.to_path_buf(), allow.to_owned());
+    let data = dir.to_path_buf();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
             .args(["crawl", "--json", "--sources"])
@@ -297,7 +310,7 @@ async fn riuso_crawl(
             .env("DATABASE_URL", &database)
             .env("RIUSO_DATA_DIR", &data)
             .env("RIUSO_LOG", "error")
-            .env("RIUSO_FETCH_ALLOW", &allow)
+            .envs(env)
             .output()
             .unwrap()
     })
@@ -314,4 +327,29 @@ fn big_sources(forge: &ForgeFixture) -> String {
         web = forge.web_base(ForgeKind::GitHub),
         api = forge.api_base(ForgeKind::GitHub),
     )
+}
+
+#[tokio::test]
+async fn riuso_crawl_reads_file_urls_only_when_the_operator_allows_them() {
+    let forge = ForgeFixture::start(
+        World::new().git_repo(Repo::new("local").publiccode(publiccode("Local"))),
+    )
+    .await;
+    let local = url::Url::from_directory_path(forge.git_dir("local")).unwrap();
+    let sources = format!("publishers:\n  - name: Here\n    repositories: [{local}]\n");
+    let dir = tempfile::tempdir().unwrap();
+
+    let (code, refused) = riuso_crawl_with(dir.path(), &sources, &[]).await;
+    assert_eq!(code, 1, "{refused}");
+    assert!(
+        refused.to_string().contains("RIUSO_FETCH_FILES"),
+        "the refusal says how to allow it: {refused}"
+    );
+
+    let (code, read) =
+        riuso_crawl_with(dir.path(), &sources, &[("RIUSO_FETCH_FILES", "true")]).await;
+    assert_eq!(code, 0, "{read}");
+    assert_eq!(read["outcomes"], serde_json::json!({ "new": 1 }), "{read}");
+    // Nothing was asked of the fixture's HTTP side: the clone came from the disk.
+    assert!(forge.requests().is_empty(), "{:#?}", forge.requests());
 }
