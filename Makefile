@@ -46,7 +46,8 @@ test: test-tools
 	$(MAKE) test-browser
 
 ## test-api: schemathesis (from PyPI, in a virtualenv under the target directory) runs every
-## check against a live `riuso serve` on a seeded catalog, on a loopback port.
+## check against a live `riuso serve` on a seeded catalog, on a loopback port; a crawl of one
+## local git repository gives the crawl endpoints a run and events to answer with.
 SCHEMATHESIS_VENV := $(TARGET_DIR)/schemathesis-venv
 SCHEMATHESIS := $(SCHEMATHESIS_VENV)/bin/schemathesis
 API_TEST_PORT ?= 18080
@@ -60,6 +61,10 @@ test-api: $(SCHEMATHESIS)
 	@set -e; dir=$$(mktemp -d); \
 	export DATABASE_URL="sqlite://$$dir/riuso.db?mode=rwc" RIUSO_API_RATE_PER_MINUTE=0 RIUSO_LOG=warn; \
 	$(TARGET_DIR)/debug/riuso dev seed --count 200 --seed 1 --json >/dev/null; \
+	git init -q $$dir/repo && cp demo/Comune-Milano__gefo.yml $$dir/repo/publiccode.yml; \
+	git -C $$dir/repo add publiccode.yml && git -C $$dir/repo -c user.name=riuso -c user.email=riuso@example.org commit -qm demo; \
+	printf 'publishers:\n  - name: Demo\n    repositories: [file://%s/repo]\n' $$dir > $$dir/publishers.yml; \
+	RIUSO_FETCH_FILES=true RIUSO_DATA_DIR=$$dir $(TARGET_DIR)/debug/riuso crawl --json --sources $$dir/publishers.yml >/dev/null; \
 	$(TARGET_DIR)/debug/riuso serve --bind 127.0.0.1:$(API_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid; rm -rf $$dir' EXIT; \
 	cd $$dir && $(abspath $(SCHEMATHESIS)) --config-file $(CURDIR)/tests/schemathesis.toml run \
