@@ -185,7 +185,8 @@ pub async fn fetch(
         url,
         cache_dir,
         known_commit,
-        (timeout, guard),
+        timeout,
+        guard,
         blocking::Purpose::File,
     )
     .await?;
@@ -219,7 +220,8 @@ pub async fn history(
         url,
         cache_dir,
         known_commit,
-        (timeout, guard),
+        timeout,
+        guard,
         blocking::Purpose::History,
     )
     .await?;
@@ -236,7 +238,8 @@ async fn run(
     url: &Url,
     cache_dir: &Path,
     known_commit: Option<&str>,
-    (timeout, guard): (Duration, Option<&Arc<Guard>>),
+    timeout: Duration,
+    guard: Option<&Arc<Guard>>,
     purpose: blocking::Purpose,
 ) -> Result<blocking::Done, GitError> {
     match url.scheme() {
