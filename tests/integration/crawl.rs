@@ -25,12 +25,23 @@ pub fn test_worker(
     name: &str,
     options: riuso::crawl::run::Options,
 ) -> riuso::crawl::work::Worker {
+    test_worker_with_tokens(db, http, name, options, std::collections::BTreeMap::new())
+}
+
+/// [`test_worker`] with forge tokens by variable name.
+pub fn test_worker_with_tokens(
+    db: &DatabaseConnection,
+    http: Polite,
+    name: &str,
+    options: riuso::crawl::run::Options,
+    tokens: std::collections::BTreeMap<String, String>,
+) -> riuso::crawl::work::Worker {
     let mut worker = riuso::crawl::work::Worker::new(
         db.clone(),
         http,
         name,
         Duration::from_secs(60),
-        std::collections::BTreeMap::new(),
+        tokens,
         options,
     );
     worker.idle = Duration::from_millis(20);

@@ -517,15 +517,13 @@ async fn each_forge_gets_its_own_token_and_private_repositories_need_one() {
     let id = work::enqueue(&db.conn, &targets, &git, "test")
         .await
         .unwrap();
-    let mut worker = riuso::crawl::work::Worker::new(
-        db.conn.clone(),
+    let worker = super::test_worker_with_tokens(
+        &db.conn,
         client(),
         "tokens",
-        Duration::from_secs(60),
-        tokens,
         run::Options::default(),
+        tokens,
     );
-    worker.idle = Duration::from_millis(20);
     worker.drain(id, || {}).await.unwrap();
     let report = work::report(&db.conn, id).await.unwrap();
     assert!(report.failures.is_empty(), "{report:?}");
