@@ -51,5 +51,5 @@ pub async fn compact(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::Db
 
 pub use ingest::{
     Facts, Fetched, IngestError, IngestOutcome, Ingested, Origin, ingest_invalid, ingest_valid,
-    remember,
+    record_repository, remember,
 };

@@ -46,8 +46,8 @@ pub struct Config {
     /// Hosts, addresses and networks the crawler may fetch although they are private, loopback
     /// or link-local (the SSRF guard refuses them otherwise).
     pub fetch_allow: Vec<String>,
-    /// Whether the crawler reads `file://` git URLs (repositories on this machine, named in the
-    /// operator's own sources); never for sources added from the web.
+    /// Whether a crawl reads the `file://` git URLs its sources name (repositories on this
+    /// machine); URLs a forge answers with are never read from the disk.
     pub fetch_files: bool,
     /// The public address of this server, for links and the IRIs of the open-data exports.
     pub public_url: String,
@@ -84,7 +84,7 @@ impl Config {
     /// | `RIUSO_CRAWL_EVERY_HOURS` | `24` | hours between scheduled crawls (0: no scheduler) |
     /// | `RIUSO_EMBEDDED_WORKER` | `true` | whether `riuso serve` runs a worker |
     /// | `RIUSO_FETCH_ALLOW` | none | comma-separated hosts, `host:port`, addresses, networks the SSRF guard lets through |
-    /// | `RIUSO_FETCH_FILES` | `false` | whether `file://` git URLs are crawled |
+    /// | `RIUSO_FETCH_FILES` | `false` | whether the `file://` git URLs of the sources are crawled |
     /// | `RIUSO_ASSETS_DIR` | `web/dist` | built web assets (`make assets`), served at `/static/` |
     /// | `RIUSO_IPA_REGISTRY` | none | CSV/TSV of administrations: IPA code, name, e-mail |
     /// | `RIUSO_SMTP_HOST` | none | SMTP server; unset, mail waits in the outbox |

@@ -311,10 +311,25 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Records the repository of `origin` without a file (none at its default branch): created,
+/// or found and given the facts of `origin`.
+///
+/// # Errors
+///
+/// The database's.
+pub async fn record_repository(
+    db: &DatabaseConnection,
+    origin: Origin<'_>,
+) -> Result<repositories::Model, DbErr> {
+    upsert_repository(db, origin, None)
+        .await
+        .map(|(repo, _)| repo)
+}
+
 /// The repository row of `origin`, and whether it was created now; the facts and the commit
 /// of `origin` written on it.
 async fn upsert_repository(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     origin: Origin<'_>,
     commit: Option<&str>,
 ) -> Result<(repositories::Model, bool), DbErr> {

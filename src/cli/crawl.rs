@@ -51,6 +51,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     let options = run::Options {
         concurrency: args.concurrency,
         max_file_bytes: config.max_file_bytes,
+        fetch_files: config.fetch_files,
         git_cache: config.data_dir.join("git"),
         git_timeout: config.http_timeout.saturating_mul(6),
         ..run::Options::default()

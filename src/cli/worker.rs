@@ -44,17 +44,16 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
 }
 
 /// The crawler's HTTP client: the configured timeout, and the SSRF guard with the
-/// `RIUSO_FETCH_ALLOW` allow-list (and `file://` URLs when `RIUSO_FETCH_FILES` says so).
+/// `RIUSO_FETCH_ALLOW` allow-list. It fetches no `file://` URL: those are read only as the
+/// operator's own git sources, by the crawl itself (`RIUSO_FETCH_FILES`).
 ///
 /// # Errors
 ///
 /// Fails on an invalid allow-list entry or when the TLS stack cannot be set up.
 pub(crate) fn crawler_client(config: &Config) -> anyhow::Result<http::Polite> {
-    let guard = ssrf::Guard::new(config.fetch_allow.clone())
-        .context(
-            "RIUSO_FETCH_ALLOW holds an entry that is not a host, host:port, address or network",
-        )?
-        .allow_file(config.fetch_files);
+    let guard = ssrf::Guard::new(config.fetch_allow.clone()).context(
+        "RIUSO_FETCH_ALLOW holds an entry that is not a host, host:port, address or network",
+    )?;
     http::Polite::guarded(
         http::Options {
             timeout: config.http_timeout,
@@ -91,6 +90,7 @@ pub fn embedded(
         config.tokens.0.clone(),
         run::Options {
             max_file_bytes: config.max_file_bytes,
+            fetch_files: config.fetch_files,
             git_cache: config.data_dir.join("git"),
             git_timeout: config.http_timeout.saturating_mul(6),
             ..run::Options::default()

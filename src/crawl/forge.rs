@@ -421,8 +421,12 @@ async fn list(
                     found = false;
                     break;
                 }
-                (Answer::NotFound | Answer::NotModified, _) => {
+                (Answer::NotFound, _) => {
                     return Err(FetchError::Status { url, status: 404 }.into());
+                }
+                // Asked without validators, it answered 304 again.
+                (Answer::NotModified, _) => {
+                    return Err(FetchError::Status { url, status: 304 }.into());
                 }
                 (
                     Answer::Body {

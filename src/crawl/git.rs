@@ -538,9 +538,21 @@ mod blocking {
             let options = repo
                 .transport_options(self.url.as_str(), None)
                 .map_err(|e| self.local(e))?;
-            let Some(mut options) = options else {
-                return Ok(None);
+            // Under a guard, a connection that could not be given the guard's resolver and
+            // redirect policy is not made at all.
+            let unguarded = || GitError::Unreachable {
+                url: self.shown.clone(),
+                source: "the HTTP transport cannot be put under the SSRF guard".into(),
             };
+            let Some(mut options) = options else {
+                return match self.guard {
+                    Some(_) => Err(unguarded()),
+                    None => Ok(None),
+                };
+            };
+            if self.guard.is_some() && !options.is::<http::Options>() {
+                return Err(unguarded());
+            }
             if let Some(http) = options.downcast_mut::<http::Options>() {
                 let left = self.timeout.saturating_sub(started.elapsed());
                 let left = left.max(Duration::from_millis(1));

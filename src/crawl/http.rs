@@ -142,7 +142,9 @@ pub const USER_AGENT: &str = concat!(
     " (software reuse catalog crawler)"
 );
 
-/// The crawler's HTTP client. Cheap to clone.
+/// The crawler's HTTP client. Cheap to clone; its clones share the per-host limits. Use it on
+/// one Tokio runtime: its GitHub client (`octocrab`) runs a task on the runtime that first asks
+/// GitHub, and answers nothing once that runtime has shut down.
 #[derive(Debug, Clone)]
 pub struct Polite {
     client: reqwest::Client,

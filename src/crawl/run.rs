@@ -120,6 +120,10 @@ pub struct Options {
     pub git_cache: std::path::PathBuf,
     /// Timeout of one git fetch.
     pub git_timeout: std::time::Duration,
+    /// Whether `file://` git URLs of the sources are read (`RIUSO_FETCH_FILES`): repositories on
+    /// this machine, which only the operator's own sources may name. No URL a forge answers
+    /// with is ever read from the disk.
+    pub fetch_files: bool,
 }
 
 impl Default for Options {
@@ -130,6 +134,7 @@ impl Default for Options {
             max_file_bytes: Limits::default().max_bytes,
             git_cache: std::env::temp_dir().join("riuso-git"),
             git_timeout: std::time::Duration::from_secs(120),
+            fetch_files: false,
         }
     }
 }
@@ -626,19 +631,12 @@ pub(super) async fn crawl_repository(
                 // Remembered without an entry, so that next time its unchanged activity costs
                 // no request.
                 None => {
-                    let now = Utc::now().fixed_offset();
-                    let row = repositories::ActiveModel {
-                        url: Set(info.web_url.clone()),
-                        forge: Set(forge.kind.as_str().to_owned()),
-                        archived: Set(info.archived),
-                        private: Set(info.private),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(db)
-                    .await?;
-                    remember(db, row.id, info, None).await?;
+                    let origin = Origin {
+                        repository_url: &info.web_url,
+                        forge: forge.kind.as_str(),
+                        facts: Some(facts(info, None, true)),
+                    };
+                    let row = catalog::record_repository(db, origin).await?;
                     event(
                         db,
                         run,
@@ -740,8 +738,16 @@ pub async fn crawl_git(
     options: &Options,
 ) -> Result<&'static str, DbErr> {
     let known = repository_by_url(db, url.as_str()).await?;
-    if let Err(e) = http.check(url).await {
-        event(db, run, known.as_ref(), "failed", &format!("{url}: {e}")).await?;
+    let refused = if url.scheme() == "file" {
+        (!options.fetch_files).then(|| {
+            "file:// git URLs are read only when the operator sets RIUSO_FETCH_FILES=true"
+                .to_owned()
+        })
+    } else {
+        http.check(url).await.err().map(|e| e.to_string())
+    };
+    if let Some(why) = refused {
+        event(db, run, known.as_ref(), "failed", &format!("{url}: {why}")).await?;
         return Ok("failed");
     }
     let fetched = match super::git::fetch(

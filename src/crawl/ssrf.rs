@@ -26,10 +26,8 @@ pub const MAX_REDIRECTS: usize = 10;
 /// Why a URL or an address was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum Refused {
-    /// The scheme is not http or https (or `file` where files are allowed).
-    #[error(
-        "the `{scheme}` scheme is not allowed; only http and https URLs are fetched (file:// git URLs of the operator's own sources only with RIUSO_FETCH_FILES=true)"
-    )]
+    /// The scheme is not http or https.
+    #[error("the `{scheme}` scheme is not allowed; only http and https URLs are fetched")]
     Scheme {
         /// The refused scheme.
         scheme: String,
@@ -112,7 +110,6 @@ enum HostRule {
 pub struct Guard {
     hosts: Vec<HostEntry>,
     nets: Vec<IpNet>,
-    allow_file: bool,
 }
 
 impl Guard {
@@ -143,14 +140,6 @@ impl Guard {
         Ok(guard)
     }
 
-    /// Whether `file://` URLs pass [`Guard::check`] (for operators' own sources, never for
-    /// sources added from the web). Off by default.
-    #[must_use]
-    pub fn allow_file(mut self, allow: bool) -> Self {
-        self.allow_file = allow;
-        self
-    }
-
     /// Checks `url` before it is fetched, resolving its host.
     ///
     /// # Errors
@@ -158,9 +147,6 @@ impl Guard {
     /// A [`Refused`] saying why the URL must not be fetched: the scheme, credentials, no host, a
     /// host that does not resolve, or any resolved address on a forbidden network.
     pub async fn check(&self, url: &Url) -> Result<(), Refused> {
-        if url.scheme() == "file" && self.allow_file {
-            return Ok(());
-        }
         match self.check_without_dns(url)? {
             Next::Done => Ok(()),
             Next::Resolve { host, port } => {

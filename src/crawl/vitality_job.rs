@@ -57,12 +57,13 @@ pub(super) struct VitalityJob {
 }
 
 /// Where to clone `info` from: the URL the forge gave, or its web URL with `.git` (which the
-/// three forges all serve) when it gave none.
+/// three forges all serve) when it gave none; over HTTP(S) only, whatever the forge says.
 fn clone_url(info: &RepoInfo) -> Option<Url> {
     info.clone_url
         .as_deref()
         .and_then(|u| Url::parse(u).ok())
         .or_else(|| Url::parse(&format!("{}.git", info.web_url.trim_end_matches('/'))).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
 }
 
 /// The vitality job of the repository `info` that run `run` read, for the caller to queue

@@ -22,9 +22,13 @@ use http_body_util::{BodyExt, Full};
 use octocrab::models::Repository;
 use octocrab::{AuthState, OctoBody, Octocrab, OctocrabBuilder};
 use reqwest::header::{self, HeaderMap, HeaderName};
+use serde::Deserialize as _;
 use url::Url;
 
-use super::{FILE, ForgeApi, ForgeError, PER_PAGE, RepoInfo, api_url, headers};
+use super::{
+    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, headers,
+    read_json_repository,
+};
 use crate::crawl::http::{Answer, FetchError, Polite, Validators};
 
 /// GitHub or a GitHub Enterprise Server at its API base URL (`https://api.github.com`,
@@ -195,8 +199,9 @@ fn fetch_error(url: &Url, e: octocrab::Error) -> FetchError {
 ///
 /// [`ForgeError::Malformed`] when it is not an array of repositories.
 fn read_listing(url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
-    let items: Vec<Repository> = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
-    items.into_iter().map(|r| repo_info(url, r)).collect()
+    let items: Vec<serde_json::Value> =
+        serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
+    items.iter().map(|item| read_item(url, item)).collect()
 }
 
 /// Reads the answer of `GET /repos/{owner}/{repo}`.
@@ -205,8 +210,31 @@ fn read_listing(url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
 ///
 /// [`ForgeError::Malformed`] when it is not a repository.
 fn read_repository(url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
-    let item: Repository = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
-    repo_info(url, item)
+    let item: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
+    read_item(url, &item)
+}
+
+/// GitHub's names of what the crawler reads, for an object `octocrab`'s model refuses.
+const KEYS: JsonKeys = JsonKeys {
+    path: "full_name",
+    web_url: "html_url",
+    private: "private",
+    stars: "stargazers_count",
+    activity: "pushed_at",
+    clone_url: "clone_url",
+};
+
+/// One repository object: through `octocrab`'s model, or by name when the model refuses it
+/// (it is stricter than GitHub's schema in places, a `null` where it wants a string, and one
+/// such repository must not cost the whole account).
+fn read_item(url: &str, item: &serde_json::Value) -> Result<RepoInfo, ForgeError> {
+    match Repository::deserialize(item) {
+        Ok(repository) => repo_info(url, repository),
+        Err(e) => {
+            tracing::debug!(%url, error = %e, "octocrab's model refused a repository; read by name");
+            read_json_repository(url, item, &KEYS)
+        }
+    }
 }
 
 fn malformed(url: &str, e: &serde_json::Error) -> ForgeError {
@@ -331,6 +359,18 @@ mod tests {
                 activity: Some("2026-01-02T03:04:05Z".to_owned()),
                 clone_url: Some("https://github.com/comune/app.git".to_owned()),
             }]
+        );
+        // An owner octocrab's model refuses (most of its fields missing): read by name.
+        let odd = br#"[{"id": 8, "name": "odd", "full_name": "comune/odd",
+            "url": "https://api.github.com/repos/comune/odd",
+            "owner": {"login": "comune", "gravatar_id": null},
+            "html_url": "https://github.com/comune/odd", "private": false,
+            "default_branch": "main", "pushed_at": "2026-01-02T03:04:05Z"}]"#;
+        assert!(serde_json::from_slice::<Vec<Repository>>(odd).is_err());
+        let read = read_listing("u", odd).unwrap();
+        assert_eq!(
+            (read[0].path.as_str(), read[0].activity.as_deref()),
+            ("comune/odd", Some("2026-01-02T03:04:05Z"))
         );
         // A repository without its web page, and something that is not a listing.
         let partial = br#"[{"id": 7, "name": "app", "full_name": "comune/app",

@@ -378,19 +378,29 @@ async fn a_guarded_fetch_follows_no_redirect_past_the_guard() {
         .unwrap();
     assert_eq!(unguarded.file.as_deref(), Some(FIRST));
 
-    // Guarded and allowed, the fixture is fetched directly through the guard's resolver.
-    let allowed = Arc::new(
-        Guard::new(vec![
-            fixture.base().trim_start_matches("http://").to_owned(),
-        ])
-        .unwrap(),
-    );
-    let direct = git::fetch(
-        &url(&fixture, "x"),
+    // Named by a host name, the fixture is reached only through the guard's resolver: refused
+    // while only its address is listed (no request reaches it), fetched once its name is.
+    let port = fixture.base().rsplit(':').next().unwrap().to_owned();
+    let by_name = Url::parse(&format!("http://localhost:{port}/git/x.git")).unwrap();
+    let address_only = Arc::new(Guard::new(vec![format!("127.0.0.1:{port}")]).unwrap());
+    fixture.clear_requests();
+    let err = git::fetch(
+        &by_name,
         tempfile::tempdir().unwrap().path(),
         None,
         TIMEOUT,
-        Some(&allowed),
+        Some(&address_only),
+    )
+    .await
+    .unwrap_err();
+    assert!(fixture.requests().is_empty(), "{err}");
+    let named = Arc::new(Guard::new(vec![format!("localhost:{port}")]).unwrap());
+    let direct = git::fetch(
+        &by_name,
+        tempfile::tempdir().unwrap().path(),
+        None,
+        TIMEOUT,
+        Some(&named),
     )
     .await
     .unwrap();
