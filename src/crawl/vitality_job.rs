@@ -59,11 +59,15 @@ pub(super) struct VitalityJob {
 /// Where to clone `info` from: the URL the forge gave, or its web URL with `.git` (which the
 /// three forges all serve) when it gave none; over HTTP(S) only, whatever the forge says.
 fn clone_url(info: &RepoInfo) -> Option<Url> {
+    let http = |u: &str| {
+        Url::parse(u)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+    };
     info.clone_url
         .as_deref()
-        .and_then(|u| Url::parse(u).ok())
-        .or_else(|| Url::parse(&format!("{}.git", info.web_url.trim_end_matches('/'))).ok())
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .and_then(http)
+        .or_else(|| http(&format!("{}.git", info.web_url.trim_end_matches('/'))))
 }
 
 /// The vitality job of the repository `info` that run `run` read, for the caller to queue
@@ -215,4 +219,43 @@ pub(super) async fn failed(
     message: &str,
 ) -> Result<(), DbErr> {
     run::event(db, run, Some(repo), FAILED, message).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(clone_url: Option<&str>, web_url: &str) -> RepoInfo {
+        RepoInfo {
+            web_url: web_url.to_owned(),
+            path: "comune/app".to_owned(),
+            id: None,
+            default_branch: Some("main".to_owned()),
+            archived: false,
+            private: false,
+            stars: None,
+            forks: None,
+            activity: None,
+            clone_url: clone_url.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn clones_come_over_http_only_whatever_the_forge_answers() {
+        let web = "https://git.example/comune/app";
+        assert_eq!(
+            clone_url(&info(None, web)).map(String::from).as_deref(),
+            Some("https://git.example/comune/app.git")
+        );
+        // A forge that names a file on the server's disk gets no clone from it.
+        assert_eq!(
+            clone_url(&info(Some("file:///etc/riuso/secret"), web))
+                .map(String::from)
+                .as_deref(),
+            Some("https://git.example/comune/app.git")
+        );
+        assert!(job(1, &info(Some("file:///srv/x"), "file:///srv/x")).is_none());
+        // Nothing over HTTP at all: no job.
+        assert!(job(1, &info(Some("ssh://git@git.example/x"), "file:///srv/x")).is_none());
+    }
 }
