@@ -44,18 +44,12 @@ pub(super) fn world() -> World {
 
 fn sources_for(forge: &ForgeFixture) -> String {
     format!(
-        "forges:\n\
-         \x20 - web: {gh}\n    kind: github\n    api: {gh_api}\n\
-         \x20 - web: {gl}\n    kind: gitlab\n    api: {gl_api}\n\
-         \x20 - web: {gt}\n    kind: gitea\n    api: {gt_api}\n\
-         publishers:\n\
+        "{forges}publishers:\n\
          \x20 - name: Acme\n    accounts:\n      - {gh}/acme\n      - {gl}/ente\n      - {gt}/comune\n    repositories:\n      - {gh}/solo/tool\n      - {git}\n",
+        forges = forge.forges_section(&[]),
         gh = forge.web_base(ForgeKind::GitHub),
-        gh_api = forge.api_base(ForgeKind::GitHub),
         gl = forge.web_base(ForgeKind::GitLab),
-        gl_api = forge.api_base(ForgeKind::GitLab),
         gt = forge.web_base(ForgeKind::Gitea),
-        gt_api = forge.api_base(ForgeKind::Gitea),
         git = forge.git_url("plain"),
     )
 }
@@ -491,18 +485,15 @@ async fn each_forge_gets_its_own_token_and_private_repositories_need_one() {
         );
     let forge = ForgeFixture::start(world).await;
     let sources = format!(
-        "forges:\n\
-         \x20 - {{web: {gh}, kind: github, api: {gh_api}, token: RIUSO_TOKEN_GH}}\n\
-         \x20 - {{web: {gl}, kind: gitlab, api: {gl_api}, token: RIUSO_TOKEN_GL}}\n\
-         \x20 - {{web: {gt}, kind: gitea, api: {gt_api}}}\n\
-         publishers:\n\
+        "{forges}publishers:\n\
          \x20 - name: Acme\n    accounts: [{gh}/acme, {gl}/ente, {gt}/comune]\n",
+        forges = forge.forges_section(&[
+            (ForgeKind::GitHub, "RIUSO_TOKEN_GH"),
+            (ForgeKind::GitLab, "RIUSO_TOKEN_GL"),
+        ]),
         gh = forge.web_base(ForgeKind::GitHub),
-        gh_api = forge.api_base(ForgeKind::GitHub),
         gl = forge.web_base(ForgeKind::GitLab),
-        gl_api = forge.api_base(ForgeKind::GitLab),
         gt = forge.web_base(ForgeKind::Gitea),
-        gt_api = forge.api_base(ForgeKind::Gitea),
     );
     let tokens: BTreeMap<String, String> = [
         ("RIUSO_TOKEN_GH", "gh-s3cret"),

@@ -289,6 +289,28 @@ impl ForgeFixture {
         format!("{}{}", self.inner.base, kind.api_prefix())
     }
 
+    /// The `forges:` section of a `publishers.yml` declaring the three API forges of the
+    /// fixture, each with the token variable `tokens` names for it, if any.
+    pub fn forges_section(&self, tokens: &[(ForgeKind, &str)]) -> String {
+        let mut out = String::from("forges:\n");
+        for (kind, name) in [
+            (ForgeKind::GitHub, "github"),
+            (ForgeKind::GitLab, "gitlab"),
+            (ForgeKind::Gitea, "gitea"),
+        ] {
+            out.push_str(&format!(
+                "  - {{web: {}, kind: {name}, api: {}",
+                self.web_base(kind),
+                self.api_base(kind)
+            ));
+            if let Some((_, token)) = tokens.iter().find(|(k, _)| *k == kind) {
+                out.push_str(&format!(", token: {token}"));
+            }
+            out.push_str("}\n");
+        }
+        out
+    }
+
     /// The clone URL of a plain git repository: `{base}/git/{name}.git`.
     pub fn git_url(&self, name: &str) -> String {
         format!("{}/git/{name}.git", self.inner.base)
