@@ -237,18 +237,25 @@ struct JsonKeys {
     clone_url: &'static str,
 }
 
-/// Reads a JSON array of repository objects.
-fn read_json_repositories(
+/// Reads a JSON array of repository objects, each with `read`.
+fn read_array(
     url: &str,
     bytes: &[u8],
-    keys: &JsonKeys,
+    read: impl Fn(&serde_json::Value) -> Result<RepoInfo, ForgeError>,
 ) -> Result<Vec<RepoInfo>, ForgeError> {
     let items: Vec<serde_json::Value> =
         serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
-    items
-        .iter()
-        .map(|item| read_json_repository(url, item, keys))
-        .collect()
+    items.iter().map(read).collect()
+}
+
+/// Reads one JSON repository object with `read`.
+fn read_object(
+    url: &str,
+    bytes: &[u8],
+    read: impl Fn(&serde_json::Value) -> Result<RepoInfo, ForgeError>,
+) -> Result<RepoInfo, ForgeError> {
+    let item: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
+    read(&item)
 }
 
 fn malformed(url: &str, e: &serde_json::Error) -> ForgeError {
@@ -256,12 +263,6 @@ fn malformed(url: &str, e: &serde_json::Error) -> ForgeError {
         url: url.to_owned(),
         message: e.to_string(),
     }
-}
-
-/// Reads one JSON repository object.
-fn read_json_object(url: &str, bytes: &[u8], keys: &JsonKeys) -> Result<RepoInfo, ForgeError> {
-    let item: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
-    read_json_repository(url, &item, keys)
 }
 
 /// Reads one repository object.

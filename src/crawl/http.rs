@@ -22,6 +22,33 @@ pub struct Validators {
 }
 
 impl Validators {
+    /// Asks "has it changed?": `If-None-Match` and `If-Modified-Since` on `headers`.
+    pub(super) fn ask(&self, headers: &mut HeaderMap) {
+        for (name, value) in [
+            (header::IF_NONE_MATCH, &self.etag),
+            (header::IF_MODIFIED_SINCE, &self.last_modified),
+        ] {
+            if let Some(value) = value.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+                headers.insert(name, value);
+            }
+        }
+    }
+
+    /// The validators [`Validators::ask`] wrote on `headers`, taken off them; `None` when
+    /// there are none.
+    pub(super) fn take(headers: &mut HeaderMap) -> Option<Self> {
+        let mut take = |name| {
+            headers
+                .remove(name)
+                .and_then(|v: HeaderValue| v.to_str().ok().map(str::to_owned))
+        };
+        let validators = Self {
+            etag: take(header::IF_NONE_MATCH),
+            last_modified: take(header::IF_MODIFIED_SINCE),
+        };
+        (validators != Self::default()).then_some(validators)
+    }
+
     pub(super) fn of(headers: &HeaderMap) -> Self {
         let text = |name| {
             headers
@@ -296,15 +323,11 @@ impl Polite {
                 message: "the client is shutting down".to_owned(),
             })
         })?;
-        let mut request = self.client.get(url.clone()).headers(headers.clone());
+        let mut headers = headers.clone();
         if let Some(v) = validators {
-            if let Some(etag) = &v.etag {
-                request = request.header(header::IF_NONE_MATCH, etag);
-            }
-            if let Some(date) = &v.last_modified {
-                request = request.header(header::IF_MODIFIED_SINCE, date);
-            }
+            v.ask(&mut headers);
         }
+        let request = self.client.get(url.clone()).headers(headers);
         let transport = |e: reqwest::Error| {
             Wait::Failed(FetchError::Transport {
                 url: url.to_string(),

@@ -5,8 +5,8 @@ use reqwest::header::{self, HeaderName};
 use url::Url;
 
 use super::{
-    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, read_json_object,
-    read_json_repositories,
+    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, read_array,
+    read_json_repository, read_object,
 };
 
 /// A Gitea or Forgejo instance at its API base URL (`https://codeberg.org/api/v1`).
@@ -65,10 +65,10 @@ impl ForgeApi for Gitea {
     }
 
     fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
-        read_json_repositories(url, bytes, &KEYS)
+        read_array(url, bytes, |item| read_json_repository(url, item, &KEYS))
     }
 
     fn read_repository(&self, url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
-        read_json_object(url, bytes, &KEYS)
+        read_object(url, bytes, |item| read_json_repository(url, item, &KEYS))
     }
 }

@@ -26,8 +26,8 @@ use serde::Deserialize as _;
 use url::Url;
 
 use super::{
-    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, headers,
-    read_json_repository,
+    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, headers, read_array,
+    read_json_repository, read_object,
 };
 use crate::crawl::http::{Answer, FetchError, Polite, Validators};
 
@@ -142,14 +142,7 @@ async fn get(
 ) -> Result<Answer, FetchError> {
     let mut headers = headers.clone();
     if let Some(v) = validators {
-        for (name, value) in [
-            (header::IF_NONE_MATCH, &v.etag),
-            (header::IF_MODIFIED_SINCE, &v.last_modified),
-        ] {
-            if let Some(value) = value.as_deref().and_then(|v| v.parse().ok()) {
-                headers.insert(name, value);
-            }
-        }
+        v.ask(&mut headers);
     }
     let response = http
         .octocrab()
@@ -199,9 +192,7 @@ fn fetch_error(url: &Url, e: octocrab::Error) -> FetchError {
 ///
 /// [`ForgeError::Malformed`] when it is not an array of repositories.
 fn read_listing(url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
-    let items: Vec<serde_json::Value> =
-        serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
-    items.iter().map(|item| read_item(url, item)).collect()
+    read_array(url, bytes, |item| read_item(url, item))
 }
 
 /// Reads the answer of `GET /repos/{owner}/{repo}`.
@@ -210,8 +201,7 @@ fn read_listing(url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
 ///
 /// [`ForgeError::Malformed`] when it is not a repository.
 fn read_repository(url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
-    let item: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
-    read_item(url, &item)
+    read_object(url, bytes, |item| read_item(url, item))
 }
 
 /// GitHub's names of what the crawler reads, for an object `octocrab`'s model refuses.
@@ -234,13 +224,6 @@ fn read_item(url: &str, item: &serde_json::Value) -> Result<RepoInfo, ForgeError
             tracing::debug!(%url, error = %e, "octocrab's model refused a repository; read by name");
             read_json_repository(url, item, &KEYS)
         }
-    }
-}
-
-fn malformed(url: &str, e: &serde_json::Error) -> ForgeError {
-    ForgeError::Malformed {
-        url: url.to_owned(),
-        message: e.to_string(),
     }
 }
 
@@ -302,23 +285,11 @@ impl tower::Service<http::Request<OctoBody>> for Transport {
             // The polite client names the product; it sends the validators itself.
             headers.remove(header::USER_AGENT);
             headers.remove(header::CONTENT_LENGTH);
-            let validators = Validators {
-                etag: take(&mut headers, &header::IF_NONE_MATCH),
-                last_modified: take(&mut headers, &header::IF_MODIFIED_SINCE),
-            };
-            let conditional = validators != Validators::default();
-            let answer = http
-                .get(&url, &headers, conditional.then_some(&validators))
-                .await?;
+            let validators = Validators::take(&mut headers);
+            let answer = http.get(&url, &headers, validators.as_ref()).await?;
             Ok(reply(answer))
         })
     }
-}
-
-fn take(headers: &mut HeaderMap, name: &header::HeaderName) -> Option<String> {
-    headers
-        .remove(name)
-        .and_then(|v| v.to_str().ok().map(str::to_owned))
 }
 
 fn reply(answer: Answer) -> Reply {

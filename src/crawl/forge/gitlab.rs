@@ -5,8 +5,8 @@ use reqwest::header::HeaderName;
 use url::Url;
 
 use super::{
-    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, encode, read_json_object,
-    read_json_repositories,
+    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, encode, read_array,
+    read_json_repository, read_object,
 };
 
 /// A GitLab instance at its API base URL (`https://gitlab.com/api/v4`).
@@ -68,10 +68,10 @@ impl ForgeApi for GitLab {
     }
 
     fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
-        read_json_repositories(url, bytes, &KEYS)
+        read_array(url, bytes, |item| read_json_repository(url, item, &KEYS))
     }
 
     fn read_repository(&self, url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
-        read_json_object(url, bytes, &KEYS)
+        read_object(url, bytes, |item| read_json_repository(url, item, &KEYS))
     }
 }
