@@ -3,6 +3,7 @@
 pub mod db;
 pub mod forge;
 pub mod smtp;
+pub mod test_app;
 
 use std::path::{Path, PathBuf};
 

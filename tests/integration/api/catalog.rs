@@ -9,23 +9,23 @@ use riuso::publiccode::{self, Context, Limits, Outcome};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, EntityTrait as _};
 use serde_json::Value;
 
-use super::{app, get_json, redact, seed};
+use super::redact;
 use crate::support::db::BACKENDS;
 use crate::support::fixtures;
+use crate::support::test_app::TestApp;
 use axum::http::StatusCode;
 
 #[tokio::test]
 async fn software_search_pages_filters_and_refusals() {
     for backend in BACKENDS {
-        let (router, db) = app(backend, 0).await;
-        seed(&db, 30).await;
+        let app = TestApp::new().backend(backend).synthetic(30).build().await;
 
-        let page = get_json(
-            &router,
-            "/api/v1/software?claim=spid&sort=name&page[size]=3",
-            StatusCode::OK,
-        )
-        .await;
+        let page = app
+            .get_json(
+                "/api/v1/software?claim=spid&sort=name&page[size]=3",
+                StatusCode::OK,
+            )
+            .await;
         let mut shown = page.clone();
         shown["links"]["next"] = Value::String("[cursor]".to_owned());
         insta::assert_json_snapshot!("software_list", redact(shown));
@@ -35,7 +35,7 @@ async fn software_search_pages_filters_and_refusals() {
         let mut names: Vec<String> = Vec::new();
         let mut next = Some("/api/v1/software?claim=spid&sort=name&page[size]=3".to_owned());
         while let Some(uri) = next {
-            let page = get_json(&router, &uri, StatusCode::OK).await;
+            let page = app.get_json(&uri, StatusCode::OK).await;
             for hit in page["data"].as_array().unwrap() {
                 names.push(hit["slug"].as_str().unwrap().to_owned());
             }
@@ -51,12 +51,9 @@ async fn software_search_pages_filters_and_refusals() {
             "{backend:?}: a page repeated an entry"
         );
 
-        let text = get_json(
-            &router,
-            "/api/v1/software?q=sanita&sort=name",
-            StatusCode::OK,
-        )
-        .await;
+        let text = app
+            .get_json("/api/v1/software?q=sanita&sort=name", StatusCode::OK)
+            .await;
         assert!(text["total"].as_u64().unwrap() > 0, "{backend:?}");
         for hit in text["data"].as_array().unwrap() {
             assert!(hit["name"].as_str().unwrap().contains("sanità"), "{hit}");
@@ -71,24 +68,24 @@ async fn software_search_pages_filters_and_refusals() {
             ("/api/v1/software?sort=", "bad_request"),
             ("/api/v1/software?q=a&q=b", "bad_request"),
         ] {
-            let error = get_json(&router, uri, StatusCode::BAD_REQUEST).await;
+            let error = app.get_json(uri, StatusCode::BAD_REQUEST).await;
             assert_eq!(error["error"]["code"], code, "{uri}");
         }
-        let error = get_json(
-            &router,
-            "/api/v1/software?page[after]=garbage",
-            StatusCode::NOT_FOUND,
-        )
-        .await;
+        let error = app
+            .get_json(
+                "/api/v1/software?page[after]=garbage",
+                StatusCode::NOT_FOUND,
+            )
+            .await;
         assert_eq!(error["error"]["code"], "invalid_cursor");
-        db.close().await;
+        app.close().await;
     }
 }
 
 #[tokio::test]
 async fn one_entry_with_its_current_snapshot_and_history() {
     for backend in BACKENDS {
-        let (router, db) = app(backend, 0).await;
+        let app = TestApp::new().backend(backend).build().await;
         let origin = Origin {
             repository_url: "https://github.com/comune-esempio/protocollo",
             forge: "github",
@@ -105,7 +102,7 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             commit: Some("0123456789abcdef"),
             fetched_at: Utc::now(),
         };
-        catalog::ingest_valid(&db.conn, origin, fetched(&valid), &v)
+        catalog::ingest_valid(&app.db.conn, origin, fetched(&valid), &v)
             .await
             .unwrap();
         let invalid = std::fs::read(
@@ -117,18 +114,17 @@ async fn one_entry_with_its_current_snapshot_and_history() {
         else {
             panic!("the fixture is invalid")
         };
-        catalog::ingest_invalid(&db.conn, origin, fetched(&invalid), &r)
+        catalog::ingest_invalid(&app.db.conn, origin, fetched(&invalid), &r)
             .await
             .unwrap();
 
-        let by_slug = get_json(
-            &router,
-            "/api/v1/software/comune-esempio-protocollo",
-            StatusCode::OK,
-        )
-        .await;
+        let by_slug = app
+            .get_json("/api/v1/software/comune-esempio-protocollo", StatusCode::OK)
+            .await;
         let id = by_slug["id"].as_i64().unwrap();
-        let by_id = get_json(&router, &format!("/api/v1/software/{id}"), StatusCode::OK).await;
+        let by_id = app
+            .get_json(&format!("/api/v1/software/{id}"), StatusCode::OK)
+            .await;
         assert_eq!(by_slug, by_id);
         assert_eq!(
             by_slug["active"], false,
@@ -144,7 +140,7 @@ async fn one_entry_with_its_current_snapshot_and_history() {
         // The vitality series as stored comes out as numbers; one that does not read as 0-100
         // integers comes out empty, never as an error.
         let entry = riuso::catalog::entities::software::Entity::find_by_id(id)
-            .one(&db.conn)
+            .one(&app.db.conn)
             .await
             .unwrap()
             .unwrap();
@@ -155,10 +151,12 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             window_end: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
             facts: catalog::vitality::VitalityFacts::default(),
         };
-        catalog::vitality::record(&db.conn, &entry, &record)
+        catalog::vitality::record(&app.db.conn, &entry, &record)
             .await
             .unwrap();
-        let shown = get_json(&router, &format!("/api/v1/software/{id}"), StatusCode::OK).await;
+        let shown = app
+            .get_json(&format!("/api/v1/software/{id}"), StatusCode::OK)
+            .await;
         assert_eq!(shown["vitality"], 61.0);
         assert_eq!(shown["vitalitySeries"], serde_json::json!(series));
         riuso::catalog::entities::software::ActiveModel {
@@ -166,14 +164,18 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             vitality_series: Set(Some("61,61,oops".to_owned())),
             ..Default::default()
         }
-        .update(&db.conn)
+        .update(&app.db.conn)
         .await
         .unwrap();
-        let shown = get_json(&router, &format!("/api/v1/software/{id}"), StatusCode::OK).await;
+        let shown = app
+            .get_json(&format!("/api/v1/software/{id}"), StatusCode::OK)
+            .await;
         assert_eq!(shown["vitalitySeries"], serde_json::json!([]));
 
         // An inactive entry is not listed by default, but is with active=false.
-        let listed = get_json(&router, "/api/v1/software?active=false", StatusCode::OK).await;
+        let listed = app
+            .get_json("/api/v1/software?active=false", StatusCode::OK)
+            .await;
         assert_eq!(listed["data"][0]["slug"], "comune-esempio-protocollo");
 
         for uri in [
@@ -181,99 +183,85 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             "/api/v1/software/999999",
             "/api/v1/software/bad%20slug!",
         ] {
-            let error = get_json(&router, uri, StatusCode::NOT_FOUND).await;
+            let error = app.get_json(uri, StatusCode::NOT_FOUND).await;
             assert_eq!(error["error"]["code"], "not_found", "{uri}");
         }
-        db.close().await;
+        app.close().await;
     }
 }
 
 #[tokio::test]
 async fn organisations_by_ipa_code_and_their_software() {
     for backend in BACKENDS {
-        let (router, db) = app(backend, 0).await;
-        seed(&db, 30).await;
-        let list = get_json(
-            &router,
-            "/api/v1/organisations?page[size]=4",
-            StatusCode::OK,
-        )
-        .await;
+        let app = TestApp::new().backend(backend).synthetic(30).build().await;
+        let list = app
+            .get_json("/api/v1/organisations?page[size]=4", StatusCode::OK)
+            .await;
         assert_eq!(
             list["links"]["next"],
             "/api/v1/organisations?page%5Bsize%5D=4&page%5Bafter%5D=4"
         );
         insta::assert_json_snapshot!("organisations_list", redact(list.clone()));
-        let second = get_json(
-            &router,
-            list["links"]["next"].as_str().unwrap(),
-            StatusCode::OK,
-        )
-        .await;
+        let second = app
+            .get_json(list["links"]["next"].as_str().unwrap(), StatusCode::OK)
+            .await;
         assert_eq!(second["data"][0]["id"], 5);
 
         let code = list["data"][0]["ipaCode"].as_str().unwrap().to_owned();
-        let org = get_json(
-            &router,
-            &format!("/api/v1/organisations/{code}"),
-            StatusCode::OK,
-        )
-        .await;
-        let upper = get_json(
-            &router,
-            &format!("/api/v1/organisations/{}", code.to_uppercase()),
-            StatusCode::OK,
-        )
-        .await;
+        let org = app
+            .get_json(&format!("/api/v1/organisations/{code}"), StatusCode::OK)
+            .await;
+        let upper = app
+            .get_json(
+                &format!("/api/v1/organisations/{}", code.to_uppercase()),
+                StatusCode::OK,
+            )
+            .await;
         assert_eq!(org, upper, "IPA codes are case-insensitive");
         insta::assert_json_snapshot!("organisations_show", redact(org.clone()));
 
-        let software = get_json(
-            &router,
-            &format!("/api/v1/organisations/{code}/software?page[size]=2"),
-            StatusCode::OK,
-        )
-        .await;
+        let software = app
+            .get_json(
+                &format!("/api/v1/organisations/{code}/software?page[size]=2"),
+                StatusCode::OK,
+            )
+            .await;
         insta::assert_json_snapshot!("organisations_software", redact(software.clone()));
         let mut count = 0;
         let mut next = Some(format!(
             "/api/v1/organisations/{code}/software?page[size]=2"
         ));
         while let Some(uri) = next {
-            let page = get_json(&router, &uri, StatusCode::OK).await;
+            let page = app.get_json(&uri, StatusCode::OK).await;
             count += page["data"].as_array().unwrap().len() as u64;
             next = page["links"]["next"].as_str().map(str::to_owned);
         }
         assert_eq!(count, org["softwareCount"].as_u64().unwrap());
 
-        let error = get_json(
-            &router,
-            "/api/v1/organisations/c_zzzz",
-            StatusCode::NOT_FOUND,
-        )
-        .await;
+        let error = app
+            .get_json("/api/v1/organisations/c_zzzz", StatusCode::NOT_FOUND)
+            .await;
         assert_eq!(error["error"]["code"], "not_found");
-        let error = get_json(
-            &router,
-            "/api/v1/organisations/c_zzzz/software",
-            StatusCode::NOT_FOUND,
-        )
-        .await;
+        let error = app
+            .get_json(
+                "/api/v1/organisations/c_zzzz/software",
+                StatusCode::NOT_FOUND,
+            )
+            .await;
         assert_eq!(error["error"]["code"], "not_found");
-        db.close().await;
+        app.close().await;
     }
 }
 
 #[tokio::test]
 async fn statistics_and_crawl_runs_with_their_events() {
     for backend in BACKENDS {
-        let (router, db) = app(backend, 0).await;
-        seed(&db, 20).await;
-        let stats = get_json(&router, "/api/v1/stats", StatusCode::OK).await;
+        let app = TestApp::new().backend(backend).synthetic(20).build().await;
+        let stats = app.get_json("/api/v1/stats", StatusCode::OK).await;
         assert_eq!(stats["software"], 20);
         insta::assert_json_snapshot!("stats", redact(stats));
 
-        let empty = get_json(&router, "/api/v1/crawls", StatusCode::OK).await;
+        let empty = app.get_json("/api/v1/crawls", StatusCode::OK).await;
         assert_eq!(empty["data"], Value::Array(Vec::new()));
 
         let now = Utc::now().fixed_offset();
@@ -286,7 +274,7 @@ async fn statistics_and_crawl_runs_with_their_events() {
                 finished_at: Set((status == "finished").then_some(now)),
                 ..Default::default()
             }
-            .insert(&db.conn)
+            .insert(&app.db.conn)
             .await
             .unwrap();
             for (outcome, message) in [
@@ -302,31 +290,27 @@ async fn statistics_and_crawl_runs_with_their_events() {
                     at: Set(now),
                     ..Default::default()
                 }
-                .insert(&db.conn)
+                .insert(&app.db.conn)
                 .await
                 .unwrap();
             }
         }
-        let runs = get_json(&router, "/api/v1/crawls?page[size]=1", StatusCode::OK).await;
+        let runs = app
+            .get_json("/api/v1/crawls?page[size]=1", StatusCode::OK)
+            .await;
         assert_eq!(runs["data"][0]["id"], 2, "most recent first");
         insta::assert_json_snapshot!("crawls_list", redact(runs.clone()));
-        let older = get_json(
-            &router,
-            runs["links"]["next"].as_str().unwrap(),
-            StatusCode::OK,
-        )
-        .await;
+        let older = app
+            .get_json(runs["links"]["next"].as_str().unwrap(), StatusCode::OK)
+            .await;
         assert_eq!(older["data"][0]["id"], 1);
         assert!(older["links"].get("next").is_none());
 
-        let run = get_json(&router, "/api/v1/crawls/1", StatusCode::OK).await;
+        let run = app.get_json("/api/v1/crawls/1", StatusCode::OK).await;
         insta::assert_json_snapshot!("crawls_show", redact(run));
-        let events = get_json(
-            &router,
-            "/api/v1/crawls/1/events?page[size]=2",
-            StatusCode::OK,
-        )
-        .await;
+        let events = app
+            .get_json("/api/v1/crawls/1/events?page[size]=2", StatusCode::OK)
+            .await;
         insta::assert_json_snapshot!("crawls_events", redact(events));
 
         for uri in [
@@ -334,9 +318,9 @@ async fn statistics_and_crawl_runs_with_their_events() {
             "/api/v1/crawls/99/events",
             "/api/v1/crawls/x",
         ] {
-            let error = get_json(&router, uri, StatusCode::NOT_FOUND).await;
+            let error = app.get_json(uri, StatusCode::NOT_FOUND).await;
             assert_eq!(error["error"]["code"], "not_found", "{uri}");
         }
-        db.close().await;
+        app.close().await;
     }
 }

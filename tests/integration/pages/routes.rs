@@ -4,13 +4,14 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
-use super::{app, first_slug, get, get_with, send};
+use super::first_slug;
+use crate::support::test_app::{PUBLIC_URL, TestApp};
 
 #[tokio::test]
 async fn every_page_answers_in_both_languages_with_the_frame_and_headers() {
-    let (router, db) = app(30).await;
-    let slug = first_slug(&router, "q=govpay").await;
-    let other = first_slug(&router, "q=whistleblowing").await;
+    let app = TestApp::new().demo().synthetic(30).build().await;
+    let slug = first_slug(&app, "q=govpay").await;
+    let other = first_slug(&app, "q=whistleblowing").await;
     let pages = [
         "/".to_owned(),
         "/software".to_owned(),
@@ -27,7 +28,7 @@ async fn every_page_answers_in_both_languages_with_the_frame_and_headers() {
         "/account/reset".to_owned(),
     ];
     for uri in &pages {
-        let it = get(&router, uri).await;
+        let it = app.get(uri).await;
         assert_eq!(it.status, StatusCode::OK, "{uri}: {}", it.body);
         assert_eq!(it.lang(), "it", "{uri}");
         assert_eq!(it.all("main#main").len(), 1, "{uri}");
@@ -57,7 +58,7 @@ async fn every_page_answers_in_both_languages_with_the_frame_and_headers() {
             .attr("href")
             .unwrap()
             .to_owned();
-        let en = get(&router, &switch).await;
+        let en = app.get(&switch).await;
         assert_eq!(en.status, StatusCode::OK, "{switch}");
         assert_eq!(en.lang(), "en", "{switch}");
         let cookie = en
@@ -77,18 +78,20 @@ async fn every_page_answers_in_both_languages_with_the_frame_and_headers() {
             "{uri}: the frame is translated"
         );
 
-        let by_cookie = get_with(&router, uri, "cookie", "a=b; riuso_lang=en").await;
+        let by_cookie = app.get_with(uri, &[("cookie", "a=b; riuso_lang=en")]).await;
         assert_eq!(by_cookie.lang(), "en", "{uri}");
-        let by_header = get_with(&router, uri, "accept-language", "en-GB,en;q=0.9,it;q=0.5").await;
+        let by_header = app
+            .get_with(uri, &[("accept-language", "en-GB,en;q=0.9,it;q=0.5")])
+            .await;
         assert_eq!(by_header.lang(), "en", "{uri}");
     }
-    db.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
 async fn bad_input_gets_a_clear_4xx_page_in_the_readers_language() {
-    let (router, db) = app(5).await;
-    let slug = first_slug(&router, "q=govpay").await;
+    let app = TestApp::new().demo().synthetic(5).build().await;
+    let slug = first_slug(&app, "q=govpay").await;
     let long = "a".repeat(201);
     let cases: Vec<(String, StatusCode)> = vec![
         ("/software?sort=nope".to_owned(), StatusCode::BAD_REQUEST),
@@ -137,7 +140,7 @@ async fn bad_input_gets_a_clear_4xx_page_in_the_readers_language() {
         ("/nowhere/at/all".to_owned(), StatusCode::NOT_FOUND),
     ];
     for (uri, status) in &cases {
-        let it = get(&router, uri).await;
+        let it = app.get(uri).await;
         assert_eq!(it.status, *status, "{uri}: {}", it.body);
         assert!(
             it.headers["content-type"]
@@ -150,7 +153,7 @@ async fn bad_input_gets_a_clear_4xx_page_in_the_readers_language() {
         assert!(!it.body.contains("<script>alert"), "{uri}");
         if *status != StatusCode::OK {
             assert!(it.text("h1").len() > 5, "{uri}: the error page has a title");
-            let en = get_with(&router, uri, "accept-language", "en").await;
+            let en = app.get_with(uri, &[("accept-language", "en")]).await;
             assert_eq!(en.status, *status, "{uri}");
             assert_eq!(en.lang(), "en", "{uri}");
             assert_ne!(
@@ -161,12 +164,12 @@ async fn bad_input_gets_a_clear_4xx_page_in_the_readers_language() {
         }
     }
     // The detail says what was wrong, escaped.
-    let bad = get(&router, "/software?%3Cb%3E=1").await;
+    let bad = app.get("/software?%3Cb%3E=1").await;
     assert!(bad.body.contains("&#60;b&#62;"), "{}", bad.body);
     assert!(!bad.body.contains("<b>"));
 
     // An empty validator form, and a body over the limit.
-    let empty = send(&router, multipart(&[("publiccode", "  ")])).await;
+    let empty = app.send(multipart(&[("publiccode", "  ")])).await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert!(
         empty.body.contains("Incolla il contenuto"),
@@ -174,7 +177,7 @@ async fn bad_input_gets_a_clear_4xx_page_in_the_readers_language() {
         empty.body
     );
     let huge = "a: b\n".repeat(20_000);
-    let too_large = send(&router, multipart(&[("publiccode", &huge)])).await;
+    let too_large = app.send(multipart(&[("publiccode", &huge)])).await;
     assert_eq!(
         too_large.status,
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -182,18 +185,18 @@ async fn bad_input_gets_a_clear_4xx_page_in_the_readers_language() {
         too_large.text(".alert")
     );
     assert_eq!(too_large.lang(), "it");
-    db.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
 async fn feeds_sitemap_and_robots_are_served_with_absolute_links() {
-    let (router, db) = app(12).await;
+    let app = TestApp::new().demo().synthetic(12).build().await;
     for (uri, kind, entries) in [
         ("/feeds/new.atom", "application/atom+xml", "<entry>"),
         ("/feeds/updated.atom", "application/atom+xml", "<entry>"),
         ("/sitemap.xml", "application/xml", "<url>"),
     ] {
-        let it = get(&router, uri).await;
+        let it = app.get(uri).await;
         assert_eq!(it.status, StatusCode::OK, "{uri}");
         assert!(
             it.headers["content-type"]
@@ -207,21 +210,20 @@ async fn feeds_sitemap_and_robots_are_served_with_absolute_links() {
         let n = it.body.matches(entries).count();
         assert!(n >= 19, "{uri}: {n} entries");
         assert!(
-            it.body
-                .contains(&format!("{}/software/", super::PUBLIC_URL)),
+            it.body.contains(&format!("{}/software/", PUBLIC_URL)),
             "{uri}"
         );
         assert!(!it.body.contains("href=\"/"), "{uri}: relative link");
     }
-    let feed = get(&router, "/feeds/new.atom").await;
+    let feed = app.get("/feeds/new.atom").await;
     assert!(feed.body.contains("<title>riuso · Nuove soluzioni</title>"));
-    let robots = get(&router, "/robots.txt").await;
+    let robots = app.get("/robots.txt").await;
     assert!(
         robots
             .body
-            .contains(&format!("Sitemap: {}/sitemap.xml", super::PUBLIC_URL))
+            .contains(&format!("Sitemap: {}/sitemap.xml", PUBLIC_URL))
     );
-    db.close().await;
+    app.close().await;
 }
 
 /// A multipart POST of the validator form with `fields`.
@@ -250,16 +252,12 @@ pub fn multipart(fields: &[(&str, &str)]) -> Request<Body> {
 
 #[tokio::test]
 async fn static_assets_are_served_with_cache_headers_and_revalidated() {
-    let db = crate::support::db::TestDb::new(crate::support::db::Backend::Sqlite).await;
-    let mut config = riuso::config::Config::from_lookup(|_| None).unwrap();
     // Our own files are in the repository; Bootstrap Italia joins them in web/dist when built.
-    config.assets_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/web/static").into();
-    let state = riuso::app::AppState(std::sync::Arc::new(riuso::app::App::new(
-        config,
-        db.conn.clone(),
-    )));
-    let router = riuso::web::router(state);
-    let css = get(&router, "/static/riuso.css").await;
+    let app = TestApp::new()
+        .config(|c| c.assets_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/web/static").into())
+        .build()
+        .await;
+    let css = app.get("/static/riuso.css").await;
     assert_eq!(css.status, StatusCode::OK);
     assert!(
         css.headers["content-type"]
@@ -269,11 +267,13 @@ async fn static_assets_are_served_with_cache_headers_and_revalidated() {
     );
     assert_eq!(css.headers["cache-control"], "public, max-age=86400");
     let modified = css.headers["last-modified"].to_str().unwrap().to_owned();
-    let again = get_with(&router, "/static/riuso.css", "if-modified-since", &modified).await;
+    let again = app
+        .get_with("/static/riuso.css", &[("if-modified-since", &modified)])
+        .await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
-    let missing = get(&router, "/static/nothing.css").await;
+    let missing = app.get("/static/nothing.css").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
-    let escape = get(&router, "/static/../Cargo.toml").await;
+    let escape = app.get("/static/../Cargo.toml").await;
     assert_eq!(escape.status, StatusCode::NOT_FOUND);
-    db.close().await;
+    app.close().await;
 }

@@ -5,15 +5,21 @@
 use axum::http::StatusCode;
 use std::collections::BTreeSet;
 
+use super::first_slug;
 use super::routes::multipart;
-use super::{app, app_on, first_slug, get, get_with, ingest, send};
 use crate::support::db::BACKENDS;
+use crate::support::test_app::TestApp;
 
 #[tokio::test]
 async fn search_keeps_its_state_in_the_url_and_pages_through_every_result() {
     for backend in BACKENDS {
-        let (router, db) = app_on(backend, 40).await;
-        let page = get(&router, "/software?claim=spid&sort=name").await;
+        let app = TestApp::new()
+            .backend(backend)
+            .demo()
+            .synthetic(40)
+            .build()
+            .await;
+        let page = app.get("/software?claim=spid&sort=name").await;
         assert_eq!(page.status, StatusCode::OK);
         // The ticked facet, the chosen sort and a chip that removes the filter.
         assert_eq!(page.all("input[name=claim][value=spid][checked]").len(), 1);
@@ -42,7 +48,7 @@ async fn search_keeps_its_state_in_the_url_and_pages_through_every_result() {
         let mut listed = 0;
         let mut next = Some("/software?claim=spid&sort=name".to_owned());
         while let Some(uri) = next {
-            let p = get(&router, &uri).await;
+            let p = app.get(&uri).await;
             assert_eq!(p.status, StatusCode::OK, "{uri}");
             for a in p.all("ol#results a.result-link") {
                 listed += 1;
@@ -57,7 +63,7 @@ async fn search_keeps_its_state_in_the_url_and_pages_through_every_result() {
         assert_eq!(seen.len() as u64, total, "a page repeated an entry");
 
         // Compare checkboxes belong to the compare form, outside the search form's submission.
-        let first = get(&router, "/software").await;
+        let first = app.get("/software").await;
         assert!(
             first
                 .all("ol#results input[name=id][form=compare-form]")
@@ -70,7 +76,7 @@ async fn search_keeps_its_state_in_the_url_and_pages_through_every_result() {
         );
 
         // Nothing matches: an empty state with ways out.
-        let empty = get(&router, "/software?q=zzzqqqxxx&claim=spid").await;
+        let empty = app.get("/software?q=zzzqqqxxx&claim=spid").await;
         assert_eq!(empty.status, StatusCode::OK);
         assert_eq!(empty.all("ol#results").len(), 0);
         assert!(empty.text(".empty-state h2").contains("Nessuna soluzione"));
@@ -91,14 +97,14 @@ async fn search_keeps_its_state_in_the_url_and_pages_through_every_result() {
             ways.iter().any(|w| w.starts_with("/software?category=")),
             "{ways:?}"
         );
-        db.close().await;
+        app.close().await;
     }
 }
 
 #[tokio::test]
 async fn software_page_shows_claims_users_history_and_a_diff_between_snapshots() {
     for backend in BACKENDS {
-        let (router, db) = app_on(backend, 0).await;
+        let app = TestApp::new().backend(backend).demo().build().await;
         let url = "https://github.com/Comune-di-Montesilvano/GovPay-Interaction-Layer";
         let original = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -108,10 +114,10 @@ async fn software_page_shows_claims_users_history_and_a_diff_between_snapshots()
         let changed = String::from_utf8(original.clone())
             .unwrap()
             .replace("softwareVersion: 1.5.47", "softwareVersion: 1.6.0");
-        ingest(&db, url, changed.as_bytes()).await;
-        let slug = first_slug(&router, "q=govpay").await;
+        app.ingest(url, changed.as_bytes()).await;
+        let slug = first_slug(&app, "q=govpay").await;
 
-        let page = get(&router, &format!("/software/{slug}")).await;
+        let page = app.get(&format!("/software/{slug}")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(page.text("h1"), "GovPay Interaction Layer");
         assert!(
@@ -135,7 +141,7 @@ async fn software_page_shows_claims_users_history_and_a_diff_between_snapshots()
         assert!(page.body.contains("EUPL-1.2"));
 
         // The default diff is the previous snapshot against the current one.
-        let diff = get(&router, &format!("/software/{slug}/diff")).await;
+        let diff = app.get(&format!("/software/{slug}/diff")).await;
         assert_eq!(diff.status, StatusCode::OK);
         let removed: Vec<String> = diff
             .all("tr.diff-removed pre")
@@ -151,19 +157,20 @@ async fn software_page_shows_claims_users_history_and_a_diff_between_snapshots()
         assert_eq!(added, ["softwareVersion: 1.6.0"]);
 
         // English page: English labels, the Italian description with a note saying so.
-        let en = get(&router, &format!("/software/{slug}?lang=en")).await;
+        let en = app.get(&format!("/software/{slug}?lang=en")).await;
         assert!(en.body.contains("Compliance and integrations"));
         assert!(en.body.contains("No description in this language"));
-        db.close().await;
+        app.close().await;
     }
 }
 
 #[tokio::test]
 async fn an_invalid_entry_shows_its_diagnostics_in_the_readers_language() {
-    let (router, db) = app(0).await;
+    let app = TestApp::new().demo().build().await;
     let broken = "publiccodeYmlVersion: '0.4'\nname: Broken\nurl: https://github.com/x/broken\ndevelopmentStatus: nearly\n";
-    ingest(&db, "https://github.com/x/broken", broken.as_bytes()).await;
-    let page = get(&router, "/software/x-broken").await;
+    app.ingest("https://github.com/x/broken", broken.as_bytes())
+        .await;
+    let page = app.get("/software/x-broken").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.text(".alert-warning").contains("Non attiva"));
     let diagnostics = page.all("#diagnostics li.diagnostic-error");
@@ -172,21 +179,23 @@ async fn an_invalid_entry_shows_its_diagnostics_in_the_readers_language() {
         page.body.contains("non è tra quelli ammessi"),
         "Italian help"
     );
-    let en = get_with(&router, "/software/x-broken", "cookie", "riuso_lang=en").await;
+    let en = app
+        .get_with("/software/x-broken", &[("cookie", "riuso_lang=en")])
+        .await;
     assert!(en.body.contains("is not one of those the standard allows"));
-    db.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
 async fn publisher_page_lists_its_solutions_and_their_reuse_by_others() {
     for backend in BACKENDS {
-        let (router, db) = app_on(backend, 0).await;
-        let page = get(&router, "/publishers/c_f646").await;
+        let app = TestApp::new().backend(backend).demo().build().await;
+        let page = app.get("/publishers/c_f646").await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("c_f646"));
         assert_eq!(page.text("#ipa-name"), "Comune di Montesilvano");
         // An organisation the files name only by code reads with its registry name.
-        let milano = get(&router, "/publishers/c_f205").await;
+        let milano = app.get("/publishers/c_f205").await;
         assert_eq!(milano.text("h1"), "Comune di Milano");
         assert!(
             page.all("a[href^='/software/']").len() >= 2,
@@ -195,22 +204,22 @@ async fn publisher_page_lists_its_solutions_and_their_reuse_by_others() {
         );
         let reuse = page.text("#reuse-title ~ table");
         assert!(reuse.contains("Provincia di Pescara"), "{reuse}");
-        let list = get(&router, "/publishers").await;
+        let list = app.get("/publishers").await;
         assert!(
             list.all("table#publishers a[href='/publishers/c_f646']")
                 .len()
                 == 1
         );
-        db.close().await;
+        app.close().await;
     }
 }
 
 #[tokio::test]
 async fn compare_puts_the_art_68_criteria_side_by_side() {
-    let (router, db) = app(0).await;
-    let a = first_slug(&router, "q=govpay").await;
-    let b = first_slug(&router, "q=whistleblowing").await;
-    let page = get(&router, &format!("/compare?id={a}&id={b}&id={a}")).await;
+    let app = TestApp::new().demo().build().await;
+    let a = first_slug(&app, "q=govpay").await;
+    let b = first_slug(&app, "q=whistleblowing").await;
+    let page = app.get(&format!("/compare?id={a}&id={b}&id={a}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
         page.all("table#compare-table thead th").len(),
@@ -237,17 +246,17 @@ async fn compare_puts_the_art_68_criteria_side_by_side() {
         );
     }
     assert!(page.body.contains("EUPL-1.2"));
-    let one = get(&router, &format!("/compare?id={a}")).await;
+    let one = app.get(&format!("/compare?id={a}")).await;
     assert_eq!(one.status, StatusCode::OK);
     assert!(one.body.contains("almeno due"));
-    db.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
 async fn validator_page_lists_diagnostics_and_marks_the_offending_lines() {
-    let (router, db) = app(0).await;
+    let app = TestApp::new().demo().build().await;
     let broken = "publiccodeYmlVersion: '0.4'\nname: Test\nurl: https://github.com/x/y\ndevelopmentStatus: nearly\nsoftwareType: standalone/web\n";
-    let page = send(&router, multipart(&[("publiccode", broken)])).await;
+    let page = app.send(multipart(&[("publiccode", broken)])).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.text(".alert-danger").contains("Non valido"));
     assert!(!page.all("#diagnostics li").is_empty());
@@ -273,16 +282,16 @@ async fn validator_page_lists_diagnostics_and_marks_the_offending_lines() {
     request
         .headers_mut()
         .insert("cookie", "riuso_lang=en".parse().unwrap());
-    let ok = send(&router, request).await;
+    let ok = app.send(request).await;
     assert_eq!(ok.status, StatusCode::OK);
     assert!(ok.text("[role=status]").contains("Valid"), "{}", ok.body);
     assert_eq!(ok.lang(), "en");
-    let form = get(&router, "/validator").await;
+    let form = app.get("/validator").await;
     assert_eq!(
         form.all("form#validator-form[method=post][enctype='multipart/form-data']")
             .len(),
         1
     );
     assert!(form.all("a[href^='/schemas/publiccode-']").len() == 1);
-    db.close().await;
+    app.close().await;
 }
