@@ -2,9 +2,14 @@
 //! snapshot (the contract), pagination, entity tags, CORS, rate limits, the OpenAPI document, the
 //! documentation page, and the open-data exports (DCAT-AP_IT read back with an RDF parser).
 
-mod catalog;
+mod crawls;
+mod docs;
 mod export;
-mod http;
+mod middleware;
+mod openapi;
+mod organisations;
+mod software;
+mod validate;
 
 use serde_json::Value;
 

@@ -2,8 +2,14 @@
 //! choice, the security headers, error pages for bad input (never a 500), and what each page
 //! shows, checked with CSS selectors on the parsed HTML.
 
-mod routes;
-mod views;
+mod compare;
+mod errors;
+mod feeds;
+mod frame;
+mod publishers;
+mod search;
+mod software;
+mod validator;
 
 use crate::support::test_app::TestApp;
 

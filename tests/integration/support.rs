@@ -1,5 +1,6 @@
 //! Helpers shared by the suites.
 
+pub mod crawl;
 pub mod db;
 pub mod forge;
 pub mod smtp;

@@ -1,13 +1,13 @@
-//! The HTTP server through its router (no socket): health, JSON Schemas, the validator API,
-//! errors as JSON, security headers.
+//! The HTTP server through its router (no socket), for what no one page or endpoint owns:
+//! health, JSON Schemas, static assets, errors as JSON or pages, security headers.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 
-use crate::support::fixtures;
 use crate::support::test_app::{Response, TestApp};
 
-fn post(uri: &str, body: impl Into<Body>) -> Request<Body> {
+/// A `POST` of `body` as YAML.
+pub fn post(uri: &str, body: impl Into<Body>) -> Request<Body> {
     Request::post(uri)
         .header("content-type", "application/yaml")
         .body(body.into())
@@ -63,39 +63,6 @@ async fn schemas_are_served_for_editors() {
 }
 
 #[tokio::test]
-async fn validate_api_answers_like_the_cli() {
-    let app = TestApp::new().build().await;
-    let valid =
-        std::fs::read(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml")).unwrap();
-    let Response { status, body, .. } = app.send(post("/api/v1/validate", valid)).await;
-    assert_eq!(status, StatusCode::OK);
-    let report: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(report["valid"], true);
-    assert_eq!(report["publiccodeYmlVersion"], "0");
-
-    let invalid = std::fs::read(
-        fixtures().join("parser-go/testdata/v0/invalid/developmentStatus_invalid.yml"),
-    )
-    .unwrap();
-    let Response { status, body, .. } = app.send(post("/api/v1/validate", invalid)).await;
-    assert_eq!(status, StatusCode::OK);
-    let report: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(report["valid"], false);
-    let d = &report["diagnostics"][0];
-    assert_eq!(d["key"], "developmentStatus");
-    assert_eq!(d["code"], "invalid-value");
-    assert_eq!(d["line"], 16);
-
-    let Response { status, body, .. } = app.send(post("/api/v1/validate", Body::empty())).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&body).unwrap()["error"]["code"],
-        "bad_request"
-    );
-    app.close().await;
-}
-
-#[tokio::test]
 async fn oversized_bodies_and_unknown_routes_are_refused() {
     let app = TestApp::new().build().await;
     let Response { status, .. } = app
@@ -122,5 +89,33 @@ async fn oversized_bodies_and_unknown_routes_are_refused() {
         serde_json::from_str::<serde_json::Value>(&body).unwrap()["error"]["code"],
         "not_found"
     );
+    app.close().await;
+}
+
+#[tokio::test]
+async fn static_assets_are_served_with_cache_headers_and_revalidated() {
+    // Our own files are in the repository; Bootstrap Italia joins them in web/dist when built.
+    let app = TestApp::new()
+        .config(|c| c.assets_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/web/static").into())
+        .build()
+        .await;
+    let css = app.get("/static/riuso.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(
+        css.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
+    assert_eq!(css.headers["cache-control"], "public, max-age=86400");
+    let modified = css.headers["last-modified"].to_str().unwrap().to_owned();
+    let again = app
+        .get_with("/static/riuso.css", &[("if-modified-since", &modified)])
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let missing = app.get("/static/nothing.css").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let escape = app.get("/static/../Cargo.toml").await;
+    assert_eq!(escape.status, StatusCode::NOT_FOUND);
     app.close().await;
 }

@@ -1,9 +1,9 @@
-//! The catalog endpoints on both databases: search with facets and cursors, one entry with its
-//! snapshot history, organisations by IPA code, statistics, crawl runs and events. Both
-//! databases must give the same JSON: each snapshot is shared by the two runs.
+//! `/api/v1/software` on both databases: search with facets and cursors, and one entry with its
+//! snapshot history. Both databases must give the same JSON: each snapshot is shared by the two
+//! runs.
 
+use axum::http::StatusCode;
 use chrono::Utc;
-use riuso::catalog::entities::{crawl_events, crawl_runs};
 use riuso::catalog::{self, Fetched, Origin};
 use riuso::publiccode::{self, Context, Limits, Outcome};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, EntityTrait as _};
@@ -13,7 +13,6 @@ use super::redact;
 use crate::support::db::BACKENDS;
 use crate::support::fixtures;
 use crate::support::test_app::TestApp;
-use axum::http::StatusCode;
 
 #[tokio::test]
 async fn software_search_pages_filters_and_refusals() {
@@ -182,141 +181,6 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             "/api/v1/software/no-such-entry",
             "/api/v1/software/999999",
             "/api/v1/software/bad%20slug!",
-        ] {
-            let error = app.get_json(uri, StatusCode::NOT_FOUND).await;
-            assert_eq!(error["error"]["code"], "not_found", "{uri}");
-        }
-        app.close().await;
-    }
-}
-
-#[tokio::test]
-async fn organisations_by_ipa_code_and_their_software() {
-    for backend in BACKENDS {
-        let app = TestApp::new().backend(backend).synthetic(30).build().await;
-        let list = app
-            .get_json("/api/v1/organisations?page[size]=4", StatusCode::OK)
-            .await;
-        assert_eq!(
-            list["links"]["next"],
-            "/api/v1/organisations?page%5Bsize%5D=4&page%5Bafter%5D=4"
-        );
-        insta::assert_json_snapshot!("organisations_list", redact(list.clone()));
-        let second = app
-            .get_json(list["links"]["next"].as_str().unwrap(), StatusCode::OK)
-            .await;
-        assert_eq!(second["data"][0]["id"], 5);
-
-        let code = list["data"][0]["ipaCode"].as_str().unwrap().to_owned();
-        let org = app
-            .get_json(&format!("/api/v1/organisations/{code}"), StatusCode::OK)
-            .await;
-        let upper = app
-            .get_json(
-                &format!("/api/v1/organisations/{}", code.to_uppercase()),
-                StatusCode::OK,
-            )
-            .await;
-        assert_eq!(org, upper, "IPA codes are case-insensitive");
-        insta::assert_json_snapshot!("organisations_show", redact(org.clone()));
-
-        let software = app
-            .get_json(
-                &format!("/api/v1/organisations/{code}/software?page[size]=2"),
-                StatusCode::OK,
-            )
-            .await;
-        insta::assert_json_snapshot!("organisations_software", redact(software.clone()));
-        let mut count = 0;
-        let mut next = Some(format!(
-            "/api/v1/organisations/{code}/software?page[size]=2"
-        ));
-        while let Some(uri) = next {
-            let page = app.get_json(&uri, StatusCode::OK).await;
-            count += page["data"].as_array().unwrap().len() as u64;
-            next = page["links"]["next"].as_str().map(str::to_owned);
-        }
-        assert_eq!(count, org["softwareCount"].as_u64().unwrap());
-
-        let error = app
-            .get_json("/api/v1/organisations/c_zzzz", StatusCode::NOT_FOUND)
-            .await;
-        assert_eq!(error["error"]["code"], "not_found");
-        let error = app
-            .get_json(
-                "/api/v1/organisations/c_zzzz/software",
-                StatusCode::NOT_FOUND,
-            )
-            .await;
-        assert_eq!(error["error"]["code"], "not_found");
-        app.close().await;
-    }
-}
-
-#[tokio::test]
-async fn statistics_and_crawl_runs_with_their_events() {
-    for backend in BACKENDS {
-        let app = TestApp::new().backend(backend).synthetic(20).build().await;
-        let stats = app.get_json("/api/v1/stats", StatusCode::OK).await;
-        assert_eq!(stats["software"], 20);
-        insta::assert_json_snapshot!("stats", redact(stats));
-
-        let empty = app.get_json("/api/v1/crawls", StatusCode::OK).await;
-        assert_eq!(empty["data"], Value::Array(Vec::new()));
-
-        let now = Utc::now().fixed_offset();
-        for (status, trigger) in [("finished", "schedule"), ("running", "manual")] {
-            let run = crawl_runs::ActiveModel {
-                trigger: Set(trigger.to_owned()),
-                status: Set(status.to_owned()),
-                stats: Set(r#"{"repositories":3,"new":1,"invalid":1}"#.to_owned()),
-                started_at: Set(now),
-                finished_at: Set((status == "finished").then_some(now)),
-                ..Default::default()
-            }
-            .insert(&app.db.conn)
-            .await
-            .unwrap();
-            for (outcome, message) in [
-                ("new", "publiccode.yml added"),
-                ("invalid", "developmentStatus: must be one of ..."),
-                ("failed", "HTTP 429 from the forge; retried later"),
-            ] {
-                crawl_events::ActiveModel {
-                    crawl_run_id: Set(Some(run.id)),
-                    software_id: Set(Some(1)),
-                    outcome: Set(outcome.to_owned()),
-                    message: Set(message.to_owned()),
-                    at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&app.db.conn)
-                .await
-                .unwrap();
-            }
-        }
-        let runs = app
-            .get_json("/api/v1/crawls?page[size]=1", StatusCode::OK)
-            .await;
-        assert_eq!(runs["data"][0]["id"], 2, "most recent first");
-        insta::assert_json_snapshot!("crawls_list", redact(runs.clone()));
-        let older = app
-            .get_json(runs["links"]["next"].as_str().unwrap(), StatusCode::OK)
-            .await;
-        assert_eq!(older["data"][0]["id"], 1);
-        assert!(older["links"].get("next").is_none());
-
-        let run = app.get_json("/api/v1/crawls/1", StatusCode::OK).await;
-        insta::assert_json_snapshot!("crawls_show", redact(run));
-        let events = app
-            .get_json("/api/v1/crawls/1/events?page[size]=2", StatusCode::OK)
-            .await;
-        insta::assert_json_snapshot!("crawls_events", redact(events));
-
-        for uri in [
-            "/api/v1/crawls/99",
-            "/api/v1/crawls/99/events",
-            "/api/v1/crawls/x",
         ] {
             let error = app.get_json(uri, StatusCode::NOT_FOUND).await;
             assert_eq!(error["error"]["code"], "not_found", "{uri}");
