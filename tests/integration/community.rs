@@ -1,129 +1,22 @@
-//! Accounts, administrations and reuse declarations through the router, with a browser-like
-//! client that keeps its cookies and the CSRF token of the last page, and mail read from a real
-//! SMTP sink on loopback.
+//! Accounts, administrations and reuse declarations through the router, with the test app's
+//! client (which keeps its cookies and the CSRF token of the last page), and mail read from a
+//! real SMTP sink on loopback.
 
 mod cli;
 mod journey;
 mod matrix;
 mod security;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::Request;
 use riuso::mail::{self, Mailer, SmtpConfig, SmtpTls};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 
-use crate::pages::{Page, send};
 use crate::support::db::TestDb;
 use crate::support::smtp::SmtpSink;
 
 /// The password every test account uses.
 pub const PASSWORD: &str = "correct horse battery staple";
-
-/// A client that keeps cookies and the last CSRF token it saw, as a browser does.
-pub struct Client {
-    router: axum::Router,
-    cookies: BTreeMap<String, String>,
-    csrf: Option<String>,
-}
-
-impl Client {
-    pub fn new(router: &axum::Router) -> Self {
-        Self {
-            router: router.clone(),
-            cookies: BTreeMap::new(),
-            csrf: None,
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn keep(&mut self, page: &Page) {
-        for value in page.headers.get_all("set-cookie") {
-            let text = value.to_str().unwrap();
-            let (pair, _) = text.split_once(';').unwrap_or((text, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-        if let Some(input) = page.all("input[name=csrf]").first() {
-            self.csrf = input.value().attr("value").map(str::to_owned);
-        }
-    }
-
-    pub async fn get(&mut self, uri: &str) -> Page {
-        let request = Request::get(uri)
-            .header("cookie", self.cookie_header())
-            .body(Body::empty())
-            .unwrap();
-        let page = send(&self.router, request).await;
-        self.keep(&page);
-        page
-    }
-
-    /// Posts `fields` with the CSRF token of the last page seen.
-    pub async fn post(&mut self, uri: &str, fields: &[(&str, &str)]) -> Page {
-        let mut all: Vec<(&str, &str)> = fields.to_vec();
-        let csrf = self.csrf.clone().unwrap_or_default();
-        if !fields.iter().any(|(k, _)| *k == "csrf") {
-            all.push(("csrf", &csrf));
-        }
-        self.post_raw(uri, &all, &[]).await
-    }
-
-    /// Posts exactly `fields`, with `headers`.
-    pub async fn post_raw(
-        &mut self,
-        uri: &str,
-        fields: &[(&str, &str)],
-        headers: &[(&str, &str)],
-    ) -> Page {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
-        let mut request = Request::post(uri)
-            .header("content-type", "application/x-www-form-urlencoded")
-            .header("cookie", self.cookie_header());
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-            request = request.header("host", "riuso.example.org");
-        }
-        for (k, v) in headers {
-            request = request.header(*k, *v);
-        }
-        let page = send(&self.router, request.body(Body::from(body)).unwrap()).await;
-        self.keep(&page);
-        page
-    }
-
-    pub fn has_cookie(&self, name: &str) -> bool {
-        self.cookies.contains_key(name)
-    }
-
-    pub fn set_cookie(&mut self, name: &str, value: &str) {
-        self.cookies.insert(name.to_owned(), value.to_owned());
-    }
-}
-
-/// Where an answer redirects.
-pub fn location(page: &Page) -> String {
-    page.headers
-        .get("location")
-        .unwrap_or_else(|| panic!("{} without Location: {}", page.status, page.body))
-        .to_str()
-        .unwrap()
-        .to_owned()
-}
 
 /// Delivers every message waiting in the outbox to `sink`, as the worker's mail job does.
 pub async fn deliver(db: &TestDb, sink: &SmtpSink) {

@@ -6,7 +6,6 @@ mod api;
 mod catalog;
 mod community;
 mod crawl;
-mod forge_fixture;
 mod jobs;
 mod mail;
 mod pages;

@@ -1,8 +1,10 @@
 //! Helpers shared by the suites.
 
+pub mod crawl;
 pub mod db;
 pub mod forge;
 pub mod smtp;
+pub mod test_app;
 
 use std::path::{Path, PathBuf};
 

@@ -4,30 +4,28 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use chrono::Utc;
 use riuso::catalog::{self, Fetched, Origin};
 use riuso::publiccode::{self, Context, Limits, Outcome};
 
-use super::{PUBLIC_URL, app, call, seed};
-use crate::support::db::BACKENDS;
+use crate::support::db::{BACKENDS, TestDb};
 use crate::support::fixtures;
+use crate::support::test_app::{PUBLIC_URL, Response, TestApp};
 
 const ENTRIES: u64 = 25;
 
-async fn export(router: &axum::Router, ext: &str) -> (String, Vec<u8>) {
-    let (status, headers, body) = call(
-        router,
-        Request::get(format!("/api/v1/export.{ext}"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await;
+async fn export(app: &TestApp, ext: &str) -> (String, Vec<u8>) {
+    let Response {
+        status,
+        headers,
+        body,
+        ..
+    } = app.get(&format!("/api/v1/export.{ext}")).await;
     assert_eq!(status, StatusCode::OK, "{ext}");
     (
         headers[header::CONTENT_TYPE].to_str().unwrap().to_owned(),
-        body,
+        body.into_bytes(),
     )
 }
 
@@ -73,7 +71,7 @@ fn by_subject(triples: &BTreeSet<String>) -> BTreeMap<String, BTreeMap<String, V
     out
 }
 
-async fn add_inactive(db: &crate::support::db::TestDb) {
+async fn add_inactive(db: &TestDb) {
     let bytes = std::fs::read(
         fixtures().join("parser-go/testdata/v0/invalid/developmentStatus_invalid.yml"),
     )
@@ -100,14 +98,17 @@ async fn add_inactive(db: &crate::support::db::TestDb) {
 #[tokio::test]
 async fn dcat_ap_it_holds_one_dataset_per_active_entry_with_the_mandatory_properties() {
     for backend in BACKENDS {
-        let (router, db) = app(backend, 0).await;
-        seed(&db, ENTRIES).await;
-        add_inactive(&db).await;
+        let app = TestApp::new()
+            .backend(backend)
+            .synthetic(ENTRIES)
+            .build()
+            .await;
+        add_inactive(&app.db).await;
 
-        let (media, ttl) = export(&router, "ttl").await;
+        let (media, ttl) = export(&app, "ttl").await;
         assert_eq!(media, "text/turtle; charset=utf-8");
         let triples = turtle(&ttl);
-        let (media, ld) = export(&router, "jsonld").await;
+        let (media, ld) = export(&app, "jsonld").await;
         assert_eq!(media, "application/ld+json");
         assert_eq!(
             jsonld(&ld),
@@ -192,18 +193,21 @@ async fn dcat_ap_it_holds_one_dataset_per_active_entry_with_the_mandatory_proper
             let contact = &graph[&node[&format!("<{DCAT}contactPoint>")][0]];
             assert!(contact.contains_key("<http://www.w3.org/2006/vcard/ns#fn>"));
         }
-        db.close().await;
+        app.close().await;
     }
 }
 
 #[tokio::test]
 async fn csv_and_json_lines_hold_one_row_per_active_entry() {
     for backend in BACKENDS {
-        let (router, db) = app(backend, 0).await;
-        seed(&db, ENTRIES).await;
-        add_inactive(&db).await;
+        let app = TestApp::new()
+            .backend(backend)
+            .synthetic(ENTRIES)
+            .build()
+            .await;
+        add_inactive(&app.db).await;
 
-        let (media, csv) = export(&router, "csv").await;
+        let (media, csv) = export(&app, "csv").await;
         assert_eq!(media, "text/csv; charset=utf-8");
         let csv = String::from_utf8(csv).unwrap();
         let mut lines = csv.split_terminator("\r\n");
@@ -214,7 +218,7 @@ async fn csv_and_json_lines_hold_one_row_per_active_entry() {
         );
         assert_eq!(lines.count() as u64, ENTRIES, "{backend:?}");
 
-        let (media, jsonl) = export(&router, "jsonl").await;
+        let (media, jsonl) = export(&app, "jsonl").await;
         assert_eq!(media, "application/jsonl; charset=utf-8");
         let rows: Vec<serde_json::Value> = String::from_utf8(jsonl)
             .unwrap()
@@ -226,14 +230,13 @@ async fn csv_and_json_lines_hold_one_row_per_active_entry() {
         assert!(ids.windows(2).all(|w| w[0] < w[1]), "id order");
         assert!(rows.iter().all(|r| r["publiccode"]["name"] == r["name"]));
         assert!(rows.iter().all(|r| r["slug"] != "example-broken"));
-        db.close().await;
+        app.close().await;
     }
 }
 
 #[tokio::test]
 async fn the_command_line_writes_the_same_export_as_the_api() {
-    let (router, db) = app(crate::support::db::Backend::Sqlite, 0).await;
-    seed(&db, 8).await;
+    let app = TestApp::new().synthetic(8).build().await;
     let dir = tempfile::tempdir().unwrap();
     for format in riuso::export::Format::ALL {
         let ext = format.extension();
@@ -241,20 +244,20 @@ async fn the_command_line_writes_the_same_export_as_the_api() {
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
             .args(["export", "--format", ext, "--output"])
             .arg(&file)
-            .env("DATABASE_URL", &db.url)
-            .env("RIUSO_PUBLIC_URL", PUBLIC_URL)
+            .env("DATABASE_URL", &app.db.url)
+            .env("RIUSO_PUBLIC_URL", &app.config.public_url)
             .status()
             .unwrap();
         assert!(status.success(), "{ext}");
-        let (_, over_http) = export(&router, ext).await;
+        let (_, over_http) = export(&app, ext).await;
         assert_eq!(std::fs::read(&file).unwrap(), over_http, "{ext}");
     }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
         .args(["export", "--format", "xml"])
-        .env("DATABASE_URL", &db.url)
+        .env("DATABASE_URL", &app.db.url)
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("csv, jsonl, ttl, jsonld"));
-    db.close().await;
+    app.close().await;
 }

@@ -4,10 +4,10 @@
 
 use axum::http::StatusCode;
 
-use super::{Client, PASSWORD, deliver, link_in_mail, location, slug_of};
-use crate::pages::{app_on, get, ingest};
+use super::{PASSWORD, deliver, link_in_mail, slug_of};
 use crate::support::db::BACKENDS;
 use crate::support::smtp::SmtpSink;
+use crate::support::test_app::TestApp;
 
 const ADA: &str = "ada@comune.bologna.example.it";
 const BOLOGNA_PEC: &str = "protocollo@pec.bologna.example.invalid";
@@ -15,9 +15,9 @@ const BOLOGNA_PEC: &str = "protocollo@pec.bologna.example.invalid";
 #[tokio::test]
 async fn sign_up_to_an_acknowledged_declaration() {
     for backend in BACKENDS {
-        let (router, db) = app_on(backend, 0).await;
+        let app = TestApp::new().backend(backend).demo().build().await;
         let sink = SmtpSink::start().await;
-        let mut ada = Client::new(&router);
+        let mut ada = app.client();
 
         // Anonymous: the account page asks to sign in.
         let page = ada.get("/account").await;
@@ -28,7 +28,7 @@ async fn sign_up_to_an_acknowledged_declaration() {
         assert_eq!(ada.get("/account/sign-up").await.status, StatusCode::OK);
         assert!(ada.has_cookie("riuso_csrf"));
         let page = ada
-            .post(
+            .post_form(
                 "/account/sign-up",
                 &[
                     ("name", "Ada Lovelace"),
@@ -38,13 +38,13 @@ async fn sign_up_to_an_acknowledged_declaration() {
             )
             .await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        deliver(&db, &sink).await;
+        deliver(&app.db, &sink).await;
         let verify = link_in_mail(&sink, ADA, "/account/verify/").await;
 
         // Not verified yet: a claim is refused with the reason.
         ada.get("/account/sign-in").await;
         let page = ada
-            .post(
+            .post_form(
                 "/account/sign-in",
                 &[("email", ADA), ("password", "wrong password!")],
             )
@@ -56,7 +56,7 @@ async fn sign_up_to_an_acknowledged_declaration() {
             page.body
         );
         let page = ada
-            .post(
+            .post_form(
                 "/account/sign-in",
                 &[
                     ("email", "ADA@Comune.Bologna.example.it"),
@@ -66,10 +66,10 @@ async fn sign_up_to_an_acknowledged_declaration() {
             )
             .await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-        assert_eq!(location(&page), "/account");
+        assert_eq!(page.location(), "/account");
         ada.get("/account").await;
         let page = ada
-            .post(
+            .post_form(
                 "/account/memberships",
                 &[("code", "c_a944"), ("role", "admin")],
             )
@@ -92,33 +92,33 @@ async fn sign_up_to_an_acknowledged_declaration() {
         // Claim Bologna: an unknown code is refused; the confirmation goes to its PEC.
         ada.get("/account").await;
         let page = ada
-            .post(
+            .post_form(
                 "/account/memberships",
                 &[("code", "c_zzzz_not"), ("role", "admin")],
             )
             .await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST);
         let page = ada
-            .post(
+            .post_form(
                 "/account/memberships",
                 &[("code", "C_A944"), ("role", "admin")],
             )
             .await;
-        assert_eq!(location(&page), "/account?notice=claim_sent");
-        deliver(&db, &sink).await;
+        assert_eq!(page.location(), "/account?notice=claim_sent");
+        deliver(&app.db, &sink).await;
         let confirm = link_in_mail(&sink, BOLOGNA_PEC, "/memberships/confirm/").await;
 
         // The administration's office (not signed in) reads who asks, then confirms.
-        let mut office = Client::new(&router);
+        let mut office = app.client();
         let page = office.get(&confirm).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Ada Lovelace") && page.body.contains(ADA));
-        assert_eq!(office.post(&confirm, &[]).await.status, StatusCode::OK);
+        assert_eq!(office.post_form(&confirm, &[]).await.status, StatusCode::OK);
         let page = ada.get("/account").await;
         assert!(page.text("#memberships").contains("Comune di Bologna"));
 
         // Declare on a Montesilvano solution; the owner is asked through an issue.
-        let slug = slug_of(&db, "ComunicaPA").await;
+        let slug = slug_of(&app.db, "ComunicaPA").await;
         let page = ada.get(&format!("/software/{slug}")).await;
         assert_eq!(
             page.all("#declare-form select option").len(),
@@ -132,7 +132,7 @@ async fn sign_up_to_an_acknowledged_declaration() {
             .unwrap()
             .to_owned();
         let page = ada
-            .post(
+            .post_form(
                 &format!("/software/{slug}/declarations"),
                 &[
                     ("organisation", bologna.as_str()),
@@ -148,7 +148,7 @@ async fn sign_up_to_an_acknowledged_declaration() {
                 ],
             )
             .await;
-        let declaration = location(&page);
+        let declaration = page.location();
         assert!(declaration.starts_with("/declarations/"), "{declaration}");
         let page = ada.get(&declaration).await;
         let issue = page.all("#open-issue")[0]
@@ -165,7 +165,7 @@ async fn sign_up_to_an_acknowledged_declaration() {
         assert!(page.text("#notice-body").contains("c_a944"));
         assert!(page.text("#notice-body").contains("  - Comune di Bologna"));
         let page = ada
-            .post(
+            .post_form(
                 &format!("{declaration}/issue"),
                 &[("issue_url", "https://evil.example.org/issues/1")],
             )
@@ -175,7 +175,7 @@ async fn sign_up_to_an_acknowledged_declaration() {
             StatusCode::BAD_REQUEST,
             "the issue is on the owner's forge"
         );
-        ada.post(
+        ada.post_form(
             &format!("{declaration}/issue"),
             &[(
                 "issue_url",
@@ -183,17 +183,19 @@ async fn sign_up_to_an_acknowledged_declaration() {
             )],
         )
         .await;
-        let page = get(&router, &format!("/software/{slug}")).await;
+        let page = app.get(&format!("/software/{slug}")).await;
         assert!(page.text("#declarations").contains("Comune di Bologna"));
-        let page = get(&router, "/publishers/c_a944").await;
+        let page = app.get("/publishers/c_a944").await;
         assert_eq!(page.all("#publisher-declarations").len(), 1);
         assert!(page.text("#publisher-declarations").contains("ComunicaPA"));
-        let page = get(&router, "/publishers/c_f646").await;
+        let page = app.get("/publishers/c_f646").await;
         assert!(
             page.text("#publisher-declarations")
                 .contains("Comune di Bologna")
         );
-        let api = get(&router, &format!("/api/v1/software/{slug}/declarations")).await;
+        let api = app
+            .get(&format!("/api/v1/software/{slug}/declarations"))
+            .await;
         let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
         assert_eq!(json["data"][0]["status"], "notified", "{json}");
         assert_eq!(json["data"][0]["ipaCode"], "c_a944");
@@ -206,13 +208,14 @@ async fn sign_up_to_an_acknowledged_declaration() {
         ))
         .unwrap();
         let updated = format!("{original}\nusedBy:\n  - Comune di Bologna\n");
-        ingest(
-            &db,
+        app.ingest(
             "https://github.com/Comune-di-Montesilvano/ComunicaPA",
             updated.as_bytes(),
         )
         .await;
-        let api = get(&router, &format!("/api/v1/software/{slug}/declarations")).await;
+        let api = app
+            .get(&format!("/api/v1/software/{slug}/declarations"))
+            .await;
         let json: serde_json::Value = serde_json::from_str(&api.body).unwrap();
         assert_eq!(json["data"][0]["status"], "acknowledged", "{json}");
         assert_eq!(json["data"][0]["acknowledgedVia"], "crawl");
@@ -220,15 +223,17 @@ async fn sign_up_to_an_acknowledged_declaration() {
         // Ada leaves: the declaration stays, by a former member.
         ada.get("/account").await;
         let page = ada
-            .post("/account/delete", &[("password", "not it at all")])
+            .post_form("/account/delete", &[("password", "not it at all")])
             .await;
         assert_eq!(page.status, StatusCode::BAD_REQUEST);
-        let page = ada.post("/account/delete", &[("password", PASSWORD)]).await;
+        let page = ada
+            .post_form("/account/delete", &[("password", PASSWORD)])
+            .await;
         assert_eq!(page.status, StatusCode::OK);
         assert_eq!(ada.get("/account").await.status, StatusCode::UNAUTHORIZED);
-        let page = get(&router, &format!("{declaration}?lang=en")).await;
+        let page = app.get(&format!("{declaration}?lang=en")).await;
         assert!(page.body.contains("former member"), "{}", page.body);
         sink.stop();
-        db.close().await;
+        app.close().await;
     }
 }

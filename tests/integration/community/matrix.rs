@@ -10,9 +10,9 @@ use riuso::community::{memberships as ms, sessions};
 use riuso::i18n::Lang;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
 
-use super::{Client, PASSWORD, slug_of};
-use crate::pages::app_with;
+use super::{PASSWORD, slug_of};
 use crate::support::db::{BACKENDS, TestDb};
+use crate::support::test_app::{Client, TestApp};
 
 /// What a person should get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,13 +82,13 @@ async fn member_of(db: &TestDb, user: &users::Model, org: i64, role: ms::OrgRole
 }
 
 /// A client signed in as `user` (or nobody), holding a valid CSRF token either way.
-async fn client_for(router: &axum::Router, db: &TestDb, user: Option<&users::Model>) -> Client {
-    let mut client = Client::new(router);
+async fn client_for(app: &TestApp, user: Option<&users::Model>) -> Client {
+    let mut client = app.client();
     match user {
         Some(user) => {
-            let (token, session) = sessions::start(&db.conn, user, None).await.unwrap();
+            let (token, session) = sessions::start(&app.db.conn, user, None).await.unwrap();
             client.set_cookie("riuso_session", &token);
-            client.csrf = Some(session.csrf);
+            client.set_csrf(session.csrf);
         }
         None => {
             client.get("/account/sign-in").await;
@@ -100,11 +100,16 @@ async fn client_for(router: &axum::Router, db: &TestDb, user: Option<&users::Mod
 #[tokio::test]
 async fn every_protected_route_for_every_role() {
     for backend in BACKENDS {
-        let (router, db) = app_with(backend, 0, |c| c.auth_rate_per_minute = 0).await;
+        let app = TestApp::new()
+            .backend(backend)
+            .demo()
+            .config(|c| c.auth_rate_per_minute = 0)
+            .build()
+            .await;
         // Montesilvano (c_f646) publishes ComunicaPA; Bologna (c_a944) reuses it; Milano
         // (c_f205) is another administration.
         let org = |code: &'static str, name: &'static str| {
-            let db = &db;
+            let db = &app.db;
             async move {
                 riuso::catalog::organisations::for_ipa(&db.conn, code, name)
                     .await
@@ -115,26 +120,26 @@ async fn every_protected_route_for_every_role() {
         let owner = org("c_f646", "Comune di Montesilvano").await;
         let reuser = org("c_a944", "Comune di Bologna").await;
         let other = org("c_f205", "Comune di Milano").await;
-        let owner_member = person(&db, "member@montesilvano.example", None).await;
-        let owner_admin = person(&db, "admin@montesilvano.example", None).await;
-        let reuser_member = person(&db, "member@bologna.example", None).await;
-        let reuser_admin = person(&db, "admin@bologna.example", None).await;
-        let other_admin = person(&db, "admin@milano.example", None).await;
-        let reviewer = person(&db, "reviewer@riuso.example", Some(SiteRole::Reviewer)).await;
-        let site_admin = person(&db, "admin@riuso.example", Some(SiteRole::Admin)).await;
-        member_of(&db, &owner_member, owner, ms::OrgRole::Member).await;
-        member_of(&db, &owner_admin, owner, ms::OrgRole::Admin).await;
-        member_of(&db, &reuser_member, reuser, ms::OrgRole::Member).await;
-        member_of(&db, &reuser_admin, reuser, ms::OrgRole::Admin).await;
-        member_of(&db, &other_admin, other, ms::OrgRole::Admin).await;
+        let owner_member = person(&app.db, "member@montesilvano.example", None).await;
+        let owner_admin = person(&app.db, "admin@montesilvano.example", None).await;
+        let reuser_member = person(&app.db, "member@bologna.example", None).await;
+        let reuser_admin = person(&app.db, "admin@bologna.example", None).await;
+        let other_admin = person(&app.db, "admin@milano.example", None).await;
+        let reviewer = person(&app.db, "reviewer@riuso.example", Some(SiteRole::Reviewer)).await;
+        let site_admin = person(&app.db, "admin@riuso.example", Some(SiteRole::Admin)).await;
+        member_of(&app.db, &owner_member, owner, ms::OrgRole::Member).await;
+        member_of(&app.db, &owner_admin, owner, ms::OrgRole::Admin).await;
+        member_of(&app.db, &reuser_member, reuser, ms::OrgRole::Member).await;
+        member_of(&app.db, &reuser_admin, reuser, ms::OrgRole::Admin).await;
+        member_of(&app.db, &other_admin, other, ms::OrgRole::Admin).await;
 
-        let slug = slug_of(&db, "ComunicaPA").await;
-        let software = riuso::catalog::read::software(&db.conn, &slug)
+        let slug = slug_of(&app.db, "ComunicaPA").await;
+        let software = riuso::catalog::read::software(&app.db.conn, &slug)
             .await
             .unwrap()
             .unwrap();
         let declaration = riuso::community::declarations::declare(
-            &db.conn,
+            &app.db.conn,
             "https://riuso.example.org",
             software.software.id,
             reuser_member.id,
@@ -267,7 +272,7 @@ async fn every_protected_route_for_every_role() {
             (Some(&reuser_admin), true),
         ];
         for (who, sees) in seen_by {
-            let mut client = client_for(&router, &db, who).await;
+            let mut client = client_for(&app, who).await;
             let page = client.get(&format!("/declarations/{declaration}")).await;
             assert_eq!(page.status, StatusCode::OK);
             assert_eq!(
@@ -288,11 +293,11 @@ async fn every_protected_route_for_every_role() {
                 Some(&site_admin),
             ];
             for ((who, role), expect) in people.iter().zip(ROLES).zip(expected) {
-                let mut client = client_for(&router, &db, *who).await;
+                let mut client = client_for(&app, *who).await;
                 let page = if *method == "GET" {
                     client.get(path).await
                 } else {
-                    client.post(path, form).await
+                    client.post_form(path, form).await
                 };
                 let got = match page.status {
                     StatusCode::UNAUTHORIZED => SignIn,
@@ -313,25 +318,26 @@ async fn every_protected_route_for_every_role() {
             }
         }
         assert!(failures.is_empty(), "{backend:?}:\n{}", failures.join("\n"));
-        db.close().await;
+        app.close().await;
     }
 }
 
 #[tokio::test]
 async fn a_member_of_one_administration_cannot_act_for_another() {
-    let (router, db) = app_with(crate::support::db::Backend::Sqlite, 0, |_| {}).await;
-    let bologna = riuso::catalog::organisations::for_ipa(&db.conn, "c_a944", "Comune di Bologna")
+    let app = TestApp::new().demo().build().await;
+    let bologna =
+        riuso::catalog::organisations::for_ipa(&app.db.conn, "c_a944", "Comune di Bologna")
+            .await
+            .unwrap()
+            .id;
+    let milano = riuso::catalog::organisations::for_ipa(&app.db.conn, "c_f205", "Comune di Milano")
         .await
         .unwrap()
         .id;
-    let milano = riuso::catalog::organisations::for_ipa(&db.conn, "c_f205", "Comune di Milano")
-        .await
-        .unwrap()
-        .id;
-    let ada = person(&db, "ada@bologna.example", None).await;
-    member_of(&db, &ada, bologna, ms::OrgRole::Admin).await;
-    let slug = slug_of(&db, "ComunicaPA").await;
-    let mut client = client_for(&router, &db, Some(&ada)).await;
+    let ada = person(&app.db, "ada@bologna.example", None).await;
+    member_of(&app.db, &ada, bologna, ms::OrgRole::Admin).await;
+    let slug = slug_of(&app.db, "ComunicaPA").await;
+    let mut client = client_for(&app, Some(&ada)).await;
     let page = client.get(&format!("/software/{slug}")).await;
     let offered: Vec<String> = page
         .all("#declare-form select option")
@@ -351,11 +357,11 @@ async fn a_member_of_one_administration_cannot_act_for_another() {
         ("contact", "x"),
     ];
     let page = client
-        .post(&format!("/software/{slug}/declarations"), &form)
+        .post_form(&format!("/software/{slug}/declarations"), &form)
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(
-        riuso::community::declarations::made_by(&db.conn, milano, Lang::En)
+        riuso::community::declarations::made_by(&app.db.conn, milano, Lang::En)
             .await
             .unwrap()
             .is_empty(),
@@ -373,19 +379,22 @@ async fn a_member_of_one_administration_cannot_act_for_another() {
         ("contact", "x"),
     ];
     let uri = format!("/software/{slug}/declarations");
-    assert_eq!(client.post(&uri, &form).await.status, StatusCode::SEE_OTHER);
-    let again = client.post(&uri, &form).await;
+    assert_eq!(
+        client.post_form(&uri, &form).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let again = client.post_form(&uri, &form).await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
     // A tampered form is refused in the reader's language.
     let tampered = client
-        .post(&uri, &[("organisation", "abc"), ("version", "1")])
+        .post_form(&uri, &[("organisation", "abc"), ("version", "1")])
         .await;
     assert_eq!(tampered.status, StatusCode::BAD_REQUEST);
     assert!(tampered.body.contains("modulo"), "{}", tampered.body);
-    let own = slug_of(&db, "Lavori Asse stradale").await;
+    let own = slug_of(&app.db, "Lavori Asse stradale").await;
     let page = client
-        .post(&format!("/software/{own}/declarations"), &form)
+        .post_form(&format!("/software/{own}/declarations"), &form)
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
-    db.close().await;
+    app.close().await;
 }

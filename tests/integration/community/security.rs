@@ -5,17 +5,17 @@ use axum::http::StatusCode;
 use riuso::mail;
 use sea_orm::EntityTrait as _;
 
-use super::{Client, PASSWORD, deliver, link_in_mail, location};
-use crate::pages::app_with;
-use crate::support::db::{Backend, TestDb};
+use super::{PASSWORD, deliver, link_in_mail};
+use crate::support::db::TestDb;
 use crate::support::smtp::SmtpSink;
+use crate::support::test_app::{Client, Response, TestApp};
 
 /// Signs up `email`, verifies it through the mail, and signs in `client`.
-pub async fn signed_in(router: &axum::Router, db: &TestDb, sink: &SmtpSink, email: &str) -> Client {
-    let mut client = Client::new(router);
+pub async fn signed_in(app: &TestApp, sink: &SmtpSink, email: &str) -> Client {
+    let mut client = app.client();
     client.get("/account/sign-up").await;
     let page = client
-        .post(
+        .post_form(
             "/account/sign-up",
             &[
                 ("name", "Grace Hopper"),
@@ -25,17 +25,17 @@ pub async fn signed_in(router: &axum::Router, db: &TestDb, sink: &SmtpSink, emai
         )
         .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-    deliver(db, sink).await;
+    deliver(&app.db, sink).await;
     let verify = link_in_mail(sink, email, "/account/verify/").await;
     assert_eq!(client.get(&verify).await.status, StatusCode::OK);
     sign_in(&mut client, email).await;
     client
 }
 
-async fn sign_in(client: &mut Client, email: &str) -> crate::pages::Page {
+async fn sign_in(client: &mut Client, email: &str) -> Response {
     client.get("/account/sign-in").await;
     let page = client
-        .post(
+        .post_form(
             "/account/sign-in",
             &[("email", email), ("password", PASSWORD)],
         )
@@ -46,16 +46,16 @@ async fn sign_in(client: &mut Client, email: &str) -> crate::pages::Page {
 
 #[tokio::test]
 async fn every_form_needs_its_token_and_this_site_as_origin() {
-    let (router, db) = app_with(Backend::Sqlite, 0, |_| {}).await;
+    let app = TestApp::new().demo().build().await;
     let sink = SmtpSink::start().await;
-    let mut grace = signed_in(&router, &db, &sink, "grace@example.org").await;
+    let mut grace = signed_in(&app, &sink, "grace@example.org").await;
     grace.get("/account").await;
-    let token = grace.csrf.clone().unwrap();
+    let token = grace.csrf().unwrap();
 
     // No token, a wrong one, another client's anonymous one: refused, and nothing happens.
-    let mut stranger = Client::new(&router);
+    let mut stranger = app.client();
     stranger.get("/account/sign-in").await;
-    let foreign = stranger.csrf.clone().unwrap();
+    let foreign = stranger.csrf().unwrap();
     assert_ne!(foreign, token);
     for fields in [
         vec![],
@@ -89,7 +89,7 @@ async fn every_form_needs_its_token_and_this_site_as_origin() {
     );
 
     // Before sign-in too: the token must match the visitor's own cookie.
-    let mut anonymous = Client::new(&router);
+    let mut anonymous = app.client();
     let page = anonymous
         .post_raw(
             "/account/sign-in",
@@ -143,7 +143,7 @@ async fn every_form_needs_its_token_and_this_site_as_origin() {
         "everywhere"
     );
     sink.stop();
-    db.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
@@ -152,13 +152,16 @@ async fn the_session_cookie_is_httponly_samesite_and_secure_behind_https() {
         ("https://riuso.example.org", true),
         ("http://127.0.0.1:8080", false),
     ] {
-        let (router, db) =
-            app_with(Backend::Sqlite, 0, |c| c.public_url = public_url.to_owned()).await;
+        let app = TestApp::new()
+            .demo()
+            .config(|c| c.public_url = public_url.to_owned())
+            .build()
+            .await;
         let sink = SmtpSink::start().await;
-        let mut client = Client::new(&router);
+        let mut client = app.client();
         client.get("/account/sign-up").await;
         client
-            .post(
+            .post_form(
                 "/account/sign-up",
                 &[
                     ("name", "Lin"),
@@ -167,7 +170,7 @@ async fn the_session_cookie_is_httponly_samesite_and_secure_behind_https() {
                 ],
             )
             .await;
-        deliver(&db, &sink).await;
+        deliver(&app.db, &sink).await;
         let received = sink.wait_for(1, std::time::Duration::from_secs(5)).await;
         let text = super::decoded(&received[0].data);
         let start = text.find("/account/verify/").unwrap();
@@ -196,7 +199,7 @@ async fn the_session_cookie_is_httponly_samesite_and_secure_behind_https() {
         assert_eq!(value.len(), 64);
         // The database keeps a hash, never the token.
         let rows = riuso::community::entities::sessions::Entity::find()
-            .all(&db.conn)
+            .all(&app.db.conn)
             .await
             .unwrap();
         assert_eq!(rows.len(), 1);
@@ -204,18 +207,22 @@ async fn the_session_cookie_is_httponly_samesite_and_secure_behind_https() {
         let page = client.get("/account").await;
         assert_eq!(page.headers["cache-control"], "private, no-store");
         sink.stop();
-        db.close().await;
+        app.close().await;
     }
 }
 
 #[tokio::test]
 async fn sign_in_attempts_are_rate_limited() {
-    let (router, db) = app_with(Backend::Sqlite, 0, |c| c.auth_rate_per_minute = 3).await;
-    let mut client = Client::new(&router);
+    let app = TestApp::new()
+        .demo()
+        .config(|c| c.auth_rate_per_minute = 3)
+        .build()
+        .await;
+    let mut client = app.client();
     client.get("/account/sign-in").await;
     for _ in 0..3 {
         let page = client
-            .post(
+            .post_form(
                 "/account/sign-in",
                 &[("email", "x@example.org"), ("password", "nope nope nope")],
             )
@@ -223,7 +230,7 @@ async fn sign_in_attempts_are_rate_limited() {
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
     }
     let page = client
-        .post(
+        .post_form(
             "/account/sign-in",
             &[("email", "x@example.org"), ("password", "nope nope nope")],
         )
@@ -232,18 +239,18 @@ async fn sign_in_attempts_are_rate_limited() {
     assert!(page.headers.contains_key("retry-after"));
     // The pages themselves are not limited.
     assert_eq!(client.get("/account/sign-in").await.status, StatusCode::OK);
-    db.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
 async fn answers_never_tell_whether_an_address_has_an_account() {
-    let (router, db) = app_with(Backend::Sqlite, 0, |_| {}).await;
+    let app = TestApp::new().demo().build().await;
     let sink = SmtpSink::start().await;
-    let mut first = signed_in(&router, &db, &sink, "ken@example.org").await;
-    let mut other = Client::new(&router);
+    let mut first = signed_in(&app, &sink, "ken@example.org").await;
+    let mut other = app.client();
     other.get("/account/sign-up").await;
     let again = other
-        .post(
+        .post_form(
             "/account/sign-up",
             &[
                 ("name", "Someone"),
@@ -253,7 +260,7 @@ async fn answers_never_tell_whether_an_address_has_an_account() {
         )
         .await;
     let fresh = other
-        .post(
+        .post_form(
             "/account/sign-up",
             &[
                 ("name", "Someone"),
@@ -265,19 +272,19 @@ async fn answers_never_tell_whether_an_address_has_an_account() {
     assert_eq!(again.status, fresh.status);
     assert_eq!(again.text("main"), fresh.text("main"));
     // The owner of the address is told instead, with a way back in.
-    deliver(&db, &sink).await;
+    deliver(&app.db, &sink).await;
     let reset = link_in_mail(&sink, "ken@example.org", "/account/reset/").await;
 
     // Reset: a new password ends every session, and signs this browser in.
-    let mut browser = Client::new(&router);
+    let mut browser = app.client();
     let page = browser.get(&reset).await;
     assert_eq!(page.status, StatusCode::OK);
-    let page = browser.post(&reset, &[("password", "short")]).await;
+    let page = browser.post_form(&reset, &[("password", "short")]).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     let page = browser
-        .post(&reset, &[("password", "an entirely new passphrase")])
+        .post_form(&reset, &[("password", "an entirely new passphrase")])
         .await;
-    assert_eq!(location(&page), "/account?notice=password_changed");
+    assert_eq!(page.location(), "/account?notice=password_changed");
     assert_eq!(browser.get("/account").await.status, StatusCode::OK);
     assert_eq!(first.get("/account").await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
@@ -288,27 +295,27 @@ async fn answers_never_tell_whether_an_address_has_an_account() {
 
     // A reset for an unknown address answers the same and sends nothing.
     let before = mail::outbox::Entity::find()
-        .all(&db.conn)
+        .all(&app.db.conn)
         .await
         .unwrap()
         .len();
-    let mut anyone = Client::new(&router);
+    let mut anyone = app.client();
     anyone.get("/account/reset").await;
     let unknown = anyone
-        .post("/account/reset", &[("email", "nobody@example.org")])
+        .post_form("/account/reset", &[("email", "nobody@example.org")])
         .await;
     let known = anyone
-        .post("/account/reset", &[("email", "ken@example.org")])
+        .post_form("/account/reset", &[("email", "ken@example.org")])
         .await;
     assert_eq!(unknown.text("main"), known.text("main"));
     let after = mail::outbox::Entity::find()
-        .all(&db.conn)
+        .all(&app.db.conn)
         .await
         .unwrap()
         .len();
     assert_eq!(after, before + 1);
     sink.stop();
-    db.close().await;
+    app.close().await;
 }
 
 #[tokio::test]

@@ -8,8 +8,8 @@ use riuso::community::entities::users;
 use riuso::i18n::Lang;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
 
-use super::publiccode;
 use super::run::{crawl, world};
+use crate::support::crawl::publiccode;
 use crate::support::db::{BACKENDS, TestDb};
 use crate::support::forge::{ForgeFixture, ForgeKind};
 

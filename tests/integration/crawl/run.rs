@@ -5,11 +5,13 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use riuso::crawl::http::{self, Polite};
-use riuso::crawl::run::{self, Report, Target};
-use riuso::crawl::{sources, work};
+use riuso::crawl::run::{self, Report};
 use sea_orm::DatabaseConnection;
 
-use super::{count, publiccode};
+use crate::support::crawl::{
+    count, many_repos, one_account, publiccode, queue_and_drain, targets, test_worker,
+    test_worker_with_tokens,
+};
 use crate::support::db::{BACKENDS, TestDb};
 use crate::support::forge::{
     Account, Fault, FaultKind, ForgeFixture, ForgeKind, Match, Repo, World,
@@ -54,13 +56,6 @@ fn sources_for(forge: &ForgeFixture) -> String {
     )
 }
 
-fn targets(forge: &ForgeFixture) -> (Vec<Target>, Vec<url::Url>) {
-    let parsed = sources::parse(sources_for(forge).as_bytes()).unwrap();
-    let (targets, git) = Target::from_sources(&parsed, &BTreeMap::new());
-    assert_eq!(git.len(), 1);
-    (targets, git)
-}
-
 fn client() -> Polite {
     Polite::new(http::Options {
         timeout: Duration::from_secs(2),
@@ -77,16 +72,15 @@ pub(super) async fn crawl(
     forge: &ForgeFixture,
     cache: &std::path::Path,
 ) -> Report {
-    let (targets, git) = targets(forge);
-    let id = work::enqueue(db, &targets, &git, "test").await.unwrap();
+    let (targets, git) = targets(&sources_for(forge), &BTreeMap::new());
+    assert_eq!(git.len(), 1);
     let options = run::Options {
         git_cache: cache.to_path_buf(),
         git_timeout: Duration::from_secs(5),
         ..run::Options::default()
     };
-    let worker = super::test_worker(db, client(), "test", options);
-    worker.drain(id, || {}).await.unwrap();
-    work::report(db, id).await.unwrap()
+    let worker = test_worker(db, client(), "test", options);
+    queue_and_drain(db, &worker, &targets, &git).await
 }
 
 fn outcomes(report: &Report) -> Vec<(&str, u64)> {
@@ -384,20 +378,9 @@ async fn the_database_going_away_mid_crawl_loses_nothing() {
     let crawler = riuso::db::connect(&format!("{}&application_name={name}", db.url))
         .await
         .unwrap();
-    let repos =
-        (0..120).map(|n| Repo::new(&format!("r{n:03}")).publiccode(publiccode(&format!("R{n}"))));
-    let forge = ForgeFixture::start(
-        World::new().account(Account::org(ForgeKind::GitHub, "big").repos(repos)),
-    )
-    .await;
+    let forge = ForgeFixture::start(many_repos("big", 120)).await;
     forge.set_latency(Duration::from_millis(15));
-    let text = format!(
-        "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Big\n    accounts: [{web}/big]\n",
-        web = forge.web_base(ForgeKind::GitHub),
-        api = forge.api_base(ForgeKind::GitHub),
-    );
-    let (targets, _) =
-        Target::from_sources(&sources::parse(text.as_bytes()).unwrap(), &BTreeMap::new());
+    let (targets, _) = targets(&one_account(&forge, "Big", "big"), &BTreeMap::new());
     let crawl = {
         let (crawler, targets) = (crawler.clone(), targets.clone());
         tokio::spawn(async move {
@@ -502,21 +485,16 @@ async fn each_forge_gets_its_own_token_and_private_repositories_need_one() {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
-    let parsed = sources::parse(sources.as_bytes()).unwrap();
-    let (targets, git) = Target::from_sources(&parsed, &tokens);
+    let (targets, git) = targets(&sources, &tokens);
     let db = TestDb::new(BACKENDS[0]).await;
-    let id = work::enqueue(&db.conn, &targets, &git, "test")
-        .await
-        .unwrap();
-    let worker = super::test_worker_with_tokens(
+    let worker = test_worker_with_tokens(
         &db.conn,
         client(),
         "tokens",
         run::Options::default(),
         tokens,
     );
-    worker.drain(id, || {}).await.unwrap();
-    let report = work::report(&db.conn, id).await.unwrap();
+    let report = queue_and_drain(&db.conn, &worker, &targets, &git).await;
     assert!(report.failures.is_empty(), "{report:?}");
 
     let requests = forge.requests();

@@ -11,10 +11,12 @@ use chrono::{Days, NaiveDate, Utc};
 use riuso::catalog::entities::software;
 use riuso::crawl::http::{self, Polite};
 use riuso::crawl::run::{self, Report, Target};
-use riuso::crawl::{sources, work};
+use riuso::crawl::work;
 use sea_orm::{ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _};
 
-use super::{count, publiccode};
+use crate::support::crawl::{
+    count, one_account, publiccode, queue_and_drain, targets as targets_in, test_worker,
+};
 use crate::support::db::{BACKENDS, Backend, TestDb};
 use crate::support::forge::{
     Account, Commit, Fault, FaultKind, ForgeFixture, ForgeKind, Match, Recorded, Repo, World,
@@ -107,8 +109,7 @@ fn targets(forge: &ForgeFixture) -> Vec<Target> {
         gt = forge.web_base(ForgeKind::Gitea),
         gt_api = forge.api_base(ForgeKind::Gitea),
     );
-    let parsed = sources::parse(text.as_bytes()).unwrap();
-    Target::from_sources(&parsed, &BTreeMap::new()).0
+    targets_in(&text, &BTreeMap::new()).0
 }
 
 fn client() -> Polite {
@@ -125,17 +126,13 @@ fn worker(db: &DatabaseConnection, cache: &Path) -> work::Worker {
         git_timeout: Duration::from_secs(20),
         ..run::Options::default()
     };
-    super::test_worker(db, client(), "test", options).with_backoff(Duration::from_millis(10))
+    test_worker(db, client(), "test", options).with_backoff(Duration::from_millis(10))
 }
 
 /// One crawl as `riuso crawl` runs it: queued, then worked until its batch, vitality jobs
 /// included, is done.
 async fn crawl(db: &DatabaseConnection, forge: &ForgeFixture, cache: &Path) -> Report {
-    let id = work::enqueue(db, &targets(forge), &[], "test")
-        .await
-        .unwrap();
-    worker(db, cache).drain(id, || {}).await.unwrap();
-    work::report(db, id).await.unwrap()
+    queue_and_drain(db, &worker(db, cache), &targets(forge), &[]).await
 }
 
 async fn entry(db: &DatabaseConnection, name: &str) -> software::Model {
@@ -298,14 +295,9 @@ async fn a_repository_whose_clone_fails_keeps_its_entry_and_gets_a_crawl_event()
             times: None,
         });
         let cache = tempfile::tempdir().unwrap();
-        let id = work::enqueue(&db.conn, &targets_of(&forge), &[], "test")
-            .await
-            .unwrap();
-        worker(&db.conn, cache.path())
-            .drain(id, || {})
-            .await
-            .unwrap();
-        let report = work::report(&db.conn, id).await.unwrap();
+        let (acme, _) = targets_in(&one_account(&forge, "Acme", "acme"), &BTreeMap::new());
+        let report = queue_and_drain(&db.conn, &worker(&db.conn, cache.path()), &acme, &[]).await;
+        let id = report.run_id;
         assert_eq!(report.repositories, 2, "{backend:?}: {report:?}");
         assert_eq!(
             report.outcomes,
@@ -386,13 +378,4 @@ async fn the_direct_engine_queues_vitality_jobs_for_a_worker() {
         expected_series(app.vitality_window_end.unwrap())
     );
     db.close().await;
-}
-
-fn targets_of(forge: &ForgeFixture) -> Vec<Target> {
-    let text = format!(
-        "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Acme\n    accounts: [{web}/acme]\n",
-        web = forge.web_base(ForgeKind::GitHub),
-        api = forge.api_base(ForgeKind::GitHub),
-    );
-    Target::from_sources(&sources::parse(text.as_bytes()).unwrap(), &BTreeMap::new()).0
 }

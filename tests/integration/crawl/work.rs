@@ -7,28 +7,21 @@ use std::time::{Duration, Instant};
 
 use riuso::crawl::http::{self, Polite};
 use riuso::crawl::run::{self, Target};
-use riuso::crawl::{sources, work};
+use riuso::crawl::work;
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
-use super::{count, publiccode};
+use crate::support::crawl::{
+    count, many_repos, one_account, publiccode, targets as targets_in, test_worker,
+};
 use crate::support::db::{Backend, TestDb};
-use crate::support::forge::{Account, ForgeFixture, ForgeKind, Repo, World};
+use crate::support::forge::{ForgeFixture, Repo, World};
 
 async fn fixture(repos: usize) -> ForgeFixture {
-    let account = Account::org(ForgeKind::GitHub, "big").repos(
-        (0..repos).map(|n| Repo::new(&format!("r{n:03}")).publiccode(publiccode(&format!("R{n}")))),
-    );
-    ForgeFixture::start(World::new().account(account)).await
+    ForgeFixture::start(many_repos("big", repos)).await
 }
 
 fn targets(forge: &ForgeFixture) -> Vec<Target> {
-    let text = format!(
-        "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Big\n    accounts: [{web}/big]\n",
-        web = forge.web_base(ForgeKind::GitHub),
-        api = forge.api_base(ForgeKind::GitHub),
-    );
-    let parsed = sources::parse(text.as_bytes()).unwrap();
-    Target::from_sources(&parsed, &BTreeMap::new()).0
+    targets_in(&big_sources(forge), &BTreeMap::new()).0
 }
 
 fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> work::Worker {
@@ -37,7 +30,7 @@ fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> work
         git_cache: cache.to_path_buf(),
         ..run::Options::default()
     };
-    super::test_worker(&conn, http, name, options)
+    test_worker(&conn, http, name, options)
 }
 
 #[tokio::test]
@@ -322,11 +315,7 @@ async fn riuso_crawl_with(
 }
 
 fn big_sources(forge: &ForgeFixture) -> String {
-    format!(
-        "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: Big\n    accounts: [{web}/big]\n",
-        web = forge.web_base(ForgeKind::GitHub),
-        api = forge.api_base(ForgeKind::GitHub),
-    )
+    one_account(forge, "Big", "big")
 }
 
 #[tokio::test]

@@ -1,5 +1,5 @@
-//! HTTP behaviour of `/api`: strong entity tags and 304, CORS on reads, the per-client rate limit
-//! with 429 and Retry-After, the OpenAPI document, and the documentation page.
+//! What every `/api` read goes through: strong entity tags and 304, CORS, and the per-client
+//! rate limit with 429 and Retry-After (through the router, and on a served socket).
 
 use std::net::SocketAddr;
 
@@ -7,18 +7,18 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 
-use super::{app, call, get_json, seed};
 use crate::support::db::Backend;
+use crate::support::test_app::{Response, TestApp};
 
 #[tokio::test]
 async fn reads_carry_a_strong_etag_and_answer_304() {
-    let (router, db) = app(Backend::Sqlite, 0).await;
-    seed(&db, 5).await;
-    let (status, headers, body) = call(
-        &router,
-        Request::get("/api/v1/stats").body(Body::empty()).unwrap(),
-    )
-    .await;
+    let app = TestApp::new().synthetic(5).build().await;
+    let Response {
+        status,
+        headers,
+        body,
+        ..
+    } = app.get("/api/v1/stats").await;
     assert_eq!(status, StatusCode::OK);
     let etag = headers[header::ETAG].to_str().unwrap().to_owned();
     assert!(etag.starts_with('"') && !etag.starts_with("W/"), "{etag}");
@@ -28,33 +28,42 @@ async fn reads_carry_a_strong_etag_and_answer_304() {
         .header(header::IF_NONE_MATCH, format!("\"other\", {etag}"))
         .body(Body::empty())
         .unwrap();
-    let (status, headers, body) = call(&router, again).await;
+    let Response {
+        status,
+        headers,
+        body,
+        ..
+    } = app.send(again).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert_eq!(headers[header::ETAG].to_str().unwrap(), etag);
     assert!(body.is_empty());
 
     // A change to the catalog changes the tag.
-    riuso::catalog::seed::populate(&db.conn, 2, 1, |_| {})
+    riuso::catalog::seed::populate(&app.db.conn, 2, 1, |_| {})
         .await
         .unwrap();
     let changed = Request::get("/api/v1/stats")
         .header(header::IF_NONE_MATCH, &etag)
         .body(Body::empty())
         .unwrap();
-    let (status, headers, _) = call(&router, changed).await;
+    let Response {
+        status, headers, ..
+    } = app.send(changed).await;
     assert_eq!(status, StatusCode::OK);
     assert_ne!(headers[header::ETAG].to_str().unwrap(), etag);
-    db.close().await;
+    app.close().await;
 }
 
 #[tokio::test]
 async fn reads_allow_any_origin() {
-    let (router, db) = app(Backend::Sqlite, 0).await;
+    let app = TestApp::new().build().await;
     let request = Request::get("/api/v1/software")
         .header(header::ORIGIN, "https://comune.example.it")
         .body(Body::empty())
         .unwrap();
-    let (status, headers, _) = call(&router, request).await;
+    let Response {
+        status, headers, ..
+    } = app.send(request).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
     assert!(
@@ -69,7 +78,9 @@ async fn reads_allow_any_origin() {
         .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "if-none-match")
         .body(Body::empty())
         .unwrap();
-    let (status, headers, _) = call(&router, preflight).await;
+    let Response {
+        status, headers, ..
+    } = app.send(preflight).await;
     assert!(status.is_success());
     assert!(
         headers[header::ACCESS_CONTROL_ALLOW_METHODS]
@@ -77,7 +88,7 @@ async fn reads_allow_any_origin() {
             .unwrap()
             .contains("GET")
     );
-    db.close().await;
+    app.close().await;
 }
 
 fn from(ip: [u8; 4], uri: &str) -> Request<Body> {
@@ -90,12 +101,20 @@ fn from(ip: [u8; 4], uri: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn each_client_has_a_rate_limit_answered_with_429_and_retry_after() {
-    let (router, db) = app(Backend::Sqlite, 3).await;
+    let app = TestApp::new()
+        .config(|c| c.api_rate_per_minute = 3)
+        .build()
+        .await;
     for _ in 0..3 {
-        let (status, _, _) = call(&router, from([192, 0, 2, 1], "/api/v1/stats")).await;
+        let Response { status, .. } = app.send(from([192, 0, 2, 1], "/api/v1/stats")).await;
         assert_eq!(status, StatusCode::OK);
     }
-    let (status, headers, body) = call(&router, from([192, 0, 2, 1], "/api/v1/stats")).await;
+    let Response {
+        status,
+        headers,
+        body,
+        ..
+    } = app.send(from([192, 0, 2, 1], "/api/v1/stats")).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     let retry: u64 = headers[header::RETRY_AFTER]
         .to_str()
@@ -103,84 +122,17 @@ async fn each_client_has_a_rate_limit_answered_with_429_and_retry_after() {
         .parse()
         .unwrap();
     assert!((1..=20).contains(&retry), "{retry}");
-    let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let error: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(error["error"]["code"], "rate_limited");
     // The validator counts too; another client is not affected.
-    let (status, _, _) = call(&router, from([192, 0, 2, 1], "/api")).await;
+    let Response { status, .. } = app.send(from([192, 0, 2, 1], "/api")).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
-    let (status, _, _) = call(&router, from([192, 0, 2, 2], "/api/v1/stats")).await;
+    let Response { status, .. } = app.send(from([192, 0, 2, 2], "/api/v1/stats")).await;
     assert_eq!(status, StatusCode::OK);
     // The rest of the site is not limited.
-    let (status, _, _) = call(&router, from([192, 0, 2, 1], "/healthz")).await;
+    let Response { status, .. } = app.send(from([192, 0, 2, 1], "/healthz")).await;
     assert_eq!(status, StatusCode::OK);
-    db.close().await;
-}
-
-#[tokio::test]
-async fn openapi_document_describes_every_endpoint() {
-    let (router, db) = app(Backend::Sqlite, 0).await;
-    let doc = get_json(&router, "/api/v1/openapi.json", StatusCode::OK).await;
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    insta::assert_json_snapshot!("openapi", doc);
-    db.close().await;
-}
-
-#[tokio::test]
-async fn documentation_page_lists_every_endpoint_without_scripts() {
-    let (router, db) = app(Backend::Sqlite, 0).await;
-    let doc = get_json(&router, "/api/v1/openapi.json", StatusCode::OK).await;
-    let (status, headers, body) =
-        call(&router, Request::get("/api").body(Body::empty()).unwrap()).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
-    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    assert!(
-        csp.contains("default-src 'none'") && !csp.contains("unsafe"),
-        "{csp}"
-    );
-    let html = String::from_utf8(body).unwrap();
-    // In the site's frame, with no script but the site's own file.
-    assert!(html.contains("<main id=\"main\""));
-    assert_eq!(html.matches("<script").count(), 1);
-    assert!(html.contains("<script src=\"/static/riuso.js\" defer></script>"));
-    for path in doc["paths"].as_object().unwrap().keys() {
-        assert!(
-            html.contains(&format!("<code>{path}</code>")),
-            "{path} missing"
-        );
-    }
-    assert!(html.contains("href=\"/api/v1/export.ttl\""));
-    db.close().await;
-}
-
-#[tokio::test]
-async fn validator_answers_in_the_documented_shape() {
-    let (router, db) = app(Backend::Sqlite, 0).await;
-    let file = std::fs::read(
-        crate::support::fixtures()
-            .join("parser-go/testdata/v0/invalid/developmentStatus_invalid.yml"),
-    )
-    .unwrap();
-    let request = Request::post("/api/v1/validate")
-        .header(header::CONTENT_TYPE, "application/yaml")
-        .body(Body::from(file))
-        .unwrap();
-    let (status, _, body) = call(&router, request).await;
-    assert_eq!(status, StatusCode::OK);
-    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    insta::assert_json_snapshot!("validate_invalid", report);
-
-    let valid =
-        std::fs::read(crate::support::fixtures().join("parser-go/testdata/v0/valid/valid.yml"))
-            .unwrap();
-    let request = Request::post("/api/v1/validate")
-        .body(Body::from(valid))
-        .unwrap();
-    let (status, _, body) = call(&router, request).await;
-    assert_eq!(status, StatusCode::OK);
-    let report: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    insta::assert_json_snapshot!("validate_valid", report);
-    db.close().await;
+    app.close().await;
 }
 
 /// Kills the server when the test ends, whatever happens.

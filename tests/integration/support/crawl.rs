@@ -1,0 +1,100 @@
+//! Crawls as the tests set them up against the fixture forge: the files and worlds they serve,
+//! the sources file that names them, the targets it gives, a worker, and one run queued and
+//! worked until done (the path `riuso crawl` ships).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use riuso::crawl::http::Polite;
+use riuso::crawl::run::{self, Report, Target};
+use riuso::crawl::{sources, work};
+use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
+
+use super::fixtures;
+use super::forge::{Account, ForgeFixture, ForgeKind, Repo, World};
+
+/// A valid `publiccode.yml` named `name`.
+pub fn publiccode(name: &str) -> Vec<u8> {
+    std::fs::read_to_string(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml"))
+        .unwrap()
+        .replace("name: Medusa", &format!("name: {name}"))
+        .into_bytes()
+}
+
+/// A GitHub organisation `account` with `repos` repositories `r000`, `r001`… holding the files
+/// of `R0`, `R1`…
+pub fn many_repos(account: &str, repos: usize) -> World {
+    World::new().account(Account::org(ForgeKind::GitHub, account).repos(
+        (0..repos).map(|n| Repo::new(&format!("r{n:03}")).publiccode(publiccode(&format!("R{n}")))),
+    ))
+}
+
+/// The sources file naming the GitHub account `account` of `forge`, for the publisher
+/// `publisher`.
+pub fn one_account(forge: &ForgeFixture, publisher: &str, account: &str) -> String {
+    format!(
+        "forges:\n  - web: {web}\n    kind: github\n    api: {api}\npublishers:\n  - name: {publisher}\n    accounts: [{web}/{account}]\n",
+        web = forge.web_base(ForgeKind::GitHub),
+        api = forge.api_base(ForgeKind::GitHub),
+    )
+}
+
+/// What the sources file `text` asks to crawl, with forge tokens by variable name: the
+/// targets on API forges and the plain git URLs.
+pub fn targets(text: &str, tokens: &BTreeMap<String, String>) -> (Vec<Target>, Vec<url::Url>) {
+    Target::from_sources(&sources::parse(text.as_bytes()).unwrap(), tokens)
+}
+
+/// A worker as the tests run it: no forge tokens, a minute's lease, and 20 ms between looks
+/// for work when idle.
+pub fn test_worker(
+    db: &DatabaseConnection,
+    http: Polite,
+    name: &str,
+    options: run::Options,
+) -> work::Worker {
+    test_worker_with_tokens(db, http, name, options, BTreeMap::new())
+}
+
+/// [`test_worker`] with forge tokens by variable name.
+pub fn test_worker_with_tokens(
+    db: &DatabaseConnection,
+    http: Polite,
+    name: &str,
+    options: run::Options,
+    tokens: BTreeMap<String, String>,
+) -> work::Worker {
+    let mut worker = work::Worker::new(
+        db.clone(),
+        http,
+        name,
+        Duration::from_secs(60),
+        tokens,
+        options,
+    );
+    worker.idle = Duration::from_millis(20);
+    worker
+}
+
+/// One crawl run as `riuso crawl` does it: `targets` and `git` queued as jobs, worked by
+/// `worker` until its batch is done; answers the run's report.
+pub async fn queue_and_drain(
+    db: &DatabaseConnection,
+    worker: &work::Worker,
+    targets: &[Target],
+    git: &[url::Url],
+) -> Report {
+    let id = work::enqueue(db, targets, git, "test").await.unwrap();
+    worker.drain(id, || {}).await.unwrap();
+    work::report(db, id).await.unwrap()
+}
+
+/// The `n` column of the one row `sql` returns.
+pub async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
+    db.query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get::<i64>("", "n")
+        .unwrap()
+}

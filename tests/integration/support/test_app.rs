@@ -1,0 +1,395 @@
+//! One way to build the application under test, and one client to talk to it.
+//!
+//! [`TestApp::new`] starts a builder: the backend (SQLite unless told), the test configuration
+//! (changed by a closure where a test needs to), the catalog the test starts from (empty, the
+//! demo, synthetic entries, or the demo and synthetic entries) and the IPA registry. Its
+//! [`TestAppBuilder::build`] answers the router, the database and the configuration together.
+//!
+//! Requests go through the router with `oneshot` (no socket). A [`Client`] keeps the cookies it
+//! is given and the CSRF token of the last page it saw, as a browser does; [`TestApp`]'s own
+//! `get`, `get_with`, `get_json` and `send` use a fresh client each time, so nothing carries
+//! over from one request to the next.
+
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use chrono::Utc;
+use riuso::app::{App, AppState};
+use riuso::catalog::{self, Fetched, Origin};
+use riuso::config::Config;
+use riuso::publiccode::{self, Context, Limits, Outcome};
+use scraper::{ElementRef, Html, Selector};
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+use super::db::{Backend, TestDb};
+
+/// The public address the tests configure (it shows in links, mail and export IRIs).
+pub const PUBLIC_URL: &str = "https://riuso.example.org";
+
+/// The host of [`PUBLIC_URL`], which form posts name as theirs unless a test says otherwise.
+const PUBLIC_HOST: &str = "riuso.example.org";
+
+/// The repository's `demo` directory: the demo catalog and its IPA registry.
+fn demo_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("demo")
+}
+
+/// The application on a fresh database, ready for requests.
+pub struct TestApp {
+    /// The router, with the application state.
+    pub router: axum::Router,
+    /// The database, holding what the builder seeded.
+    pub db: TestDb,
+    /// The configuration the application runs with.
+    pub config: Config,
+}
+
+/// What [`TestApp::new`] answers; [`TestAppBuilder::build`] makes the app.
+pub struct TestAppBuilder {
+    backend: Backend,
+    config: Config,
+    demo: bool,
+    synthetic: u64,
+}
+
+impl TestApp {
+    /// A builder for an app on SQLite with an empty catalog and the test configuration: the
+    /// public address [`PUBLIC_URL`], no API rate limit, files up to 64 KiB, no IPA registry.
+    #[expect(
+        clippy::new_ret_no_self,
+        reason = "the builder is how a test app is made"
+    )]
+    pub fn new() -> TestAppBuilder {
+        let mut config = Config::from_lookup(|_| None).unwrap();
+        config.public_url = PUBLIC_URL.to_owned();
+        config.api_rate_per_minute = 0;
+        config.max_file_bytes = 64 * 1024;
+        TestAppBuilder {
+            backend: Backend::Sqlite,
+            config,
+            demo: false,
+            synthetic: 0,
+        }
+    }
+
+    /// A client with no cookie yet.
+    pub fn client(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookies: BTreeMap::new(),
+            csrf: None,
+        }
+    }
+
+    /// Sends `request` as it is.
+    pub async fn send(&self, request: Request<Body>) -> Response {
+        self.client().send(request).await
+    }
+
+    /// `GET uri`.
+    pub async fn get(&self, uri: &str) -> Response {
+        self.client().get(uri).await
+    }
+
+    /// `GET uri` with `headers`.
+    pub async fn get_with(&self, uri: &str, headers: &[(&str, &str)]) -> Response {
+        self.client().get_with(uri, headers).await
+    }
+
+    /// `GET uri`, expecting `status` and a JSON body.
+    pub async fn get_json(&self, uri: &str, status: StatusCode) -> Value {
+        self.client().get_json(uri, status).await
+    }
+
+    /// Ingests `bytes` as the file of the repository at `url`, valid or not.
+    pub async fn ingest(&self, url: &str, bytes: &[u8]) {
+        ingest(&self.db, url, bytes).await;
+    }
+
+    /// Closes the database (dropping a PostgreSQL schema).
+    pub async fn close(self) {
+        self.db.close().await;
+    }
+}
+
+impl TestAppBuilder {
+    /// Runs on `backend`.
+    pub fn backend(mut self, backend: Backend) -> Self {
+        self.backend = backend;
+        self
+    }
+
+    /// Changes the configuration with `tweak` (after the test defaults).
+    pub fn config(mut self, tweak: impl FnOnce(&mut Config)) -> Self {
+        tweak(&mut self.config);
+        self
+    }
+
+    /// Starts from the demo: the catalog of `demo/*.yml` (as crawled from GitHub) and the IPA
+    /// registry `demo/ipa-registry.tsv`.
+    pub fn demo(mut self) -> Self {
+        self.demo = true;
+        self.ipa_registry()
+    }
+
+    /// Adds `count` synthetic entries (seed 1, as `riuso dev seed` does), after the demo if any.
+    pub fn synthetic(mut self, count: u64) -> Self {
+        self.synthetic = count;
+        self
+    }
+
+    /// Loads the demo's IPA registry (names and addresses of administrations).
+    pub fn ipa_registry(mut self) -> Self {
+        self.config.ipa_registry = Some(demo_dir().join("ipa-registry.tsv"));
+        self
+    }
+
+    /// A fresh database with the catalog asked for, and the router over it.
+    pub async fn build(self) -> TestApp {
+        let db = TestDb::new(self.backend).await;
+        if self.demo {
+            for entry in std::fs::read_dir(demo_dir()).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "yml") {
+                    let name = path
+                        .file_stem()
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .replace("__", "/");
+                    ingest(
+                        &db,
+                        &format!("https://github.com/{name}"),
+                        &std::fs::read(&path).unwrap(),
+                    )
+                    .await;
+                }
+            }
+        }
+        if self.synthetic > 0 {
+            catalog::seed::populate(&db.conn, 1, self.synthetic, |_| {})
+                .await
+                .unwrap();
+        }
+        let app = App::with_registry(self.config.clone(), db.conn.clone()).unwrap();
+        TestApp {
+            router: riuso::web::router(AppState(Arc::new(app))),
+            db,
+            config: self.config,
+        }
+    }
+}
+
+/// Ingests `bytes` as the file of the repository at `url`, valid or not.
+pub async fn ingest(db: &TestDb, url: &str, bytes: &[u8]) {
+    let origin = Origin {
+        repository_url: url,
+        forge: "github",
+        facts: None,
+    };
+    let fetched = Fetched {
+        bytes,
+        commit: Some("0123456789abcdef0123"),
+        fetched_at: Utc::now(),
+    };
+    match publiccode::check(bytes, &Limits::default(), &Context::default()) {
+        Outcome::Valid(v) => catalog::ingest_valid(&db.conn, origin, fetched, &v)
+            .await
+            .unwrap(),
+        Outcome::Invalid(r) => catalog::ingest_invalid(&db.conn, origin, fetched, &r)
+            .await
+            .unwrap(),
+    };
+}
+
+/// An answer: status, headers and body, the body read as HTML when asked.
+pub struct Response {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body (every answer of this application is text).
+    pub body: String,
+    html: OnceCell<Html>,
+}
+
+impl Response {
+    /// The body parsed as an HTML document.
+    pub fn html(&self) -> &Html {
+        self.html.get_or_init(|| Html::parse_document(&self.body))
+    }
+
+    /// The elements matching `selector`.
+    pub fn all(&self, selector: &str) -> Vec<ElementRef<'_>> {
+        let s = Selector::parse(selector).unwrap();
+        self.html().select(&s).collect()
+    }
+
+    /// The text of the first element matching `selector`.
+    pub fn text(&self, selector: &str) -> String {
+        self.all(selector)
+            .first()
+            .map(|e| e.text().collect::<String>())
+            .unwrap_or_else(|| panic!("no {selector} in {}", self.body))
+    }
+
+    /// The `lang` of the document.
+    pub fn lang(&self) -> String {
+        self.all("html")[0].value().attr("lang").unwrap().to_owned()
+    }
+
+    /// The body parsed as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+
+    /// Where the answer redirects.
+    pub fn location(&self) -> String {
+        self.headers
+            .get("location")
+            .unwrap_or_else(|| panic!("{} without Location: {}", self.status, self.body))
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+/// A client that keeps cookies and the last CSRF token it saw, as a browser does.
+pub struct Client {
+    router: axum::Router,
+    cookies: BTreeMap<String, String>,
+    csrf: Option<String>,
+}
+
+impl Client {
+    /// Sends `request`, with the cookies kept unless it names its own; keeps what the answer
+    /// sets.
+    pub async fn send(&mut self, mut request: Request<Body>) -> Response {
+        if !self.cookies.is_empty() && !request.headers().contains_key("cookie") {
+            request
+                .headers_mut()
+                .insert("cookie", self.cookie_header().parse().unwrap());
+        }
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let answer = Response {
+            status,
+            headers,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+            html: OnceCell::new(),
+        };
+        self.keep(&answer);
+        answer
+    }
+
+    /// `GET uri`.
+    pub async fn get(&mut self, uri: &str) -> Response {
+        self.get_with(uri, &[]).await
+    }
+
+    /// `GET uri` with `headers`.
+    pub async fn get_with(&mut self, uri: &str, headers: &[(&str, &str)]) -> Response {
+        let mut request = Request::get(uri);
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// `GET uri`, expecting `status` and a JSON body.
+    pub async fn get_json(&mut self, uri: &str, status: StatusCode) -> Value {
+        let answer = self.get(uri).await;
+        assert_eq!(answer.status, status, "{uri}: {}", answer.body);
+        assert_eq!(answer.headers["content-type"], "application/json", "{uri}");
+        answer.json()
+    }
+
+    /// Posts the form `fields` with the CSRF token of the last page seen.
+    pub async fn post_form(&mut self, uri: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone().unwrap_or_default();
+        if !fields.iter().any(|(k, _)| *k == "csrf") {
+            all.push(("csrf", &csrf));
+        }
+        self.post_raw(uri, &all, &[]).await
+    }
+
+    /// Posts exactly the form `fields`, with `headers` (and this site as `Host` unless they
+    /// name another).
+    pub async fn post_raw(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let mut request =
+            Request::post(uri).header("content-type", "application/x-www-form-urlencoded");
+        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+            request = request.header("host", PUBLIC_HOST);
+        }
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Whether the client holds the cookie `name`.
+    pub fn has_cookie(&self, name: &str) -> bool {
+        self.cookies.contains_key(name)
+    }
+
+    /// Sets the cookie `name` as if the server had.
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.insert(name.to_owned(), value.to_owned());
+    }
+
+    /// The CSRF token of the last page seen.
+    pub fn csrf(&self) -> Option<String> {
+        self.csrf.clone()
+    }
+
+    /// Holds `token` as the CSRF token of the last page seen.
+    pub fn set_csrf(&mut self, token: String) {
+        self.csrf = Some(token);
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, answer: &Response) {
+        for value in answer.headers.get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let (pair, _) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let html = answer
+            .headers
+            .get("content-type")
+            .is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
+        if html && let Some(input) = answer.all("input[name=csrf]").first() {
+            self.csrf = input.value().attr("value").map(str::to_owned);
+        }
+    }
+}
