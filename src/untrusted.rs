@@ -114,7 +114,10 @@ mod tests {
     #[test]
     fn xml_keeps_only_what_xml_allows() {
         assert_eq!(xml("a\tb\nc"), "a\tb\nc");
-        assert_eq!(xml("a\u{1}b\u{0}\u{1f}\u{fffe}"), "a\u{fffd}b\u{fffd}\u{fffd}\u{fffd}");
+        assert_eq!(
+            xml("a\u{1}b\u{0}\u{1f}\u{fffe}"),
+            "a\u{fffd}b\u{fffd}\u{fffd}\u{fffd}"
+        );
     }
 
     #[test]
@@ -123,7 +126,10 @@ mod tests {
         assert_eq!(terminal_line("\u{1b}[2J\u{7}"), "\\u{1b}[2J\\u{7}");
         assert_eq!(terminal_line("a\nb\rc\td"), "a\\u{a}b\\u{d}c\\u{9}d");
         assert_eq!(terminal_line("\u{9b}31m\u{202e}"), "\\u{9b}31m\\u{202e}");
-        assert_eq!(terminal_text("a\nb\tc\u{1b}]0;x\u{7}"), "a\nb\tc\\u{1b}]0;x\\u{7}");
+        assert_eq!(
+            terminal_text("a\nb\tc\u{1b}]0;x\u{7}"),
+            "a\nb\tc\\u{1b}]0;x\\u{7}"
+        );
     }
 
     #[test]

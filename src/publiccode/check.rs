@@ -75,7 +75,10 @@ impl Checker {
     /// Errors for every control character (other than TAB, LF and CR) a key or scalar of `node`
     /// holds once YAML escapes such as `"\0"` or `"\x1b"` are read.
     pub fn control_characters(&mut self, path: &str, node: &Node) {
-        let bad = |s: &str| s.chars().find(|c| *c < ' ' && !matches!(c, '\t' | '\n' | '\r'));
+        let bad = |s: &str| {
+            s.chars()
+                .find(|c| *c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+        };
         match &node.value {
             Value::Scalar(s) => {
                 if let Some(c) = bad(&s.text) {

@@ -135,7 +135,9 @@ pub async fn show(
     render(&PublisherPage {
         ctx: PageCtx::new(lang, &uri),
         ipa_name: registered.map(|e| e.name.clone()),
-        ipa_email: registered.and_then(|e| e.email.as_deref()).map(Link::mailto),
+        ipa_email: registered
+            .and_then(|e| e.email.as_deref())
+            .map(Link::mailto),
         name: super::organisation_name(&state, &organisation.name),
         ipa_code: organisation.ipa_code,
         website: organisation.website.as_deref().map(Link::web),

@@ -71,3 +71,87 @@ async fn demo_catalog_imports_then_is_unchanged() {
         db.close().await;
     }
 }
+
+/// A demo file with its `name:` line replaced by `name: VALUE`.
+fn with_name(file: &str, value: &str) -> Vec<u8> {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("demo")
+            .join(file),
+    )
+    .unwrap();
+    let mut done = false;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if !done && l.starts_with("name:") {
+                done = true;
+                format!("name: {value}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    assert!(done, "{file} has no name line");
+    (lines.join("\n") + "\n").into_bytes()
+}
+
+#[tokio::test]
+async fn one_bad_file_never_stops_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| std::fs::write(dir.path().join(name), bytes).unwrap();
+    write("a.yml", &with_name("Comune-Milano__gefo.yml", "Primo"));
+    // A NUL byte as written, the same through YAML escapes, and other control characters:
+    // PostgreSQL refuses NUL in text, and none of them belongs in a name.
+    write("b1.yml", &with_name("Comune-Milano__wemi.yml", "Nul\0Byte"));
+    write(
+        "b2.yml",
+        &with_name("Comune-Milano__wemi.yml", "\"Nul\\0Escaped\""),
+    );
+    write(
+        "b3.yml",
+        &with_name("Comune-Milano__wemi.yml", "\"Esc\\x1b[2JName\""),
+    );
+    write(
+        "b4.yml",
+        &with_name("Comune-Milano__wemi.yml", "\"Nul\\u0000Unicode\""),
+    );
+    write(
+        "b5.yml",
+        &with_name("Comune-Milano__wemi.yml", "Bell\u{7}Name"),
+    );
+    // A file that cannot be read at all, in the middle of the batch.
+    std::os::unix::fs::symlink(dir.path().join("missing"), dir.path().join("b6.yml")).unwrap();
+    write(
+        "c.yml",
+        &with_name("Comune-Milano__geoworks-mi.yml", "Ultimo"),
+    );
+    for backend in BACKENDS {
+        let db = TestDb::empty(backend).await;
+        let out = Command::new(env!("CARGO_BIN_EXE_riuso"))
+            .args(["import", "--database", &db.url, "--json"])
+            .arg(dir.path())
+            .env("RIUSO_LOG", "error")
+            .output()
+            .unwrap();
+        let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{backend:?}: {e}: {}", String::from_utf8_lossy(&out.stderr))
+        });
+        assert_eq!(out.status.code(), Some(1), "{backend:?}: {summary}");
+        assert_eq!(summary["new"], 2, "{backend:?}: {summary}");
+        assert_eq!(summary["invalid"], 5, "{backend:?}: {summary}");
+        let failed = summary["failed"].as_array().unwrap();
+        assert_eq!(failed.len(), 1, "{backend:?}: {summary}");
+        assert!(failed[0]["file"].as_str().unwrap().ends_with("b6.yml"));
+
+        // Every file after the bad ones is in the catalog, and no name kept a control.
+        let results = riuso_json(&["search", "--database", &db.url, "ultimo"]);
+        assert_eq!(results["total"], 1, "{backend:?}: {results}");
+        let all = riuso_json(&["search", "--database", &db.url, "--limit", "100"]);
+        for hit in all["hits"].as_array().unwrap() {
+            let name = hit["name"].as_str().unwrap();
+            assert!(!name.chars().any(char::is_control), "{backend:?}: {name:?}");
+        }
+        db.close().await;
+    }
+}
