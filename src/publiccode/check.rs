@@ -55,17 +55,18 @@ impl Checker {
     /// The value of a name (of the software, an administration, a person), without the
     /// invisible characters that let it pass for another name; a warning says they were there.
     pub fn name(&mut self, text: Text) -> String {
-        let clean = crate::untrusted::name(&text.value);
-        if clean == text.value.as_str() {
+        // Line breaks and tabs of a folded name are harmless and common; other control
+        // characters are errors of their own (see `control_characters`).
+        if !text.value.chars().any(crate::links::invisible) {
             return text.value;
         }
-        let clean = clean.into_owned();
+        let clean = crate::untrusted::name(&text.value).into_owned();
         self.warning(
             Code::InvisibleCharacter,
             &text.path,
             text.pos,
             format!(
-                "{} holds bidirectional controls, zero-width or control characters that can make it look like another name; they are ignored (\"{clean}\")",
+                "{} holds bidirectional controls or zero-width characters that can make it look like another name; they are ignored (\"{clean}\")",
                 leaf(&text.path)
             ),
         );

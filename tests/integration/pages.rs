@@ -2,6 +2,7 @@
 //! choice, the security headers, error pages for bad input (never a 500), and what each page
 //! shows, checked with CSS selectors on the parsed HTML.
 
+mod hostile;
 mod routes;
 mod views;
 

@@ -155,3 +155,86 @@ async fn one_bad_file_never_stops_an_import() {
         db.close().await;
     }
 }
+
+/// Whether `out` holds a character a terminal acts on (C0 but line feed, DEL, C1).
+fn has_terminal_controls(out: &[u8]) -> bool {
+    String::from_utf8_lossy(out)
+        .chars()
+        .any(|c| c.is_control() && c != '\n')
+}
+
+#[tokio::test]
+async fn the_command_line_prints_no_terminal_escapes_from_the_catalog() {
+    use riuso::catalog::entities::software;
+    use sea_orm::{ActiveModelTrait as _, EntityTrait as _, Set};
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.yml"),
+        with_name("Comune-Milano__gefo.yml", "Gefo"),
+    )
+    .unwrap();
+    for backend in BACKENDS {
+        let db = TestDb::empty(backend).await;
+        import_json(&db.url, dir.path());
+        // A name as an older version stored it, or a database edited by hand.
+        let entry = software::Entity::find()
+            .one(&db.conn)
+            .await
+            .unwrap()
+            .unwrap();
+        for hostile in [
+            "Gefo\u{1b}]0;owned\u{7}\u{1b}[2J\u{1b}[31m",
+            "Gefo\u{9b}31m\r\u{8}\u{202e}",
+        ] {
+            software::ActiveModel {
+                id: Set(entry.id),
+                name: Set(hostile.to_owned()),
+                ..Default::default()
+            }
+            .update(&db.conn)
+            .await
+            .unwrap();
+            let out = Command::new(env!("CARGO_BIN_EXE_riuso"))
+                .args(["search", "--database", &db.url])
+                .env("RIUSO_LOG", "error")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{backend:?}");
+            assert!(
+                !has_terminal_controls(&out.stdout),
+                "{backend:?}: {:?}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+            assert!(
+                String::from_utf8_lossy(&out.stdout).contains("Gefo\\u{"),
+                "{backend:?}: {:?}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+        db.close().await;
+    }
+
+    // riuso validate quotes the file's lines, keys and values: a control character in any of
+    // them is shown escaped, with the caret still under it.
+    for (name, text) in [
+        ("esc.yml", "# \u{1b}]0;owned\u{7}\nname: x\n"),
+        (
+            "escaped.yml",
+            "publiccodeYmlVersion: \"0.4\"\nname: \"a\\x1b[2Jb\"\n\"k\\x1b[31m\": 1\n",
+        ),
+        ("nul.yml", "name: a\u{0}b\u{9b}c\n"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_riuso"))
+            .arg("validate")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{name}: {shown}");
+        assert!(!has_terminal_controls(&out.stdout), "{name}: {shown:?}");
+        assert!(shown.contains("control-character"), "{name}: {shown}");
+    }
+}
