@@ -22,6 +22,7 @@ use sea_orm::{DatabaseConnection, DbErr};
 use serde_json::{Map, Value, json};
 
 use crate::catalog::read::{self, ExportRow};
+use crate::links::SafeHref;
 
 /// Entries read from the database per page.
 pub const PAGE: u64 = 500;
@@ -467,10 +468,24 @@ fn csv_fields(row: &ExportRow) -> [String; 19] {
     ]
 }
 
-/// One CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180). A leading
-/// `=`, `+`, `-` or `@` is prefixed with `'` so spreadsheets do not run it as a formula.
+/// One CSV field, quoted when it holds a comma, a quote or a line break (RFC 4180).
+///
+/// A field a spreadsheet could run as a formula is prefixed with `'`: one that starts with `=`,
+/// `+`, `-`, `@` (or their full-width forms), TAB or CR, also after leading whitespace
+/// (` =1+1`, `\n@SUM(…)`), as OWASP's CSV injection advice lists.
 fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    let formula = |c: char| {
+        matches!(
+            c,
+            '=' | '+' | '-' | '@' | '\u{FF1D}' | '\u{FF0B}' | '\u{FF0D}' | '\u{FF20}'
+        )
+    };
+    let risky = value.starts_with(['\t', '\r'])
+        || value.trim_start().starts_with(formula)
+        || value
+            .trim_start_matches(|c: char| c.is_whitespace() || c.is_control())
+            .starts_with(formula);
+    let value = if risky {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -579,13 +594,11 @@ const PREFIXES: [(&str, &str); 7] = [
     ("xsd", "http://www.w3.org/2001/XMLSchema#"),
 ];
 
-/// An absolute IRI safe to write between `<` and `>`: a URL that parses, with the characters
-/// Turtle forbids in IRIs percent-encoded; `None` for anything else.
+/// An absolute IRI safe to write between `<` and `>`: an address [`SafeHref::web`] accepts, with
+/// the characters Turtle forbids in IRIs percent-encoded; `None` for anything else.
 fn iri(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url.trim()).ok()?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return None;
-    }
+    let safe = SafeHref::web(url.trim())?;
+    let parsed = url::Url::parse(safe.as_str()).ok()?;
     let mut out = String::with_capacity(parsed.as_str().len());
     for c in parsed.as_str().chars() {
         if c <= ' ' || matches!(c, '<' | '>' | '"' | '{' | '}' | '|' | '^' | '`' | '\\') {
@@ -758,15 +771,44 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+        for risky in [
+            "+1",
+            "-1",
+            "@SUM(A1)",
+            "\t=1",
+            "\r=1",
+            " =1",
+            "\n=1",
+            "\t",
+            "\rplain",
+            " \t@x",
+            "\u{ff1d}1+1",
+            "\u{0}=1",
+        ] {
+            assert!(
+                csv_field(risky).trim_start_matches('"').starts_with('\''),
+                "{risky:?}"
+            );
+        }
+        assert_eq!(csv_field("Comune di Roma"), "Comune di Roma");
+        assert_eq!(csv_field("a = b"), "a = b");
         assert_eq!(
             turtle_string("a\"b\\c\nd\u{1}"),
             "\"a\\\"b\\\\c\\nd\\u0001\""
         );
         assert_eq!(
-            iri("https://example.org/a b{c}").as_deref(),
-            Some("https://example.org/a%20b%7Bc%7D")
+            iri("https://example.org/a{c}|").as_deref(),
+            Some("https://example.org/a%7Bc%7D%7C")
         );
-        assert_eq!(iri("javascript:alert(1)"), None);
+        for unsafe_iri in [
+            "javascript:alert(1)",
+            "file:///srv/riuso/x",
+            "//evil.example/",
+            "https://user@example.org/",
+            "https://example.org/a b",
+        ] {
+            assert_eq!(iri(unsafe_iri), None, "{unsafe_iri}");
+        }
         assert_eq!(first_licence_id("(EUPL-1.2 OR MIT)"), Some("EUPL-1.2"));
         assert_eq!(turtle_iri("dct:title"), "dct:title");
         assert_eq!(turtle_iri("https://x.org/a"), "<https://x.org/a>");

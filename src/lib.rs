@@ -16,7 +16,8 @@
 //! (logging set-up), [`catalog`] (the store: the only reader and writer of catalog tables),
 //! [`crawl`] (the crawler), [`jobs`] (the background job queue), [`mail`] (e-mail through
 //! the outbox), [`ipa`] (the registry of public administrations), [`export`] (open-data
-//! exports), [`i18n`] (Italian and English messages), [`community`] (accounts, administrations
+//! exports), [`i18n`] (Italian and English messages), [`links`] (which addresses may become links) and
+//! [`untrusted`] (untrusted text made harmless for each medium), [`community`] (accounts, administrations
 //! and reuse declarations), [`app`] and [`web`] (the HTTP server: the only module that knows
 //! HTTP).
 
@@ -31,7 +32,9 @@ pub mod export;
 pub mod i18n;
 pub mod ipa;
 pub mod jobs;
+pub mod links;
 pub mod mail;
 pub mod publiccode;
 pub mod telemetry;
+pub mod untrusted;
 pub mod web;

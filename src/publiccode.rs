@@ -140,6 +140,7 @@ pub fn parse_error_diagnostic(error: &ParseError) -> Diagnostic {
     let code = match error {
         ParseError::TooLarge { .. } => Code::TooLarge,
         ParseError::NotUtf8 { .. } => Code::NotUtf8,
+        ParseError::ControlCharacter { .. } => Code::ControlCharacter,
         ParseError::TooDeep { .. } => Code::TooDeep,
         ParseError::TooManyNodes { .. } => Code::TooManyNodes,
         ParseError::Syntax { .. }

@@ -20,6 +20,7 @@ use super::entities::{
 };
 use super::{facets, slug, text};
 use crate::publiccode::{self, ClaimKind, ClaimValue, Diagnostic, Rejected, Validated};
+use crate::untrusted;
 
 /// Where a file came from.
 #[derive(Debug, Clone, Copy)]
@@ -58,14 +59,16 @@ impl Facts<'_> {
     /// Writes the facts on `row`; a repository the forge describes is not gone.
     fn apply(&self, row: &mut repositories::ActiveModel) {
         let count = |n: Option<i64>| n.and_then(|n| i32::try_from(n).ok());
-        row.default_branch = Set(self.default_branch.map(str::to_owned));
+        // What a forge answers may hold NUL, which PostgreSQL refuses in text.
+        let text = |s: Option<&str>| s.map(|s| untrusted::storable(s).into_owned());
+        row.default_branch = Set(text(self.default_branch));
         row.archived = Set(self.archived);
         row.private = Set(self.private);
         row.stars = Set(count(self.stars));
         row.forks = Set(count(self.forks));
-        row.last_modified = Set(self.activity.map(str::to_owned));
+        row.last_modified = Set(text(self.activity));
         if let Some(etag) = self.etag {
-            row.etag = Set(etag.map(str::to_owned));
+            row.etag = Set(text(etag));
         }
         row.gone_at = Set(None);
         row.updated_at = Set(Utc::now().fixed_offset());
@@ -433,7 +436,10 @@ async fn insert_snapshot(
         Checked::Valid(v) => Some(v.code().publiccode_yml_version.clone()),
         Checked::Invalid(_) => publiccode::parse(fetched.bytes, &publiccode::Limits::default())
             .ok()
-            .and_then(|raw| raw.declared_version().map(str::to_owned)),
+            .and_then(|raw| {
+                raw.declared_version()
+                    .map(|v| untrusted::storable(v).into_owned())
+            }),
     };
     let normalized = match checked {
         Checked::Valid(v) => Some(serde_json::to_string(v.code())?),

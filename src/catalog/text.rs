@@ -7,6 +7,8 @@
 use rust_stemmers::{Algorithm, Stemmer};
 use std::sync::LazyLock;
 
+use crate::links::invisible;
+
 static ITALIAN: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::Italian));
 static ENGLISH: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
 
@@ -26,10 +28,18 @@ pub fn fold(c: char) -> char {
 }
 
 /// The words of `text`: lower-cased, accents folded, split at anything not alphanumeric.
+/// Zero-width and bidirectional control characters are dropped without splitting a word, so
+/// `Com\u{200b}une` is indexed and found as `comune`.
 pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| !c.is_alphanumeric() && !invisible(c))
+        .map(|w| {
+            w.chars()
+                .filter(|c| !invisible(*c))
+                .flat_map(char::to_lowercase)
+                .map(fold)
+                .collect::<String>()
+        })
         .filter(|w| !w.is_empty())
-        .map(|w| w.chars().flat_map(char::to_lowercase).map(fold).collect())
 }
 
 /// The distinct search keys of a word: its Italian and English stems (and the word itself).
@@ -63,6 +73,12 @@ pub fn document(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invisible_characters_neither_split_nor_hide_words() {
+        let found: Vec<String> = words("Com\u{200b}une di R\u{202e}oma\u{2066}").collect();
+        assert_eq!(found, ["comune", "di", "roma"]);
+    }
 
     #[test]
     fn plurals_and_accents_meet() {

@@ -106,7 +106,10 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
             }
         );
         for failure in &report.failures {
-            println!("  could not crawl {failure}");
+            println!(
+                "  could not crawl {}",
+                crate::untrusted::terminal_line(failure)
+            );
         }
     }
     Ok(u8::from(

@@ -12,6 +12,7 @@ use crate::catalog::{self, Fetched, IngestOutcome, Origin};
 use crate::config::Config;
 use crate::db;
 use crate::publiccode::{self, Assets, Context, Limits, Outcome};
+use crate::untrusted;
 
 use super::DirAssets;
 
@@ -28,7 +29,7 @@ pub struct Args {
 }
 
 /// Counts of what an import did.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Summary {
     /// New entries.
     pub new: usize,
@@ -38,6 +39,19 @@ pub struct Summary {
     pub unchanged: usize,
     /// Invalid files (stored with their diagnostics, entries inactive).
     pub invalid: usize,
+    /// Files that could not be imported (unreadable, or refused by the database); the others
+    /// are imported all the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<Failure>,
+}
+
+/// A file that could not be imported, and why.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Failure {
+    /// The file as named.
+    pub file: String,
+    /// Why, with its causes.
+    pub error: String,
 }
 
 /// Runs the command; returns the exit code.
@@ -53,22 +67,31 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         println!("{}", serde_json::to_string(&summary)?);
     } else {
         println!(
-            "{} files imported: {} new, {} updated, {} unchanged, {} invalid",
-            files.len(),
+            "{} files imported: {} new, {} updated, {} unchanged, {} invalid, {} failed",
+            files.len() - summary.failed.len(),
             summary.new,
             summary.updated,
             summary.unchanged,
-            summary.invalid
+            summary.invalid,
+            summary.failed.len()
         );
+        for f in &summary.failed {
+            println!(
+                "  could not import {}: {}",
+                untrusted::terminal_line(&f.file),
+                untrusted::terminal_line(&f.error)
+            );
+        }
     }
-    Ok(0)
+    Ok(u8::from(!summary.failed.is_empty()))
 }
 
 /// Imports `files` into the database of `config` (migrating it first).
 ///
 /// # Errors
 ///
-/// Fails when a file cannot be read or the database fails; files imported before stay imported.
+/// Fails when the database cannot be opened; a file that cannot be read or stored is counted
+/// in [`Summary::failed`] and the others are imported.
 pub async fn import(files: &[PathBuf], config: &Config, progress: bool) -> anyhow::Result<Summary> {
     let conn = db::open(&config.database_url).await?;
     let bar = ProgressBar::with_draw_target(
@@ -92,51 +115,25 @@ pub async fn import(files: &[PathBuf], config: &Config, progress: bool) -> anyho
     let mut summary = Summary::default();
     for file in files {
         bar.set_message(file.display().to_string());
-        let bytes =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        let absolute = std::path::absolute(file)?;
-        // A `publiccode.yml` stands for its directory (a repository checked out on disk); any
-        // other file stands for itself, and files next to it are not consulted.
-        let is_descriptor = matches!(
-            absolute.file_name().and_then(|n| n.to_str()),
-            Some("publiccode.yml" | "publiccode.yaml")
-        );
-        let location = if is_descriptor {
-            absolute.parent().unwrap_or(&absolute)
-        } else {
-            &absolute
-        };
-        let url = url::Url::from_file_path(location)
-            .map_err(|()| anyhow::anyhow!("{} is not an absolute path", location.display()))?;
-        let assets = is_descriptor.then(|| DirAssets {
-            base: location.to_path_buf(),
-        });
-        let ctx = Context {
-            assets: assets.as_ref().map(|a| a as &dyn Assets),
-            ..Context::default()
-        };
-        let origin = Origin {
-            repository_url: url.as_str(),
-            forge: "local",
-            facts: None,
-        };
-        let fetched = Fetched {
-            bytes: &bytes,
-            commit: None,
-            fetched_at: Utc::now(),
-        };
-        let ingested = match publiccode::check(&bytes, &limits, &ctx) {
-            Outcome::Valid(v) => catalog::ingest_valid(&conn, origin, fetched, &v).await,
-            Outcome::Invalid(r) => catalog::ingest_invalid(&conn, origin, fetched, &r).await,
+        match import_one(&conn, file, &limits).await {
+            Ok((slug, outcome)) => {
+                match outcome {
+                    IngestOutcome::New => summary.new += 1,
+                    IngestOutcome::Updated => summary.updated += 1,
+                    IngestOutcome::Unchanged => summary.unchanged += 1,
+                    IngestOutcome::Invalid => summary.invalid += 1,
+                }
+                tracing::debug!(file = %file.display(), software.slug = %slug, outcome = ?outcome, "imported");
+            }
+            // One file is never the end of the batch: it is reported, the next one is read.
+            Err(e) => {
+                tracing::warn!(file = %file.display(), error = format!("{e:#}"), "not imported");
+                summary.failed.push(Failure {
+                    file: file.display().to_string(),
+                    error: format!("{e:#}"),
+                });
+            }
         }
-        .with_context(|| format!("cannot import {}", file.display()))?;
-        match ingested.outcome {
-            IngestOutcome::New => summary.new += 1,
-            IngestOutcome::Updated => summary.updated += 1,
-            IngestOutcome::Unchanged => summary.unchanged += 1,
-            IngestOutcome::Invalid => summary.invalid += 1,
-        }
-        tracing::debug!(file = %file.display(), software.slug = %ingested.slug, outcome = ?ingested.outcome, "imported");
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -147,6 +144,52 @@ pub async fn import(files: &[PathBuf], config: &Config, progress: bool) -> anyho
     }
     conn.close().await?;
     Ok(summary)
+}
+
+/// Imports one file: its entry's slug and what happened to it.
+async fn import_one(
+    conn: &sea_orm::DatabaseConnection,
+    file: &Path,
+    limits: &Limits,
+) -> anyhow::Result<(String, IngestOutcome)> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let absolute = std::path::absolute(file)?;
+    // A `publiccode.yml` stands for its directory (a repository checked out on disk); any
+    // other file stands for itself, and files next to it are not consulted.
+    let is_descriptor = matches!(
+        absolute.file_name().and_then(|n| n.to_str()),
+        Some("publiccode.yml" | "publiccode.yaml")
+    );
+    let location = if is_descriptor {
+        absolute.parent().unwrap_or(&absolute)
+    } else {
+        &absolute
+    };
+    let url = url::Url::from_file_path(location)
+        .map_err(|()| anyhow::anyhow!("{} is not an absolute path", location.display()))?;
+    let assets = is_descriptor.then(|| DirAssets {
+        base: location.to_path_buf(),
+    });
+    let ctx = Context {
+        assets: assets.as_ref().map(|a| a as &dyn Assets),
+        ..Context::default()
+    };
+    let origin = Origin {
+        repository_url: url.as_str(),
+        forge: "local",
+        facts: None,
+    };
+    let fetched = Fetched {
+        bytes: &bytes,
+        commit: None,
+        fetched_at: Utc::now(),
+    };
+    let ingested = match publiccode::check(&bytes, limits, &ctx) {
+        Outcome::Valid(v) => catalog::ingest_valid(conn, origin, fetched, &v).await,
+        Outcome::Invalid(r) => catalog::ingest_invalid(conn, origin, fetched, &r).await,
+    }
+    .with_context(|| format!("cannot import {}", file.display()))?;
+    Ok((ingested.slug, ingested.outcome))
 }
 
 /// The files named, and the `.yml`/`.yaml` files under the directories named, sorted.

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _, QueryOrder a
 use crate::config::Config;
 use crate::db;
 use crate::mail::outbox;
+use crate::untrusted::{terminal_line, terminal_text};
 
 /// The outbox.
 #[derive(Debug, clap::Subcommand)]
@@ -58,12 +59,20 @@ pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
         } else {
             let state = match (&row.sent_at, &row.last_error) {
                 (Some(at), _) => format!("sent {at}"),
-                (None, Some(e)) => format!("waiting, {} attempts, last: {e}", row.attempts),
+                (None, Some(e)) => format!(
+                    "waiting, {} attempts, last: {}",
+                    row.attempts,
+                    terminal_line(e)
+                ),
                 (None, None) => "waiting".to_owned(),
             };
+            // Bodies quote names and notes from crawled files and users.
             out.push_str(&format!(
                 "#{} to {} ({state})\nSubject: {}\n\n{}\n\n",
-                row.id, row.recipient, row.subject, row.body_text
+                row.id,
+                terminal_line(&row.recipient),
+                terminal_line(&row.subject),
+                terminal_text(&row.body_text)
             ));
         }
     }

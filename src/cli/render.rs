@@ -6,6 +6,7 @@ use anstyle::{AnsiColor, Style};
 use serde_json::json;
 
 use crate::publiccode::{Code, Diagnostic, Severity};
+use crate::untrusted::terminal_line;
 
 use super::validate::FileReport;
 
@@ -28,8 +29,9 @@ pub fn human(reports: &[FileReport], strict: bool) -> std::io::Result<()> {
         if let Some(e) = &report.io_error {
             writeln!(
                 out,
-                "{}: {ERROR}error{ERROR:#}: cannot read the file: {e}",
-                report.path
+                "{}: {ERROR}error{ERROR:#}: cannot read the file: {}",
+                terminal_line(&report.path),
+                terminal_line(e)
             )?;
             continue;
         }
@@ -51,19 +53,19 @@ pub fn human(reports: &[FileReport], strict: bool) -> std::io::Result<()> {
             writeln!(
                 out,
                 "{GOOD}✓{GOOD:#} {BOLD}{}{BOLD:#} is a valid publiccode.yml (publiccodeYmlVersion {version})",
-                report.path
+                terminal_line(&report.path)
             )?;
         } else if report.diagnostics.iter().all(|d| !d.is_error()) && strict {
             writeln!(
                 out,
                 "{ERROR}✗{ERROR:#} {BOLD}{}{BOLD:#} has warnings, which --strict treats as failures",
-                report.path
+                terminal_line(&report.path)
             )?;
         } else {
             writeln!(
                 out,
                 "{ERROR}✗{ERROR:#} {BOLD}{}{BOLD:#} is invalid",
-                report.path
+                terminal_line(&report.path)
             )?;
         }
     }
@@ -89,15 +91,21 @@ fn write_diagnostic(
         Severity::Error => ERROR,
         Severity::Warning => WARNING,
     };
+    // Keys, messages and source lines quote the file, which may hold escape sequences.
     let key = if d.key.is_empty() {
         String::new()
     } else {
-        format!("{}: ", d.key)
+        format!("{}: ", terminal_line(&d.key))
     };
     writeln!(
         out,
         "{BOLD}{}:{}:{}{BOLD:#}: {style}{}[{}]{style:#}: {BOLD}{key}{BOLD:#}{}",
-        report.path, d.line, d.column, d.severity, d.code, d.message
+        terminal_line(&report.path),
+        d.line,
+        d.column,
+        d.severity,
+        d.code,
+        terminal_line(&d.message)
     )?;
     let Some(line) = d
         .line
@@ -113,8 +121,12 @@ fn write_diagnostic(
     let (line, column) = window(&line, column);
     let rest: String = line.chars().skip(column).collect();
     let width = token_width(&rest).min(MAX_SHOWN);
+    // The caret lines up with the line as shown, control characters escaped.
+    let shown = |part: String| terminal_line(&part).chars().count();
+    let column = shown(line.chars().take(column).collect());
+    let width = shown(rest.chars().take(width).collect());
     writeln!(out, "{GUTTER}{pad} |{GUTTER:#}")?;
-    writeln!(out, "{GUTTER}{number} |{GUTTER:#} {line}")?;
+    writeln!(out, "{GUTTER}{number} |{GUTTER:#} {}", terminal_line(&line))?;
     writeln!(
         out,
         "{GUTTER}{pad} |{GUTTER:#} {}{style}{}{style:#}",
@@ -125,7 +137,10 @@ fn write_diagnostic(
         writeln!(
             out,
             "{GUTTER}{pad} = {GUTTER:#}note: {} at {}:{}:{}",
-            related.message, report.path, related.line, related.column
+            terminal_line(&related.message),
+            terminal_line(&report.path),
+            related.line,
+            related.column
         )?;
     }
     writeln!(out)

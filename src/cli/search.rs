@@ -8,6 +8,7 @@ use std::io::Write as _;
 use crate::catalog::search::{self, Facet, Query, Sort};
 use crate::config::Config;
 use crate::db;
+use crate::untrusted::terminal_line;
 
 /// Arguments of `riuso search`.
 #[derive(Debug, clap::Args)]
@@ -76,13 +77,16 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         out.push_str("No entries match. Try fewer words or filters.\n");
     } else {
         let _ = writeln!(out, "{} entries match", results.total);
+        // Names, publishers and facet values come from crawled files: a terminal must not
+        // receive their control characters as escape sequences.
         for hit in &results.hits {
-            let publisher = hit.publisher.as_deref().unwrap_or("-");
+            let publisher = terminal_line(hit.publisher.as_deref().unwrap_or("-"));
             let inactive = if hit.active { "" } else { " (inactive)" };
             let _ = writeln!(
                 out,
                 "  {:<40} {}{inactive}  [{publisher}]",
-                hit.slug, hit.name
+                terminal_line(&hit.slug),
+                terminal_line(&hit.name)
             );
         }
         for (facet, counts) in &results.facets {
@@ -92,12 +96,12 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
             let shown: Vec<String> = counts
                 .iter()
                 .take(8)
-                .map(|(v, n)| format!("{v} ({n})"))
+                .map(|(v, n)| format!("{} ({n})", terminal_line(v)))
                 .collect();
             let _ = writeln!(out, "{facet}: {}", shown.join(", "));
         }
         if let Some(next) = &results.next {
-            let _ = writeln!(out, "next page: --after {next}");
+            let _ = writeln!(out, "next page: --after {}", terminal_line(next));
         }
     }
     // A reader that stops early (`riuso search … | head`) is not an error.

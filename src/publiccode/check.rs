@@ -52,6 +52,73 @@ impl Checker {
             .push(Diagnostic::warning(code, key, pos, message));
     }
 
+    /// The value of a name (of the software, an administration, a person), without the
+    /// invisible characters that let it pass for another name; a warning says they were there.
+    pub fn name(&mut self, text: Text) -> String {
+        // Line breaks and tabs of a folded name are harmless and common; other control
+        // characters are errors of their own (see `control_characters`).
+        if !text.value.chars().any(crate::links::invisible) {
+            return text.value;
+        }
+        let clean = crate::untrusted::name(&text.value).into_owned();
+        self.warning(
+            Code::InvisibleCharacter,
+            &text.path,
+            text.pos,
+            format!(
+                "{} holds bidirectional controls or zero-width characters that can make it look like another name; they are ignored (\"{clean}\")",
+                leaf(&text.path)
+            ),
+        );
+        clean
+    }
+
+    /// Errors for every control character (other than TAB, LF and CR) a key or scalar of `node`
+    /// holds once YAML escapes such as `"\0"` or `"\x1b"` are read.
+    pub fn control_characters(&mut self, path: &str, node: &Node) {
+        let bad = |s: &str| {
+            s.chars()
+                .find(|c| *c < ' ' && !matches!(c, '\t' | '\n' | '\r'))
+        };
+        match &node.value {
+            Value::Scalar(s) => {
+                if let Some(c) = bad(&s.text) {
+                    self.error(
+                        Code::ControlCharacter,
+                        path,
+                        node.pos,
+                        format!(
+                            "the value holds the control character U+{:04X}, which text may not contain; remove its escape",
+                            u32::from(c)
+                        ),
+                    );
+                }
+            }
+            Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.control_characters(&index(path, i), item);
+                }
+            }
+            Value::Map(entries) => {
+                for e in entries {
+                    let key_path = join(path, &e.key);
+                    if let Some(c) = bad(&e.key) {
+                        self.error(
+                            Code::ControlCharacter,
+                            &key_path,
+                            e.key_pos,
+                            format!(
+                                "the key holds the control character U+{:04X}, which text may not contain",
+                                u32::from(c)
+                            ),
+                        );
+                    }
+                    self.control_characters(&key_path, &e.value);
+                }
+            }
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }

@@ -68,6 +68,8 @@ macro_rules! codes {
 codes! {
     TooLarge => "file-too-large", "The file is larger than the configured size limit.";
     NotUtf8 => "not-utf8", "The file must be encoded as UTF-8.";
+    ControlCharacter => "control-character", "Text may not hold control characters such as NUL or ESC (only tab and line breaks).";
+    InvisibleCharacter => "invisible-character", "A name holds bidirectional controls or zero-width characters, which can make it look like another name.";
     YamlSyntax => "yaml-syntax", "The file is not valid YAML.";
     TooDeep => "too-deep", "Lists and mappings are nested too deeply.";
     TooManyNodes => "too-many-nodes", "The document is too large once YAML aliases are expanded.";

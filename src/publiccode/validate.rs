@@ -125,6 +125,7 @@ pub fn validate(raw: &RawPublicCode, ctx: &Context<'_>) -> Result<Validated, Rej
         ck.diagnostics.push(d);
     }
     let root = &raw.document.root;
+    ck.control_characters("", root);
     let Some(entries) = root.as_map() else {
         let found = root.type_name();
         ck.error(

@@ -246,6 +246,17 @@ pub enum ParseError {
         /// Where it is.
         pos: Pos,
     },
+    /// The text holds a C0 control character other than TAB, LF and CR (NUL, ESC…), which
+    /// YAML forbids and no database or terminal should receive.
+    #[error(
+        "the file holds the control character U+{code_point:04X}, which text may not contain; remove it"
+    )]
+    ControlCharacter {
+        /// The character's code point.
+        code_point: u32,
+        /// Where it is.
+        pos: Pos,
+    },
     /// The YAML syntax is broken.
     #[error("{message}")]
     Syntax {
@@ -299,6 +310,7 @@ impl ParseError {
         match self {
             Self::TooLarge { .. } => Pos::FILE,
             Self::NotUtf8 { pos, .. }
+            | Self::ControlCharacter { pos, .. }
             | Self::Syntax { pos, .. }
             | Self::TooDeep { pos, .. }
             | Self::TooManyNodes { pos, .. }
@@ -345,6 +357,9 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Document, ParseError> {
             ),
         }
     })?;
+    if let Some(error) = control_character(text) {
+        return Err(error);
+    }
     let mut builder = Builder::new(limits);
     let mut parser = Parser::new_from_str(text);
     let mut documents = 0usize;
@@ -372,6 +387,23 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<Document, ParseError> {
         }),
         duplicate_keys: builder.duplicates,
         had_bom,
+    })
+}
+
+/// The first C0 control character of `text` other than TAB, LF and CR, with its position.
+fn control_character(text: &str) -> Option<ParseError> {
+    let at = text.find(|c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r'))?;
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[line_start..].chars().count() + 1;
+    let code_point = text[at..].chars().next().map_or(0, u32::from);
+    Some(ParseError::ControlCharacter {
+        code_point,
+        pos: Pos::new(
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        ),
     })
 }
 

@@ -6,6 +6,7 @@ mod compare;
 mod errors;
 mod feeds;
 mod frame;
+mod hostile;
 mod publishers;
 mod search;
 mod software;

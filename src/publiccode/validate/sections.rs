@@ -91,7 +91,7 @@ pub(super) fn read(
 
     Some(PublicCode {
         publiccode_yml_version: version.to_owned(),
-        name: name?.value,
+        name: ck.name(name?),
         application_suite: application_suite.map(|t| t.value),
         url: url?.value,
         landing_url: landing_url.map(|t| t.value),
@@ -104,7 +104,7 @@ pub(super) fn read(
         output_types,
         platforms,
         categories,
-        used_by: used_by.into_iter().map(|t| t.value).collect(),
+        used_by: used_by.into_iter().map(|t| ck.name(t)).collect(),
         roadmap: roadmap.map(|t| t.value),
         development_status: development_status?,
         software_type: software_type?,
@@ -514,8 +514,8 @@ fn read_description(
     }
     let awards = ck.text_list(path, fields, "awards");
     Some(Description {
-        localised_name: localised_name.map(|t| t.value),
-        generic_name: generic_name.map(|t| t.value),
+        localised_name: localised_name.map(|t| ck.name(t)),
+        generic_name: generic_name.map(|t| ck.name(t)),
         short_description: short?.value,
         long_description: long?.value,
         documentation: documentation.map(|t| t.value),
@@ -566,8 +566,8 @@ fn read_legal(ck: &mut Checker, top: &[Entry], root: Pos, ctx: &Context<'_>) -> 
     }
     Some(Legal {
         license: license?.value,
-        main_copyright_owner: main_copyright_owner.map(|t| t.value),
-        repo_owner: repo_owner.map(|t| t.value),
+        main_copyright_owner: main_copyright_owner.map(|t| ck.name(t)),
+        repo_owner: repo_owner.map(|t| ck.name(t)),
         authors_file: authors_file.map(|t| t.value),
     })
 }
@@ -705,7 +705,7 @@ fn read_contractor(ck: &mut Checker, path: &str, fields: &[Entry], at: Pos) -> O
         ck.http_url(w);
     }
     Some(Contractor {
-        name: name?.value,
+        name: ck.name(name?),
         until: until?,
         email: email.map(|t| t.value),
         website: website.map(|t| t.value),
@@ -722,7 +722,7 @@ fn read_contact(ck: &mut Checker, path: &str, fields: &[Entry], at: Pos) -> Opti
     let phone = ck.text(path, fields, "phone");
     let affiliation = ck.text(path, fields, "affiliation");
     Some(Contact {
-        name: name?.value,
+        name: ck.name(name?),
         email: email.map(|t| t.value),
         phone: phone.map(|t| t.value),
         affiliation: affiliation.map(|t| t.value),
@@ -830,7 +830,7 @@ fn read_organisation(ck: &mut Checker, path: &str, fields: &[Entry], at: Pos) ->
         check_organisation_uri(ck, u);
     }
     Organisation {
-        name: name.map(|t| t.value),
+        name: name.map(|t| ck.name(t)),
         uri: uri.map(|t| t.value),
     }
 }

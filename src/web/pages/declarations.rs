@@ -15,6 +15,7 @@ use crate::catalog::read;
 use crate::community::authz::{self, Action};
 use crate::community::declarations::{self, Declaration, NewDeclaration, Status};
 use crate::i18n::Lang;
+use crate::links::Link;
 use crate::web::api::Key;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Path};
@@ -31,7 +32,7 @@ pub struct DeclarationItem {
     pub(super) version: String,
     pub(super) since: String,
     pub(super) modified: bool,
-    pub(super) variant_url: Option<String>,
+    pub(super) variant_url: Option<Link>,
     pub(super) note: String,
     pub(super) declared_by: String,
     pub(super) software_slug: String,
@@ -50,7 +51,7 @@ impl DeclarationItem {
             version: d.row.version.clone(),
             since: d.row.since.to_string(),
             modified: d.row.modified,
-            variant_url: d.row.variant_url.clone(),
+            variant_url: d.row.variant_url.as_deref().map(Link::web),
             note: d.row.note.clone(),
             declared_by: d.declared_by.clone(),
             software_slug: d.software_slug.clone(),
@@ -180,7 +181,7 @@ struct DeclarationPage {
     ctx: PageCtx,
     csrf: String,
     item: DeclarationItem,
-    issue_url: Option<String>,
+    issue_url: Option<Link>,
     acknowledged_via_crawl: bool,
     /// What the declaring side may do: record the issue, withdraw; and see the contact.
     manage: bool,
@@ -225,7 +226,7 @@ pub async fn show(
         ctx: PageCtx::new(lang, &uri),
         csrf,
         item: DeclarationItem::of(&state, &d),
-        issue_url: d.row.issue_url.clone(),
+        issue_url: d.row.issue_url.as_deref().map(Link::web),
         acknowledged_via_crawl: d.row.acknowledged_via.as_deref() == Some(declarations::via::CRAWL),
         contact: (manage || acknowledge).then(|| d.row.contact.clone()),
         notice: manage.then(|| declarations::notice(&d, &state.config.public_url)),

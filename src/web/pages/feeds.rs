@@ -1,5 +1,6 @@
 //! Machine-read pages: Atom feeds of new and updated solutions, `sitemap.xml` and `robots.txt`.
-//! Absolute links use `RIUSO_PUBLIC_URL`.
+//! Absolute links use `RIUSO_PUBLIC_URL`; crawled text is made valid XML
+//! ([`untrusted::xml`]).
 
 use askama::Template;
 use axum::http::{HeaderValue, header};
@@ -9,6 +10,7 @@ use crate::app::AppState;
 use crate::catalog::browse;
 use crate::catalog::entities::software;
 use crate::i18n::Lang;
+use crate::untrusted;
 use crate::web::error::AppError;
 
 /// Entries in a feed.
@@ -47,7 +49,9 @@ fn feed(
         .into_iter()
         .map(|s| FeedEntry {
             url: format!("{base}/software/{}", s.slug),
-            name: s.name,
+            // A name may hold characters XML 1.0 forbids (a C0 control makes the whole feed
+            // unreadable) or that spoof another name.
+            name: untrusted::xml(&untrusted::name(&s.name)).into_owned(),
             updated: s.updated_at.to_rfc3339(),
             published: s.created_at.to_rfc3339(),
         })

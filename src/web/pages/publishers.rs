@@ -12,6 +12,7 @@ use crate::catalog::browse::{self, Reuse};
 use crate::catalog::read;
 use crate::community::declarations;
 use crate::i18n::Lang;
+use crate::links::Link;
 use crate::web::api::Key;
 use crate::web::api::params::Params;
 use crate::web::error::AppError;
@@ -91,8 +92,8 @@ struct PublisherPage {
     ipa_code: Option<String>,
     /// The official name and e-mail in the IPA registry, when it knows the code.
     ipa_name: Option<String>,
-    ipa_email: Option<String>,
-    website: Option<String>,
+    ipa_email: Option<Link>,
+    website: Option<Link>,
     count: u64,
     solutions: Vec<SolutionItem>,
     more: bool,
@@ -134,10 +135,12 @@ pub async fn show(
     render(&PublisherPage {
         ctx: PageCtx::new(lang, &uri),
         ipa_name: registered.map(|e| e.name.clone()),
-        ipa_email: registered.and_then(|e| e.email.clone()),
+        ipa_email: registered
+            .and_then(|e| e.email.as_deref())
+            .map(Link::mailto),
         name: super::organisation_name(&state, &organisation.name),
         ipa_code: organisation.ipa_code,
-        website: organisation.website,
+        website: organisation.website.as_deref().map(Link::web),
         count: found.software_count,
         more: solutions.next.is_some(),
         solutions: solutions

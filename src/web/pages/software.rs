@@ -13,6 +13,7 @@ use crate::app::AppState;
 use crate::catalog::browse::{self, SnapshotFile};
 use crate::catalog::read::{self, SoftwareDetail};
 use crate::i18n::Lang;
+use crate::links::{Link, SafeHref};
 use crate::publiccode::{Diagnostic, PublicCode, Severity};
 use crate::web::api::Key;
 use crate::web::api::params::Params;
@@ -95,7 +96,8 @@ pub struct EventView {
 /// A maintainer or contact.
 pub struct PersonView {
     name: String,
-    detail: Vec<String>,
+    /// Their details (affiliation, website, e-mail, phone), each a link when it is a safe one.
+    detail: Vec<Link>,
 }
 
 /// The parts of the current file the page shows.
@@ -105,8 +107,9 @@ pub struct DocumentView {
     short_description: String,
     long_description: Vec<String>,
     features: Vec<String>,
-    screenshots: Vec<String>,
-    videos: Vec<String>,
+    /// Screenshots embedded in the page: https images only.
+    screenshots: Vec<SafeHref>,
+    videos: Vec<Link>,
     /// The language the description is shown in, when it is not the page's.
     description_lang: Option<String>,
     platforms: Vec<String>,
@@ -123,11 +126,11 @@ pub struct DocumentView {
     countries: Vec<String>,
     proprietary: Vec<String>,
     open_dependencies: Vec<String>,
-    landing_url: Option<String>,
-    documentation: Option<String>,
-    api_documentation: Option<String>,
-    roadmap: Option<String>,
-    is_based_on: Vec<String>,
+    landing_url: Option<Link>,
+    documentation: Option<Link>,
+    api_documentation: Option<Link>,
+    roadmap: Option<Link>,
+    is_based_on: Vec<Link>,
 }
 
 impl DocumentView {
@@ -153,10 +156,9 @@ impl DocumentView {
             screenshots: description
                 .screenshots
                 .iter()
-                .filter(|s| s.starts_with("https://"))
-                .cloned()
+                .filter_map(|s| SafeHref::image(s))
                 .collect(),
-            videos: description.videos.clone(),
+            videos: description.videos.iter().map(|v| Link::web(v)).collect(),
             description_lang: desc_lang
                 .filter(|l| Lang::from_tag(l) != Some(lang))
                 .map(str::to_owned),
@@ -175,9 +177,9 @@ impl DocumentView {
                 .map(|c| PersonView {
                     name: c.name,
                     detail: [
-                        Some(format!("{} {}", lang.t("software.until"), c.until)),
-                        c.website,
-                        c.email,
+                        Some(text(format!("{} {}", lang.t("software.until"), c.until))),
+                        c.website.as_deref().map(Link::web),
+                        c.email.as_deref().map(Link::mailto),
                     ]
                     .into_iter()
                     .flatten()
@@ -190,10 +192,14 @@ impl DocumentView {
                 .into_iter()
                 .map(|c| PersonView {
                     name: c.name,
-                    detail: [c.affiliation, c.email, c.phone]
-                        .into_iter()
-                        .flatten()
-                        .collect(),
+                    detail: [
+                        c.affiliation.map(text),
+                        c.email.as_deref().map(Link::mailto),
+                        c.phone.map(text),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
                 })
                 .collect(),
             languages: doc.localisation.available_languages,
@@ -205,12 +211,20 @@ impl DocumentView {
                 .collect(),
             proprietary: doc.depends_on.proprietary.iter().map(dep).collect(),
             open_dependencies: doc.depends_on.open.iter().map(dep).collect(),
-            landing_url: doc.landing_url,
-            documentation: description.documentation,
-            api_documentation: description.api_documentation,
-            roadmap: doc.roadmap,
-            is_based_on: doc.is_based_on,
+            landing_url: doc.landing_url.as_deref().map(Link::web),
+            documentation: description.documentation.as_deref().map(Link::web),
+            api_documentation: description.api_documentation.as_deref().map(Link::web),
+            roadmap: doc.roadmap.as_deref().map(Link::web),
+            is_based_on: doc.is_based_on.iter().map(|b| Link::web(b)).collect(),
         }
+    }
+}
+
+/// A detail shown as text only.
+fn text(value: String) -> Link {
+    Link {
+        text: value,
+        href: None,
     }
 }
 
@@ -255,7 +269,8 @@ struct SoftwarePage {
     active: bool,
     inactive_reason: Option<String>,
     publisher: Option<(String, Option<String>)>,
-    repository_url: String,
+    /// The repository; its button is a link only when the address is a safe one.
+    repository: Link,
     archived: bool,
     gone: bool,
     document: Option<DocumentView>,
@@ -363,7 +378,7 @@ pub async fn show(
                 .map(|code| format!("/publishers/{code}"));
             (super::organisation_name(&state, &o.name), href)
         }),
-        repository_url: repository.url,
+        repository: Link::web(&repository.url),
         archived: repository.archived,
         gone: repository.gone_at.is_some(),
         document,
