@@ -213,6 +213,16 @@ pub async fn crawl(
                 let known = Known::Read(row.map(Box::new));
                 let outcome =
                     crawl_repository(db, http, &forge, &info, single, known, run_id, options).await;
+                // Recorded here, not by the loop below: the other repositories in flight may
+                // hold the connections the event needs until they are polled again.
+                let outcome = match outcome {
+                    Err(e) => {
+                        super::failed::database(db, run_id, &info.web_url, forge.kind.as_str(), &e)
+                            .await
+                            .map(Crawled::from)
+                    }
+                    ok => ok,
+                };
                 (info.web_url, outcome)
             }
         })
@@ -401,16 +411,21 @@ async fn upsert_source(db: &DatabaseConnection, target: &Target) -> Result<sourc
         return Ok(row);
     }
     let now = Utc::now().fixed_offset();
-    sources::ActiveModel {
+    let fresh = sources::ActiveModel {
         kind: Set(target.forge.kind.as_str().to_owned()),
         base_url: Set(target.forge.api.to_string()),
         target: Set(target.path.clone()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
+    };
+    // Two publishers may list the same account: their targets run at once.
+    if let Some(row) = catalog::unique::insert_new(db, fresh).await? {
+        return Ok(row);
     }
-    .insert(db)
-    .await
+    source_row(db, &target.forge, &target.path)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("source {}", target.path)))
 }
 
 /// Lists an account with the pages stored last time; repositories that left the listing are

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use url::Url;
 
+use super::failed;
 use super::forge::{Forge, Kind, RepoInfo};
 use super::http::Polite;
 use super::run::{self, Options, Report, Target};
@@ -449,7 +450,7 @@ impl Worker {
                         return Err(Failure::Retry("a repository job names nothing".to_owned()));
                     }
                 };
-                let crawled = run::crawl_repository(
+                let crawled = match run::crawl_repository(
                     &self.db,
                     &self.http,
                     &forge,
@@ -459,7 +460,16 @@ impl Worker {
                     payload.run,
                     &self.options,
                 )
-                .await?;
+                .await
+                {
+                    Ok(crawled) => crawled,
+                    Err(e) => {
+                        let url = info.web_url.as_str();
+                        failed::database(&self.db, payload.run, url, forge.kind.as_str(), &e)
+                            .await?;
+                        return Ok(());
+                    }
+                };
                 if let Some(vitality) = crawled.vitality {
                     jobs::enqueue(&self.db, &vitality).await?;
                 }
@@ -468,14 +478,18 @@ impl Worker {
             CRAWL_GIT => {
                 let payload: GitJob =
                     serde_json::from_value(job.payload.clone()).map_err(decode)?;
-                run::crawl_git(
+                if let Err(e) = run::crawl_git(
                     &self.db,
                     &self.http,
                     &payload.url,
                     payload.run,
                     &self.options,
                 )
-                .await?;
+                .await
+                {
+                    failed::database(&self.db, payload.run, payload.url.as_str(), "git", &e)
+                        .await?;
+                }
                 Ok(())
             }
             VITALITY => {

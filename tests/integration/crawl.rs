@@ -3,6 +3,7 @@
 
 mod declarations;
 mod git;
+mod race;
 mod run;
 mod sources;
 mod ssrf;
