@@ -55,6 +55,11 @@ pub struct Target {
     pub repository: bool,
     /// The environment variable the token came from (jobs store the name, never the token).
     pub token_env: Option<String>,
+    /// The web URL of the account or repository, as the sources give it: what the forge's
+    /// answers are checked against ([`super::identity`]).
+    pub web: url::Url,
+    /// The IPA code of the publisher the sources list it under: its entries' trusted publisher.
+    pub ipa: Option<String>,
 }
 
 impl Target {
@@ -68,7 +73,11 @@ impl Target {
         use super::sources::{ForgeKind, Scope};
         let mut targets = Vec::new();
         let mut git = Vec::new();
-        for target in sources.publishers.iter().flat_map(|p| &p.targets) {
+        for (target, ipa) in sources
+            .publishers
+            .iter()
+            .flat_map(|p| p.targets.iter().map(|t| (t, &p.ipa)))
+        {
             let kind = match target.forge {
                 ForgeKind::GitHub => forge::Kind::GitHub,
                 ForgeKind::GitLab => forge::Kind::GitLab,
@@ -99,6 +108,8 @@ impl Target {
                 path,
                 repository,
                 token_env: target.token_env.clone(),
+                web: target.web.clone(),
+                ipa: ipa.clone(),
             });
         }
         (targets, git)
@@ -361,13 +372,18 @@ pub(super) async fn repository_info(
         .await
         .ok()
         .flatten();
-    if let Some(known) = source
+    let identity = super::identity::Source::of(target);
+    if let Some(mut known) = source
         .and_then(|s| s.cursor)
         .and_then(|c| serde_json::from_str::<RepoInfo>(&c).ok())
     {
+        identity.check(&mut known)?;
         return Ok(Some(known));
     }
-    let info = target.forge.repository(http, &target.path).await?;
+    let mut info = target.forge.repository(http, &target.path).await?;
+    if let Some(info) = &mut info {
+        identity.check(info)?;
+    }
     if let Some(info) = &info
         && let Ok(row) = upsert_source(db, target).await
     {
@@ -443,7 +459,13 @@ pub(super) async fn list_account(
         .and_then(|c| serde_json::from_str(c).ok())
         .unwrap_or_default();
     let listing = match target.forge.list(http, &target.path, &previous).await {
-        Ok(listing) => listing,
+        Ok(mut listing) => {
+            // Repositories the forge has no say over are refused, and their refusal recorded.
+            for refused in super::identity::Source::of(target).screen(&mut listing) {
+                event(db, run, None, "failed", &refused.to_string()).await?;
+            }
+            listing
+        }
         Err(e) => {
             let message = format!("{}: {e}", target.path);
             event(db, run, None, "failed", &message).await?;

@@ -3,6 +3,7 @@
 
 mod declarations;
 mod git;
+mod identity;
 mod race;
 mod run;
 mod sources;
