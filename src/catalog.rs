@@ -22,6 +22,7 @@ pub mod search;
 pub mod seed;
 mod slug;
 pub mod text;
+pub mod unique;
 pub mod vitality;
 
 /// The change stamp every write of a `software` row sets (`changed_at_us`): microseconds since

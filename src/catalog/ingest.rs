@@ -172,6 +172,7 @@ pub async fn ingest_invalid(
     ingest(db, origin, fetched, Checked::Invalid(rejected)).await
 }
 
+#[derive(Clone, Copy)]
 enum Checked<'a> {
     Valid(&'a Validated),
     Invalid(&'a Rejected),
@@ -186,7 +187,25 @@ impl Checked<'_> {
     }
 }
 
+/// Ingests in one transaction, run again when it loses a race with another writer (see
+/// [`unique`](super::unique)): whatever the other wrote is then read, not written twice.
 async fn ingest(
+    db: &DatabaseConnection,
+    origin: Origin<'_>,
+    fetched: Fetched<'_>,
+    checked: Checked<'_>,
+) -> Result<Ingested, IngestError> {
+    super::unique::retry_races(
+        || ingest_once(db, origin, fetched, checked),
+        |e| match e {
+            IngestError::Db(e) => Some(e),
+            IngestError::Encode(_) => None,
+        },
+    )
+    .await
+}
+
+async fn ingest_once(
     db: &DatabaseConnection,
     origin: Origin<'_>,
     fetched: Fetched<'_>,
@@ -212,9 +231,8 @@ async fn ingest(
             .one(&txn)
             .await?
     };
-    let is_new = existing.is_none();
-    let entry = match existing {
-        Some(entry) => entry,
+    let (entry, is_new) = match existing {
+        Some(entry) => (entry, false),
         None => create_software(&txn, &repository, &checked).await?,
     };
 
@@ -367,8 +385,27 @@ async fn upsert_repository(
         .one(txn)
         .await?;
     let Some(repo) = found else {
-        return fresh.insert(txn).await.map(|repo| (repo, true));
+        if let Some(repo) = super::unique::insert_new(txn, fresh).await? {
+            return Ok((repo, true));
+        }
+        // Another writer inserted it since the look-up: found now, and given the facts below.
+        let repo = repositories::Entity::find()
+            .filter(repositories::Column::Url.eq(origin.repository_url))
+            .one(txn)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(origin.repository_url.to_owned()))?;
+        return update_repository(txn, repo, origin, commit).await;
     };
+    update_repository(txn, repo, origin, commit).await
+}
+
+/// Writes the facts and the commit of `origin` on the known repository `repo`.
+async fn update_repository(
+    txn: &impl ConnectionTrait,
+    repo: repositories::Model,
+    origin: Origin<'_>,
+    commit: Option<&str>,
+) -> Result<(repositories::Model, bool), DbErr> {
     let moved = commit.is_some() && repo.last_commit.as_deref() != commit;
     if !moved && origin.facts.is_none() {
         return Ok((repo, false));
@@ -387,41 +424,59 @@ async fn upsert_repository(
     Ok((row.update(txn).await?, false))
 }
 
+/// A new entry for `repository` under a free slug, and `true`; or, when another writer gave
+/// the repository its entry meanwhile, that entry and `false`.
 async fn create_software(
     txn: &DatabaseTransaction,
     repository: &repositories::Model,
     checked: &Checked<'_>,
-) -> Result<software::Model, DbErr> {
+) -> Result<(software::Model, bool), DbErr> {
     let base = slug::from_repository_url(&repository.url);
-    let mut candidate = base.clone();
     let mut n = 1;
-    while software::Entity::find()
-        .filter(software::Column::Slug.eq(candidate.as_str()))
-        .one(txn)
-        .await?
-        .is_some()
-    {
+    loop {
+        let candidate = if n == 1 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
         n += 1;
-        candidate = format!("{base}-{n}");
+        let taken = software::Entity::find()
+            .filter(software::Column::Slug.eq(candidate.as_str()))
+            .one(txn)
+            .await?
+            .is_some();
+        if taken {
+            continue;
+        }
+        let name = match checked {
+            Checked::Valid(v) => v.code().name.clone(),
+            Checked::Invalid(_) => candidate.clone(),
+        };
+        let now = Utc::now().fixed_offset();
+        let fresh = software::ActiveModel {
+            slug: Set(candidate),
+            repository_id: Set(repository.id),
+            name: Set(name),
+            active: Set(false),
+            deactivated_manually: Set(false),
+            created_at: Set(now),
+            updated_at: Set(now),
+            changed_at_us: Set(super::change_stamp()),
+            ..Default::default()
+        };
+        if let Some(entry) = super::unique::insert_new(txn, fresh).await? {
+            return Ok((entry, true));
+        }
+        // Either the slug was taken since the look-up (the next one is tried), or the
+        // repository got its entry from another writer.
+        if let Some(entry) = software::Entity::find()
+            .filter(software::Column::RepositoryId.eq(repository.id))
+            .one(txn)
+            .await?
+        {
+            return Ok((entry, false));
+        }
     }
-    let name = match checked {
-        Checked::Valid(v) => v.code().name.clone(),
-        Checked::Invalid(_) => candidate.clone(),
-    };
-    let now = Utc::now().fixed_offset();
-    software::ActiveModel {
-        slug: Set(candidate),
-        repository_id: Set(repository.id),
-        name: Set(name),
-        active: Set(false),
-        deactivated_manually: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        changed_at_us: Set(super::change_stamp()),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await
 }
 
 async fn insert_snapshot(
@@ -445,7 +500,7 @@ async fn insert_snapshot(
         Checked::Valid(v) => Some(serde_json::to_string(v.code())?),
         Checked::Invalid(_) => None,
     };
-    let snapshot = snapshots::ActiveModel {
+    let fresh = snapshots::ActiveModel {
         software_id: Set(software_id),
         sha256: Set(sha256.to_owned()),
         raw: Set(fetched.bytes.to_vec()),
@@ -457,9 +512,17 @@ async fn insert_snapshot(
         normalized: Set(normalized),
         created_at: Set(Utc::now().fixed_offset()),
         ..Default::default()
-    }
-    .insert(txn)
-    .await?;
+    };
+    let Some(snapshot) = super::unique::insert_new(txn, fresh).await? else {
+        // Another writer stored the same file of the same entry, with its claims and users.
+        let known = snapshots::Entity::find()
+            .filter(snapshots::Column::SoftwareId.eq(software_id))
+            .filter(snapshots::Column::Sha256.eq(sha256))
+            .one(txn)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("snapshot {sha256}")))?;
+        return Ok(known.id);
+    };
     if let Checked::Valid(v) = checked {
         for claim in v.claims() {
             let value = match &claim.value {
@@ -521,11 +584,7 @@ async fn upsert_publisher(
     }) else {
         return Ok(None);
     };
-    if let Some(org) = organisations::Entity::find()
-        .filter(organisations::Column::IpaCode.eq(ipa.as_str()))
-        .one(txn)
-        .await?
-    {
+    if let Some(org) = super::organisations::by_ipa(txn, &ipa).await? {
         return Ok(Some(org));
     }
     let code = v.code();
@@ -536,18 +595,11 @@ async fn upsert_publisher(
         .or_else(|| code.legal.main_copyright_owner.clone())
         .or_else(|| code.legal.repo_owner.clone())
         .unwrap_or_else(|| ipa.clone());
-    let now = Utc::now().fixed_offset();
-    organisations::ActiveModel {
-        ipa_code: Set(Some(ipa)),
-        name: Set(name),
-        kind: Set(Some("pa".to_owned())),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await
-    .map(Some)
+    // Files of many repositories name the same administration: the first ingest creates it,
+    // the others, at the same moment, find it.
+    super::organisations::get_or_create(txn, &ipa, &name)
+        .await
+        .map(Some)
 }
 
 async fn replace_facets(

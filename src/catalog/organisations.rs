@@ -22,28 +22,48 @@ pub async fn for_ipa(
     code: &str,
     name: &str,
 ) -> Result<organisations::Model, DbErr> {
-    let now = Utc::now().fixed_offset();
+    let org = get_or_create(db, code, name).await?;
+    // A publisher whose files give no name is known by its code: the registry's official
+    // name is better, and it is the name `usedBy` entries are matched against.
+    if org.name == code && !name.is_empty() && name != code {
+        let mut named: organisations::ActiveModel = org.into();
+        named.name = Set(name.to_owned());
+        named.updated_at = Set(Utc::now().fixed_offset());
+        return named.update(db).await;
+    }
+    Ok(org)
+}
+
+/// The organisation with IPA code `code` (lower case) as the catalog knows it, or created with
+/// `name`; two writers creating it at once both get the one row.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn get_or_create(
+    db: &impl ConnectionTrait,
+    code: &str,
+    name: &str,
+) -> Result<organisations::Model, DbErr> {
     if let Some(org) = by_ipa(db, code).await? {
-        // A publisher whose files give no name is known by its code: the registry's official
-        // name is better, and it is the name `usedBy` entries are matched against.
-        if org.name == code && !name.is_empty() && name != code {
-            let mut named: organisations::ActiveModel = org.into();
-            named.name = Set(name.to_owned());
-            named.updated_at = Set(now);
-            return named.update(db).await;
-        }
         return Ok(org);
     }
-    organisations::ActiveModel {
+    let now = Utc::now().fixed_offset();
+    let fresh = organisations::ActiveModel {
         ipa_code: Set(Some(code.to_owned())),
         name: Set(name.to_owned()),
         kind: Set(Some("pa".to_owned())),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
+    };
+    if let Some(org) = super::unique::insert_new(db, fresh).await? {
+        return Ok(org);
     }
-    .insert(db)
-    .await
+    // Another writer inserted it since the look-up.
+    by_ipa(db, code)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("organisation {code}")))
 }
 
 /// The organisation with IPA code `code` (any case), if the catalog knows it.

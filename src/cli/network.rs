@@ -1,7 +1,8 @@
 //! `--network`: are the URLs of a publiccode.yml alive, and are remote images images?
 //!
-//! Runs outside the pure `publiccode` module. Every request has a timeout; failures become
-//! `unreachable` diagnostics on the key that holds the URL.
+//! Runs outside the pure `publiccode` module. Every request has a timeout and goes through the
+//! crawler's SSRF guard (`RIUSO_FETCH_ALLOW` opens it, as for the crawler); failures and
+//! refusals become `unreachable` diagnostics on the key that holds the URL.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,22 +11,30 @@ use anyhow::Context as _;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
+use url::Url;
+
+use crate::crawl::ssrf::{self, Guard, GuardedClient};
 use crate::publiccode::{Code, Diagnostic, Link, LinkKind};
 
-/// A blocking front over an async HTTP client.
+/// A blocking front over an async HTTP client behind the SSRF guard: the file being checked
+/// may come from anyone (CI runs this on pull requests), so none of its URLs may make the
+/// runner fetch its own loopback, private or link-local networks, nor may a redirect or a
+/// name's resolution lead there.
 pub struct Checker {
-    client: reqwest::Client,
+    client: GuardedClient,
     runtime: tokio::runtime::Runtime,
 }
 
 impl Checker {
-    /// Builds a client whose every request times out after `timeout`.
+    /// Builds a client whose every request times out after `timeout`, and which fetches only
+    /// what `guard` allows.
     ///
     /// # Errors
     ///
     /// Fails if the TLS stack or the runtime cannot start.
-    pub fn new(timeout: Duration) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
+    pub fn new(timeout: Duration, guard: Guard) -> anyhow::Result<Self> {
+        let guard = Arc::new(guard);
+        let client = ssrf::client_builder(Arc::clone(&guard))
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!(
@@ -33,11 +42,13 @@ impl Checker {
                 env!("CARGO_PKG_VERSION"),
                 " (publiccode.yml validator)"
             ))
-            .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .context("cannot build the HTTP client for network checks")?;
         let runtime = super::runtime()?;
-        Ok(Self { client, runtime })
+        Ok(Self {
+            client: GuardedClient::new(client, guard),
+            runtime,
+        })
     }
 
     /// Fetches every link, eight at a time; returns a diagnostic per failure, in link order.
@@ -66,8 +77,23 @@ impl Checker {
     }
 }
 
-async fn check_one(client: &reqwest::Client, link: &Link) -> Option<Diagnostic> {
-    let problem = match client.get(&link.url).send().await {
+async fn check_one(client: &GuardedClient, link: &Link) -> Option<Diagnostic> {
+    let request = match Url::parse(&link.url) {
+        Ok(url) => client.get(url).await,
+        Err(e) => {
+            return Some(unreachable(link, &e.to_string()));
+        }
+    };
+    let request = match request {
+        Ok(request) => request,
+        Err(refused) => {
+            return Some(unreachable(
+                link,
+                &format!("refused by the SSRF guard: {refused}"),
+            ));
+        }
+    };
+    let problem = match request.send().await {
         Err(e) if e.is_timeout() => Some("timed out".to_owned()),
         Err(e) => Some(error_chain(&e)),
         Ok(resp) if !resp.status().is_success() => Some(format!("HTTP {}", resp.status())),
@@ -76,12 +102,16 @@ async fn check_one(client: &reqwest::Client, link: &Link) -> Option<Diagnostic> 
             LinkKind::Image => image_problem(resp).await,
         },
     }?;
-    Some(Diagnostic::error(
+    Some(unreachable(link, &problem))
+}
+
+fn unreachable(link: &Link, problem: &str) -> Diagnostic {
+    Diagnostic::error(
         Code::Unreachable,
         link.key.clone(),
         link.pos,
         format!("'{}' is not reachable: {problem}", link.url),
-    ))
+    )
 }
 
 async fn image_problem(resp: reqwest::Response) -> Option<String> {

@@ -122,7 +122,9 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         .timeout
         .map_or(config.http_timeout, Duration::from_secs);
     let checker = if args.network {
-        Some(network::Checker::new(timeout)?)
+        let guard = crate::crawl::ssrf::Guard::new(config.fetch_allow.clone())
+            .map_err(|e| anyhow::anyhow!("RIUSO_FETCH_ALLOW: {e}"))?;
+        Some(network::Checker::new(timeout, guard)?)
     } else {
         None
     };

@@ -144,7 +144,7 @@ pub async fn claim(
             update.update(&txn).await?
         }
         None => {
-            memberships::ActiveModel {
+            let fresh = memberships::ActiveModel {
                 user_id: Set(user.id),
                 organisation_id: Set(org.id),
                 role: Set(role.as_str().to_owned()),
@@ -152,9 +152,11 @@ pub async fn claim(
                 requested_at: Set(now()),
                 verified_at: Set(None),
                 ..Default::default()
-            }
-            .insert(&txn)
-            .await?
+            };
+            // The same claim sent twice at once: the other request mails the administration.
+            crate::catalog::unique::insert_new(&txn, fresh)
+                .await?
+                .ok_or(CommunityError::Conflict("membership.error.in_flight"))?
         }
     };
     // The role asked for travels with the link, so that a member asking to become admin keeps

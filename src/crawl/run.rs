@@ -55,6 +55,11 @@ pub struct Target {
     pub repository: bool,
     /// The environment variable the token came from (jobs store the name, never the token).
     pub token_env: Option<String>,
+    /// The web URL of the account or repository, as the sources give it: what the forge's
+    /// answers are checked against ([`super::identity`]).
+    pub web: url::Url,
+    /// The IPA code of the publisher the sources list it under: its entries' trusted publisher.
+    pub ipa: Option<String>,
 }
 
 impl Target {
@@ -68,7 +73,11 @@ impl Target {
         use super::sources::{ForgeKind, Scope};
         let mut targets = Vec::new();
         let mut git = Vec::new();
-        for target in sources.publishers.iter().flat_map(|p| &p.targets) {
+        for (target, ipa) in sources
+            .publishers
+            .iter()
+            .flat_map(|p| p.targets.iter().map(|t| (t, &p.ipa)))
+        {
             let kind = match target.forge {
                 ForgeKind::GitHub => forge::Kind::GitHub,
                 ForgeKind::GitLab => forge::Kind::GitLab,
@@ -99,6 +108,8 @@ impl Target {
                 path,
                 repository,
                 token_env: target.token_env.clone(),
+                web: target.web.clone(),
+                ipa: ipa.clone(),
             });
         }
         (targets, git)
@@ -213,6 +224,16 @@ pub async fn crawl(
                 let known = Known::Read(row.map(Box::new));
                 let outcome =
                     crawl_repository(db, http, &forge, &info, single, known, run_id, options).await;
+                // Recorded here, not by the loop below: the other repositories in flight may
+                // hold the connections the event needs until they are polled again.
+                let outcome = match outcome {
+                    Err(e) => {
+                        super::failed::database(db, run_id, &info.web_url, forge.kind.as_str(), &e)
+                            .await
+                            .map(Crawled::from)
+                    }
+                    ok => ok,
+                };
                 (info.web_url, outcome)
             }
         })
@@ -351,13 +372,18 @@ pub(super) async fn repository_info(
         .await
         .ok()
         .flatten();
-    if let Some(known) = source
+    let identity = super::identity::Source::of(target);
+    if let Some(mut known) = source
         .and_then(|s| s.cursor)
         .and_then(|c| serde_json::from_str::<RepoInfo>(&c).ok())
     {
+        identity.check(&mut known)?;
         return Ok(Some(known));
     }
-    let info = target.forge.repository(http, &target.path).await?;
+    let mut info = target.forge.repository(http, &target.path).await?;
+    if let Some(info) = &mut info {
+        identity.check(info)?;
+    }
     if let Some(info) = &info
         && let Ok(row) = upsert_source(db, target).await
     {
@@ -401,16 +427,21 @@ async fn upsert_source(db: &DatabaseConnection, target: &Target) -> Result<sourc
         return Ok(row);
     }
     let now = Utc::now().fixed_offset();
-    sources::ActiveModel {
+    let fresh = sources::ActiveModel {
         kind: Set(target.forge.kind.as_str().to_owned()),
         base_url: Set(target.forge.api.to_string()),
         target: Set(target.path.clone()),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
+    };
+    // Two publishers may list the same account: their targets run at once.
+    if let Some(row) = catalog::unique::insert_new(db, fresh).await? {
+        return Ok(row);
     }
-    .insert(db)
-    .await
+    source_row(db, &target.forge, &target.path)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(format!("source {}", target.path)))
 }
 
 /// Lists an account with the pages stored last time; repositories that left the listing are
@@ -428,7 +459,13 @@ pub(super) async fn list_account(
         .and_then(|c| serde_json::from_str(c).ok())
         .unwrap_or_default();
     let listing = match target.forge.list(http, &target.path, &previous).await {
-        Ok(listing) => listing,
+        Ok(mut listing) => {
+            // Repositories the forge has no say over are refused, and their refusal recorded.
+            for refused in super::identity::Source::of(target).screen(&mut listing) {
+                event(db, run, None, "failed", &refused.to_string()).await?;
+            }
+            listing
+        }
         Err(e) => {
             let message = format!("{}: {e}", target.path);
             event(db, run, None, "failed", &message).await?;

@@ -9,7 +9,9 @@
 //! `reqwest` client. Hosts and networks on the allow-list skip the address rules; that is how a
 //! deployment reaches an internal forge and how tests reach loopback fixtures.
 //!
-//! This module decides, it does not log or retry: callers report a [`Refused`] as they see fit.
+//! This module decides, it does not retry: callers report a [`Refused`] as they see fit. The
+//! refused address itself is logged here and never put in a refusal's text, which crawl events
+//! publish.
 
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -39,8 +41,10 @@ pub enum Refused {
     #[error("the URL has no host")]
     NoHost,
     /// The host is, or resolves to, an address on a network that is never fetched.
+    /// Its text, which crawl events publish, names the host and the kind of network but not
+    /// the address: what an internal name resolves to stays in the server log.
     #[error(
-        "{host} resolves to {addr}, a {kind} address, which is not fetched unless the host or network is allow-listed"
+        "{host} is refused: it is or resolves to a {kind} address, which is not fetched unless the host or network is allow-listed"
     )]
     Forbidden {
         /// The host as written in the URL.
@@ -200,11 +204,15 @@ impl Guard {
             return Ok(());
         }
         match forbidden(addr) {
-            Some(kind) => Err(Refused::Forbidden {
-                host: host.to_owned(),
-                addr,
-                kind,
-            }),
+            Some(kind) => {
+                // The address goes to the operator's log only (see `Refused::Forbidden`).
+                tracing::warn!(host, %addr, kind, "refused a forbidden address");
+                Err(Refused::Forbidden {
+                    host: host.to_owned(),
+                    addr,
+                    kind,
+                })
+            }
             None => Ok(()),
         }
     }

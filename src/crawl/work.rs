@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use url::Url;
 
+use super::failed;
 use super::forge::{Forge, Kind, RepoInfo};
 use super::http::Polite;
 use super::run::{self, Options, Report, Target};
@@ -76,6 +77,11 @@ struct AccountJob {
     run: i64,
     forge: ForgeRef,
     path: String,
+    /// The account's web URL from the sources, which its repositories must lie under.
+    web: Url,
+    /// The publisher's IPA code from the sources.
+    #[serde(default)]
+    ipa: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,6 +92,12 @@ struct RepositoryJob {
     path: Option<String>,
     /// A repository found by listing its account.
     repo: Option<RepoInfo>,
+    /// The web URL of a single repository target, from the sources.
+    #[serde(default)]
+    web: Option<Url>,
+    /// The publisher's IPA code from the sources.
+    #[serde(default)]
+    ipa: Option<String>,
 }
 
 fn json(value: &impl Serialize) -> Result<serde_json::Value, DbErr> {
@@ -116,6 +128,8 @@ pub async fn enqueue(
                     forge,
                     path: Some(target.path.clone()),
                     repo: None,
+                    web: Some(target.web.clone()),
+                    ipa: target.ipa.clone(),
                 })?,
             )
             .dedup(format!("repository|{key}"))
@@ -126,6 +140,8 @@ pub async fn enqueue(
                     run: run.id,
                     forge,
                     path: target.path.clone(),
+                    web: target.web.clone(),
+                    ipa: target.ipa.clone(),
                 })?,
             )
             .dedup(format!("account|{key}"))
@@ -389,6 +405,8 @@ impl Worker {
                     path: payload.path.clone(),
                     repository: false,
                     token_env: payload.forge.token_env.clone(),
+                    web: payload.web.clone(),
+                    ipa: payload.ipa.clone(),
                 };
                 let listing =
                     match run::list_account(&self.db, &self.http, &target, payload.run).await? {
@@ -403,6 +421,8 @@ impl Worker {
                             forge: payload.forge.clone(),
                             path: None,
                             repo: Some(repo.clone()),
+                            web: None,
+                            ipa: payload.ipa.clone(),
                         })?,
                     )
                     .dedup(format!("repository|{}", repo.web_url));
@@ -425,11 +445,19 @@ impl Worker {
                 let (info, single) = match (payload.repo, payload.path) {
                     (Some(repo), _) => (repo, false),
                     (None, Some(path)) => {
+                        // Without the sources' URL nothing could check the forge's answer.
+                        let Some(web) = payload.web.clone() else {
+                            return Err(Failure::Retry(format!(
+                                "{path}: a repository job without its source's web URL"
+                            )));
+                        };
                         let target = Target {
                             forge: forge.clone(),
                             path: path.clone(),
                             repository: true,
                             token_env: payload.forge.token_env.clone(),
+                            web,
+                            ipa: payload.ipa.clone(),
                         };
                         match run::repository_info(&self.db, &self.http, &target).await {
                             Ok(Some(info)) => (info, true),
@@ -449,7 +477,7 @@ impl Worker {
                         return Err(Failure::Retry("a repository job names nothing".to_owned()));
                     }
                 };
-                let crawled = run::crawl_repository(
+                let crawled = match run::crawl_repository(
                     &self.db,
                     &self.http,
                     &forge,
@@ -459,7 +487,16 @@ impl Worker {
                     payload.run,
                     &self.options,
                 )
-                .await?;
+                .await
+                {
+                    Ok(crawled) => crawled,
+                    Err(e) => {
+                        let url = info.web_url.as_str();
+                        failed::database(&self.db, payload.run, url, forge.kind.as_str(), &e)
+                            .await?;
+                        return Ok(());
+                    }
+                };
                 if let Some(vitality) = crawled.vitality {
                     jobs::enqueue(&self.db, &vitality).await?;
                 }
@@ -468,14 +505,18 @@ impl Worker {
             CRAWL_GIT => {
                 let payload: GitJob =
                     serde_json::from_value(job.payload.clone()).map_err(decode)?;
-                run::crawl_git(
+                if let Err(e) = run::crawl_git(
                     &self.db,
                     &self.http,
                     &payload.url,
                     payload.run,
                     &self.options,
                 )
-                .await?;
+                .await
+                {
+                    failed::database(&self.db, payload.run, payload.url.as_str(), "git", &e)
+                        .await?;
+                }
                 Ok(())
             }
             VITALITY => {

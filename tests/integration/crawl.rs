@@ -3,6 +3,8 @@
 
 mod declarations;
 mod git;
+mod identity;
+mod race;
 mod run;
 mod sources;
 mod ssrf;

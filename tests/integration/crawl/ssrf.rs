@@ -140,8 +140,17 @@ async fn crawl_ssrf_messages_name_the_reason() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "169.254.169.254 resolves to 169.254.169.254, a link-local (cloud metadata lives here) address, which is not fetched unless the host or network is allow-listed"
+        "169.254.169.254 is refused: it is or resolves to a link-local (cloud metadata lives here) address, which is not fetched unless the host or network is allow-listed"
     );
+    // A name's resolved addresses are not in the text crawl events publish.
+    for url in ["http://localhost:9/", "http://LOCALHOST/x"] {
+        let err = g.check(&Url::parse(url).unwrap()).await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("localhost"), "{text}");
+        for address in ["127.0.0.1", "::1"] {
+            assert!(!text.contains(address), "{text}");
+        }
+    }
     let err = g
         .check(&Url::parse("file:///etc/passwd").unwrap())
         .await

@@ -956,6 +956,88 @@ fn answer(mut stream: TcpStream) {
     let _ = stream.write_all(body);
 }
 
+/// Runs `riuso ARGS` with the loopback test server allow-listed for network checks.
+fn run_allowing(args: &[&str]) -> Output {
+    riuso(args)
+        .env("RIUSO_FETCH_ALLOW", "127.0.0.1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn network_checks_refuse_private_addresses_without_reaching_them() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A server that counts who reaches it, and answers 200 with a PNG-looking path.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let reached = Arc::new(AtomicUsize::new(0));
+    let seen = Arc::clone(&reached);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            std::thread::spawn(move || answer(stream));
+        }
+    });
+    let url_line = "url: \"https://github.com/italia/developers.italia.it.git\"";
+    let text = replace_line(
+        &valid_minimal(),
+        url_line,
+        &format!(
+            "url: \"http://127.0.0.1:{port}/ok\"\nlandingURL: \"http://localhost:{port}/ok\"\n\
+             logo: \"http://[::ffff:127.0.0.1]:{port}/logo.png\""
+        ),
+    );
+    let text = replace_line(
+        &text,
+        "    localisedName: Medusa",
+        &format!(
+            "    localisedName: Medusa\n    documentation: \"http://0x7f000001:{port}/ok\"\n    \
+             apiDocumentation: \"http://169.254.169.254/latest/meta-data/\""
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "publiccode.yml", &text);
+    let out = run(&[
+        "validate",
+        "--format",
+        "json",
+        "--network",
+        "--timeout",
+        "2",
+        &file,
+    ]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    let report = json_out(&out);
+    let found = diagnostics(&report, 0);
+    let refused: Vec<&str> = found
+        .iter()
+        .filter(|d| d["code"] == "unreachable")
+        .map(|d| d["key"].as_str().unwrap())
+        .collect();
+    for key in [
+        "url",
+        "landingURL",
+        "logo",
+        "description.en-GB.documentation",
+        "description.en-GB.apiDocumentation",
+    ] {
+        assert!(refused.contains(&key), "{key} not refused: {found:#?}");
+    }
+    for d in found.iter().filter(|d| d["code"] == "unreachable") {
+        let message = d["message"].as_str().unwrap();
+        assert!(message.contains("refused by the SSRF guard"), "{message}");
+    }
+    assert_eq!(
+        reached.load(Ordering::SeqCst),
+        0,
+        "the local server was reached"
+    );
+    // Allow-listed, the same server is reached.
+    let out = run_allowing(&["validate", "--network", "--timeout", "2", &file]);
+    assert!(reached.load(Ordering::SeqCst) > 0, "{}", stdout(&out));
+}
+
 #[test]
 fn network_checks_report_unreachable_urls_and_broken_remote_images() {
     let base = serve();
@@ -981,7 +1063,7 @@ fn network_checks_report_unreachable_urls_and_broken_remote_images() {
     assert!(started.elapsed() < SLOW);
 
     let started = Instant::now();
-    let out = run(&[
+    let out = run_allowing(&[
         "validate",
         "--format",
         "json",
@@ -1031,7 +1113,7 @@ fn network_checks_report_unreachable_urls_and_broken_remote_images() {
     );
 
     // The human report shows them at their lines.
-    let out = run(&["validate", "--network", "--timeout", "1", &file]);
+    let out = run_allowing(&["validate", "--network", "--timeout", "1", &file]);
     assert_eq!(code(&out), 1);
     let line = line_of(&text, "landingURL:");
     assert!(

@@ -38,6 +38,11 @@ pub struct Repo {
     /// The commits of the default branch, oldest first, each holding the files; empty, the
     /// repository has one commit by the fixture, dated by its clock.
     pub history: Vec<Commit>,
+    /// The web URL the forge answers with instead of the repository's own (`html_url`,
+    /// `web_url`): a forge that claims another repository's identity.
+    pub claimed_web_url: Option<String>,
+    /// The clone URL the forge answers with instead of the repository's own.
+    pub claimed_clone_url: Option<String>,
 }
 
 /// A commit of a repository's history, with a known author, date and tags.
@@ -82,7 +87,21 @@ impl Repo {
             forks: 0,
             files: BTreeMap::new(),
             history: Vec::new(),
+            claimed_web_url: None,
+            claimed_clone_url: None,
         }
+    }
+
+    /// Answers `url` as the repository's web URL.
+    pub fn claims_web_url(mut self, url: &str) -> Self {
+        self.claimed_web_url = Some(url.to_owned());
+        self
+    }
+
+    /// Answers `url` as the repository's clone URL.
+    pub fn claims_clone_url(mut self, url: &str) -> Self {
+        self.claimed_clone_url = Some(url.to_owned());
+        self
     }
 
     /// Sets the default branch.
