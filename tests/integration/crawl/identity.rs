@@ -10,7 +10,7 @@ use riuso::crawl::run::{self, Target};
 use riuso::crawl::sources;
 use sea_orm::{ConnectionTrait as _, Statement};
 
-use super::{count, publiccode};
+use crate::support::crawl::{count, publiccode};
 use crate::support::db::{BACKENDS, TestDb};
 use crate::support::forge::{Account, ForgeFixture, ForgeKind, Repo, World};
 

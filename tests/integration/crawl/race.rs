@@ -10,7 +10,7 @@ use riuso::crawl::run::{self, Target};
 use riuso::crawl::{sources, work};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection};
 
-use super::{count, publiccode};
+use crate::support::crawl::{count, publiccode};
 use crate::support::db::{BACKENDS, Backend, TestDb};
 use crate::support::forge::{Account, ForgeFixture, ForgeKind, Repo, World};
 
@@ -57,7 +57,7 @@ fn worker(db: &DatabaseConnection, name: &str, cache: &std::path::Path) -> work:
         git_cache: cache.to_path_buf(),
         ..run::Options::default()
     };
-    super::test_worker(db, http, name, options)
+    crate::support::crawl::test_worker(db, http, name, options)
 }
 
 #[tokio::test]
