@@ -125,6 +125,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             state.clone(),
             super::session::layer,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.page_timeout,
+            super::limits::page_budget,
+        ))
         .layer(axum::middleware::from_fn(frame))
 }
 
@@ -151,7 +155,9 @@ impl PageCtx {
                     .collect()
             })
             .unwrap_or_default();
-        let mut path = uri.path().to_owned();
+        // A path that starts with `//` (or `/\`, which browsers read the same) would make the
+        // language link protocol-relative: another site. One slash is the same page here.
+        let mut path = format!("/{}", uri.path().trim_start_matches(['/', '\\']));
         if !query.is_empty() {
             path.push('?');
             path.push_str(
@@ -220,11 +226,10 @@ pub fn organisation_name(state: &AppState, name: &str) -> String {
 ///
 /// # Errors
 ///
-/// [`AppError::Internal`] when the template fails (a bug).
+/// [`AppError::PageTooLarge`] past [`super::limits::MAX_PAGE_BYTES`]; [`AppError::Internal`]
+/// when the template fails (a bug).
 pub fn render(page: &impl Template) -> Result<Response, AppError> {
-    let html = page
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("cannot render the page")))?;
+    let html = super::limits::render_capped(page, super::limits::MAX_PAGE_BYTES)?;
     Ok(Html(html).into_response())
 }
 
@@ -299,6 +304,17 @@ pub(super) async fn frame(request: Request, next: Next) -> Response {
         ))
     {
         headers.append(header::SET_COOKIE, cookie);
+    }
+    // An answer that sets a cookie is for this browser only: no cache may keep it and give
+    // its cookie to another.
+    if headers.contains_key(header::SET_COOKIE) {
+        let private = headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("no-store"));
+        if !private {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
     }
     security_headers(headers);
     response
