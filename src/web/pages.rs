@@ -146,15 +146,10 @@ impl PageCtx {
     /// The frame of a page at `uri` in `lang`.
     #[must_use]
     pub fn new(lang: Lang, uri: &Uri) -> Self {
-        let query: Vec<(String, String)> = uri
-            .query()
-            .map(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .filter(|(k, _)| k != "lang")
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let query: Vec<(String, String)> = super::limits::unique_pairs(uri.query())
+            .into_iter()
+            .filter(|(k, _)| k != "lang")
+            .collect();
         // A path that starts with `//` (or `/\`, which browsers read the same) would make the
         // language link protocol-relative: another site. One slash is the same page here.
         let mut path = format!("/{}", uri.path().trim_start_matches(['/', '\\']));
@@ -278,6 +273,8 @@ pub fn error_page(lang: Lang, uri: &Uri, info: &ErrorInfo) -> Response {
         }
     };
     *response.status_mut() = info.status;
+    // Outer layers see that this answer is already an error page.
+    response.extensions_mut().insert(info.clone());
     response
 }
 

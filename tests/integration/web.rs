@@ -1,5 +1,9 @@
 //! The HTTP server through its router (no socket): health, JSON Schemas, the validator API,
-//! errors as JSON, security headers.
+//! errors as JSON, security headers; the bounds on work per request (`limits`) and the
+//! connection limits of `riuso serve` on a real socket (`server`).
+
+mod limits;
+mod server;
 
 use std::sync::Arc;
 
