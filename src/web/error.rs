@@ -195,12 +195,16 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = self.0;
         let status = error.status();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(error, AppError::Busy | AppError::TooSlow) {
             let chain: Vec<String> =
                 std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
                     .map(ToString::to_string)
                     .collect();
             tracing::error!(error.chain = %chain.join(": "), "request failed");
+        }
+        if matches!(error, AppError::Busy | AppError::TooSlow) {
+            // Expected under load, and bounded: worth a look when frequent, not an alarm.
+            tracing::warn!(error = %error, "request refused under load");
         }
         let info = ErrorInfo::of(&error);
         let body = json!({ "error": { "code": error.code(), "message": error.to_string() } });
