@@ -10,7 +10,7 @@ CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: all build assets run test test-tools test-api test-browser bench-web lint fmt bench bench-validate bench-search bench-export bench-crawl audit clean
+.PHONY: all build assets run test test-tools test-api test-browser test-abuse bench-web lint fmt bench bench-validate bench-search bench-export bench-crawl audit clean
 
 all: build
 
@@ -44,6 +44,7 @@ test: test-tools
 	$(CARGO) insta test --workspace --require-full-match --unreferenced=reject --test-runner nextest --dnd
 	$(MAKE) test-api
 	$(MAKE) test-browser
+	$(MAKE) test-abuse
 
 ## test-api: schemathesis (from PyPI, in a virtualenv under the target directory) runs every
 ## check against a live `riuso serve` on a seeded catalog, on a loopback port; a crawl of one
@@ -113,6 +114,20 @@ test-browser: assets
 	trap 'kill $$pid $$sink 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \
 	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) node tests/browser/run.mjs
+
+## test-abuse: bounded abuse of a live `riuso serve` (debug build) on a temporary SQLite catalog
+## of 200 seeded entries, on a loopback port: a flood of password-reset requests with the CSRF
+## cookie, the search page with a thousand repeated filters and at the query caps, 1 MB pastes to
+## the validator page and API, 300 half-open connections. During each, /healthz must answer
+## within 1 s, and the server's peak memory (VmHWM) stay under ABUSE_RSS_CEILING_MIB (256).
+## tests/abuse/run.py: Python 3 standard library only.
+ABUSE_TEST_PORT ?= 18083
+ABUSE_RSS_CEILING_MIB ?= 256
+
+test-abuse:
+	$(CARGO) build --locked
+	python3 tests/abuse/run.py --riuso $(TARGET_DIR)/debug/riuso --port $(ABUSE_TEST_PORT) \
+	  --ceiling-mib $(ABUSE_RSS_CEILING_MIB)
 
 test-tools:
 	@$(CARGO) insta --version >/dev/null 2>&1 || $(CARGO) install cargo-insta --locked

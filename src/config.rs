@@ -62,6 +62,17 @@ pub struct Config {
     pub smtp: Option<crate::mail::SmtpConfig>,
     /// The registry of public administrations (names, e-mail addresses), if one is configured.
     pub ipa_registry: Option<PathBuf>,
+    /// How long a client may take to send a request's headers (and how long an idle
+    /// keep-alive HTTP/1 connection waits for the next request) before it is disconnected.
+    pub header_timeout: Duration,
+    /// How long a connection may go without a byte read or written before it is closed.
+    pub idle_timeout: Duration,
+    /// Connections served at once; the others wait in the listen backlog.
+    pub max_connections: usize,
+    /// The time budget of a web page (the API and exports keep the server-wide 30 s).
+    pub page_timeout: Duration,
+    /// CPU-heavy tasks (validations, diffs) run at once, off the async runtime.
+    pub max_cpu_jobs: usize,
 }
 
 impl Config {
@@ -92,6 +103,11 @@ impl Config {
     /// | `RIUSO_SMTP_TLS` | `starttls` | `starttls`, `tls` or `none` |
     /// | `RIUSO_SMTP_USER`, `RIUSO_SMTP_PASSWORD` | none | credentials, when the server wants them |
     /// | `RIUSO_MAIL_FROM` | `riuso <noreply@<public host>>` | sender of every message |
+    /// | `RIUSO_HEADER_TIMEOUT_SECS` | `10` | time to send a request's headers; also how long an idle keep-alive connection stays open |
+    /// | `RIUSO_IDLE_TIMEOUT_SECS` | `60` | a connection with no byte read or written for this long is closed |
+    /// | `RIUSO_MAX_CONNECTIONS` | `512` | connections served at once (the others wait in the backlog) |
+    /// | `RIUSO_PAGE_TIMEOUT_SECS` | `10` | time budget of a web page (503 past it) |
+    /// | `RIUSO_MAX_CPU_JOBS` | number of CPUs | validations and diffs run at once off the async runtime |
     ///
     /// # Errors
     ///
@@ -156,6 +172,32 @@ impl Config {
             .transpose()
             .context("RIUSO_AUTH_RATE_PER_MINUTE must be a whole number of attempts")?
             .unwrap_or(10);
+        let secs = |name: &str, default: u64| -> anyhow::Result<Duration> {
+            let n = get(name)
+                .map(|v| v.trim().parse::<u64>())
+                .transpose()
+                .with_context(|| format!("{name} must be a whole number of seconds"))?
+                .unwrap_or(default);
+            anyhow::ensure!(n > 0, "{name} must be at least 1 second");
+            Ok(Duration::from_secs(n))
+        };
+        let count = |name: &str, default: usize| -> anyhow::Result<usize> {
+            let n = get(name)
+                .map(|v| v.trim().parse::<usize>())
+                .transpose()
+                .with_context(|| format!("{name} must be a whole number"))?
+                .unwrap_or(default);
+            anyhow::ensure!(n > 0, "{name} must be at least 1");
+            Ok(n)
+        };
+        let header_timeout = secs("RIUSO_HEADER_TIMEOUT_SECS", 10)?;
+        let idle_timeout = secs("RIUSO_IDLE_TIMEOUT_SECS", 60)?;
+        let max_connections = count("RIUSO_MAX_CONNECTIONS", 512)?;
+        let page_timeout = secs("RIUSO_PAGE_TIMEOUT_SECS", 10)?;
+        let max_cpu_jobs = count(
+            "RIUSO_MAX_CPU_JOBS",
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
+        )?;
         let smtp = match get("RIUSO_SMTP_HOST") {
             None => None,
             Some(host) => {
@@ -190,6 +232,11 @@ impl Config {
             }
         };
         Ok(Self {
+            header_timeout,
+            idle_timeout,
+            max_connections,
+            page_timeout,
+            max_cpu_jobs,
             ipa_registry: get("RIUSO_IPA_REGISTRY").map(PathBuf::from),
             smtp,
             assets_dir: PathBuf::from(
@@ -295,6 +342,36 @@ mod tests {
         assert!(c.fetch_files && !c.embedded_worker);
         let err = config(&[("RIUSO_FETCH_FILES", "maybe")]).unwrap_err();
         assert!(format!("{err:#}").contains("RIUSO_FETCH_FILES"));
+    }
+
+    #[test]
+    fn connection_and_work_limits() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.header_timeout, Duration::from_secs(10));
+        assert_eq!(c.idle_timeout, Duration::from_secs(60));
+        assert_eq!(c.max_connections, 512);
+        assert_eq!(c.page_timeout, Duration::from_secs(10));
+        assert!(c.max_cpu_jobs >= 1);
+        let c = config(&[
+            ("RIUSO_HEADER_TIMEOUT_SECS", "3"),
+            ("RIUSO_MAX_CONNECTIONS", "7"),
+            ("RIUSO_MAX_CPU_JOBS", "2"),
+        ])
+        .unwrap();
+        assert_eq!(c.header_timeout, Duration::from_secs(3));
+        assert_eq!((c.max_connections, c.max_cpu_jobs), (7, 2));
+        for name in [
+            "RIUSO_HEADER_TIMEOUT_SECS",
+            "RIUSO_IDLE_TIMEOUT_SECS",
+            "RIUSO_MAX_CONNECTIONS",
+            "RIUSO_PAGE_TIMEOUT_SECS",
+            "RIUSO_MAX_CPU_JOBS",
+        ] {
+            let err = config(&[(name, "0")]).unwrap_err();
+            assert!(format!("{err:#}").contains(name), "{name}");
+            let err = config(&[(name, "soon")]).unwrap_err();
+            assert!(format!("{err:#}").contains(name), "{name}");
+        }
     }
 
     #[test]

@@ -9,8 +9,10 @@ mod assets;
 mod error;
 mod extract;
 mod lang;
+pub mod limits;
 mod pages;
 mod schemas;
+pub mod server;
 mod session;
 
 use std::net::SocketAddr;
@@ -30,9 +32,14 @@ use tower_http::trace::TraceLayer;
 use crate::app::AppState;
 pub use error::{ApiError, AppError};
 
+/// The time a request may take, whatever it is (pages have a shorter budget,
+/// `RIUSO_PAGE_TIMEOUT_SECS`; the exports stream within it).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Every route and layer of the server; `serve` and the tests both use it.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.max_file_bytes.saturating_add(1024);
+    let cpu_jobs = limits::CpuJobs::new(state.config.max_cpu_jobs);
     Router::new()
         .route("/healthz", get(api::health))
         .route("/schemas/{file}", get(schemas::show))
@@ -43,7 +50,12 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
-            Duration::from_secs(30),
+            REQUEST_TIMEOUT,
+        ))
+        .layer(axum::Extension(cpu_jobs))
+        .layer(axum::middleware::from_fn_with_state(
+            body_limit,
+            limits::guard,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("x-content-type-options"),
@@ -90,13 +102,24 @@ pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     tracing::info!(address = %listener.local_addr()?, "serving on http://{}", listener.local_addr()?);
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("the server stopped with an error")
+    serve_on(state, listener, shutdown_signal()).await
+}
+
+/// Serves `state` on `listener`, within the connection limits of its configuration, until
+/// `shutdown` resolves.
+///
+/// # Errors
+///
+/// When the server stops with an error.
+pub async fn serve_on(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
+    let limits = server::ConnLimits::of(&state.config);
+    server::serve(listener, router(state), limits, shutdown)
+        .await
+        .context("the server stopped with an error")
 }
 
 /// Resolves on Ctrl-C or SIGTERM: the end of `riuso serve` and `riuso worker`.

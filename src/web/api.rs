@@ -132,9 +132,14 @@ pub async fn health(state: AppState) -> Result<Json<Value>, ApiError> {
         (status = 400, description = "An empty body", body = ErrorResponse),
         (status = 413, description = "A body larger than the server's limit", body = ErrorResponse),
         (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "Too many validations are running: try again in a moment", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
-pub async fn validate(state: AppState, body: Bytes) -> Result<Json<ValidationResponse>, ApiError> {
+pub async fn validate(
+    state: AppState,
+    jobs: super::limits::CpuJobs,
+    body: Bytes,
+) -> Result<Json<ValidationResponse>, ApiError> {
     let limits = Limits {
         max_bytes: state.config.max_file_bytes,
         ..Limits::default()
@@ -144,7 +149,13 @@ pub async fn validate(state: AppState, body: Bytes) -> Result<Json<ValidationRes
             AppError::BadRequest("send the publiccode.yml as the request body".to_owned()).into(),
         );
     }
-    let inspection = publiccode::inspect(&body, &limits, &Context::default());
+    // Validation is CPU work that grows with the file: off the async runtime, a few at once.
+    Ok(Json(jobs.run(move || verdict(&body, &limits)).await??))
+}
+
+/// The API's verdict on `body`.
+fn verdict(body: &[u8], limits: &Limits) -> Result<ValidationResponse, AppError> {
+    let inspection = publiccode::inspect(body, limits, &Context::default());
     let outcome = &inspection.outcome;
     let claims = match outcome {
         Outcome::Valid(v) => {
@@ -158,10 +169,10 @@ pub async fn validate(state: AppState, body: Bytes) -> Result<Json<ValidationRes
         .map_err(|e| {
             AppError::Internal(anyhow::Error::new(e).context("cannot map the diagnostics"))
         })?;
-    Ok(Json(ValidationResponse {
+    Ok(ValidationResponse {
         valid: outcome.is_valid(),
         publiccode_yml_version: inspection.declared_version.clone(),
         claims,
         diagnostics,
-    }))
+    })
 }

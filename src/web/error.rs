@@ -33,6 +33,24 @@ pub enum AppError {
         /// The limit in force.
         limit: usize,
     },
+    /// The query string is over one of the caps of `web::limits`; the message says which, and
+    /// the key names the message of the page.
+    #[error("{message}")]
+    OverCap {
+        /// The message key (`locales/*.toml`).
+        key: &'static str,
+        /// What is over which cap, in English, for the API.
+        message: String,
+    },
+    /// Too many CPU-heavy tasks are running; the client may try again in a moment.
+    #[error("the server is busy: try again in a moment")]
+    Busy,
+    /// The page did not finish within its time budget.
+    #[error("the page took too long to prepare: try again, or ask for less")]
+    TooSlow,
+    /// The page would be larger than the budget of a page.
+    #[error("the page would be too large: ask for less")]
+    PageTooLarge,
     /// Nobody is signed in, and the page is for someone who is.
     #[error("sign in to continue")]
     SignIn,
@@ -63,6 +81,8 @@ impl AppError {
         match self {
             Self::NotFound | Self::InvalidCursor => StatusCode::NOT_FOUND,
             Self::BadRequest(_)
+            | Self::OverCap { .. }
+            | Self::PageTooLarge
             | Self::Refused {
                 conflict: false, ..
             } => StatusCode::BAD_REQUEST,
@@ -71,7 +91,7 @@ impl AppError {
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy | Self::TooSlow => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,7 +100,7 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
-            Self::BadRequest(_) => "bad_request",
+            Self::BadRequest(_) | Self::OverCap { .. } | Self::PageTooLarge => "bad_request",
             Self::SignIn => "sign_in",
             Self::Forbidden => "forbidden",
             Self::CsrfRejected => "csrf",
@@ -91,7 +111,7 @@ impl AppError {
             Self::InvalidCursor => "invalid_cursor",
             Self::RateLimited { .. } => "rate_limited",
             Self::TooLarge { .. } => "too_large",
-            Self::Unavailable(_) => "unavailable",
+            Self::Unavailable(_) | Self::Busy | Self::TooSlow => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -123,6 +143,11 @@ impl ErrorInfo {
                 AppError::SignIn => Some("error.sign_in"),
                 AppError::Forbidden => Some("error.forbidden"),
                 AppError::CsrfRejected => Some("error.csrf"),
+                AppError::OverCap { key, .. } => Some(key),
+                AppError::TooLarge { .. } => Some("error.too_large_detail"),
+                AppError::Busy => Some("error.busy"),
+                AppError::TooSlow => Some("error.too_slow"),
+                AppError::PageTooLarge => Some("error.page_too_large"),
                 _ => None,
             },
         }
@@ -170,21 +195,33 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = self.0;
         let status = error.status();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(error, AppError::Busy | AppError::TooSlow) {
             let chain: Vec<String> =
                 std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
                     .map(ToString::to_string)
                     .collect();
             tracing::error!(error.chain = %chain.join(": "), "request failed");
         }
+        if matches!(error, AppError::Busy | AppError::TooSlow) {
+            // Expected under load, and bounded: worth a look when frequent, not an alarm.
+            tracing::warn!(error = %error, "request refused under load");
+        }
         let info = ErrorInfo::of(&error);
         let body = json!({ "error": { "code": error.code(), "message": error.to_string() } });
         let mut response = (status, Json(body)).into_response();
         response.extensions_mut().insert(info);
-        if let AppError::RateLimited { retry_after } = error {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+        match error {
+            AppError::RateLimited { retry_after } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            }
+            AppError::Busy | AppError::TooSlow => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            _ => {}
         }
         response
     }

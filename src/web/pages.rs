@@ -125,6 +125,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             state.clone(),
             super::session::layer,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.page_timeout,
+            super::limits::page_budget,
+        ))
         .layer(axum::middleware::from_fn(frame))
 }
 
@@ -142,16 +146,13 @@ impl PageCtx {
     /// The frame of a page at `uri` in `lang`.
     #[must_use]
     pub fn new(lang: Lang, uri: &Uri) -> Self {
-        let query: Vec<(String, String)> = uri
-            .query()
-            .map(|q| {
-                form_urlencoded::parse(q.as_bytes())
-                    .filter(|(k, _)| k != "lang")
-                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let mut path = uri.path().to_owned();
+        let query: Vec<(String, String)> = super::limits::unique_pairs(uri.query())
+            .into_iter()
+            .filter(|(k, _)| k != "lang")
+            .collect();
+        // A path that starts with `//` (or `/\`, which browsers read the same) would make the
+        // language link protocol-relative: another site. One slash is the same page here.
+        let mut path = format!("/{}", uri.path().trim_start_matches(['/', '\\']));
         if !query.is_empty() {
             path.push('?');
             path.push_str(
@@ -220,11 +221,10 @@ pub fn organisation_name(state: &AppState, name: &str) -> String {
 ///
 /// # Errors
 ///
-/// [`AppError::Internal`] when the template fails (a bug).
+/// [`AppError::PageTooLarge`] past [`super::limits::MAX_PAGE_BYTES`]; [`AppError::Internal`]
+/// when the template fails (a bug).
 pub fn render(page: &impl Template) -> Result<Response, AppError> {
-    let html = page
-        .render()
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("cannot render the page")))?;
+    let html = super::limits::render_capped(page, super::limits::MAX_PAGE_BYTES)?;
     Ok(Html(html).into_response())
 }
 
@@ -273,6 +273,8 @@ pub fn error_page(lang: Lang, uri: &Uri, info: &ErrorInfo) -> Response {
         }
     };
     *response.status_mut() = info.status;
+    // Outer layers see that this answer is already an error page.
+    response.extensions_mut().insert(info.clone());
     response
 }
 
@@ -299,6 +301,17 @@ pub(super) async fn frame(request: Request, next: Next) -> Response {
         ))
     {
         headers.append(header::SET_COOKIE, cookie);
+    }
+    // An answer that sets a cookie is for this browser only: no cache may keep it and give
+    // its cookie to another.
+    if headers.contains_key(header::SET_COOKIE) {
+        let private = headers
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("no-store"));
+        if !private {
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        }
     }
     security_headers(headers);
     response

@@ -111,33 +111,35 @@ fn exempt(request: &Request) -> bool {
             .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
-/// `host[:port]` of an origin or URL.
-fn authority(url: &str) -> Option<String> {
-    let u = url::Url::parse(url).ok()?;
-    let host = u.host_str()?;
-    Some(match u.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_owned(),
-    })
-}
-
-/// Whether an `Origin` header names this very server (or is absent): the address the request
-/// was sent to (`Host`, or the request line's authority in HTTP/2), or the public address
-/// (which a reverse proxy may have replaced in `Host`).
+/// Whether an `Origin` header names this very server (or is absent): the scheme of the public
+/// address, and as host the address the request was sent to (`Host`, or the request line's
+/// authority in HTTP/2) or the public address's (which a reverse proxy may have replaced in
+/// `Host`). A page served over plain http to a site that is public over https is another
+/// origin: a network attacker can write it.
 fn same_origin(request: &Request, public_url: &str) -> bool {
     let headers = request.headers();
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return true;
     };
     // `Origin: null` (a sandboxed or privacy-stripped context) cannot be trusted.
-    let Some(origin) = authority(origin) else {
+    let Ok(origin) = url::Url::parse(origin).map(|u| u.origin()) else {
         return false;
     };
+    let Ok(public) = url::Url::parse(public_url) else {
+        return false;
+    };
+    if !origin.is_tuple() {
+        return false;
+    }
+    if origin == public.origin() {
+        return true;
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
         .or_else(|| request.uri().authority().map(|a| a.as_str()));
-    host == Some(origin.as_str()) || authority(public_url).as_deref() == Some(origin.as_str())
+    host.and_then(|h| url::Url::parse(&format!("{}://{h}", public.scheme())).ok())
+        .is_some_and(|u| u.origin() == origin)
 }
 
 /// The session lookup and the CSRF guard (see the module documentation).

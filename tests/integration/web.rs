@@ -1,5 +1,10 @@
 //! The HTTP server through its router (no socket), for what no one page or endpoint owns:
-//! health, JSON Schemas, static assets, errors as JSON or pages, security headers.
+//! health, JSON Schemas, static assets, errors as JSON or pages, security headers; the bounds on
+//! work per request (`limits`) and the connection limits of `riuso serve` on a real socket
+//! (`server`).
+
+mod limits;
+mod server;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

@@ -53,15 +53,18 @@ pub struct Params {
 }
 
 impl Params {
-    /// Parses `raw`, refusing parameters not in `allowed`.
+    /// Parses `raw`, refusing parameters not in `allowed` and a query over the caps of
+    /// [`crate::web::limits`]; a pair given twice counts once.
     ///
     /// # Errors
     ///
-    /// [`AppError::BadRequest`] naming the first unknown parameter.
+    /// [`AppError::OverCap`] over a cap, [`AppError::BadRequest`] naming the first unknown
+    /// parameter.
     pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Self, AppError> {
-        let pairs: Vec<(String, String)> = form_urlencoded::parse(raw.unwrap_or("").as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
+        if let Some(raw) = raw {
+            crate::web::limits::check_query(raw)?;
+        }
+        let pairs = crate::web::limits::unique_pairs(raw);
         if let Some((key, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
             return Err(AppError::BadRequest(format!(
                 "unknown parameter {key:?}; this endpoint takes {}",
@@ -69,6 +72,12 @@ impl Params {
             )));
         }
         Ok(Self { pairs })
+    }
+
+    /// Every pair, in order, each once.
+    #[must_use]
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
     }
 
     /// Every value of `name`, in order.

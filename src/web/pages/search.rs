@@ -101,7 +101,12 @@ pub async fn show(
         .search(&query)
         .await
         .map_err(params::search_error)?;
-    let pairs = pairs(raw.as_deref());
+    let pairs: Vec<(String, String)> = params
+        .pairs()
+        .iter()
+        .filter(|(k, _)| k != "lang")
+        .cloned()
+        .collect();
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
     let cards = browse::cards(&state.db, &ids).await?;
     let publisher_codes: Vec<String> = results
@@ -298,14 +303,6 @@ async fn suggestions(
     Ok(out)
 }
 
-/// The decoded pairs of the query string, in order.
-fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(raw.unwrap_or("").as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .filter(|(k, _)| k != "lang")
-        .collect()
-}
-
 /// `/software` with the pairs `keep` accepts (a changed search starts again from page one).
 fn link(pairs: &[(String, String)], keep: impl Fn(&str, &str) -> bool) -> String {
     let kept: Vec<&(String, String)> = pairs
@@ -377,7 +374,14 @@ mod tests {
 
     #[test]
     fn links_drop_the_cursor_and_the_removed_filter() {
-        let pairs = pairs(Some("q=scuola&category=a&category=b&after=xyz&lang=en"));
+        let pairs: Vec<(String, String)> = [
+            ("q", "scuola"),
+            ("category", "a"),
+            ("category", "b"),
+            ("after", "xyz"),
+        ]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .into();
         assert_eq!(
             link(&pairs, |k, v| !(k == "category" && v == "a")),
             "/software?q=scuola&category=b"

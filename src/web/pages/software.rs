@@ -19,6 +19,7 @@ use crate::web::api::Key;
 use crate::web::api::params::Params;
 use crate::web::error::AppError;
 use crate::web::extract::Path;
+use crate::web::limits::CpuJobs;
 use crate::web::session::Viewer;
 
 mod chart;
@@ -410,6 +411,30 @@ pub struct DiffLine {
     text: String,
 }
 
+/// How long the diff of two snapshots searches for the smallest one.
+const DIFF_DEADLINE: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The lines of the diff from `old` to `new`.
+fn diff_lines(old: &[u8], new: &[u8]) -> Vec<DiffLine> {
+    let old_text = String::from_utf8_lossy(old);
+    let new_text = String::from_utf8_lossy(new);
+    TextDiff::configure()
+        .timeout(DIFF_DEADLINE)
+        .diff_lines(old_text.as_ref(), new_text.as_ref())
+        .iter_all_changes()
+        .map(|change| DiffLine {
+            kind: match change.tag() {
+                ChangeTag::Insert => "added",
+                ChangeTag::Delete => "removed",
+                ChangeTag::Equal => "same",
+            },
+            old: change.old_index().map(|i| i + 1),
+            new: change.new_index().map(|i| i + 1),
+            text: change.value().trim_end_matches(['\n', '\r']).to_owned(),
+        })
+        .collect()
+}
+
 /// A snapshot as named on the diff page.
 pub struct SnapshotMeta {
     id: i64,
@@ -445,6 +470,7 @@ struct DiffPage {
 /// the current and the current).
 pub async fn diff(
     state: AppState,
+    jobs: CpuJobs,
     lang: Lang,
     uri: Uri,
     Path(slug): Path<Key>,
@@ -476,21 +502,10 @@ pub async fn diff(
             "from and to must be snapshots of this solution".to_owned(),
         ));
     };
-    let old_text = String::from_utf8_lossy(&old.raw);
-    let new_text = String::from_utf8_lossy(&new.raw);
-    let lines = TextDiff::from_lines(old_text.as_ref(), new_text.as_ref())
-        .iter_all_changes()
-        .map(|change| DiffLine {
-            kind: match change.tag() {
-                ChangeTag::Insert => "added",
-                ChangeTag::Delete => "removed",
-                ChangeTag::Equal => "same",
-            },
-            old: change.old_index().map(|i| i + 1),
-            new: change.new_index().map(|i| i + 1),
-            text: change.value().trim_end_matches(['\n', '\r']).to_owned(),
-        })
-        .collect();
+    // A diff of two large files is CPU work: off the async runtime, a few at once, and with a
+    // deadline after which it falls back to a coarser (still correct) diff.
+    let (old_raw, new_raw) = (old.raw.clone(), new.raw.clone());
+    let lines = jobs.run(move || diff_lines(&old_raw, &new_raw)).await?;
     render(&DiffPage {
         ctx: PageCtx::new(lang, &uri),
         slug: detail.software.slug,

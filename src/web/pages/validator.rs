@@ -1,13 +1,17 @@
 //! `GET /validator` and `POST /validator`: paste or upload a publiccode.yml and read its
 //! diagnostics, in the reader's language, with the offending lines marked in the file. The same
-//! check as `riuso validate` and the crawler (offline: nothing is fetched).
+//! check as `riuso validate` and the crawler (offline: nothing is fetched). The check and the
+//! rendering of its result run off the async runtime ([`CpuJobs`]), and the page lists at most
+//! [`MAX_DIAGNOSTICS`] diagnostics and, of a long file, the lines around them.
+
+use std::collections::{BTreeSet, HashMap};
 
 use askama::Template;
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
 use axum::http::Uri;
-use axum::response::Response;
+use axum::response::{Html, IntoResponse as _, Response};
 
 use super::software::DiagnosticView;
 use super::{PageCtx, render};
@@ -15,10 +19,22 @@ use crate::app::AppState;
 use crate::i18n::Lang;
 use crate::publiccode::{self, Context, Limits, Outcome, Severity};
 use crate::web::error::AppError;
+use crate::web::limits::CpuJobs;
+
+/// Diagnostics the page lists; the others are counted.
+const MAX_DIAGNOSTICS: usize = 100;
+
+/// Lines of the file the page lists when it is longer: those around the listed diagnostics.
+const MAX_LINES: usize = 1000;
+
+/// Lines shown before and after a diagnostic's line, in a long file.
+const CONTEXT: usize = 3;
 
 /// A line of the checked file.
 pub struct FileLine {
     number: usize,
+    /// Whether lines were left out just before this one.
+    gap_before: bool,
     text: String,
     /// `error`, `warning` or empty.
     mark: &'static str,
@@ -39,6 +55,10 @@ struct ValidatorPage {
     text: String,
     verdict: Option<Verdict>,
     diagnostics: Vec<DiagnosticView>,
+    /// How many diagnostics are not listed, when some are not.
+    diagnostics_omitted: Option<String>,
+    /// How many lines of the file are not listed, when some are not.
+    lines_omitted: Option<String>,
     lines: Vec<FileLine>,
     schema: String,
 }
@@ -59,6 +79,8 @@ pub async fn form(lang: Lang, uri: Uri) -> Result<Response, AppError> {
         text: String::new(),
         verdict: None,
         diagnostics: Vec::new(),
+        diagnostics_omitted: None,
+        lines_omitted: None,
         lines: Vec::new(),
         schema: schema_link(),
     })
@@ -67,6 +89,7 @@ pub async fn form(lang: Lang, uri: Uri) -> Result<Response, AppError> {
 /// The form posted: an uploaded file wins over pasted text.
 pub async fn check(
     state: AppState,
+    jobs: CpuJobs,
     lang: Lang,
     uri: Uri,
     mut multipart: Multipart,
@@ -105,47 +128,95 @@ pub async fn check(
         max_bytes: state.config.max_file_bytes,
         ..Limits::default()
     };
-    let inspection = publiccode::inspect(&bytes, &limits, &Context::default());
+    let ctx = PageCtx::new(lang, &uri);
+    let html = jobs
+        .run(move || {
+            let page = verdict_page(ctx, &bytes, &limits);
+            super::super::limits::render_capped(&page, super::super::limits::MAX_PAGE_BYTES)
+        })
+        .await??;
+    Ok(Html(html).into_response())
+}
+
+/// The page of the verdict on `bytes`: linear in the size of the file and the number of
+/// diagnostics, and showing at most [`MAX_DIAGNOSTICS`] of them and [`MAX_LINES`] lines.
+fn verdict_page(ctx: PageCtx, bytes: &[u8], limits: &Limits) -> ValidatorPage {
+    let lang = ctx.lang;
+    let inspection = publiccode::inspect(bytes, limits, &Context::default());
     let outcome = &inspection.outcome;
     let diagnostics = outcome.diagnostics();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let mark_of = |n: usize| {
-        let on_line = diagnostics
-            .iter()
-            .filter(|d| usize::try_from(d.line).is_ok_and(|l| l == n));
-        let mut mark = "";
-        for d in on_line {
-            if d.severity == Severity::Error {
-                return "error";
-            }
-            mark = "warning";
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    // The mark of each line, from every diagnostic, in one pass: an error wins over a warning.
+    let mut marks: HashMap<usize, &'static str> = HashMap::new();
+    for d in diagnostics {
+        let Ok(line) = usize::try_from(d.line) else {
+            continue;
+        };
+        let mark = if d.severity == Severity::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        let slot = marks.entry(line).or_insert(mark);
+        if mark == "error" {
+            *slot = "error";
         }
-        mark
-    };
-    let lines = text
-        .lines()
-        .enumerate()
-        .map(|(i, line)| FileLine {
-            number: i + 1,
+    }
+    let shown = &diagnostics[..diagnostics.len().min(MAX_DIAGNOSTICS)];
+    let total_lines = text.lines().count();
+    // A long file shows the lines around the diagnostics on the page, not all of it.
+    let wanted: Option<BTreeSet<usize>> = (total_lines > MAX_LINES).then(|| {
+        shown
+            .iter()
+            .filter_map(|d| usize::try_from(d.line).ok().filter(|l| *l > 0))
+            .flat_map(|l| l.saturating_sub(CONTEXT).max(1)..=l + CONTEXT)
+            .take(MAX_LINES)
+            .collect()
+    });
+    let mut lines = Vec::new();
+    let mut previous = 0;
+    for (i, line) in text.lines().enumerate() {
+        let number = i + 1;
+        if wanted.as_ref().is_some_and(|w| !w.contains(&number)) {
+            continue;
+        }
+        lines.push(FileLine {
+            number,
+            gap_before: number != previous + 1,
             text: line.to_owned(),
-            mark: mark_of(i + 1),
-        })
-        .collect();
+            mark: marks.get(&number).copied().unwrap_or(""),
+        });
+        previous = number;
+        if lines.len() >= MAX_LINES {
+            break;
+        }
+    }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    render(&ValidatorPage {
-        ctx: PageCtx::new(lang, &uri),
+    let left_out = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+    let lines_omitted = total_lines - lines.len();
+    ValidatorPage {
         verdict: Some(Verdict {
             valid: matches!(outcome, Outcome::Valid(_)),
             version: inspection.declared_version.clone(),
             errors: u64::try_from(errors).unwrap_or(u64::MAX),
             warnings: u64::try_from(diagnostics.len() - errors).unwrap_or(u64::MAX),
         }),
-        diagnostics: diagnostics
-            .iter()
-            .map(|d| DiagnosticView::of(lang, d))
-            .collect(),
+        diagnostics: shown.iter().map(|d| DiagnosticView::of(lang, d)).collect(),
+        diagnostics_omitted: (diagnostics.len() > shown.len()).then(|| {
+            lang.tf(
+                "validator.diagnostics_omitted",
+                &[("n", &left_out(diagnostics.len() - shown.len()))],
+            )
+        }),
+        lines_omitted: (lines_omitted > 0).then(|| {
+            lang.tf(
+                "validator.lines_omitted",
+                &[("n", &left_out(lines_omitted))],
+            )
+        }),
         lines,
         text,
         schema: schema_link(),
-    })
+        ctx,
+    }
 }
