@@ -49,7 +49,7 @@ impl SafeHref {
     }
 
     fn with_schemes(url: &str, schemes: &[&str]) -> Option<Self> {
-        if url.is_empty() || url.len() > MAX_LEN || url.chars().any(|c| unsafe_char(c)) {
+        if url.is_empty() || url.len() > MAX_LEN || url.chars().any(unsafe_char) {
             return None;
         }
         // The scheme as written, not as a parser would repair it: `https:evil.example` or
@@ -82,7 +82,7 @@ impl fmt::Display for SafeHref {
 /// Longest address turned into a link; longer ones are shown as text.
 const MAX_LEN: usize = 2048;
 
-/// A characters an address may not hold as written: whitespace and controls (browsers drop
+/// The characters an address may not hold as written: whitespace and controls (browsers drop
 /// some of them, so `java\tscript:` runs), backslashes (read as `/` by some readers only), and
 /// invisible formatting characters that make an address look like another.
 fn unsafe_char(c: char) -> bool {
