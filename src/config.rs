@@ -53,9 +53,13 @@ pub struct Config {
     pub public_url: String,
     /// Requests per minute one client (IP address) may make to `/api`; 0 turns the limit off.
     pub api_rate_per_minute: u32,
-    /// Sign-up, sign-in, reset and membership-claim attempts per minute per client IP; 0 turns
-    /// the limit off.
+    /// Attempts per minute at every account form (sign-up, sign-in, reset, deletion, membership
+    /// claims), per client IP and per account; 0 turns the limit off.
     pub auth_rate_per_minute: u32,
+    /// Password hashes (argon2, about 19 MiB each) the server runs at once.
+    pub max_hashes: usize,
+    /// How long a request waits for a hash to start before it is answered 503.
+    pub hash_wait: Duration,
     /// The built web assets (Bootstrap Italia and our own), served at `/static/`.
     pub assets_dir: PathBuf,
     /// The SMTP server mail goes through; without one, messages wait in the outbox.
@@ -78,7 +82,9 @@ impl Config {
     /// | `RIUSO_HTTP_TIMEOUT_SECS` | `10` | timeout of each outgoing HTTP request |
     /// | `RIUSO_PUBLIC_URL` | `http://<RIUSO_BIND>` | public address, for links and export IRIs |
     /// | `RIUSO_API_RATE_PER_MINUTE` | `600` | API requests per minute per client IP (0: no limit) |
-    /// | `RIUSO_AUTH_RATE_PER_MINUTE` | `10` | sign-up, sign-in, reset and claim attempts per minute per client IP (0: no limit) |
+    /// | `RIUSO_AUTH_RATE_PER_MINUTE` | `10` | attempts per minute at the account forms, per client IP and per account (0: no limit) |
+    /// | `RIUSO_MAX_HASHES` | number of CPUs | password hashes run at once (about 19 MiB each) |
+    /// | `RIUSO_HASH_WAIT_SECS` | `5` | how long a request waits for a hash to start before a 503 |
     /// | `RIUSO_TOKEN_*` | none | forge tokens, named in `publishers.yml` |
     /// | `RIUSO_SOURCES` | `publishers.yml` | crawl sources of the scheduler |
     /// | `RIUSO_CRAWL_EVERY_HOURS` | `24` | hours between scheduled crawls (0: no scheduler) |
@@ -156,6 +162,18 @@ impl Config {
             .transpose()
             .context("RIUSO_AUTH_RATE_PER_MINUTE must be a whole number of attempts")?
             .unwrap_or(10);
+        let max_hashes = match get("RIUSO_MAX_HASHES") {
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if n > 0 => n,
+                _ => anyhow::bail!("RIUSO_MAX_HASHES must be a whole number above 0, not {v:?}"),
+            },
+            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        };
+        let hash_wait = get("RIUSO_HASH_WAIT_SECS")
+            .map(|v| v.trim().parse().map(Duration::from_secs))
+            .transpose()
+            .context("RIUSO_HASH_WAIT_SECS must be a whole number of seconds")?
+            .unwrap_or(Duration::from_secs(5));
         let smtp = match get("RIUSO_SMTP_HOST") {
             None => None,
             Some(host) => {
@@ -198,6 +216,8 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_owned(),
             api_rate_per_minute,
             auth_rate_per_minute,
+            max_hashes,
+            hash_wait,
             database_url,
             bind,
             data_dir,
@@ -293,6 +313,11 @@ mod tests {
         assert!(format!("{err:#}").contains("RIUSO_BIND"));
         let c = config(&[("RIUSO_FETCH_FILES", "yes"), ("RIUSO_EMBEDDED_WORKER", "0")]).unwrap();
         assert!(c.fetch_files && !c.embedded_worker);
+        let c = config(&[("RIUSO_MAX_HASHES", "3"), ("RIUSO_HASH_WAIT_SECS", "1")]).unwrap();
+        assert_eq!((c.max_hashes, c.hash_wait), (3, Duration::from_secs(1)));
+        assert!(config(&[]).unwrap().max_hashes >= 1);
+        let err = config(&[("RIUSO_MAX_HASHES", "0")]).unwrap_err();
+        assert!(format!("{err:#}").contains("RIUSO_MAX_HASHES"));
         let err = config(&[("RIUSO_FETCH_FILES", "maybe")]).unwrap_err();
         assert!(format!("{err:#}").contains("RIUSO_FETCH_FILES"));
     }

@@ -50,6 +50,13 @@ pub enum AppError {
         /// Whether it contradicts the current state (409) rather than being malformed (400).
         conflict: bool,
     },
+    /// The server is doing as much of this kind of work as it may at once (password hashing);
+    /// the client may try again after `retry_after` seconds.
+    #[error("the server is busy: try again in {retry_after} s")]
+    Busy {
+        /// Seconds after which trying again makes sense.
+        retry_after: u64,
+    },
     /// The database is unreachable or saturated.
     #[error("the service is temporarily unavailable")]
     Unavailable(#[source] sea_orm::DbErr),
@@ -71,7 +78,7 @@ impl AppError {
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -91,7 +98,7 @@ impl AppError {
             Self::InvalidCursor => "invalid_cursor",
             Self::RateLimited { .. } => "rate_limited",
             Self::TooLarge { .. } => "too_large",
-            Self::Unavailable(_) => "unavailable",
+            Self::Unavailable(_) | Self::Busy { .. } => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -141,6 +148,7 @@ impl From<crate::community::CommunityError> for AppError {
         match e {
             E::Db(db) | E::Mail(crate::mail::MailError::Db(db)) => Self::Unavailable(db),
             E::NotFound => Self::NotFound,
+            E::Busy => Self::Busy { retry_after: 1 },
             E::Conflict(key) => Self::Refused {
                 key,
                 conflict: true,
@@ -181,7 +189,7 @@ impl IntoResponse for ApiError {
         let body = json!({ "error": { "code": error.code(), "message": error.to_string() } });
         let mut response = (status, Json(body)).into_response();
         response.extensions_mut().insert(info);
-        if let AppError::RateLimited { retry_after } = error {
+        if let AppError::RateLimited { retry_after } | AppError::Busy { retry_after } = error {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));

@@ -5,12 +5,15 @@
 mod cli;
 mod journey;
 mod matrix;
+mod passwords;
 mod security;
 
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::Request;
 use riuso::mail::{self, Mailer, SmtpConfig, SmtpTls};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
@@ -27,6 +30,8 @@ pub struct Client {
     router: axum::Router,
     cookies: BTreeMap<String, String>,
     csrf: Option<String>,
+    /// The address requests come from, as the server sees it (none: unspecified).
+    peer: Option<SocketAddr>,
 }
 
 impl Client {
@@ -35,7 +40,20 @@ impl Client {
             router: router.clone(),
             cookies: BTreeMap::new(),
             csrf: None,
+            peer: None,
         }
+    }
+
+    /// From now on, requests come from `ip`.
+    pub fn set_peer(&mut self, ip: &str) {
+        self.peer = Some(SocketAddr::new(ip.parse().unwrap(), 40000));
+    }
+
+    fn with_peer(&self, mut request: Request<Body>) -> Request<Body> {
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(ConnectInfo(peer));
+        }
+        request
     }
 
     fn cookie_header(&self) -> String {
@@ -67,7 +85,7 @@ impl Client {
             .header("cookie", self.cookie_header())
             .body(Body::empty())
             .unwrap();
-        let page = send(&self.router, request).await;
+        let page = send(&self.router, self.with_peer(request)).await;
         self.keep(&page);
         page
     }
@@ -101,7 +119,8 @@ impl Client {
         for (k, v) in headers {
             request = request.header(*k, *v);
         }
-        let page = send(&self.router, request.body(Body::from(body)).unwrap()).await;
+        let request = self.with_peer(request.body(Body::from(body)).unwrap());
+        let page = send(&self.router, request).await;
         self.keep(&page);
         page
     }
@@ -196,4 +215,22 @@ pub async fn slug_of(db: &TestDb, name: &str) -> String {
         .unwrap()
         .unwrap_or_else(|| panic!("no software named {name}"))
         .slug
+}
+
+/// Waits until the outbox holds a message to `to` (the answer to a reset request does not wait
+/// for it).
+pub async fn reset_mail_queued(db: &TestDb, to: &str) {
+    for _ in 0..500 {
+        let queued = mail::outbox::Entity::find()
+            .filter(mail::outbox::Column::Recipient.eq(to))
+            .filter(mail::outbox::Column::SentAt.is_null())
+            .all(&db.conn)
+            .await
+            .unwrap();
+        if !queued.is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no message to {to} was queued");
 }

@@ -38,6 +38,16 @@ pub async fn app_with(
     seeded: u64,
     tweak: impl FnOnce(&mut Config),
 ) -> (axum::Router, TestDb) {
+    let (router, db, _) = app_state(backend, seeded, tweak).await;
+    (router, db)
+}
+
+/// [`app_with`], with the state the router serves (to look at what it did).
+pub async fn app_state(
+    backend: Backend,
+    seeded: u64,
+    tweak: impl FnOnce(&mut Config),
+) -> (axum::Router, TestDb, AppState) {
     let db = TestDb::new(backend).await;
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/demo")).unwrap() {
         let path = entry.unwrap().path();
@@ -71,7 +81,7 @@ pub async fn app_with(
     let state = AppState(Arc::new(
         App::with_registry(config, db.conn.clone()).unwrap(),
     ));
-    (riuso::web::router(state), db)
+    (riuso::web::router(state.clone()), db, state)
 }
 
 /// Ingests `bytes` as the file of the repository at `url`, valid or not.

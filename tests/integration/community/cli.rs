@@ -25,6 +25,7 @@ async fn site_roles_and_the_outbox_from_the_command_line() {
     let db = TestDb::new(Backend::Sqlite).await;
     let user = accounts::sign_up(
         &db.conn,
+        &accounts::Hashing::new(1, std::time::Duration::from_secs(60)),
         "https://riuso.example.org",
         &SignUp {
             email: "Root@Example.org".to_owned(),

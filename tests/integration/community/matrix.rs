@@ -49,6 +49,7 @@ const ROLES: [&str; 6] = [
 async fn person(db: &TestDb, email: &str, site_role: Option<SiteRole>) -> users::Model {
     let user = accounts::sign_up(
         &db.conn,
+        &accounts::Hashing::new(1, std::time::Duration::from_secs(60)),
         "https://riuso.example.org",
         &SignUp {
             email: email.to_owned(),
