@@ -51,6 +51,9 @@ pub struct Config {
     pub fetch_files: bool,
     /// The public address of this server, for links and the IRIs of the open-data exports.
     pub public_url: String,
+    /// Whether `RIUSO_PUBLIC_URL` gave it; otherwise it follows the address the server listens
+    /// on (see [`Config::listening_on`]).
+    pub public_url_given: bool,
     /// Requests per minute one client (IP address) may make to `/api`; 0 turns the limit off.
     pub api_rate_per_minute: u32,
     /// Attempts per minute at every account form (sign-up, sign-in, reset, deletion, membership
@@ -145,6 +148,7 @@ impl Config {
             .transpose()
             .context("RIUSO_HTTP_TIMEOUT_SECS must be a whole number of seconds")?
             .unwrap_or(Duration::from_secs(10));
+        let public_url_given = get("RIUSO_PUBLIC_URL").is_some();
         let public_url = get("RIUSO_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         match url::Url::parse(&public_url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => {}
@@ -214,6 +218,7 @@ impl Config {
                 get("RIUSO_ASSETS_DIR").unwrap_or_else(|| "web/dist".to_owned()),
             ),
             public_url: public_url.trim_end_matches('/').to_owned(),
+            public_url_given,
             api_rate_per_minute,
             auth_rate_per_minute,
             max_hashes,
@@ -246,6 +251,20 @@ impl Config {
             embedded_worker: flag(get("RIUSO_EMBEDDED_WORKER"), "RIUSO_EMBEDDED_WORKER", true)?,
             fetch_files: flag(get("RIUSO_FETCH_FILES"), "RIUSO_FETCH_FILES", false)?,
         })
+    }
+}
+
+impl Config {
+    /// This configuration listening on `bind` (`riuso serve --bind`). Without
+    /// `RIUSO_PUBLIC_URL` the public address follows it: the links mailed to people (which carry
+    /// secrets) must lead to this server, not to whatever listens on the default port.
+    #[must_use]
+    pub fn listening_on(mut self, bind: SocketAddr) -> Self {
+        self.bind = bind;
+        if !self.public_url_given {
+            self.public_url = format!("http://{bind}");
+        }
+        self
     }
 }
 
@@ -320,6 +339,23 @@ mod tests {
         assert!(format!("{err:#}").contains("RIUSO_MAX_HASHES"));
         let err = config(&[("RIUSO_FETCH_FILES", "maybe")]).unwrap_err();
         assert!(format!("{err:#}").contains("RIUSO_FETCH_FILES"));
+    }
+
+    #[test]
+    fn the_public_address_follows_the_bind_address_unless_given() {
+        let c = config(&[])
+            .unwrap()
+            .listening_on("127.0.0.1:9999".parse().unwrap());
+        assert_eq!(c.public_url, "http://127.0.0.1:9999");
+        let c = config(&[("RIUSO_BIND", "127.0.0.1:7000")]).unwrap();
+        assert_eq!(c.public_url, "http://127.0.0.1:7000");
+        let c = c.listening_on("[::1]:7001".parse().unwrap());
+        assert_eq!(c.public_url, "http://[::1]:7001");
+        let c = config(&[("RIUSO_PUBLIC_URL", "https://riuso.example.org/")])
+            .unwrap()
+            .listening_on("0.0.0.0:9999".parse().unwrap());
+        assert_eq!(c.public_url, "https://riuso.example.org");
+        assert_eq!(c.bind.to_string(), "0.0.0.0:9999");
     }
 
     #[test]

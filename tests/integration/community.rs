@@ -4,6 +4,7 @@
 
 mod cli;
 mod journey;
+mod leaks;
 mod matrix;
 mod passwords;
 mod security;

@@ -473,6 +473,7 @@ struct AccountPage {
 fn notice_key(name: Option<&str>) -> Option<&'static str> {
     match name? {
         "claim_sent" => Some("account.notice.claim_sent"),
+        "claim_recent" => Some("account.notice.claim_recent"),
         "password_changed" => Some("account.notice.password_changed"),
         "verification_sent" => Some("account.notice.verification_sent"),
         _ => None,
@@ -605,7 +606,12 @@ pub async fn claim(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to("/account?notice=claim_sent").into_response()),
+        Ok(memberships::Claimed::Sent { .. }) => {
+            Ok(Redirect::to("/account?notice=claim_sent").into_response())
+        }
+        Ok(memberships::Claimed::AlreadySent { .. }) => {
+            Ok(Redirect::to("/account?notice=claim_recent").into_response())
+        }
         Err(e) => refused(&state, lang, &uri, &me, csrf, e, form.code).await,
     }
 }

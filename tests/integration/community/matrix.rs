@@ -53,7 +53,7 @@ async fn person(db: &TestDb, email: &str, site_role: Option<SiteRole>) -> users:
         "https://riuso.example.org",
         &SignUp {
             email: email.to_owned(),
-            display_name: email.to_owned(),
+            display_name: email.split('@').next().unwrap_or_default().to_owned(),
             password: PASSWORD.to_owned(),
             lang: Lang::En,
         },
