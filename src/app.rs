@@ -6,6 +6,7 @@ use axum::extract::FromRequestParts;
 use sea_orm::DatabaseConnection;
 
 use crate::catalog::search::Searcher;
+use crate::community::accounts::Hashing;
 use crate::config::Config;
 use crate::ipa::Registry;
 
@@ -20,6 +21,8 @@ pub struct App {
     pub search: Searcher,
     /// What is known of public administrations beyond their codes (empty unless configured).
     pub ipa: Registry,
+    /// The bound on password hashing, shared by every request.
+    pub hashing: Hashing,
 }
 
 impl App {
@@ -27,7 +30,9 @@ impl App {
     #[must_use]
     pub fn new(config: Config, db: DatabaseConnection) -> Self {
         let search = Searcher::new(db.clone());
+        let hashing = Hashing::new(config.max_hashes, config.hash_wait);
         Self {
+            hashing,
             config,
             db,
             search,

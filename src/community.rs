@@ -44,6 +44,9 @@ pub enum CommunityError {
     /// The change contradicts the current state; the key names the message saying why.
     #[error("{}", Lang::En.t(.0))]
     Conflict(&'static str),
+    /// Too many passwords are being hashed at once: try again in a moment.
+    #[error("too many password checks at once: try again in a moment")]
+    Busy,
     /// Something that should not fail did (the random source, a password hash).
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

@@ -51,11 +51,18 @@ pub struct Config {
     pub fetch_files: bool,
     /// The public address of this server, for links and the IRIs of the open-data exports.
     pub public_url: String,
+    /// Whether `RIUSO_PUBLIC_URL` gave it; otherwise it follows the address the server listens
+    /// on (see [`Config::listening_on`]).
+    pub public_url_given: bool,
     /// Requests per minute one client (IP address) may make to `/api`; 0 turns the limit off.
     pub api_rate_per_minute: u32,
-    /// Sign-up, sign-in, reset and membership-claim attempts per minute per client IP; 0 turns
-    /// the limit off.
+    /// Attempts per minute at every account form (sign-up, sign-in, reset, deletion, membership
+    /// claims), per client IP and per account; 0 turns the limit off.
     pub auth_rate_per_minute: u32,
+    /// Password hashes (argon2, about 19 MiB each) the server runs at once.
+    pub max_hashes: usize,
+    /// How long a request waits for a hash to start before it is answered 503.
+    pub hash_wait: Duration,
     /// The built web assets (Bootstrap Italia and our own), served at `/static/`.
     pub assets_dir: PathBuf,
     /// The SMTP server mail goes through; without one, messages wait in the outbox.
@@ -89,7 +96,9 @@ impl Config {
     /// | `RIUSO_HTTP_TIMEOUT_SECS` | `10` | timeout of each outgoing HTTP request |
     /// | `RIUSO_PUBLIC_URL` | `http://<RIUSO_BIND>` | public address, for links and export IRIs |
     /// | `RIUSO_API_RATE_PER_MINUTE` | `600` | API requests per minute per client IP (0: no limit) |
-    /// | `RIUSO_AUTH_RATE_PER_MINUTE` | `10` | sign-up, sign-in, reset and claim attempts per minute per client IP (0: no limit) |
+    /// | `RIUSO_AUTH_RATE_PER_MINUTE` | `10` | attempts per minute at the account forms, per client IP and per account (0: no limit) |
+    /// | `RIUSO_MAX_HASHES` | number of CPUs | password hashes run at once (about 19 MiB each) |
+    /// | `RIUSO_HASH_WAIT_SECS` | `5` | how long a request waits for a hash to start before a 503 |
     /// | `RIUSO_TOKEN_*` | none | forge tokens, named in `publishers.yml` |
     /// | `RIUSO_SOURCES` | `publishers.yml` | crawl sources of the scheduler |
     /// | `RIUSO_CRAWL_EVERY_HOURS` | `24` | hours between scheduled crawls (0: no scheduler) |
@@ -155,6 +164,7 @@ impl Config {
             .transpose()
             .context("RIUSO_HTTP_TIMEOUT_SECS must be a whole number of seconds")?
             .unwrap_or(Duration::from_secs(10));
+        let public_url_given = get("RIUSO_PUBLIC_URL").is_some();
         let public_url = get("RIUSO_PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
         match url::Url::parse(&public_url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.query().is_none() => {}
@@ -198,6 +208,18 @@ impl Config {
             "RIUSO_MAX_CPU_JOBS",
             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
         )?;
+        let max_hashes = match get("RIUSO_MAX_HASHES") {
+            Some(v) => match v.trim().parse::<usize>() {
+                Ok(n) if n > 0 => n,
+                _ => anyhow::bail!("RIUSO_MAX_HASHES must be a whole number above 0, not {v:?}"),
+            },
+            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        };
+        let hash_wait = get("RIUSO_HASH_WAIT_SECS")
+            .map(|v| v.trim().parse().map(Duration::from_secs))
+            .transpose()
+            .context("RIUSO_HASH_WAIT_SECS must be a whole number of seconds")?
+            .unwrap_or(Duration::from_secs(5));
         let smtp = match get("RIUSO_SMTP_HOST") {
             None => None,
             Some(host) => {
@@ -243,8 +265,11 @@ impl Config {
                 get("RIUSO_ASSETS_DIR").unwrap_or_else(|| "web/dist".to_owned()),
             ),
             public_url: public_url.trim_end_matches('/').to_owned(),
+            public_url_given,
             api_rate_per_minute,
             auth_rate_per_minute,
+            max_hashes,
+            hash_wait,
             database_url,
             bind,
             data_dir,
@@ -273,6 +298,20 @@ impl Config {
             embedded_worker: flag(get("RIUSO_EMBEDDED_WORKER"), "RIUSO_EMBEDDED_WORKER", true)?,
             fetch_files: flag(get("RIUSO_FETCH_FILES"), "RIUSO_FETCH_FILES", false)?,
         })
+    }
+}
+
+impl Config {
+    /// This configuration listening on `bind` (`riuso serve --bind`). Without
+    /// `RIUSO_PUBLIC_URL` the public address follows it: the links mailed to people (which carry
+    /// secrets) must lead to this server, not to whatever listens on the default port.
+    #[must_use]
+    pub fn listening_on(mut self, bind: SocketAddr) -> Self {
+        self.bind = bind;
+        if !self.public_url_given {
+            self.public_url = format!("http://{bind}");
+        }
+        self
     }
 }
 
@@ -340,6 +379,11 @@ mod tests {
         assert!(format!("{err:#}").contains("RIUSO_BIND"));
         let c = config(&[("RIUSO_FETCH_FILES", "yes"), ("RIUSO_EMBEDDED_WORKER", "0")]).unwrap();
         assert!(c.fetch_files && !c.embedded_worker);
+        let c = config(&[("RIUSO_MAX_HASHES", "3"), ("RIUSO_HASH_WAIT_SECS", "1")]).unwrap();
+        assert_eq!((c.max_hashes, c.hash_wait), (3, Duration::from_secs(1)));
+        assert!(config(&[]).unwrap().max_hashes >= 1);
+        let err = config(&[("RIUSO_MAX_HASHES", "0")]).unwrap_err();
+        assert!(format!("{err:#}").contains("RIUSO_MAX_HASHES"));
         let err = config(&[("RIUSO_FETCH_FILES", "maybe")]).unwrap_err();
         assert!(format!("{err:#}").contains("RIUSO_FETCH_FILES"));
     }
@@ -372,6 +416,23 @@ mod tests {
             let err = config(&[(name, "soon")]).unwrap_err();
             assert!(format!("{err:#}").contains(name), "{name}");
         }
+    }
+
+    #[test]
+    fn the_public_address_follows_the_bind_address_unless_given() {
+        let c = config(&[])
+            .unwrap()
+            .listening_on("127.0.0.1:9999".parse().unwrap());
+        assert_eq!(c.public_url, "http://127.0.0.1:9999");
+        let c = config(&[("RIUSO_BIND", "127.0.0.1:7000")]).unwrap();
+        assert_eq!(c.public_url, "http://127.0.0.1:7000");
+        let c = c.listening_on("[::1]:7001".parse().unwrap());
+        assert_eq!(c.public_url, "http://[::1]:7001");
+        let c = config(&[("RIUSO_PUBLIC_URL", "https://riuso.example.org/")])
+            .unwrap()
+            .listening_on("0.0.0.0:9999".parse().unwrap());
+        assert_eq!(c.public_url, "https://riuso.example.org");
+        assert_eq!(c.bind.to_string(), "0.0.0.0:9999");
     }
 
     #[test]

@@ -27,6 +27,15 @@ pub struct Args {
 /// Fails when the database cannot be opened or the address cannot be bound.
 pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     let addr = args.bind.unwrap_or(config.bind);
+    let config = &config.clone().listening_on(addr);
+    if !config.public_url_given {
+        let hint = "set RIUSO_PUBLIC_URL to the address people use";
+        if addr.ip().is_unspecified() {
+            tracing::warn!(public_url = %config.public_url, "links in mail lead to an address nobody can open: {hint}");
+        } else {
+            tracing::info!(public_url = %config.public_url, "links in mail lead to the address this server listens on; {hint}");
+        }
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

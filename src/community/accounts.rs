@@ -6,7 +6,9 @@
 //! same either way (the owner of the address is told by e-mail instead), and a sign-in with an
 //! unknown address costs the same hash as one with a wrong password.
 
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
@@ -15,6 +17,7 @@ use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
     EntityTrait as _, QueryFilter as _, SqlErr, TransactionTrait as _,
 };
+use tokio::sync::Semaphore;
 
 use super::entities::{memberships, sessions, user_tokens, users};
 use super::{CommunityError, mails, new_token, now, plain_line, token_hash};
@@ -86,6 +89,65 @@ pub fn normalize_email(email: &str) -> Result<String, CommunityError> {
     Ok(email)
 }
 
+/// The character a look-alike stands for, when it can stand for `.`, `/`, `:` or an ASCII
+/// letter or digit (fullwidth forms); `None` for the invisible ones, which a reader does not
+/// see between the parts of an address.
+fn unmasked(c: char) -> Option<char> {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0),
+        '\u{2024}' | '\u{3002}' | '\u{FF61}' | '\u{FE52}' | '\u{2E3C}' => Some('.'),
+        '\u{2044}' | '\u{2215}' | '\u{29F8}' => Some('/'),
+        '\u{2236}' | '\u{A789}' | '\u{FE55}' => Some(':'),
+        '\u{00AD}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2069}'
+        | '\u{FEFF}' => None,
+        c => Some(c),
+    }
+}
+
+/// Whether a display name could be read as a web address: a scheme (`http:`, `mailto:x`),
+/// `//`, `www.`, or a dot between two words (`example.com`, `bit.ly`), with fullwidth and
+/// other look-alike dots, slashes and colons counted as the real ones. The name travels in mail
+/// to administrations, where a link in it would lure readers away. Initials (`J.R.R. Tolkien`,
+/// `S. Lazzaro`) stay allowed.
+#[must_use]
+pub fn looks_like_a_link(name: &str) -> bool {
+    let text: String = name
+        .chars()
+        .filter_map(unmasked)
+        .collect::<String>()
+        .to_lowercase();
+    if text.contains("//") || text.contains("www.") {
+        return true;
+    }
+    let chars: Vec<char> = text.chars().collect();
+    // `scheme:` then something other than a space.
+    let scheme = chars.iter().enumerate().any(|(i, c)| {
+        if *c != ':' || chars.get(i + 1).is_none_or(|n| n.is_whitespace()) {
+            return false;
+        }
+        let run: Vec<&char> = chars[..i]
+            .iter()
+            .rev()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            .collect();
+        run.len() >= 2 && run.last().is_some_and(|c| c.is_ascii_alphabetic())
+    });
+    if scheme {
+        return true;
+    }
+    // A dot with a word character before it and at least two after it: a domain's last labels.
+    chars.iter().enumerate().any(|(i, c)| {
+        *c == '.'
+            && i > 0
+            && chars[i - 1].is_alphanumeric()
+            && chars.get(i + 1).is_some_and(|c| c.is_alphanumeric())
+            && chars.get(i + 2).is_some_and(|c| c.is_alphanumeric())
+    })
+}
+
 fn check_password(password: &str) -> Result<(), CommunityError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD {
@@ -97,19 +159,97 @@ fn check_password(password: &str) -> Result<(), CommunityError> {
     Ok(())
 }
 
-async fn hash_password(password: String) -> Result<String, CommunityError> {
-    tokio::task::spawn_blocking(move || {
-        let mut salt = [0_u8; 16];
-        getrandom::fill(&mut salt).map_err(|e| CommunityError::Internal(Box::new(e)))?;
-        let salt = SaltString::encode_b64(&salt)
-            .map_err(|e| CommunityError::Internal(e.to_string().into()))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| CommunityError::Internal(e.to_string().into()))
-    })
-    .await
-    .map_err(|e| CommunityError::Internal(Box::new(e)))?
+/// The argon2 work of this process. Each hash or verification holds about 19 MiB for tens of
+/// milliseconds of a CPU, so at most `max` run at once, on the blocking pool; a request that
+/// cannot start one within `wait` is refused with [`CommunityError::Busy`] instead of queueing
+/// without end. Every function here that hashes or verifies a password goes through it.
+#[derive(Debug, Clone)]
+pub struct Hashing {
+    permits: Arc<Semaphore>,
+    wait: Duration,
+    counts: Arc<HashCounts>,
+}
+
+/// What [`Hashing`] has done, for monitoring (and for the tests that check a route hashes
+/// nothing it should not).
+#[derive(Debug, Default)]
+struct HashCounts {
+    started: AtomicU64,
+    running: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// Decrements the running count when a job ends, even when it panics.
+struct Running(Arc<HashCounts>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl Hashing {
+    /// At most `max` (at least 1) argon2 jobs at once; the others wait up to `wait`.
+    #[must_use]
+    pub fn new(max: usize, wait: Duration) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(max.max(1))),
+            wait,
+            counts: Arc::default(),
+        }
+    }
+
+    /// How many hashes and verifications have started since the process began.
+    #[must_use]
+    pub fn started(&self) -> u64 {
+        self.counts.started.load(Ordering::SeqCst)
+    }
+
+    /// The most that ever ran at the same time.
+    #[must_use]
+    pub fn peak(&self) -> usize {
+        self.counts.peak.load(Ordering::SeqCst)
+    }
+
+    /// Runs `job` on the blocking pool once a permit is free. The permit travels with the job,
+    /// so a request that goes away while its hash runs does not free a place still taken.
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, CommunityError> {
+        let permit = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| CommunityError::Busy)?
+            .map_err(|e| CommunityError::Internal(Box::new(e)))?;
+        let counts = self.counts.clone();
+        counts.started.fetch_add(1, Ordering::SeqCst);
+        let now = counts.running.fetch_add(1, Ordering::SeqCst) + 1;
+        counts.peak.fetch_max(now, Ordering::SeqCst);
+        let running = Running(counts);
+        tokio::task::spawn_blocking(move || {
+            let out = job();
+            drop(running);
+            drop(permit);
+            out
+        })
+        .await
+        .map_err(|e| CommunityError::Internal(Box::new(e)))
+    }
+}
+
+async fn hash_password(hashing: &Hashing, password: String) -> Result<String, CommunityError> {
+    hashing
+        .run(move || {
+            let mut salt = [0_u8; 16];
+            getrandom::fill(&mut salt).map_err(|e| CommunityError::Internal(Box::new(e)))?;
+            let salt = SaltString::encode_b64(&salt)
+                .map_err(|e| CommunityError::Internal(e.to_string().into()))?;
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| CommunityError::Internal(e.to_string().into()))
+        })
+        .await?
 }
 
 /// A hash nobody's password matches: verified against when the address is unknown, so that an
@@ -122,19 +262,34 @@ static DECOY: LazyLock<Option<String>> = LazyLock::new(|| {
         .map(|h| h.to_string())
 });
 
-async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let Some(hash) = hash.or_else(|| DECOY.clone()) else {
-            return false;
-        };
-        PasswordHash::new(&hash).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
+/// Whether `password` matches `hash` (the decoy when there is none).
+///
+/// # Errors
+///
+/// [`CommunityError::Busy`] when no verification could start in time.
+async fn verify_password(
+    hashing: &Hashing,
+    password: String,
+    hash: Option<String>,
+) -> Result<bool, CommunityError> {
+    hashing
+        .run(move || {
+            let Some(hash) = hash.or_else(|| DECOY.clone()) else {
+                return false;
+            };
+            PasswordHash::new(&hash).is_ok_and(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
         })
-    })
-    .await
-    .unwrap_or(false)
+        .await
+}
+
+/// Whether `password` could be anybody's: an empty one or one longer than any we accept is
+/// refused before any hash, whatever the address (so this says nothing about it).
+fn may_be_a_password(password: &str) -> bool {
+    !password.is_empty() && password.chars().count() <= MAX_PASSWORD
 }
 
 /// The link to `path` on this server.
@@ -244,21 +399,21 @@ async fn mail_reset_link(
 ///
 /// # Errors
 ///
-/// [`CommunityError::Invalid`] for an address, name or password that cannot be used.
+/// [`CommunityError::Invalid`] for an address, name or password that cannot be used (checked
+/// before any hash); [`CommunityError::Busy`] when the password cannot be hashed in time.
 pub async fn sign_up(
     db: &DatabaseConnection,
+    hashing: &Hashing,
     public_url: &str,
     form: &SignUp,
 ) -> Result<Option<users::Model>, CommunityError> {
     let email = normalize_email(&form.email)?;
     let name = form.display_name.trim();
-    // The name travels in mail to administrations: no addresses to lure them with.
-    let lower = name.to_lowercase();
-    if !plain_line(name, 80) || lower.contains("://") || lower.contains("www.") {
+    if !plain_line(name, 80) || looks_like_a_link(name) {
         return Err(CommunityError::Invalid("account.error.name"));
     }
     check_password(&form.password)?;
-    let hash = hash_password(form.password.clone()).await?;
+    let hash = hash_password(hashing, form.password.clone()).await?;
     let txn = db.begin().await?;
     if let Some(existing) = by_email(&txn, &email).await? {
         mail_reset_link(
@@ -366,19 +521,24 @@ pub async fn verify_email(
 ///
 /// # Errors
 ///
-/// [`CommunityError::BadCredentials`] otherwise, whichever of the two is wrong.
+/// [`CommunityError::BadCredentials`] otherwise, whichever of the two is wrong;
+/// [`CommunityError::Busy`] when the password cannot be checked in time.
 pub async fn sign_in(
     db: &DatabaseConnection,
+    hashing: &Hashing,
     email: &str,
     password: &str,
 ) -> Result<users::Model, CommunityError> {
+    if !may_be_a_password(password) {
+        return Err(CommunityError::BadCredentials);
+    }
     let user = match normalize_email(email) {
         Ok(email) => by_email(db, &email).await?,
         Err(_) => None,
     };
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let known = hash.is_some();
-    if verify_password(password.to_owned(), hash).await && known {
+    if verify_password(hashing, password.to_owned(), hash).await? && known {
         user.ok_or(CommunityError::BadCredentials)
     } else {
         Err(CommunityError::BadCredentials)
@@ -406,13 +566,14 @@ pub async fn request_reset(
     Ok(())
 }
 
-/// Whether `token` is a reset link that still works (the form asks before it takes a password).
+/// The account a reset link that still works is for (the form asks before it takes a
+/// password).
 ///
 /// # Errors
 ///
-/// [`CommunityError::BadToken`] when it does not.
-pub async fn check_reset(db: &DatabaseConnection, token: &str) -> Result<(), CommunityError> {
-    find_token(db, "reset", token).await.map(|_| ())
+/// [`CommunityError::BadToken`] when it does not work.
+pub async fn check_reset(db: &DatabaseConnection, token: &str) -> Result<i64, CommunityError> {
+    find_token(db, "reset", token).await.map(|row| row.user_id)
 }
 
 /// Sets a new password through a reset link; every session of the account ends, and the address
@@ -420,15 +581,21 @@ pub async fn check_reset(db: &DatabaseConnection, token: &str) -> Result<(), Com
 ///
 /// # Errors
 ///
-/// [`CommunityError::BadToken`] for a link that does not work; [`CommunityError::Invalid`] for a
-/// password too short or too long.
+/// [`CommunityError::Invalid`] for a password too short or too long;
+/// [`CommunityError::BadToken`] for a link that does not work; both are checked before the new
+/// password is hashed, so a stranger without a link costs no hash.
+/// [`CommunityError::Busy`] when the password cannot be hashed in time.
 pub async fn reset_password(
     db: &DatabaseConnection,
+    hashing: &Hashing,
     token: &str,
     password: &str,
 ) -> Result<users::Model, CommunityError> {
     check_password(password)?;
-    let hash = hash_password(password.to_owned()).await?;
+    find_token(db, "reset", token).await?;
+    let hash = hash_password(hashing, password.to_owned()).await?;
+    // The link is used only now, in the transaction that sets the password: of two requests
+    // with the same link, one changes the password and the other gets `BadToken`.
     let txn = db.begin().await?;
     let row = redeem_token(&txn, "reset", token).await?;
     let user = live_user(&txn, row.user_id).await?;
@@ -459,14 +626,19 @@ pub async fn reset_password(
 ///
 /// # Errors
 ///
-/// [`CommunityError::BadCredentials`] when the password is wrong.
+/// [`CommunityError::BadCredentials`] when the password is wrong;
+/// [`CommunityError::Busy`] when it cannot be checked in time.
 pub async fn delete(
     db: &DatabaseConnection,
+    hashing: &Hashing,
     user: &users::Model,
     password: &str,
 ) -> Result<(), CommunityError> {
     let hash = user.password_hash.clone();
-    if hash.is_none() || !verify_password(password.to_owned(), hash).await {
+    if hash.is_none()
+        || !may_be_a_password(password)
+        || !verify_password(hashing, password.to_owned(), hash).await?
+    {
         return Err(CommunityError::BadCredentials);
     }
     let txn = db.begin().await?;
@@ -577,4 +749,52 @@ pub async fn staff(
             Some((u, role))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_a_link;
+
+    #[test]
+    fn names_that_read_as_web_addresses_are_recognised() {
+        for link in [
+            "example.com",
+            "Ada example.com",
+            "EXAMPLE.COM",
+            "bit.ly/x",
+            "http://x",
+            "https:evil",
+            "mailto:ada@example.org",
+            "javascript:alert(1)",
+            "www.x",
+            "WWW.Comune",
+            "//evil",
+            "ｅｘａｍｐｌｅ．ｃｏｍ",
+            "example。com",
+            "example｡com",
+            "example․com",
+            "example﹒com",
+            "example\u{200B}.com",
+            "examp\u{00AD}le.c\u{200D}om",
+            "http：⁄⁄x",
+            "ｈｔｔｐｓ：／／x",
+            "примеp.рф",
+            "192.168.1.1",
+        ] {
+            assert!(looks_like_a_link(link), "{link:?}");
+        }
+        for name in [
+            "Grace Hopper",
+            "J.R.R. Tolkien",
+            "S. Lazzaro",
+            "Maria Rossi Jr.",
+            "Ada: the first",
+            "Ufficio 10:30",
+            "Pau l·lí",
+            "Anne-Marie O'Neil",
+            "Dott. Bianchi",
+        ] {
+            assert!(!looks_like_a_link(name), "{name:?}");
+        }
+    }
 }

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use super::accounts::{find_token, insert_token as issue_token, redeem_token};
-use super::entities::{memberships, users};
+use super::entities::{memberships, user_tokens, users};
 use super::{CommunityError, mails, now};
 use crate::catalog::entities::organisations as organisation_rows;
 use crate::catalog::organisations;
@@ -19,6 +19,27 @@ use crate::publiccode;
 
 /// How long the administration has to confirm a claim.
 const CLAIM_DAYS: i64 = 14;
+/// The same claim mails the administration at most once in this many hours: its link stays
+/// valid meanwhile, and an administration's mailbox is not for anyone to fill.
+const CLAIM_MAIL_HOURS: i64 = 24;
+
+/// What a claim did.
+#[derive(Debug, Clone)]
+pub enum Claimed {
+    /// The confirmation link went to the administration's registered address.
+    Sent {
+        /// The claim.
+        membership: memberships::Model,
+        /// Where the link went.
+        address: String,
+    },
+    /// The same claim mailed the administration less than a day ago: that link still works,
+    /// and nothing new was sent.
+    AlreadySent {
+        /// The claim.
+        membership: memberships::Model,
+    },
+}
 
 /// A role within an organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,8 +111,8 @@ pub struct MembershipView {
 }
 
 /// `user` claims to be `role` of the administration with IPA code `code`: the claim is recorded
-/// (or renewed) and the confirmation link goes to the administration's registered address.
-/// Answers the claim and the address it was sent to.
+/// (or renewed) and the confirmation link goes to the administration's registered address,
+/// unless the same claim already sent one within a day.
 ///
 /// # Errors
 ///
@@ -105,7 +126,7 @@ pub async fn claim(
     user: &users::Model,
     code: &str,
     role: OrgRole,
-) -> Result<(memberships::Model, String), CommunityError> {
+) -> Result<Claimed, CommunityError> {
     if user.email_verified_at.is_none() {
         return Err(CommunityError::Invalid("membership.error.unverified"));
     }
@@ -122,6 +143,12 @@ pub async fn claim(
     else {
         return Err(CommunityError::Invalid("membership.error.no_address"));
     };
+    // The role asked for travels with the link, so that a member asking to become admin keeps
+    // the verified role until the administration confirms the new one.
+    let purpose = match role {
+        OrgRole::Admin => "claim-admin",
+        OrgRole::Member => "claim-member",
+    };
     let txn = db.begin().await?;
     let org = organisations::for_ipa(&txn, &code, &entry.name).await?;
     let existing = memberships::Entity::find()
@@ -132,6 +159,9 @@ pub async fn claim(
     let membership = match existing {
         Some(m) if m.status == Status::Verified.as_str() && m.role == role.as_str() => {
             return Err(CommunityError::Conflict("membership.error.already"));
+        }
+        Some(m) if mailed_recently(&txn, m.id, purpose).await? => {
+            return Ok(Claimed::AlreadySent { membership: m });
         }
         Some(m) => {
             // A new claim (a pending one renewed, or a member asking to become admin): the
@@ -159,12 +189,6 @@ pub async fn claim(
                 .ok_or(CommunityError::Conflict("membership.error.in_flight"))?
         }
     };
-    // The role asked for travels with the link, so that a member asking to become admin keeps
-    // the verified role until the administration confirms the new one.
-    let purpose = match role {
-        OrgRole::Admin => "claim-admin",
-        OrgRole::Member => "claim-member",
-    };
     let token = issue_token(&txn, purpose, user.id, Some(membership.id), CLAIM_DAYS * 24).await?;
     let link = format!(
         "{}/memberships/confirm/{token}",
@@ -189,7 +213,28 @@ pub async fn claim(
     }
     txn.commit().await?;
     tracing::info!(user.id = user.id, organisation.code = %code, "membership claimed");
-    Ok((membership, address))
+    Ok(Claimed::Sent {
+        membership,
+        address,
+    })
+}
+
+/// Whether a `purpose` link for the claim `membership_id` went out within the last
+/// [`CLAIM_MAIL_HOURS`] and is still unused.
+async fn mailed_recently(
+    db: &impl ConnectionTrait,
+    membership_id: i64,
+    purpose: &str,
+) -> Result<bool, CommunityError> {
+    let since = now() - chrono::Duration::hours(CLAIM_MAIL_HOURS);
+    Ok(user_tokens::Entity::find()
+        .filter(user_tokens::Column::MembershipId.eq(membership_id))
+        .filter(user_tokens::Column::Purpose.eq(purpose))
+        .filter(user_tokens::Column::UsedAt.is_null())
+        .filter(user_tokens::Column::CreatedAt.gt(since))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 /// What a confirmation link asks, for the page that shows it before the click that confirms.

@@ -42,9 +42,6 @@ pub enum AppError {
         /// What is over which cap, in English, for the API.
         message: String,
     },
-    /// Too many CPU-heavy tasks are running; the client may try again in a moment.
-    #[error("the server is busy: try again in a moment")]
-    Busy,
     /// The page did not finish within its time budget.
     #[error("the page took too long to prepare: try again, or ask for less")]
     TooSlow,
@@ -67,6 +64,13 @@ pub enum AppError {
         key: &'static str,
         /// Whether it contradicts the current state (409) rather than being malformed (400).
         conflict: bool,
+    },
+    /// The server is doing as much of this kind of work as it may at once (password hashing,
+    /// validations, diffs); the client may try again after `retry_after` seconds.
+    #[error("the server is busy: try again in {retry_after} s")]
+    Busy {
+        /// Seconds after which trying again makes sense.
+        retry_after: u64,
     },
     /// The database is unreachable or saturated.
     #[error("the service is temporarily unavailable")]
@@ -91,7 +95,7 @@ impl AppError {
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Unavailable(_) | Self::Busy | Self::TooSlow => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable(_) | Self::Busy { .. } | Self::TooSlow => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -111,7 +115,7 @@ impl AppError {
             Self::InvalidCursor => "invalid_cursor",
             Self::RateLimited { .. } => "rate_limited",
             Self::TooLarge { .. } => "too_large",
-            Self::Unavailable(_) | Self::Busy | Self::TooSlow => "unavailable",
+            Self::Unavailable(_) | Self::Busy { .. } | Self::TooSlow => "unavailable",
             Self::Internal(_) => "internal",
         }
     }
@@ -145,7 +149,7 @@ impl ErrorInfo {
                 AppError::CsrfRejected => Some("error.csrf"),
                 AppError::OverCap { key, .. } => Some(key),
                 AppError::TooLarge { .. } => Some("error.too_large_detail"),
-                AppError::Busy => Some("error.busy"),
+                AppError::Busy { .. } => Some("error.busy"),
                 AppError::TooSlow => Some("error.too_slow"),
                 AppError::PageTooLarge => Some("error.page_too_large"),
                 _ => None,
@@ -166,6 +170,7 @@ impl From<crate::community::CommunityError> for AppError {
         match e {
             E::Db(db) | E::Mail(crate::mail::MailError::Db(db)) => Self::Unavailable(db),
             E::NotFound => Self::NotFound,
+            E::Busy => Self::Busy { retry_after: 1 },
             E::Conflict(key) => Self::Refused {
                 key,
                 conflict: true,
@@ -195,14 +200,14 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let error = self.0;
         let status = error.status();
-        if status.is_server_error() && !matches!(error, AppError::Busy | AppError::TooSlow) {
+        if status.is_server_error() && !matches!(error, AppError::Busy { .. } | AppError::TooSlow) {
             let chain: Vec<String> =
                 std::iter::successors(Some(&error as &dyn std::error::Error), |e| e.source())
                     .map(ToString::to_string)
                     .collect();
             tracing::error!(error.chain = %chain.join(": "), "request failed");
         }
-        if matches!(error, AppError::Busy | AppError::TooSlow) {
+        if matches!(error, AppError::Busy { .. } | AppError::TooSlow) {
             // Expected under load, and bounded: worth a look when frequent, not an alarm.
             tracing::warn!(error = %error, "request refused under load");
         }
@@ -211,12 +216,12 @@ impl IntoResponse for ApiError {
         let mut response = (status, Json(body)).into_response();
         response.extensions_mut().insert(info);
         match error {
-            AppError::RateLimited { retry_after } => {
+            AppError::RateLimited { retry_after } | AppError::Busy { retry_after } => {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
             }
-            AppError::Busy | AppError::TooSlow => {
+            AppError::TooSlow => {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -252,8 +252,8 @@ impl CpuJobs {
     {
         let permit = tokio::time::timeout(CPU_QUEUE_WAIT, self.permits.clone().acquire_owned())
             .await
-            .map_err(|_| AppError::Busy)?
-            .map_err(|_| AppError::Busy)?;
+            .map_err(|_| AppError::Busy { retry_after: 1 })?
+            .map_err(|_| AppError::Busy { retry_after: 1 })?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             work()

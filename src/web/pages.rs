@@ -46,15 +46,21 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; font
 const LANG_COOKIE_SECONDS: u32 = 365 * 24 * 3600;
 
 /// The page routes, with the session layer (who is asking, the CSRF guard) and the frame layer
-/// that renders their errors as pages. Sign-up, sign-in and the reset request have their own
-/// rate limit per client address.
+/// that renders their errors as pages. Every account form (all those that hash or check a
+/// password among them) has its own rate limit per client address and per account.
 pub fn routes(state: &AppState) -> Router<AppState> {
     let limiter = Arc::new(RateLimiter::new(state.config.auth_rate_per_minute));
+    let accounts = Arc::new(RateLimiter::new(state.config.auth_rate_per_minute));
     let limited = |handler: MethodRouter<AppState>| {
-        handler.layer(axum::middleware::from_fn_with_state(
-            limiter.clone(),
-            rate_limit,
-        ))
+        handler
+            .layer(axum::middleware::from_fn_with_state(
+                accounts.clone(),
+                account::per_account,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                limiter.clone(),
+                rate_limit,
+            ))
     };
     Router::new()
         .route(
@@ -71,7 +77,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         )
         .route(
             "/account/reset/{token}",
-            get(account::reset_form).post(account::reset),
+            limited(post(account::reset)).get(account::reset_form),
         )
         .route("/account/verify/{token}", get(account::verify))
         .route("/account", get(account::show))
@@ -85,7 +91,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(account::sign_out_everywhere),
         )
         .route("/account/memberships", limited(post(account::claim)))
-        .route("/account/delete", post(account::delete))
+        .route("/account/delete", limited(post(account::delete)))
         .route(
             "/memberships/confirm/{token}",
             get(memberships::confirm_form).post(memberships::confirm),

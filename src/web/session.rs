@@ -29,7 +29,7 @@ pub const SESSION_COOKIE: &str = "riuso_session";
 /// The anonymous visitor's CSRF cookie.
 pub const CSRF_COOKIE: &str = "riuso_csrf";
 /// Largest form body the guard reads (the validator's uploads are exempt, see [`exempt`]).
-const MAX_FORM_BYTES: usize = 64 * 1024;
+pub(super) const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The session of the request, if someone is signed in.
 #[derive(Debug, Clone, Default)]

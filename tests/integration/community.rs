@@ -4,7 +4,9 @@
 
 mod cli;
 mod journey;
+mod leaks;
 mod matrix;
+mod passwords;
 mod security;
 
 use std::time::Duration;
@@ -89,4 +91,22 @@ pub async fn slug_of(db: &TestDb, name: &str) -> String {
         .unwrap()
         .unwrap_or_else(|| panic!("no software named {name}"))
         .slug
+}
+
+/// Waits until the outbox holds a message to `to` (the answer to a reset request does not wait
+/// for it).
+pub async fn reset_mail_queued(db: &TestDb, to: &str) {
+    for _ in 0..3000 {
+        let queued = mail::outbox::Entity::find()
+            .filter(mail::outbox::Column::Recipient.eq(to))
+            .filter(mail::outbox::Column::SentAt.is_null())
+            .all(&db.conn)
+            .await
+            .unwrap();
+        if !queued.is_empty() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("no message to {to} was queued");
 }

@@ -5,6 +5,7 @@
 //! up to a minute's allowance, then gets 429 with `Retry-After` until tokens come back.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
@@ -78,11 +79,12 @@ pub async fn etag(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
-/// Token buckets per client address.
+/// Token buckets per client address (or per any other key: the account pages also count
+/// attempts per account).
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct RateLimiter<K = IpAddr> {
     per_minute: u32,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -94,7 +96,7 @@ struct Bucket {
 /// Buckets kept before full ones are forgotten.
 const MAX_BUCKETS: usize = 100_000;
 
-impl RateLimiter {
+impl<K: Hash + Eq> RateLimiter<K> {
     /// A limiter allowing `per_minute` requests a minute per client (0: no limit).
     #[must_use]
     pub fn new(per_minute: u32) -> Self {
@@ -109,7 +111,7 @@ impl RateLimiter {
     /// # Errors
     ///
     /// The whole seconds to wait (at least 1) when the client has no token left.
-    pub fn take(&self, client: IpAddr, now: Instant) -> Result<(), u64> {
+    pub fn take(&self, client: K, now: Instant) -> Result<(), u64> {
         if self.per_minute == 0 {
             return Ok(());
         }

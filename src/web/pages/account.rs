@@ -4,10 +4,18 @@
 //! Forms that fail come back filled in (passwords excepted) with the reason in the reader's
 //! language; the answers to sign-up and reset never say whether an address has an account.
 
+use std::sync::Arc;
+use std::time::Instant;
+
 use askama::Template;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Redirect, Response};
 use serde::Deserialize;
+use url::form_urlencoded;
 
 use super::{PageCtx, render};
 use crate::app::AppState;
@@ -15,6 +23,7 @@ use crate::community::accounts::{self, SignUp};
 use crate::community::memberships::{self, MembershipView, OrgRole};
 use crate::community::{CommunityError, sessions};
 use crate::i18n::Lang;
+use crate::web::api::middleware::RateLimiter;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Path, Query, Token};
 use crate::web::session::{self, Csrf, SignedIn, Viewer};
@@ -32,6 +41,53 @@ fn form_error(lang: Lang, e: CommunityError) -> Result<String, AppError> {
         Some(key) => Ok(lang.t(key).to_owned()),
         None => Err(e.into()),
     }
+}
+
+/// Longest address kept as a rate-limit key (longer ones are not addresses anyway).
+const MAX_KEY_CHARS: usize = 320;
+
+/// The account an attempt is about: the address typed in the form, the reset link, or the
+/// person signed in. Attempts at one account from many client addresses share one allowance.
+fn account_key(parts: &Parts, body: &[u8]) -> Option<String> {
+    let email = form_urlencoded::parse(body)
+        .find(|(k, _)| k == "email")
+        .map(|(_, v)| v.trim().to_lowercase())
+        .filter(|v| !v.is_empty());
+    if let Some(email) = email {
+        return Some(format!(
+            "address {}",
+            email.chars().take(MAX_KEY_CHARS).collect::<String>()
+        ));
+    }
+    if let Some(token) = parts.uri.path().strip_prefix("/account/reset/") {
+        return Some(format!("link {token}"));
+    }
+    parts
+        .extensions
+        .get::<Viewer>()
+        .and_then(|v| v.0.as_ref())
+        .map(|s| format!("account {}", s.user.id))
+}
+
+/// The per-account limit of the account forms (the per-client one runs before it): 429 once an
+/// account has had its minute's allowance of attempts, wherever they come from.
+pub async fn per_account(
+    State(limiter): State<Arc<RateLimiter<String>>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let limit = session::MAX_FORM_BYTES;
+    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+        return AppError::TooLarge { limit }.into_response();
+    };
+    if let Some(key) = account_key(&parts, &bytes)
+        && let Err(retry_after) = limiter.take(key, Instant::now())
+    {
+        return AppError::RateLimited { retry_after }.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// A page that says one thing (check your mail, done) with a way on.
@@ -110,7 +166,14 @@ pub async fn sign_up(
         password: form.password,
         lang,
     };
-    match accounts::sign_up(&state.db, &state.config.public_url, &request).await {
+    match accounts::sign_up(
+        &state.db,
+        &state.hashing,
+        &state.config.public_url,
+        &request,
+    )
+    .await
+    {
         Ok(_) => notice(
             lang,
             &uri,
@@ -221,7 +284,7 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
     let next = local_path(form.next.as_deref());
-    match accounts::sign_in(&state.db, &form.email, &form.password).await {
+    match accounts::sign_in(&state.db, &state.hashing, &form.email, &form.password).await {
         Ok(user) => {
             // A browser holds one session: the one it had ends.
             if let Some(previous) = viewer {
@@ -299,13 +362,23 @@ pub struct ResetRequestForm {
 }
 
 /// `POST /account/reset`: a link goes to the address if it has an account.
+///
+/// The answer does not wait for the lookup of the address nor for the message: a known address
+/// costs a link and a message more than an unknown one, and a stranger timing the answers would
+/// tell them apart. Both take the same path here, and the work goes on after the answer.
 pub async fn reset_request(
     state: AppState,
     lang: Lang,
     uri: Uri,
     Form(form): Form<ResetRequestForm>,
 ) -> Result<Response, AppError> {
-    accounts::request_reset(&state.db, &state.config.public_url, &form.email).await?;
+    let db = state.db.clone();
+    let public_url = state.config.public_url.clone();
+    tokio::spawn(async move {
+        if let Err(e) = accounts::request_reset(&db, &public_url, &form.email).await {
+            tracing::warn!(error = %e, "cannot queue a password-reset message");
+        }
+    });
     notice(
         lang,
         &uri,
@@ -358,7 +431,7 @@ pub async fn reset(
     Path(Token(token)): Path<Token>,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
-    match accounts::reset_password(&state.db, &token, &form.password).await {
+    match accounts::reset_password(&state.db, &state.hashing, &token, &form.password).await {
         Ok(user) => {
             let (session_token, _) = sessions::start(&state.db, &user, None).await?;
             let mut response = Redirect::to("/account?notice=password_changed").into_response();
@@ -400,6 +473,7 @@ struct AccountPage {
 fn notice_key(name: Option<&str>) -> Option<&'static str> {
     match name? {
         "claim_sent" => Some("account.notice.claim_sent"),
+        "claim_recent" => Some("account.notice.claim_recent"),
         "password_changed" => Some("account.notice.password_changed"),
         "verification_sent" => Some("account.notice.verification_sent"),
         _ => None,
@@ -532,7 +606,12 @@ pub async fn claim(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to("/account?notice=claim_sent").into_response()),
+        Ok(memberships::Claimed::Sent { .. }) => {
+            Ok(Redirect::to("/account?notice=claim_sent").into_response())
+        }
+        Ok(memberships::Claimed::AlreadySent { .. }) => {
+            Ok(Redirect::to("/account?notice=claim_recent").into_response())
+        }
         Err(e) => refused(&state, lang, &uri, &me, csrf, e, form.code).await,
     }
 }
@@ -553,7 +632,7 @@ pub async fn delete(
     Csrf(csrf): Csrf,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
-    match accounts::delete(&state.db, &me.session.user, &form.password).await {
+    match accounts::delete(&state.db, &state.hashing, &me.session.user, &form.password).await {
         Ok(()) => {
             let mut response = notice(
                 lang,

@@ -1,5 +1,6 @@
-//! The command line of the community: `riuso user role` makes the first site administrator, and
-//! `riuso mail list` shows what waits in the outbox (the links of a demo without SMTP).
+//! The command line of the community: `riuso user role` makes the first site administrator,
+//! `riuso mail list` shows what waits in the outbox (the links of a demo without SMTP), and the
+//! links `riuso serve --bind` mails lead to that server.
 
 use std::process::Command;
 
@@ -25,6 +26,7 @@ async fn site_roles_and_the_outbox_from_the_command_line() {
     let db = TestDb::new(Backend::Sqlite).await;
     let user = accounts::sign_up(
         &db.conn,
+        &accounts::Hashing::new(1, std::time::Duration::from_secs(60)),
         "https://riuso.example.org",
         &SignUp {
             email: "Root@Example.org".to_owned(),
@@ -75,5 +77,89 @@ async fn site_roles_and_the_outbox_from_the_command_line() {
     );
     let out = riuso(&db, &["mail", "list"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("#1 to root@example.org (waiting)"));
+    db.close().await;
+}
+
+/// Kills the server when the test ends, whatever happens.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn mailed_links_lead_to_the_address_serve_listens_on() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let _server = Server(
+        Command::new(env!("CARGO_BIN_EXE_riuso"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env("DATABASE_URL", &db.url)
+            .env("RIUSO_EMBEDDED_WORKER", "false")
+            .env("RIUSO_CRAWL_EVERY_HOURS", "0")
+            .env("RIUSO_LOG", "warn")
+            .env_remove("RIUSO_PUBLIC_URL")
+            .env_remove("RIUSO_BIND")
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut form = None;
+    for _ in 0..100 {
+        if let Ok(response) = client.get(format!("{base}/account/sign-up")).send().await {
+            form = Some(response);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let form = form.expect("the server did not start");
+    let cookie = form.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = form.text().await.unwrap();
+    let pattern = "name=\"csrf\" value=\"";
+    let start = html.find(pattern).unwrap() + pattern.len();
+    let csrf = &html[start..start + 64];
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs([
+            ("csrf", csrf),
+            ("name", "Lin"),
+            ("email", "lin@example.org"),
+            ("password", PASSWORD),
+        ])
+        .finish();
+    let answer = client
+        .post(format!("{base}/account/sign-up"))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), reqwest::StatusCode::OK);
+    let messages = riuso::mail::outbox::Entity::find()
+        .all(&db.conn)
+        .await
+        .unwrap();
+    assert_eq!(messages.len(), 1);
+    assert!(
+        messages[0]
+            .body_text
+            .contains(&format!("{base}/account/verify/")),
+        "{}",
+        messages[0].body_text
+    );
     db.close().await;
 }

@@ -49,10 +49,11 @@ const ROLES: [&str; 6] = [
 async fn person(db: &TestDb, email: &str, site_role: Option<SiteRole>) -> users::Model {
     let user = accounts::sign_up(
         &db.conn,
+        &accounts::Hashing::new(1, std::time::Duration::from_secs(60)),
         "https://riuso.example.org",
         &SignUp {
             email: email.to_owned(),
-            display_name: email.to_owned(),
+            display_name: email.split('@').next().unwrap_or_default().to_owned(),
             password: PASSWORD.to_owned(),
             lang: Lang::En,
         },

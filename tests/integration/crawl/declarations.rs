@@ -19,6 +19,7 @@ async fn declaration_on(db: &TestDb, software: &str) -> i64 {
         .unwrap();
     let user = accounts::sign_up(
         &db.conn,
+        &accounts::Hashing::new(1, std::time::Duration::from_secs(60)),
         "https://riuso.example.org",
         &SignUp {
             email: "ced@comune.bologna.example.it".to_owned(),

@@ -12,10 +12,12 @@
 
 use std::cell::OnceCell;
 use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode};
 use chrono::Utc;
 use riuso::app::{App, AppState};
@@ -47,6 +49,8 @@ pub struct TestApp {
     pub db: TestDb,
     /// The configuration the application runs with.
     pub config: Config,
+    /// The application state behind the router (its counters, its search index).
+    pub state: AppState,
 }
 
 /// What [`TestApp::new`] answers; [`TestAppBuilder::build`] makes the app.
@@ -79,11 +83,7 @@ impl TestApp {
 
     /// A client with no cookie yet.
     pub fn client(&self) -> Client {
-        Client {
-            router: self.router.clone(),
-            cookies: BTreeMap::new(),
-            csrf: None,
-        }
+        Client::for_router(&self.router)
     }
 
     /// Sends `request` as it is.
@@ -177,10 +177,12 @@ impl TestAppBuilder {
                 .unwrap();
         }
         let app = App::with_registry(self.config.clone(), db.conn.clone()).unwrap();
+        let state = AppState(Arc::new(app));
         TestApp {
-            router: riuso::web::router(AppState(Arc::new(app))),
+            router: riuso::web::router(state.clone()),
             db,
             config: self.config,
+            state,
         }
     }
 }
@@ -264,9 +266,26 @@ pub struct Client {
     router: axum::Router,
     cookies: BTreeMap<String, String>,
     csrf: Option<String>,
+    /// The address requests come from, as the server sees it (none: unspecified).
+    peer: Option<SocketAddr>,
 }
 
 impl Client {
+    /// A client of a router built by hand (a test that needs its own database connection).
+    pub fn for_router(router: &axum::Router) -> Self {
+        Self {
+            router: router.clone(),
+            cookies: BTreeMap::new(),
+            csrf: None,
+            peer: None,
+        }
+    }
+
+    /// From now on, requests come from `ip` (the rate limits key on it).
+    pub fn set_peer(&mut self, ip: &str) {
+        self.peer = Some(SocketAddr::new(ip.parse().unwrap(), 40000));
+    }
+
     /// Sends `request`, with the cookies kept unless it names its own; keeps what the answer
     /// sets.
     pub async fn send(&mut self, mut request: Request<Body>) -> Response {
@@ -274,6 +293,9 @@ impl Client {
             request
                 .headers_mut()
                 .insert("cookie", self.cookie_header().parse().unwrap());
+        }
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(ConnectInfo(peer));
         }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
