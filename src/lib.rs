@@ -17,8 +17,9 @@
 //! [`crawl`] (the crawler), [`jobs`] (the background job queue), [`mail`] (e-mail through
 //! the outbox), [`ipa`] (the registry of public administrations), [`export`] (open-data
 //! exports), [`i18n`] (Italian and English messages), [`community`] (accounts, administrations
-//! and reuse declarations), [`app`] and [`web`] (the HTTP server: the only module that knows
-//! HTTP).
+//! and reuse declarations), [`pipeline`] (the steps that write both the catalog and the
+//! community: a stored file and the declarations its `usedBy` acknowledges), [`app`] and
+//! [`web`] (the HTTP server: the only module that knows HTTP).
 
 pub mod app;
 pub mod catalog;
@@ -32,6 +33,7 @@ pub mod i18n;
 pub mod ipa;
 pub mod jobs;
 pub mod mail;
+pub mod pipeline;
 pub mod publiccode;
 pub mod telemetry;
 pub mod web;

@@ -5,6 +5,10 @@
 //! - An invalid file is stored with its diagnostics and the entry turns inactive, still visible
 //!   to its maintainers; the search index keeps the last valid content.
 //! - A manual deactivation is sticky: no ingest ever reactivates the entry.
+//!
+//! The caller opens the transaction ([`begin`]) and commits it, so that a step above the
+//! catalog can write what follows from the file (reuse declarations acknowledged by its
+//! `usedBy`) atomically with it; this module calls nothing outside the catalog.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
@@ -126,6 +130,8 @@ pub struct Ingested {
     pub software_id: i64,
     /// Its slug.
     pub slug: String,
+    /// The entry's current snapshot: the file's.
+    pub snapshot_id: i64,
     /// What happened.
     pub outcome: IngestOutcome,
 }
@@ -141,32 +147,48 @@ pub enum IngestError {
     Encode(#[from] serde_json::Error),
 }
 
-/// Records a valid file.
+/// Opens the transaction an ingest runs in.
 ///
 /// # Errors
 ///
-/// Fails on a database error; the transaction is rolled back and nothing is written.
+/// The database's.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    // On SQLite the transaction takes the write lock at once: a deferred one that read first
+    // could not upgrade while another ingest writes, and would fail instead of waiting.
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
+/// Records a valid file in `txn` (from [`begin`]), which the caller commits.
+///
+/// # Errors
+///
+/// Fails on a database error; the caller's transaction is then to be dropped, rolled back.
 pub async fn ingest_valid(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     validated: &Validated,
 ) -> Result<Ingested, IngestError> {
-    ingest(db, origin, fetched, Checked::Valid(validated)).await
+    ingest(txn, origin, fetched, Checked::Valid(validated)).await
 }
 
-/// Records an invalid file with its diagnostics.
+/// Records an invalid file with its diagnostics in `txn` (from [`begin`]), which the caller
+/// commits.
 ///
 /// # Errors
 ///
-/// Fails on a database error; the transaction is rolled back and nothing is written.
+/// Fails on a database error; the caller's transaction is then to be dropped, rolled back.
 pub async fn ingest_invalid(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     rejected: &Rejected,
 ) -> Result<Ingested, IngestError> {
-    ingest(db, origin, fetched, Checked::Invalid(rejected)).await
+    ingest(txn, origin, fetched, Checked::Invalid(rejected)).await
 }
 
 enum Checked<'a> {
@@ -184,20 +206,12 @@ impl Checked<'_> {
 }
 
 async fn ingest(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     checked: Checked<'_>,
 ) -> Result<Ingested, IngestError> {
-    // On SQLite the transaction takes the write lock at once: a deferred one that read first
-    // could not upgrade while another ingest writes, and would fail instead of waiting.
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        })
-        .await?;
-    let (repository, new_repository) = upsert_repository(&txn, origin, fetched.commit).await?;
+    let (repository, new_repository) = upsert_repository(txn, origin, fetched.commit).await?;
     // A repository seen for the first time has no entry, snapshots, facets or text yet: the
     // look-ups and deletions that would find nothing are skipped (a first crawl of a thousand
     // repositories is a thousand of these transactions).
@@ -206,13 +220,13 @@ async fn ingest(
     } else {
         software::Entity::find()
             .filter(software::Column::RepositoryId.eq(repository.id))
-            .one(&txn)
+            .one(txn)
             .await?
     };
     let is_new = existing.is_none();
     let entry = match existing {
         Some(entry) => entry,
-        None => create_software(&txn, &repository, &checked).await?,
+        None => create_software(txn, &repository, &checked).await?,
     };
 
     let sha256 = hex(&Sha256::digest(fetched.bytes));
@@ -222,7 +236,7 @@ async fn ingest(
         snapshots::Entity::find()
             .filter(snapshots::Column::SoftwareId.eq(entry.id))
             .filter(snapshots::Column::Sha256.eq(sha256.as_str()))
-            .one(&txn)
+            .one(txn)
             .await?
     };
     let invalid = matches!(checked, Checked::Invalid(_));
@@ -245,14 +259,14 @@ async fn ingest(
                     changed_at_us: Set(super::change_stamp()),
                     ..Default::default()
                 }
-                .update(&txn)
+                .update(txn)
                 .await?;
             }
-            txn.commit().await?;
             return Ok(Ingested {
                 repository_id: repository.id,
                 software_id: entry.id,
                 slug: entry.slug,
+                snapshot_id: snapshot.id,
                 outcome: if invalid {
                     IngestOutcome::Invalid
                 } else {
@@ -262,7 +276,7 @@ async fn ingest(
         }
         // The file went back to content seen before: that snapshot becomes current again.
         Some(snapshot) => snapshot.id,
-        None => insert_snapshot(&txn, entry.id, fetched, &sha256, &checked).await?,
+        None => insert_snapshot(txn, entry.id, fetched, &sha256, &checked).await?,
     };
 
     let mut update = software::ActiveModel {
@@ -274,7 +288,7 @@ async fn ingest(
     };
     match &checked {
         Checked::Valid(v) => {
-            let publisher = upsert_publisher(&txn, v).await?;
+            let publisher = upsert_publisher(txn, v).await?;
             update.name = Set(v.code().name.clone());
             update.organisation_id = Set(publisher.as_ref().map(|p| p.id));
             // A manual deactivation is sticky; otherwise a valid file makes the entry active.
@@ -283,26 +297,18 @@ async fn ingest(
                 .as_ref()
                 .map(|p| p.ipa_code.clone().unwrap_or_else(|| p.name.clone()));
             let values = facets::of(v, publisher_key.as_deref());
-            replace_facets(&txn, entry.id, &values, is_new).await?;
+            replace_facets(txn, entry.id, &values, is_new).await?;
             let publisher_name = publisher.map(|p| p.name).unwrap_or_default();
-            index_text(&txn, entry.id, v, &publisher_name, is_new).await?;
+            index_text(txn, entry.id, v, &publisher_name, is_new).await?;
         }
         Checked::Invalid(_) => update.active = Set(false),
     }
-    update.update(&txn).await?;
-    if let Checked::Valid(v) = &checked
-        && !v.code().used_by.is_empty()
-    {
-        // An owner that lists a declaring administration in `usedBy` acknowledges its
-        // declaration (Annex D), in the same transaction as the file that says so.
-        crate::community::declarations::acknowledge_from_used_by(&txn, entry.id, snapshot_id)
-            .await?;
-    }
-    txn.commit().await?;
+    update.update(txn).await?;
     Ok(Ingested {
         repository_id: repository.id,
         software_id: entry.id,
         slug: entry.slug,
+        snapshot_id,
         outcome: outcome_if_changed,
     })
 }

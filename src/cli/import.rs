@@ -11,7 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::catalog::{self, Fetched, IngestOutcome, Origin};
 use crate::config::Config;
 use crate::db;
-use crate::publiccode::{self, Assets, Context, Limits, Outcome};
+use crate::pipeline;
+use crate::publiccode::{self, Assets, Context, Limits};
 
 use super::DirAssets;
 
@@ -125,11 +126,10 @@ pub async fn import(files: &[PathBuf], config: &Config, progress: bool) -> anyho
             commit: None,
             fetched_at: Utc::now(),
         };
-        let ingested = match publiccode::check(&bytes, &limits, &ctx) {
-            Outcome::Valid(v) => catalog::ingest_valid(&conn, origin, fetched, &v).await,
-            Outcome::Invalid(r) => catalog::ingest_invalid(&conn, origin, fetched, &r).await,
-        }
-        .with_context(|| format!("cannot import {}", file.display()))?;
+        let checked = publiccode::check(&bytes, &limits, &ctx);
+        let ingested = pipeline::ingest(&conn, origin, fetched, &checked)
+            .await
+            .with_context(|| format!("cannot import {}", file.display()))?;
         match ingested.outcome {
             IngestOutcome::New => summary.new += 1,
             IngestOutcome::Updated => summary.updated += 1,

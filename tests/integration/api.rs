@@ -32,7 +32,7 @@ pub async fn app(backend: Backend, rate: u32) -> (axum::Router, TestDb) {
 
 /// Seeds `count` synthetic entries (seed 1, as `riuso dev seed` does).
 pub async fn seed(db: &TestDb, count: u64) {
-    riuso::catalog::seed::populate(&db.conn, 1, count, |_| {})
+    riuso::pipeline::populate(&db.conn, 1, count, |_| {})
         .await
         .unwrap();
 }

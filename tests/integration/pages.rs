@@ -11,8 +11,9 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use chrono::Utc;
 use riuso::app::{App, AppState};
-use riuso::catalog::{self, Fetched, Origin};
+use riuso::catalog::{Fetched, Origin};
 use riuso::config::Config;
+use riuso::pipeline;
 use riuso::publiccode::{self, Context, Limits, Outcome};
 use scraper::{Html, Selector};
 use tower::ServiceExt as _;
@@ -57,7 +58,7 @@ pub async fn app_with(
         }
     }
     if seeded > 0 {
-        riuso::catalog::seed::populate(&db.conn, 1, seeded, |_| {})
+        riuso::pipeline::populate(&db.conn, 1, seeded, |_| {})
             .await
             .unwrap();
     }
@@ -87,10 +88,10 @@ pub async fn ingest(db: &TestDb, url: &str, bytes: &[u8]) {
         fetched_at: Utc::now(),
     };
     match publiccode::check(bytes, &Limits::default(), &Context::default()) {
-        Outcome::Valid(v) => catalog::ingest_valid(&db.conn, origin, fetched, &v)
+        Outcome::Valid(v) => pipeline::ingest_valid(&db.conn, origin, fetched, &v)
             .await
             .unwrap(),
-        Outcome::Invalid(r) => catalog::ingest_invalid(&db.conn, origin, fetched, &r)
+        Outcome::Invalid(r) => pipeline::ingest_invalid(&db.conn, origin, fetched, &r)
             .await
             .unwrap(),
     };

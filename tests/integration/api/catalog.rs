@@ -5,6 +5,7 @@
 use chrono::Utc;
 use riuso::catalog::entities::{crawl_events, crawl_runs};
 use riuso::catalog::{self, Fetched, Origin};
+use riuso::pipeline;
 use riuso::publiccode::{self, Context, Limits, Outcome};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, EntityTrait as _};
 use serde_json::Value;
@@ -105,7 +106,7 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             commit: Some("0123456789abcdef"),
             fetched_at: Utc::now(),
         };
-        catalog::ingest_valid(&db.conn, origin, fetched(&valid), &v)
+        pipeline::ingest_valid(&db.conn, origin, fetched(&valid), &v)
             .await
             .unwrap();
         let invalid = std::fs::read(
@@ -117,7 +118,7 @@ async fn one_entry_with_its_current_snapshot_and_history() {
         else {
             panic!("the fixture is invalid")
         };
-        catalog::ingest_invalid(&db.conn, origin, fetched(&invalid), &r)
+        pipeline::ingest_invalid(&db.conn, origin, fetched(&invalid), &r)
             .await
             .unwrap();
 

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
-use riuso::catalog::{self, Fetched, Origin};
+use riuso::catalog::{Fetched, Origin};
+use riuso::pipeline;
 use riuso::publiccode::{self, Context, Limits, Outcome};
 
 use super::{PUBLIC_URL, app, call, seed};
@@ -92,7 +93,7 @@ async fn add_inactive(db: &crate::support::db::TestDb) {
         commit: None,
         fetched_at: Utc::now(),
     };
-    catalog::ingest_invalid(&db.conn, origin, fetched, &r)
+    pipeline::ingest_invalid(&db.conn, origin, fetched, &r)
         .await
         .unwrap();
 }

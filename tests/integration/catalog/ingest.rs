@@ -5,7 +5,8 @@ use chrono::Utc;
 use riuso::catalog::entities::{
     claims, repositories, snapshots, software, software_facets, used_by,
 };
-use riuso::catalog::{self, Facts, Fetched, IngestOutcome, Ingested, Origin};
+use riuso::catalog::{Facts, Fetched, IngestOutcome, Ingested, Origin};
+use riuso::pipeline;
 use riuso::publiccode::{self, Context, Limits, Outcome};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection,
@@ -34,10 +35,10 @@ async fn ingest(db: &DatabaseConnection, bytes: &str) -> Ingested {
         fetched_at: Utc::now(),
     };
     match publiccode::check(bytes.as_bytes(), &Limits::default(), &Context::default()) {
-        Outcome::Valid(v) => catalog::ingest_valid(db, origin, fetched, &v)
+        Outcome::Valid(v) => pipeline::ingest_valid(db, origin, fetched, &v)
             .await
             .unwrap(),
-        Outcome::Invalid(r) => catalog::ingest_invalid(db, origin, fetched, &r)
+        Outcome::Invalid(r) => pipeline::ingest_invalid(db, origin, fetched, &r)
             .await
             .unwrap(),
     }
@@ -267,7 +268,7 @@ async fn ingest_with(db: &DatabaseConnection, bytes: &str, facts: Facts<'_>) -> 
     else {
         panic!("the fixture is valid")
     };
-    catalog::ingest_valid(db, origin, fetched, &v)
+    pipeline::ingest_valid(db, origin, fetched, &v)
         .await
         .unwrap()
 }
