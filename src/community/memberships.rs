@@ -8,8 +8,9 @@ use sea_orm::{
     EntityTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _,
 };
 
-use super::accounts::{find_token, insert_token as issue_token, redeem_token};
 use super::entities::{memberships, users};
+pub use super::roles::OrgRole;
+use super::tokens::{find_token, insert_token as issue_token, redeem_token};
 use super::{CommunityError, mails, now};
 use crate::catalog::entities::organisations as organisation_rows;
 use crate::catalog::organisations;
@@ -19,36 +20,6 @@ use crate::publiccode;
 
 /// How long the administration has to confirm a claim.
 const CLAIM_DAYS: i64 = 14;
-
-/// A role within an organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrgRole {
-    /// Manages the organisation's members, and acts for it.
-    Admin,
-    /// Acts for the organisation: declares reuse, confirms declarations of its software.
-    Member,
-}
-
-impl OrgRole {
-    /// The stored form.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Member => "member",
-        }
-    }
-
-    /// The role a stored value names, if any.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "admin" => Some(Self::Admin),
-            "member" => Some(Self::Member),
-            _ => None,
-        }
-    }
-}
 
 /// Where a claim stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
