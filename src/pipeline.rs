@@ -11,9 +11,9 @@ use sea_orm::DatabaseConnection;
 
 use crate::catalog::{self, Fetched, IngestError, IngestOutcome, Ingested, Origin};
 use crate::community::declarations;
-use crate::publiccode::{self, Context, Limits, Outcome, Rejected, Validated};
+use crate::publiccode::{self, Context, Inspection, Limits, Outcome, Rejected, Validated};
 
-/// Records a checked file, valid or not (see [`ingest_valid`] and [`ingest_invalid`]).
+/// Records an inspected file, valid or not (see [`ingest_valid`] and [`ingest_invalid`]).
 ///
 /// # Errors
 ///
@@ -22,11 +22,14 @@ pub async fn ingest(
     db: &DatabaseConnection,
     origin: Origin<'_>,
     fetched: Fetched<'_>,
-    checked: &Outcome,
+    inspected: &Inspection,
 ) -> Result<Ingested, IngestError> {
-    match checked {
+    match &inspected.outcome {
         Outcome::Valid(v) => ingest_valid(db, origin, fetched, v).await,
-        Outcome::Invalid(r) => ingest_invalid(db, origin, fetched, r).await,
+        Outcome::Invalid(r) => {
+            let version = inspected.declared_version.as_deref();
+            ingest_invalid(db, origin, fetched, r, version).await
+        }
     }
 }
 
@@ -58,7 +61,8 @@ pub async fn ingest_valid(
     Ok(ingested)
 }
 
-/// Records an invalid file with its diagnostics; one transaction.
+/// Records an invalid file with its diagnostics and the version it declares, if readable; one
+/// transaction.
 ///
 /// # Errors
 ///
@@ -68,9 +72,11 @@ pub async fn ingest_invalid(
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     rejected: &Rejected,
+    declared_version: Option<&str>,
 ) -> Result<Ingested, IngestError> {
     let txn = catalog::ingest::begin(db).await?;
-    let ingested = catalog::ingest_invalid(&txn, origin, fetched, rejected).await?;
+    let ingested =
+        catalog::ingest_invalid(&txn, origin, fetched, rejected, declared_version).await?;
     txn.commit().await?;
     Ok(ingested)
 }

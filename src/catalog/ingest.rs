@@ -176,8 +176,9 @@ pub async fn ingest_valid(
     ingest(txn, origin, fetched, Checked::Valid(validated)).await
 }
 
-/// Records an invalid file with its diagnostics in `txn` (from [`begin`]), which the caller
-/// commits.
+/// Records an invalid file with its diagnostics, and the `publiccodeYmlVersion` it declares
+/// when it could be read (the one parse the caller made: the file is not read again here), in
+/// `txn` (from [`begin`]), which the caller commits.
 ///
 /// # Errors
 ///
@@ -187,20 +188,27 @@ pub async fn ingest_invalid(
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     rejected: &Rejected,
+    declared_version: Option<&str>,
 ) -> Result<Ingested, IngestError> {
-    ingest(txn, origin, fetched, Checked::Invalid(rejected)).await
+    ingest(
+        txn,
+        origin,
+        fetched,
+        Checked::Invalid(rejected, declared_version),
+    )
+    .await
 }
 
 enum Checked<'a> {
     Valid(&'a Validated),
-    Invalid(&'a Rejected),
+    Invalid(&'a Rejected, Option<&'a str>),
 }
 
 impl Checked<'_> {
     fn diagnostics(&self) -> &[Diagnostic] {
         match self {
             Self::Valid(v) => v.warnings(),
-            Self::Invalid(r) => &r.diagnostics,
+            Self::Invalid(r, _) => &r.diagnostics,
         }
     }
 }
@@ -239,7 +247,7 @@ async fn ingest(
             .one(txn)
             .await?
     };
-    let invalid = matches!(checked, Checked::Invalid(_));
+    let invalid = matches!(checked, Checked::Invalid(..));
     let outcome_if_changed = if invalid {
         IngestOutcome::Invalid
     } else if is_new {
@@ -301,7 +309,7 @@ async fn ingest(
             let publisher_name = publisher.map(|p| p.name).unwrap_or_default();
             index_text(txn, entry.id, v, &publisher_name, is_new).await?;
         }
-        Checked::Invalid(_) => update.active = Set(false),
+        Checked::Invalid(..) => update.active = Set(false),
     }
     update.update(txn).await?;
     Ok(Ingested {
@@ -409,7 +417,7 @@ async fn create_software(
     }
     let name = match checked {
         Checked::Valid(v) => v.code().name.clone(),
-        Checked::Invalid(_) => candidate.clone(),
+        Checked::Invalid(..) => candidate.clone(),
     };
     let now = Utc::now().fixed_offset();
     software::ActiveModel {
@@ -434,16 +442,13 @@ async fn insert_snapshot(
     sha256: &str,
     checked: &Checked<'_>,
 ) -> Result<i64, IngestError> {
-    // A valid file carries its version; an invalid one is read again only to find it.
     let declared_version = match checked {
         Checked::Valid(v) => Some(v.code().publiccode_yml_version.clone()),
-        Checked::Invalid(_) => publiccode::parse(fetched.bytes, &publiccode::Limits::default())
-            .ok()
-            .and_then(|raw| raw.declared_version().map(str::to_owned)),
+        Checked::Invalid(_, version) => version.map(str::to_owned),
     };
     let normalized = match checked {
         Checked::Valid(v) => Some(serde_json::to_string(v.code())?),
-        Checked::Invalid(_) => None,
+        Checked::Invalid(..) => None,
     };
     let snapshot = snapshots::ActiveModel {
         software_id: Set(software_id),

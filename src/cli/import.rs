@@ -126,8 +126,8 @@ pub async fn import(files: &[PathBuf], config: &Config, progress: bool) -> anyho
             commit: None,
             fetched_at: Utc::now(),
         };
-        let checked = publiccode::check(&bytes, &limits, &ctx);
-        let ingested = pipeline::ingest(&conn, origin, fetched, &checked)
+        let inspected = publiccode::inspect(&bytes, &limits, &ctx);
+        let ingested = pipeline::ingest(&conn, origin, fetched, &inspected)
             .await
             .with_context(|| format!("cannot import {}", file.display()))?;
         match ingested.outcome {

@@ -691,8 +691,8 @@ async fn ingest(
         fetched_at: Utc::now(),
     };
     // Checked before any await: the validation context is not `Send`.
-    let checked = publiccode::check(bytes, &limits, &Context::default());
-    let ingested = crate::pipeline::ingest(db, origin, fetched, &checked).await;
+    let inspected = publiccode::inspect(bytes, &limits, &Context::default());
+    let ingested = crate::pipeline::ingest(db, origin, fetched, &inspected).await;
     let ingested = match ingested {
         Ok(i) => i,
         Err(catalog::IngestError::Db(e)) => return Err(e),

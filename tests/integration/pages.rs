@@ -14,7 +14,7 @@ use riuso::app::{App, AppState};
 use riuso::catalog::{Fetched, Origin};
 use riuso::config::Config;
 use riuso::pipeline;
-use riuso::publiccode::{self, Context, Limits, Outcome};
+use riuso::publiccode::{self, Context, Limits};
 use scraper::{Html, Selector};
 use tower::ServiceExt as _;
 
@@ -87,14 +87,10 @@ pub async fn ingest(db: &TestDb, url: &str, bytes: &[u8]) {
         commit: Some("0123456789abcdef0123"),
         fetched_at: Utc::now(),
     };
-    match publiccode::check(bytes, &Limits::default(), &Context::default()) {
-        Outcome::Valid(v) => pipeline::ingest_valid(&db.conn, origin, fetched, &v)
-            .await
-            .unwrap(),
-        Outcome::Invalid(r) => pipeline::ingest_invalid(&db.conn, origin, fetched, &r)
-            .await
-            .unwrap(),
-    };
+    let inspected = publiccode::inspect(bytes, &Limits::default(), &Context::default());
+    pipeline::ingest(&db.conn, origin, fetched, &inspected)
+        .await
+        .unwrap();
 }
 
 /// An answer, with its body parsed as HTML.

@@ -113,12 +113,9 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             fixtures().join("parser-go/testdata/v0/invalid/developmentStatus_invalid.yml"),
         )
         .unwrap();
-        let Outcome::Invalid(r) =
-            publiccode::check(&invalid, &Limits::default(), &Context::default())
-        else {
-            panic!("the fixture is invalid")
-        };
-        pipeline::ingest_invalid(&db.conn, origin, fetched(&invalid), &r)
+        let inspected = publiccode::inspect(&invalid, &Limits::default(), &Context::default());
+        assert!(!inspected.outcome.is_valid(), "the fixture is invalid");
+        pipeline::ingest(&db.conn, origin, fetched(&invalid), &inspected)
             .await
             .unwrap();
 

@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
 use riuso::catalog::{Fetched, Origin};
 use riuso::pipeline;
-use riuso::publiccode::{self, Context, Limits, Outcome};
+use riuso::publiccode::{self, Context, Limits};
 
 use super::{PUBLIC_URL, app, call, seed};
 use crate::support::db::BACKENDS;
@@ -79,10 +79,8 @@ async fn add_inactive(db: &crate::support::db::TestDb) {
         fixtures().join("parser-go/testdata/v0/invalid/developmentStatus_invalid.yml"),
     )
     .unwrap();
-    let Outcome::Invalid(r) = publiccode::check(&bytes, &Limits::default(), &Context::default())
-    else {
-        panic!("the fixture is invalid")
-    };
+    let inspected = publiccode::inspect(&bytes, &Limits::default(), &Context::default());
+    assert!(!inspected.outcome.is_valid(), "the fixture is invalid");
     let origin = Origin {
         repository_url: "https://github.com/example/broken",
         forge: "github",
@@ -93,7 +91,7 @@ async fn add_inactive(db: &crate::support::db::TestDb) {
         commit: None,
         fetched_at: Utc::now(),
     };
-    pipeline::ingest_invalid(&db.conn, origin, fetched, &r)
+    pipeline::ingest(&db.conn, origin, fetched, &inspected)
         .await
         .unwrap();
 }
