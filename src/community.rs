@@ -12,6 +12,7 @@ pub mod declarations;
 pub mod entities;
 mod mails;
 pub mod memberships;
+pub mod people;
 pub mod roles;
 pub mod sessions;
 pub mod tokens;

@@ -467,16 +467,6 @@ async fn live_user(db: &impl ConnectionTrait, id: i64) -> Result<users::Model, C
         .ok_or(CommunityError::BadToken)
 }
 
-/// How a person's name reads beside what they did: their name, or "former member" once the
-/// account is deleted.
-#[must_use]
-pub fn shown_name(lang: Lang, user: Option<&users::Model>) -> String {
-    match user {
-        Some(u) if u.deleted_at.is_none() => u.display_name.clone(),
-        _ => lang.t("account.former_member").to_owned(),
-    }
-}
-
 /// Every live account with a site role, with it.
 ///
 /// # Errors

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 
 use super::entities::{memberships, users};
+use super::people::Person;
 pub use super::roles::OrgRole;
 use super::tokens::{find_token, insert_token as issue_token, redeem_token};
 use super::{CommunityError, mails, now};
@@ -56,8 +57,8 @@ pub struct MembershipView {
     pub role: OrgRole,
     /// Whether the administration confirmed it.
     pub verified: bool,
-    /// The member's name (for the organisation's member list).
-    pub member: String,
+    /// The member (for the organisation's member list).
+    pub member: Person,
 }
 
 /// `user` claims to be `role` of the administration with IPA code `code`: the claim is recorded
@@ -256,7 +257,6 @@ pub async fn confirm(
 async fn views(
     db: &DatabaseConnection,
     rows: Vec<memberships::Model>,
-    lang: crate::i18n::Lang,
 ) -> Result<Vec<MembershipView>, CommunityError> {
     let org_ids: Vec<i64> = rows.iter().map(|m| m.organisation_id).collect();
     let user_ids: Vec<i64> = rows.iter().map(|m| m.user_id).collect();
@@ -279,7 +279,7 @@ async fn views(
                 organisation: org.name.clone(),
                 role: OrgRole::parse(&m.role)?,
                 verified: m.status == Status::Verified.as_str(),
-                member: super::accounts::shown_name(lang, people.get(&m.user_id)),
+                member: Person::of(people.get(&m.user_id)),
             })
         })
         .collect())
@@ -293,14 +293,13 @@ async fn views(
 pub async fn of_user(
     db: &DatabaseConnection,
     user_id: i64,
-    lang: crate::i18n::Lang,
 ) -> Result<Vec<MembershipView>, CommunityError> {
     let rows = memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(user_id))
         .order_by_asc(memberships::Column::Id)
         .all(db)
         .await?;
-    views(db, rows, lang).await
+    views(db, rows).await
 }
 
 /// The members of organisation `org_id`, verified or waiting.
@@ -311,14 +310,13 @@ pub async fn of_user(
 pub async fn of_organisation(
     db: &DatabaseConnection,
     org_id: i64,
-    lang: crate::i18n::Lang,
 ) -> Result<Vec<MembershipView>, CommunityError> {
     let rows = memberships::Entity::find()
         .filter(memberships::Column::OrganisationId.eq(org_id))
         .order_by_asc(memberships::Column::Id)
         .all(db)
         .await?;
-    views(db, rows, lang).await
+    views(db, rows).await
 }
 
 /// Removes membership `id` of organisation `org_id`.

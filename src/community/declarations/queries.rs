@@ -11,7 +11,7 @@ use super::state::Status;
 use crate::catalog::{organisations, reuse};
 use crate::community::CommunityError;
 use crate::community::entities::{reuse_declarations, users};
-use crate::i18n::Lang;
+use crate::community::people::Person;
 
 /// A declaration with what the pages show beside it.
 #[derive(Debug, Clone)]
@@ -22,8 +22,8 @@ pub struct Declaration {
     pub status: Status,
     /// The declaring organisation.
     pub organisation: crate::catalog::entities::organisations::Model,
-    /// Who declared it (their name, or "former member").
-    pub declared_by: String,
+    /// Who declared it.
+    pub declared_by: Person,
     /// The software's slug.
     pub software_slug: String,
     /// The software's name.
@@ -39,7 +39,6 @@ pub struct Declaration {
 async fn details(
     db: &DatabaseConnection,
     rows: Vec<reuse_declarations::Model>,
-    lang: Lang,
 ) -> Result<Vec<Declaration>, CommunityError> {
     let orgs = organisations::by_ids(db, rows.iter().map(|r| r.organisation_id)).await?;
     let people: HashMap<i64, users::Model> = users::Entity::find()
@@ -56,7 +55,7 @@ async fn details(
             let entry = entries.get(&row.software_id)?;
             Some(Declaration {
                 status: Status::parse(&row.status)?,
-                declared_by: crate::community::accounts::shown_name(lang, people.get(&row.user_id)),
+                declared_by: Person::of(people.get(&row.user_id)),
                 organisation: orgs.get(&row.organisation_id)?.clone(),
                 software_slug: entry.slug.clone(),
                 software_name: entry.name.clone(),
@@ -74,16 +73,12 @@ async fn details(
 /// # Errors
 ///
 /// [`CommunityError::NotFound`] when there is none.
-pub async fn get(
-    db: &DatabaseConnection,
-    id: i64,
-    lang: Lang,
-) -> Result<Declaration, CommunityError> {
+pub async fn get(db: &DatabaseConnection, id: i64) -> Result<Declaration, CommunityError> {
     let row = reuse_declarations::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(CommunityError::NotFound)?;
-    details(db, vec![row], lang)
+    details(db, vec![row])
         .await?
         .pop()
         .ok_or(CommunityError::NotFound)
@@ -97,7 +92,6 @@ pub async fn get(
 pub async fn of_software(
     db: &DatabaseConnection,
     software_id: i64,
-    lang: Lang,
 ) -> Result<Vec<Declaration>, CommunityError> {
     let rows = reuse_declarations::Entity::find()
         .filter(reuse_declarations::Column::SoftwareId.eq(software_id))
@@ -105,7 +99,7 @@ pub async fn of_software(
         .order_by_asc(reuse_declarations::Column::Id)
         .all(db)
         .await?;
-    let mut out = details(db, rows, lang).await?;
+    let mut out = details(db, rows).await?;
     out.sort_by_key(|d| d.status != Status::Acknowledged);
     Ok(out)
 }
@@ -118,7 +112,6 @@ pub async fn of_software(
 pub async fn made_by(
     db: &DatabaseConnection,
     org_id: i64,
-    lang: Lang,
 ) -> Result<Vec<Declaration>, CommunityError> {
     let rows = reuse_declarations::Entity::find()
         .filter(reuse_declarations::Column::OrganisationId.eq(org_id))
@@ -126,7 +119,7 @@ pub async fn made_by(
         .order_by_asc(reuse_declarations::Column::Id)
         .all(db)
         .await?;
-    details(db, rows, lang).await
+    details(db, rows).await
 }
 
 /// The declarations that stand of the software organisation `owner_id` publishes, by software.
@@ -137,17 +130,15 @@ pub async fn made_by(
 pub async fn received_by(
     db: &DatabaseConnection,
     owner_id: i64,
-    lang: Lang,
 ) -> Result<Vec<Declaration>, CommunityError> {
     let standing = [Status::Declared, Status::Notified, Status::Acknowledged];
-    for_owner(db, owner_id, &standing, lang).await
+    for_owner(db, owner_id, &standing).await
 }
 
 async fn for_owner(
     db: &DatabaseConnection,
     owner_id: i64,
     statuses: &[Status],
-    lang: Lang,
 ) -> Result<Vec<Declaration>, CommunityError> {
     let software_ids = reuse::published_by(db, owner_id).await?;
     let rows = reuse_declarations::Entity::find()
@@ -157,7 +148,7 @@ async fn for_owner(
         .order_by_asc(reuse_declarations::Column::Id)
         .all(db)
         .await?;
-    details(db, rows, lang).await
+    details(db, rows).await
 }
 
 /// The pending declarations of one software of an owner, with the change to its `usedBy` that
@@ -182,11 +173,10 @@ pub struct PendingSoftware {
 pub async fn pending_for_owner(
     db: &DatabaseConnection,
     owner_id: i64,
-    lang: Lang,
 ) -> Result<Vec<PendingSoftware>, CommunityError> {
     let pending = [Status::Declared, Status::Notified];
     let mut out: Vec<PendingSoftware> = Vec::new();
-    for d in for_owner(db, owner_id, &pending, lang).await? {
+    for d in for_owner(db, owner_id, &pending).await? {
         match out.last_mut() {
             Some(group) if group.slug == d.software_slug => group.declarations.push(d),
             _ => out.push(PendingSoftware {
@@ -231,10 +221,9 @@ pub async fn pending_for_owner(
 pub async fn declarable_for(
     db: &DatabaseConnection,
     user: &users::Model,
-    lang: Lang,
 ) -> Result<Vec<(i64, String)>, CommunityError> {
     let actor = crate::community::authz::Actor::of(db, user).await?;
-    Ok(crate::community::memberships::of_user(db, user.id, lang)
+    Ok(crate::community::memberships::of_user(db, user.id)
         .await?
         .into_iter()
         .filter(|m| {
