@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use riuso::catalog::search::{self, Facet, Query, Sort};
-use riuso::catalog::seed::{self, Rng};
+use riuso::catalog::seed::Rng;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 const SEED: u64 = 2026;
@@ -72,7 +72,7 @@ async fn fill(db: &DatabaseConnection, entries: u64, label: &str) {
     );
     let started = Instant::now();
     let mut last = Instant::now();
-    seed::populate(db, SEED, entries, |done| {
+    riuso::pipeline::populate(db, SEED, entries, |done| {
         if last.elapsed() > Duration::from_secs(10) {
             eprintln!("{label}: {done}/{entries} imported");
             last = Instant::now();

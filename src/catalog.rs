@@ -5,9 +5,9 @@
 //! HTTP or forges, and it accepts nothing that did not go through `publiccode::validate`.
 //! [`vitality`] stores what the crawler computed of a repository's history on its entry.
 //! [`organisations`] and [`reuse`] give the community what it needs of organisations and
-//! entries. Ingest calls `community::declarations::acknowledge_from_used_by` inside its
-//! transaction: a file that lists a declaring administration in `usedBy` acknowledges the
-//! declaration atomically with the snapshot that says so (the one community write it makes).
+//! entries. The catalog never calls the community: ingest runs in its caller's transaction, so
+//! that `pipeline` acknowledges the declarations a file's `usedBy` lists atomically with
+//! the snapshot that says so.
 //!
 //! [`Validated`]: crate::publiccode::Validated
 

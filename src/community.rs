@@ -12,10 +12,12 @@ pub mod declarations;
 pub mod entities;
 mod mails;
 pub mod memberships;
+pub mod people;
+pub mod roles;
 pub mod sessions;
+pub mod tokens;
 
 use sea_orm::DbErr;
-use sha2::{Digest as _, Sha256};
 
 use crate::i18n::Lang;
 use crate::mail::MailError;
@@ -66,44 +68,6 @@ impl CommunityError {
     }
 }
 
-/// A fresh secret for a cookie or an e-mailed link (256 random bits, hex) and its SHA-256, the
-/// only form the database keeps.
-///
-/// # Errors
-///
-/// When the operating system's random source fails.
-pub fn new_token() -> Result<(String, String), CommunityError> {
-    let mut bytes = [0_u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| CommunityError::Internal(Box::new(e)))?;
-    let token = hex(&bytes);
-    let hash = token_hash(&token);
-    Ok((token, hash))
-}
-
-/// The SHA-256 of a token, hex: what the database stores in place of the token.
-#[must_use]
-pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
-}
-
-/// Whether two secrets are equal, in a time that does not depend on where they differ.
-#[must_use]
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0_u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 /// Now, as the database columns store it.
 fn now() -> chrono::DateTime<chrono::FixedOffset> {
     chrono::Utc::now().fixed_offset()
@@ -117,19 +81,6 @@ fn plain_line(text: &str, max: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_are_random_and_stored_hashed() {
-        let (a, hash_a) = new_token().unwrap();
-        let (b, _) = new_token().unwrap();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 64);
-        assert_eq!(token_hash(&a), hash_a);
-        assert_ne!(a, hash_a);
-        assert!(same_secret(&a, &a.clone()));
-        assert!(!same_secret(&a, &b));
-        assert!(!same_secret(&a, &a[1..]));
-    }
 
     #[test]
     fn plain_lines() {

@@ -16,10 +16,11 @@
 //! (logging set-up), [`catalog`] (the store: the only reader and writer of catalog tables),
 //! [`crawl`] (the crawler), [`jobs`] (the background job queue), [`mail`] (e-mail through
 //! the outbox), [`ipa`] (the registry of public administrations), [`export`] (open-data
-//! exports), [`i18n`] (Italian and English messages), [`links`] (which addresses may become links) and
-//! [`untrusted`] (untrusted text made harmless for each medium), [`community`] (accounts, administrations
-//! and reuse declarations), [`app`] and [`web`] (the HTTP server: the only module that knows
-//! HTTP).
+//! exports), [`i18n`] (Italian and English messages), [`links`] (which addresses may become
+//! links), [`untrusted`] (untrusted text made harmless for each medium), [`community`]
+//! (accounts, administrations and reuse declarations), [`pipeline`] (the steps that write both
+//! the catalog and the community: a stored file and the declarations its `usedBy`
+//! acknowledges), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
 
 pub mod app;
 pub mod catalog;
@@ -34,6 +35,7 @@ pub mod ipa;
 pub mod jobs;
 pub mod links;
 pub mod mail;
+pub mod pipeline;
 pub mod publiccode;
 pub mod telemetry;
 pub mod untrusted;

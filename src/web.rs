@@ -82,7 +82,7 @@ pub fn router(state: AppState) -> Router {
 fn redact_tokens(path: &str) -> String {
     path.split('/')
         .map(|segment| {
-            if crate::community::accounts::is_token(segment) {
+            if crate::community::tokens::is_token(segment) {
                 "…"
             } else {
                 segment

@@ -5,6 +5,10 @@
 //! - An invalid file is stored with its diagnostics and the entry turns inactive, still visible
 //!   to its maintainers; the search index keeps the last valid content.
 //! - A manual deactivation is sticky: no ingest ever reactivates the entry.
+//!
+//! The caller opens the transaction ([`begin`]) and commits it, so that a step above the
+//! catalog can write what follows from the file (reuse declarations acknowledged by its
+//! `usedBy`) atomically with it; this module calls nothing outside the catalog.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
@@ -129,6 +133,8 @@ pub struct Ingested {
     pub software_id: i64,
     /// Its slug.
     pub slug: String,
+    /// The entry's current snapshot: the file's.
+    pub snapshot_id: i64,
     /// What happened.
     pub outcome: IngestOutcome,
 }
@@ -144,82 +150,84 @@ pub enum IngestError {
     Encode(#[from] serde_json::Error),
 }
 
-/// Records a valid file.
+/// Opens the transaction an ingest runs in.
 ///
 /// # Errors
 ///
-/// Fails on a database error; the transaction is rolled back and nothing is written.
+/// The database's.
+pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    // On SQLite the transaction takes the write lock at once: a deferred one that read first
+    // could not upgrade while another ingest writes, and would fail instead of waiting.
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
+
+/// Records a valid file in `txn` (from [`begin`]), which the caller commits.
+///
+/// # Errors
+///
+/// Fails on a database error; the caller's transaction is then to be dropped, rolled back.
 pub async fn ingest_valid(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     validated: &Validated,
 ) -> Result<Ingested, IngestError> {
-    ingest(db, origin, fetched, Checked::Valid(validated)).await
+    ingest(txn, origin, fetched, Checked::Valid(validated)).await
 }
 
-/// Records an invalid file with its diagnostics.
+/// Records an invalid file with its diagnostics, and the `publiccodeYmlVersion` it declares
+/// when it could be read (the one parse the caller made: the file is not read again here), in
+/// `txn` (from [`begin`]), which the caller commits.
 ///
 /// # Errors
 ///
-/// Fails on a database error; the transaction is rolled back and nothing is written.
+/// Fails on a database error; the caller's transaction is then to be dropped, rolled back.
 pub async fn ingest_invalid(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     rejected: &Rejected,
+    declared_version: Option<&str>,
 ) -> Result<Ingested, IngestError> {
-    ingest(db, origin, fetched, Checked::Invalid(rejected)).await
+    ingest(
+        txn,
+        origin,
+        fetched,
+        Checked::Invalid(rejected, declared_version),
+    )
+    .await
 }
 
 #[derive(Clone, Copy)]
 enum Checked<'a> {
     Valid(&'a Validated),
-    Invalid(&'a Rejected),
+    Invalid(&'a Rejected, Option<&'a str>),
 }
 
 impl Checked<'_> {
     fn diagnostics(&self) -> &[Diagnostic] {
         match self {
             Self::Valid(v) => v.warnings(),
-            Self::Invalid(r) => &r.diagnostics,
+            Self::Invalid(r, _) => &r.diagnostics,
         }
     }
 }
 
-/// Ingests in one transaction, run again when it loses a race with another writer (see
-/// [`unique`](super::unique)): whatever the other wrote is then read, not written twice.
+/// Ingests in `txn`. A transaction that loses a race with another writer fails with the
+/// database's error; the caller runs it again (`pipeline` does, through
+/// [`unique::retry_races`](super::unique::retry_races)), and what the other wrote is then read,
+/// not written twice.
 async fn ingest(
-    db: &DatabaseConnection,
+    txn: &DatabaseTransaction,
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     checked: Checked<'_>,
 ) -> Result<Ingested, IngestError> {
-    super::unique::retry_races(
-        || ingest_once(db, origin, fetched, checked),
-        |e| match e {
-            IngestError::Db(e) => Some(e),
-            IngestError::Encode(_) => None,
-        },
-    )
-    .await
-}
-
-async fn ingest_once(
-    db: &DatabaseConnection,
-    origin: Origin<'_>,
-    fetched: Fetched<'_>,
-    checked: Checked<'_>,
-) -> Result<Ingested, IngestError> {
-    // On SQLite the transaction takes the write lock at once: a deferred one that read first
-    // could not upgrade while another ingest writes, and would fail instead of waiting.
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..TransactionOptions::default()
-        })
-        .await?;
-    let (repository, new_repository) = upsert_repository(&txn, origin, fetched.commit).await?;
+    let (repository, new_repository) = upsert_repository(txn, origin, fetched.commit).await?;
     // A repository seen for the first time has no entry, snapshots, facets or text yet: the
     // look-ups and deletions that would find nothing are skipped (a first crawl of a thousand
     // repositories is a thousand of these transactions).
@@ -228,12 +236,12 @@ async fn ingest_once(
     } else {
         software::Entity::find()
             .filter(software::Column::RepositoryId.eq(repository.id))
-            .one(&txn)
+            .one(txn)
             .await?
     };
     let (entry, is_new) = match existing {
         Some(entry) => (entry, false),
-        None => create_software(&txn, &repository, &checked).await?,
+        None => create_software(txn, &repository, &checked).await?,
     };
 
     let sha256 = hex(&Sha256::digest(fetched.bytes));
@@ -243,10 +251,10 @@ async fn ingest_once(
         snapshots::Entity::find()
             .filter(snapshots::Column::SoftwareId.eq(entry.id))
             .filter(snapshots::Column::Sha256.eq(sha256.as_str()))
-            .one(&txn)
+            .one(txn)
             .await?
     };
-    let invalid = matches!(checked, Checked::Invalid(_));
+    let invalid = matches!(checked, Checked::Invalid(..));
     let outcome_if_changed = if invalid {
         IngestOutcome::Invalid
     } else if is_new {
@@ -266,14 +274,14 @@ async fn ingest_once(
                     changed_at_us: Set(super::change_stamp()),
                     ..Default::default()
                 }
-                .update(&txn)
+                .update(txn)
                 .await?;
             }
-            txn.commit().await?;
             return Ok(Ingested {
                 repository_id: repository.id,
                 software_id: entry.id,
                 slug: entry.slug,
+                snapshot_id: snapshot.id,
                 outcome: if invalid {
                     IngestOutcome::Invalid
                 } else {
@@ -283,7 +291,7 @@ async fn ingest_once(
         }
         // The file went back to content seen before: that snapshot becomes current again.
         Some(snapshot) => snapshot.id,
-        None => insert_snapshot(&txn, entry.id, fetched, &sha256, &checked).await?,
+        None => insert_snapshot(txn, entry.id, fetched, &sha256, &checked).await?,
     };
 
     let mut update = software::ActiveModel {
@@ -295,7 +303,7 @@ async fn ingest_once(
     };
     match &checked {
         Checked::Valid(v) => {
-            let publisher = upsert_publisher(&txn, v).await?;
+            let publisher = upsert_publisher(txn, v).await?;
             update.name = Set(v.code().name.clone());
             update.organisation_id = Set(publisher.as_ref().map(|p| p.id));
             // A manual deactivation is sticky; otherwise a valid file makes the entry active.
@@ -304,26 +312,18 @@ async fn ingest_once(
                 .as_ref()
                 .map(|p| p.ipa_code.clone().unwrap_or_else(|| p.name.clone()));
             let values = facets::of(v, publisher_key.as_deref());
-            replace_facets(&txn, entry.id, &values, is_new).await?;
+            replace_facets(txn, entry.id, &values, is_new).await?;
             let publisher_name = publisher.map(|p| p.name).unwrap_or_default();
-            index_text(&txn, entry.id, v, &publisher_name, is_new).await?;
+            index_text(txn, entry.id, v, &publisher_name, is_new).await?;
         }
-        Checked::Invalid(_) => update.active = Set(false),
+        Checked::Invalid(..) => update.active = Set(false),
     }
-    update.update(&txn).await?;
-    if let Checked::Valid(v) = &checked
-        && !v.code().used_by.is_empty()
-    {
-        // An owner that lists a declaring administration in `usedBy` acknowledges its
-        // declaration (Annex D), in the same transaction as the file that says so.
-        crate::community::declarations::acknowledge_from_used_by(&txn, entry.id, snapshot_id)
-            .await?;
-    }
-    txn.commit().await?;
+    update.update(txn).await?;
     Ok(Ingested {
         repository_id: repository.id,
         software_id: entry.id,
         slug: entry.slug,
+        snapshot_id,
         outcome: outcome_if_changed,
     })
 }
@@ -450,7 +450,7 @@ async fn create_software(
         }
         let name = match checked {
             Checked::Valid(v) => v.code().name.clone(),
-            Checked::Invalid(_) => candidate.clone(),
+            Checked::Invalid(..) => candidate.clone(),
         };
         let now = Utc::now().fixed_offset();
         let fresh = software::ActiveModel {
@@ -486,19 +486,13 @@ async fn insert_snapshot(
     sha256: &str,
     checked: &Checked<'_>,
 ) -> Result<i64, IngestError> {
-    // A valid file carries its version; an invalid one is read again only to find it.
     let declared_version = match checked {
         Checked::Valid(v) => Some(v.code().publiccode_yml_version.clone()),
-        Checked::Invalid(_) => publiccode::parse(fetched.bytes, &publiccode::Limits::default())
-            .ok()
-            .and_then(|raw| {
-                raw.declared_version()
-                    .map(|v| untrusted::storable(v).into_owned())
-            }),
+        Checked::Invalid(_, version) => version.map(|v| untrusted::storable(v).into_owned()),
     };
     let normalized = match checked {
         Checked::Valid(v) => Some(serde_json::to_string(v.code())?),
-        Checked::Invalid(_) => None,
+        Checked::Invalid(..) => None,
     };
     let fresh = snapshots::ActiveModel {
         software_id: Set(software_id),

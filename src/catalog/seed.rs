@@ -3,15 +3,10 @@
 //! Entry `n` of seed `s` is always the same file: a valid publiccode.yml written the way Italian
 //! administrations write them (Italian and sometimes English descriptions, categories, scopes,
 //! the Italian section or `supports`, a real IPA code as publisher), so the whole pipeline —
-//! validation, ingest, search — runs on it exactly as on crawled files.
+//! validation, ingest, search — runs on it exactly as on crawled files
+//! (`pipeline::populate` stores them).
 
 use std::fmt::Write as _;
-
-use chrono::Utc;
-use sea_orm::DatabaseConnection;
-
-use super::{Fetched, IngestError, IngestOutcome, Origin, ingest_valid};
-use crate::publiccode::{self, Context, Limits, Outcome};
 
 /// A small deterministic generator (xorshift64*), so a seed always yields the same catalog.
 #[derive(Debug, Clone)]
@@ -285,58 +280,6 @@ pub fn entry(seed: u64, n: u64) -> (String, String) {
         }
     }
     (url, y)
-}
-
-/// Ingests entries `0..count` of `seed` through the whole pipeline (validation included),
-/// calling `progress` after each; returns how many were new.
-///
-/// # Errors
-///
-/// Fails on a database error, or if the generator ever produced an invalid file.
-pub async fn populate(
-    db: &DatabaseConnection,
-    seed: u64,
-    count: u64,
-    mut progress: impl FnMut(u64),
-) -> Result<u64, SeedError> {
-    let mut new = 0;
-    for n in 0..count {
-        let (url, yaml) = entry(seed, n);
-        let Outcome::Valid(v) =
-            publiccode::check(yaml.as_bytes(), &Limits::default(), &Context::default())
-        else {
-            return Err(SeedError::Invalid(n));
-        };
-        let origin = Origin {
-            repository_url: &url,
-            forge: "git",
-            facts: None,
-        };
-        let fetched = Fetched {
-            bytes: yaml.as_bytes(),
-            commit: None,
-            fetched_at: Utc::now(),
-        };
-        if ingest_valid(db, origin, fetched, &v).await?.outcome == IngestOutcome::New {
-            new += 1;
-        }
-        progress(n + 1);
-    }
-    if count >= super::COMPACT_AFTER {
-        super::compact(db).await.map_err(IngestError::from)?;
-    }
-    Ok(new)
-}
-
-/// Why seeding stopped.
-#[derive(Debug, thiserror::Error)]
-pub enum SeedError {
-    /// The generator made an invalid file (a bug in the generator).
-    #[error("synthetic entry {0} is invalid; this is a bug in the generator")]
-    Invalid(u64),
-    /// Ingest failed.
-    #[error(transparent)]
-    Ingest(#[from] IngestError),
 }
 
 /// `at_least` plus up to `extra - 1` more distinct items of `items` (fewer if there are not enough).

@@ -4,9 +4,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::catalog::seed;
 use crate::config::Config;
 use crate::db;
+use crate::pipeline;
 
 /// `riuso dev` subcommands.
 #[derive(Debug, clap::Subcommand)]
@@ -50,7 +50,7 @@ pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
         );
         bar.enable_steady_tick(Duration::from_millis(200));
         let started = Instant::now();
-        let new = seed::populate(&conn, args.seed, args.count, |done| bar.set_position(done)).await?;
+        let new = pipeline::populate(&conn, args.seed, args.count, |done| bar.set_position(done)).await?;
         let other = args.count - new;
         bar.finish_and_clear();
         let seconds = started.elapsed().as_secs_f64();

@@ -11,7 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::catalog::{self, Fetched, IngestOutcome, Origin};
 use crate::config::Config;
 use crate::db;
-use crate::publiccode::{self, Assets, Context, Limits, Outcome};
+use crate::pipeline;
+use crate::publiccode::{self, Assets, Context, Limits};
 use crate::untrusted;
 
 use super::DirAssets;
@@ -184,11 +185,10 @@ async fn import_one(
         commit: None,
         fetched_at: Utc::now(),
     };
-    let ingested = match publiccode::check(&bytes, limits, &ctx) {
-        Outcome::Valid(v) => catalog::ingest_valid(conn, origin, fetched, &v).await,
-        Outcome::Invalid(r) => catalog::ingest_invalid(conn, origin, fetched, &r).await,
-    }
-    .with_context(|| format!("cannot import {}", file.display()))?;
+    let inspected = publiccode::inspect(&bytes, limits, &ctx);
+    let ingested = pipeline::ingest(conn, origin, fetched, &inspected)
+        .await
+        .with_context(|| format!("cannot import {}", file.display()))?;
     Ok((ingested.slug, ingested.outcome))
 }
 

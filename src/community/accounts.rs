@@ -20,7 +20,8 @@ use sea_orm::{
 use tokio::sync::Semaphore;
 
 use super::entities::{memberships, sessions, user_tokens, users};
-use super::{CommunityError, mails, new_token, now, plain_line, token_hash};
+use super::tokens::{find_token, insert_token, redeem_token};
+use super::{CommunityError, mails, now, plain_line};
 use crate::i18n::Lang;
 use crate::mail;
 
@@ -295,86 +296,6 @@ fn may_be_a_password(password: &str) -> bool {
 /// The link to `path` on this server.
 fn link(public_url: &str, path: &str, token: &str) -> String {
     format!("{}/{path}/{token}", public_url.trim_end_matches('/'))
-}
-
-/// Stores a new single-use `purpose` link for `user_id` valid `hours`; answers its token.
-pub(super) async fn insert_token(
-    db: &impl ConnectionTrait,
-    purpose: &str,
-    user_id: i64,
-    membership_id: Option<i64>,
-    hours: i64,
-) -> Result<String, CommunityError> {
-    let (token, hash) = new_token()?;
-    let at = now();
-    user_tokens::ActiveModel {
-        token_hash: Set(hash),
-        purpose: Set(purpose.to_owned()),
-        user_id: Set(user_id),
-        membership_id: Set(membership_id),
-        created_at: Set(at),
-        expires_at: Set(at + chrono::Duration::hours(hours)),
-        used_at: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(token)
-}
-
-/// Marks the unused, unexpired `purpose` token `token` as used and answers it, in one
-/// conditional update: two requests with the same link cannot both use it.
-pub(super) async fn redeem_token(
-    db: &impl ConnectionTrait,
-    purpose: &str,
-    token: &str,
-) -> Result<user_tokens::Model, CommunityError> {
-    if !is_token(token) {
-        return Err(CommunityError::BadToken);
-    }
-    let hash = token_hash(token);
-    let at = now();
-    let used = user_tokens::Entity::update_many()
-        .col_expr(user_tokens::Column::UsedAt, Expr::value(at))
-        .filter(user_tokens::Column::TokenHash.eq(hash.as_str()))
-        .filter(user_tokens::Column::Purpose.eq(purpose))
-        .filter(user_tokens::Column::UsedAt.is_null())
-        .filter(user_tokens::Column::ExpiresAt.gt(at))
-        .exec(db)
-        .await?;
-    if used.rows_affected != 1 {
-        return Err(CommunityError::BadToken);
-    }
-    user_tokens::Entity::find()
-        .filter(user_tokens::Column::TokenHash.eq(hash))
-        .one(db)
-        .await?
-        .ok_or(CommunityError::BadToken)
-}
-
-/// Whether `token` has the shape of ours (64 hex digits): anything else is not looked up.
-#[must_use]
-pub fn is_token(token: &str) -> bool {
-    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
-}
-
-/// The unused, unexpired `purpose` token `token`, without using it.
-pub(super) async fn find_token(
-    db: &impl ConnectionTrait,
-    purpose: &str,
-    token: &str,
-) -> Result<user_tokens::Model, CommunityError> {
-    if !is_token(token) {
-        return Err(CommunityError::BadToken);
-    }
-    user_tokens::Entity::find()
-        .filter(user_tokens::Column::TokenHash.eq(token_hash(token)))
-        .filter(user_tokens::Column::Purpose.eq(purpose))
-        .filter(user_tokens::Column::UsedAt.is_null())
-        .filter(user_tokens::Column::ExpiresAt.gt(now()))
-        .one(db)
-        .await?
-        .ok_or(CommunityError::BadToken)
 }
 
 /// Queues a message `write` makes (in the account's language, to `email`) carrying a new
@@ -716,16 +637,6 @@ async fn live_user(db: &impl ConnectionTrait, id: i64) -> Result<users::Model, C
         .one(db)
         .await?
         .ok_or(CommunityError::BadToken)
-}
-
-/// How a person's name reads beside what they did: their name, or "former member" once the
-/// account is deleted.
-#[must_use]
-pub fn shown_name(lang: Lang, user: Option<&users::Model>) -> String {
-    match user {
-        Some(u) if u.deleted_at.is_none() => u.display_name.clone(),
-        _ => lang.t("account.former_member").to_owned(),
-    }
 }
 
 /// Every live account with a site role, with it.

@@ -5,7 +5,7 @@
 
 use std::fmt::Display;
 
-use super::memberships::OrgRole;
+use super::roles::OrgRole;
 use crate::i18n::Lang;
 use crate::mail::Message;
 

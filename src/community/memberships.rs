@@ -8,8 +8,10 @@ use sea_orm::{
     EntityTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _,
 };
 
-use super::accounts::{find_token, insert_token as issue_token, redeem_token};
 use super::entities::{memberships, user_tokens, users};
+use super::people::Person;
+pub use super::roles::OrgRole;
+use super::tokens::{find_token, insert_token as issue_token, redeem_token};
 use super::{CommunityError, mails, now};
 use crate::catalog::entities::organisations as organisation_rows;
 use crate::catalog::organisations;
@@ -39,36 +41,6 @@ pub enum Claimed {
         /// The claim.
         membership: memberships::Model,
     },
-}
-
-/// A role within an organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OrgRole {
-    /// Manages the organisation's members, and acts for it.
-    Admin,
-    /// Acts for the organisation: declares reuse, confirms declarations of its software.
-    Member,
-}
-
-impl OrgRole {
-    /// The stored form.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Member => "member",
-        }
-    }
-
-    /// The role a stored value names, if any.
-    #[must_use]
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "admin" => Some(Self::Admin),
-            "member" => Some(Self::Member),
-            _ => None,
-        }
-    }
 }
 
 /// Where a claim stands.
@@ -106,8 +78,8 @@ pub struct MembershipView {
     pub role: OrgRole,
     /// Whether the administration confirmed it.
     pub verified: bool,
-    /// The member's name (for the organisation's member list).
-    pub member: String,
+    /// The member (for the organisation's member list).
+    pub member: Person,
 }
 
 /// `user` claims to be `role` of the administration with IPA code `code`: the claim is recorded
@@ -332,7 +304,6 @@ pub async fn confirm(
 async fn views(
     db: &DatabaseConnection,
     rows: Vec<memberships::Model>,
-    lang: crate::i18n::Lang,
 ) -> Result<Vec<MembershipView>, CommunityError> {
     let org_ids: Vec<i64> = rows.iter().map(|m| m.organisation_id).collect();
     let user_ids: Vec<i64> = rows.iter().map(|m| m.user_id).collect();
@@ -355,7 +326,7 @@ async fn views(
                 organisation: org.name.clone(),
                 role: OrgRole::parse(&m.role)?,
                 verified: m.status == Status::Verified.as_str(),
-                member: super::accounts::shown_name(lang, people.get(&m.user_id)),
+                member: Person::of(people.get(&m.user_id)),
             })
         })
         .collect())
@@ -369,14 +340,13 @@ async fn views(
 pub async fn of_user(
     db: &DatabaseConnection,
     user_id: i64,
-    lang: crate::i18n::Lang,
 ) -> Result<Vec<MembershipView>, CommunityError> {
     let rows = memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(user_id))
         .order_by_asc(memberships::Column::Id)
         .all(db)
         .await?;
-    views(db, rows, lang).await
+    views(db, rows).await
 }
 
 /// The members of organisation `org_id`, verified or waiting.
@@ -387,14 +357,13 @@ pub async fn of_user(
 pub async fn of_organisation(
     db: &DatabaseConnection,
     org_id: i64,
-    lang: crate::i18n::Lang,
 ) -> Result<Vec<MembershipView>, CommunityError> {
     let rows = memberships::Entity::find()
         .filter(memberships::Column::OrganisationId.eq(org_id))
         .order_by_asc(memberships::Column::Id)
         .all(db)
         .await?;
-    views(db, rows, lang).await
+    views(db, rows).await
 }
 
 /// Removes membership `id` of organisation `org_id`.

@@ -9,7 +9,8 @@ use sea_orm::{
 };
 
 use super::entities::{sessions, user_tokens, users};
-use super::{CommunityError, new_token, now, token_hash};
+use super::tokens::{is_token, new_token, token_hash};
+use super::{CommunityError, now};
 
 /// How long a session lasts without use.
 pub const IDLE_DAYS: i64 = 30;
@@ -85,7 +86,7 @@ pub async fn start(
 ///
 /// On a database error.
 pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<Session>, CommunityError> {
-    if !super::accounts::is_token(token) {
+    if !is_token(token) {
         return Ok(None);
     }
     let Some(session) = sessions::Entity::find_by_id(token_hash(token))

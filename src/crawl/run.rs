@@ -20,7 +20,7 @@ use super::vitality_job;
 use crate::catalog::entities::{crawl_events, crawl_runs, repositories, software, sources};
 use crate::catalog::{self, Facts, Fetched, IngestOutcome, Origin};
 use crate::jobs::{self, NewJob};
-use crate::publiccode::{self, Context, Limits, Outcome};
+use crate::publiccode::{self, Context, Limits};
 
 /// The repositories a target leads to, or why it could not be listed.
 type Discovered = Result<Result<Vec<(Forge, RepoInfo, bool)>, String>, DbErr>;
@@ -728,11 +728,8 @@ async fn ingest(
         fetched_at: Utc::now(),
     };
     // Checked before any await: the validation context is not `Send`.
-    let checked = publiccode::check(bytes, &limits, &Context::default());
-    let ingested = match checked {
-        Outcome::Valid(v) => catalog::ingest_valid(db, origin, fetched, &v).await,
-        Outcome::Invalid(r) => catalog::ingest_invalid(db, origin, fetched, &r).await,
-    };
+    let inspected = publiccode::inspect(bytes, &limits, &Context::default());
+    let ingested = crate::pipeline::ingest(db, origin, fetched, &inspected).await;
     let ingested = match ingested {
         Ok(i) => i,
         Err(catalog::IngestError::Db(e)) => return Err(e),

@@ -88,7 +88,7 @@ impl TryFrom<String> for Token {
     type Error = &'static str;
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        if crate::community::accounts::is_token(&value) {
+        if crate::community::tokens::is_token(&value) {
             Ok(Self(value))
         } else {
             Err("not a token")

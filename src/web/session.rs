@@ -22,7 +22,7 @@ use super::error::{ApiError, AppError};
 use crate::app::AppState;
 use crate::community::authz::{self, Action, Actor, Denied};
 use crate::community::sessions::{self, IDLE_DAYS, Session};
-use crate::community::{new_token, same_secret};
+use crate::community::tokens::{new_token, same_secret};
 
 /// The session cookie.
 pub const SESSION_COOKIE: &str = "riuso_session";

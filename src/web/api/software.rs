@@ -171,12 +171,7 @@ pub async fn declarations(
     let detail = read::software(&state.db, id.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    let list = crate::community::declarations::of_software(
-        &state.db,
-        detail.software.id,
-        crate::i18n::Lang::En,
-    )
-    .await?;
+    let list = crate::community::declarations::of_software(&state.db, detail.software.id).await?;
     Ok(Json(DeclarationList {
         data: list.iter().map(DeclarationResponse::from).collect(),
     }))

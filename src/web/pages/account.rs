@@ -515,7 +515,7 @@ async fn account_page(
             accounts::SiteRole::Reviewer => "account.role_reviewer",
         }),
         sessions: sessions::count(&state.db, user.id).await?,
-        memberships: memberships::of_user(&state.db, user.id, lang).await?,
+        memberships: memberships::of_user(&state.db, user.id).await?,
         code,
     })
 }

@@ -14,6 +14,7 @@ use crate::app::AppState;
 use crate::catalog::read;
 use crate::community::authz::{self, Action};
 use crate::community::declarations::{self, Declaration, NewDeclaration, Status};
+use crate::community::people::Person;
 use crate::i18n::Lang;
 use crate::links::Link;
 use crate::web::api::Key;
@@ -34,7 +35,7 @@ pub struct DeclarationItem {
     pub(super) modified: bool,
     pub(super) variant_url: Option<Link>,
     pub(super) note: String,
-    pub(super) declared_by: String,
+    pub(super) declared_by: Person,
     pub(super) software_slug: String,
     pub(super) software_name: String,
 }
@@ -90,17 +91,16 @@ pub struct Section {
 /// On a database error.
 pub async fn section(
     state: &AppState,
-    lang: Lang,
     viewer: &Viewer,
     software_id: i64,
 ) -> Result<Section, AppError> {
-    let items = declarations::of_software(&state.db, software_id, lang)
+    let items = declarations::of_software(&state.db, software_id)
         .await?
         .iter()
         .map(|d| DeclarationItem::of(state, d))
         .collect();
     let organisations = match &viewer.0 {
-        Some(session) => declarations::declarable_for(&state.db, &session.user, lang)
+        Some(session) => declarations::declarable_for(&state.db, &session.user)
             .await?
             .into_iter()
             .map(|(id, name)| (id, super::organisation_name(state, &name)))
@@ -200,7 +200,7 @@ pub async fn show(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let d = declarations::get(&state.db, id, lang).await?;
+    let d = declarations::get(&state.db, id).await?;
     // Its forms are for the signed-in only, so the token is their session's.
     let csrf = viewer
         .0
@@ -242,7 +242,7 @@ async fn declaration_for(
     id: i64,
     action: fn(&Declaration) -> Option<Action>,
 ) -> Result<Declaration, AppError> {
-    let d = declarations::get(&state.db, id, Lang::default()).await?;
+    let d = declarations::get(&state.db, id).await?;
     match action(&d) {
         Some(a) => me.may(a)?,
         None => return Err(AppError::Forbidden),
@@ -328,7 +328,7 @@ pub async fn pending(
 ) -> Result<Response, AppError> {
     let org = super::memberships::organisation(&state, code.as_str()).await?;
     me.may(Action::ViewPending(org.id))?;
-    let groups = declarations::pending_for_owner(&state.db, org.id, lang)
+    let groups = declarations::pending_for_owner(&state.db, org.id)
         .await?
         .into_iter()
         .map(|g| PendingGroup {

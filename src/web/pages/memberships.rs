@@ -97,7 +97,7 @@ pub async fn members(
         ctx: PageCtx::new(lang, &uri),
         csrf,
         code: org.ipa_code.clone().unwrap_or_default(),
-        members: memberships::of_organisation(&state.db, org.id, lang).await?,
+        members: memberships::of_organisation(&state.db, org.id).await?,
         organisation: super::organisation_name(&state, &org.name),
     })
 }

@@ -118,12 +118,12 @@ pub async fn show(
     let solutions = read::software_of(&state.db, organisation.id, None, PAGE_SIZE).await?;
     let reuse = browse::reuse_of(&state.db, organisation.id, REUSE_LIMIT).await?;
     let item = |d: &declarations::Declaration| super::declarations::DeclarationItem::of(&state, d);
-    let declared = declarations::made_by(&state.db, organisation.id, lang)
+    let declared = declarations::made_by(&state.db, organisation.id)
         .await?
         .iter()
         .map(item)
         .collect();
-    let received = declarations::received_by(&state.db, organisation.id, lang)
+    let received = declarations::received_by(&state.db, organisation.id)
         .await?
         .iter()
         .map(item)

@@ -297,8 +297,7 @@ pub async fn show(
     let detail = read::software(&state.db, slug.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    let declarations =
-        super::declarations::section(&state, lang, &viewer, detail.software.id).await?;
+    let declarations = super::declarations::section(&state, &viewer, detail.software.id).await?;
     let events = browse::recent_events(&state.db, detail.software.id, EVENTS).await?;
     let SoftwareDetail {
         software,

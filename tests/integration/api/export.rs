@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::http::{StatusCode, header};
 use chrono::Utc;
-use riuso::catalog::{self, Fetched, Origin};
-use riuso::publiccode::{self, Context, Limits, Outcome};
+use riuso::catalog::{Fetched, Origin};
+use riuso::pipeline;
+use riuso::publiccode::{self, Context, Limits};
 
 use crate::support::db::{BACKENDS, TestDb};
 use crate::support::fixtures;
@@ -76,10 +77,8 @@ async fn add_inactive(db: &TestDb) {
         fixtures().join("parser-go/testdata/v0/invalid/developmentStatus_invalid.yml"),
     )
     .unwrap();
-    let Outcome::Invalid(r) = publiccode::check(&bytes, &Limits::default(), &Context::default())
-    else {
-        panic!("the fixture is invalid")
-    };
+    let inspected = publiccode::inspect(&bytes, &Limits::default(), &Context::default());
+    assert!(!inspected.outcome.is_valid(), "the fixture is invalid");
     let origin = Origin {
         repository_url: "https://github.com/example/broken",
         forge: "github",
@@ -90,7 +89,7 @@ async fn add_inactive(db: &TestDb) {
         commit: None,
         fetched_at: Utc::now(),
     };
-    catalog::ingest_invalid(&db.conn, origin, fetched, &r)
+    pipeline::ingest(&db.conn, origin, fetched, &inspected)
         .await
         .unwrap();
 }

@@ -39,7 +39,7 @@ async fn reads_carry_a_strong_etag_and_answer_304() {
     assert!(body.is_empty());
 
     // A change to the catalog changes the tag.
-    riuso::catalog::seed::populate(&app.db.conn, 2, 1, |_| {})
+    riuso::pipeline::populate(&app.db.conn, 2, 1, |_| {})
         .await
         .unwrap();
     let changed = Request::get("/api/v1/stats")

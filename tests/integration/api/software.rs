@@ -4,7 +4,8 @@
 
 use axum::http::StatusCode;
 use chrono::Utc;
-use riuso::catalog::{self, Fetched, Origin};
+use riuso::catalog::{Fetched, Origin};
+use riuso::pipeline;
 use riuso::publiccode::{self, Context, Limits, Outcome};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, EntityTrait as _};
 use serde_json::Value;
@@ -101,19 +102,16 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             commit: Some("0123456789abcdef"),
             fetched_at: Utc::now(),
         };
-        catalog::ingest_valid(&app.db.conn, origin, fetched(&valid), &v)
+        pipeline::ingest_valid(&app.db.conn, origin, fetched(&valid), &v)
             .await
             .unwrap();
         let invalid = std::fs::read(
             fixtures().join("parser-go/testdata/v0/invalid/developmentStatus_invalid.yml"),
         )
         .unwrap();
-        let Outcome::Invalid(r) =
-            publiccode::check(&invalid, &Limits::default(), &Context::default())
-        else {
-            panic!("the fixture is invalid")
-        };
-        catalog::ingest_invalid(&app.db.conn, origin, fetched(&invalid), &r)
+        let inspected = publiccode::inspect(&invalid, &Limits::default(), &Context::default());
+        assert!(!inspected.outcome.is_valid(), "the fixture is invalid");
+        pipeline::ingest(&app.db.conn, origin, fetched(&invalid), &inspected)
             .await
             .unwrap();
 

@@ -5,7 +5,8 @@ use chrono::Utc;
 use riuso::catalog::entities::{
     claims, repositories, snapshots, software, software_facets, used_by,
 };
-use riuso::catalog::{self, Facts, Fetched, IngestOutcome, Ingested, Origin};
+use riuso::catalog::{Facts, Fetched, IngestOutcome, Ingested, Origin};
+use riuso::pipeline;
 use riuso::publiccode::{self, Context, Limits, Outcome};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection,
@@ -33,14 +34,10 @@ async fn ingest(db: &DatabaseConnection, bytes: &str) -> Ingested {
         commit: Some("abc123"),
         fetched_at: Utc::now(),
     };
-    match publiccode::check(bytes.as_bytes(), &Limits::default(), &Context::default()) {
-        Outcome::Valid(v) => catalog::ingest_valid(db, origin, fetched, &v)
-            .await
-            .unwrap(),
-        Outcome::Invalid(r) => catalog::ingest_invalid(db, origin, fetched, &r)
-            .await
-            .unwrap(),
-    }
+    let inspected = publiccode::inspect(bytes.as_bytes(), &Limits::default(), &Context::default());
+    pipeline::ingest(db, origin, fetched, &inspected)
+        .await
+        .unwrap()
 }
 
 async fn snapshot_count(db: &DatabaseConnection) -> u64 {
@@ -267,7 +264,7 @@ async fn ingest_with(db: &DatabaseConnection, bytes: &str, facts: Facts<'_>) -> 
     else {
         panic!("the fixture is valid")
     };
-    catalog::ingest_valid(db, origin, fetched, &v)
+    pipeline::ingest_valid(db, origin, fetched, &v)
         .await
         .unwrap()
 }
@@ -321,6 +318,73 @@ async fn forge_facts_are_written_with_the_file_even_when_unseen_was_wrong() {
             ),
             "{backend:?}"
         );
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_invalid_file_is_read_once_under_the_limits_it_was_checked_with() {
+    let broken = minimal().replace(
+        "developmentStatus: development",
+        "developmentStatus: stabel",
+    );
+    let declared = |limits: Limits| {
+        let inspected = publiccode::inspect(broken.as_bytes(), &limits, &Context::default());
+        assert!(!inspected.outcome.is_valid());
+        inspected
+    };
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let fetched = Fetched {
+            bytes: broken.as_bytes(),
+            commit: None,
+            fetched_at: Utc::now(),
+        };
+        let origin = |url| Origin {
+            repository_url: url,
+            forge: "github",
+            facts: None,
+        };
+        let version = async |id: i64| {
+            let e = entry(&db.conn, id).await;
+            snapshots::Entity::find_by_id(e.current_snapshot_id.unwrap())
+                .one(&db.conn)
+                .await
+                .unwrap()
+                .unwrap()
+                .declared_version
+        };
+        // Read under the defaults, the file says its version.
+        let read = pipeline::ingest(
+            &db.conn,
+            origin(REPO),
+            fetched,
+            &declared(Limits::default()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(read.outcome, IngestOutcome::Invalid);
+        assert_eq!(
+            version(read.software_id).await.as_deref(),
+            Some("0"),
+            "{backend:?}"
+        );
+        // Under limits that refuse it, nothing of it is read: ingest does not parse it again
+        // under other limits to find the version.
+        let tight = Limits {
+            max_bytes: 16,
+            ..Limits::default()
+        };
+        let refused = pipeline::ingest(
+            &db.conn,
+            origin("https://github.com/example/other"),
+            fetched,
+            &declared(tight),
+        )
+        .await
+        .unwrap();
+        assert_eq!(refused.outcome, IngestOutcome::Invalid);
+        assert_eq!(version(refused.software_id).await, None, "{backend:?}");
         db.close().await;
     }
 }

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use chrono::Utc;
 use riuso::catalog::search::{self, Facet, Query, SearchError, Sort};
-use riuso::catalog::{self, Fetched, Origin};
+use riuso::catalog::{Fetched, Origin};
+use riuso::pipeline;
 use riuso::publiccode::{self, Context, Limits, Outcome};
 use sea_orm::DatabaseConnection;
 
@@ -52,7 +53,7 @@ async fn add(db: &DatabaseConnection, repo: &str, yaml: &str) {
         commit: None,
         fetched_at: Utc::now(),
     };
-    catalog::ingest_valid(db, origin, fetched, &v)
+    pipeline::ingest_valid(db, origin, fetched, &v)
         .await
         .unwrap();
 }

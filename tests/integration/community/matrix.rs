@@ -362,7 +362,7 @@ async fn a_member_of_one_administration_cannot_act_for_another() {
         .await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     assert!(
-        riuso::community::declarations::made_by(&app.db.conn, milano, Lang::En)
+        riuso::community::declarations::made_by(&app.db.conn, milano)
             .await
             .unwrap()
             .is_empty(),

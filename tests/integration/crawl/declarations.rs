@@ -59,7 +59,7 @@ async fn declaration_on(db: &TestDb, software: &str) -> i64 {
 }
 
 async fn status(db: &TestDb, id: i64) -> (Status, Option<String>) {
-    let d = declarations::get(&db.conn, id, Lang::En).await.unwrap();
+    let d = declarations::get(&db.conn, id).await.unwrap();
     (d.status, d.row.acknowledged_via)
 }
 

@@ -21,9 +21,9 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode};
 use chrono::Utc;
 use riuso::app::{App, AppState};
-use riuso::catalog::{self, Fetched, Origin};
+use riuso::catalog::{Fetched, Origin};
 use riuso::config::Config;
-use riuso::publiccode::{self, Context, Limits, Outcome};
+use riuso::publiccode::{self, Context, Limits};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use tower::ServiceExt as _;
@@ -172,7 +172,7 @@ impl TestAppBuilder {
             }
         }
         if self.synthetic > 0 {
-            catalog::seed::populate(&db.conn, 1, self.synthetic, |_| {})
+            riuso::pipeline::populate(&db.conn, 1, self.synthetic, |_| {})
                 .await
                 .unwrap();
         }
@@ -199,14 +199,10 @@ pub async fn ingest(db: &TestDb, url: &str, bytes: &[u8]) {
         commit: Some("0123456789abcdef0123"),
         fetched_at: Utc::now(),
     };
-    match publiccode::check(bytes, &Limits::default(), &Context::default()) {
-        Outcome::Valid(v) => catalog::ingest_valid(&db.conn, origin, fetched, &v)
-            .await
-            .unwrap(),
-        Outcome::Invalid(r) => catalog::ingest_invalid(&db.conn, origin, fetched, &r)
-            .await
-            .unwrap(),
-    };
+    let inspected = publiccode::inspect(bytes, &Limits::default(), &Context::default());
+    riuso::pipeline::ingest(&db.conn, origin, fetched, &inspected)
+        .await
+        .unwrap();
 }
 
 /// An answer: status, headers and body, the body read as HTML when asked.
