@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use chrono::Utc;
-use riuso::catalog::{Fetched, Origin};
+use riuso::catalog::{self, Fetched, Origin};
 use riuso::pipeline;
 use riuso::publiccode::{self, Context, Limits, Outcome};
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, EntityTrait as _};
