@@ -27,6 +27,7 @@ async fn ingest(db: &DatabaseConnection, bytes: &str) -> Ingested {
         repository_url: REPO,
         forge: "github",
         facts: None,
+        source_ipa: None,
     };
     let fetched = Fetched {
         bytes: bytes.as_bytes(),
@@ -256,6 +257,7 @@ async fn ingest_with(db: &DatabaseConnection, bytes: &str, facts: Facts<'_>) -> 
         repository_url: REPO,
         forge: "github",
         facts: Some(facts),
+        source_ipa: None,
     };
     let fetched = Fetched {
         bytes: bytes.as_bytes(),

@@ -21,7 +21,7 @@ use chrono::Utc;
 use riuso::app::{App, AppState};
 use riuso::catalog::{self, Fetched, Origin};
 use riuso::config::Config;
-use riuso::publiccode::{self, Context, Limits, Outcome};
+use riuso::publiccode::{self, ClaimKind, ClaimValue, Context, Limits, Outcome};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use tower::ServiceExt as _;
@@ -185,25 +185,60 @@ impl TestAppBuilder {
     }
 }
 
-/// Ingests `bytes` as the file of the repository at `url`, valid or not.
+/// Ingests `bytes` as the file of the repository at `url`, valid or not, as if crawled from the
+/// source of the administration the file claims as its publisher (which is then verified: its
+/// members own the entry).
 pub async fn ingest(db: &TestDb, url: &str, bytes: &[u8]) {
-    let origin = Origin {
-        repository_url: url,
-        forge: "github",
-        facts: None,
-    };
+    ingest_from(db, url, bytes, Source::Claimed).await;
+}
+
+/// The source a test file comes from, as far as its publisher's verification goes.
+#[derive(Debug, Clone, Copy)]
+pub enum Source<'a> {
+    /// The source of the administration the file claims: its claim is verified.
+    Claimed,
+    /// A source with this `ipa`, or with none (like an import).
+    Ipa(Option<&'a str>),
+}
+
+/// Ingests `bytes` as the file of the repository at `url` from `source`, valid or not.
+pub async fn ingest_from(db: &TestDb, url: &str, bytes: &[u8], source: Source<'_>) {
     let fetched = Fetched {
         bytes,
         commit: Some("0123456789abcdef0123"),
         fetched_at: Utc::now(),
     };
     match publiccode::check(bytes, &Limits::default(), &Context::default()) {
-        Outcome::Valid(v) => catalog::ingest_valid(&db.conn, origin, fetched, &v)
-            .await
-            .unwrap(),
-        Outcome::Invalid(r) => catalog::ingest_invalid(&db.conn, origin, fetched, &r)
-            .await
-            .unwrap(),
+        Outcome::Valid(v) => {
+            let claimed = v.claims().iter().find_map(|c| match &c.value {
+                ClaimValue::Ipa(code) if c.kind == ClaimKind::PublisherIpa => Some(code.clone()),
+                _ => None,
+            });
+            let source_ipa = match source {
+                Source::Claimed => claimed.as_deref(),
+                Source::Ipa(ipa) => ipa,
+            };
+            let origin = Origin {
+                repository_url: url,
+                forge: "github",
+                facts: None,
+                source_ipa,
+            };
+            catalog::ingest_valid(&db.conn, origin, fetched, &v)
+                .await
+                .unwrap()
+        }
+        Outcome::Invalid(r) => {
+            let origin = Origin {
+                repository_url: url,
+                forge: "github",
+                facts: None,
+                source_ipa: None,
+            };
+            catalog::ingest_invalid(&db.conn, origin, fetched, &r)
+                .await
+                .unwrap()
+        }
     };
 }
 
