@@ -30,7 +30,12 @@ async fn discover(db: &DatabaseConnection, http: &Polite, target: &Target, run: 
     if target.repository {
         let message = match repository_info(db, http, target).await {
             Ok(Some(info)) => {
-                return Ok(Ok(vec![(target.forge.clone(), info, true, target.ipa.clone())]));
+                return Ok(Ok(vec![(
+                    target.forge.clone(),
+                    info,
+                    true,
+                    target.ipa.clone(),
+                )]));
             }
             Ok(None) => format!("{}: no such repository", target.path),
             Err(e) => e.to_string(),

@@ -189,20 +189,6 @@ impl TestAppBuilder {
 /// source of the administration the file claims as its publisher (which is then verified: its
 /// members own the entry).
 pub async fn ingest(db: &TestDb, url: &str, bytes: &[u8]) {
-    ingest_from(db, url, bytes, Source::Claimed).await;
-}
-
-/// The source a test file comes from, as far as its publisher's verification goes.
-#[derive(Debug, Clone, Copy)]
-pub enum Source<'a> {
-    /// The source of the administration the file claims: its claim is verified.
-    Claimed,
-    /// A source with this `ipa`, or with none (like an import).
-    Ipa(Option<&'a str>),
-}
-
-/// Ingests `bytes` as the file of the repository at `url` from `source`, valid or not.
-pub async fn ingest_from(db: &TestDb, url: &str, bytes: &[u8], source: Source<'_>) {
     let fetched = Fetched {
         bytes,
         commit: Some("0123456789abcdef0123"),
@@ -214,15 +200,11 @@ pub async fn ingest_from(db: &TestDb, url: &str, bytes: &[u8], source: Source<'_
                 ClaimValue::Ipa(code) if c.kind == ClaimKind::PublisherIpa => Some(code.clone()),
                 _ => None,
             });
-            let source_ipa = match source {
-                Source::Claimed => claimed.as_deref(),
-                Source::Ipa(ipa) => ipa,
-            };
             let origin = Origin {
                 repository_url: url,
                 forge: "github",
                 facts: None,
-                source_ipa,
+                source_ipa: claimed.as_deref(),
             };
             catalog::ingest_valid(&db.conn, origin, fetched, &v)
                 .await
