@@ -49,7 +49,7 @@ impl SafeHref {
     }
 
     fn with_schemes(url: &str, schemes: &[&str]) -> Option<Self> {
-        if url.is_empty() || url.len() > MAX_LEN || url.chars().any(|c| unsafe_char(c)) {
+        if url.is_empty() || url.len() > MAX_LEN || url.chars().any(unsafe_char) {
             return None;
         }
         // The scheme as written, not as a parser would repair it: `https:evil.example` or
