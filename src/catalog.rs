@@ -52,5 +52,5 @@ pub async fn compact(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::Db
 
 pub use ingest::{
     Facts, Fetched, IngestError, IngestOutcome, Ingested, Origin, ingest_invalid, ingest_valid,
-    record_repository, remember,
+    record_repository, remember, reverify_publisher,
 };

@@ -131,6 +131,7 @@ pub async fn populate(
             repository_url: &url,
             forge: "git",
             facts: None,
+            source_ipa: None,
         };
         let fetched = Fetched {
             bytes: yaml.as_bytes(),

@@ -13,6 +13,7 @@ mod m20261130_000004_add_vitality_series;
 mod m20261130_000010_create_outbox;
 mod m20261130_000020_create_accounts;
 mod m20261130_000021_unique_live_declaration;
+mod m20261201_000001_software_publisher_verified;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_create_outbox::Migration),
             Box::new(m20261130_000020_create_accounts::Migration),
             Box::new(m20261130_000021_unique_live_declaration::Migration),
+            Box::new(m20261201_000001_software_publisher_verified::Migration),
         ]
     }
 }

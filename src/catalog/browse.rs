@@ -240,8 +240,9 @@ pub struct Reuse {
     pub ipa_code: Option<String>,
 }
 
-/// Who declares using the active entries organisation `organisation_id` publishes (other than
-/// itself), from their current files, by entry then user name; at most `limit` rows.
+/// Who declares using the active entries organisation `organisation_id` publishes, verified
+/// (other than itself), from their current files, by entry then user name; at most `limit` rows.
+/// A file that only claims the organisation as its publisher says nothing in its name.
 ///
 /// # Errors
 ///
@@ -257,7 +258,7 @@ pub async fn reuse_of(
         "SELECT s.slug AS slug, s.name AS software, u.name AS user, u.ipa_code AS ipa_code \
          FROM software s JOIN used_by u ON u.snapshot_id = s.current_snapshot_id \
          JOIN organisations o ON o.id = s.organisation_id \
-         WHERE s.organisation_id = ? AND s.active = ? \
+         WHERE s.organisation_id = ? AND s.active = ? AND s.publisher_verified = ? \
          AND (u.ipa_code IS NULL OR o.ipa_code IS NULL OR u.ipa_code <> o.ipa_code) \
          ORDER BY s.name, s.id, u.name LIMIT ?",
     );
@@ -266,6 +267,7 @@ pub async fn reuse_of(
         sql,
         [
             organisation_id.into(),
+            true.into(),
             true.into(),
             i64::try_from(limit).unwrap_or(i64::MAX).into(),
         ],

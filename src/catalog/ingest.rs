@@ -35,6 +35,10 @@ pub struct Origin<'a> {
     pub forge: &'a str,
     /// What the forge said of the repository, stored on its row in the same transaction.
     pub facts: Option<Facts<'a>>,
+    /// The IPA code of the administration the file's source belongs to, as the operator's
+    /// `publishers.yml` gives it (`publishers[].ipa`); `None` for a source without one, a plain
+    /// git URL or an import. The publisher a file claims is verified only when it is this one.
+    pub source_ipa: Option<&'a str>,
 }
 
 /// What a forge's API said of a repository, with the validator of the file fetched from it.
@@ -267,15 +271,24 @@ async fn ingest(
         Some(snapshot) if entry.current_snapshot_id == Some(snapshot.id) => {
             // The same valid file on an entry a crawl turned inactive (its repository was gone,
             // or lost the file for a while): it is back. A manual deactivation stays.
-            if !invalid && !entry.active && !entry.deactivated_manually {
-                software::ActiveModel {
+            let reactivate = !invalid && !entry.active && !entry.deactivated_manually;
+            // The same file from another source (or a source whose `ipa` changed) may confirm
+            // or no longer confirm its publisher.
+            let verified = match &checked {
+                Checked::Valid(v) => publisher_verified(v, origin.source_ipa),
+                Checked::Invalid(..) => entry.publisher_verified,
+            };
+            if reactivate || verified != entry.publisher_verified {
+                let mut update = software::ActiveModel {
                     id: Set(entry.id),
-                    active: Set(true),
+                    publisher_verified: Set(verified),
                     changed_at_us: Set(super::change_stamp()),
                     ..Default::default()
+                };
+                if reactivate {
+                    update.active = Set(true);
                 }
-                .update(txn)
-                .await?;
+                update.update(txn).await?;
             }
             return Ok(Ingested {
                 repository_id: repository.id,
@@ -306,6 +319,7 @@ async fn ingest(
             let publisher = upsert_publisher(txn, v).await?;
             update.name = Set(v.code().name.clone());
             update.organisation_id = Set(publisher.as_ref().map(|p| p.id));
+            update.publisher_verified = Set(publisher_verified(v, origin.source_ipa));
             // A manual deactivation is sticky; otherwise a valid file makes the entry active.
             update.active = Set(!entry.deactivated_manually);
             let publisher_key = publisher
@@ -459,6 +473,7 @@ async fn create_software(
             name: Set(name),
             active: Set(false),
             deactivated_manually: Set(false),
+            publisher_verified: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
             changed_at_us: Set(super::change_stamp()),
@@ -567,15 +582,64 @@ async fn match_ipa(txn: &DatabaseTransaction, name: &str) -> Result<Option<Strin
     Ok(known.and_then(|o| o.ipa_code))
 }
 
+/// The IPA code of the publisher the file claims (`organisation.uri` or `IT.riuso.codiceIPA`).
+fn claimed_publisher(v: &Validated) -> Option<&str> {
+    v.claims().iter().find_map(|c| match (&c.kind, &c.value) {
+        (ClaimKind::PublisherIpa, ClaimValue::Ipa(code)) => Some(code.as_str()),
+        _ => None,
+    })
+}
+
+/// Whether the publisher the file claims is the administration of the source it came from:
+/// only then is it the entry's owner. A file claiming no publisher has none to verify.
+fn publisher_verified(v: &Validated, source_ipa: Option<&str>) -> bool {
+    matches!(
+        (claimed_publisher(v), source_ipa),
+        (Some(claimed), Some(source)) if claimed.eq_ignore_ascii_case(source)
+    )
+}
+
+/// Confirms, or withdraws, the publisher of entry `entry` as the source `source_ipa` says on a
+/// visit that read no new file (the repository did not change): its claimed publisher is
+/// verified when it is that administration.
+///
+/// # Errors
+///
+/// The database's.
+pub async fn reverify_publisher(
+    db: &impl ConnectionTrait,
+    entry: &software::Model,
+    source_ipa: Option<&str>,
+) -> Result<(), DbErr> {
+    let verified = match (entry.organisation_id, source_ipa) {
+        (Some(org), Some(source)) => organisations::Entity::find_by_id(org)
+            .one(db)
+            .await?
+            .and_then(|o| o.ipa_code)
+            .is_some_and(|code| code.eq_ignore_ascii_case(source)),
+        _ => false,
+    };
+    if verified == entry.publisher_verified {
+        return Ok(());
+    }
+    software::ActiveModel {
+        id: Set(entry.id),
+        publisher_verified: Set(verified),
+        changed_at_us: Set(super::change_stamp()),
+        ..Default::default()
+    }
+    .update(db)
+    .await
+    .map(|_| ())
+}
+
 /// The publishing organisation: by IPA code when the file declares one, created on first sight.
+/// Whether it owns the entry is [`publisher_verified`]'s answer, recorded beside it.
 async fn upsert_publisher(
     txn: &DatabaseTransaction,
     v: &Validated,
 ) -> Result<Option<organisations::Model>, DbErr> {
-    let Some(ipa) = v.claims().iter().find_map(|c| match (&c.kind, &c.value) {
-        (ClaimKind::PublisherIpa, ClaimValue::Ipa(code)) => Some(code.clone()),
-        _ => None,
-    }) else {
+    let Some(ipa) = claimed_publisher(v).map(str::to_owned) else {
         return Ok(None);
     };
     if let Some(org) = super::organisations::by_ipa(txn, &ipa).await? {

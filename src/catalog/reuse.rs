@@ -24,7 +24,9 @@ pub struct EntryRef {
     pub repository: String,
     /// The forge (`github`, `gitlab`, `gitea`, `git`, `local`).
     pub forge: String,
-    /// The publishing organisation, if known.
+    /// The owning organisation: the publisher the file claims, only when the source it was
+    /// crawled from confirmed it (`software.publisher_verified`). A claim alone gives no rights
+    /// and no mail.
     pub owner_id: Option<i64>,
     /// The current snapshot, if any.
     pub current_snapshot_id: Option<i64>,
@@ -89,7 +91,7 @@ pub async fn entries(
                     forge: repo.forge.clone(),
                     slug: s.slug,
                     name: s.name,
-                    owner_id: s.organisation_id,
+                    owner_id: s.organisation_id.filter(|_| s.publisher_verified),
                     current_snapshot_id: s.current_snapshot_id,
                 },
             ))
@@ -97,7 +99,7 @@ pub async fn entries(
         .collect())
 }
 
-/// The ids of the entries organisation `owner_id` publishes.
+/// The ids of the entries organisation `owner_id` owns: it publishes them, verified.
 ///
 /// # Errors
 ///
@@ -105,6 +107,7 @@ pub async fn entries(
 pub async fn published_by(db: &impl ConnectionTrait, owner_id: i64) -> Result<Vec<i64>, DbErr> {
     Ok(software::Entity::find()
         .filter(software::Column::OrganisationId.eq(owner_id))
+        .filter(software::Column::PublisherVerified.eq(true))
         .all(db)
         .await?
         .into_iter()

@@ -188,6 +188,8 @@ pub struct Hit {
     pub active: bool,
     /// Publisher name, if known.
     pub publisher: Option<String>,
+    /// Whether the publisher is verified by the source the entry came from (else only claimed).
+    pub publisher_verified: bool,
     /// Last change.
     pub updated_at: DateTime<FixedOffset>,
     /// Vitality index, if computed.
@@ -509,7 +511,8 @@ impl Searcher {
         }
         let backend = self.db.get_database_backend();
         let mut sql = String::from(
-            "SELECT s.id, s.slug, s.name, s.active, s.updated_at, s.vitality, o.name AS publisher \
+            "SELECT s.id, s.slug, s.name, s.active, s.updated_at, s.vitality, o.name AS publisher, \
+             s.publisher_verified \
              FROM software s LEFT JOIN organisations o ON o.id = s.organisation_id WHERE s.id IN (",
         );
         push_placeholders(&mut sql, placed.len());
@@ -539,6 +542,7 @@ impl Searcher {
                 name: row.try_get("", "name")?,
                 active: row.try_get("", "active")?,
                 publisher: row.try_get("", "publisher")?,
+                publisher_verified: row.try_get("", "publisher_verified")?,
                 updated_at: row.try_get("", "updated_at")?,
                 vitality: row.try_get("", "vitality")?,
                 score: p.score,

@@ -179,6 +179,7 @@ async fn import_one(
         repository_url: url.as_str(),
         forge: "local",
         facts: None,
+        source_ipa: None,
     };
     let fetched = Fetched {
         bytes: &bytes,

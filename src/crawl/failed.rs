@@ -33,6 +33,7 @@ pub async fn database(
                 repository_url: url,
                 forge,
                 facts: None,
+                source_ipa: None,
             },
         )
         .await

@@ -23,13 +23,20 @@ use crate::jobs::{self, NewJob};
 use crate::publiccode::{self, Context, Limits};
 
 /// The repositories a target leads to, or why it could not be listed.
-type Discovered = Result<Result<Vec<(Forge, RepoInfo, bool)>, String>, DbErr>;
+type Discovered = Result<Result<Vec<(Forge, RepoInfo, bool, Option<String>)>, String>, DbErr>;
 
 /// Lists an account, or describes a single repository.
 async fn discover(db: &DatabaseConnection, http: &Polite, target: &Target, run: i64) -> Discovered {
     if target.repository {
         let message = match repository_info(db, http, target).await {
-            Ok(Some(info)) => return Ok(Ok(vec![(target.forge.clone(), info, true)])),
+            Ok(Some(info)) => {
+                return Ok(Ok(vec![(
+                    target.forge.clone(),
+                    info,
+                    true,
+                    target.ipa.clone(),
+                )]));
+            }
             Ok(None) => format!("{}: no such repository", target.path),
             Err(e) => e.to_string(),
         };
@@ -39,7 +46,7 @@ async fn discover(db: &DatabaseConnection, http: &Polite, target: &Target, run: 
     Ok(list_account(db, http, target, run).await?.map(|listing| {
         listing
             .repos()
-            .map(|r| (target.forge.clone(), r.clone(), false))
+            .map(|r| (target.forge.clone(), r.clone(), false, target.ipa.clone()))
             .collect()
     }))
 }
@@ -197,7 +204,7 @@ pub async fn crawl(
         .buffer_unordered(options.concurrency.max(1))
         .collect()
         .await;
-    let mut work: Vec<(Forge, RepoInfo, bool)> = Vec::new();
+    let mut work: Vec<(Forge, RepoInfo, bool, Option<String>)> = Vec::new();
     for result in found {
         match result? {
             Ok(repos) => work.extend(repos),
@@ -207,23 +214,33 @@ pub async fn crawl(
     // What the catalog knows of every listed repository, read at once rather than one look-up
     // per repository.
     let mut known =
-        repositories_by_url(db, work.iter().map(|(_, info, _)| info.web_url.as_str())).await?;
+        repositories_by_url(db, work.iter().map(|(_, info, _, _)| info.web_url.as_str())).await?;
     let work: Vec<_> = work
         .into_iter()
-        .map(|(forge, info, single)| {
+        .map(|(forge, info, single, ipa)| {
             let row = known.remove(info.web_url.as_str());
-            (forge, info, single, row)
+            (forge, info, single, ipa, row)
         })
         .collect();
     let shared = Arc::new((db.clone(), http.clone(), options.clone()));
     let mut outcomes = futures_util::stream::iter(work)
-        .map(move |(forge, info, single, row)| {
+        .map(move |(forge, info, single, ipa, row)| {
             let shared = Arc::clone(&shared);
             async move {
                 let (db, http, options) = &*shared;
                 let known = Known::Read(row.map(Box::new));
-                let outcome =
-                    crawl_repository(db, http, &forge, &info, single, known, run_id, options).await;
+                let outcome = crawl_repository(
+                    db,
+                    http,
+                    &forge,
+                    &info,
+                    single,
+                    ipa.as_deref(),
+                    known,
+                    run_id,
+                    options,
+                )
+                .await;
                 // Recorded here, not by the loop below: the other repositories in flight may
                 // hold the connections the event needs until they are polled again.
                 let outcome = match outcome {
@@ -564,6 +581,7 @@ pub(super) async fn crawl_repository(
     forge: &Forge,
     info: &RepoInfo,
     single: bool,
+    source_ipa: Option<&str>,
     known: Known,
     run: i64,
     options: &Options,
@@ -581,6 +599,9 @@ pub(super) async fn crawl_repository(
         && known.default_branch == info.default_branch
     {
         let entry = entry_of(db, known.id).await?;
+        if let Some(entry) = &entry {
+            catalog::reverify_publisher(db, entry, source_ipa).await?;
+        }
         event_of(
             db,
             run,
@@ -622,6 +643,9 @@ pub(super) async fn crawl_repository(
             if let Some(known) = known {
                 remember(db, known.id, info, None).await?;
                 let entry = entry_of(db, known.id).await?;
+                if let Some(entry) = &entry {
+                    catalog::reverify_publisher(db, entry, source_ipa).await?;
+                }
                 event_of(
                     db,
                     run,
@@ -672,6 +696,7 @@ pub(super) async fn crawl_repository(
                         repository_url: &info.web_url,
                         forge: forge.kind.as_str(),
                         facts: Some(facts(info, None, true)),
+                        source_ipa,
                     };
                     let row = catalog::record_repository(db, origin).await?;
                     event(
@@ -695,6 +720,7 @@ pub(super) async fn crawl_repository(
         repository_url: &info.web_url,
         forge: forge.kind.as_str(),
         facts: Some(facts(info, Some(etag.as_deref()), known.is_none())),
+        source_ipa,
     };
     let ingested = ingest(db, run, known.as_ref(), origin, &bytes, None, options).await?;
     let Some(outcome) = ingested else {
@@ -823,6 +849,7 @@ pub async fn crawl_git(
                 repository_url: url.as_str(),
                 forge: "git",
                 facts: None,
+                source_ipa: None,
             };
             match ingest(
                 db,

@@ -483,6 +483,7 @@ impl Worker {
                     &forge,
                     &info,
                     single,
+                    payload.ipa.as_deref(),
                     run::Known::LookUp,
                     payload.run,
                     &self.options,

@@ -4,6 +4,7 @@
 mod declarations;
 mod git;
 mod identity;
+mod publisher;
 mod race;
 mod run;
 mod sources;

@@ -3,6 +3,10 @@
 pub mod crawl;
 pub mod db;
 pub mod forge;
+// The fixture forge's own tests, beside it; declared here rather than in `forge`, which the
+// crawl bench shares and which must not carry them there.
+#[path = "support/forge/tests.rs"]
+mod forge_tests;
 pub mod smtp;
 pub mod test_app;
 

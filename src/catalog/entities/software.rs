@@ -27,6 +27,7 @@ pub struct Model {
     pub vitality_window_end: Option<Date>,
     #[sea_orm(column_type = "Text")]
     pub vitality_facts: Option<String>,
+    pub publisher_verified: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

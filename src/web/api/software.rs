@@ -71,6 +71,7 @@ pub async fn list(
             name: hit.name,
             active: hit.active,
             publisher: hit.publisher,
+            publisher_verified: hit.publisher_verified,
             updated_at: hit.updated_at,
             vitality: hit.vitality,
             score: hit.score,

@@ -135,6 +135,9 @@ pub struct SoftwareHit {
     pub active: bool,
     /// Publisher name, if known.
     pub publisher: Option<String>,
+    /// Whether the publisher is verified: the source the entry was crawled from belongs to that
+    /// administration (`publishers.yml` `ipa`). `false`: claimed by the file, not verified.
+    pub publisher_verified: bool,
     /// Last change.
     pub updated_at: DateTime<FixedOffset>,
     /// Vitality index (0-100), if computed.
@@ -283,6 +286,10 @@ pub struct SoftwareResponse {
     pub vitality_series: Vec<u8>,
     /// The publisher, when known.
     pub publisher: Option<OrganisationRef>,
+    /// Whether the publisher is verified: the source the entry was crawled from belongs to that
+    /// administration (`publishers.yml` `ipa`), which then owns the entry. `false`: claimed by
+    /// the file, not verified (no publisher is never verified).
+    pub publisher_verified: bool,
     /// When the entry was first seen.
     pub created_at: DateTime<FixedOffset>,
     /// Last change.
@@ -357,6 +364,7 @@ impl SoftwareResponse {
             vitality: software.vitality,
             vitality_series,
             publisher: organisation.as_ref().map(OrganisationRef::from),
+            publisher_verified: software.publisher_verified,
             created_at: software.created_at,
             updated_at: software.updated_at,
             current,
@@ -429,6 +437,9 @@ pub struct SoftwareBrief {
     pub url: String,
     /// Whether the entry is active.
     pub active: bool,
+    /// Whether the organisation is its verified publisher (see `SoftwareResponse`); `false`:
+    /// the entry's file only claims it.
+    pub publisher_verified: bool,
     /// Vitality index (0-100), if computed.
     pub vitality: Option<f64>,
     /// When the entry was first seen.
@@ -445,6 +456,7 @@ impl From<read::SoftwareSummary> for SoftwareBrief {
             name: s.software.name,
             url: s.repository_url,
             active: s.software.active,
+            publisher_verified: s.software.publisher_verified,
             vitality: s.software.vitality,
             created_at: s.software.created_at,
             updated_at: s.software.updated_at,

@@ -82,6 +82,8 @@ pub struct SolutionItem {
     slug: String,
     name: String,
     vitality: Option<u8>,
+    /// Whether this organisation is its verified publisher (else the file only claims it).
+    verified: bool,
 }
 
 #[derive(Template)]
@@ -150,6 +152,7 @@ pub async fn show(
                 slug: s.software.slug,
                 name: s.software.name,
                 vitality: s.software.vitality.map(super::search::vitality_points),
+                verified: s.software.publisher_verified,
             })
             .collect(),
         reuse,

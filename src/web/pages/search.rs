@@ -56,6 +56,8 @@ pub struct ResultItem {
     slug: String,
     name: String,
     publisher: Option<String>,
+    /// Whether the publisher is verified (else shown as claimed, not verified).
+    publisher_verified: bool,
     description: String,
     licence: Option<String>,
     status: Option<String>,
@@ -148,6 +150,7 @@ pub async fn show(
                 slug: hit.slug,
                 name: hit.name,
                 publisher: hit.publisher.map(|p| super::organisation_name(&state, &p)),
+                publisher_verified: hit.publisher_verified,
                 description,
                 licence: card.licence,
                 status: card.status.map(|s| label(Facet::Status, &s)),

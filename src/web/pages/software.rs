@@ -270,6 +270,8 @@ struct SoftwarePage {
     active: bool,
     inactive_reason: Option<String>,
     publisher: Option<(String, Option<String>)>,
+    /// Whether the publisher is verified by the entry's source (else claimed, not verified).
+    publisher_verified: bool,
     /// The repository; its button is a link only when the address is a safe one.
     repository: Link,
     archived: bool,
@@ -370,6 +372,7 @@ pub async fn show(
         name: software.name,
         active: software.active,
         inactive_reason: software.deactivation_reason,
+        publisher_verified: software.publisher_verified,
         publisher: organisation.map(|o| {
             let href = o
                 .ipa_code

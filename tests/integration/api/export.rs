@@ -83,6 +83,7 @@ async fn add_inactive(db: &TestDb) {
         repository_url: "https://github.com/example/broken",
         forge: "github",
         facts: None,
+        source_ipa: None,
     };
     let fetched = Fetched {
         bytes: &bytes,

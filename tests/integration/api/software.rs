@@ -90,6 +90,7 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             repository_url: "https://github.com/comune-esempio/protocollo",
             forge: "github",
             facts: None,
+            source_ipa: None,
         };
         let valid = std::fs::read(fixtures().join("parser-go/testdata/v0/valid/valid.minimal.yml"))
             .unwrap();

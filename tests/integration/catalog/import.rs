@@ -238,3 +238,31 @@ async fn the_command_line_prints_no_terminal_escapes_from_the_catalog() {
         assert!(shown.contains("control-character"), "{name}: {shown}");
     }
 }
+
+/// `riuso import` has no source to vouch for a publisher: what a file claims is recorded, and
+/// not verified, so the claimed administration owns nothing.
+#[tokio::test]
+async fn an_import_records_the_claimed_publisher_unverified() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.yml"),
+        with_name("Comune-Milano__gefo.yml", "Importato"),
+    )
+    .unwrap();
+    for backend in BACKENDS {
+        let db = TestDb::empty(backend).await;
+        import_json(&db.url, dir.path());
+        let entry = riuso::catalog::read::software(&db.conn, "1")
+            .await
+            .unwrap()
+            .unwrap();
+        let publisher = entry.organisation.as_ref().and_then(|o| o.ipa_code.clone());
+        assert_eq!(publisher.as_deref(), Some("c_f205"), "{backend:?}");
+        assert!(!entry.software.publisher_verified, "{backend:?}");
+        let owned = riuso::catalog::reuse::entries(&db.conn, [entry.software.id])
+            .await
+            .unwrap();
+        assert_eq!(owned[&entry.software.id].owner_id, None, "{backend:?}");
+        db.close().await;
+    }
+}

@@ -28,6 +28,7 @@ async fn ingest(db: &DatabaseConnection, bytes: &str) -> Ingested {
         repository_url: REPO,
         forge: "github",
         facts: None,
+        source_ipa: None,
     };
     let fetched = Fetched {
         bytes: bytes.as_bytes(),
@@ -253,6 +254,7 @@ async fn ingest_with(db: &DatabaseConnection, bytes: &str, facts: Facts<'_>) -> 
         repository_url: REPO,
         forge: "github",
         facts: Some(facts),
+        source_ipa: None,
     };
     let fetched = Fetched {
         bytes: bytes.as_bytes(),
@@ -344,6 +346,7 @@ async fn an_invalid_file_is_read_once_under_the_limits_it_was_checked_with() {
             repository_url: url,
             forge: "github",
             facts: None,
+            source_ipa: None,
         };
         let version = async |id: i64| {
             let e = entry(&db.conn, id).await;

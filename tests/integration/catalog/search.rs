@@ -47,6 +47,7 @@ async fn add(db: &DatabaseConnection, repo: &str, yaml: &str) {
         repository_url: repo,
         forge: "github",
         facts: None,
+        source_ipa: None,
     };
     let fetched = Fetched {
         bytes: yaml.as_bytes(),

@@ -21,8 +21,6 @@ mod gitea;
 mod github;
 mod gitlab;
 mod serve;
-#[cfg(test)]
-mod tests;
 mod world;
 
 use std::collections::{HashMap, HashSet};

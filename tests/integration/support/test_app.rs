@@ -23,7 +23,7 @@ use chrono::Utc;
 use riuso::app::{App, AppState};
 use riuso::catalog::{Fetched, Origin};
 use riuso::config::Config;
-use riuso::publiccode::{self, Context, Limits};
+use riuso::publiccode::{self, ClaimKind, ClaimValue, Context, Limits, Outcome};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::Value;
 use tower::ServiceExt as _;
@@ -187,19 +187,29 @@ impl TestAppBuilder {
     }
 }
 
-/// Ingests `bytes` as the file of the repository at `url`, valid or not.
+/// Ingests `bytes` as the file of the repository at `url`, valid or not, as if crawled from the
+/// source of the administration the file claims as its publisher (which is then verified: its
+/// members own the entry).
 pub async fn ingest(db: &TestDb, url: &str, bytes: &[u8]) {
-    let origin = Origin {
-        repository_url: url,
-        forge: "github",
-        facts: None,
-    };
     let fetched = Fetched {
         bytes,
         commit: Some("0123456789abcdef0123"),
         fetched_at: Utc::now(),
     };
     let inspected = publiccode::inspect(bytes, &Limits::default(), &Context::default());
+    let claimed = match &inspected.outcome {
+        Outcome::Valid(v) => v.claims().iter().find_map(|c| match &c.value {
+            ClaimValue::Ipa(code) if c.kind == ClaimKind::PublisherIpa => Some(code.clone()),
+            _ => None,
+        }),
+        Outcome::Invalid(_) => None,
+    };
+    let origin = Origin {
+        repository_url: url,
+        forge: "github",
+        facts: None,
+        source_ipa: claimed.as_deref(),
+    };
     riuso::pipeline::ingest(&db.conn, origin, fetched, &inspected)
         .await
         .unwrap();
