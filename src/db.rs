@@ -9,7 +9,26 @@ use std::time::Duration;
 use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait as _};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait as _,
+};
+
+/// Opens a transaction that reads and then writes. On SQLite it takes the write lock at once:
+/// a deferred transaction that read first could not upgrade to a writer while another one writes,
+/// and would fail at once instead of waiting its turn (two password-reset requests for one
+/// address, two sign-ups, two ingests). On PostgreSQL it is an ordinary transaction.
+///
+/// # Errors
+///
+/// The database's.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
 
 /// Opens the database at `url` (`sqlite://path?mode=rwc` or `postgres://...`). A SQLite file
 /// and its directory are created when missing, and the file runs in WAL mode with foreign keys.

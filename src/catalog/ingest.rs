@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait as _, QueryFilter as _,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait as _, TryInsertResult,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait as _, QueryFilter as _, Statement,
+    TryInsertResult,
 };
 use sha2::{Digest as _, Sha256};
 
@@ -160,13 +160,7 @@ pub enum IngestError {
 ///
 /// The database's.
 pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    // On SQLite the transaction takes the write lock at once: a deferred one that read first
-    // could not upgrade while another ingest writes, and would fail instead of waiting.
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
+    crate::db::begin_write(db).await
 }
 
 /// Records a valid file in `txn` (from [`begin`]), which the caller commits.

@@ -15,7 +15,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    EntityTrait as _, QueryFilter as _, SqlErr, TransactionTrait as _,
+    EntityTrait as _, QueryFilter as _, SqlErr,
 };
 use tokio::sync::Semaphore;
 
@@ -335,7 +335,7 @@ pub async fn sign_up(
     }
     check_password(&form.password)?;
     let hash = hash_password(hashing, form.password.clone()).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(existing) = by_email(&txn, &email).await? {
         mail_reset_link(
             &txn,
@@ -398,7 +398,7 @@ pub async fn resend_verification(
     let (Some(email), None) = (&user.email, user.email_verified_at) else {
         return Ok(());
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let token = insert_token(&txn, "verify", user.id, None, VERIFY_HOURS).await?;
     let lang = Lang::from_tag(&user.lang).unwrap_or_default();
     mail::enqueue(
@@ -424,7 +424,7 @@ pub async fn verify_email(
     db: &DatabaseConnection,
     token: &str,
 ) -> Result<users::Model, CommunityError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = redeem_token(&txn, "verify", token).await?;
     let user = live_user(&txn, row.user_id).await?;
     let user = if user.email_verified_at.is_none() {
@@ -479,7 +479,7 @@ pub async fn request_reset(
     let Ok(email) = normalize_email(email) else {
         return Ok(());
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(user) = by_email(&txn, &email).await? {
         mail_reset_link(&txn, public_url, &user, &email, mails::reset).await?;
     }
@@ -517,7 +517,7 @@ pub async fn reset_password(
     let hash = hash_password(hashing, password.to_owned()).await?;
     // The link is used only now, in the transaction that sets the password: of two requests
     // with the same link, one changes the password and the other gets `BadToken`.
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let row = redeem_token(&txn, "reset", token).await?;
     let user = live_user(&txn, row.user_id).await?;
     let verified = user.email_verified_at.unwrap_or_else(now);
@@ -562,7 +562,7 @@ pub async fn delete(
     {
         return Err(CommunityError::BadCredentials);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     sessions::Entity::delete_many()
         .filter(sessions::Column::UserId.eq(user.id))
         .exec(&txn)

@@ -5,7 +5,7 @@
 
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    EntityTrait as _, QueryFilter as _, QueryOrder as _, TransactionTrait as _,
+    EntityTrait as _, QueryFilter as _, QueryOrder as _,
 };
 
 use super::entities::{memberships, user_tokens, users};
@@ -121,7 +121,7 @@ pub async fn claim(
         OrgRole::Admin => "claim-admin",
         OrgRole::Member => "claim-member",
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let org = organisations::for_ipa(&txn, &code, &entry.name).await?;
     let existing = memberships::Entity::find()
         .filter(memberships::Column::UserId.eq(user.id))
@@ -285,7 +285,7 @@ pub async fn confirm(
     db: &DatabaseConnection,
     token: &str,
 ) -> Result<memberships::Model, CommunityError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let (row, role) = claim_token(&txn, token, true).await?;
     let membership = memberships::Entity::find_by_id(row.membership_id.unwrap_or_default())
         .one(&txn)

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    DbErr, EntityTrait as _, QueryFilter as _, SqlErr, TransactionTrait as _,
+    DbErr, EntityTrait as _, QueryFilter as _, SqlErr,
 };
 use url::Url;
 
@@ -76,7 +76,7 @@ pub async fn declare(
     form: &NewDeclaration,
 ) -> Result<i64, CommunityError> {
     validate(form, chrono::Utc::now().date_naive())?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let entry = reuse::entries(&txn, [software_id])
         .await?
         .remove(&software_id)
@@ -183,7 +183,7 @@ async fn moved(
     change: reuse_declarations::ActiveModel,
     detail: Option<String>,
 ) -> Result<(), CommunityError> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if !transition(&txn, id, next, change).await? {
         let exists = reuse_declarations::Entity::find_by_id(id).one(&txn).await?;
         return Err(match exists {
