@@ -10,8 +10,9 @@ use std::time::Duration;
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::catalog::crawl_log;
 use crate::config::Config;
-use crate::crawl::{run, sources, work};
+use crate::crawl::{self, run, sources, work};
 use crate::db;
 
 /// Arguments of `riuso crawl`.
@@ -48,13 +49,13 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         .with_context(|| format!("cannot read the sources in {}", args.sources.display()))?;
     let (targets, git) = run::Target::from_sources(&sources, &config.tokens.0);
     let http = super::worker::crawler_client(config)?;
-    let options = run::Options {
+    let options = crawl::Options {
         concurrency: args.concurrency,
         max_file_bytes: config.max_file_bytes,
         fetch_files: config.fetch_files,
         git_cache: config.data_dir.join("git"),
         git_timeout: config.http_timeout.saturating_mul(6),
-        ..run::Options::default()
+        ..crawl::Options::default()
     };
     let bar = ProgressBar::with_draw_target(
         None,
@@ -82,7 +83,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
             options,
         );
         worker.drain(id, || bar.inc(1)).await?;
-        let report = work::report(&conn, id).await?;
+        let report = crawl_log::report(&conn, id).await?;
         conn.close().await?;
         anyhow::Ok(report)
     })?;
@@ -110,6 +111,9 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         }
     }
     Ok(u8::from(
-        !report.failures.is_empty() || report.outcomes.contains_key("failed"),
+        !report.failures.is_empty()
+            || report
+                .outcomes
+                .contains_key(&crawl_log::CrawlOutcome::Failed),
     ))
 }

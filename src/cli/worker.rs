@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use tokio::sync::watch;
 
 use crate::config::Config;
-use crate::crawl::{http, run, ssrf, work};
+use crate::crawl::{self, http, ssrf, work};
 use crate::db;
 
 /// Arguments of `riuso worker`.
@@ -88,12 +88,12 @@ pub fn embedded(
         super::crawl::worker_name("worker"),
         lease,
         config.tokens.0.clone(),
-        run::Options {
+        crawl::Options {
             max_file_bytes: config.max_file_bytes,
             fetch_files: config.fetch_files,
             git_cache: config.data_dir.join("git"),
             git_timeout: config.http_timeout.saturating_mul(6),
-            ..run::Options::default()
+            ..crawl::Options::default()
         },
     )
     .with_mailer(mailer))

@@ -24,20 +24,18 @@ use sea_orm::{DatabaseConnection, DbErr};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::Options;
 use super::forge::RepoInfo;
 use super::git::{self, GitError};
 use super::http::Polite;
-use super::run::{self, Options};
 use super::vitality::{self, Vitality, Window};
+use crate::catalog::crawl_log::{self, CrawlOutcome};
 use crate::catalog::entities::{repositories, software};
 use crate::catalog::vitality::{VitalityFacts, VitalityRecord};
 use crate::jobs::NewJob;
 
 /// Job kind: compute the vitality index of one repository from its clone.
 pub const VITALITY: &str = "vitality";
-
-/// The crawl event of a vitality computation that failed for good (the entry is untouched).
-pub const FAILED: &str = "vitality-failed";
 
 /// Attempts of a vitality job; the queue's backoff spaces them out.
 const ATTEMPTS: u32 = 3;
@@ -92,12 +90,6 @@ pub(super) fn job(run: i64, info: &RepoInfo) -> Option<NewJob> {
     })
 }
 
-/// Whether `entry`'s index was computed today: a repository whose listing shows no activity
-/// then needs no job at all.
-pub(super) fn fresh(entry: &software::Model, today: NaiveDate) -> bool {
-    entry.vitality_window_end == Some(today)
-}
-
 /// Runs one vitality job. `Ok(Err(message))` asks the queue for another attempt; on the
 /// `last_attempt` the failure is also recorded as a crawl event.
 ///
@@ -111,7 +103,7 @@ pub(super) async fn run(
     options: &Options,
     last_attempt: bool,
 ) -> Result<Result<(), String>, DbErr> {
-    let Some(repo) = run::repository_by_url(db, &job.url).await? else {
+    let Some(repo) = crawl_log::repository_by_url(db, &job.url).await? else {
         return Ok(Ok(()));
     };
     // Gone from its account since the job was queued: there is nothing left to clone.
@@ -119,7 +111,7 @@ pub(super) async fn run(
         return Ok(Ok(()));
     }
     // The entry is where the index goes: a repository without one has nothing to show it on.
-    let Some(entry) = run::entry_of(db, repo.id).await? else {
+    let Some(entry) = crawl_log::entry_of(db, repo.id).await? else {
         return Ok(Ok(()));
     };
     if let Err(e) = http.check(&job.clone_url).await {
@@ -182,7 +174,7 @@ pub(super) async fn record(
 ) -> Result<Result<(), String>, DbErr> {
     let today = now.date_naive();
     let computed_at = entry.vitality_facts().and_then(|facts| facts.commit);
-    if fresh(entry, today) && computed_at.as_deref() == Some(commit) {
+    if entry.vitality_fresh(today) && computed_at.as_deref() == Some(commit) {
         return Ok(Ok(()));
     }
     let vitality = match vitality::compute_async(clone, now, Window::default()).await {
@@ -218,7 +210,7 @@ pub(super) async fn failed(
     repo: &repositories::Model,
     message: &str,
 ) -> Result<(), DbErr> {
-    run::event(db, run, Some(repo), FAILED, message).await
+    crawl_log::event(db, run, Some(repo), CrawlOutcome::VitalityFailed, message).await
 }
 
 #[cfg(test)]

@@ -12,20 +12,17 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ConnectionTrait as _, DatabaseConnection, DbErr,
-    EntityTrait as _, Statement,
-};
+use sea_orm::{DatabaseConnection, DbErr};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 use url::Url;
 
+use super::Options;
 use super::forge::{Forge, Kind, RepoInfo};
 use super::http::Polite;
-use super::run::{self, Options, Report, Target};
+use super::run::{self, Repository, RunContext, Target};
 use super::vitality_job::{self, VITALITY};
-use crate::catalog::entities::crawl_runs;
+use crate::catalog::crawl_log::{self, CrawlOutcome};
 use crate::jobs::{self, Job, NewJob, Queue};
 use crate::mail::{self, Mailer};
 
@@ -104,7 +101,7 @@ pub async fn enqueue(
     git: &[Url],
     trigger: &str,
 ) -> Result<i64, DbErr> {
-    let run = run::open_run(db, trigger).await?;
+    let run = crawl_log::open_run(db, trigger).await?;
     for target in targets {
         let forge = ForgeRef::of(target);
         let key = format!("{}|{}|{}", forge.kind.as_str(), forge.api, target.path);
@@ -112,7 +109,7 @@ pub async fn enqueue(
             NewJob::new(
                 CRAWL_REPOSITORY,
                 json(&RepositoryJob {
-                    run: run.id,
+                    run,
                     forge,
                     path: Some(target.path.clone()),
                     repo: None,
@@ -123,7 +120,7 @@ pub async fn enqueue(
             NewJob::new(
                 CRAWL_ACCOUNT,
                 json(&AccountJob {
-                    run: run.id,
+                    run,
                     forge,
                     path: target.path.clone(),
                 })?,
@@ -133,7 +130,7 @@ pub async fn enqueue(
         jobs::enqueue(
             db,
             &NewJob {
-                batch: Some(run.id),
+                batch: Some(run),
                 // Accounts first: their listings fan out the most work.
                 priority: i32::from(!target.repository),
                 max_attempts: ATTEMPTS,
@@ -146,7 +143,7 @@ pub async fn enqueue(
         let job = NewJob::new(
             CRAWL_GIT,
             json(&GitJob {
-                run: run.id,
+                run,
                 url: url.clone(),
             })?,
         )
@@ -154,82 +151,28 @@ pub async fn enqueue(
         jobs::enqueue(
             db,
             &NewJob {
-                batch: Some(run.id),
+                batch: Some(run),
                 max_attempts: ATTEMPTS,
                 ..job
             },
         )
         .await?;
     }
-    close_if_done(db, run.id).await?;
-    Ok(run.id)
+    close_if_done(db, run).await?;
+    Ok(run)
 }
 
-/// Closes run `id` with its counts when none of its catalog jobs is left: its vitality jobs
-/// change no entry's file and may wait on slow clones, so the run does not wait for them.
+/// Closes run `id` when none of its catalog jobs is left: its vitality jobs change no entry's
+/// file and may wait on slow clones, so the run does not wait for them.
 async fn close_if_done(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
     if jobs::pending_except(db, id, VITALITY).await? > 0 {
         return Ok(());
     }
-    let Some(row) = crawl_runs::Entity::find_by_id(id).one(db).await? else {
-        return Ok(());
-    };
-    if row.status != "running" {
-        return Ok(());
-    }
-    let report = report(db, id).await?;
-    let mut active: crawl_runs::ActiveModel = row.into();
-    active.status = Set("finished".to_owned());
-    active.stats = Set(serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned()));
-    active.finished_at = Set(Some(Utc::now().fixed_offset()));
-    active.update(db).await?;
-    Ok(())
+    crawl_log::close_run(db, id).await
 }
 
-/// The report of run `id`, from its events.
-///
-/// # Errors
-///
-/// Fails on a database error.
-pub async fn report(db: &DatabaseConnection, id: i64) -> Result<Report, DbErr> {
-    let backend = db.get_database_backend();
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            crate::db::numbered(
-                backend,
-                "SELECT outcome, repository_id, message FROM crawl_events \
-                 WHERE crawl_run_id = ? ORDER BY id",
-            ),
-            [id.into()],
-        ))
-        .await?;
-    let mut report = Report {
-        run_id: id,
-        ..Report::default()
-    };
-    for row in &rows {
-        let outcome: String = row.try_get("", "outcome")?;
-        let repository: Option<i64> = row.try_get("", "repository_id")?;
-        if outcome == "failed" && repository.is_none() {
-            // A retried job fails the same way each time: say it once.
-            let message: String = row.try_get("", "message")?;
-            if !report.failures.contains(&message) {
-                report.failures.push(message);
-            }
-            continue;
-        }
-        if outcome == "gone" || outcome == vitality_job::FAILED {
-            // A gone repository is not one crawled; a failed vitality index is about a
-            // repository already counted.
-            *report.outcomes.entry(outcome).or_default() += 1;
-            continue;
-        }
-        report.repositories += 1;
-        *report.outcomes.entry(outcome).or_default() += 1;
-    }
-    Ok(report)
-}
+/// Jobs a worker runs at once unless told otherwise.
+pub const LANES: usize = 8;
 
 /// A worker: claims crawl jobs and runs them.
 #[derive(Debug, Clone)]
@@ -267,7 +210,7 @@ impl Worker {
             options,
             // Eight idle lanes look for work four times a second in all.
             idle: Duration::from_secs(2),
-            concurrency: 8,
+            concurrency: LANES,
             mailer: None,
         }
     }
@@ -284,6 +227,14 @@ impl Worker {
     #[must_use]
     pub fn with_backoff(mut self, first_retry: Duration) -> Self {
         self.queue = self.queue.with_backoff(first_retry);
+        self
+    }
+
+    /// The same worker, never taking jobs of `kinds`: [`Worker::drain`] then waits only for
+    /// the jobs it takes.
+    #[must_use]
+    pub fn skipping(mut self, kinds: &[&str]) -> Self {
+        self.queue = self.queue.skipping(kinds.iter().copied());
         self
     }
 
@@ -356,15 +307,16 @@ impl Worker {
         Ok(())
     }
 
-    /// Runs jobs, [`Worker::concurrency`] at once, until none of run `batch` is left (other
-    /// workers may take some of them); `progress` is called after each job.
+    /// Runs jobs, [`Worker::concurrency`] at once, until none of run `batch` that this worker
+    /// takes is left (other workers may take some of them); `progress` is called after each job.
     ///
     /// # Errors
     ///
     /// Fails on a database error.
     pub async fn drain(&self, batch: i64, progress: impl Fn() + Sync) -> Result<(), DbErr> {
+        let skipped: Vec<&str> = self.queue.skipped().iter().map(String::as_str).collect();
         let lane = || async {
-            while jobs::pending(&self.db, batch).await? > 0 {
+            while jobs::pending_except_all(&self.db, batch, &skipped).await? > 0 {
                 if self.step().await? {
                     progress();
                 } else {
@@ -375,6 +327,16 @@ impl Worker {
         };
         futures_util::future::try_join_all((0..self.concurrency.max(1)).map(|_| lane())).await?;
         close_if_done(&self.db, batch).await
+    }
+
+    /// The context of a step of run `run`.
+    fn context(&self, run: i64) -> RunContext<'_> {
+        RunContext {
+            db: &self.db,
+            http: &self.http,
+            options: &self.options,
+            run,
+        }
     }
 
     async fn execute(&self, job: &Job) -> Result<(), Failure> {
@@ -390,11 +352,10 @@ impl Worker {
                     repository: false,
                     token_env: payload.forge.token_env.clone(),
                 };
-                let listing =
-                    match run::list_account(&self.db, &self.http, &target, payload.run).await? {
-                        Ok(listing) => listing,
-                        Err(message) => return Err(Failure::Retry(message)),
-                    };
+                let listing = match run::list_account(&self.context(payload.run), &target).await? {
+                    Ok(listing) => listing,
+                    Err(message) => return Err(Failure::Retry(message)),
+                };
                 for repo in listing.repos() {
                     let next = NewJob::new(
                         CRAWL_REPOSITORY,
@@ -431,16 +392,30 @@ impl Worker {
                             repository: true,
                             token_env: payload.forge.token_env.clone(),
                         };
-                        match run::repository_info(&self.db, &self.http, &target).await {
+                        match run::describe(&self.db, &self.http, &target).await {
                             Ok(Some(info)) => (info, true),
                             Ok(None) => {
                                 let message = format!("{path}: no such repository");
-                                run::event(&self.db, payload.run, None, "failed", &message).await?;
+                                crawl_log::event(
+                                    &self.db,
+                                    payload.run,
+                                    None,
+                                    CrawlOutcome::Failed,
+                                    &message,
+                                )
+                                .await?;
                                 return Ok(());
                             }
                             Err(e) => {
                                 let message = format!("{path}: {e}");
-                                run::event(&self.db, payload.run, None, "failed", &message).await?;
+                                crawl_log::event(
+                                    &self.db,
+                                    payload.run,
+                                    None,
+                                    CrawlOutcome::Failed,
+                                    &message,
+                                )
+                                .await?;
                                 return Err(Failure::Retry(message));
                             }
                         }
@@ -449,18 +424,21 @@ impl Worker {
                         return Err(Failure::Retry("a repository job names nothing".to_owned()));
                     }
                 };
-                let crawled = run::crawl_repository(
-                    &self.db,
-                    &self.http,
-                    &forge,
-                    &info,
-                    single,
-                    run::Known::LookUp,
-                    payload.run,
-                    &self.options,
-                )
-                .await?;
-                if let Some(vitality) = crawled.vitality {
+                let repository = if single {
+                    Repository::Single {
+                        forge: &forge,
+                        info: &info,
+                    }
+                } else {
+                    Repository::Listed {
+                        forge: &forge,
+                        info: &info,
+                    }
+                };
+                let crawled = run::crawl_repository(&self.context(payload.run), repository).await?;
+                if crawled.vitality
+                    && let Some(vitality) = vitality_job::job(payload.run, &info)
+                {
                     jobs::enqueue(&self.db, &vitality).await?;
                 }
                 Ok(())
@@ -468,14 +446,8 @@ impl Worker {
             CRAWL_GIT => {
                 let payload: GitJob =
                     serde_json::from_value(job.payload.clone()).map_err(decode)?;
-                run::crawl_git(
-                    &self.db,
-                    &self.http,
-                    &payload.url,
-                    payload.run,
-                    &self.options,
-                )
-                .await?;
+                let url = payload.url;
+                run::crawl_repository(&self.context(payload.run), Repository::Git(&url)).await?;
                 Ok(())
             }
             VITALITY => {

@@ -23,7 +23,7 @@ pub fn test_worker(
     db: &DatabaseConnection,
     http: Polite,
     name: &str,
-    options: riuso::crawl::run::Options,
+    options: riuso::crawl::Options,
 ) -> riuso::crawl::work::Worker {
     test_worker_with_tokens(db, http, name, options, std::collections::BTreeMap::new())
 }
@@ -33,7 +33,7 @@ pub fn test_worker_with_tokens(
     db: &DatabaseConnection,
     http: Polite,
     name: &str,
-    options: riuso::crawl::run::Options,
+    options: riuso::crawl::Options,
     tokens: std::collections::BTreeMap<String, String>,
 ) -> riuso::crawl::work::Worker {
     let mut worker = riuso::crawl::work::Worker::new(

@@ -138,14 +138,14 @@ async fn a_bad_address_is_refused_before_anything_is_written() {
 
 #[tokio::test]
 async fn the_worker_delivers_queued_mail_and_requeues_what_waited_for_a_server() {
+    use riuso::crawl;
     use riuso::crawl::http::{self, Polite};
-    use riuso::crawl::run;
     let db = TestDb::new(crate::support::db::Backend::Sqlite).await;
     let cache = tempfile::tempdir().unwrap();
     let worker = |mailer: Option<Mailer>| {
-        let options = run::Options {
+        let options = crawl::Options {
             git_cache: cache.path().to_path_buf(),
-            ..run::Options::default()
+            ..crawl::Options::default()
         };
         let http = Polite::new(http::Options::default()).unwrap();
         crate::crawl::test_worker(&db.conn, http, "mail-test", options).with_mailer(mailer)

@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use riuso::catalog::crawl_log::{self, Report};
 use riuso::crawl::http::{self, Polite};
-use riuso::crawl::run::{self, Report, Target};
+use riuso::crawl::{self, run::Target};
 use riuso::crawl::{sources, work};
 use sea_orm::DatabaseConnection;
 
@@ -79,14 +80,14 @@ pub(super) async fn crawl(
 ) -> Report {
     let (targets, git) = targets(forge);
     let id = work::enqueue(db, &targets, &git, "test").await.unwrap();
-    let options = run::Options {
+    let options = crawl::Options {
         git_cache: cache.to_path_buf(),
         git_timeout: Duration::from_secs(5),
-        ..run::Options::default()
+        ..crawl::Options::default()
     };
     let worker = super::test_worker(db, client(), "test", options);
     worker.drain(id, || {}).await.unwrap();
-    work::report(db, id).await.unwrap()
+    crawl_log::report(db, id).await.unwrap()
 }
 
 fn outcomes(report: &Report) -> Vec<(&str, u64)> {
@@ -398,17 +399,23 @@ async fn the_database_going_away_mid_crawl_loses_nothing() {
     );
     let (targets, _) =
         Target::from_sources(&sources::parse(text.as_bytes()).unwrap(), &BTreeMap::new());
+    let first = work::enqueue(&crawler, &targets, &[], "test")
+        .await
+        .unwrap();
+    // A short lease: the jobs the cut connections held are taken again soon after.
+    let lease = Duration::from_secs(2);
     let crawl = {
-        let (crawler, targets) = (crawler.clone(), targets.clone());
+        let crawler = crawler.clone();
         tokio::spawn(async move {
-            run::crawl(
-                &crawler,
-                &client(),
-                &targets,
-                &run::Options::default(),
-                |_| {},
-            )
-            .await
+            let worker = work::Worker::new(
+                crawler.clone(),
+                client(),
+                "cut",
+                lease,
+                BTreeMap::new(),
+                crawl::Options::default(),
+            );
+            worker.drain(first, || {}).await
         })
     };
     while count(&db.conn, "SELECT COUNT(*) AS n FROM software").await < 30 {
@@ -433,15 +440,22 @@ async fn the_database_going_away_mid_crawl_loses_nothing() {
     )
     .await;
     assert_eq!(orphans, 0, "an entry without its snapshot");
-    let report = run::crawl(
-        &db.conn,
-        &client(),
-        &targets,
-        &run::Options::default(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    // The interrupted run's jobs are worked to the end by another worker, then a second crawl
+    // runs.
+    let worker = work::Worker::new(
+        db.conn.clone(),
+        client(),
+        "again",
+        lease,
+        BTreeMap::new(),
+        crawl::Options::default(),
+    );
+    worker.drain(first, || {}).await.unwrap();
+    let second = work::enqueue(&db.conn, &targets, &[], "test")
+        .await
+        .unwrap();
+    worker.drain(second, || {}).await.unwrap();
+    let report = crawl_log::report(&db.conn, second).await.unwrap();
     assert!(report.failures.is_empty(), "{report:?}");
     assert_eq!(
         count(&db.conn, "SELECT COUNT(*) AS n FROM software WHERE active").await,
@@ -512,11 +526,11 @@ async fn each_forge_gets_its_own_token_and_private_repositories_need_one() {
         &db.conn,
         client(),
         "tokens",
-        run::Options::default(),
+        crawl::Options::default(),
         tokens,
     );
     worker.drain(id, || {}).await.unwrap();
-    let report = work::report(&db.conn, id).await.unwrap();
+    let report = crawl_log::report(&db.conn, id).await.unwrap();
     assert!(report.failures.is_empty(), "{report:?}");
 
     let requests = forge.requests();

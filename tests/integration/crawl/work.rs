@@ -5,8 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
+use riuso::catalog::crawl_log;
 use riuso::crawl::http::{self, Polite};
-use riuso::crawl::run::{self, Target};
+use riuso::crawl::{self, run::Target};
 use riuso::crawl::{sources, work};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
@@ -33,9 +34,9 @@ fn targets(forge: &ForgeFixture) -> Vec<Target> {
 
 fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> work::Worker {
     let http = Polite::new(http::Options::default()).unwrap();
-    let options = run::Options {
+    let options = crawl::Options {
         git_cache: cache.to_path_buf(),
-        ..run::Options::default()
+        ..crawl::Options::default()
     };
     super::test_worker(&conn, http, name, options)
 }
@@ -61,7 +62,7 @@ async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
     let (ra, rb) = tokio::join!(a.drain(id, || {}), b.drain(id, || {}));
     ra.unwrap();
     rb.unwrap();
-    let report = work::report(&db.conn, id).await.unwrap();
+    let report = crawl_log::report(&db.conn, id).await.unwrap();
     assert_eq!(report.outcomes.get("new"), Some(&200), "{report:?}");
     assert_eq!(report.repositories, 200);
     // Exactly once: one event and one file request per repository.
