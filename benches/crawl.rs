@@ -34,7 +34,8 @@ use std::time::{Duration, Instant};
 use riuso::catalog::crawl_log::{self, Report};
 use riuso::crawl::http::{self, Polite};
 use riuso::crawl::run::Target;
-use riuso::crawl::{self, sources, vitality_job, work};
+use riuso::crawl::sources;
+use riuso::worker::{self, Job as _};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection};
 
 // The fixture forge of the integration tests, shared rather than copied. Through an inline
@@ -87,7 +88,7 @@ impl Setup {
             runs: number("BENCH_RUNS", 3).max(1),
             repos: number("BENCH_REPOS", 1_000),
             latency: Duration::from_millis(u64::try_from(number("BENCH_LATENCY_MS", 20)).unwrap()),
-            concurrency: number("BENCH_CONCURRENCY", work::LANES).max(1),
+            concurrency: number("BENCH_CONCURRENCY", worker::LANES).max(1),
             per_host: number("BENCH_PER_HOST", http::Options::default().per_host).max(1),
         }
     }
@@ -216,16 +217,12 @@ async fn measure(
     // The path `riuso crawl` takes: the run queued as jobs, then worked until it closes. The
     // vitality jobs it queues are left in the queue: they clone every repository, which is not
     // the crawl measured here.
-    let id = work::enqueue(db, &targets, &[], "bench").await.unwrap();
-    let mut worker = work::Worker::new(
-        db.clone(),
-        client.clone(),
-        "bench",
-        Duration::from_secs(300),
-        BTreeMap::new(),
-        crawl::Options::default(),
-    )
-    .skipping(&[vitality_job::VITALITY]);
+    let id = worker::enqueue_crawl(db, &targets, &[], "bench")
+        .await
+        .unwrap();
+    let env = worker::Environment::new(db.clone(), client.clone());
+    let mut worker = worker::Worker::new(env, "bench", Duration::from_secs(300))
+        .skipping(&[worker::vitality::Vitality::NAME]);
     worker.concurrency = setup.concurrency;
     worker.idle = Duration::from_millis(20);
     worker

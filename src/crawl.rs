@@ -18,7 +18,6 @@ pub mod sources;
 pub mod ssrf;
 pub mod vitality;
 pub mod vitality_job;
-pub mod work;
 
 /// How a crawl behaves.
 #[derive(Debug, Clone)]

@@ -13,6 +13,7 @@ mod work;
 use std::time::Duration;
 
 use riuso::crawl::http::Polite;
+use riuso::worker::{Environment, Worker};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
 use crate::support::fixtures;
@@ -24,7 +25,7 @@ pub fn test_worker(
     http: Polite,
     name: &str,
     options: riuso::crawl::Options,
-) -> riuso::crawl::work::Worker {
+) -> Worker {
     test_worker_with_tokens(db, http, name, options, std::collections::BTreeMap::new())
 }
 
@@ -35,15 +36,16 @@ pub fn test_worker_with_tokens(
     name: &str,
     options: riuso::crawl::Options,
     tokens: std::collections::BTreeMap<String, String>,
-) -> riuso::crawl::work::Worker {
-    let mut worker = riuso::crawl::work::Worker::new(
-        db.clone(),
-        http,
-        name,
-        Duration::from_secs(60),
-        tokens,
-        options,
-    );
+) -> Worker {
+    let env = Environment::new(db.clone(), http)
+        .with_tokens(tokens)
+        .with_crawl(options);
+    test_worker_in(env, name)
+}
+
+/// A worker as the tests run it, in `env`.
+pub fn test_worker_in(env: Environment, name: &str) -> Worker {
+    let mut worker = Worker::new(env, name, Duration::from_secs(60));
     worker.idle = Duration::from_millis(20);
     worker
 }

@@ -148,7 +148,10 @@ async fn the_worker_delivers_queued_mail_and_requeues_what_waited_for_a_server()
             ..crawl::Options::default()
         };
         let http = Polite::new(http::Options::default()).unwrap();
-        crate::crawl::test_worker(&db.conn, http, "mail-test", options).with_mailer(mailer)
+        let env = riuso::worker::Environment::new(db.conn.clone(), http)
+            .with_crawl(options)
+            .with_mailer(mailer);
+        crate::crawl::test_worker_in(env, "mail-test")
     };
     // No server configured: the job finishes and the message waits in the outbox.
     let id = mail::enqueue(&db.conn, &message()).await.unwrap();

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use riuso::catalog::crawl_log::{self, Report};
 use riuso::crawl::http::{self, Polite};
+use riuso::crawl::sources;
 use riuso::crawl::{self, run::Target};
-use riuso::crawl::{sources, work};
+use riuso::worker::{self, enqueue_crawl};
 use sea_orm::DatabaseConnection;
 
 use super::{count, publiccode};
@@ -79,7 +80,7 @@ pub(super) async fn crawl(
     cache: &std::path::Path,
 ) -> Report {
     let (targets, git) = targets(forge);
-    let id = work::enqueue(db, &targets, &git, "test").await.unwrap();
+    let id = enqueue_crawl(db, &targets, &git, "test").await.unwrap();
     let options = crawl::Options {
         git_cache: cache.to_path_buf(),
         git_timeout: Duration::from_secs(5),
@@ -399,7 +400,7 @@ async fn the_database_going_away_mid_crawl_loses_nothing() {
     );
     let (targets, _) =
         Target::from_sources(&sources::parse(text.as_bytes()).unwrap(), &BTreeMap::new());
-    let first = work::enqueue(&crawler, &targets, &[], "test")
+    let first = enqueue_crawl(&crawler, &targets, &[], "test")
         .await
         .unwrap();
     // A short lease: the jobs the cut connections held are taken again soon after.
@@ -407,14 +408,8 @@ async fn the_database_going_away_mid_crawl_loses_nothing() {
     let crawl = {
         let crawler = crawler.clone();
         tokio::spawn(async move {
-            let worker = work::Worker::new(
-                crawler.clone(),
-                client(),
-                "cut",
-                lease,
-                BTreeMap::new(),
-                crawl::Options::default(),
-            );
+            let env = worker::Environment::new(crawler.clone(), client());
+            let worker = worker::Worker::new(env, "cut", lease);
             worker.drain(first, || {}).await
         })
     };
@@ -442,16 +437,13 @@ async fn the_database_going_away_mid_crawl_loses_nothing() {
     assert_eq!(orphans, 0, "an entry without its snapshot");
     // The interrupted run's jobs are worked to the end by another worker, then a second crawl
     // runs.
-    let worker = work::Worker::new(
-        db.conn.clone(),
-        client(),
+    let worker = worker::Worker::new(
+        worker::Environment::new(db.conn.clone(), client()),
         "again",
         lease,
-        BTreeMap::new(),
-        crawl::Options::default(),
     );
     worker.drain(first, || {}).await.unwrap();
-    let second = work::enqueue(&db.conn, &targets, &[], "test")
+    let second = enqueue_crawl(&db.conn, &targets, &[], "test")
         .await
         .unwrap();
     worker.drain(second, || {}).await.unwrap();
@@ -519,7 +511,7 @@ async fn each_forge_gets_its_own_token_and_private_repositories_need_one() {
     let parsed = sources::parse(sources.as_bytes()).unwrap();
     let (targets, git) = Target::from_sources(&parsed, &tokens);
     let db = TestDb::new(BACKENDS[0]).await;
-    let id = work::enqueue(&db.conn, &targets, &git, "test")
+    let id = enqueue_crawl(&db.conn, &targets, &git, "test")
         .await
         .unwrap();
     let worker = super::test_worker_with_tokens(

@@ -11,8 +11,9 @@ use chrono::{Days, NaiveDate, Utc};
 use riuso::catalog::crawl_log::{self, CrawlOutcome, Report};
 use riuso::catalog::entities::software;
 use riuso::crawl::http::{self, Polite};
+use riuso::crawl::sources;
 use riuso::crawl::{self, run::Target};
-use riuso::crawl::{sources, work};
+use riuso::worker::{self, enqueue_crawl};
 use sea_orm::{ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _};
 
 use super::{count, publiccode};
@@ -120,7 +121,7 @@ fn client() -> Polite {
     .unwrap()
 }
 
-fn worker(db: &DatabaseConnection, cache: &Path) -> work::Worker {
+fn worker(db: &DatabaseConnection, cache: &Path) -> worker::Worker {
     let options = crawl::Options {
         git_cache: cache.to_path_buf(),
         git_timeout: Duration::from_secs(20),
@@ -132,7 +133,7 @@ fn worker(db: &DatabaseConnection, cache: &Path) -> work::Worker {
 /// One crawl as `riuso crawl` runs it: queued, then worked until its batch, vitality jobs
 /// included, is done.
 async fn crawl(db: &DatabaseConnection, forge: &ForgeFixture, cache: &Path) -> Report {
-    let id = work::enqueue(db, &targets(forge), &[], "test")
+    let id = enqueue_crawl(db, &targets(forge), &[], "test")
         .await
         .unwrap();
     worker(db, cache).drain(id, || {}).await.unwrap();
@@ -299,7 +300,7 @@ async fn a_repository_whose_clone_fails_keeps_its_entry_and_gets_a_crawl_event()
             times: None,
         });
         let cache = tempfile::tempdir().unwrap();
-        let id = work::enqueue(&db.conn, &targets_of(&forge), &[], "test")
+        let id = enqueue_crawl(&db.conn, &targets_of(&forge), &[], "test")
             .await
             .unwrap();
         worker(&db.conn, cache.path())
@@ -361,13 +362,13 @@ async fn a_repository_whose_clone_fails_keeps_its_entry_and_gets_a_crawl_event()
 async fn the_catalog_jobs_close_the_run_and_vitality_jobs_wait_for_a_worker() {
     let db = TestDb::new(Backend::Sqlite).await;
     let forge = ForgeFixture::start(world()).await;
-    let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
+    let id = enqueue_crawl(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
     // A worker that takes no vitality job works the run to its end.
     let cache = tempfile::tempdir().unwrap();
     worker(&db.conn, cache.path())
-        .skipping(&[riuso::crawl::vitality_job::VITALITY])
+        .skipping(&[<worker::vitality::Vitality as worker::Job>::NAME])
         .drain(id, || {})
         .await
         .unwrap();

@@ -7,8 +7,9 @@ use std::time::{Duration, Instant};
 
 use riuso::catalog::crawl_log;
 use riuso::crawl::http::{self, Polite};
+use riuso::crawl::sources;
 use riuso::crawl::{self, run::Target};
-use riuso::crawl::{sources, work};
+use riuso::worker::{self, enqueue_crawl};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
 use super::{count, publiccode};
@@ -32,7 +33,7 @@ fn targets(forge: &ForgeFixture) -> Vec<Target> {
     Target::from_sources(&parsed, &BTreeMap::new()).0
 }
 
-fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> work::Worker {
+fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> worker::Worker {
     let http = Polite::new(http::Options::default()).unwrap();
     let options = crawl::Options {
         git_cache: cache.to_path_buf(),
@@ -45,7 +46,7 @@ fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> work
 async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
     let db = TestDb::new(Backend::Postgres).await;
     let forge = fixture(200).await;
-    let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
+    let id = enqueue_crawl(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
     let cache = tempfile::tempdir().unwrap();
@@ -121,7 +122,7 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
     let forge = fixture(200).await;
     // Slow enough that the run lasts a few seconds and a worker dies in the middle of it.
     forge.set_latency(Duration::from_millis(40));
-    let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
+    let id = enqueue_crawl(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
     // The workers' clone cache for the vitality jobs.
