@@ -3,6 +3,8 @@
 //! [`ingest`] records what was fetched from a repository (a [`Validated`] file, or an invalid
 //! one with its diagnostics) in one transaction, keeping every distinct snapshot. It never sees
 //! HTTP or forges, and it accepts nothing that did not go through `publiccode::validate`.
+//! [`crawl_log`] is the only writer of the crawl's own records: runs, events, source cursors and
+//! the flags a crawl sets on repositories and entries.
 //! [`vitality`] stores what the crawler computed of a repository's history on its entry.
 //! [`organisations`] and [`reuse`] give the community what it needs of organisations and
 //! entries. Ingest calls `community::declarations::acknowledge_from_used_by` inside its
@@ -12,6 +14,7 @@
 //! [`Validated`]: crate::publiccode::Validated
 
 pub mod browse;
+pub mod crawl_log;
 pub mod entities;
 mod facets;
 pub mod ingest;

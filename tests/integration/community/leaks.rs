@@ -6,11 +6,11 @@ use axum::http::StatusCode;
 use riuso::mail;
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 
-use super::security::signed_in;
 use super::PASSWORD;
-use crate::support::test_app::TestApp;
+use super::security::signed_in;
 use crate::support::db::{BACKENDS, Backend, TestDb};
 use crate::support::smtp::SmtpSink;
+use crate::support::test_app::TestApp;
 
 const BOLOGNA_PEC: &str = "protocollo@pec.bologna.example.invalid";
 
@@ -26,7 +26,12 @@ async fn mails_to(db: &TestDb, to: &str) -> usize {
 #[tokio::test]
 async fn a_repeated_claim_mails_the_administration_once_a_day() {
     for backend in BACKENDS {
-        let app = TestApp::new().backend(backend).demo().config(|c| c.auth_rate_per_minute = 0).build().await;
+        let app = TestApp::new()
+            .backend(backend)
+            .demo()
+            .config(|c| c.auth_rate_per_minute = 0)
+            .build()
+            .await;
         let sink = SmtpSink::start().await;
         let mut ada = signed_in(&app, &sink, "ada@example.org").await;
         ada.get("/account").await;
@@ -75,7 +80,12 @@ async fn a_repeated_claim_mails_the_administration_once_a_day() {
 
 #[tokio::test]
 async fn display_names_that_read_as_web_addresses_are_refused_in_both_languages() {
-    let app = TestApp::new().backend(Backend::Sqlite).demo().config(|c| c.auth_rate_per_minute = 0).build().await;
+    let app = TestApp::new()
+        .backend(Backend::Sqlite)
+        .demo()
+        .config(|c| c.auth_rate_per_minute = 0)
+        .build()
+        .await;
     let mut client = app.client();
     client.get("/account/sign-up").await;
     for (i, name) in [

@@ -16,14 +16,19 @@ use tokio::task::JoinSet;
 
 use super::security::signed_in;
 use super::{PASSWORD, deliver, link_in_mail};
-use crate::support::test_app::{Client, PUBLIC_URL, TestApp};
 use crate::support::db::{BACKENDS, Backend, TestDb};
 use crate::support::smtp::SmtpSink;
+use crate::support::test_app::{Client, PUBLIC_URL, TestApp};
 
 #[tokio::test]
 async fn a_reset_with_a_link_that_does_not_work_hashes_nothing() {
     for backend in BACKENDS {
-        let app = TestApp::new().backend(backend).demo().config(|c| c.auth_rate_per_minute = 0).build().await;
+        let app = TestApp::new()
+            .backend(backend)
+            .demo()
+            .config(|c| c.auth_rate_per_minute = 0)
+            .build()
+            .await;
         let sink = SmtpSink::start().await;
         let mut stranger = app.client();
         stranger.get("/account/sign-in").await;
@@ -34,7 +39,9 @@ async fn a_reset_with_a_link_that_does_not_work_hashes_nothing() {
             "x".repeat(60_000),
             String::new(),
         ] {
-            let page = stranger.post_form(&unknown, &[("password", &password)]).await;
+            let page = stranger
+                .post_form(&unknown, &[("password", &password)])
+                .await;
             assert_eq!(page.status, StatusCode::BAD_REQUEST, "{backend:?}");
         }
         assert_eq!(
@@ -84,7 +91,12 @@ async fn a_reset_with_a_link_that_does_not_work_hashes_nothing() {
 
 #[tokio::test]
 async fn every_password_form_is_limited_per_client_and_per_account() {
-    let app = TestApp::new().backend(Backend::Sqlite).demo().config(|c| c.auth_rate_per_minute = 3).build().await;
+    let app = TestApp::new()
+        .backend(Backend::Sqlite)
+        .demo()
+        .config(|c| c.auth_rate_per_minute = 3)
+        .build()
+        .await;
     let sink = SmtpSink::start().await;
     let mut grace = signed_in(&app, &sink, "grace@example.org").await;
 
@@ -203,11 +215,16 @@ async fn sign_ups_at_once(app: &TestApp, n: usize) -> Vec<Answer> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_hashes_never_exceed_the_bound() {
     for backend in BACKENDS {
-        let app = TestApp::new().backend(backend).demo().config(|c| {
-            c.auth_rate_per_minute = 0;
-            c.max_hashes = 2;
-            c.hash_wait = Duration::from_secs(300);
-        }).build().await;
+        let app = TestApp::new()
+            .backend(backend)
+            .demo()
+            .config(|c| {
+                c.auth_rate_per_minute = 0;
+                c.max_hashes = 2;
+                c.hash_wait = Duration::from_secs(300);
+            })
+            .build()
+            .await;
         let pages = sign_ups_at_once(&app, 8).await;
         let peak = app.state.hashing.peak();
         assert!(
@@ -225,11 +242,16 @@ async fn concurrent_hashes_never_exceed_the_bound() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hash_that_cannot_start_in_time_is_a_503_page() {
-    let app = TestApp::new().backend(Backend::Sqlite).demo().config(|c| {
-        c.auth_rate_per_minute = 0;
-        c.max_hashes = 1;
-        c.hash_wait = Duration::ZERO;
-    }).build().await;
+    let app = TestApp::new()
+        .backend(Backend::Sqlite)
+        .demo()
+        .config(|c| {
+            c.auth_rate_per_minute = 0;
+            c.max_hashes = 1;
+            c.hash_wait = Duration::ZERO;
+        })
+        .build()
+        .await;
     let pages = sign_ups_at_once(&app, 6).await;
     // Turned away: 503 with the error page and when to try again.
     let busy: Vec<_> = pages.iter().filter(|(_, retry, _)| *retry).collect();
@@ -350,7 +372,12 @@ async fn a_reset_request_answers_alike_and_as_fast_for_known_and_unknown_address
 
 #[tokio::test]
 async fn a_sign_in_costs_one_hash_whatever_the_address() {
-    let app = TestApp::new().backend(Backend::Sqlite).demo().config(|c| c.auth_rate_per_minute = 0).build().await;
+    let app = TestApp::new()
+        .backend(Backend::Sqlite)
+        .demo()
+        .config(|c| c.auth_rate_per_minute = 0)
+        .build()
+        .await;
     let sink = SmtpSink::start().await;
     signed_in(&app, &sink, "ken@example.org").await;
     let mut client = app.client();

@@ -7,8 +7,8 @@ use riuso::catalog::entities::{organisations, repositories, snapshots, software}
 use sea_orm::{ActiveModelTrait as _, EntityTrait as _, Set};
 use serde_json::{Value, json};
 
-use crate::support::test_app::{TestApp, ingest};
 use crate::support::db::BACKENDS;
+use crate::support::test_app::{TestApp, ingest};
 
 /// Addresses that must never reach an `href` or a `src`.
 const HOSTILE: [&str; 16] = [
@@ -271,7 +271,9 @@ async fn names_cannot_spoof_break_feeds_or_run_in_spreadsheets() {
             "{backend:?} {names:?}"
         );
         for (_, clean) in &spoofs[1..3] {
-            let page = app.get(&format!("/software?q={}", clean.replace(' ', "+"))).await;
+            let page = app
+                .get(&format!("/software?q={}", clean.replace(' ', "+")))
+                .await;
             assert!(page.body.contains(clean), "{backend:?} {clean}");
         }
         for path in ["/software", "/", "/software?q=comune"] {

@@ -147,9 +147,12 @@ async fn repeated_values_count_once_and_the_search_page_stays_small() {
         page.body, once.body,
         "a repeated value changes nothing on the page"
     );
-    let api = app.get(&format!("/api/v1/software?{}", vec!["status=stable"; 20].join("&")),
-    )
-    .await;
+    let api = app
+        .get(&format!(
+            "/api/v1/software?{}",
+            vec!["status=stable"; 20].join("&")
+        ))
+        .await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.body);
 
     // At the caps (20 values of each of the 11 facets would pass the value cap but not the
@@ -197,7 +200,11 @@ fn validator_form(text: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn the_validator_page_lists_at_most_100_diagnostics_and_the_lines_around_them() {
-    let app = TestApp::new().demo().config(|c| c.max_file_bytes = 1024 * 1024).build().await;
+    let app = TestApp::new()
+        .demo()
+        .config(|c| c.max_file_bytes = 1024 * 1024)
+        .build()
+        .await;
     let page = app.send(validator_form(&noisy_file(3000))).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.all("#diagnostics > li").len(), 100);
@@ -239,7 +246,11 @@ async fn the_validator_page_lists_at_most_100_diagnostics_and_the_lines_around_t
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
 async fn the_runtime_answers_while_a_large_file_is_validated() {
-    let app = TestApp::new().demo().config(|c| c.max_file_bytes = 2 * 1024 * 1024).build().await;
+    let app = TestApp::new()
+        .demo()
+        .config(|c| c.max_file_bytes = 2 * 1024 * 1024)
+        .build()
+        .await;
     let big = noisy_file(40_000);
     let app = std::sync::Arc::new(app);
     let page_app = app.clone();
@@ -392,7 +403,11 @@ async fn post_sign_in(
 #[tokio::test]
 async fn the_csrf_origin_check_compares_the_scheme() {
     // The pages' tests serve https://riuso.example.org.
-    let app = TestApp::new().demo().config(|c| c.auth_rate_per_minute = 0).build().await;
+    let app = TestApp::new()
+        .demo()
+        .config(|c| c.auth_rate_per_minute = 0)
+        .build()
+        .await;
     let (cookie, token) = anonymous_token(&app).await;
     for (host, origin) in [
         ("riuso.example.org", "http://riuso.example.org"),
@@ -401,13 +416,7 @@ async fn the_csrf_origin_check_compares_the_scheme() {
         ("riuso.example.org", "null"),
         ("riuso.example.org", "https://evil.example.net"),
     ] {
-        let page = post_sign_in(
-            &app,
-            &cookie,
-            &token,
-            &[("host", host), ("origin", origin)],
-        )
-        .await;
+        let page = post_sign_in(&app, &cookie, &token, &[("host", host), ("origin", origin)]).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{host} {origin}");
     }
     for (host, origin) in [
@@ -415,13 +424,7 @@ async fn the_csrf_origin_check_compares_the_scheme() {
         ("10.0.0.5:8080", "https://riuso.example.org"),
         ("riuso.example.org", "https://riuso.example.org:443"),
     ] {
-        let page = post_sign_in(
-            &app,
-            &cookie,
-            &token,
-            &[("host", host), ("origin", origin)],
-        )
-        .await;
+        let page = post_sign_in(&app, &cookie, &token, &[("host", host), ("origin", origin)]).await;
         assert_ne!(
             page.status,
             StatusCode::FORBIDDEN,
