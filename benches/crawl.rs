@@ -1,5 +1,7 @@
 //! `make bench-crawl`: a first crawl and an unchanged re-crawl of 1,000 repositories on the
-//! fixture forge, with latency injected into every answer, against the ideal wall time.
+//! fixture forge, with latency injected into every answer, against the ideal wall time. Each
+//! crawl takes the path `riuso crawl` takes: queued as jobs, then worked by a worker until the
+//! run closes (its vitality jobs, which clone every repository, are left in the queue).
 //!
 //! The world is `BENCH_REPOS` (default 1,000) repositories, each with a valid `publiccode.yml`:
 //! 40 % on GitHub in two organisations, 30 % in one GitLab group and its two subgroups (listed
@@ -11,7 +13,7 @@
 //!
 //! The ideal is requests × latency ÷ concurrency: the wall time of the requests alone, perfectly
 //! packed, with nothing else costing anything. The concurrency is the lesser of the crawl's
-//! repositories in flight (`BENCH_CONCURRENCY`, default `run::Options`' 16) and the client's
+//! repositories in flight (`BENCH_CONCURRENCY`, default the worker's lanes, 8) and the client's
 //! per-host limit (`BENCH_PER_HOST`, default `http::Options`' 8): the three fixture forges share
 //! one host and port, so the per-host limit bounds every request. The same crawls are then run
 //! without latency: what is left is the crawler's own work (parsing, validation, the database).
@@ -26,11 +28,14 @@
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use riuso::catalog::crawl_log::{self, Report};
 use riuso::crawl::http::{self, Polite};
-use riuso::crawl::run::{self, Report, Target};
+use riuso::crawl::run::Target;
 use riuso::crawl::sources;
+use riuso::worker::{self, Job as _};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection};
 
 // The fixture forge of the integration tests, shared rather than copied. Through an inline
@@ -41,6 +46,12 @@ mod support {
     #[expect(
         dead_code,
         reason = "the bench uses part of the fixture the tests use whole"
+    )]
+    // Checked as a test target, the bench sees the fixture's own tests' imports without the
+    // tests that use them.
+    #[allow(
+        unused_imports,
+        reason = "the fixture's tests run in the integration binary, not here"
     )]
     pub mod forge;
 }
@@ -83,7 +94,7 @@ impl Setup {
             runs: number("BENCH_RUNS", 3).max(1),
             repos: number("BENCH_REPOS", 1_000),
             latency: Duration::from_millis(u64::try_from(number("BENCH_LATENCY_MS", 20)).unwrap()),
-            concurrency: number("BENCH_CONCURRENCY", run::Options::default().concurrency).max(1),
+            concurrency: number("BENCH_CONCURRENCY", worker::LANES).max(1),
             per_host: number("BENCH_PER_HOST", http::Options::default().per_host).max(1),
         }
     }
@@ -202,19 +213,33 @@ async fn measure(
     setup: &Setup,
 ) -> Measured {
     let targets = targets(forge);
-    let options = run::Options {
-        concurrency: setup.concurrency,
-        trigger: "bench".to_owned(),
-        ..run::Options::default()
-    };
     forge.clear_requests();
     let first_done = OnceLock::new();
+    // The accounts' listings come first (their jobs have the higher priority), then the
+    // repositories.
+    let listings = targets.len();
+    let done = AtomicUsize::new(0);
     let started = Instant::now();
-    let report = run::crawl(db, client, &targets, &options, |_| {
-        first_done.get_or_init(|| started.elapsed());
-    })
-    .await
-    .unwrap();
+    // The path `riuso crawl` takes: the run queued as jobs, then worked until it closes. The
+    // vitality jobs it queues are left in the queue: they clone every repository, which is not
+    // the crawl measured here.
+    let id = worker::enqueue_crawl(db, &targets, &[], "bench")
+        .await
+        .unwrap();
+    let env = worker::Environment::new(db.clone(), client.clone());
+    let mut worker = worker::Worker::new(env, "bench", Duration::from_secs(300))
+        .skipping(&[worker::vitality::Vitality::NAME]);
+    worker.concurrency = setup.concurrency;
+    worker.idle = Duration::from_millis(20);
+    worker
+        .drain(id, || {
+            if done.fetch_add(1, Ordering::Relaxed) == listings {
+                first_done.get_or_init(|| started.elapsed());
+            }
+        })
+        .await
+        .unwrap();
+    let report = crawl_log::report(db, id).await.unwrap();
     let wall = started.elapsed();
     let requests = forge.requests();
     assert!(
@@ -249,12 +274,12 @@ async fn both(db: &DatabaseConnection, setup: &Setup, latency: Duration) -> (Mea
     let total = u64::try_from(setup.repos).unwrap();
     assert_eq!(
         first.report.outcomes,
-        BTreeMap::from([("new".to_owned(), total)]),
+        BTreeMap::from([(crawl_log::CrawlOutcome::New, total)]),
         "every repository is new the first time"
     );
     assert_eq!(
         again.report.outcomes,
-        BTreeMap::from([("unchanged".to_owned(), total)]),
+        BTreeMap::from([(crawl_log::CrawlOutcome::Unchanged, total)]),
         "nothing changed on the forge"
     );
     (first, again)

@@ -3,6 +3,8 @@
 //! [`ingest`] records what was fetched from a repository (a [`Validated`] file, or an invalid
 //! one with its diagnostics) in one transaction, keeping every distinct snapshot. It never sees
 //! HTTP or forges, and it accepts nothing that did not go through `publiccode::validate`.
+//! [`crawl_log`] is the only writer of the crawl's own records: runs, events, source cursors and
+//! the flags a crawl sets on repositories and entries.
 //! [`vitality`] stores what the crawler computed of a repository's history on its entry.
 //! [`organisations`] and [`reuse`] give the community what it needs of organisations and
 //! entries. The catalog never calls the community: ingest runs in its caller's transaction, so
@@ -12,6 +14,7 @@
 //! [`Validated`]: crate::publiccode::Validated
 
 pub mod browse;
+pub mod crawl_log;
 pub mod entities;
 mod facets;
 pub mod ingest;

@@ -194,6 +194,8 @@ pub struct Queue {
     worker: String,
     lease: Duration,
     backoff: Duration,
+    /// Kinds this handle never claims.
+    skip: Vec<String>,
 }
 
 impl Queue {
@@ -206,7 +208,21 @@ impl Queue {
             worker: worker.into(),
             lease,
             backoff: Duration::from_secs(30),
+            skip: Vec::new(),
         }
+    }
+
+    /// The same handle, never claiming jobs of `kinds` (other workers take them).
+    #[must_use]
+    pub fn skipping(mut self, kinds: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.skip = kinds.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The kinds this handle never claims.
+    #[must_use]
+    pub fn skipped(&self) -> &[String] {
+        &self.skip
     }
 
     /// The same handle with another first retry delay (doubled at every attempt, ±25 % jitter).
@@ -235,26 +251,25 @@ impl Queue {
         } else {
             ""
         };
+        let skip = " AND kind <> ?".repeat(self.skip.len());
         // Due: queued and its time has come, or running with a lease that ran out.
         let sql = format!(
             "UPDATE jobs SET state = 'running', locked_by = ?, locked_until_us = ?, \
              attempts = attempts + 1 WHERE id = (SELECT id FROM jobs WHERE \
-             (state = 'queued' AND run_at_us <= ?) OR (state = 'running' AND locked_until_us < ?) \
-             ORDER BY priority DESC, run_at_us, id LIMIT 1{lock}) \
+             ((state = 'queued' AND run_at_us <= ?) OR (state = 'running' AND locked_until_us < ?))\
+             {skip} ORDER BY priority DESC, run_at_us, id LIMIT 1{lock}) \
              RETURNING id, kind, payload, attempts, max_attempts, batch"
         );
+        let mut values: Vec<sea_orm::Value> = vec![
+            self.worker.clone().into(),
+            now.saturating_add(micros(self.lease)).into(),
+            now.into(),
+            now.into(),
+        ];
+        values.extend(self.skip.iter().map(|kind| kind.clone().into()));
         let row = self
             .db
-            .query_one_raw(statement(
-                backend,
-                &sql,
-                vec![
-                    self.worker.clone().into(),
-                    now.saturating_add(micros(self.lease)).into(),
-                    now.into(),
-                    now.into(),
-                ],
-            ))
+            .query_one_raw(statement(backend, &sql, values))
             .await?;
         row.map(|r| job(&r)).transpose()
     }
@@ -358,7 +373,7 @@ impl Queue {
 ///
 /// Fails on a database error.
 pub async fn pending(db: &impl ConnectionTrait, batch: i64) -> Result<u64, DbErr> {
-    count_pending(db, batch, None).await
+    count_pending(db, batch, &[]).await
 }
 
 /// How many jobs of `batch` other than those of `kind` are queued or running.
@@ -371,26 +386,35 @@ pub async fn pending_except(
     batch: i64,
     kind: &str,
 ) -> Result<u64, DbErr> {
-    count_pending(db, batch, Some(kind)).await
+    count_pending(db, batch, &[kind]).await
+}
+
+/// How many jobs of `batch` other than those of the `kinds` are queued or running.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn pending_except_all(
+    db: &impl ConnectionTrait,
+    batch: i64,
+    kinds: &[&str],
+) -> Result<u64, DbErr> {
+    count_pending(db, batch, kinds).await
 }
 
 async fn count_pending(
     db: &impl ConnectionTrait,
     batch: i64,
-    except: Option<&str>,
+    except: &[&str],
 ) -> Result<u64, DbErr> {
     let backend = db.get_database_backend();
-    let (sql, values) = match except {
-        None => (
-            "SELECT COUNT(*) AS n FROM jobs WHERE batch = ? AND state <> 'dead'",
-            vec![batch.into()],
-        ),
-        Some(kind) => (
-            "SELECT COUNT(*) AS n FROM jobs WHERE batch = ? AND state <> 'dead' AND kind <> ?",
-            vec![batch.into(), kind.into()],
-        ),
-    };
-    let row = db.query_one_raw(statement(backend, sql, values)).await?;
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM jobs WHERE batch = ? AND state <> 'dead'{}",
+        " AND kind <> ?".repeat(except.len())
+    );
+    let mut values: Vec<sea_orm::Value> = vec![batch.into()];
+    values.extend(except.iter().map(|kind| (*kind).into()));
+    let row = db.query_one_raw(statement(backend, &sql, values)).await?;
     Ok(row
         .map(|r| r.try_get::<i64>("", "n"))
         .transpose()?

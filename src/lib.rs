@@ -14,7 +14,8 @@
 //! Modules: [`publiccode`] (the standard, pure), [`db`] (connections and migrations),
 //! [`config`] (the only reader of the environment), [`cli`] (subcommands), [`telemetry`]
 //! (logging set-up), [`catalog`] (the store: the only reader and writer of catalog tables),
-//! [`crawl`] (the crawler), [`jobs`] (the background job queue), [`mail`] (e-mail through
+//! [`crawl`] (the crawler), [`jobs`] (the background job queue, generic), [`worker`] (every kind
+//! of job, the worker that runs them and the periodic schedule), [`mail`] (e-mail through
 //! the outbox), [`ipa`] (the registry of public administrations), [`export`] (open-data
 //! exports), [`i18n`] (Italian and English messages), [`links`] (which addresses may become
 //! links), [`untrusted`] (untrusted text made harmless for each medium), [`community`]
@@ -40,3 +41,4 @@ pub mod publiccode;
 pub mod telemetry;
 pub mod untrusted;
 pub mod web;
+pub mod worker;

@@ -95,6 +95,13 @@ impl software::Model {
             .as_deref()
             .and_then(|facts| serde_json::from_str(facts).ok())
     }
+
+    /// Whether the vitality index was computed on `today` (its window ends then): a repository
+    /// whose history did not move needs no new computation until the window moves.
+    #[must_use]
+    pub fn vitality_fresh(&self, today: NaiveDate) -> bool {
+        self.vitality_window_end == Some(today)
+    }
 }
 
 fn encode_series(series: &[u8]) -> String {

@@ -10,9 +10,11 @@ use std::time::Duration;
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::catalog::crawl_log;
 use crate::config::Config;
-use crate::crawl::{run, sources, work};
+use crate::crawl::{run, sources};
 use crate::db;
+use crate::worker::{Environment, Worker, enqueue_crawl, worker_name};
 
 /// Arguments of `riuso crawl`.
 #[derive(Debug, clap::Args)]
@@ -28,15 +30,6 @@ pub struct Args {
     pub json: bool,
 }
 
-/// A worker name unique to this process: what it is, the process id and the start time.
-pub(crate) fn worker_name(role: &str) -> String {
-    format!(
-        "{role}-{}-{}",
-        std::process::id(),
-        chrono::Utc::now().timestamp_micros()
-    )
-}
-
 /// Runs the command; returns the exit code: 0, or 1 when some account or repository could not
 /// be crawled (the rest was).
 ///
@@ -47,15 +40,6 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     let sources = sources::load(&args.sources)
         .with_context(|| format!("cannot read the sources in {}", args.sources.display()))?;
     let (targets, git) = run::Target::from_sources(&sources, &config.tokens.0);
-    let http = super::worker::crawler_client(config)?;
-    let options = run::Options {
-        concurrency: args.concurrency,
-        max_file_bytes: config.max_file_bytes,
-        fetch_files: config.fetch_files,
-        git_cache: config.data_dir.join("git"),
-        git_timeout: config.http_timeout.saturating_mul(6),
-        ..run::Options::default()
-    };
     let bar = ProgressBar::with_draw_target(
         None,
         if args.json {
@@ -69,20 +53,14 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
-    let tokens = config.tokens.0.clone();
     let report = super::runtime()?.block_on(async {
         let conn = db::open(&config.database_url).await?;
-        let id = work::enqueue(&conn, &targets, &git, "cli").await?;
-        let worker = work::Worker::new(
-            conn.clone(),
-            http,
-            worker_name("crawl"),
-            Duration::from_secs(300),
-            tokens,
-            options,
-        );
+        let mut env = Environment::from_config(config, conn.clone())?;
+        env.crawl.concurrency = args.concurrency;
+        let id = enqueue_crawl(&conn, &targets, &git, "cli").await?;
+        let worker = Worker::new(env, worker_name("crawl"), Duration::from_secs(300));
         worker.drain(id, || bar.inc(1)).await?;
-        let report = work::report(&conn, id).await?;
+        let report = crawl_log::report(&conn, id).await?;
         conn.close().await?;
         anyhow::Ok(report)
     })?;
@@ -113,6 +91,9 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         }
     }
     Ok(u8::from(
-        !report.failures.is_empty() || report.outcomes.contains_key("failed"),
+        !report.failures.is_empty()
+            || report
+                .outcomes
+                .contains_key(&crawl_log::CrawlOutcome::Failed),
     ))
 }

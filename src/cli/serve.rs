@@ -1,5 +1,6 @@
 //! `riuso serve [--bind ADDR]`: migrate the database and serve HTTP until stopped, with an
-//! embedded worker for queued jobs and a crawl scheduler, so one command gives a working system.
+//! embedded worker for queued jobs and the periodic schedule (`worker::schedule`: the crawl
+//! scheduler and the purge of expired sessions), so one command gives a working system.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -9,7 +10,7 @@ use tokio::sync::watch;
 
 use crate::app::{App, AppState};
 use crate::config::Config;
-use crate::crawl::{run, sources, work};
+use crate::worker::{Environment, Worker, schedule, worker_name};
 use crate::{db, web};
 
 /// Arguments of `riuso serve`.
@@ -47,8 +48,13 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         let state = AppState(Arc::new(app));
         let (stop, stopped) = watch::channel(false);
         let mut background = Vec::new();
+        let env = Arc::new(Environment::from_config(config, db.clone())?);
         if config.embedded_worker {
-            let worker = super::worker::embedded(db.clone(), config, Duration::from_secs(300))?;
+            let worker = Worker::new(
+                Arc::clone(&env),
+                worker_name("worker"),
+                Duration::from_secs(300),
+            );
             let stopped = stopped.clone();
             background.push(tokio::spawn(async move {
                 if let Err(e) = worker.run(stopped).await {
@@ -56,16 +62,13 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
                 }
             }));
         }
-        if config.crawl_every_hours > 0 {
-            let every = Duration::from_secs(config.crawl_every_hours.saturating_mul(3600));
-            background.push(tokio::spawn(schedule(
-                db.clone(),
-                config.clone(),
-                every,
-                stopped.clone(),
-            )));
+        {
+            let env = Arc::clone(&env);
+            let stopped = stopped.clone();
+            background.push(tokio::spawn(async move {
+                schedule::run(&env, stopped).await;
+            }));
         }
-        background.push(tokio::spawn(housekeeping(db.clone(), stopped.clone())));
         let served = web::serve(state, addr).await;
         let _ = stop.send(true);
         for task in background {
@@ -74,71 +77,4 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         served?;
         Ok(0)
     })
-}
-
-/// Purges expired sessions and e-mailed links at start and every hour after.
-async fn housekeeping(db: sea_orm::DatabaseConnection, mut stop: watch::Receiver<bool>) {
-    while !*stop.borrow() {
-        match crate::community::sessions::purge_expired(&db, chrono::Utc::now().fixed_offset())
-            .await
-        {
-            Ok(purged) => tracing::debug!(?purged, "expired sessions and links purged"),
-            Err(e) => tracing::warn!(error = %e, "cannot purge expired sessions and links"),
-        }
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(3600)) => {}
-            _ = stop.changed() => {}
-        }
-    }
-}
-
-/// Queues a crawl of the sources file whenever no crawl started in the last `every`; looks
-/// every ten minutes. Servers sharing a database may both queue one: their repository jobs are
-/// deduplicated, so no repository is crawled twice.
-async fn schedule(
-    db: sea_orm::DatabaseConnection,
-    config: Config,
-    every: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    use sea_orm::{EntityTrait as _, QueryOrder as _};
-
-    use crate::catalog::entities::crawl_runs;
-    while !*stop.borrow() {
-        let last = crawl_runs::Entity::find()
-            .order_by_desc(crawl_runs::Column::StartedAt)
-            .one(&db)
-            .await;
-        let due = match last {
-            Ok(Some(run)) => {
-                let age = chrono::Utc::now().signed_duration_since(run.started_at);
-                age.to_std().is_ok_and(|age| age >= every)
-            }
-            Ok(None) => true,
-            Err(e) => {
-                tracing::warn!(error = %e, "the crawl scheduler cannot read the crawl runs");
-                false
-            }
-        };
-        if due && config.sources.exists() {
-            match sources::load(&config.sources) {
-                Ok(sources) => {
-                    let (targets, git) = run::Target::from_sources(&sources, &config.tokens.0);
-                    match work::enqueue(&db, &targets, &git, "schedule").await {
-                        Ok(id) => tracing::info!(run = id, "scheduled crawl queued"),
-                        Err(e) => tracing::warn!(error = %e, "cannot queue the scheduled crawl"),
-                    }
-                }
-                Err(e) => tracing::warn!(
-                    file = %config.sources.display(),
-                    error = %e,
-                    "the crawl sources are invalid; no crawl scheduled"
-                ),
-            }
-        }
-        tokio::select! {
-            () = tokio::time::sleep(Duration::from_secs(600)) => {}
-            _ = stop.changed() => {}
-        }
-    }
 }

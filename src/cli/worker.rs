@@ -1,5 +1,6 @@
-//! `riuso worker`: runs queued jobs (crawls) until Ctrl-C or SIGTERM. Any number of workers may
-//! share a PostgreSQL database; a job a killed worker held is taken again when its lease runs out.
+//! `riuso worker`: runs queued jobs (crawls, mail, vitality) until Ctrl-C or SIGTERM. Any
+//! number of workers may share a PostgreSQL database; a job a killed worker held is taken again
+//! when its lease runs out.
 
 use std::time::Duration;
 
@@ -7,8 +8,8 @@ use anyhow::Context as _;
 use tokio::sync::watch;
 
 use crate::config::Config;
-use crate::crawl::{http, run, ssrf, work};
 use crate::db;
+use crate::worker::{Environment, Worker, worker_name};
 
 /// Arguments of `riuso worker`.
 #[derive(Debug, clap::Args)]
@@ -30,7 +31,8 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let conn = db::open(&config.database_url).await?;
-        let worker = embedded(conn, config, Duration::from_secs(args.lease))?;
+        let env = Environment::from_config(config, conn)?;
+        let worker = Worker::new(env, worker_name("worker"), Duration::from_secs(args.lease));
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(async move {
             crate::web::shutdown_signal().await;
@@ -41,60 +43,4 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         tracing::info!("worker stopped");
         Ok(0)
     })
-}
-
-/// The crawler's HTTP client: the configured timeout, and the SSRF guard with the
-/// `RIUSO_FETCH_ALLOW` allow-list. It fetches no `file://` URL: those are read only as the
-/// operator's own git sources, by the crawl itself (`RIUSO_FETCH_FILES`).
-///
-/// # Errors
-///
-/// Fails on an invalid allow-list entry or when the TLS stack cannot be set up.
-pub(crate) fn crawler_client(config: &Config) -> anyhow::Result<http::Polite> {
-    let guard = ssrf::Guard::new(config.fetch_allow.clone()).context(
-        "RIUSO_FETCH_ALLOW holds an entry that is not a host, host:port, address or network",
-    )?;
-    http::Polite::guarded(
-        http::Options {
-            timeout: config.http_timeout,
-            ..http::Options::default()
-        },
-        guard,
-    )
-    .context("cannot set up the HTTP client")
-}
-
-/// A worker over `conn` with the configuration's HTTP timeout and tokens, for `riuso worker`
-/// and the one `riuso serve` embeds.
-///
-/// # Errors
-///
-/// Fails when the HTTP client cannot be built.
-pub fn embedded(
-    conn: sea_orm::DatabaseConnection,
-    config: &Config,
-    lease: Duration,
-) -> anyhow::Result<work::Worker> {
-    let http = crawler_client(config)?;
-    let mailer = config
-        .smtp
-        .as_ref()
-        .map(crate::mail::Mailer::new)
-        .transpose()
-        .context("cannot set up mail (RIUSO_SMTP_* and RIUSO_MAIL_FROM)")?;
-    Ok(work::Worker::new(
-        conn,
-        http,
-        super::crawl::worker_name("worker"),
-        lease,
-        config.tokens.0.clone(),
-        run::Options {
-            max_file_bytes: config.max_file_bytes,
-            fetch_files: config.fetch_files,
-            git_cache: config.data_dir.join("git"),
-            git_timeout: config.http_timeout.saturating_mul(6),
-            ..run::Options::default()
-        },
-    )
-    .with_mailer(mailer))
 }

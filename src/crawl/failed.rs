@@ -6,11 +6,11 @@
 
 use sea_orm::{DatabaseConnection, DbErr};
 
-use super::run;
+use crate::catalog::crawl_log::{self, CrawlOutcome};
 use crate::catalog::{self, Origin};
 
 /// Records the database error `error` met while crawling the repository at `url` (on `forge`,
-/// `git` for a plain git URL) as its `failed` event of run `run`.
+/// `git` for a plain git URL) as its `failed` event of run `run`, in the crawl log.
 ///
 /// # Errors
 ///
@@ -21,11 +21,11 @@ pub async fn database(
     url: &str,
     forge: &str,
     error: &DbErr,
-) -> Result<&'static str, DbErr> {
+) -> Result<CrawlOutcome, DbErr> {
     tracing::error!(repository = url, error = %error, "the catalog could not store a repository");
     // The event belongs to the repository: its row is made if the failed transaction did not
     // leave one (a row without a file, as for a repository with no publiccode.yml).
-    let row = match run::repository_by_url(db, url).await? {
+    let row = match crawl_log::repository_by_url(db, url).await? {
         Some(row) => Some(row),
         None => catalog::record_repository(
             db,
@@ -39,13 +39,14 @@ pub async fn database(
         .await
         .ok(),
     };
-    run::event(
+    let failed = CrawlOutcome::Failed;
+    crawl_log::event(
         db,
         run,
         row.as_ref(),
-        "failed",
+        failed,
         &format!("{url}: the catalog could not store this repository (database error)"),
     )
     .await?;
-    Ok("failed")
+    Ok(failed)
 }

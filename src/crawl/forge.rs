@@ -128,9 +128,6 @@ pub enum ForgeError {
     /// A URL could not be built.
     #[error("cannot build a URL from {0:?}")]
     Url(String),
-    /// The forge answered with a repository that is not the source's.
-    #[error(transparent)]
-    Identity(#[from] super::identity::Mismatch),
 }
 
 /// The name of the file the crawler fetches.

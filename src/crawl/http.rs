@@ -169,6 +169,18 @@ pub const USER_AGENT: &str = concat!(
     " (software reuse catalog crawler)"
 );
 
+/// A client made on first use over a [`Polite`] client and shared by its clones: what it holds
+/// is the business of the module that makes it (GitHub's `octocrab` client, in
+/// `forge::github`), so this module names no forge.
+#[derive(Clone, Default)]
+pub(super) struct ClientSlot(pub(super) Arc<Mutex<Option<Arc<dyn std::any::Any + Send + Sync>>>>);
+
+impl std::fmt::Debug for ClientSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClientSlot")
+    }
+}
+
 /// The crawler's HTTP client. Cheap to clone; its clones share the per-host limits. Use it on
 /// one Tokio runtime: its GitHub client (`octocrab`) runs a task on the runtime that first asks
 /// GitHub, and answers nothing once that runtime has shut down.
@@ -178,8 +190,8 @@ pub struct Polite {
     options: Options,
     hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
     guard: Option<Arc<super::ssrf::Guard>>,
-    /// The `octocrab` client over this one, for GitHub.
-    pub(super) github: super::forge::github::Client,
+    /// The `octocrab` client over this one, for GitHub, made by `forge::github` on first use.
+    pub(super) github: ClientSlot,
 }
 
 impl Polite {
@@ -224,7 +236,7 @@ impl Polite {
             options,
             hosts: Arc::default(),
             guard: None,
-            github: super::forge::github::Client::default(),
+            github: ClientSlot::default(),
         }
     }
 
@@ -232,7 +244,7 @@ impl Polite {
     /// through (sharing it would make a cycle).
     pub(super) fn without_github(&self) -> Self {
         Self {
-            github: super::forge::github::Client::default(),
+            github: ClientSlot::default(),
             ..self.clone()
         }
     }

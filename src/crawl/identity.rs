@@ -44,17 +44,6 @@ pub struct Mismatch {
 }
 
 impl<'a> Source<'a> {
-    /// What `target` trusts its forge with.
-    #[must_use]
-    pub fn of(target: &'a super::run::Target) -> Self {
-        Self {
-            kind: target.forge.kind,
-            web: &target.web,
-            path: &target.path,
-            repository: target.repository,
-        }
-    }
-
     /// The forge's web prefix: the source's URL without the account's or repository's path.
     fn prefix(&self) -> String {
         let path = self.web.path().trim_end_matches('/');

@@ -1,55 +1,25 @@
-//! One crawl: list every account, fetch the `publiccode.yml` of every repository whose activity
-//! moved since last time (conditionally), validate and ingest it, and record every outcome as a
-//! `crawl_events` row. A failure is recorded and the crawl goes on: nothing already in the
-//! catalog is ever lost to a failed fetch.
-
-use std::collections::BTreeMap;
-use std::sync::Arc;
+//! One step of a crawl at a time: list an account ([`list_account`]), describe a single
+//! repository ([`describe`]), and crawl one repository ([`crawl_repository`]): fetch its
+//! `publiccode.yml` when its activity moved since last time (conditionally), validate and ingest
+//! it, and record the outcome in the crawl log. A failure is recorded and the crawl goes on:
+//! nothing already in the catalog is ever lost to a failed fetch.
+//!
+//! The steps know nothing of the queue: the jobs that run them (see `worker`) decide what comes
+//! next, and queue it.
 
 use chrono::Utc;
-use futures_util::StreamExt as _;
-use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, DatabaseConnection, DbErr,
-    EntityTrait as _, QueryFilter as _,
-};
-use serde::Serialize;
+use sea_orm::{DatabaseConnection, DbErr};
+use url::Url;
 
+use super::Options;
 use super::forge::{self, Forge, Listing, RepoInfo};
 use super::http::{Answer, Polite, Validators};
+use super::identity;
 use super::vitality_job;
-use crate::catalog::entities::{crawl_events, crawl_runs, repositories, software, sources};
+use crate::catalog::crawl_log::{self, CrawlOutcome, SourceKey};
+use crate::catalog::entities::repositories;
 use crate::catalog::{self, Facts, Fetched, IngestOutcome, Origin};
-use crate::jobs::{self, NewJob};
 use crate::publiccode::{self, Context, Limits};
-
-/// The repositories a target leads to, or why it could not be listed.
-type Discovered = Result<Result<Vec<(Forge, RepoInfo, bool, Option<String>)>, String>, DbErr>;
-
-/// Lists an account, or describes a single repository.
-async fn discover(db: &DatabaseConnection, http: &Polite, target: &Target, run: i64) -> Discovered {
-    if target.repository {
-        let message = match repository_info(db, http, target).await {
-            Ok(Some(info)) => {
-                return Ok(Ok(vec![(
-                    target.forge.clone(),
-                    info,
-                    true,
-                    target.ipa.clone(),
-                )]));
-            }
-            Ok(None) => format!("{}: no such repository", target.path),
-            Err(e) => e.to_string(),
-        };
-        event(db, run, None, "failed", &message).await?;
-        return Ok(Err(message));
-    }
-    Ok(list_account(db, http, target, run).await?.map(|listing| {
-        listing
-            .repos()
-            .map(|r| (target.forge.clone(), r.clone(), false, target.ipa.clone()))
-            .collect()
-    }))
-}
 
 /// What to crawl: an account (organisation, group or user) or one repository on a forge.
 #[derive(Debug, Clone)]
@@ -71,7 +41,7 @@ pub struct Target {
 
 impl Target {
     /// The crawl targets of every publisher in `sources`, with tokens looked up by their
-    /// variable's name in `tokens`; plain git URLs are returned apart (see [`crawl_git`]).
+    /// variable's name in `tokens`; plain git URLs are returned apart (see [`Repository::Git`]).
     #[must_use]
     pub fn from_sources(
         sources: &super::sources::Sources,
@@ -123,273 +93,109 @@ impl Target {
     }
 }
 
-/// How a crawl behaves.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Repositories in flight at once. Each host has its own, lower limit of requests in the
-    /// client (8 by default), which is what keeps a crawl polite; more repositories than
-    /// requests in flight let one be validated and stored while others wait for their forge.
-    pub concurrency: usize,
-    /// What started the crawl (`cli`, `schedule`, ...), recorded on the run.
-    pub trigger: String,
-    /// Largest `publiccode.yml` accepted.
-    pub max_file_bytes: usize,
-    /// Where bare clones of plain git repositories are kept between crawls.
-    pub git_cache: std::path::PathBuf,
-    /// Timeout of one git fetch.
-    pub git_timeout: std::time::Duration,
-    /// Whether `file://` git URLs of the sources are read (`RIUSO_FETCH_FILES`): repositories on
-    /// this machine, which only the operator's own sources may name. No URL a forge answers
-    /// with is ever read from the disk.
-    pub fetch_files: bool,
+/// What every step of one crawl run shares.
+#[derive(Debug, Clone, Copy)]
+pub struct RunContext<'a> {
+    /// The catalog.
+    pub db: &'a DatabaseConnection,
+    /// The polite client.
+    pub http: &'a Polite,
+    /// How the crawl behaves.
+    pub options: &'a Options,
+    /// The `crawl_runs` row the outcomes belong to.
+    pub run: i64,
+    /// The IPA code `publishers.yml` gives the publisher of what this step reads: the only
+    /// publisher its entry can be verified for (none for plain git URLs and listings).
+    pub source_ipa: Option<&'a str>,
 }
 
-impl Default for Options {
-    fn default() -> Self {
+/// The repository a crawl step reads.
+#[derive(Debug, Clone, Copy)]
+pub enum Repository<'a> {
+    /// Found by listing its account: unchanged activity since last time costs no request.
+    Listed {
+        /// Its forge.
+        forge: &'a Forge,
+        /// What the listing said of it.
+        info: &'a RepoInfo,
+    },
+    /// A single repository target, described from what the last crawl stored.
+    Single {
+        /// Its forge.
+        forge: &'a Forge,
+        /// Its description.
+        info: &'a RepoInfo,
+    },
+    /// A plain git URL, read through a local bare clone.
+    Git(&'a Url),
+}
+
+/// What crawling one repository came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Crawled {
+    /// Its outcome, recorded in the crawl log.
+    pub outcome: CrawlOutcome,
+    /// Whether its vitality index needs computing from the forge's history, by a job for the
+    /// caller to queue: a repository whose file was read, or whose index is not from today. A
+    /// plain git repository never does: its crawl computes the index from its own clone.
+    pub vitality: bool,
+}
+
+impl From<CrawlOutcome> for Crawled {
+    fn from(outcome: CrawlOutcome) -> Self {
         Self {
-            concurrency: 32,
-            trigger: "cli".to_owned(),
-            max_file_bytes: Limits::default().max_bytes,
-            git_cache: std::env::temp_dir().join("riuso-git"),
-            git_timeout: std::time::Duration::from_secs(120),
-            fetch_files: false,
+            outcome,
+            vitality: false,
         }
     }
 }
 
-/// How a crawl went, counted by outcome (`new`, `updated`, `unchanged`, `invalid`,
-/// `no-publiccode`, `gone`, `failed`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Report {
-    /// The `crawl_runs` row.
-    pub run_id: i64,
-    /// Repositories looked at.
-    pub repositories: u64,
-    /// Outcomes and how many repositories had each.
-    pub outcomes: BTreeMap<String, u64>,
-    /// Accounts or repositories that could not be listed or described, with the reason.
-    pub failures: Vec<String>,
-}
-
-/// Crawls `targets` into the catalog in `db`; `progress` is called after each repository.
-///
-/// The vitality index of the repositories read through the forges' APIs is not computed here:
-/// their jobs are queued in the run's batch at the end, for any worker to take (see
-/// [`vitality_job`]).
-/// Plain git URLs are crawled by [`crawl_git`], which computes it from the clone it makes.
-///
-/// # Errors
-///
-/// Fails only when the database fails; forge failures are outcomes of the report.
-pub async fn crawl(
-    db: &DatabaseConnection,
-    http: &Polite,
-    targets: &[Target],
-    options: &Options,
-    progress: impl Fn(&str) + Send + Sync,
-) -> Result<Report, DbErr> {
-    let run = open_run(db, &options.trigger).await?;
-    let mut report = Report {
-        run_id: run.id,
-        ..Report::default()
-    };
-    // Every account is listed and every single repository described at once (the client's
-    // per-host limit still applies), then their repositories are crawled.
-    let run_id = run.id;
-    let discoveries: Vec<_> = targets
-        .iter()
-        .map(|target| discover(db, http, target, run_id))
-        .collect();
-    let found: Vec<Discovered> = futures_util::stream::iter(discoveries)
-        .buffer_unordered(options.concurrency.max(1))
-        .collect()
-        .await;
-    let mut work: Vec<(Forge, RepoInfo, bool, Option<String>)> = Vec::new();
-    for result in found {
-        match result? {
-            Ok(repos) => work.extend(repos),
-            Err(message) => report.failures.push(message),
+impl Target {
+    /// What this target trusts its forge with.
+    fn identity(&self) -> identity::Source<'_> {
+        identity::Source {
+            kind: self.forge.kind,
+            web: &self.web,
+            path: &self.path,
+            repository: self.repository,
         }
     }
-    // What the catalog knows of every listed repository, read at once rather than one look-up
-    // per repository.
-    let mut known =
-        repositories_by_url(db, work.iter().map(|(_, info, _, _)| info.web_url.as_str())).await?;
-    let work: Vec<_> = work
-        .into_iter()
-        .map(|(forge, info, single, ipa)| {
-            let row = known.remove(info.web_url.as_str());
-            (forge, info, single, ipa, row)
-        })
-        .collect();
-    let shared = Arc::new((db.clone(), http.clone(), options.clone()));
-    let mut outcomes = futures_util::stream::iter(work)
-        .map(move |(forge, info, single, ipa, row)| {
-            let shared = Arc::clone(&shared);
-            async move {
-                let (db, http, options) = &*shared;
-                let known = Known::Read(row.map(Box::new));
-                let outcome = crawl_repository(
-                    db,
-                    http,
-                    &forge,
-                    &info,
-                    single,
-                    ipa.as_deref(),
-                    known,
-                    run_id,
-                    options,
-                )
-                .await;
-                // Recorded here, not by the loop below: the other repositories in flight may
-                // hold the connections the event needs until they are polled again.
-                let outcome = match outcome {
-                    Err(e) => {
-                        super::failed::database(db, run_id, &info.web_url, forge.kind.as_str(), &e)
-                            .await
-                            .map(Crawled::from)
-                    }
-                    ok => ok,
-                };
-                (info.web_url, outcome)
-            }
-        })
-        .buffer_unordered(options.concurrency.max(1));
-    // Queued together at the end: one statement rather than a round trip per repository.
-    let mut vitality = Vec::new();
-    while let Some((url, crawled)) = outcomes.next().await {
-        let crawled = crawled?;
-        report.repositories += 1;
-        *report
-            .outcomes
-            .entry(crawled.outcome.to_owned())
-            .or_default() += 1;
-        vitality.extend(crawled.vitality);
-        progress(&url);
-    }
-    jobs::enqueue_all(db, &vitality).await?;
-    let mut finished: crawl_runs::ActiveModel = run.into();
-    finished.status = Set("finished".to_owned());
-    finished.stats = Set(serde_json::to_string(&report).unwrap_or_else(|_| "{}".to_owned()));
-    finished.finished_at = Set(Some(Utc::now().fixed_offset()));
-    finished.update(db).await?;
-    Ok(report)
-}
 
-/// Opens a crawl run started by `trigger`.
-pub(super) async fn open_run(
-    db: &DatabaseConnection,
-    trigger: &str,
-) -> Result<crawl_runs::Model, DbErr> {
-    crawl_runs::ActiveModel {
-        trigger: Set(trigger.to_owned()),
-        status: Set("running".to_owned()),
-        stats: Set("{}".to_owned()),
-        started_at: Set(Utc::now().fixed_offset()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-}
-
-/// The repository the catalog knows at `url`.
-pub(super) async fn repository_by_url(
-    db: &DatabaseConnection,
-    url: &str,
-) -> Result<Option<repositories::Model>, DbErr> {
-    repositories::Entity::find()
-        .filter(repositories::Column::Url.eq(url))
-        .one(db)
-        .await
-}
-
-/// The repositories with these URLs, by URL, read 500 at a time.
-async fn repositories_by_url<'a>(
-    db: &DatabaseConnection,
-    urls: impl Iterator<Item = &'a str>,
-) -> Result<std::collections::HashMap<String, repositories::Model>, DbErr> {
-    let urls: Vec<&str> = urls.collect();
-    let mut out = std::collections::HashMap::with_capacity(urls.len());
-    for chunk in urls.chunks(500) {
-        for row in repositories::Entity::find()
-            .filter(repositories::Column::Url.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            out.insert(row.url.clone(), row);
+    /// The source row that remembers this target.
+    fn key(&self) -> SourceKey<'_> {
+        SourceKey {
+            kind: self.forge.kind.as_str(),
+            base_url: self.forge.api.as_str(),
+            target: &self.path,
         }
     }
-    Ok(out)
 }
 
-/// The catalog entry of repository `id`, if it has one.
-pub(super) async fn entry_of(
-    db: &DatabaseConnection,
-    id: i64,
-) -> Result<Option<software::Model>, DbErr> {
-    software::Entity::find()
-        .filter(software::Column::RepositoryId.eq(id))
-        .one(db)
-        .await
-}
-
-pub(super) async fn event(
-    db: &DatabaseConnection,
-    run: i64,
-    repository: Option<&repositories::Model>,
-    outcome: &str,
-    message: &str,
-) -> Result<(), DbErr> {
-    let software_id = match repository {
-        Some(r) => entry_of(db, r.id).await?.map(|s| s.id),
-        None => None,
-    };
-    event_of(
-        db,
-        run,
-        repository.map(|r| r.id),
-        software_id,
-        outcome,
-        message,
-    )
-    .await
-}
-
-/// [`event`] for a caller that already holds the repository's entry id.
-async fn event_of(
-    db: &DatabaseConnection,
-    run: i64,
-    repository_id: Option<i64>,
-    software_id: Option<i64>,
-    outcome: &str,
-    message: &str,
-) -> Result<(), DbErr> {
-    crawl_events::ActiveModel {
-        crawl_run_id: Set(Some(run)),
-        repository_id: Set(repository_id),
-        software_id: Set(software_id),
-        outcome: Set(outcome.to_owned()),
-        message: Set(message.to_owned()),
-        at: Set(Utc::now().fixed_offset()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .map(|_| ())
+/// Why a single repository target could not be described.
+#[derive(Debug, thiserror::Error)]
+pub enum DescribeError {
+    /// The forge could not describe it.
+    #[error(transparent)]
+    Forge(#[from] forge::ForgeError),
+    /// The forge described another repository than the source's.
+    #[error(transparent)]
+    Identity(#[from] identity::Mismatch),
 }
 
 /// A single repository target: described from what the last crawl stored (no request), or by
-/// the forge the first time.
-pub(super) async fn repository_info(
+/// the forge the first time; either way checked against the source.
+///
+/// # Errors
+///
+/// The forge's, when it cannot describe the repository, or the mismatch when it describes
+/// another.
+pub async fn describe(
     db: &DatabaseConnection,
     http: &Polite,
     target: &Target,
-) -> Result<Option<RepoInfo>, forge::ForgeError> {
-    let source = source_row(db, &target.forge, &target.path)
-        .await
-        .ok()
-        .flatten();
-    let identity = super::identity::Source::of(target);
+) -> Result<Option<RepoInfo>, DescribeError> {
+    let source = crawl_log::source(db, target.key()).await.ok().flatten();
+    let identity = target.identity();
     if let Some(mut known) = source
         .and_then(|s| s.cursor)
         .and_then(|c| serde_json::from_str::<RepoInfo>(&c).ok())
@@ -401,91 +207,44 @@ pub(super) async fn repository_info(
     if let Some(info) = &mut info {
         identity.check(info)?;
     }
-    if let Some(info) = &info
-        && let Ok(row) = upsert_source(db, target).await
-    {
-        let mut active: sources::ActiveModel = row.into();
-        active.cursor = Set(serde_json::to_string(info).ok());
-        let _ = active.update(db).await;
+    if let Some(info) = &info {
+        // Remembered when it can be: otherwise the next crawl asks again.
+        let _ =
+            crawl_log::store_description(db, target.key(), serde_json::to_string(info).ok()).await;
     }
     Ok(info)
 }
 
-/// Drops what a single repository target remembers of its repository.
-async fn forget_description(
-    db: &DatabaseConnection,
-    forge: &Forge,
-    path: &str,
-) -> Result<(), DbErr> {
-    if let Some(row) = source_row(db, forge, path).await? {
-        let mut active: sources::ActiveModel = row.into();
-        active.cursor = Set(None);
-        active.update(db).await?;
-    }
-    Ok(())
-}
-
-/// The source row of `path` on `forge`.
-async fn source_row(
-    db: &DatabaseConnection,
-    forge: &Forge,
-    path: &str,
-) -> Result<Option<sources::Model>, DbErr> {
-    sources::Entity::find()
-        .filter(sources::Column::Kind.eq(forge.kind.as_str()))
-        .filter(sources::Column::BaseUrl.eq(forge.api.as_str()))
-        .filter(sources::Column::Target.eq(path))
-        .one(db)
-        .await
-}
-
-async fn upsert_source(db: &DatabaseConnection, target: &Target) -> Result<sources::Model, DbErr> {
-    if let Some(row) = source_row(db, &target.forge, &target.path).await? {
-        return Ok(row);
-    }
-    let now = Utc::now().fixed_offset();
-    let fresh = sources::ActiveModel {
-        kind: Set(target.forge.kind.as_str().to_owned()),
-        base_url: Set(target.forge.api.to_string()),
-        target: Set(target.path.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    // Two publishers may list the same account: their targets run at once.
-    if let Some(row) = catalog::unique::insert_new(db, fresh).await? {
-        return Ok(row);
-    }
-    source_row(db, &target.forge, &target.path)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("source {}", target.path)))
-}
-
 /// Lists an account with the pages stored last time; repositories that left the listing are
-/// marked gone. `Ok(Err(message))` when the account could not be listed.
-pub(super) async fn list_account(
-    db: &DatabaseConnection,
-    http: &Polite,
+/// marked gone. `Ok(Err(message))` when the account could not be listed (a `failed` event
+/// says so).
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn list_account(
+    cx: &RunContext<'_>,
     target: &Target,
-    run: i64,
 ) -> Result<Result<Listing, String>, DbErr> {
-    let source = upsert_source(db, target).await?;
+    let db = cx.db;
+    let source = crawl_log::upsert_source(db, target.key()).await?;
     let previous: Listing = source
         .cursor
         .as_deref()
         .and_then(|c| serde_json::from_str(c).ok())
         .unwrap_or_default();
-    let listing = match target.forge.list(http, &target.path, &previous).await {
+    let listing = match target.forge.list(cx.http, &target.path, &previous).await {
         Ok(mut listing) => {
             // Repositories the forge has no say over are refused, and their refusal recorded.
-            for refused in super::identity::Source::of(target).screen(&mut listing) {
-                event(db, run, None, "failed", &refused.to_string()).await?;
+            for refused in target.identity().screen(&mut listing) {
+                crawl_log::event(db, cx.run, None, CrawlOutcome::Failed, &refused.to_string())
+                    .await?;
             }
             listing
         }
         Err(e) => {
             let message = format!("{}: {e}", target.path);
-            event(db, run, None, "failed", &message).await?;
+            crawl_log::event(db, cx.run, None, CrawlOutcome::Failed, &message).await?;
             return Ok(Err(message));
         }
     };
@@ -493,103 +252,43 @@ pub(super) async fn list_account(
         .repos()
         .filter(|old| !listing.repos().any(|new| new.web_url == old.web_url))
     {
-        mark_gone(
+        crawl_log::mark_gone(
             db,
-            run,
+            cx.run,
             &gone.web_url,
             "the repository left the account's listing",
         )
         .await?;
     }
-    let mut active: sources::ActiveModel = source.into();
-    active.cursor = Set(serde_json::to_string(&listing).ok());
-    active.updated_at = Set(Utc::now().fixed_offset());
-    active.update(db).await?;
+    crawl_log::store_listing(db, source, serde_json::to_string(&listing).ok()).await?;
     Ok(Ok(listing))
 }
 
-/// Marks the repository at `url` gone (never deleted) and its entry inactive.
-async fn mark_gone(db: &DatabaseConnection, run: i64, url: &str, why: &str) -> Result<(), DbErr> {
-    let Some(repo) = repository_by_url(db, url).await? else {
-        return Ok(());
-    };
-    if repo.gone_at.is_none() {
-        let mut active: repositories::ActiveModel = repo.clone().into();
-        active.gone_at = Set(Some(Utc::now().fixed_offset()));
-        active.update(db).await?;
-        deactivate(db, repo.id).await?;
-        event(db, run, Some(&repo), "gone", why).await?;
-    }
-    Ok(())
-}
-
-/// Sets the entry of repository `id` inactive (a crawl outcome, not a manual deactivation);
-/// `false` when the repository has no entry.
-async fn deactivate(db: &DatabaseConnection, repository_id: i64) -> Result<bool, DbErr> {
-    let Some(entry) = entry_of(db, repository_id).await? else {
-        return Ok(false);
-    };
-    if entry.active {
-        software::ActiveModel {
-            id: Set(entry.id),
-            active: Set(false),
-            changed_at_us: Set(catalog::change_stamp()),
-            ..Default::default()
-        }
-        .update(db)
-        .await?;
-    }
-    Ok(true)
-}
-
-/// What crawling one repository did.
-#[derive(Debug)]
-pub(super) struct Crawled {
-    /// The outcome's name.
-    pub(super) outcome: &'static str,
-    /// The repository's vitality job, for the caller to queue: a repository whose file was read
-    /// (or whose index is not from today) needs one.
-    pub(super) vitality: Option<NewJob>,
-}
-
-impl From<&'static str> for Crawled {
-    fn from(outcome: &'static str) -> Self {
-        Self {
-            outcome,
-            vitality: None,
-        }
+/// Crawls one repository and records its outcome.
+///
+/// # Errors
+///
+/// Fails only when the database fails; forge and git failures are `failed` outcomes.
+pub async fn crawl_repository(
+    cx: &RunContext<'_>,
+    repository: Repository<'_>,
+) -> Result<Crawled, DbErr> {
+    match repository {
+        Repository::Listed { forge, info } => crawl_api(cx, forge, info, false).await,
+        Repository::Single { forge, info } => crawl_api(cx, forge, info, true).await,
+        Repository::Git(url) => crawl_git(cx, url).await.map(Crawled::from),
     }
 }
 
-/// What the catalog knows of a repository about to be crawled.
-#[derive(Debug)]
-pub(super) enum Known {
-    /// Read already (with every repository of the run): its row, if there is one.
-    Read(Option<Box<repositories::Model>>),
-    /// Not read yet: look it up.
-    LookUp,
-}
-
-/// Crawls one repository.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the repository, what is known of it, and the run it belongs to, all named"
-)]
-pub(super) async fn crawl_repository(
-    db: &DatabaseConnection,
-    http: &Polite,
+/// Crawls one repository through its forge's API.
+async fn crawl_api(
+    cx: &RunContext<'_>,
     forge: &Forge,
     info: &RepoInfo,
     single: bool,
-    source_ipa: Option<&str>,
-    known: Known,
-    run: i64,
-    options: &Options,
 ) -> Result<Crawled, DbErr> {
-    let known = match known {
-        Known::Read(row) => row.map(|r| *r),
-        Known::LookUp => repository_by_url(db, info.web_url.as_str()).await?,
-    };
+    let (db, run) = (cx.db, cx.run);
+    let known = crawl_log::repository_by_url(db, info.web_url.as_str()).await?;
     // Listed with the same activity as last time, and a file already read: nothing to ask.
     if !single
         && let Some(known) = &known
@@ -598,26 +297,26 @@ pub(super) async fn crawl_repository(
         && known.last_modified == info.activity
         && known.default_branch == info.default_branch
     {
-        let entry = entry_of(db, known.id).await?;
+        let entry = crawl_log::entry_of(db, known.id).await?;
         if let Some(entry) = &entry {
-            catalog::reverify_publisher(db, entry, source_ipa).await?;
+            catalog::reverify_publisher(db, entry, cx.source_ipa).await?;
         }
-        event_of(
+        crawl_log::event_of(
             db,
             run,
             Some(known.id),
             entry.as_ref().map(|e| e.id),
-            "unchanged",
+            CrawlOutcome::Unchanged,
             "activity unchanged since the last crawl",
         )
         .await?;
         // No push since: the history is the same, but the window moves a day at a time.
         let stale = entry
             .as_ref()
-            .is_some_and(|entry| !vitality_job::fresh(entry, Utc::now().date_naive()));
+            .is_some_and(|entry| !entry.vitality_fresh(Utc::now().date_naive()));
         return Ok(Crawled {
-            outcome: "unchanged",
-            vitality: stale.then(|| vitality_job::job(run, info)).flatten(),
+            outcome: CrawlOutcome::Unchanged,
+            vitality: stale,
         });
     }
     let validators = known.as_ref().map(|k| Validators {
@@ -630,28 +329,35 @@ pub(super) async fn crawl_repository(
             .as_ref()
             .is_some_and(|k| k.default_branch == info.default_branch && k.gone_at.is_none())
     });
-    let answer = match forge.file(http, info, validators.as_ref()).await {
+    let answer = match forge.file(cx.http, info, validators.as_ref()).await {
         Ok(answer) => answer,
         Err(e) => {
-            event(db, run, known.as_ref(), "failed", &e.to_string()).await?;
-            return Ok("failed".into());
+            crawl_log::event(
+                db,
+                run,
+                known.as_ref(),
+                CrawlOutcome::Failed,
+                &e.to_string(),
+            )
+            .await?;
+            return Ok(CrawlOutcome::Failed.into());
         }
     };
     let (bytes, etag) = match answer {
         Answer::NotModified => {
-            let mut vitality = None;
+            let mut vitality = false;
             if let Some(known) = known {
                 remember(db, known.id, info, None).await?;
-                let entry = entry_of(db, known.id).await?;
+                let entry = crawl_log::entry_of(db, known.id).await?;
                 if let Some(entry) = &entry {
-                    catalog::reverify_publisher(db, entry, source_ipa).await?;
+                    catalog::reverify_publisher(db, entry, cx.source_ipa).await?;
                 }
-                event_of(
+                crawl_log::event_of(
                     db,
                     run,
                     Some(known.id),
                     entry.as_ref().map(|e| e.id),
-                    "unchanged",
+                    CrawlOutcome::Unchanged,
                     "publiccode.yml not modified (304)",
                 )
                 .await?;
@@ -659,30 +365,33 @@ pub(super) async fn crawl_repository(
                 // repository moved. A single repository is described from memory, so nothing
                 // says so; its index is looked at again once a day.
                 let today = Utc::now().date_naive();
-                if let Some(entry) = &entry
-                    && (!single || !vitality_job::fresh(entry, today))
-                {
-                    vitality = vitality_job::job(run, info);
-                }
+                vitality = entry
+                    .as_ref()
+                    .is_some_and(|entry| !single || !entry.vitality_fresh(today));
             }
             return Ok(Crawled {
-                outcome: "unchanged",
+                outcome: CrawlOutcome::Unchanged,
                 vitality,
             });
         }
         Answer::NotFound => {
             if single {
                 // Described from memory: the branch may have moved. Describe it afresh next time.
-                forget_description(db, forge, &info.path).await?;
+                let key = SourceKey {
+                    kind: forge.kind.as_str(),
+                    base_url: forge.api.as_str(),
+                    target: &info.path,
+                };
+                crawl_log::store_description(db, key, None).await?;
             }
             match &known {
                 Some(known) => {
-                    if deactivate(db, known.id).await? {
-                        event(
+                    if crawl_log::deactivate(db, known.id).await? {
+                        crawl_log::event(
                             db,
                             run,
                             Some(known),
-                            "no-publiccode",
+                            CrawlOutcome::NoPubliccode,
                             "the repository has no publiccode.yml at its default branch any more",
                         )
                         .await?;
@@ -696,20 +405,20 @@ pub(super) async fn crawl_repository(
                         repository_url: &info.web_url,
                         forge: forge.kind.as_str(),
                         facts: Some(facts(info, None, true)),
-                        source_ipa,
+                        source_ipa: cx.source_ipa,
                     };
                     let row = catalog::record_repository(db, origin).await?;
-                    event(
+                    crawl_log::event(
                         db,
                         run,
                         Some(&row),
-                        "no-publiccode",
+                        CrawlOutcome::NoPubliccode,
                         "no publiccode.yml at the default branch",
                     )
                     .await?;
                 }
             }
-            return Ok("no-publiccode".into());
+            return Ok(CrawlOutcome::NoPubliccode.into());
         }
         Answer::Body {
             bytes, validators, ..
@@ -720,31 +429,29 @@ pub(super) async fn crawl_repository(
         repository_url: &info.web_url,
         forge: forge.kind.as_str(),
         facts: Some(facts(info, Some(etag.as_deref()), known.is_none())),
-        source_ipa,
+        source_ipa: cx.source_ipa,
     };
-    let ingested = ingest(db, run, known.as_ref(), origin, &bytes, None, options).await?;
-    let Some(outcome) = ingested else {
-        return Ok("failed".into());
+    let Some(outcome) = ingest(cx, known.as_ref(), origin, &bytes, None).await? else {
+        return Ok(CrawlOutcome::Failed.into());
     };
     Ok(Crawled {
         outcome,
-        vitality: vitality_job::job(run, info),
+        vitality: true,
     })
 }
 
 /// Validates and ingests `bytes` fetched from the repository of `origin`; records the outcome as
 /// an event. `None` when ingest refused the file (an event says why).
 async fn ingest(
-    db: &DatabaseConnection,
-    run: i64,
+    cx: &RunContext<'_>,
     known: Option<&repositories::Model>,
     origin: Origin<'_>,
     bytes: &[u8],
     commit: Option<&str>,
-    options: &Options,
-) -> Result<Option<&'static str>, DbErr> {
+) -> Result<Option<CrawlOutcome>, DbErr> {
+    let (db, run) = (cx.db, cx.run);
     let limits = Limits {
-        max_bytes: options.max_file_bytes,
+        max_bytes: cx.options.max_file_bytes,
         ..Limits::default()
     };
     let url = origin.repository_url;
@@ -760,18 +467,18 @@ async fn ingest(
         Ok(i) => i,
         Err(catalog::IngestError::Db(e)) => return Err(e),
         Err(e) => {
-            event(db, run, known, "failed", &e.to_string()).await?;
+            crawl_log::event(db, run, known, CrawlOutcome::Failed, &e.to_string()).await?;
             return Ok(None);
         }
     };
     let outcome = match ingested.outcome {
-        IngestOutcome::New => "new",
-        IngestOutcome::Updated => "updated",
-        IngestOutcome::Unchanged => "unchanged",
-        IngestOutcome::Invalid => "invalid",
+        IngestOutcome::New => CrawlOutcome::New,
+        IngestOutcome::Updated => CrawlOutcome::Updated,
+        IngestOutcome::Unchanged => CrawlOutcome::Unchanged,
+        IngestOutcome::Invalid => CrawlOutcome::Invalid,
     };
     // Ingest said which repository and entry: no look-up of either.
-    event_of(
+    crawl_log::event_of(
         db,
         run,
         Some(ingested.repository_id),
@@ -786,18 +493,9 @@ async fn ingest(
 /// Crawls the plain git repository at `url`: one ref advertisement when `HEAD` did not move,
 /// else a fetch into the local clone; then the vitality index from the clone's history, unless
 /// the entry holds today's index of the same commit.
-///
-/// # Errors
-///
-/// Fails only when the database fails; git failures are `failed` events.
-pub async fn crawl_git(
-    db: &DatabaseConnection,
-    http: &Polite,
-    url: &url::Url,
-    run: i64,
-    options: &Options,
-) -> Result<&'static str, DbErr> {
-    let known = repository_by_url(db, url.as_str()).await?;
+async fn crawl_git(cx: &RunContext<'_>, url: &Url) -> Result<CrawlOutcome, DbErr> {
+    let (db, http, options, run) = (cx.db, cx.http, cx.options, cx.run);
+    let known = crawl_log::repository_by_url(db, url.as_str()).await?;
     let refused = if url.scheme() == "file" {
         (!options.fetch_files).then(|| {
             "file:// git URLs are read only when the operator sets RIUSO_FETCH_FILES=true"
@@ -806,9 +504,10 @@ pub async fn crawl_git(
     } else {
         http.check(url).await.err().map(|e| e.to_string())
     };
+    let failed = CrawlOutcome::Failed;
     if let Some(why) = refused {
-        event(db, run, known.as_ref(), "failed", &format!("{url}: {why}")).await?;
-        return Ok("failed");
+        crawl_log::event(db, run, known.as_ref(), failed, &format!("{url}: {why}")).await?;
+        return Ok(failed);
     }
     let fetched = match super::git::fetch(
         url,
@@ -821,28 +520,35 @@ pub async fn crawl_git(
     {
         Ok(f) => f,
         Err(e) => {
-            event(db, run, known.as_ref(), "failed", &format!("{url}: {e}")).await?;
-            return Ok("failed");
+            crawl_log::event(db, run, known.as_ref(), failed, &format!("{url}: {e}")).await?;
+            return Ok(failed);
         }
     };
     let outcome = match (&fetched.file, fetched.unchanged, &known) {
         (_, true, Some(known)) => {
-            event(db, run, Some(known), "unchanged", "HEAD did not move").await?;
-            "unchanged"
+            crawl_log::event(
+                db,
+                run,
+                Some(known),
+                CrawlOutcome::Unchanged,
+                "HEAD did not move",
+            )
+            .await?;
+            CrawlOutcome::Unchanged
         }
         (None, _, _) => {
             if let Some(known) = &known {
-                deactivate(db, known.id).await?;
-                event(
+                crawl_log::deactivate(db, known.id).await?;
+                crawl_log::event(
                     db,
                     run,
                     Some(known),
-                    "no-publiccode",
+                    CrawlOutcome::NoPubliccode,
                     "no publiccode.yml at HEAD",
                 )
                 .await?;
             }
-            "no-publiccode"
+            CrawlOutcome::NoPubliccode
         }
         (Some(bytes), _, _) => {
             let origin = Origin {
@@ -851,31 +557,18 @@ pub async fn crawl_git(
                 facts: None,
                 source_ipa: None,
             };
-            match ingest(
-                db,
-                run,
-                known.as_ref(),
-                origin,
-                bytes,
-                Some(&fetched.commit),
-                options,
-            )
-            .await?
-            {
+            match ingest(cx, known.as_ref(), origin, bytes, Some(&fetched.commit)).await? {
                 Some(outcome) => outcome,
-                None => return Ok("failed"),
+                None => return Ok(failed),
             }
         }
     };
-    if let Some(repo) = repository_by_url(db, url.as_str()).await? {
-        let mut active: repositories::ActiveModel = repo.clone().into();
-        active.last_commit = Set(Some(fetched.commit.clone()));
-        active.default_branch = Set(fetched.branch.clone());
-        active.gone_at = Set(None);
-        active.update(db).await?;
+    if let Some(repo) = crawl_log::repository_by_url(db, url.as_str()).await? {
+        crawl_log::record_git_head(db, repo.clone(), &fetched.commit, fetched.branch.clone())
+            .await?;
         // The clone is fresh already: the index is computed here rather than in a job. A
         // history that cannot be read leaves the last index, and says so.
-        if let Some(entry) = entry_of(db, repo.id).await?
+        if let Some(entry) = crawl_log::entry_of(db, repo.id).await?
             && let Err(message) = vitality_job::record(
                 db,
                 &entry,
@@ -885,11 +578,11 @@ pub async fn crawl_git(
             )
             .await?
         {
-            event(
+            crawl_log::event(
                 db,
                 run,
                 Some(&repo),
-                vitality_job::FAILED,
+                CrawlOutcome::VitalityFailed,
                 &format!("{url}: {message}"),
             )
             .await?;

@@ -1,9 +1,9 @@
 //! The vitality index of repositories on the forges' APIs, as its own kind of job.
 //!
-//! A crawl that reads a repository through GitHub, GitLab or Gitea queues one [`VITALITY`] job
-//! for it: deduplicated by repository, in the crawl's batch, below every catalog job in priority
-//! (so workers take the catalog's work first, and a slow clone never holds it up), retried with
-//! the queue's backoff. The job brings the repository's bare clone in the cache up to its
+//! A crawl that reads a repository through GitHub, GitLab or Gitea queues one vitality job
+//! for it (`worker::vitality`): deduplicated by repository, in the crawl's batch, below every
+//! catalog job in priority (so workers take the catalog's work first, and a slow clone never
+//! holds it up), retried with the queue's backoff. The job ([`refresh`]) brings the repository's bare clone in the cache up to its
 //! `HEAD` through [`git::history`], computes the index off the async runtime and stores it with
 //! its daily series through [`catalog::vitality`](crate::catalog::vitality).
 //!
@@ -21,44 +21,21 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{DatabaseConnection, DbErr};
-use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::Options;
 use super::forge::RepoInfo;
 use super::git::{self, GitError};
 use super::http::Polite;
-use super::run::{self, Options};
 use super::vitality::{self, Vitality, Window};
+use crate::catalog::crawl_log::{self, CrawlOutcome};
 use crate::catalog::entities::{repositories, software};
 use crate::catalog::vitality::{VitalityFacts, VitalityRecord};
-use crate::jobs::NewJob;
-
-/// Job kind: compute the vitality index of one repository from its clone.
-pub const VITALITY: &str = "vitality";
-
-/// The crawl event of a vitality computation that failed for good (the entry is untouched).
-pub const FAILED: &str = "vitality-failed";
-
-/// Attempts of a vitality job; the queue's backoff spaces them out.
-const ATTEMPTS: u32 = 3;
-
-/// Below every catalog job (accounts 1, repositories and git URLs 0).
-const PRIORITY: i32 = -1;
-
-/// The payload of a [`VITALITY`] job.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub(super) struct VitalityJob {
-    /// The crawl run that queued it, for its events.
-    pub(super) run: i64,
-    /// The repository's URL in the catalog (its web page).
-    pub(super) url: String,
-    /// Where to clone it from.
-    pub(super) clone_url: Url,
-}
 
 /// Where to clone `info` from: the URL the forge gave, or its web URL with `.git` (which the
 /// three forges all serve) when it gave none; over HTTP(S) only, whatever the forge says.
-fn clone_url(info: &RepoInfo) -> Option<Url> {
+#[must_use]
+pub fn clone_url(info: &RepoInfo) -> Option<Url> {
     let http = |u: &str| {
         Url::parse(u)
             .ok()
@@ -70,48 +47,32 @@ fn clone_url(info: &RepoInfo) -> Option<Url> {
         .or_else(|| http(&format!("{}.git", info.web_url.trim_end_matches('/'))))
 }
 
-/// The vitality job of the repository `info` that run `run` read, for the caller to queue
-/// (a job already queued for the repository is kept). `None` for a private repository (clones
-/// are made without credentials), or one without a URL to clone.
-pub(super) fn job(run: i64, info: &RepoInfo) -> Option<NewJob> {
-    if info.private {
-        return None;
-    }
-    let payload = serde_json::to_value(VitalityJob {
-        run,
-        url: info.web_url.clone(),
-        clone_url: clone_url(info)?,
-    })
-    .ok()?;
-    let job = NewJob::new(VITALITY, payload).dedup(format!("vitality|{}", info.web_url));
-    Some(NewJob {
-        batch: Some(run),
-        priority: PRIORITY,
-        max_attempts: ATTEMPTS,
-        ..job
-    })
+/// What a vitality job asks for: the index of the repository at `url` in the catalog, cloned
+/// from `clone_url`, for crawl run `run`.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The crawl run that asked, for its events.
+    pub run: i64,
+    /// The repository's URL in the catalog (its web page).
+    pub url: &'a str,
+    /// Where to clone it from.
+    pub clone_url: &'a Url,
 }
 
-/// Whether `entry`'s index was computed today: a repository whose listing shows no activity
-/// then needs no job at all.
-pub(super) fn fresh(entry: &software::Model, today: NaiveDate) -> bool {
-    entry.vitality_window_end == Some(today)
-}
-
-/// Runs one vitality job. `Ok(Err(message))` asks the queue for another attempt; on the
-/// `last_attempt` the failure is also recorded as a crawl event.
+/// Brings the index of the repository `job` names up to date. `Ok(Err(message))` asks for
+/// another attempt; on the `last_attempt` the failure is also recorded as a crawl event.
 ///
 /// # Errors
 ///
 /// Fails on a database error.
-pub(super) async fn run(
+pub async fn refresh(
     db: &DatabaseConnection,
     http: &Polite,
-    job: &VitalityJob,
+    job: Request<'_>,
     options: &Options,
     last_attempt: bool,
 ) -> Result<Result<(), String>, DbErr> {
-    let Some(repo) = run::repository_by_url(db, &job.url).await? else {
+    let Some(repo) = crawl_log::repository_by_url(db, job.url).await? else {
         return Ok(Ok(()));
     };
     // Gone from its account since the job was queued: there is nothing left to clone.
@@ -119,17 +80,17 @@ pub(super) async fn run(
         return Ok(Ok(()));
     }
     // The entry is where the index goes: a repository without one has nothing to show it on.
-    let Some(entry) = run::entry_of(db, repo.id).await? else {
+    let Some(entry) = crawl_log::entry_of(db, repo.id).await? else {
         return Ok(Ok(()));
     };
-    if let Err(e) = http.check(&job.clone_url).await {
+    if let Err(e) = http.check(job.clone_url).await {
         // Refused by the SSRF guard: no later attempt can do better.
         failed(db, job.run, &repo, &format!("{}: {e}", job.clone_url)).await?;
         return Ok(Ok(()));
     }
     let known = entry.vitality_facts().and_then(|facts| facts.commit);
     let history = match git::history(
-        &job.clone_url,
+        job.clone_url,
         &options.git_cache,
         known.as_deref(),
         options.git_timeout,
@@ -173,7 +134,7 @@ pub(super) async fn run(
 /// # Errors
 ///
 /// Fails on a database error.
-pub(super) async fn record(
+pub async fn record(
     db: &DatabaseConnection,
     entry: &software::Model,
     clone: PathBuf,
@@ -182,7 +143,7 @@ pub(super) async fn record(
 ) -> Result<Result<(), String>, DbErr> {
     let today = now.date_naive();
     let computed_at = entry.vitality_facts().and_then(|facts| facts.commit);
-    if fresh(entry, today) && computed_at.as_deref() == Some(commit) {
+    if entry.vitality_fresh(today) && computed_at.as_deref() == Some(commit) {
         return Ok(Ok(()));
     }
     let vitality = match vitality::compute_async(clone, now, Window::default()).await {
@@ -212,13 +173,13 @@ fn stored(vitality: &Vitality, commit: &str, today: NaiveDate) -> VitalityRecord
 }
 
 /// Records a vitality computation of `repo` that failed for good.
-pub(super) async fn failed(
+async fn failed(
     db: &DatabaseConnection,
     run: i64,
     repo: &repositories::Model,
     message: &str,
 ) -> Result<(), DbErr> {
-    run::event(db, run, Some(repo), FAILED, message).await
+    crawl_log::event(db, run, Some(repo), CrawlOutcome::VitalityFailed, message).await
 }
 
 #[cfg(test)]
@@ -254,8 +215,8 @@ mod tests {
                 .as_deref(),
             Some("https://git.example/comune/app.git")
         );
-        assert!(job(1, &info(Some("file:///srv/x"), "file:///srv/x")).is_none());
-        // Nothing over HTTP at all: no job.
-        assert!(job(1, &info(Some("ssh://git@git.example/x"), "file:///srv/x")).is_none());
+        assert!(clone_url(&info(Some("file:///srv/x"), "file:///srv/x")).is_none());
+        // Nothing over HTTP at all: nothing to clone.
+        assert!(clone_url(&info(Some("ssh://git@git.example/x"), "file:///srv/x")).is_none());
     }
 }

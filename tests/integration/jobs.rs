@@ -204,3 +204,63 @@ async fn concurrent_workers_take_every_job_exactly_once() {
         db.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_scheduled_crawl_queues_a_crawl_when_due_and_not_before() {
+    use riuso::crawl::http::{self, Polite};
+    use riuso::worker::scheduled_crawl::ScheduledCrawl;
+    use riuso::worker::{Environment, Job as _};
+
+    let dir = tempfile::tempdir().unwrap();
+    let sources = dir.path().join("publishers.yml");
+    std::fs::write(
+        &sources,
+        "publishers:\n  - name: A\n    repositories: [\"https://example.org/code/thing.git\"]\n",
+    )
+    .unwrap();
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let runs = || async {
+            let stats = jobs::stats(&db.conn).await.unwrap();
+            let runs = riuso::catalog::read::crawl_runs(&db.conn, None, 10)
+                .await
+                .unwrap();
+            (
+                runs.items
+                    .iter()
+                    .map(|r| r.trigger.clone())
+                    .collect::<Vec<_>>(),
+                stats.queued,
+            )
+        };
+        let env = |every: Option<Duration>| {
+            Environment::new(
+                db.conn.clone(),
+                Polite::new(http::Options::default()).unwrap(),
+            )
+            .with_schedule(sources.clone(), every)
+        };
+        // No interval configured: never.
+        ScheduledCrawl {}.run(&env(None), true).await.unwrap();
+        assert_eq!(runs().await, (vec![], 0), "{backend:?}");
+        // No crawl yet: due.
+        let hourly = env(Some(Duration::from_secs(3600)));
+        ScheduledCrawl {}.run(&hourly, true).await.unwrap();
+        assert_eq!(
+            runs().await,
+            (vec!["schedule".to_owned()], 1),
+            "{backend:?}"
+        );
+        // One started a moment ago: not due for an hour.
+        ScheduledCrawl {}.run(&hourly, true).await.unwrap();
+        assert_eq!(runs().await.0.len(), 1, "{backend:?}");
+        // With a shorter interval gone by, due again (its git job is queued already).
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        ScheduledCrawl {}
+            .run(&env(Some(Duration::from_millis(10))), true)
+            .await
+            .unwrap();
+        assert_eq!(runs().await.0.len(), 2, "{backend:?}");
+        db.close().await;
+    }
+}

@@ -138,17 +138,20 @@ async fn a_bad_address_is_refused_before_anything_is_written() {
 
 #[tokio::test]
 async fn the_worker_delivers_queued_mail_and_requeues_what_waited_for_a_server() {
+    use riuso::crawl;
     use riuso::crawl::http::{self, Polite};
-    use riuso::crawl::run;
     let db = TestDb::new(crate::support::db::Backend::Sqlite).await;
     let cache = tempfile::tempdir().unwrap();
     let worker = |mailer: Option<Mailer>| {
-        let options = run::Options {
+        let options = crawl::Options {
             git_cache: cache.path().to_path_buf(),
-            ..run::Options::default()
+            ..crawl::Options::default()
         };
         let http = Polite::new(http::Options::default()).unwrap();
-        crate::support::crawl::test_worker(&db.conn, http, "mail-test", options).with_mailer(mailer)
+        let env = riuso::worker::Environment::new(db.conn.clone(), http)
+            .with_crawl(options)
+            .with_mailer(mailer);
+        crate::support::crawl::test_worker_in(env, "mail-test")
     };
     // No server configured: the job finishes and the message waits in the outbox.
     let id = mail::enqueue(&db.conn, &message()).await.unwrap();

@@ -14,7 +14,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -98,33 +98,27 @@ impl ForgeApi for GitHub {
     }
 }
 
-/// The `octocrab` client of one [`Polite`] client, made on first use (`octocrab` starts its
-/// request buffer on the running Tokio runtime) and shared by its clones.
-#[derive(Clone, Default)]
-pub(crate) struct Client(Arc<Mutex<Option<Octocrab>>>);
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("github::Client")
-    }
-}
-
 impl Polite {
-    /// The `octocrab` client that sends its requests through this client.
+    /// The `octocrab` client that sends its requests through this client: made on first use
+    /// (`octocrab` starts its request buffer on the running Tokio runtime) and kept in the
+    /// client's slot, shared by its clones.
     fn octocrab(&self) -> Octocrab {
         let mut cell = self.github.0.lock().unwrap_or_else(PoisonError::into_inner);
-        cell.get_or_insert_with(|| {
-            let transport = Transport(self.without_github());
-            match OctocrabBuilder::new_empty()
-                .with_service(transport)
-                .with_auth(AuthState::None)
-                .build()
-            {
-                Ok(client) => client,
-                Err(never) => match never {},
-            }
-        })
-        .clone()
+        // Only this function fills the slot, always with an `Octocrab`.
+        if let Some(client) = cell.as_ref().and_then(|c| c.downcast_ref::<Octocrab>()) {
+            return client.clone();
+        }
+        let transport = Transport(self.without_github());
+        let client = match OctocrabBuilder::new_empty()
+            .with_service(transport)
+            .with_auth(AuthState::None)
+            .build()
+        {
+            Ok(client) => client,
+            Err(never) => match never {},
+        };
+        *cell = Some(Arc::new(client.clone()));
+        client
     }
 }
 

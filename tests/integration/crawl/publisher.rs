@@ -11,7 +11,7 @@ use riuso::community::accounts::{self, SignUp};
 use riuso::community::declarations::{self, NewDeclaration};
 use riuso::community::entities::{memberships, users};
 use riuso::crawl::http::{self, Polite};
-use riuso::crawl::run;
+
 use riuso::i18n::Lang;
 use riuso::mail;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, DatabaseConnection, EntityTrait as _};
@@ -58,9 +58,9 @@ fn sources(forge: &ForgeFixture, with_ipa: bool) -> String {
 
 async fn crawl(db: &DatabaseConnection, forge: &ForgeFixture, with_ipa: bool) {
     let cache = tempfile::tempdir().unwrap();
-    let options = run::Options {
+    let options = riuso::crawl::Options {
         git_cache: cache.path().to_path_buf(),
-        ..run::Options::default()
+        ..riuso::crawl::Options::default()
     };
     let http = Polite::new(http::Options::default()).unwrap();
     let worker = test_worker(db, http, "w", options);

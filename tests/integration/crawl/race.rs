@@ -5,9 +5,11 @@
 
 use std::collections::BTreeMap;
 
+use riuso::catalog::crawl_log;
 use riuso::crawl::http::{self, Polite};
-use riuso::crawl::run::{self, Target};
-use riuso::crawl::{sources, work};
+use riuso::crawl::run::Target;
+use riuso::crawl::{self, sources};
+use riuso::worker::{self, enqueue_crawl};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection};
 
 use crate::support::crawl::{count, publiccode};
@@ -51,11 +53,11 @@ fn targets(forge: &ForgeFixture) -> Vec<Target> {
     Target::from_sources(&parsed, &BTreeMap::new()).0
 }
 
-fn worker(db: &DatabaseConnection, name: &str, cache: &std::path::Path) -> work::Worker {
+fn worker(db: &DatabaseConnection, name: &str, cache: &std::path::Path) -> worker::Worker {
     let http = Polite::new(http::Options::default()).unwrap();
-    let options = run::Options {
+    let options = crawl::Options {
         git_cache: cache.to_path_buf(),
-        ..run::Options::default()
+        ..crawl::Options::default()
     };
     crate::support::crawl::test_worker(db, http, name, options)
 }
@@ -69,7 +71,7 @@ async fn four_workers_on_postgres_ingest_shared_publishers_without_a_race() {
     // whichever ingest comes first.
     for round in 0..5 {
         let db = TestDb::new(Backend::Postgres).await;
-        let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
+        let id = enqueue_crawl(&db.conn, &targets(&forge), &[], "test")
             .await
             .unwrap();
         let mut workers = Vec::new();
@@ -82,7 +84,7 @@ async fn four_workers_on_postgres_ingest_shared_publishers_without_a_race() {
         for result in drained {
             result.unwrap_or_else(|e| panic!("round {round}: a worker stopped: {e}"));
         }
-        let report = work::report(&db.conn, id).await.unwrap();
+        let report = crawl_log::report(&db.conn, id).await.unwrap();
         assert_eq!(
             report.outcomes.get("new"),
             Some(&(REPOS as u64)),
@@ -134,14 +136,14 @@ async fn one_repositorys_database_error_is_its_failed_event_and_the_run_goes_on(
         let cache = tempfile::tempdir().unwrap();
         let db = TestDb::new(backend).await;
         refuse_one(&db, backend).await;
-        let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
+        let id = enqueue_crawl(&db.conn, &targets(&forge), &[], "test")
             .await
             .unwrap();
         worker(&db.conn, "w", cache.path())
             .drain(id, || {})
             .await
             .unwrap_or_else(|e| panic!("{backend:?}: the run stopped: {e}"));
-        let report = work::report(&db.conn, id).await.unwrap();
+        let report = crawl_log::report(&db.conn, id).await.unwrap();
         assert_eq!(
             report.outcomes.get("new"),
             Some(&5),
@@ -170,29 +172,6 @@ async fn one_repositorys_database_error_is_its_failed_event_and_the_run_goes_on(
         assert!(
             !message.contains("refused by the test"),
             "{backend:?}: {message}"
-        );
-        db.close().await;
-
-        // The same through `run::crawl`, which reports rather than stops.
-        let db = TestDb::new(backend).await;
-        refuse_one(&db, backend).await;
-        let http = Polite::new(http::Options::default()).unwrap();
-        let options = run::Options {
-            git_cache: cache.path().to_path_buf(),
-            ..run::Options::default()
-        };
-        let report = run::crawl(&db.conn, &http, &targets(&forge), &options, |_| {})
-            .await
-            .unwrap_or_else(|e| panic!("{backend:?}: the crawl stopped: {e}"));
-        assert_eq!(
-            report.outcomes.get("new"),
-            Some(&5),
-            "{backend:?}: {report:?}"
-        );
-        assert_eq!(
-            report.outcomes.get("failed"),
-            Some(&1),
-            "{backend:?}: {report:?}"
         );
         db.close().await;
     }

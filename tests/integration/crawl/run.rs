@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use riuso::catalog::crawl_log::{self, Report};
+use riuso::crawl;
 use riuso::crawl::http::{self, Polite};
-use riuso::crawl::run::{self, Report};
+use riuso::worker::{self, enqueue_crawl};
 use sea_orm::DatabaseConnection;
 
 use crate::support::crawl::{
@@ -74,10 +76,10 @@ pub(super) async fn crawl(
 ) -> Report {
     let (targets, git) = targets(&sources_for(forge), &BTreeMap::new());
     assert_eq!(git.len(), 1);
-    let options = run::Options {
+    let options = crawl::Options {
         git_cache: cache.to_path_buf(),
         git_timeout: Duration::from_secs(5),
-        ..run::Options::default()
+        ..crawl::Options::default()
     };
     let worker = test_worker(db, client(), "test", options);
     queue_and_drain(db, &worker, &targets, &git).await
@@ -381,17 +383,17 @@ async fn the_database_going_away_mid_crawl_loses_nothing() {
     let forge = ForgeFixture::start(many_repos("big", 120)).await;
     forge.set_latency(Duration::from_millis(15));
     let (targets, _) = targets(&one_account(&forge, "Big", "big"), &BTreeMap::new());
+    let first = enqueue_crawl(&crawler, &targets, &[], "test")
+        .await
+        .unwrap();
+    // A short lease: the jobs the cut connections held are taken again soon after.
+    let lease = Duration::from_secs(2);
     let crawl = {
-        let (crawler, targets) = (crawler.clone(), targets.clone());
+        let crawler = crawler.clone();
         tokio::spawn(async move {
-            run::crawl(
-                &crawler,
-                &client(),
-                &targets,
-                &run::Options::default(),
-                |_| {},
-            )
-            .await
+            let env = worker::Environment::new(crawler.clone(), client());
+            let worker = worker::Worker::new(env, "cut", lease);
+            worker.drain(first, || {}).await
         })
     };
     while count(&db.conn, "SELECT COUNT(*) AS n FROM software").await < 30 {
@@ -416,15 +418,19 @@ async fn the_database_going_away_mid_crawl_loses_nothing() {
     )
     .await;
     assert_eq!(orphans, 0, "an entry without its snapshot");
-    let report = run::crawl(
-        &db.conn,
-        &client(),
-        &targets,
-        &run::Options::default(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    // The interrupted run's jobs are worked to the end by another worker, then a second crawl
+    // runs.
+    let worker = worker::Worker::new(
+        worker::Environment::new(db.conn.clone(), client()),
+        "again",
+        lease,
+    );
+    worker.drain(first, || {}).await.unwrap();
+    let second = enqueue_crawl(&db.conn, &targets, &[], "test")
+        .await
+        .unwrap();
+    worker.drain(second, || {}).await.unwrap();
+    let report = crawl_log::report(&db.conn, second).await.unwrap();
     assert!(report.failures.is_empty(), "{report:?}");
     assert_eq!(
         count(&db.conn, "SELECT COUNT(*) AS n FROM software WHERE active").await,
@@ -491,7 +497,7 @@ async fn each_forge_gets_its_own_token_and_private_repositories_need_one() {
         &db.conn,
         client(),
         "tokens",
-        run::Options::default(),
+        crawl::Options::default(),
         tokens,
     );
     let report = queue_and_drain(&db.conn, &worker, &targets, &git).await;

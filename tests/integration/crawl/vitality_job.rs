@@ -8,10 +8,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate, Utc};
+use riuso::catalog::crawl_log::{self, CrawlOutcome, Report};
 use riuso::catalog::entities::software;
 use riuso::crawl::http::{self, Polite};
-use riuso::crawl::run::{self, Report, Target};
-use riuso::crawl::work;
+use riuso::crawl::{self, run::Target};
+use riuso::worker::{self, enqueue_crawl};
 use sea_orm::{ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _};
 
 use crate::support::crawl::{
@@ -120,11 +121,11 @@ fn client() -> Polite {
     .unwrap()
 }
 
-fn worker(db: &DatabaseConnection, cache: &Path) -> work::Worker {
-    let options = run::Options {
+fn worker(db: &DatabaseConnection, cache: &Path) -> worker::Worker {
+    let options = crawl::Options {
         git_cache: cache.to_path_buf(),
         git_timeout: Duration::from_secs(20),
-        ..run::Options::default()
+        ..crawl::Options::default()
     };
     test_worker(db, client(), "test", options).with_backoff(Duration::from_millis(10))
 }
@@ -167,7 +168,7 @@ async fn crawls_through_each_api_forge_give_the_index_and_series_of_the_known_hi
         let report = crawl(&db.conn, &forge, cache.path()).await;
         assert_eq!(
             report.outcomes,
-            BTreeMap::from([("new".to_owned(), 3)]),
+            BTreeMap::from([(CrawlOutcome::New, 3)]),
             "{backend:?}: {report:?}"
         );
         for (name, kind, repo) in [
@@ -301,7 +302,7 @@ async fn a_repository_whose_clone_fails_keeps_its_entry_and_gets_a_crawl_event()
         assert_eq!(report.repositories, 2, "{backend:?}: {report:?}");
         assert_eq!(
             report.outcomes,
-            BTreeMap::from([("new".to_owned(), 2), ("vitality-failed".to_owned(), 1)]),
+            BTreeMap::from([(CrawlOutcome::New, 2), (CrawlOutcome::VitalityFailed, 1)]),
             "{backend:?}"
         );
         assert!(report.failures.is_empty());
@@ -349,26 +350,35 @@ async fn a_repository_whose_clone_fails_keeps_its_entry_and_gets_a_crawl_event()
 }
 
 #[tokio::test]
-async fn the_direct_engine_queues_vitality_jobs_for_a_worker() {
+async fn the_catalog_jobs_close_the_run_and_vitality_jobs_wait_for_a_worker() {
     let db = TestDb::new(Backend::Sqlite).await;
     let forge = ForgeFixture::start(world()).await;
-    let report = run::crawl(
-        &db.conn,
-        &client(),
-        &targets(&forge),
-        &run::Options::default(),
-        |_| {},
-    )
-    .await
-    .unwrap();
+    let id = enqueue_crawl(&db.conn, &targets(&forge), &[], "test")
+        .await
+        .unwrap();
+    // A worker that takes no vitality job works the run to its end.
+    let cache = tempfile::tempdir().unwrap();
+    worker(&db.conn, cache.path())
+        .skipping(&[<worker::vitality::Vitality as worker::Job>::NAME])
+        .drain(id, || {})
+        .await
+        .unwrap();
+    let report = crawl_log::report(&db.conn, id).await.unwrap();
     assert_eq!(report.outcomes.get("new"), Some(&3), "{report:?}");
     // The run is finished and its entries are in; their vitality waits in the queue.
+    assert_eq!(
+        count(
+            &db.conn,
+            "SELECT COUNT(*) AS n FROM crawl_runs WHERE status = 'finished'"
+        )
+        .await,
+        1
+    );
     assert_eq!(riuso::jobs::stats(&db.conn).await.unwrap().queued, 3);
     assert_eq!(entry(&db.conn, "App").await.vitality, None);
     assert!(git_requests(&forge.requests()).is_empty());
-    let cache = tempfile::tempdir().unwrap();
     worker(&db.conn, cache.path())
-        .drain(report.run_id, || {})
+        .drain(id, || {})
         .await
         .unwrap();
     let app = entry(&db.conn, "App").await;

@@ -5,9 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
+use riuso::catalog::crawl_log;
 use riuso::crawl::http::{self, Polite};
-use riuso::crawl::run::{self, Target};
-use riuso::crawl::work;
+use riuso::crawl::{self, run::Target};
+use riuso::worker::{self, enqueue_crawl};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
 use crate::support::crawl::{
@@ -24,11 +25,11 @@ fn targets(forge: &ForgeFixture) -> Vec<Target> {
     targets_in(&big_sources(forge), &BTreeMap::new()).0
 }
 
-fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> work::Worker {
+fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> worker::Worker {
     let http = Polite::new(http::Options::default()).unwrap();
-    let options = run::Options {
+    let options = crawl::Options {
         git_cache: cache.to_path_buf(),
-        ..run::Options::default()
+        ..crawl::Options::default()
     };
     test_worker(&conn, http, name, options)
 }
@@ -37,7 +38,7 @@ fn worker(conn: DatabaseConnection, name: &str, cache: &std::path::Path) -> work
 async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
     let db = TestDb::new(Backend::Postgres).await;
     let forge = fixture(200).await;
-    let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
+    let id = enqueue_crawl(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
     let cache = tempfile::tempdir().unwrap();
@@ -54,7 +55,7 @@ async fn two_workers_on_postgres_crawl_every_repository_exactly_once() {
     let (ra, rb) = tokio::join!(a.drain(id, || {}), b.drain(id, || {}));
     ra.unwrap();
     rb.unwrap();
-    let report = work::report(&db.conn, id).await.unwrap();
+    let report = crawl_log::report(&db.conn, id).await.unwrap();
     assert_eq!(report.outcomes.get("new"), Some(&200), "{report:?}");
     assert_eq!(report.repositories, 200);
     // Exactly once: one event and one file request per repository.
@@ -113,7 +114,7 @@ async fn a_worker_killed_mid_run_leaves_nothing_undone() {
     let forge = fixture(200).await;
     // Slow enough that the run lasts a few seconds and a worker dies in the middle of it.
     forge.set_latency(Duration::from_millis(40));
-    let id = work::enqueue(&db.conn, &targets(&forge), &[], "test")
+    let id = enqueue_crawl(&db.conn, &targets(&forge), &[], "test")
         .await
         .unwrap();
     // The workers' clone cache for the vitality jobs.

@@ -5,9 +5,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use riuso::catalog::crawl_log::{self, Report};
 use riuso::crawl::http::Polite;
-use riuso::crawl::run::{self, Report, Target};
-use riuso::crawl::{sources, work};
+use riuso::crawl::run::Target;
+use riuso::crawl::{self, sources};
+use riuso::worker::{self, Environment, Worker};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, Statement};
 
 use super::fixtures;
@@ -51,8 +53,8 @@ pub fn test_worker(
     db: &DatabaseConnection,
     http: Polite,
     name: &str,
-    options: run::Options,
-) -> work::Worker {
+    options: crawl::Options,
+) -> Worker {
     test_worker_with_tokens(db, http, name, options, BTreeMap::new())
 }
 
@@ -61,17 +63,18 @@ pub fn test_worker_with_tokens(
     db: &DatabaseConnection,
     http: Polite,
     name: &str,
-    options: run::Options,
+    options: crawl::Options,
     tokens: BTreeMap<String, String>,
-) -> work::Worker {
-    let mut worker = work::Worker::new(
-        db.clone(),
-        http,
-        name,
-        Duration::from_secs(60),
-        tokens,
-        options,
-    );
+) -> Worker {
+    let env = Environment::new(db.clone(), http)
+        .with_tokens(tokens)
+        .with_crawl(options);
+    test_worker_in(env, name)
+}
+
+/// A worker as the tests run it, in `env`.
+pub fn test_worker_in(env: Environment, name: &str) -> Worker {
+    let mut worker = Worker::new(env, name, Duration::from_secs(60));
     worker.idle = Duration::from_millis(20);
     worker
 }
@@ -80,13 +83,15 @@ pub fn test_worker_with_tokens(
 /// `worker` until its batch is done; answers the run's report.
 pub async fn queue_and_drain(
     db: &DatabaseConnection,
-    worker: &work::Worker,
+    worker: &Worker,
     targets: &[Target],
     git: &[url::Url],
 ) -> Report {
-    let id = work::enqueue(db, targets, git, "test").await.unwrap();
+    let id = worker::enqueue_crawl(db, targets, git, "test")
+        .await
+        .unwrap();
     worker.drain(id, || {}).await.unwrap();
-    work::report(db, id).await.unwrap()
+    crawl_log::report(db, id).await.unwrap()
 }
 
 /// The `n` column of the one row `sql` returns.

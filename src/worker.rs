@@ -1,0 +1,544 @@
+//! Background work: every kind of job the queue ([`crate::jobs`]) holds, the [`Environment`]
+//! they run in, the [`Worker`] that claims and runs them, and the [`schedule`] of periodic work.
+//!
+//! - A job is a `Serialize + Deserialize` struct implementing [`Job`]: its name (the `kind`
+//!   of its rows), priority, attempts, whether it closes its batch, and what it does. One file
+//!   per kind: [`crawl_account`], [`crawl_repository`], [`crawl_git`], [`vitality`],
+//!   [`send_mail`], [`purge_sessions`], [`scheduled_crawl`].
+//! - [`register_all`] is the dispatch table of every kind a worker runs.
+//! - The [`Environment`] is built once from the configuration and shared by `riuso serve`,
+//!   `riuso worker` and `riuso crawl`: the database, the polite client, the mailer, the forge
+//!   tokens and the crawl's options.
+//! - A batch is a crawl run: when the last job of a batch that closes it is done, the run is
+//!   closed with its counts ([`crate::catalog::crawl_log::close_run`]).
+//!
+//! Dependencies point down: the jobs call `crawl`, `catalog`, `community` and `mail`, none of
+//! which knows this module.
+
+pub mod crawl_account;
+pub mod crawl_git;
+pub mod crawl_repository;
+pub mod crawl_run;
+pub mod purge_sessions;
+pub mod schedule;
+pub mod scheduled_crawl;
+pub mod send_mail;
+pub mod vitality;
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::watch;
+use url::Url;
+
+use crate::catalog::crawl_log;
+use crate::config::Config;
+use crate::crawl::run::Target;
+use crate::crawl::{self, http, ssrf};
+use crate::jobs::{self, NewJob, Queue};
+use crate::mail::Mailer;
+
+/// What every job runs with, built once.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// The crawler's polite client.
+    pub http: http::Polite,
+    /// Delivers mail; without it messages wait in the outbox.
+    pub mailer: Option<Mailer>,
+    /// Forge tokens by the name of their environment variable (jobs hold only the name).
+    pub tokens: BTreeMap<String, String>,
+    /// How crawls behave.
+    pub crawl: crawl::Options,
+    /// The crawl sources file the scheduled crawl reads.
+    pub sources: PathBuf,
+    /// How often the scheduled crawl runs; `None` for never.
+    pub crawl_every: Option<Duration>,
+}
+
+impl Environment {
+    /// An environment over `db` and `http`: no mailer, no tokens, the default crawl options, no
+    /// scheduled crawl.
+    #[must_use]
+    pub fn new(db: DatabaseConnection, http: http::Polite) -> Self {
+        Self {
+            db,
+            http,
+            mailer: None,
+            tokens: BTreeMap::new(),
+            crawl: crawl::Options::default(),
+            sources: PathBuf::from("publishers.yml"),
+            crawl_every: None,
+        }
+    }
+
+    /// The environment the configuration describes, over `db`.
+    ///
+    /// # Errors
+    ///
+    /// Fails on an invalid `RIUSO_FETCH_ALLOW` entry, when the TLS stack cannot be set up, or
+    /// when the mail settings are invalid.
+    pub fn from_config(config: &Config, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let mailer = config
+            .smtp
+            .as_ref()
+            .map(Mailer::new)
+            .transpose()
+            .context("cannot set up mail (RIUSO_SMTP_* and RIUSO_MAIL_FROM)")?;
+        Ok(Self {
+            db,
+            http: crawler_client(config)?,
+            mailer,
+            tokens: config.tokens.0.clone(),
+            crawl: crawl::Options {
+                max_file_bytes: config.max_file_bytes,
+                fetch_files: config.fetch_files,
+                git_cache: config.data_dir.join("git"),
+                git_timeout: config.http_timeout.saturating_mul(6),
+                ..crawl::Options::default()
+            },
+            sources: config.sources.clone(),
+            crawl_every: (config.crawl_every_hours > 0)
+                .then(|| Duration::from_secs(config.crawl_every_hours.saturating_mul(3600))),
+        })
+    }
+
+    /// The same environment with `tokens`.
+    #[must_use]
+    pub fn with_tokens(mut self, tokens: BTreeMap<String, String>) -> Self {
+        self.tokens = tokens;
+        self
+    }
+
+    /// The same environment with the crawl `options`.
+    #[must_use]
+    pub fn with_crawl(mut self, options: crawl::Options) -> Self {
+        self.crawl = options;
+        self
+    }
+
+    /// The same environment delivering mail through `mailer`.
+    #[must_use]
+    pub fn with_mailer(mut self, mailer: Option<Mailer>) -> Self {
+        self.mailer = mailer;
+        self
+    }
+
+    /// The same environment with a scheduled crawl of `sources` every `every`.
+    #[must_use]
+    pub fn with_schedule(mut self, sources: PathBuf, every: Option<Duration>) -> Self {
+        self.sources = sources;
+        self.crawl_every = every;
+        self
+    }
+}
+
+/// The crawler's HTTP client: the configured timeout, and the SSRF guard with the
+/// `RIUSO_FETCH_ALLOW` allow-list. It fetches no `file://` URL: those are read only as the
+/// operator's own git sources, by the crawl itself (`RIUSO_FETCH_FILES`).
+fn crawler_client(config: &Config) -> anyhow::Result<http::Polite> {
+    let guard = ssrf::Guard::new(config.fetch_allow.clone()).context(
+        "RIUSO_FETCH_ALLOW holds an entry that is not a host, host:port, address or network",
+    )?;
+    http::Polite::guarded(
+        http::Options {
+            timeout: config.http_timeout,
+            ..http::Options::default()
+        },
+        guard,
+    )
+    .context("cannot set up the HTTP client")
+}
+
+/// A worker name unique to this process: what it is, the process id and the start time.
+#[must_use]
+pub fn worker_name(role: &str) -> String {
+    format!(
+        "{role}-{}-{}",
+        std::process::id(),
+        chrono::Utc::now().timestamp_micros()
+    )
+}
+
+/// Why a job did not finish.
+#[derive(Debug)]
+pub enum JobError {
+    /// It failed: the queue tries again after a backoff, until its attempts run out.
+    Retry(String),
+    /// The database failed: the worker stops this job, whose lease then runs out.
+    Db(DbErr),
+}
+
+impl From<DbErr> for JobError {
+    fn from(e: DbErr) -> Self {
+        Self::Db(e)
+    }
+}
+
+/// A kind of background work: the job's arguments, stored as its row's payload.
+pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
+    /// The `kind` of its rows: unique among the registered jobs.
+    const NAME: &'static str;
+    /// Higher runs first among due jobs.
+    const PRIORITY: i32 = 0;
+    /// Attempts before the job is declared dead.
+    const ATTEMPTS: u32 = 5;
+    /// Whether its batch (a crawl run) waits for it before it is closed.
+    const CLOSES_BATCH: bool = true;
+
+    /// At most one job with this key is queued, running or dead at a time.
+    fn dedup_key(&self) -> Option<String> {
+        None
+    }
+
+    /// Does the work; `last_attempt` says no other attempt will follow a failure.
+    fn run(
+        self,
+        env: &Environment,
+        last_attempt: bool,
+    ) -> impl Future<Output = Result<(), JobError>> + Send;
+
+    /// The queue's row for this job, in `batch`.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the job cannot be encoded.
+    fn to_new_job(&self, batch: Option<i64>) -> Result<NewJob, DbErr> {
+        let payload = serde_json::to_value(self)
+            .map_err(|e| DbErr::Custom(format!("cannot encode a job: {e}")))?;
+        Ok(NewJob {
+            dedup_key: self.dedup_key(),
+            priority: Self::PRIORITY,
+            max_attempts: Self::ATTEMPTS,
+            batch,
+            ..NewJob::new(Self::NAME, payload)
+        })
+    }
+}
+
+/// Queues `job` in `batch`; its id, or `None` when a job with the same key exists already.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn enqueue<J: Job>(
+    db: &impl ConnectionTrait,
+    job: &J,
+    batch: Option<i64>,
+) -> Result<Option<i64>, DbErr> {
+    jobs::enqueue(db, &job.to_new_job(batch)?).await
+}
+
+/// Opens a crawl run started by `trigger` and queues its jobs; returns the run's id. A
+/// repository or account already queued (by an earlier run still going) is not queued twice.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn enqueue_crawl(
+    db: &DatabaseConnection,
+    targets: &[Target],
+    git: &[Url],
+    trigger: &str,
+) -> Result<i64, DbErr> {
+    let run = crawl_log::open_run(db, trigger).await?;
+    for target in targets {
+        let forge = crawl_run::ForgeRef::of(target);
+        if target.repository {
+            let job = crawl_repository::CrawlRepository {
+                run,
+                forge,
+                path: Some(target.path.clone()),
+                repo: None,
+                web: Some(target.web.clone()),
+                ipa: target.ipa.clone(),
+            };
+            enqueue(db, &job, Some(run)).await?;
+        } else {
+            let job = crawl_account::CrawlAccount {
+                run,
+                forge,
+                path: target.path.clone(),
+                web: target.web.clone(),
+                ipa: target.ipa.clone(),
+            };
+            enqueue(db, &job, Some(run)).await?;
+        }
+    }
+    for url in git {
+        let job = crawl_git::CrawlGit {
+            run,
+            url: url.clone(),
+        };
+        enqueue(db, &job, Some(run)).await?;
+    }
+    // Nothing to crawl: the run is closed at once.
+    if crate::jobs::pending(db, run).await? == 0 {
+        crawl_log::close_run(db, run).await?;
+    }
+    Ok(run)
+}
+
+/// A job's runner, its type erased: the payload is decoded, then the job run.
+type Runner = for<'a> fn(
+    &'a Environment,
+    serde_json::Value,
+    bool,
+) -> Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + 'a>>;
+
+fn runner<J: Job>(
+    env: &Environment,
+    payload: serde_json::Value,
+    last_attempt: bool,
+) -> Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + '_>> {
+    Box::pin(async move {
+        let job: J = serde_json::from_value(payload)
+            .map_err(|e| JobError::Retry(format!("unreadable job payload: {e}")))?;
+        job.run(env, last_attempt).await
+    })
+}
+
+/// One registered kind of job.
+#[derive(Debug, Clone, Copy)]
+pub struct Registered {
+    /// Its name.
+    pub name: &'static str,
+    /// Whether its batch waits for it.
+    pub closes_batch: bool,
+    run: Runner,
+}
+
+impl Registered {
+    fn of<J: Job>() -> Self {
+        Self {
+            name: J::NAME,
+            closes_batch: J::CLOSES_BATCH,
+            run: runner::<J>,
+        }
+    }
+}
+
+/// The dispatch table: every kind of job a worker runs.
+#[derive(Debug, Clone)]
+pub struct Registry(Vec<Registered>);
+
+impl Registry {
+    /// The registered kinds.
+    pub fn iter(&self) -> impl Iterator<Item = &Registered> {
+        self.0.iter()
+    }
+
+    /// The kind named `name`.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Registered> {
+        self.0.iter().find(|r| r.name == name)
+    }
+
+    /// The kinds whose batch does not wait for them.
+    #[must_use]
+    pub fn not_closing(&self) -> Vec<&'static str> {
+        self.0
+            .iter()
+            .filter(|r| !r.closes_batch)
+            .map(|r| r.name)
+            .collect()
+    }
+}
+
+/// Every kind of job, in one place.
+#[must_use]
+pub fn register_all() -> Registry {
+    Registry(vec![
+        Registered::of::<crawl_account::CrawlAccount>(),
+        Registered::of::<crawl_repository::CrawlRepository>(),
+        Registered::of::<crawl_git::CrawlGit>(),
+        Registered::of::<vitality::Vitality>(),
+        Registered::of::<send_mail::SendMail>(),
+        Registered::of::<purge_sessions::PurgeSessions>(),
+        Registered::of::<scheduled_crawl::ScheduledCrawl>(),
+    ])
+}
+
+/// Jobs a worker runs at once unless told otherwise.
+pub const LANES: usize = 8;
+
+/// A worker: claims jobs of any registered kind and runs them.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    env: Arc<Environment>,
+    queue: Queue,
+    registry: Arc<Registry>,
+    /// How long to wait before looking again when the queue is empty.
+    pub idle: Duration,
+    /// Jobs run at once by this worker.
+    pub concurrency: usize,
+}
+
+impl Worker {
+    /// A worker named `name` (unique per process) in `env`, leasing jobs for `lease`.
+    #[must_use]
+    pub fn new(env: impl Into<Arc<Environment>>, name: impl Into<String>, lease: Duration) -> Self {
+        let env = env.into();
+        let queue = Queue::new(env.db.clone(), name, lease).with_backoff(Duration::from_secs(5));
+        Self {
+            env,
+            queue,
+            registry: Arc::new(register_all()),
+            // Eight idle lanes look for work four times a second in all.
+            idle: Duration::from_secs(2),
+            concurrency: LANES,
+        }
+    }
+
+    /// The environment its jobs run in.
+    #[must_use]
+    pub fn env(&self) -> &Environment {
+        &self.env
+    }
+
+    /// The same worker with another first retry delay for failed jobs (5 s by default, doubled
+    /// at every attempt).
+    #[must_use]
+    pub fn with_backoff(mut self, first_retry: Duration) -> Self {
+        self.queue = self.queue.with_backoff(first_retry);
+        self
+    }
+
+    /// The same worker, never taking jobs of `kinds`: [`Worker::drain`] then waits only for
+    /// the jobs it takes.
+    #[must_use]
+    pub fn skipping(mut self, kinds: &[&str]) -> Self {
+        self.queue = self.queue.skipping(kinds.iter().copied());
+        self
+    }
+
+    /// Claims and runs one job; `false` when none was due.
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error (the job's lease then runs out and another worker retries it).
+    pub async fn step(&self) -> Result<bool, DbErr> {
+        let Some(job) = self.queue.claim().await? else {
+            return Ok(false);
+        };
+        let outcome = match self.registry.get(&job.kind) {
+            Some(kind) => {
+                (kind.run)(
+                    &self.env,
+                    job.payload.clone(),
+                    job.attempt >= job.max_attempts,
+                )
+                .await
+            }
+            None => Err(JobError::Retry(format!("unknown job kind {:?}", job.kind))),
+        };
+        match outcome {
+            Ok(()) => {
+                self.queue.complete(&job).await?;
+            }
+            Err(JobError::Retry(message)) => {
+                tracing::warn!(job = job.id, kind = %job.kind, error = %message, "job failed");
+                self.queue.fail(&job, &message).await?;
+            }
+            Err(JobError::Db(e)) => return Err(e),
+        }
+        if let Some(batch) = job.batch {
+            self.close_if_done(batch).await?;
+        }
+        Ok(true)
+    }
+
+    /// Closes crawl run `batch` when none of the jobs it waits for is left: its vitality jobs
+    /// change no entry's file and may wait on slow clones, so the run does not wait for them.
+    async fn close_if_done(&self, batch: i64) -> Result<(), DbErr> {
+        if jobs::pending_except_all(&self.env.db, batch, &self.registry.not_closing()).await? > 0 {
+            return Ok(());
+        }
+        crawl_log::close_run(&self.env.db, batch).await
+    }
+
+    /// Runs jobs, [`Worker::concurrency`] at once, until `stop` turns true.
+    ///
+    /// # Errors
+    ///
+    /// Fails when the database keeps failing.
+    pub async fn run(&self, stop: watch::Receiver<bool>) -> Result<(), DbErr> {
+        send_mail::requeue_waiting(&self.env).await?;
+        let lanes = (0..self.concurrency.max(1)).map(|_| self.lane(stop.clone()));
+        futures_util::future::try_join_all(lanes).await.map(|_| ())
+    }
+
+    async fn lane(&self, mut stop: watch::Receiver<bool>) -> Result<(), DbErr> {
+        let mut errors = 0u32;
+        while !*stop.borrow() {
+            match self.step().await {
+                Ok(true) => errors = 0,
+                Ok(false) => {
+                    tokio::select! {
+                        () = tokio::time::sleep(self.idle) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+                Err(e) => {
+                    // The database is away: wait, then try again, a few times.
+                    errors += 1;
+                    tracing::error!(error = %e, "the worker cannot reach the database");
+                    if errors > 10 {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(self.idle.saturating_mul(errors)).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs jobs, [`Worker::concurrency`] at once, until none of batch `batch` that this worker
+    /// takes is left (other workers may take some of them); `progress` is called after each job.
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error.
+    pub async fn drain(&self, batch: i64, progress: impl Fn() + Sync) -> Result<(), DbErr> {
+        let skipped: Vec<&str> = self.queue.skipped().iter().map(String::as_str).collect();
+        let lane = || async {
+            while jobs::pending_except_all(&self.env.db, batch, &skipped).await? > 0 {
+                if self.step().await? {
+                    progress();
+                } else {
+                    tokio::time::sleep(self.idle.min(Duration::from_millis(100))).await;
+                }
+            }
+            Ok::<_, DbErr>(())
+        };
+        futures_util::future::try_join_all((0..self.concurrency.max(1)).map(|_| lane())).await?;
+        self.close_if_done(batch).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_job_has_its_own_name() {
+        let registry = register_all();
+        let mut names: Vec<&str> = registry.iter().map(|r| r.name).collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "a name is registered twice: {names:?}");
+        assert!(count >= 7);
+        // The crawl run waits for its catalog jobs, not for the vitality jobs.
+        assert_eq!(registry.not_closing(), vec![vitality::Vitality::NAME]);
+    }
+}

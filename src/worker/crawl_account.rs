@@ -1,0 +1,59 @@
+//! Job: list an account (with the pages stored last time) and queue a [`CrawlRepository`] job
+//! per repository, in the same crawl run.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::crawl_repository::CrawlRepository;
+use super::crawl_run::{ATTEMPTS, ForgeRef, context};
+use super::{Environment, Job, JobError, enqueue};
+use crate::crawl::run;
+
+/// List the account at `path` on `forge`, for crawl run `run`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CrawlAccount {
+    /// The crawl run.
+    pub run: i64,
+    /// The forge.
+    pub forge: ForgeRef,
+    /// The account's path.
+    pub path: String,
+    /// The account's web URL from the sources, which its repositories must lie under.
+    pub web: Url,
+    /// The publisher's IPA code from the sources.
+    #[serde(default)]
+    pub ipa: Option<String>,
+}
+
+impl Job for CrawlAccount {
+    const NAME: &'static str = "crawl-account";
+    // Before repositories: listings fan out the most work.
+    const PRIORITY: i32 = 1;
+    const ATTEMPTS: u32 = ATTEMPTS;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("account|{}", self.forge.key(&self.path)))
+    }
+
+    async fn run(self, env: &Environment, _last_attempt: bool) -> Result<(), JobError> {
+        let target = self
+            .forge
+            .target(env, &self.path, false, self.web.clone(), self.ipa.clone());
+        let listing = match run::list_account(&context(env, self.run), &target).await? {
+            Ok(listing) => listing,
+            Err(message) => return Err(JobError::Retry(message)),
+        };
+        for repo in listing.repos() {
+            let next = CrawlRepository {
+                run: self.run,
+                forge: self.forge.clone(),
+                path: None,
+                repo: Some(repo.clone()),
+                web: None,
+                ipa: self.ipa.clone(),
+            };
+            enqueue(&env.db, &next, Some(self.run)).await?;
+        }
+        Ok(())
+    }
+}

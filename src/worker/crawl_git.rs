@@ -1,0 +1,35 @@
+//! Job: crawl one plain git URL (its vitality index is computed from the clone the crawl makes).
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::crawl_run::{ATTEMPTS, context};
+use super::{Environment, Job, JobError};
+use crate::crawl::failed;
+use crate::crawl::run::{self, Repository};
+
+/// Crawl the git repository at `url` for crawl run `run`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CrawlGit {
+    /// The crawl run.
+    pub run: i64,
+    /// The repository's URL.
+    pub url: Url,
+}
+
+impl Job for CrawlGit {
+    const NAME: &'static str = "crawl-git";
+    const ATTEMPTS: u32 = ATTEMPTS;
+
+    fn dedup_key(&self) -> Option<String> {
+        Some(format!("git|{}", self.url))
+    }
+
+    async fn run(self, env: &Environment, _last_attempt: bool) -> Result<(), JobError> {
+        let cx = context(env, self.run);
+        if let Err(e) = run::crawl_repository(&cx, Repository::Git(&self.url)).await {
+            failed::database(&env.db, self.run, self.url.as_str(), "git", &e).await?;
+        }
+        Ok(())
+    }
+}

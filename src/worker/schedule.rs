@@ -1,0 +1,54 @@
+//! Periodic work: the jobs `riuso serve` runs at their interval, itself, whether or not a
+//! worker is running: [`PurgeSessions`] at start and every hour, and [`ScheduledCrawl`] every
+//! ten minutes when a crawl interval is configured.
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use super::purge_sessions::PurgeSessions;
+use super::scheduled_crawl::ScheduledCrawl;
+use super::{Environment, Job, JobError};
+
+/// How often the expired sessions are purged.
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// How often the scheduler looks whether a crawl is due.
+const LOOK_EVERY: Duration = Duration::from_secs(600);
+
+/// Runs the schedule in `env` until `stop` turns true.
+pub async fn run(env: &Environment, stop: watch::Receiver<bool>) {
+    let crawl = async {
+        if env.crawl_every.is_some() {
+            every(env, ScheduledCrawl {}, LOOK_EVERY, stop.clone()).await;
+        }
+    };
+    tokio::join!(
+        every(env, PurgeSessions {}, PURGE_EVERY, stop.clone()),
+        crawl
+    );
+}
+
+/// Runs `job` now and after every `period`, until `stop` turns true.
+async fn every<J: Job + Clone>(
+    env: &Environment,
+    job: J,
+    period: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    while !*stop.borrow() {
+        match job.clone().run(env, true).await {
+            Ok(()) => {}
+            Err(JobError::Retry(message)) => {
+                tracing::warn!(job = J::NAME, error = %message, "periodic job failed");
+            }
+            Err(JobError::Db(e)) => {
+                tracing::warn!(job = J::NAME, error = %e, "periodic job failed");
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(period) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
