@@ -5,10 +5,29 @@ use std::io::Write as _;
 use anstyle::{AnsiColor, Style};
 use serde_json::json;
 
-use crate::publiccode::{Code, Diagnostic, Severity};
+use crate::publiccode::{Claim, Code, Diagnostic, Link, Severity};
 use crate::untrusted::terminal_line;
 
-use super::validate::FileReport;
+/// What was found about one input.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    /// The name shown for the input (`<stdin>` for standard input).
+    pub path: String,
+    /// The file's text, for showing offending lines (lossy if not UTF-8).
+    pub source: String,
+    /// Whether the file passes (no errors; with `--strict`, no warnings either).
+    pub valid: bool,
+    /// The declared `publiccodeYmlVersion`, if readable.
+    pub version: Option<String>,
+    /// Normalized claims, when the file is valid.
+    pub claims: Vec<Claim>,
+    /// Every finding, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The http(s) URLs of the file, for `--network`.
+    pub links: Vec<Link>,
+    /// Why the input could not be read, if it could not.
+    pub io_error: Option<String>,
+}
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
 const WARNING: Style = AnsiColor::Yellow.on_default().bold();

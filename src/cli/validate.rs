@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::config::Config;
-use crate::publiccode::{self, Asset, Assets, Claim, Context, Diagnostic, Limits, Link, Outcome};
+use crate::publiccode::{self, Asset, Assets, Context, Diagnostic, Limits, Outcome};
 
+pub use super::render::FileReport;
 use super::{EXIT_USAGE, network, render};
 
 /// Output formats.
@@ -59,27 +60,6 @@ fn parse_version(s: &str) -> Result<String, String> {
     } else {
         Err(format!("supported versions: {}", supported.join(", ")))
     }
-}
-
-/// What was found about one input.
-#[derive(Debug, Clone)]
-pub struct FileReport {
-    /// The name shown for the input (`<stdin>` for standard input).
-    pub path: String,
-    /// The file's text, for showing offending lines (lossy if not UTF-8).
-    pub source: String,
-    /// Whether the file passes (no errors; with `--strict`, no warnings either).
-    pub valid: bool,
-    /// The declared `publiccodeYmlVersion`, if readable.
-    pub version: Option<String>,
-    /// Normalized claims, when the file is valid.
-    pub claims: Vec<Claim>,
-    /// Every finding, in source order.
-    pub diagnostics: Vec<Diagnostic>,
-    /// The http(s) URLs of the file, for `--network`.
-    pub links: Vec<Link>,
-    /// Why the input could not be read, if it could not.
-    pub io_error: Option<String>,
 }
 
 /// Reads the files next to a publiccode.yml on disk, for the checks of logo and screenshots.
