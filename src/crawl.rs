@@ -26,10 +26,6 @@ pub mod vitality_job;
 /// How a crawl behaves.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Repositories in flight at once. Each host has its own, lower limit of requests in the
-    /// client (8 by default), which is what keeps a crawl polite; more repositories than
-    /// requests in flight let one be validated and stored while others wait for their forge.
-    pub concurrency: usize,
     /// What started the crawl (`cli`, `schedule`, ...), recorded on the run.
     pub trigger: String,
     /// Largest `publiccode.yml` accepted.
@@ -47,7 +43,6 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            concurrency: 32,
             trigger: "cli".to_owned(),
             max_file_bytes: crate::publiccode::Limits::default().max_bytes,
             git_cache: std::env::temp_dir().join("riuso-git"),

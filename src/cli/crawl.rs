@@ -22,8 +22,9 @@ pub struct Args {
     /// The publishers and forges to crawl.
     #[arg(long, value_name = "FILE", default_value = "publishers.yml")]
     pub sources: PathBuf,
-    /// Repositories in flight at once (requests per host have their own, lower limit).
-    #[arg(long, default_value_t = 32)]
+    /// Jobs (accounts, repositories) worked at once by this command; each host has its own
+    /// limit of requests at once in the client, which is what keeps a crawl polite.
+    #[arg(long, default_value_t = crate::worker::LANES)]
     pub concurrency: usize,
     /// Print the report as one JSON object on standard output, for scripts.
     #[arg(long)]
@@ -55,10 +56,10 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     bar.enable_steady_tick(Duration::from_millis(200));
     let report = super::runtime()?.block_on(async {
         let conn = db::open(&config.database_url).await?;
-        let mut env = Environment::from_config(config, conn.clone())?;
-        env.crawl.concurrency = args.concurrency;
+        let env = Environment::from_config(config, conn.clone())?;
         let id = enqueue_crawl(&conn, &targets, &git, "cli").await?;
-        let worker = Worker::new(env, worker_name("crawl"), Duration::from_secs(300));
+        let mut worker = Worker::new(env, worker_name("crawl"), Duration::from_secs(300));
+        worker.concurrency = args.concurrency.max(1);
         worker.drain(id, || bar.inc(1)).await?;
         let report = crawl_log::report(&conn, id).await?;
         conn.close().await?;
