@@ -161,15 +161,24 @@ fn check_password(password: &str) -> Result<(), CommunityError> {
 }
 
 /// The argon2 work of this process. Each hash or verification holds about 19 MiB for tens of
-/// milliseconds of a CPU, so at most `max` run at once, on the blocking pool; a request that
-/// cannot start one within `wait` is refused with [`CommunityError::Busy`] instead of queueing
-/// without end. Every function here that hashes or verifies a password goes through it.
+/// milliseconds of a CPU, so at most `max` run at once, on `max` threads of their own; a request
+/// that cannot start one within `wait` is refused with [`CommunityError::Busy`] instead of
+/// queueing without end. Every function here that hashes or verifies a password goes through it.
+///
+/// The threads are its own rather than the runtime's blocking pool because the allocator keeps a
+/// freed block in the arena of the thread that used it: hashes spread over the pool's many
+/// threads would keep one 19 MiB block per thread (hundreds of MiB after a flood of sign-ins),
+/// while `max` threads keep at most `max`.
 #[derive(Debug, Clone)]
 pub struct Hashing {
     permits: Arc<Semaphore>,
     wait: Duration,
     counts: Arc<HashCounts>,
+    jobs: std::sync::mpsc::Sender<HashJob>,
 }
+
+/// A piece of argon2 work for the hashing threads.
+type HashJob = Box<dyn FnOnce() + Send>;
 
 /// What [`Hashing`] has done, for monitoring (and for the tests that check a route hashes
 /// nothing it should not).
@@ -193,10 +202,40 @@ impl Hashing {
     /// At most `max` (at least 1) argon2 jobs at once; the others wait up to `wait`.
     #[must_use]
     pub fn new(max: usize, wait: Duration) -> Self {
+        let max = max.max(1);
+        let (jobs, queue) = std::sync::mpsc::channel::<HashJob>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for n in 0..max {
+            let queue = Arc::clone(&queue);
+            // The threads end when the last handle on this `Hashing` is dropped (the channel
+            // closes); one that cannot be started leaves the others to do the work.
+            let started = std::thread::Builder::new()
+                .name(format!("riuso-hash-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            // A job that panics loses its answer (its request fails), not the
+                            // thread.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = started {
+                tracing::error!(error = %e, "cannot start a password-hashing thread");
+            }
+        }
         Self {
-            permits: Arc::new(Semaphore::new(max.max(1))),
+            permits: Arc::new(Semaphore::new(max)),
             wait,
             counts: Arc::default(),
+            jobs,
         }
     }
 
@@ -227,14 +266,20 @@ impl Hashing {
         let now = counts.running.fetch_add(1, Ordering::SeqCst) + 1;
         counts.peak.fetch_max(now, Ordering::SeqCst);
         let running = Running(counts);
-        tokio::task::spawn_blocking(move || {
-            let out = job();
-            drop(running);
-            drop(permit);
-            out
+        let (done, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let out = job();
+                drop(running);
+                drop(permit);
+                let _ = done.send(out);
+            }))
+            .map_err(|_| {
+                CommunityError::Internal("the password-hashing threads are gone".into())
+            })?;
+        answer.await.map_err(|_| {
+            CommunityError::Internal("a password-hashing job ended without an answer".into())
         })
-        .await
-        .map_err(|e| CommunityError::Internal(Box::new(e)))
     }
 }
 

@@ -7,7 +7,8 @@ Starts the server on a temporary SQLite catalog, then runs each attack while a p
 - /healthz always answered, each time within 1 s;
 - the server's peak memory (VmHWM of its process, from /proc) stays under the ceiling.
 
-The attacks: a flood of password-reset requests with the CSRF double-submit cookie; the search
+The attacks: a flood of password-reset requests with the CSRF double-submit cookie, and of posts
+of a new password to reset links that do not exist (checked before any hash); the search
 page with repeated filters (the 59 KB address of a thousand values, and the most the caps let
 through); 1 MB pastes to the validator page and the validation API; 300 half-open connections.
 
@@ -126,11 +127,37 @@ def attack_reset_flood(port):
         )
         return status
 
+    def form_post(path, fields):
+        status, _, _ = request(
+            port,
+            "POST",
+            path,
+            body=urllib.parse.urlencode({"csrf": token, **fields}),
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookie,
+                "Origin": f"http://{HOST}:{port}",
+            },
+        )
+        return status
+
+    # A reset link that does not exist, with the longest password the form takes: the link is
+    # checked before any hash, so this costs no argon2 work.
+    def bad_link(i):
+        return form_post(f"/account/reset/{i:064x}", {"password": "p" * 256})
+
     with ThreadPoolExecutor(16) as pool:
         statuses = list(pool.map(post, range(600)))
+        links = list(pool.map(bad_link, range(600)))
     bad = [s for s in statuses if s not in (200, 429, 503)]
     assert not bad, f"reset flood: unexpected answers {sorted(set(bad))}"
-    return f"600 reset requests: {statuses.count(200)} answered, {statuses.count(429)} rate-limited, {statuses.count(503)} busy"
+    bad = [s for s in links if s not in (400, 429)]
+    assert not bad, f"reset links: unexpected answers {sorted(set(bad))}"
+    return (
+        f"600 reset requests: {statuses.count(200)} answered, {statuses.count(429)} rate-limited, "
+        f"{statuses.count(503)} busy; 600 posts to reset links that do not exist: "
+        f"{links.count(400)} refused"
+    )
 
 
 def attack_repeated_filters(port):
