@@ -7,8 +7,9 @@ Starts the server on a temporary SQLite catalog, then runs each attack while a p
 - /healthz always answered, each time within 1 s;
 - the server's peak memory (VmHWM of its process, from /proc) stays under the ceiling.
 
-The attacks: a flood of password-reset requests with the CSRF double-submit cookie, and of posts
-of a new password to reset links that do not exist (checked before any hash); the search
+The attacks: a flood of password-reset requests with the CSRF double-submit cookie, of posts of
+a new password to reset links that do not exist (checked before any hash) and of sign-ins of
+unknown addresses (a decoy hash each, a few at a time); the search
 page with repeated filters (the 59 KB address of a thousand values, and the most the caps let
 through); 1 MB pastes to the validator page and the validation API; 300 half-open connections.
 
@@ -146,17 +147,28 @@ def attack_reset_flood(port):
     def bad_link(i):
         return form_post(f"/account/reset/{i:064x}", {"password": "p" * 256})
 
+    # Sign-ins of unknown addresses: each checks a decoy hash (the same cost as a wrong
+    # password), at most RIUSO_MAX_HASHES at once, each holding 19 MiB while it runs.
+    def sign_in(i):
+        return form_post(
+            "/account/sign-in", {"email": f"nobody{i}@example.org", "password": "p" * 256}
+        )
+
     with ThreadPoolExecutor(16) as pool:
         statuses = list(pool.map(post, range(600)))
         links = list(pool.map(bad_link, range(600)))
+        sign_ins = list(pool.map(sign_in, range(200)))
     bad = [s for s in statuses if s not in (200, 429, 503)]
     assert not bad, f"reset flood: unexpected answers {sorted(set(bad))}"
     bad = [s for s in links if s not in (400, 429)]
     assert not bad, f"reset links: unexpected answers {sorted(set(bad))}"
+    bad = [s for s in sign_ins if s not in (401, 429, 503)]
+    assert not bad, f"sign-ins: unexpected answers {sorted(set(bad))}"
     return (
         f"600 reset requests: {statuses.count(200)} answered, {statuses.count(429)} rate-limited, "
         f"{statuses.count(503)} busy; 600 posts to reset links that do not exist: "
-        f"{links.count(400)} refused"
+        f"{links.count(400)} refused; 200 sign-ins of unknown addresses: "
+        f"{sign_ins.count(401)} refused, {sign_ins.count(503)} busy"
     )
 
 
