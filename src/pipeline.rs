@@ -48,7 +48,7 @@ pub async fn ingest_valid(
 ) -> Result<Ingested, IngestError> {
     unique::retry_races(
         || async {
-            let txn = catalog::ingest::begin(db).await?;
+            let txn = crate::db::begin_write(db).await?;
             let ingested = catalog::ingest_valid(&txn, origin, fetched, validated).await?;
             if matches!(
                 ingested.outcome,
@@ -96,7 +96,7 @@ pub async fn ingest_invalid(
 ) -> Result<Ingested, IngestError> {
     unique::retry_races(
         || async {
-            let txn = catalog::ingest::begin(db).await?;
+            let txn = crate::db::begin_write(db).await?;
             let ingested =
                 catalog::ingest_invalid(&txn, origin, fetched, rejected, declared_version).await?;
             txn.commit().await?;

@@ -6,9 +6,9 @@
 //!   to its maintainers; the search index keeps the last valid content.
 //! - A manual deactivation is sticky: no ingest ever reactivates the entry.
 //!
-//! The caller opens the transaction ([`begin`]) and commits it, so that a step above the
-//! catalog can write what follows from the file (reuse declarations acknowledged by its
-//! `usedBy`) atomically with it; this module calls nothing outside the catalog.
+//! The caller opens the transaction ([`crate::db::begin_write`]) and commits it, so that a step
+//! above the catalog can write what follows from the file (reuse declarations acknowledged by
+//! its `usedBy`) atomically with it; this module calls nothing outside the catalog.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
@@ -154,16 +154,7 @@ pub enum IngestError {
     Encode(#[from] serde_json::Error),
 }
 
-/// Opens the transaction an ingest runs in.
-///
-/// # Errors
-///
-/// The database's.
-pub async fn begin(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    crate::db::begin_write(db).await
-}
-
-/// Records a valid file in `txn` (from [`begin`]), which the caller commits.
+/// Records a valid file in `txn` (from [`crate::db::begin_write`]), which the caller commits.
 ///
 /// # Errors
 ///
@@ -179,7 +170,7 @@ pub async fn ingest_valid(
 
 /// Records an invalid file with its diagnostics, and the `publiccodeYmlVersion` it declares
 /// when it could be read (the one parse the caller made: the file is not read again here), in
-/// `txn` (from [`begin`]), which the caller commits.
+/// `txn` (from [`crate::db::begin_write`]), which the caller commits.
 ///
 /// # Errors
 ///
