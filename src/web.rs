@@ -3,6 +3,12 @@
 //! Only this module knows HTTP. It serves the web pages (`pages`, in Italian and English), the
 //! JSON API v1 with its OpenAPI document, documentation page and open-data exports (`api`), the
 //! built static assets, the JSON Schemas for editors and a health check.
+//!
+//! Pages and API never import each other; what both use lives beside them: the route table
+//! (`routes`), the extractors (`extract`: path keys, forms, tokens; `params`: the query-string
+//! spec of each route; `page`: the page context), the layers (`middleware`, `session`), the
+//! bounds on a request's work (`limits`), rendering and the error page (`page`) and the error
+//! type (`error`).
 
 mod api;
 mod assets;
@@ -10,7 +16,11 @@ mod error;
 mod extract;
 mod lang;
 pub mod limits;
+mod middleware;
+mod page;
 mod pages;
+mod params;
+mod routes;
 mod schemas;
 pub mod server;
 mod session;
@@ -23,7 +33,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
-use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -40,13 +49,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.max_file_bytes.saturating_add(1024);
     let cpu_jobs = limits::CpuJobs::new(state.config.max_cpu_jobs);
-    Router::new()
-        .route("/healthz", get(api::health))
-        .route("/schemas/{file}", get(schemas::show))
-        .merge(api::routes(&state.config))
-        .merge(pages::routes(&state))
-        .nest_service("/static", assets::service(&state.config))
-        .fallback(pages::not_found)
+    routes::routes(&state)
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -55,7 +58,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::Extension(cpu_jobs))
         .layer(axum::middleware::from_fn_with_state(
             body_limit,
-            limits::guard,
+            middleware::guard::layer,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             HeaderName::from_static("x-content-type-options"),

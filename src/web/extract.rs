@@ -9,6 +9,7 @@
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::PathRejection;
 use axum::http::request::Parts;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, AppError};
@@ -92,6 +93,36 @@ impl TryFrom<String> for Token {
             Ok(Self(value))
         } else {
             Err("not a token")
+        }
+    }
+}
+
+/// A path identifier (id, slug or IPA code) that could exist: anything else is a 404 from the
+/// extractor, before any query.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Key(String);
+
+impl Key {
+    /// The identifier.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Key {
+    type Error = &'static str;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        let mut chars = s.chars();
+        let ok = s.len() <= 200
+            && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if ok {
+            Ok(Self(s))
+        } else {
+            Err("not an identifier")
         }
     }
 }

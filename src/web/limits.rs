@@ -1,11 +1,9 @@
 //! Bounds on the work one request may cause, whatever it repeats.
 //!
-//! - [`guard`] runs in front of every route: a query string over one of the caps below is
-//!   refused with 400 before any handler runs (the documented JSON error `bad_request` under
-//!   `/api`, the error page in the reader's language elsewhere), and a body over the server's
-//!   limit or a request over its time is answered the same way (413 `too_large`, 408).
-//! - [`page_budget`] gives every page a time budget shorter than the server's, and
-//!   [`render_capped`] a size budget: a page never grows past [`MAX_PAGE_BYTES`].
+//! - The caps of a query string ([`check_query`]), which the first layer of every route
+//!   (the `guard` layer of `web::middleware`) enforces before any handler runs.
+//! - [`MAX_PAGE_BYTES`], the size budget of a page (`web::page` renders no further);
+//!   the time budget is the `page_budget` layer's.
 //! - [`CpuJobs`] runs CPU-heavy work (validation, diffs) on the blocking pool, a bounded number
 //!   at once, so that the async runtime keeps answering.
 //!
@@ -13,19 +11,13 @@
 //! ticked by hand stays under a tenth of them) and bound what a crafted address can ask for.
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
-use axum::http::{StatusCode, Uri};
-use axum::middleware::Next;
-use axum::response::{IntoResponse as _, Response};
 use tokio::sync::Semaphore;
 use url::form_urlencoded;
 
-use super::error::{ApiError, AppError, ErrorInfo};
-use crate::i18n::Lang;
+use super::error::{ApiError, AppError};
 
 /// Largest query string, in bytes as sent (percent-encoded).
 pub const MAX_QUERY_BYTES: usize = 8 * 1024;
@@ -123,106 +115,6 @@ pub fn unique_pairs(raw: Option<&str>) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Whether `path` is under the JSON API (its errors are JSON).
-fn is_api(path: &str) -> bool {
-    path == "/api/v1" || path.starts_with("/api/v1/") || path == "/healthz"
-}
-
-/// `error` as the answer `uri` calls for: JSON under the API, else the error page in `lang`
-/// (for the path alone: the query that was refused is not repeated in the page's links).
-fn answer(lang: Lang, uri: &Uri, error: AppError) -> Response {
-    if is_api(uri.path()) {
-        return ApiError(error).into_response();
-    }
-    let info = ErrorInfo::of(&error);
-    let retry = ApiError(error).into_response();
-    let path_only = uri
-        .path()
-        .parse::<Uri>()
-        .unwrap_or_else(|_| Uri::from_static("/"));
-    let mut response = super::pages::error_page(lang, &path_only, &info);
-    if let Some(value) = retry.headers().get(axum::http::header::RETRY_AFTER) {
-        response
-            .headers_mut()
-            .insert(axum::http::header::RETRY_AFTER, value.clone());
-    }
-    super::pages::security_headers(response.headers_mut());
-    response
-}
-
-/// The first layer of every request: the query caps before anything runs, and the server's own
-/// 413 and 408 answers (the body limit, the request timeout) in the shape of our errors.
-pub async fn guard(State(body_limit): State<usize>, request: Request, next: Next) -> Response {
-    let uri = request.uri().clone();
-    let lang = Lang::of(&uri, request.headers());
-    if let Some(raw) = uri.query()
-        && let Err(error) = check_query(raw)
-    {
-        return answer(lang, &uri, error);
-    }
-    let response = next.run(request).await;
-    if response.extensions().get::<ErrorInfo>().is_some() {
-        return response;
-    }
-    match response.status() {
-        StatusCode::PAYLOAD_TOO_LARGE => {
-            answer(lang, &uri, AppError::TooLarge { limit: body_limit })
-        }
-        StatusCode::REQUEST_TIMEOUT => {
-            let mut page = answer(lang, &uri, AppError::TooSlow);
-            *page.status_mut() = StatusCode::REQUEST_TIMEOUT;
-            page
-        }
-        _ => response,
-    }
-}
-
-/// The time budget of a page: past it the page answers 503 (the work is dropped).
-pub async fn page_budget(State(budget): State<Duration>, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(budget, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => AppError::TooSlow.into_response(),
-    }
-}
-
-/// A `fmt::Write` that refuses to grow past its cap.
-struct Capped {
-    out: String,
-    cap: usize,
-    over: bool,
-}
-
-impl fmt::Write for Capped {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        if self.out.len() + s.len() > self.cap {
-            self.over = true;
-            return Err(fmt::Error);
-        }
-        self.out.push_str(s);
-        Ok(())
-    }
-}
-
-/// Renders `page` into at most `cap` bytes.
-///
-/// # Errors
-///
-/// [`AppError::PageTooLarge`] past the cap; [`AppError::Internal`] when the template fails.
-pub fn render_capped<T: askama::Template>(page: &T, cap: usize) -> Result<String, AppError> {
-    let mut out = Capped {
-        out: String::with_capacity(T::SIZE_HINT.min(cap)),
-        cap,
-        over: false,
-    };
-    match page.render_into(&mut out) {
-        Ok(()) => Ok(out.out),
-        Err(_) if out.over => Err(AppError::PageTooLarge),
-        Err(e) => Err(AppError::Internal(
-            anyhow::Error::new(e).context("cannot render the page"),
-        )),
-    }
-}
-
 /// The pool of CPU-heavy tasks: at most `permits` run at once on the blocking threads; the
 /// others wait their turn a few seconds, then get 503.
 #[derive(Debug, Clone)]
@@ -281,6 +173,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CpuJobs {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::Lang;
 
     #[test]
     fn caps() {

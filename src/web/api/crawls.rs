@@ -1,15 +1,15 @@
 //! `GET /api/v1/crawls`, one crawl run, and its events: what each crawl found and why.
 
+use super::answers::{Malformed, Reads};
 use axum::Json;
-use axum::extract::RawQuery;
 
-use super::Links;
-use super::params::{self, Params};
+use super::types::Links;
 use super::types::{CrawlEventList, CrawlRunList, CrawlRunResponse, ErrorResponse};
 use crate::app::AppState;
 use crate::catalog::read;
 use crate::web::error::{ApiError, AppError};
 use crate::web::extract::Path;
+use crate::web::params::{Paging, Params};
 
 /// Crawl runs, most recent first.
 #[utoipa::path(
@@ -22,18 +22,12 @@ use crate::web::extract::Path;
     ),
     responses(
         (status = 200, description = "A page of runs", body = CrawlRunList, headers(("ETag" = String, description = "Strong validator of the body"))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
-        (status = 400, description = "A malformed parameter", body = ErrorResponse),
         (status = 404, description = "A cursor the server did not make", body = ErrorResponse),
-        (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = ErrorResponse),
+        Reads,
+        Malformed,
     )
 )]
-pub async fn list(
-    state: AppState,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<CrawlRunList>, ApiError> {
-    let params = Params::parse(raw.as_deref(), &[params::SIZE, params::AFTER])?;
+pub async fn list(state: AppState, params: Params<Paging>) -> Result<Json<CrawlRunList>, ApiError> {
     let page = read::crawl_runs(&state.db, params.after_id()?, params.page_size()?).await?;
     Ok(Json(CrawlRunList {
         data: page.items.into_iter().map(Into::into).collect(),
@@ -53,10 +47,8 @@ pub async fn list(
     params(("id" = i64, Path, minimum = 1, description = "Run id")),
     responses(
         (status = 200, description = "The run", body = CrawlRunResponse, headers(("ETag" = String, description = "Strong validator of the body"))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
         (status = 404, description = "No such run", body = ErrorResponse),
-        (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = ErrorResponse),
+        Reads,
     )
 )]
 pub async fn show(
@@ -81,19 +73,16 @@ pub async fn show(
     ),
     responses(
         (status = 200, description = "A page of events", body = CrawlEventList, headers(("ETag" = String, description = "Strong validator of the body"))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
-        (status = 400, description = "A malformed parameter", body = ErrorResponse),
         (status = 404, description = "No such run, or a cursor the server did not make", body = ErrorResponse),
-        (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = ErrorResponse),
+        Reads,
+        Malformed,
     )
 )]
 pub async fn events(
     state: AppState,
     Path(id): Path<i64>,
-    RawQuery(raw): RawQuery,
+    params: Params<Paging>,
 ) -> Result<Json<CrawlEventList>, ApiError> {
-    let params = Params::parse(raw.as_deref(), &[params::SIZE, params::AFTER])?;
     read::crawl_run(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -5,15 +5,13 @@ use std::fmt::Write as _;
 use std::sync::LazyLock;
 
 use askama::Template;
-use axum::http::Uri;
 use axum::response::Response;
 use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::{RefOr, Required};
 
 use super::openapi::DOCUMENT;
-use crate::i18n::Lang;
 use crate::web::error::AppError;
-use crate::web::pages::{PageCtx, render as render_page};
+use crate::web::page::{PageCtx, render as render_page};
 
 /// The documentation, in the site's frame (the text is the OpenAPI document's, in English).
 #[derive(Template)]
@@ -27,9 +25,9 @@ struct DocsPage {
 static BODY: LazyLock<String> = LazyLock::new(render);
 
 /// `GET /api`.
-pub async fn page(lang: Lang, uri: Uri) -> Result<Response, AppError> {
+pub async fn page(ctx: PageCtx) -> Result<Response, AppError> {
     render_page(&DocsPage {
-        ctx: PageCtx::new(lang, &uri),
+        ctx,
         body: BODY.as_str(),
     })
 }

@@ -29,7 +29,7 @@ use super::{crawls, export, organisations, software, stats, types};
         crawls::list,
         crawls::show,
         crawls::events,
-        super::validate,
+        super::validate::validate,
         export::csv,
         export::jsonl,
         export::turtle,

@@ -1,15 +1,16 @@
 //! `GET /api/v1/organisations`, one organisation by IPA code, and the software it publishes.
 
+use super::answers::{Malformed, Reads};
 use axum::Json;
-use axum::extract::RawQuery;
 
-use super::params::{self, Params};
+use super::types::Links;
 use super::types::{ErrorResponse, OrganisationList, OrganisationResponse, SoftwareBriefList};
-use super::{Key, Links};
 use crate::app::AppState;
 use crate::catalog::read;
 use crate::web::error::{ApiError, AppError};
+use crate::web::extract::Key;
 use crate::web::extract::Path;
+use crate::web::params::{Paging, Params};
 
 /// Organisations (publishers, administrations with their IPA code), in id order.
 #[utoipa::path(
@@ -22,18 +23,15 @@ use crate::web::extract::Path;
     ),
     responses(
         (status = 200, description = "A page of organisations", body = OrganisationList, headers(("ETag" = String, description = "Strong validator of the body"))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
-        (status = 400, description = "A malformed parameter", body = ErrorResponse),
         (status = 404, description = "A cursor the server did not make", body = ErrorResponse),
-        (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = ErrorResponse),
+        Reads,
+        Malformed,
     )
 )]
 pub async fn list(
     state: AppState,
-    RawQuery(raw): RawQuery,
+    params: Params<Paging>,
 ) -> Result<Json<OrganisationList>, ApiError> {
-    let params = Params::parse(raw.as_deref(), &[params::SIZE, params::AFTER])?;
     let page = read::organisations(&state.db, params.after_id()?, params.page_size()?).await?;
     Ok(Json(OrganisationList {
         data: page
@@ -57,10 +55,8 @@ pub async fn list(
     params(("code" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$", description = "IPA code (e.g. `c_h501`) or organisation id")),
     responses(
         (status = 200, description = "The organisation", body = OrganisationResponse, headers(("ETag" = String, description = "Strong validator of the body"))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
         (status = 404, description = "No such organisation", body = ErrorResponse),
-        (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = ErrorResponse),
+        Reads,
     )
 )]
 pub async fn show(
@@ -85,19 +81,16 @@ pub async fn show(
     ),
     responses(
         (status = 200, description = "A page of entries", body = SoftwareBriefList, headers(("ETag" = String, description = "Strong validator of the body"))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
-        (status = 400, description = "A malformed parameter", body = ErrorResponse),
         (status = 404, description = "No such organisation, or a cursor the server did not make", body = ErrorResponse),
-        (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = ErrorResponse),
+        Reads,
+        Malformed,
     )
 )]
 pub async fn software(
     state: AppState,
     Path(code): Path<Key>,
-    RawQuery(raw): RawQuery,
+    params: Params<Paging>,
 ) -> Result<Json<SoftwareBriefList>, ApiError> {
-    let params = Params::parse(raw.as_deref(), &[params::SIZE, params::AFTER])?;
     let org = read::organisation(&state.db, code.as_str())
         .await?
         .ok_or(AppError::NotFound)?;

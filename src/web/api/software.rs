@@ -1,20 +1,34 @@
 //! `GET /api/v1/software` (search with facets) and `GET /api/v1/software/{id}` (one entry).
 
-use axum::Json;
-use axum::extract::RawQuery;
+use super::answers::{Malformed, Reads};
+use std::sync::LazyLock;
 
-use super::params::{self, Params};
+use axum::Json;
+
+use super::types::Links;
 use super::types::{
     DeclarationList, DeclarationResponse, SoftwareHit, SoftwareList, SoftwareResponse, facet_counts,
 };
-use super::{Key, Links};
 use crate::app::AppState;
 use crate::catalog::read;
 use crate::web::error::{ApiError, AppError};
+use crate::web::extract::Key;
 use crate::web::extract::Path;
+use crate::web::params::{self, Params, QuerySpec};
 
 /// Parameters of the list, beside the facet filters.
 const FIXED: &[&str] = &["q", "sort", params::SIZE, params::AFTER];
+
+/// The parameters of the software listing: [`FIXED`] and the facet filters.
+#[derive(Debug)]
+pub struct ListParams;
+
+impl QuerySpec for ListParams {
+    fn names() -> &'static [&'static str] {
+        static NAMES: LazyLock<Vec<&str>> = LazyLock::new(|| params::search_keys(FIXED));
+        &NAMES
+    }
+}
 
 /// Search the catalog: free text, facet filters, sort and cursor pagination; the same query as
 /// the web search. Active entries only unless `active=false` (or both values) is asked.
@@ -41,18 +55,15 @@ const FIXED: &[&str] = &["q", "sort", params::SIZE, params::AFTER];
     ),
     responses(
         (status = 200, description = "A page of results", body = SoftwareList, headers(("ETag" = String, description = "Strong validator of the body"))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
-        (status = 400, description = "A malformed parameter", body = super::types::ErrorResponse),
         (status = 404, description = "A cursor the server did not make", body = super::types::ErrorResponse),
-        (status = 429, description = "Too many requests", body = super::types::ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = super::types::ErrorResponse),
+        Reads,
+        Malformed,
     )
 )]
 pub async fn list(
     state: AppState,
-    RawQuery(raw): RawQuery,
+    params: Params<ListParams>,
 ) -> Result<Json<SoftwareList>, ApiError> {
-    let params = Params::parse(raw.as_deref(), &params::search_keys(FIXED))?;
     let query = params.search_query(params::AFTER, params.page_size()?)?;
     let results = state
         .search
@@ -135,10 +146,8 @@ pub enum SortParam {
     params(("id" = String, Path, pattern = r"^[a-z0-9][a-z0-9-]{0,199}$", description = "Entry id or slug")),
     responses(
         (status = 200, description = "The entry", body = SoftwareResponse, headers(("ETag" = String, description = "Strong validator of the body"))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
         (status = 404, description = "No such entry", body = super::types::ErrorResponse),
-        (status = 429, description = "Too many requests", body = super::types::ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = super::types::ErrorResponse),
+        Reads,
     )
 )]
 pub async fn show(
@@ -159,10 +168,8 @@ pub async fn show(
     params(("id" = String, Path, pattern = r"^[a-z0-9][a-z0-9-]{0,199}$", description = "Entry id or slug")),
     responses(
         (status = 200, description = "The declarations that stand", body = DeclarationList, headers(("ETag" = String, description = "Strong validator of the body"))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
         (status = 404, description = "No such entry", body = super::types::ErrorResponse),
-        (status = 429, description = "Too many requests", body = super::types::ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = super::types::ErrorResponse),
+        Reads,
     )
 )]
 pub async fn declarations(

@@ -1,8 +1,9 @@
 //! `GET /api/v1/stats`: counts over the whole catalog.
 
+use super::answers::Reads;
 use axum::Json;
 
-use super::types::{ErrorResponse, StatsResponse};
+use super::types::StatsResponse;
 use crate::app::AppState;
 use crate::catalog::read;
 use crate::web::error::ApiError;
@@ -15,9 +16,7 @@ use crate::web::error::ApiError;
     tag = "catalog",
     responses(
         (status = 200, description = "The statistics", body = StatsResponse, headers(("ETag" = String, description = "Strong validator of the body"))),
-        (status = 304, description = "Unchanged since the ETag sent in If-None-Match"),
-        (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
-        (status = 503, description = "The database is unavailable", body = ErrorResponse),
+        Reads,
     )
 )]
 pub async fn show(state: AppState) -> Result<Json<StatsResponse>, ApiError> {

@@ -4,36 +4,20 @@
 //! Forms that fail come back filled in (passwords excepted) with the reason in the reader's
 //! language; the answers to sign-up and reset never say whether an address has an account.
 
-use std::sync::Arc;
-use std::time::Instant;
-
 use askama::Template;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, Uri, header};
-use axum::middleware::Next;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse as _, Redirect, Response};
 use serde::Deserialize;
-use url::form_urlencoded;
 
-use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::community::accounts::{self, SignUp};
 use crate::community::memberships::{self, MembershipView, OrgRole};
 use crate::community::{CommunityError, sessions};
 use crate::i18n::Lang;
-use crate::web::api::middleware::RateLimiter;
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Path, Query, Token};
+use crate::web::page::{PageCtx, render, render_with};
 use crate::web::session::{self, Csrf, SignedIn, Viewer};
-
-/// Renders `page` with `status`.
-fn render_with(status: StatusCode, page: &impl Template) -> Result<Response, AppError> {
-    let mut response = render(page)?;
-    *response.status_mut() = status;
-    Ok(response)
-}
 
 /// The form's error: a client mistake shown on the form, or an error page for anything else.
 fn form_error(lang: Lang, e: CommunityError) -> Result<String, AppError> {
@@ -41,53 +25,6 @@ fn form_error(lang: Lang, e: CommunityError) -> Result<String, AppError> {
         Some(key) => Ok(lang.t(key).to_owned()),
         None => Err(e.into()),
     }
-}
-
-/// Longest address kept as a rate-limit key (longer ones are not addresses anyway).
-const MAX_KEY_CHARS: usize = 320;
-
-/// The account an attempt is about: the address typed in the form, the reset link, or the
-/// person signed in. Attempts at one account from many client addresses share one allowance.
-fn account_key(parts: &Parts, body: &[u8]) -> Option<String> {
-    let email = form_urlencoded::parse(body)
-        .find(|(k, _)| k == "email")
-        .map(|(_, v)| v.trim().to_lowercase())
-        .filter(|v| !v.is_empty());
-    if let Some(email) = email {
-        return Some(format!(
-            "address {}",
-            email.chars().take(MAX_KEY_CHARS).collect::<String>()
-        ));
-    }
-    if let Some(token) = parts.uri.path().strip_prefix("/account/reset/") {
-        return Some(format!("link {token}"));
-    }
-    parts
-        .extensions
-        .get::<Viewer>()
-        .and_then(|v| v.0.as_ref())
-        .map(|s| format!("account {}", s.user.id))
-}
-
-/// The per-account limit of the account forms (the per-client one runs before it): 429 once an
-/// account has had its minute's allowance of attempts, wherever they come from.
-pub async fn per_account(
-    State(limiter): State<Arc<RateLimiter<String>>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let limit = session::MAX_FORM_BYTES;
-    let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
-        return AppError::TooLarge { limit }.into_response();
-    };
-    if let Some(key) = account_key(&parts, &bytes)
-        && let Err(retry_after) = limiter.take(key, Instant::now())
-    {
-        return AppError::RateLimited { retry_after }.into_response();
-    }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
 }
 
 /// A page that says one thing (check your mail, done) with a way on.
@@ -106,17 +43,16 @@ pub struct NoticePage {
 
 /// A one-message page with status 200.
 pub fn notice(
-    lang: Lang,
-    uri: &Uri,
+    ctx: PageCtx,
     title: &str,
     text: &str,
     next: Option<(&str, &str)>,
 ) -> Result<Response, AppError> {
     render(&NoticePage {
-        ctx: PageCtx::new(lang, uri),
-        title: lang.t(title).to_owned(),
-        text: lang.t(text).to_owned(),
-        next: next.map(|(label, href)| (lang.t(label).to_owned(), href.to_owned())),
+        title: ctx.t(title).to_owned(),
+        text: ctx.t(text).to_owned(),
+        next: next.map(|(label, href)| (ctx.t(label).to_owned(), href.to_owned())),
+        ctx,
     })
 }
 
@@ -142,9 +78,9 @@ pub struct SignUpForm {
 }
 
 /// `GET /account/sign-up`.
-pub async fn sign_up_form(lang: Lang, uri: Uri, Csrf(csrf): Csrf) -> Result<Response, AppError> {
+pub async fn sign_up_form(ctx: PageCtx, Csrf(csrf): Csrf) -> Result<Response, AppError> {
     render(&SignUpPage {
-        ctx: PageCtx::new(lang, &uri),
+        ctx,
         csrf,
         error: None,
         email: String::new(),
@@ -155,11 +91,11 @@ pub async fn sign_up_form(lang: Lang, uri: Uri, Csrf(csrf): Csrf) -> Result<Resp
 /// `POST /account/sign-up`: the account is made and the verification link sent.
 pub async fn sign_up(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     Csrf(csrf): Csrf,
     Form(form): Form<SignUpForm>,
 ) -> Result<Response, AppError> {
+    let lang = ctx.lang;
     let request = SignUp {
         email: form.email.clone(),
         display_name: form.name.clone(),
@@ -175,8 +111,7 @@ pub async fn sign_up(
     .await
     {
         Ok(_) => notice(
-            lang,
-            &uri,
+            ctx,
             "account.check_mail_title",
             "account.check_mail_sign_up",
             Some(("account.sign_in", "/account/sign-in")),
@@ -184,7 +119,7 @@ pub async fn sign_up(
         Err(e) => render_with(
             StatusCode::BAD_REQUEST,
             &SignUpPage {
-                ctx: PageCtx::new(lang, &uri),
+                ctx,
                 csrf,
                 error: Some(form_error(lang, e)?),
                 email: form.email,
@@ -197,14 +132,12 @@ pub async fn sign_up(
 /// `GET /account/verify/{token}`: the link of the verification e-mail.
 pub async fn verify(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     Path(Token(token)): Path<Token>,
 ) -> Result<Response, AppError> {
     accounts::verify_email(&state.db, &token).await?;
     notice(
-        lang,
-        &uri,
+        ctx,
         "account.verified_title",
         "account.verified_text",
         Some(("account.title", "/account")),
@@ -249,13 +182,12 @@ pub struct NextQuery {
 
 /// `GET /account/sign-in`.
 pub async fn sign_in_form(
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     Csrf(csrf): Csrf,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     render(&SignInPage {
-        ctx: PageCtx::new(lang, &uri),
+        ctx,
         csrf,
         error: None,
         email: String::new(),
@@ -276,13 +208,13 @@ pub struct SignInForm {
 /// `POST /account/sign-in`: a session starts and its cookie is set.
 pub async fn sign_in(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     headers: HeaderMap,
     Viewer(viewer): Viewer,
     Csrf(csrf): Csrf,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
+    let lang = ctx.lang;
     let next = local_path(form.next.as_deref());
     match accounts::sign_in(&state.db, &state.hashing, &form.email, &form.password).await {
         Ok(user) => {
@@ -303,7 +235,7 @@ pub async fn sign_in(
         Err(e) => render_with(
             StatusCode::UNAUTHORIZED,
             &SignInPage {
-                ctx: PageCtx::new(lang, &uri),
+                ctx,
                 csrf,
                 error: Some(form_error(lang, e)?),
                 email: form.email,
@@ -343,15 +275,8 @@ struct ResetRequestPage {
 }
 
 /// `GET /account/reset`.
-pub async fn reset_request_form(
-    lang: Lang,
-    uri: Uri,
-    Csrf(csrf): Csrf,
-) -> Result<Response, AppError> {
-    render(&ResetRequestPage {
-        ctx: PageCtx::new(lang, &uri),
-        csrf,
-    })
+pub async fn reset_request_form(ctx: PageCtx, Csrf(csrf): Csrf) -> Result<Response, AppError> {
+    render(&ResetRequestPage { ctx, csrf })
 }
 
 /// The reset request's field.
@@ -368,8 +293,7 @@ pub struct ResetRequestForm {
 /// tell them apart. Both take the same path here, and the work goes on after the answer.
 pub async fn reset_request(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     Form(form): Form<ResetRequestForm>,
 ) -> Result<Response, AppError> {
     let db = state.db.clone();
@@ -380,8 +304,7 @@ pub async fn reset_request(
         }
     });
     notice(
-        lang,
-        &uri,
+        ctx,
         "account.check_mail_title",
         "account.check_mail_reset",
         None,
@@ -400,14 +323,13 @@ struct ResetPage {
 /// `GET /account/reset/{token}`: the new-password form of a reset link.
 pub async fn reset_form(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     Csrf(csrf): Csrf,
     Path(Token(token)): Path<Token>,
 ) -> Result<Response, AppError> {
     accounts::check_reset(&state.db, &token).await?;
     render(&ResetPage {
-        ctx: PageCtx::new(lang, &uri),
+        ctx,
         csrf,
         token,
         error: None,
@@ -425,12 +347,12 @@ pub struct ResetForm {
 /// is signed in.
 pub async fn reset(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     Csrf(csrf): Csrf,
     Path(Token(token)): Path<Token>,
     Form(form): Form<ResetForm>,
 ) -> Result<Response, AppError> {
+    let lang = ctx.lang;
     match accounts::reset_password(&state.db, &state.hashing, &token, &form.password).await {
         Ok(user) => {
             let (session_token, _) = sessions::start(&state.db, &user, None).await?;
@@ -444,7 +366,7 @@ pub async fn reset(
         Err(e) => render_with(
             StatusCode::BAD_REQUEST,
             &ResetPage {
-                ctx: PageCtx::new(lang, &uri),
+                ctx,
                 csrf,
                 token,
                 error: Some(form_error(lang, e)?),
@@ -488,82 +410,91 @@ struct Shown {
     code: String,
 }
 
+impl AccountPage {
+    /// The page of `me`'s account: `sessions` open, `memberships`, and what `shown` adds.
+    fn new(
+        ctx: PageCtx,
+        me: &SignedIn,
+        csrf: String,
+        shown: Shown,
+        sessions: u64,
+        memberships: Vec<MembershipView>,
+    ) -> Self {
+        let Shown {
+            notice,
+            error,
+            code,
+        } = shown;
+        let user = &me.session.user;
+        Self {
+            ctx,
+            csrf,
+            notice,
+            error,
+            name: user.display_name.clone(),
+            email: user.email.clone().unwrap_or_default(),
+            verified: user.email_verified_at.is_some(),
+            site_role: me.actor.site_role.map(|r| match r {
+                accounts::SiteRole::Admin => "account.role_site_admin",
+                accounts::SiteRole::Reviewer => "account.role_reviewer",
+            }),
+            sessions,
+            memberships,
+            code,
+        }
+    }
+}
+
+/// The account page of `me`, with what `shown` adds, answered with `status`.
 async fn account_page(
     state: &AppState,
-    lang: Lang,
-    uri: &Uri,
+    ctx: PageCtx,
     me: &SignedIn,
     csrf: String,
     shown: Shown,
-) -> Result<AccountPage, AppError> {
-    let Shown {
-        notice,
-        error,
-        code,
-    } = shown;
-    let user = &me.session.user;
-    Ok(AccountPage {
-        ctx: PageCtx::new(lang, uri),
-        csrf,
-        notice,
-        error,
-        name: user.display_name.clone(),
-        email: user.email.clone().unwrap_or_default(),
-        verified: user.email_verified_at.is_some(),
-        site_role: me.actor.site_role.map(|r| match r {
-            accounts::SiteRole::Admin => "account.role_site_admin",
-            accounts::SiteRole::Reviewer => "account.role_reviewer",
-        }),
-        sessions: sessions::count(&state.db, user.id).await?,
-        memberships: memberships::of_user(&state.db, user.id).await?,
-        code,
-    })
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let user_id = me.session.user.id;
+    let sessions = sessions::count(&state.db, user_id).await?;
+    let memberships = memberships::of_user(&state.db, user_id).await?;
+    render_with(
+        status,
+        &AccountPage::new(ctx, me, csrf, shown, sessions, memberships),
+    )
 }
 
 /// The account page again, 400, with why a form of it was refused and the code typed.
 async fn refused(
     state: &AppState,
-    lang: Lang,
-    uri: &Uri,
+    ctx: PageCtx,
     me: &SignedIn,
     csrf: String,
     e: CommunityError,
     code: String,
 ) -> Result<Response, AppError> {
-    let error = Some(form_error(lang, e)?);
+    let error = Some(form_error(ctx.lang, e)?);
     let shown = Shown {
         error,
         code,
         ..Shown::default()
     };
-    let page = account_page(state, lang, uri, me, csrf, shown).await?;
-    render_with(StatusCode::BAD_REQUEST, &page)
+    account_page(state, ctx, me, csrf, shown, StatusCode::BAD_REQUEST).await
 }
 
 /// `GET /account`: the person's account, memberships and the claim form.
 pub async fn show(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     me: SignedIn,
     Csrf(csrf): Csrf,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
-    let notice = notice_key(q.notice.as_deref()).map(|k| lang.t(k).to_owned());
-    render(
-        &account_page(
-            &state,
-            lang,
-            &uri,
-            &me,
-            csrf,
-            Shown {
-                notice,
-                ..Shown::default()
-            },
-        )
-        .await?,
-    )
+    let notice = notice_key(q.notice.as_deref()).map(|k| ctx.t(k).to_owned());
+    let shown = Shown {
+        notice,
+        ..Shown::default()
+    };
+    account_page(&state, ctx, &me, csrf, shown, StatusCode::OK).await
 }
 
 /// `POST /account/verification`: a new verification link.
@@ -585,8 +516,7 @@ pub struct ClaimForm {
 /// goes to its registered address.
 pub async fn claim(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     me: SignedIn,
     Csrf(csrf): Csrf,
     Form(form): Form<ClaimForm>,
@@ -612,7 +542,7 @@ pub async fn claim(
         Ok(memberships::Claimed::AlreadySent { .. }) => {
             Ok(Redirect::to("/account?notice=claim_recent").into_response())
         }
-        Err(e) => refused(&state, lang, &uri, &me, csrf, e, form.code).await,
+        Err(e) => refused(&state, ctx, &me, csrf, e, form.code).await,
     }
 }
 
@@ -626,27 +556,20 @@ pub struct DeleteForm {
 /// `POST /account/delete`: the account goes (its public records stay, by "former member").
 pub async fn delete(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     me: SignedIn,
     Csrf(csrf): Csrf,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
     match accounts::delete(&state.db, &state.hashing, &me.session.user, &form.password).await {
         Ok(()) => {
-            let mut response = notice(
-                lang,
-                &uri,
-                "account.deleted_title",
-                "account.deleted_text",
-                None,
-            )?;
+            let mut response = notice(ctx, "account.deleted_title", "account.deleted_text", None)?;
             if let Some(cookie) = session::clear_session_cookie(&state) {
                 response.headers_mut().append(header::SET_COOKIE, cookie);
             }
             Ok(response)
         }
-        Err(e) => refused(&state, lang, &uri, &me, csrf, e, String::new()).await,
+        Err(e) => refused(&state, ctx, &me, csrf, e, String::new()).await,
     }
 }
 

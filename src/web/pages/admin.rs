@@ -1,17 +1,16 @@
 //! The site administrators' page: who has a site role, and the form that gives or takes one.
 
 use askama::Template;
-use axum::http::Uri;
 use axum::response::{IntoResponse as _, Redirect, Response};
 use serde::Deserialize;
 
-use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::community::accounts::{self, SiteRole};
 use crate::community::authz::Action;
-use crate::i18n::Lang;
+use crate::community::entities::users;
 use crate::web::error::AppError;
 use crate::web::extract::Form;
+use crate::web::page::{PageCtx, render};
 use crate::web::session::{Csrf, SignedIn};
 
 #[derive(Template)]
@@ -23,31 +22,33 @@ struct UsersPage {
     staff: Vec<(String, String, &'static str)>,
 }
 
+impl UsersPage {
+    /// The page listing `staff`, each with their site role.
+    fn new(ctx: PageCtx, csrf: String, staff: Vec<(users::Model, SiteRole)>) -> Self {
+        let staff = staff
+            .into_iter()
+            .map(|(u, role)| {
+                let key = match role {
+                    SiteRole::Admin => "account.role_site_admin",
+                    SiteRole::Reviewer => "account.role_reviewer",
+                };
+                (u.display_name, u.email.unwrap_or_default(), key)
+            })
+            .collect();
+        Self { ctx, csrf, staff }
+    }
+}
+
 /// `GET /admin/users`.
 pub async fn users(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     me: SignedIn,
     Csrf(csrf): Csrf,
 ) -> Result<Response, AppError> {
     me.may(Action::ManageUsers)?;
-    let staff = accounts::staff(&state.db)
-        .await?
-        .into_iter()
-        .map(|(u, role)| {
-            let key = match role {
-                SiteRole::Admin => "account.role_site_admin",
-                SiteRole::Reviewer => "account.role_reviewer",
-            };
-            (u.display_name, u.email.unwrap_or_default(), key)
-        })
-        .collect();
-    render(&UsersPage {
-        ctx: PageCtx::new(lang, &uri),
-        csrf,
-        staff,
-    })
+    let staff = accounts::staff(&state.db).await?;
+    render(&UsersPage::new(ctx, csrf, staff))
 }
 
 /// The role form's fields.

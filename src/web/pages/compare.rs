@@ -3,17 +3,14 @@
 //! proprietary dependencies, languages, platforms), reached from the search results.
 
 use askama::Template;
-use axum::extract::RawQuery;
-use axum::http::Uri;
 use axum::response::Response;
 
-use super::{PageCtx, render};
 use crate::app::AppState;
-use crate::catalog::read::{self, CurrentSnapshot};
-use crate::i18n::Lang;
-use crate::web::api::Key;
-use crate::web::api::params::Params;
+use crate::catalog::read::{self, CurrentSnapshot, SoftwareDetail};
 use crate::web::error::AppError;
+use crate::web::extract::Key;
+use crate::web::page::{PageCtx, render};
+use crate::web::params::{Params, QuerySpec};
 
 /// Most solutions compared at once.
 const MAX: usize = 4;
@@ -52,14 +49,22 @@ const CLAIMS: &[&str] = &[
     "minimum-security",
 ];
 
+/// The parameters of the comparison: the solutions (`id`, repeated), the language.
+#[derive(Debug)]
+pub struct CompareParams;
+
+impl QuerySpec for CompareParams {
+    fn names() -> &'static [&'static str] {
+        &["id", "lang"]
+    }
+}
+
 /// The comparison.
 pub async fn show(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
-    RawQuery(raw): RawQuery,
+    ctx: PageCtx,
+    params: Params<CompareParams>,
 ) -> Result<Response, AppError> {
-    let params = Params::parse(raw.as_deref(), &["id", "lang"])?;
     let mut keys: Vec<&str> = Vec::new();
     for id in params.all("id") {
         if !keys.contains(&id) {
@@ -81,121 +86,129 @@ pub async fn show(
             .ok_or_else(|| AppError::BadRequest(format!("no solution {:?}", key.as_str())))?;
         details.push(detail);
     }
-    let docs: Vec<_> = details
-        .iter()
-        .map(|d| d.current.as_ref().and_then(CurrentSnapshot::document))
-        .collect();
-    let unknown = || lang.t("compare.unknown").to_owned();
-    let doc_row = |key: &str, cell: &dyn Fn(&crate::publiccode::PublicCode) -> String| Row {
-        label: lang.t(key).to_owned(),
-        cells: docs
+    render(&ComparePage::new(ctx, details))
+}
+
+impl ComparePage {
+    /// The comparison of `details`, side by side, in the order asked.
+    fn new(ctx: PageCtx, details: Vec<SoftwareDetail>) -> Self {
+        let lang = ctx.lang;
+        let docs: Vec<_> = details
             .iter()
-            .map(|d| d.as_ref().map_or_else(unknown, cell))
-            .collect(),
-    };
-    let list = |v: &[String]| {
-        if v.is_empty() {
-            lang.t("software.none").to_owned()
-        } else {
-            v.join(", ")
-        }
-    };
-    let mut rows = vec![
-        doc_row("software.licence", &|d| d.legal.license.clone()),
-        doc_row("facet.status", &|d| {
-            lang.t(&format!("value.status.{}", d.development_status.as_str()))
+            .map(|d| d.current.as_ref().and_then(CurrentSnapshot::document))
+            .collect();
+        let unknown = || lang.t("compare.unknown").to_owned();
+        let doc_row = |key: &str, cell: &dyn Fn(&crate::publiccode::PublicCode) -> String| Row {
+            label: lang.t(key).to_owned(),
+            cells: docs
+                .iter()
+                .map(|d| d.as_ref().map_or_else(unknown, cell))
+                .collect(),
+        };
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                lang.t("software.none").to_owned()
+            } else {
+                v.join(", ")
+            }
+        };
+        let mut rows = vec![
+            doc_row("software.licence", &|d| d.legal.license.clone()),
+            doc_row("facet.status", &|d| {
+                lang.t(&format!("value.status.{}", d.development_status.as_str()))
+                    .to_owned()
+            }),
+            doc_row("facet.type", &|d| d.software_type.as_str().to_owned()),
+            doc_row("facet.maintenance", &|d| {
+                lang.t(&format!(
+                    "value.maintenance.{}",
+                    d.maintenance.kind.as_str()
+                ))
                 .to_owned()
-        }),
-        doc_row("facet.type", &|d| d.software_type.as_str().to_owned()),
-        doc_row("facet.maintenance", &|d| {
-            lang.t(&format!(
-                "value.maintenance.{}",
-                d.maintenance.kind.as_str()
-            ))
-            .to_owned()
-        }),
-        doc_row("software.contractors", &|d| {
-            list(
-                &d.maintenance
-                    .contractors
-                    .iter()
-                    .map(|c| format!("{} ({} {})", c.name, lang.t("software.until"), c.until))
-                    .collect::<Vec<_>>(),
-            )
-        }),
-        doc_row("software.proprietary", &|d| {
-            list(
-                &d.depends_on
-                    .proprietary
-                    .iter()
-                    .map(|p| p.name.clone())
-                    .collect::<Vec<_>>(),
-            )
-        }),
-        doc_row("facet.language", &|d| {
-            list(&d.localisation.available_languages)
-        }),
-        doc_row("software.platforms", &|d| list(&d.platforms)),
-    ];
-    rows.push(Row {
-        label: lang.t("software.vitality").to_owned(),
-        cells: details
-            .iter()
-            .map(|d| {
-                d.software.vitality.map_or_else(unknown, |v| {
-                    format!("{}/100", super::search::vitality_points(v))
-                })
-            })
-            .collect(),
-    });
-    rows.push(Row {
-        label: lang.t("compare.users").to_owned(),
-        cells: details
-            .iter()
-            .map(|d| {
-                d.current
-                    .as_ref()
-                    .map_or(0, |c| c.used_by.len())
-                    .to_string()
-            })
-            .collect(),
-    });
-    for claim in CLAIMS {
+            }),
+            doc_row("software.contractors", &|d| {
+                list(
+                    &d.maintenance
+                        .contractors
+                        .iter()
+                        .map(|c| format!("{} ({} {})", c.name, lang.t("software.until"), c.until))
+                        .collect::<Vec<_>>(),
+                )
+            }),
+            doc_row("software.proprietary", &|d| {
+                list(
+                    &d.depends_on
+                        .proprietary
+                        .iter()
+                        .map(|p| p.name.clone())
+                        .collect::<Vec<_>>(),
+                )
+            }),
+            doc_row("facet.language", &|d| {
+                list(&d.localisation.available_languages)
+            }),
+            doc_row("software.platforms", &|d| list(&d.platforms)),
+        ];
         rows.push(Row {
-            label: lang.t(&format!("value.claim.{claim}")).to_owned(),
+            label: lang.t("software.vitality").to_owned(),
             cells: details
                 .iter()
                 .map(|d| {
-                    let found = d
-                        .current
-                        .as_ref()
-                        .and_then(|c| c.claims.iter().find(|c| c.kind == *claim));
-                    match found.map(|c| c.value.as_str()) {
-                        Some("true") => lang.t("software.claim_yes").to_owned(),
-                        Some("false") => lang.t("software.claim_no").to_owned(),
-                        _ => lang.t("compare.not_declared").to_owned(),
-                    }
+                    d.software.vitality.map_or_else(unknown, |v| {
+                        format!("{}/100", super::search::vitality_points(v))
+                    })
                 })
                 .collect(),
         });
+        rows.push(Row {
+            label: lang.t("compare.users").to_owned(),
+            cells: details
+                .iter()
+                .map(|d| {
+                    d.current
+                        .as_ref()
+                        .map_or(0, |c| c.used_by.len())
+                        .to_string()
+                })
+                .collect(),
+        });
+        for claim in CLAIMS {
+            rows.push(Row {
+                label: lang.t(&format!("value.claim.{claim}")).to_owned(),
+                cells: details
+                    .iter()
+                    .map(|d| {
+                        let found = d
+                            .current
+                            .as_ref()
+                            .and_then(|c| c.claims.iter().find(|c| c.kind == *claim));
+                        match found.map(|c| c.value.as_str()) {
+                            Some("true") => lang.t("software.claim_yes").to_owned(),
+                            Some("false") => lang.t("software.claim_no").to_owned(),
+                            _ => lang.t("compare.not_declared").to_owned(),
+                        }
+                    })
+                    .collect(),
+            });
+        }
+        rows.push(Row {
+            label: lang.t("search.updated").to_owned(),
+            cells: details
+                .iter()
+                .map(|d| d.software.updated_at.format("%Y-%m-%d").to_string())
+                .collect(),
+        });
+        ComparePage {
+            ctx,
+            too_few: details.len() < 2,
+            columns: details
+                .into_iter()
+                .map(|d| Column {
+                    slug: d.software.slug,
+                    name: d.software.name,
+                })
+                .collect(),
+            rows,
+        }
     }
-    rows.push(Row {
-        label: lang.t("search.updated").to_owned(),
-        cells: details
-            .iter()
-            .map(|d| d.software.updated_at.format("%Y-%m-%d").to_string())
-            .collect(),
-    });
-    render(&ComparePage {
-        ctx: PageCtx::new(lang, &uri),
-        too_few: details.len() < 2,
-        columns: details
-            .into_iter()
-            .map(|d| Column {
-                slug: d.software.slug,
-                name: d.software.name,
-            })
-            .collect(),
-        rows,
-    })
 }

@@ -4,22 +4,21 @@
 //! page of pending declarations with the `usedBy` change that would acknowledge them.
 
 use askama::Template;
-use axum::http::Uri;
 use axum::response::{IntoResponse as _, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{PageCtx, render};
 use crate::app::AppState;
+use crate::catalog::entities::organisations;
 use crate::catalog::read;
 use crate::community::authz::{self, Action};
 use crate::community::declarations::{self, Declaration, NewDeclaration, Status};
 use crate::community::people::Person;
-use crate::i18n::Lang;
 use crate::links::Link;
-use crate::web::api::Key;
 use crate::web::error::AppError;
+use crate::web::extract::Key;
 use crate::web::extract::{Form, Path};
+use crate::web::page::{PageCtx, render};
 use crate::web::session::{Csrf, SignedIn, Viewer};
 
 /// A declaration as the pages list it.
@@ -195,8 +194,7 @@ struct DeclarationPage {
 /// `GET /declarations/{id}`: a declaration, with the Annex D notice for those who declared it.
 pub async fn show(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
@@ -222,18 +220,47 @@ pub async fn show(
     let acknowledge = d
         .owner_id
         .is_some_and(|owner| authz::check(actor.as_ref(), Action::Acknowledge(owner)).is_ok());
-    render(&DeclarationPage {
-        ctx: PageCtx::new(lang, &uri),
+    render(&DeclarationPage::new(
+        ctx,
+        &state,
         csrf,
-        item: DeclarationItem::of(&state, &d),
-        issue_url: d.row.issue_url.as_deref().map(Link::web),
-        acknowledged_via_crawl: d.row.acknowledged_via.as_deref() == Some(declarations::via::CRAWL),
-        contact: (manage || acknowledge).then(|| d.row.contact.clone()),
-        notice: manage.then(|| declarations::notice(&d, &state.config.public_url)),
-        pending: d.status.is_pending(),
-        manage,
-        acknowledge,
-    })
+        &d,
+        Rights {
+            manage,
+            acknowledge,
+        },
+    ))
+}
+
+/// What the viewer may do with a declaration.
+struct Rights {
+    /// Record the issue, withdraw, see the contact: the declaring side.
+    manage: bool,
+    /// Confirm as the owner.
+    acknowledge: bool,
+}
+
+impl DeclarationPage {
+    /// The page of `d` for a viewer with `rights`.
+    fn new(ctx: PageCtx, state: &AppState, csrf: String, d: &Declaration, rights: Rights) -> Self {
+        let Rights {
+            manage,
+            acknowledge,
+        } = rights;
+        Self {
+            ctx,
+            csrf,
+            item: DeclarationItem::of(state, d),
+            issue_url: d.row.issue_url.as_deref().map(Link::web),
+            acknowledged_via_crawl: d.row.acknowledged_via.as_deref()
+                == Some(declarations::via::CRAWL),
+            contact: (manage || acknowledge).then(|| d.row.contact.clone()),
+            notice: manage.then(|| declarations::notice(d, &state.config.public_url)),
+            pending: d.status.is_pending(),
+            manage,
+            acknowledge,
+        }
+    }
 }
 
 async fn declaration_for(
@@ -320,34 +347,55 @@ struct PendingPage {
 /// `GET /publishers/{code}/declarations`: the owner's pending declarations.
 pub async fn pending(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     me: SignedIn,
     Csrf(csrf): Csrf,
     Path(code): Path<Key>,
 ) -> Result<Response, AppError> {
     let org = super::memberships::organisation(&state, code.as_str()).await?;
     me.may(Action::ViewPending(org.id))?;
-    let groups = declarations::pending_for_owner(&state.db, org.id)
-        .await?
-        .into_iter()
-        .map(|g| PendingGroup {
-            items: g
-                .declarations
-                .iter()
-                .map(|d| DeclarationItem::of(&state, d))
-                .collect(),
-            slug: g.slug,
-            name: g.name,
-            patch: g.patch,
-        })
-        .collect();
-    render(&PendingPage {
-        ctx: PageCtx::new(lang, &uri),
+    let groups = declarations::pending_for_owner(&state.db, org.id).await?;
+    let acknowledge = me.may(Action::Acknowledge(org.id)).is_ok();
+    render(&PendingPage::new(
+        ctx,
+        &state,
         csrf,
-        code: org.ipa_code.clone().unwrap_or_default(),
-        organisation: super::organisation_name(&state, &org.name),
+        &org,
         groups,
-        acknowledge: me.may(Action::Acknowledge(org.id)).is_ok(),
-    })
+        acknowledge,
+    ))
+}
+
+impl PendingPage {
+    /// The page of `org`'s pending declarations, in `groups` by software; `acknowledge` when
+    /// the viewer may confirm them.
+    fn new(
+        ctx: PageCtx,
+        state: &AppState,
+        csrf: String,
+        org: &organisations::Model,
+        groups: Vec<declarations::PendingSoftware>,
+        acknowledge: bool,
+    ) -> Self {
+        Self {
+            ctx,
+            csrf,
+            code: org.ipa_code.clone().unwrap_or_default(),
+            organisation: super::organisation_name(state, &org.name),
+            groups: groups
+                .into_iter()
+                .map(|g| PendingGroup {
+                    items: g
+                        .declarations
+                        .iter()
+                        .map(|d| DeclarationItem::of(state, d))
+                        .collect(),
+                    slug: g.slug,
+                    name: g.name,
+                    patch: g.patch,
+                })
+                .collect(),
+            acknowledge,
+        }
+    }
 }

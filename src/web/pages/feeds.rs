@@ -37,6 +37,36 @@ struct Feed {
     entries: Vec<FeedEntry>,
 }
 
+impl Feed {
+    /// The feed `title` at `path` of the site at `base`, one entry per row.
+    fn new(base: String, title: String, path: &str, rows: Vec<software::Model>) -> Self {
+        let entries: Vec<FeedEntry> = rows
+            .into_iter()
+            .map(|s| FeedEntry {
+                url: format!("{base}/software/{}", s.slug),
+                // A name may hold characters XML 1.0 forbids (a C0 control makes the whole feed
+                // unreadable) or that spoof another name.
+                name: untrusted::xml(&untrusted::name(&s.name)).into_owned(),
+                updated: s.updated_at.to_rfc3339(),
+                published: s.created_at.to_rfc3339(),
+            })
+            .collect();
+        let updated = entries
+            .iter()
+            .map(|e| e.updated.clone())
+            .max()
+            .unwrap_or_else(|| "1970-01-01T00:00:00+00:00".to_owned());
+        Self {
+            id: format!("{base}{path}"),
+            title,
+            updated,
+            base,
+            entries,
+        }
+    }
+}
+
+/// The Atom feed of `rows`, titled by the message `key`, at `path`.
 fn feed(
     state: &AppState,
     lang: Lang,
@@ -44,32 +74,10 @@ fn feed(
     path: &str,
     rows: Vec<software::Model>,
 ) -> Result<Response, AppError> {
-    let base = state.config.public_url.clone();
-    let entries: Vec<FeedEntry> = rows
-        .into_iter()
-        .map(|s| FeedEntry {
-            url: format!("{base}/software/{}", s.slug),
-            // A name may hold characters XML 1.0 forbids (a C0 control makes the whole feed
-            // unreadable) or that spoof another name.
-            name: untrusted::xml(&untrusted::name(&s.name)).into_owned(),
-            updated: s.updated_at.to_rfc3339(),
-            published: s.created_at.to_rfc3339(),
-        })
-        .collect();
-    let updated = entries
-        .iter()
-        .map(|e| e.updated.clone())
-        .max()
-        .unwrap_or_else(|| "1970-01-01T00:00:00+00:00".to_owned());
-    let body = Feed {
-        id: format!("{base}{path}"),
-        title: format!("riuso · {}", lang.t(key)),
-        updated,
-        base,
-        entries,
-    }
-    .render()
-    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("cannot render the feed")))?;
+    let title = format!("riuso · {}", lang.t(key));
+    let body = Feed::new(state.config.public_url.clone(), title, path, rows)
+        .render()
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("cannot render the feed")))?;
     Ok(xml("application/atom+xml; charset=utf-8", body))
 }
 

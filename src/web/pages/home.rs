@@ -1,16 +1,14 @@
 //! `GET /`: the search box, the catalog in figures, the newest and recently updated solutions.
 
 use askama::Template;
-use axum::http::Uri;
 use axum::response::Response;
 
-use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::catalog::browse;
 use crate::catalog::entities::software;
-use crate::catalog::search::Facet;
-use crate::i18n::Lang;
+use crate::catalog::search::{Facet, Results};
 use crate::web::error::AppError;
+use crate::web::page::{PageCtx, render};
 
 /// Entries in each list of the home page.
 const LIST: u64 = 6;
@@ -53,46 +51,59 @@ struct HomePage {
     updated: Vec<Item>,
 }
 
+impl HomePage {
+    /// The page: figures from `everything` (the in-memory index's answer to an empty search, so
+    /// no counting query), and the two lists.
+    fn new(
+        ctx: PageCtx,
+        everything: &Results,
+        newest: Vec<software::Model>,
+        updated: Vec<software::Model>,
+    ) -> Self {
+        let count = |facet: Facet, value: &str| {
+            everything
+                .facets
+                .get(&facet)
+                .and_then(|values| values.iter().find(|(v, _)| v == value))
+                .map_or(0, |(_, n)| *n)
+        };
+        let publishers = everything.facets.get(&Facet::Publisher).map_or(0, Vec::len);
+        let figure = |value: u64, key: &str, href: &str| Figure {
+            value,
+            label: ctx.t(key).to_owned(),
+            href: href.to_owned(),
+        };
+        let figures = vec![
+            figure(everything.total, "home.figure_solutions", "/software"),
+            figure(
+                u64::try_from(publishers).unwrap_or(u64::MAX),
+                "home.figure_publishers",
+                "/publishers",
+            ),
+            figure(
+                count(Facet::Claim, "spid"),
+                "home.figure_spid",
+                "/software?claim=spid",
+            ),
+            figure(
+                count(Facet::Claim, "pagopa"),
+                "home.figure_pagopa",
+                "/software?claim=pagopa",
+            ),
+        ];
+        Self {
+            figures,
+            newest: newest.into_iter().map(|s| Item::of(s, false)).collect(),
+            updated: updated.into_iter().map(|s| Item::of(s, true)).collect(),
+            ctx,
+        }
+    }
+}
+
 /// The home page.
-pub async fn show(state: AppState, lang: Lang, uri: Uri) -> Result<Response, AppError> {
-    // The figures come from the in-memory index: no counting query.
+pub async fn show(state: AppState, ctx: PageCtx) -> Result<Response, AppError> {
     let everything = super::whole_catalog(&state).await?;
-    let count = |facet: Facet, value: &str| {
-        everything
-            .facets
-            .get(&facet)
-            .and_then(|values| values.iter().find(|(v, _)| v == value))
-            .map_or(0, |(_, n)| *n)
-    };
-    let publishers = everything.facets.get(&Facet::Publisher).map_or(0, Vec::len);
-    let figures = vec![
-        Figure {
-            value: everything.total,
-            label: lang.t("home.figure_solutions").to_owned(),
-            href: "/software".to_owned(),
-        },
-        Figure {
-            value: u64::try_from(publishers).unwrap_or(u64::MAX),
-            label: lang.t("home.figure_publishers").to_owned(),
-            href: "/publishers".to_owned(),
-        },
-        Figure {
-            value: count(Facet::Claim, "spid"),
-            label: lang.t("home.figure_spid").to_owned(),
-            href: "/software?claim=spid".to_owned(),
-        },
-        Figure {
-            value: count(Facet::Claim, "pagopa"),
-            label: lang.t("home.figure_pagopa").to_owned(),
-            href: "/software?claim=pagopa".to_owned(),
-        },
-    ];
     let newest = browse::newest(&state.db, LIST).await?;
     let updated = browse::recently_updated(&state.db, LIST).await?;
-    render(&HomePage {
-        ctx: PageCtx::new(lang, &uri),
-        figures,
-        newest: newest.into_iter().map(|s| Item::of(s, false)).collect(),
-        updated: updated.into_iter().map(|s| Item::of(s, true)).collect(),
-    })
+    render(&HomePage::new(ctx, &everything, newest, updated))
 }

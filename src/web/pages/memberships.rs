@@ -3,18 +3,16 @@
 //! nothing), and an organisation's members, which its admins manage.
 
 use askama::Template;
-use axum::http::Uri;
 use axum::response::{IntoResponse as _, Redirect, Response};
 
 use super::account::notice;
-use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::community::authz::Action;
 use crate::community::memberships::{self, MembershipView, OrgRole, PendingClaim};
-use crate::i18n::Lang;
-use crate::web::api::Key;
 use crate::web::error::AppError;
+use crate::web::extract::Key;
 use crate::web::extract::{Path, Token};
+use crate::web::page::{PageCtx, render};
 use crate::web::session::{Csrf, SignedIn};
 
 #[derive(Template)]
@@ -30,14 +28,13 @@ struct ConfirmPage {
 /// `GET /memberships/confirm/{token}`: what the administration is asked to confirm.
 pub async fn confirm_form(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     Csrf(csrf): Csrf,
     Path(Token(token)): Path<Token>,
 ) -> Result<Response, AppError> {
     let claim = memberships::pending(&state.db, &token).await?;
     render(&ConfirmPage {
-        ctx: PageCtx::new(lang, &uri),
+        ctx,
         csrf,
         token,
         admin: claim.role == OrgRole::Admin,
@@ -48,14 +45,12 @@ pub async fn confirm_form(
 /// `POST /memberships/confirm/{token}`: the administration confirms.
 pub async fn confirm(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     Path(Token(token)): Path<Token>,
 ) -> Result<Response, AppError> {
     memberships::confirm(&state.db, &token).await?;
     notice(
-        lang,
-        &uri,
+        ctx,
         "membership.confirmed_title",
         "membership.confirmed_text",
         None,
@@ -85,8 +80,7 @@ pub(super) async fn organisation(
 /// `GET /publishers/{code}/members`: the organisation's members, for its admins.
 pub async fn members(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     me: SignedIn,
     Csrf(csrf): Csrf,
     Path(code): Path<Key>,
@@ -94,7 +88,7 @@ pub async fn members(
     let org = organisation(&state, code.as_str()).await?;
     me.may(Action::ManageMembers(org.id))?;
     render(&MembersPage {
-        ctx: PageCtx::new(lang, &uri),
+        ctx,
         csrf,
         code: org.ipa_code.clone().unwrap_or_default(),
         members: memberships::of_organisation(&state.db, org.id).await?,

@@ -2,27 +2,34 @@
 //! (one organisation by IPA code or id: its solutions, and who declares reusing them).
 
 use askama::Template;
-use axum::extract::RawQuery;
-use axum::http::Uri;
 use axum::response::Response;
 
-use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::catalog::browse::{self, Reuse};
-use crate::catalog::read;
+use crate::catalog::read::{self, OrganisationSummary, Page, SoftwareSummary};
 use crate::community::declarations;
-use crate::i18n::Lang;
 use crate::links::Link;
-use crate::web::api::Key;
-use crate::web::api::params::Params;
 use crate::web::error::AppError;
+use crate::web::extract::Key;
 use crate::web::extract::Path;
+use crate::web::page::{PageCtx, render};
+use crate::web::params::{Params, QuerySpec};
 
 /// Organisations per page of the list, and solutions per page of an organisation.
 const PAGE_SIZE: u64 = 50;
 
 /// Declared users listed on a publisher page.
 const REUSE_LIMIT: u64 = 200;
+
+/// The parameters of the list: the cursor, the language.
+#[derive(Debug)]
+pub struct ListParams;
+
+impl QuerySpec for ListParams {
+    fn names() -> &'static [&'static str] {
+        &["after", "lang"]
+    }
+}
 
 /// An organisation in the list.
 pub struct OrganisationItem {
@@ -44,37 +51,42 @@ struct PublishersPage {
 /// The list of publishers.
 pub async fn list(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
-    RawQuery(raw): RawQuery,
+    ctx: PageCtx,
+    params: Params<ListParams>,
 ) -> Result<Response, AppError> {
-    let params = Params::parse(raw.as_deref(), &["after", "lang"])?;
     let after = params
         .one("after")?
         .map(|v| v.parse::<i64>().map_err(|_| AppError::InvalidCursor))
         .transpose()?;
     let page = read::organisations(&state.db, after, PAGE_SIZE).await?;
-    render(&PublishersPage {
-        ctx: PageCtx::new(lang, &uri),
-        items: page
-            .items
-            .into_iter()
-            .map(|o| OrganisationItem {
-                href: format!(
-                    "/publishers/{}",
-                    o.organisation
-                        .ipa_code
-                        .clone()
-                        .unwrap_or_else(|| o.organisation.id.to_string())
-                ),
-                name: super::organisation_name(&state, &o.organisation.name),
-                ipa_code: o.organisation.ipa_code,
-                count: o.software_count,
-            })
-            .collect(),
-        next: page.next.map(|id| format!("/publishers?after={id}")),
-        first: after.is_some(),
-    })
+    render(&PublishersPage::new(ctx, &state, page, after.is_some()))
+}
+
+impl PublishersPage {
+    /// The list of the organisations of `page`; `first` when there are pages before it.
+    fn new(ctx: PageCtx, state: &AppState, page: Page<OrganisationSummary>, first: bool) -> Self {
+        Self {
+            ctx,
+            items: page
+                .items
+                .into_iter()
+                .map(|o| OrganisationItem {
+                    href: format!(
+                        "/publishers/{}",
+                        o.organisation
+                            .ipa_code
+                            .clone()
+                            .unwrap_or_else(|| o.organisation.id.to_string())
+                    ),
+                    name: super::organisation_name(state, &o.organisation.name),
+                    ipa_code: o.organisation.ipa_code,
+                    count: o.software_count,
+                })
+                .collect(),
+            next: page.next.map(|id| format!("/publishers?after={id}")),
+            first,
+        }
+    }
 }
 
 /// A solution of the publisher.
@@ -109,54 +121,79 @@ struct PublisherPage {
 /// One publisher.
 pub async fn show(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     Path(code): Path<Key>,
 ) -> Result<Response, AppError> {
     let found = read::organisation(&state.db, code.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    let organisation = found.organisation;
-    let solutions = read::software_of(&state.db, organisation.id, None, PAGE_SIZE).await?;
-    let reuse = browse::reuse_of(&state.db, organisation.id, REUSE_LIMIT).await?;
-    let item = |d: &declarations::Declaration| super::declarations::DeclarationItem::of(&state, d);
-    let declared = declarations::made_by(&state.db, organisation.id)
-        .await?
-        .iter()
-        .map(item)
-        .collect();
-    let received = declarations::received_by(&state.db, organisation.id)
-        .await?
-        .iter()
-        .map(item)
-        .collect();
-    let registered = organisation
-        .ipa_code
-        .as_deref()
-        .and_then(|code| state.ipa.get(code));
-    render(&PublisherPage {
-        ctx: PageCtx::new(lang, &uri),
-        ipa_name: registered.map(|e| e.name.clone()),
-        ipa_email: registered
-            .and_then(|e| e.email.as_deref())
-            .map(Link::mailto),
-        name: super::organisation_name(&state, &organisation.name),
-        ipa_code: organisation.ipa_code,
-        website: organisation.website.as_deref().map(Link::web),
-        count: found.software_count,
-        more: solutions.next.is_some(),
-        solutions: solutions
-            .items
-            .into_iter()
-            .map(|s| SolutionItem {
-                slug: s.software.slug,
-                name: s.software.name,
-                vitality: s.software.vitality.map(super::search::vitality_points),
-                verified: s.software.publisher_verified,
-            })
-            .collect(),
+    let id = found.organisation.id;
+    let solutions = read::software_of(&state.db, id, None, PAGE_SIZE).await?;
+    let reuse = browse::reuse_of(&state.db, id, REUSE_LIMIT).await?;
+    let declared = declarations::made_by(&state.db, id).await?;
+    let received = declarations::received_by(&state.db, id).await?;
+    let found = Found {
+        organisation: found,
+        solutions,
         reuse,
         declared,
         received,
-    })
+    };
+    render(&PublisherPage::new(ctx, &state, found))
+}
+
+/// What the page of one publisher shows, as read.
+struct Found {
+    organisation: OrganisationSummary,
+    solutions: Page<SoftwareSummary>,
+    reuse: Vec<Reuse>,
+    declared: Vec<declarations::Declaration>,
+    received: Vec<declarations::Declaration>,
+}
+
+impl PublisherPage {
+    /// The page of the publisher `found`.
+    fn new(ctx: PageCtx, state: &AppState, found: Found) -> Self {
+        let Found {
+            organisation: summary,
+            solutions,
+            reuse,
+            declared,
+            received,
+        } = found;
+        let organisation = summary.organisation;
+        let item =
+            |d: &declarations::Declaration| super::declarations::DeclarationItem::of(state, d);
+        let declared = declared.iter().map(item).collect();
+        let received = received.iter().map(item).collect();
+        let registered = organisation
+            .ipa_code
+            .as_deref()
+            .and_then(|code| state.ipa.get(code));
+        Self {
+            ctx,
+            ipa_name: registered.map(|e| e.name.clone()),
+            ipa_email: registered
+                .and_then(|e| e.email.as_deref())
+                .map(Link::mailto),
+            name: super::organisation_name(state, &organisation.name),
+            ipa_code: organisation.ipa_code,
+            website: organisation.website.as_deref().map(Link::web),
+            count: summary.software_count,
+            more: solutions.next.is_some(),
+            solutions: solutions
+                .items
+                .into_iter()
+                .map(|s| SolutionItem {
+                    slug: s.software.slug,
+                    name: s.software.name,
+                    vitality: s.software.vitality.map(super::search::vitality_points),
+                    verified: s.software.publisher_verified,
+                })
+                .collect(),
+            reuse,
+            declared,
+            received,
+        }
+    }
 }

@@ -3,20 +3,19 @@
 //! search can be shared and the back button works; the form works without JavaScript.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use askama::Template;
-use axum::extract::RawQuery;
-use axum::http::Uri;
 use axum::response::Response;
 use url::form_urlencoded;
 
-use super::{PageCtx, render};
 use crate::app::AppState;
-use crate::catalog::browse;
-use crate::catalog::search::{Facet, Query, Sort};
+use crate::catalog::browse::{self, Card};
+use crate::catalog::search::{Facet, Query, Results, Sort};
 use crate::i18n::Lang;
-use crate::web::api::params::{self, Params};
 use crate::web::error::AppError;
+use crate::web::page::{PageCtx, render};
+use crate::web::params::{self, Params, QuerySpec};
 
 /// Results per page.
 const PAGE_SIZE: u64 = 20;
@@ -26,6 +25,17 @@ const SHOWN_VALUES: usize = 8;
 
 /// Parameters of the page, beside the facet filters.
 const FIXED: &[&str] = &["q", "sort", "after", "lang"];
+
+/// The parameters of the page: [`FIXED`] and the facet filters.
+#[derive(Debug)]
+pub struct SearchParams;
+
+impl QuerySpec for SearchParams {
+    fn names() -> &'static [&'static str] {
+        static NAMES: LazyLock<Vec<&str>> = LazyLock::new(|| params::search_keys(FIXED));
+        &NAMES
+    }
+}
 
 /// One value of a facet, as a checkbox.
 pub struct FacetValue {
@@ -92,23 +102,15 @@ struct SearchPage {
 /// The search page.
 pub async fn show(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
-    RawQuery(raw): RawQuery,
+    ctx: PageCtx,
+    params: Params<SearchParams>,
 ) -> Result<Response, AppError> {
-    let params = Params::parse(raw.as_deref(), &params::search_keys(FIXED))?;
     let query = params.search_query("after", PAGE_SIZE)?;
     let results = state
         .search
         .search(&query)
         .await
         .map_err(params::search_error)?;
-    let pairs: Vec<(String, String)> = params
-        .pairs()
-        .iter()
-        .filter(|(k, _)| k != "lang")
-        .cloned()
-        .collect();
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
     let cards = browse::cards(&state.db, &ids).await?;
     let publisher_codes: Vec<String> = results
@@ -131,149 +133,189 @@ pub async fn show(
         .into_iter()
         .map(|(code, name)| (code, super::organisation_name(&state, &name)))
         .collect();
-    let label = |facet: Facet, value: &str| value_label(lang, facet, value, &names);
+    let everything = if results.total == 0 {
+        Some(super::whole_catalog(&state).await?)
+    } else {
+        None
+    };
+    let found = Found {
+        query,
+        results,
+        cards,
+        names,
+        everything,
+    };
+    render(&SearchPage::new(ctx, &state, params.pairs(), found))
+}
 
-    let results_view = results
-        .hits
-        .into_iter()
-        .map(|hit| {
-            let card = cards.get(&hit.id).cloned().unwrap_or_default();
-            let description = card
-                .short_descriptions
-                .get(lang.code())
-                .or_else(|| card.short_descriptions.get("it"))
-                .or_else(|| card.short_descriptions.values().next())
-                .cloned()
-                .unwrap_or_default();
-            ResultItem {
-                id: hit.id,
-                slug: hit.slug,
-                name: hit.name,
-                publisher: hit.publisher.map(|p| super::organisation_name(&state, &p)),
-                publisher_verified: hit.publisher_verified,
-                description,
-                licence: card.licence,
-                status: card.status.map(|s| label(Facet::Status, &s)),
-                updated: hit.updated_at.format("%Y-%m-%d").to_string(),
-                vitality: hit.vitality.map(vitality_points),
-                active: hit.active,
-            }
-        })
-        .collect();
+/// What a search found, with what its page shows beside the hits.
+struct Found {
+    query: Query,
+    results: Results,
+    /// The card of each hit, by id.
+    cards: BTreeMap<i64, Card>,
+    /// Publishers' names by IPA code.
+    names: BTreeMap<String, String>,
+    /// The whole catalog, when nothing matched: its common categories are suggested.
+    everything: Option<Results>,
+}
 
-    let mut facets = Vec::new();
-    for facet in Facet::ALL {
-        let selected = query.filters.get(&facet).cloned().unwrap_or_default();
-        let mut counts = results.facets.get(&facet).cloned().unwrap_or_default();
-        for value in &selected {
-            if !counts.iter().any(|(v, _)| v == value) {
-                counts.push((value.clone(), 0));
-            }
-        }
-        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        if counts.is_empty() {
-            continue;
-        }
-        let mut values: Vec<FacetValue> = counts
+impl SearchPage {
+    /// The page of what a search with the parameters `pairs` `found`.
+    fn new(ctx: PageCtx, state: &AppState, pairs: &[(String, String)], found: Found) -> Self {
+        let lang = ctx.lang;
+        let Found {
+            query,
+            results,
+            cards,
+            names,
+            everything,
+        } = found;
+        let pairs: Vec<(String, String)> =
+            pairs.iter().filter(|(k, _)| k != "lang").cloned().collect();
+        let label = |facet: Facet, value: &str| value_label(lang, facet, value, &names);
+
+        let results_view = results
+            .hits
             .into_iter()
-            .enumerate()
-            .map(|(i, (value, count))| FacetValue {
-                id: format!("f-{}-{i}", facet.as_str()),
-                label: label(facet, &value),
-                checked: selected.contains(&value),
-                value,
-                count,
+            .map(|hit| {
+                let card = cards.get(&hit.id).cloned().unwrap_or_default();
+                let description = card
+                    .short_descriptions
+                    .get(lang.code())
+                    .or_else(|| card.short_descriptions.get("it"))
+                    .or_else(|| card.short_descriptions.values().next())
+                    .cloned()
+                    .unwrap_or_default();
+                ResultItem {
+                    id: hit.id,
+                    slug: hit.slug,
+                    name: hit.name,
+                    publisher: hit.publisher.map(|p| super::organisation_name(state, &p)),
+                    publisher_verified: hit.publisher_verified,
+                    description,
+                    licence: card.licence,
+                    status: card.status.map(|s| label(Facet::Status, &s)),
+                    updated: hit.updated_at.format("%Y-%m-%d").to_string(),
+                    vitality: hit.vitality.map(vitality_points),
+                    active: hit.active,
+                }
             })
             .collect();
-        // Checked values always show, whatever their rank.
-        let mut shown = Vec::new();
-        let mut more = Vec::new();
-        for v in values.drain(..) {
-            if shown.len() < SHOWN_VALUES || v.checked {
-                shown.push(v);
-            } else {
-                more.push(v);
-            }
-        }
-        facets.push(FacetGroup {
-            name: facet.as_str(),
-            label: lang.t(&format!("facet.{}", facet.as_str())).to_owned(),
-            shown,
-            more,
-        });
-    }
 
-    let mut chips = Vec::new();
-    if let Some(text) = &query.text {
-        chips.push(Chip {
-            label: format!("{}: “{text}”", lang.t("search.chip_text")),
-            remove: link(&pairs, |k, _| k != "q"),
-        });
-    }
-    for (facet, values) in &query.filters {
-        for value in values {
-            chips.push(Chip {
-                label: format!(
-                    "{}: {}",
-                    lang.t(&format!("facet.{}", facet.as_str())),
-                    label(*facet, value)
-                ),
-                remove: link(&pairs, |k, v| !(k == facet.as_str() && v == value)),
+        let mut facets = Vec::new();
+        for facet in Facet::ALL {
+            let selected = query.filters.get(&facet).cloned().unwrap_or_default();
+            let mut counts = results.facets.get(&facet).cloned().unwrap_or_default();
+            for value in &selected {
+                if !counts.iter().any(|(v, _)| v == value) {
+                    counts.push((value.clone(), 0));
+                }
+            }
+            counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            if counts.is_empty() {
+                continue;
+            }
+            let mut values: Vec<FacetValue> = counts
+                .into_iter()
+                .enumerate()
+                .map(|(i, (value, count))| FacetValue {
+                    id: format!("f-{}-{i}", facet.as_str()),
+                    label: label(facet, &value),
+                    checked: selected.contains(&value),
+                    value,
+                    count,
+                })
+                .collect();
+            // Checked values always show, whatever their rank.
+            let mut shown = Vec::new();
+            let mut more = Vec::new();
+            for v in values.drain(..) {
+                if shown.len() < SHOWN_VALUES || v.checked {
+                    shown.push(v);
+                } else {
+                    more.push(v);
+                }
+            }
+            facets.push(FacetGroup {
+                name: facet.as_str(),
+                label: lang.t(&format!("facet.{}", facet.as_str())).to_owned(),
+                shown,
+                more,
             });
         }
-    }
 
-    let suggestions = if results.total == 0 {
-        suggestions(&state, lang, &query, &pairs).await?
-    } else {
-        Vec::new()
-    };
-    let sorts = [Sort::Relevance, Sort::Updated, Sort::Vitality, Sort::Name]
-        .into_iter()
-        .map(|s| {
-            let value = sort_name(s);
-            SortOption {
-                value,
-                label: lang.t(&format!("search.sort_{value}")).to_owned(),
-                selected: s == query.sort,
+        let mut chips = Vec::new();
+        if let Some(text) = &query.text {
+            chips.push(Chip {
+                label: format!("{}: “{text}”", lang.t("search.chip_text")),
+                remove: link(&pairs, |k, _| k != "q"),
+            });
+        }
+        for (facet, values) in &query.filters {
+            for value in values {
+                chips.push(Chip {
+                    label: format!(
+                        "{}: {}",
+                        lang.t(&format!("facet.{}", facet.as_str())),
+                        label(*facet, value)
+                    ),
+                    remove: link(&pairs, |k, v| !(k == facet.as_str() && v == value)),
+                });
             }
-        })
-        .collect();
-    render(&SearchPage {
-        ctx: PageCtx::new(lang, &uri),
-        text: query.text.clone().unwrap_or_default(),
-        total: results.total,
-        results: results_view,
-        facets,
-        chips,
-        sorts,
-        next: results.next.map(|cursor| {
-            let mut l = link(&pairs, |k, _| k != "after");
-            l.push_str(if l.contains('?') { "&" } else { "?" });
-            l.push_str(
-                &form_urlencoded::Serializer::new(String::new())
-                    .append_pair("after", &cursor)
-                    .finish(),
-            );
-            l
-        }),
-        first: query
-            .after
-            .is_some()
-            .then(|| link(&pairs, |k, _| k != "after")),
-        clear: "/software".to_owned(),
-        suggestions,
-    })
+        }
+
+        let suggestions = everything
+            .as_ref()
+            .map(|everything| suggestions(lang, &query, &pairs, everything))
+            .unwrap_or_default();
+        let sorts = [Sort::Relevance, Sort::Updated, Sort::Vitality, Sort::Name]
+            .into_iter()
+            .map(|s| {
+                let value = sort_name(s);
+                SortOption {
+                    value,
+                    label: lang.t(&format!("search.sort_{value}")).to_owned(),
+                    selected: s == query.sort,
+                }
+            })
+            .collect();
+        Self {
+            ctx,
+            text: query.text.clone().unwrap_or_default(),
+            total: results.total,
+            results: results_view,
+            facets,
+            chips,
+            sorts,
+            next: results.next.map(|cursor| {
+                let mut l = link(&pairs, |k, _| k != "after");
+                l.push_str(if l.contains('?') { "&" } else { "?" });
+                l.push_str(
+                    &form_urlencoded::Serializer::new(String::new())
+                        .append_pair("after", &cursor)
+                        .finish(),
+                );
+                l
+            }),
+            first: query
+                .after
+                .is_some()
+                .then(|| link(&pairs, |k, _| k != "after")),
+            clear: "/software".to_owned(),
+            suggestions,
+        }
+    }
 }
 
 /// What to try when nothing matches: the same words without each filter, the filters without
 /// the words, and the most common categories.
-async fn suggestions(
-    state: &AppState,
+fn suggestions(
     lang: Lang,
     query: &Query,
     pairs: &[(String, String)],
-) -> Result<Vec<Chip>, AppError> {
+    everything: &Results,
+) -> Vec<Chip> {
     let mut out = Vec::new();
     if query.text.is_some() && !query.filters.is_empty() {
         out.push(Chip {
@@ -285,7 +327,6 @@ async fn suggestions(
             remove: link(pairs, |k, _| k == "q" || k == "lang"),
         });
     }
-    let everything = super::whole_catalog(state).await?;
     for (value, _) in everything
         .facets
         .get(&Facet::Category)
@@ -303,7 +344,7 @@ async fn suggestions(
             ),
         });
     }
-    Ok(out)
+    out
 }
 
 /// `/software` with the pairs `keep` accepts (a changed search starts again from page one).

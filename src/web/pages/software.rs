@@ -3,23 +3,22 @@
 //! `GET /software/{slug}/diff` (what changed between two snapshots of its publiccode.yml).
 
 use askama::Template;
-use axum::extract::RawQuery;
-use axum::http::Uri;
 use axum::response::Response;
 use similar::{ChangeTag, TextDiff};
 
-use super::{PageCtx, render};
 use crate::app::AppState;
 use crate::catalog::browse::{self, SnapshotFile};
+use crate::catalog::entities::crawl_events;
 use crate::catalog::read::{self, SoftwareDetail};
 use crate::i18n::Lang;
 use crate::links::{Link, SafeHref};
 use crate::publiccode::{Diagnostic, PublicCode, Severity};
-use crate::web::api::Key;
-use crate::web::api::params::Params;
 use crate::web::error::AppError;
+use crate::web::extract::Key;
 use crate::web::extract::Path;
 use crate::web::limits::CpuJobs;
+use crate::web::page::{PageCtx, render};
+use crate::web::params::{Params, QuerySpec};
 use crate::web::session::Viewer;
 
 mod chart;
@@ -291,8 +290,7 @@ struct SoftwarePage {
 /// The page of one solution.
 pub async fn show(
     state: AppState,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     viewer: Viewer,
     Path(slug): Path<Key>,
 ) -> Result<Response, AppError> {
@@ -301,107 +299,127 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let declarations = super::declarations::section(&state, &viewer, detail.software.id).await?;
     let events = browse::recent_events(&state.db, detail.software.id, EVENTS).await?;
-    let SoftwareDetail {
-        software,
-        repository,
-        organisation,
-        current,
-        history,
-    } = detail;
-    let document = current
-        .as_ref()
-        .and_then(read::CurrentSnapshot::document)
-        .map(|d| DocumentView::of(lang, d));
-    let diagnostics = current
-        .as_ref()
-        .map(|c| {
-            c.diagnostics()
-                .iter()
-                .map(|d| DiagnosticView::of(lang, d))
-                .collect()
-        })
-        .unwrap_or_default();
-    let (claims, users) = match current {
-        Some(c) => (
-            c.claims
-                .into_iter()
-                .map(|claim| ClaimView {
-                    label: value(lang, "claim", &claim.kind),
-                    value: match claim.value.as_str() {
-                        "true" => lang.t("software.claim_yes").to_owned(),
-                        "false" => lang.t("software.claim_no").to_owned(),
-                        other => other.to_owned(),
-                    },
-                    source: claim.source_key,
-                })
-                .collect(),
-            c.used_by
-                .into_iter()
-                .map(|u| UserView {
-                    name: u.name,
-                    ipa_code: u.ipa_code,
-                })
-                .collect(),
-        ),
-        None => (Vec::new(), Vec::new()),
-    };
-    let vitality = software.vitality.map(super::search::vitality_points);
-    let series = software.vitality_series();
-    let chart = vitality.map_or_else(String::new, |v| chart::vitality(lang, v, &series));
-    let vitality_facts = software.vitality_facts().map(|f| {
-        [
-            lang.tf("software.vitality_commits", &[("n", &f.commits)]),
-            lang.tf("software.vitality_authors", &[("n", &f.authors)]),
-            lang.tf("software.vitality_tags", &[("n", &f.tags)]),
-        ]
-        .into_iter()
-        .chain(
-            f.age_days
-                .map(|d| lang.tf("software.vitality_age", &[("n", &d)])),
-        )
-        .chain(
-            software
-                .vitality_window_end
-                .map(|d| lang.tf("software.vitality_window", &[("date", &d)])),
-        )
-        .collect::<Vec<_>>()
-    });
-    render(&SoftwarePage {
-        ctx: PageCtx::new(lang, &uri),
-        slug: software.slug,
-        name: software.name,
-        active: software.active,
-        inactive_reason: software.deactivation_reason,
-        publisher_verified: software.publisher_verified,
-        publisher: organisation.map(|o| {
-            let href = o
-                .ipa_code
-                .clone()
-                .or_else(|| Some(o.id.to_string()))
-                .map(|code| format!("/publishers/{code}"));
-            (super::organisation_name(&state, &o.name), href)
-        }),
-        repository: Link::web(&repository.url),
-        archived: repository.archived,
-        gone: repository.gone_at.is_some(),
-        document,
-        claims,
-        users,
+    render(&SoftwarePage::new(
+        ctx,
+        &state,
+        detail,
         declarations,
-        vitality,
-        chart,
-        vitality_facts: vitality_facts.unwrap_or_default(),
-        history: history.into_iter().map(HistoryRow::of).collect(),
-        diagnostics,
-        events: events
-            .into_iter()
-            .map(|e| EventView {
-                date: e.at.format("%Y-%m-%d %H:%M").to_string(),
-                outcome: value(lang, "event", &e.outcome),
-                message: e.message,
+        events,
+    ))
+}
+
+impl SoftwarePage {
+    /// The page of `detail`, with its `declarations` section and its recent crawl `events`.
+    fn new(
+        ctx: PageCtx,
+        state: &AppState,
+        detail: SoftwareDetail,
+        declarations: super::declarations::Section,
+        events: Vec<crawl_events::Model>,
+    ) -> Self {
+        let lang = ctx.lang;
+        let SoftwareDetail {
+            software,
+            repository,
+            organisation,
+            current,
+            history,
+        } = detail;
+        let document = current
+            .as_ref()
+            .and_then(read::CurrentSnapshot::document)
+            .map(|d| DocumentView::of(lang, d));
+        let diagnostics = current
+            .as_ref()
+            .map(|c| {
+                c.diagnostics()
+                    .iter()
+                    .map(|d| DiagnosticView::of(lang, d))
+                    .collect()
             })
-            .collect(),
-    })
+            .unwrap_or_default();
+        let (claims, users) = match current {
+            Some(c) => (
+                c.claims
+                    .into_iter()
+                    .map(|claim| ClaimView {
+                        label: value(lang, "claim", &claim.kind),
+                        value: match claim.value.as_str() {
+                            "true" => lang.t("software.claim_yes").to_owned(),
+                            "false" => lang.t("software.claim_no").to_owned(),
+                            other => other.to_owned(),
+                        },
+                        source: claim.source_key,
+                    })
+                    .collect(),
+                c.used_by
+                    .into_iter()
+                    .map(|u| UserView {
+                        name: u.name,
+                        ipa_code: u.ipa_code,
+                    })
+                    .collect(),
+            ),
+            None => (Vec::new(), Vec::new()),
+        };
+        let vitality = software.vitality.map(super::search::vitality_points);
+        let series = software.vitality_series();
+        let chart = vitality.map_or_else(String::new, |v| chart::vitality(lang, v, &series));
+        let vitality_facts = software.vitality_facts().map(|f| {
+            [
+                lang.tf("software.vitality_commits", &[("n", &f.commits)]),
+                lang.tf("software.vitality_authors", &[("n", &f.authors)]),
+                lang.tf("software.vitality_tags", &[("n", &f.tags)]),
+            ]
+            .into_iter()
+            .chain(
+                f.age_days
+                    .map(|d| lang.tf("software.vitality_age", &[("n", &d)])),
+            )
+            .chain(
+                software
+                    .vitality_window_end
+                    .map(|d| lang.tf("software.vitality_window", &[("date", &d)])),
+            )
+            .collect::<Vec<_>>()
+        });
+        SoftwarePage {
+            ctx,
+            slug: software.slug,
+            name: software.name,
+            active: software.active,
+            inactive_reason: software.deactivation_reason,
+            publisher_verified: software.publisher_verified,
+            publisher: organisation.map(|o| {
+                let href = o
+                    .ipa_code
+                    .clone()
+                    .or_else(|| Some(o.id.to_string()))
+                    .map(|code| format!("/publishers/{code}"));
+                (super::organisation_name(state, &o.name), href)
+            }),
+            repository: Link::web(&repository.url),
+            archived: repository.archived,
+            gone: repository.gone_at.is_some(),
+            document,
+            claims,
+            users,
+            declarations,
+            vitality,
+            chart,
+            vitality_facts: vitality_facts.unwrap_or_default(),
+            history: history.into_iter().map(HistoryRow::of).collect(),
+            diagnostics,
+            events: events
+                .into_iter()
+                .map(|e| EventView {
+                    date: e.at.format("%Y-%m-%d %H:%M").to_string(),
+                    outcome: value(lang, "event", &e.outcome),
+                    message: e.message,
+                })
+                .collect(),
+        }
+    }
 }
 
 /// One line of a diff.
@@ -468,17 +486,25 @@ struct DiffPage {
     history: Vec<HistoryRow>,
 }
 
+/// The parameters of the diff: the two snapshots, the language.
+#[derive(Debug)]
+pub struct DiffParams;
+
+impl QuerySpec for DiffParams {
+    fn names() -> &'static [&'static str] {
+        &["from", "to", "lang"]
+    }
+}
+
 /// What changed between two snapshots (`from`, `to`: snapshot ids; by default the one before
 /// the current and the current).
 pub async fn diff(
     state: AppState,
     jobs: CpuJobs,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     Path(slug): Path<Key>,
-    RawQuery(raw): RawQuery,
+    params: Params<DiffParams>,
 ) -> Result<Response, AppError> {
-    let params = Params::parse(raw.as_deref(), &["from", "to", "lang"])?;
     let id = |name: &str| -> Result<Option<i64>, AppError> {
         params
             .one(name)?
@@ -508,13 +534,26 @@ pub async fn diff(
     // deadline after which it falls back to a coarser (still correct) diff.
     let (old_raw, new_raw) = (old.raw.clone(), new.raw.clone());
     let lines = jobs.run(move || diff_lines(&old_raw, &new_raw)).await?;
-    render(&DiffPage {
-        ctx: PageCtx::new(lang, &uri),
-        slug: detail.software.slug,
-        name: detail.software.name,
-        from: SnapshotMeta::of(&old),
-        to: SnapshotMeta::of(&new),
-        lines,
-        history: detail.history.into_iter().map(HistoryRow::of).collect(),
-    })
+    render(&DiffPage::new(ctx, detail, &old, &new, lines))
+}
+
+impl DiffPage {
+    /// The page of the diff `lines` from snapshot `old` to `new` of `detail`.
+    fn new(
+        ctx: PageCtx,
+        detail: SoftwareDetail,
+        old: &SnapshotFile,
+        new: &SnapshotFile,
+        lines: Vec<DiffLine>,
+    ) -> Self {
+        Self {
+            ctx,
+            slug: detail.software.slug,
+            name: detail.software.name,
+            from: SnapshotMeta::of(old),
+            to: SnapshotMeta::of(new),
+            lines,
+            history: detail.history.into_iter().map(HistoryRow::of).collect(),
+        }
+    }
 }

@@ -10,16 +10,15 @@ use askama::Template;
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
-use axum::http::Uri;
 use axum::response::{Html, IntoResponse as _, Response};
 
 use super::software::DiagnosticView;
-use super::{PageCtx, render};
 use crate::app::AppState;
-use crate::i18n::Lang;
 use crate::publiccode::{self, Context, Limits, Outcome, Severity};
 use crate::web::error::AppError;
 use crate::web::limits::CpuJobs;
+use crate::web::limits::MAX_PAGE_BYTES;
+use crate::web::page::{PageCtx, render, render_capped};
 
 /// Diagnostics the page lists; the others are counted.
 const MAX_DIAGNOSTICS: usize = 100;
@@ -73,9 +72,9 @@ fn schema_link() -> String {
 }
 
 /// The empty form.
-pub async fn form(lang: Lang, uri: Uri) -> Result<Response, AppError> {
+pub async fn form(ctx: PageCtx) -> Result<Response, AppError> {
     render(&ValidatorPage {
-        ctx: PageCtx::new(lang, &uri),
+        ctx,
         text: String::new(),
         verdict: None,
         diagnostics: Vec::new(),
@@ -90,10 +89,10 @@ pub async fn form(lang: Lang, uri: Uri) -> Result<Response, AppError> {
 pub async fn check(
     state: AppState,
     jobs: CpuJobs,
-    lang: Lang,
-    uri: Uri,
+    ctx: PageCtx,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
+    let lang = ctx.lang;
     let mut pasted = Vec::new();
     let mut uploaded = Vec::new();
     let limit = state.config.max_file_bytes;
@@ -128,95 +127,96 @@ pub async fn check(
         max_bytes: state.config.max_file_bytes,
         ..Limits::default()
     };
-    let ctx = PageCtx::new(lang, &uri);
     let html = jobs
         .run(move || {
-            let page = verdict_page(ctx, &bytes, &limits);
-            super::super::limits::render_capped(&page, super::super::limits::MAX_PAGE_BYTES)
+            let page = ValidatorPage::verdict(ctx, &bytes, &limits);
+            render_capped(&page, MAX_PAGE_BYTES)
         })
         .await??;
     Ok(Html(html).into_response())
 }
 
-/// The page of the verdict on `bytes`: linear in the size of the file and the number of
-/// diagnostics, and showing at most [`MAX_DIAGNOSTICS`] of them and [`MAX_LINES`] lines.
-fn verdict_page(ctx: PageCtx, bytes: &[u8], limits: &Limits) -> ValidatorPage {
-    let lang = ctx.lang;
-    let inspection = publiccode::inspect(bytes, limits, &Context::default());
-    let outcome = &inspection.outcome;
-    let diagnostics = outcome.diagnostics();
-    let text = String::from_utf8_lossy(bytes).into_owned();
-    // The mark of each line, from every diagnostic, in one pass: an error wins over a warning.
-    let mut marks: HashMap<usize, &'static str> = HashMap::new();
-    for d in diagnostics {
-        let Ok(line) = usize::try_from(d.line) else {
-            continue;
-        };
-        let mark = if d.severity == Severity::Error {
-            "error"
-        } else {
-            "warning"
-        };
-        let slot = marks.entry(line).or_insert(mark);
-        if mark == "error" {
-            *slot = "error";
+impl ValidatorPage {
+    /// The page of the verdict on `bytes`: linear in the size of the file and the number of
+    /// diagnostics, and showing at most [`MAX_DIAGNOSTICS`] of them and [`MAX_LINES`] lines.
+    fn verdict(ctx: PageCtx, bytes: &[u8], limits: &Limits) -> Self {
+        let lang = ctx.lang;
+        let inspection = publiccode::inspect(bytes, limits, &Context::default());
+        let outcome = &inspection.outcome;
+        let diagnostics = outcome.diagnostics();
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        // The mark of each line, from every diagnostic, in one pass: an error wins over a warning.
+        let mut marks: HashMap<usize, &'static str> = HashMap::new();
+        for d in diagnostics {
+            let Ok(line) = usize::try_from(d.line) else {
+                continue;
+            };
+            let mark = if d.severity == Severity::Error {
+                "error"
+            } else {
+                "warning"
+            };
+            let slot = marks.entry(line).or_insert(mark);
+            if mark == "error" {
+                *slot = "error";
+            }
         }
-    }
-    let shown = &diagnostics[..diagnostics.len().min(MAX_DIAGNOSTICS)];
-    let total_lines = text.lines().count();
-    // A long file shows the lines around the diagnostics on the page, not all of it.
-    let wanted: Option<BTreeSet<usize>> = (total_lines > MAX_LINES).then(|| {
-        shown
-            .iter()
-            .filter_map(|d| usize::try_from(d.line).ok().filter(|l| *l > 0))
-            .flat_map(|l| l.saturating_sub(CONTEXT).max(1)..=l + CONTEXT)
-            .take(MAX_LINES)
-            .collect()
-    });
-    let mut lines = Vec::new();
-    let mut previous = 0;
-    for (i, line) in text.lines().enumerate() {
-        let number = i + 1;
-        if wanted.as_ref().is_some_and(|w| !w.contains(&number)) {
-            continue;
-        }
-        lines.push(FileLine {
-            number,
-            gap_before: number != previous + 1,
-            text: line.to_owned(),
-            mark: marks.get(&number).copied().unwrap_or(""),
+        let shown = &diagnostics[..diagnostics.len().min(MAX_DIAGNOSTICS)];
+        let total_lines = text.lines().count();
+        // A long file shows the lines around the diagnostics on the page, not all of it.
+        let wanted: Option<BTreeSet<usize>> = (total_lines > MAX_LINES).then(|| {
+            shown
+                .iter()
+                .filter_map(|d| usize::try_from(d.line).ok().filter(|l| *l > 0))
+                .flat_map(|l| l.saturating_sub(CONTEXT).max(1)..=l + CONTEXT)
+                .take(MAX_LINES)
+                .collect()
         });
-        previous = number;
-        if lines.len() >= MAX_LINES {
-            break;
+        let mut lines = Vec::new();
+        let mut previous = 0;
+        for (i, line) in text.lines().enumerate() {
+            let number = i + 1;
+            if wanted.as_ref().is_some_and(|w| !w.contains(&number)) {
+                continue;
+            }
+            lines.push(FileLine {
+                number,
+                gap_before: number != previous + 1,
+                text: line.to_owned(),
+                mark: marks.get(&number).copied().unwrap_or(""),
+            });
+            previous = number;
+            if lines.len() >= MAX_LINES {
+                break;
+            }
         }
-    }
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let left_out = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
-    let lines_omitted = total_lines - lines.len();
-    ValidatorPage {
-        verdict: Some(Verdict {
-            valid: matches!(outcome, Outcome::Valid(_)),
-            version: inspection.declared_version.clone(),
-            errors: u64::try_from(errors).unwrap_or(u64::MAX),
-            warnings: u64::try_from(diagnostics.len() - errors).unwrap_or(u64::MAX),
-        }),
-        diagnostics: shown.iter().map(|d| DiagnosticView::of(lang, d)).collect(),
-        diagnostics_omitted: (diagnostics.len() > shown.len()).then(|| {
-            lang.tf(
-                "validator.diagnostics_omitted",
-                &[("n", &left_out(diagnostics.len() - shown.len()))],
-            )
-        }),
-        lines_omitted: (lines_omitted > 0).then(|| {
-            lang.tf(
-                "validator.lines_omitted",
-                &[("n", &left_out(lines_omitted))],
-            )
-        }),
-        lines,
-        text,
-        schema: schema_link(),
-        ctx,
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        let left_out = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        let lines_omitted = total_lines - lines.len();
+        ValidatorPage {
+            verdict: Some(Verdict {
+                valid: matches!(outcome, Outcome::Valid(_)),
+                version: inspection.declared_version.clone(),
+                errors: u64::try_from(errors).unwrap_or(u64::MAX),
+                warnings: u64::try_from(diagnostics.len() - errors).unwrap_or(u64::MAX),
+            }),
+            diagnostics: shown.iter().map(|d| DiagnosticView::of(lang, d)).collect(),
+            diagnostics_omitted: (diagnostics.len() > shown.len()).then(|| {
+                lang.tf(
+                    "validator.diagnostics_omitted",
+                    &[("n", &left_out(diagnostics.len() - shown.len()))],
+                )
+            }),
+            lines_omitted: (lines_omitted > 0).then(|| {
+                lang.tf(
+                    "validator.lines_omitted",
+                    &[("n", &left_out(lines_omitted))],
+                )
+            }),
+            lines,
+            text,
+            schema: schema_link(),
+            ctx,
+        }
     }
 }

@@ -1,28 +1,23 @@
-//! Query strings of `/api/v1`: repeated keys for filters (`category=a&category=b`), the
-//! `page[size]` and `page[after]` pagination of the Developers Italia API, and the `links.next`
-//! URL built from the request's own parameters.
+//! Query strings, for the API and the pages alike: each route names the parameters it takes in
+//! a [`QuerySpec`], and its handler takes [`Params`] of that spec, an extractor that parses the
+//! query string once (within the caps of [`crate::web::limits`]). Filters repeat their key
+//! (`category=a&category=b`); the API pages with `page[size]` and `page[after]` as the
+//! Developers Italia API does, and `links.next` is built from the request's own parameters.
 //!
 //! Unknown parameters are refused with 400, so a misspelt filter never silently matches all.
 
 use std::collections::BTreeMap;
+use std::marker::PhantomData;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use url::form_urlencoded;
 
 use crate::catalog::search::{Facet, Query, SearchError, Sort};
-use crate::web::error::AppError;
+use crate::web::error::{ApiError, AppError};
 
 /// Longest free-text query accepted.
 pub const MAX_TEXT: usize = 200;
-
-/// The parameters a search takes: `fixed` ones and one per facet filter.
-#[must_use]
-pub fn search_keys<'a>(fixed: &[&'a str]) -> Vec<&'a str> {
-    fixed
-        .iter()
-        .copied()
-        .chain(Facet::ALL.map(Facet::as_str))
-        .collect()
-}
 
 /// The answer for a search that could not run.
 #[must_use]
@@ -46,32 +41,63 @@ pub const AFTER: &str = "page[after]";
 /// The page size parameter.
 pub const SIZE: &str = "page[size]";
 
-/// A parsed query string.
-#[derive(Debug, Default)]
-pub struct Params {
-    pairs: Vec<(String, String)>,
+/// The parameters a route takes.
+pub trait QuerySpec {
+    /// Every parameter name the route takes.
+    fn names() -> &'static [&'static str];
 }
 
-impl Params {
-    /// Parses `raw`, refusing parameters not in `allowed` and a query over the caps of
+/// The pagination of the API's listings: `page[size]` and `page[after]`.
+#[derive(Debug)]
+pub struct Paging;
+
+impl QuerySpec for Paging {
+    fn names() -> &'static [&'static str] {
+        &[SIZE, AFTER]
+    }
+}
+
+/// The parameters a search takes: `fixed` ones and one per facet filter.
+#[must_use]
+pub fn search_keys<'a>(fixed: &[&'a str]) -> Vec<&'a str> {
+    fixed
+        .iter()
+        .copied()
+        .chain(Facet::ALL.map(Facet::as_str))
+        .collect()
+}
+
+/// The query string of a request, parsed once against the spec `S`.
+#[derive(Debug)]
+pub struct Params<S> {
+    pairs: Vec<(String, String)>,
+    spec: PhantomData<fn() -> S>,
+}
+
+impl<S: QuerySpec> Params<S> {
+    /// Parses `raw`, refusing parameters `S` does not name and a query over the caps of
     /// [`crate::web::limits`]; a pair given twice counts once.
     ///
     /// # Errors
     ///
     /// [`AppError::OverCap`] over a cap, [`AppError::BadRequest`] naming the first unknown
     /// parameter.
-    pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Self, AppError> {
+    pub fn parse(raw: Option<&str>) -> Result<Self, AppError> {
         if let Some(raw) = raw {
             crate::web::limits::check_query(raw)?;
         }
         let pairs = crate::web::limits::unique_pairs(raw);
+        let allowed = S::names();
         if let Some((key, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
             return Err(AppError::BadRequest(format!(
                 "unknown parameter {key:?}; this endpoint takes {}",
                 allowed.join(", ")
             )));
         }
-        Ok(Self { pairs })
+        Ok(Self {
+            pairs,
+            spec: PhantomData,
+        })
     }
 
     /// Every pair, in order, each once.
@@ -208,16 +234,32 @@ impl Params {
     }
 }
 
+impl<S: QuerySpec, St: Send + Sync> FromRequestParts<St> for Params<S> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &St) -> Result<Self, Self::Rejection> {
+        Ok(Self::parse(parts.uri.query())?)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A route that takes a text, a filter, a sort and the API's paging.
+    struct Spec;
+
+    impl QuerySpec for Spec {
+        fn names() -> &'static [&'static str] {
+            &["q", "category", "sort", SIZE, AFTER]
+        }
+    }
+
     #[test]
     fn pages_and_links() {
-        let p = Params::parse(
-            Some("q=scuola&category=a&category=b&page%5Bsize%5D=10&page[after]=5"),
-            &["q", "category", SIZE, AFTER],
-        )
+        let p = Params::<Spec>::parse(Some(
+            "q=scuola&category=a&category=b&page%5Bsize%5D=10&page[after]=5",
+        ))
         .unwrap();
         assert_eq!(p.all("category").collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(p.page_size().unwrap(), 10);
@@ -230,13 +272,14 @@ mod tests {
 
     #[test]
     fn refusals() {
-        assert!(Params::parse(Some("nope=1"), &["q"]).is_err());
-        let p = Params::parse(Some("page[size]=101&q=a&q=b"), &["q", SIZE]).unwrap();
+        assert!(Params::<Spec>::parse(Some("nope=1")).is_err());
+        assert!(Params::<Paging>::parse(Some("q=1")).is_err());
+        let p = Params::<Spec>::parse(Some("page[size]=101&q=a&q=b")).unwrap();
         assert!(p.page_size().is_err());
         assert!(p.one("q").is_err());
-        let p = Params::parse(Some("page[after]=x"), &[AFTER]).unwrap();
+        let p = Params::<Spec>::parse(Some("page[after]=x")).unwrap();
         assert!(matches!(p.after_id(), Err(AppError::InvalidCursor)));
-        let p = Params::parse(Some("sort="), &["sort"]).unwrap();
+        let p = Params::<Spec>::parse(Some("sort=")).unwrap();
         assert!(
             p.search_query(AFTER, 10).is_err(),
             "an empty sort is not one of the sorts"

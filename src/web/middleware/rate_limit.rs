@@ -1,8 +1,7 @@
-//! The layers of `/api`: strong `ETag`s with 304 answers, and a per-client rate limit.
-//!
-//! The rate limit is a token bucket per client IP address (the TCP peer: behind a reverse proxy
-//! every client shares the proxy's address, so give the proxy its own limit). A client may burst
-//! up to a minute's allowance, then gets 429 with `Retry-After` until tokens come back.
+//! A per-client rate limit: a token bucket per client IP address (the TCP peer: behind a reverse
+//! proxy every client shares the proxy's address, so give the proxy its own limit). A client may
+//! burst up to a minute's allowance, then gets 429 with `Retry-After` until tokens come back.
+//! The same buckets keyed by account limit the account forms ([`super::per_account`]).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -10,74 +9,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use axum::body::{Body, HttpBody as _};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse as _, Response};
-use sha2::{Digest as _, Sha256};
 
 use crate::web::error::AppError;
-
-/// Largest JSON body the `ETag` layer buffers; larger ones, and bodies of unknown length, go out
-/// without an `ETag`.
-const MAX_TAGGED_BODY: usize = 16 * 1024 * 1024;
-
-/// Adds a strong `ETag` (a hash of the body) to successful `GET` answers, and answers
-/// `304 Not Modified` when the client's `If-None-Match` already names it.
-pub async fn etag(request: Request, next: Next) -> Response {
-    if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        return next.run(request).await;
-    }
-    let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
-    let response = next.run(request).await;
-    if response.status() != StatusCode::OK {
-        return response;
-    }
-    let too_large = response
-        .body()
-        .size_hint()
-        .upper()
-        .is_none_or(|n| n > MAX_TAGGED_BODY as u64);
-    if too_large {
-        return response;
-    }
-    let (mut parts, body) = response.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_TAGGED_BODY).await {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            return AppError::Internal(anyhow::anyhow!("cannot buffer a response to tag it: {e}"))
-                .into_response();
-        }
-    };
-    let digest = Sha256::digest(&bytes);
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    let tag = format!("\"{hex}\"");
-    let Ok(value) = HeaderValue::from_str(&tag) else {
-        return Response::from_parts(parts, Body::from(bytes));
-    };
-    parts.headers.insert(header::ETAG, value.clone());
-    parts
-        .headers
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    let matches = if_none_match
-        .as_ref()
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(|t| t.trim().trim_start_matches("W/"))
-                .any(|t| t == tag || t == "*")
-        });
-    if matches {
-        let mut not_modified = Response::new(Body::empty());
-        *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
-        let headers = not_modified.headers_mut();
-        headers.insert(header::ETAG, value);
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        return not_modified;
-    }
-    Response::from_parts(parts, Body::from(bytes))
-}
 
 /// Token buckets per client address (or per any other key: the account pages also count
 /// attempts per account).
@@ -147,7 +83,7 @@ impl<K: Hash + Eq> RateLimiter<K> {
 }
 
 /// Answers 429 with `Retry-After` to a client over its allowance.
-pub async fn rate_limit(
+pub async fn layer(
     State(limiter): State<Arc<RateLimiter>>,
     request: Request,
     next: Next,

@@ -1,0 +1,68 @@
+//! `POST /api/v1/validate`: the validator, offline, as a service.
+
+use axum::Json;
+use axum::body::Bytes;
+
+use super::answers::RateLimited;
+use super::types::{ClaimResponse, DiagnosticResponse, ErrorResponse, ValidationResponse};
+use crate::app::AppState;
+use crate::publiccode::{self, Context, Limits, Outcome};
+use crate::web::error::{ApiError, AppError};
+use crate::web::limits::CpuJobs;
+
+/// Validate a publiccode.yml: the file as the body, its diagnostics out, in the shape of one
+/// file of `riuso validate --format json`. Offline: no URL is fetched and no file is looked up.
+#[utoipa::path(
+    post,
+    path = "/api/v1/validate",
+    tag = "validator",
+    request_body(content = serde_json::Value, content_type = "application/yaml", description = "The publiccode.yml file: any YAML document (its shape is what is checked)"),
+    responses(
+        (status = 200, description = "The verdict (a file that fails validation is still a 200)", body = ValidationResponse),
+        (status = 400, description = "An empty body", body = ErrorResponse),
+        (status = 413, description = "A body larger than the server's limit", body = ErrorResponse),
+        (status = 503, description = "Too many validations are running: try again in a moment", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        RateLimited,
+    )
+)]
+pub async fn validate(
+    state: AppState,
+    jobs: CpuJobs,
+    body: Bytes,
+) -> Result<Json<ValidationResponse>, ApiError> {
+    let limits = Limits {
+        max_bytes: state.config.max_file_bytes,
+        ..Limits::default()
+    };
+    if body.is_empty() {
+        return Err(
+            AppError::BadRequest("send the publiccode.yml as the request body".to_owned()).into(),
+        );
+    }
+    // Validation is CPU work that grows with the file: off the async runtime, a few at once.
+    Ok(Json(jobs.run(move || verdict(&body, &limits)).await??))
+}
+
+/// The API's verdict on `body`.
+fn verdict(body: &[u8], limits: &Limits) -> Result<ValidationResponse, AppError> {
+    let inspection = publiccode::inspect(body, limits, &Context::default());
+    let outcome = &inspection.outcome;
+    let claims = match outcome {
+        Outcome::Valid(v) => {
+            serde_json::to_value(v.claims()).and_then(serde_json::from_value::<Vec<ClaimResponse>>)
+        }
+        Outcome::Invalid(_) => Ok(Vec::new()),
+    }
+    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("cannot map the claims")))?;
+    let diagnostics = serde_json::to_value(outcome.diagnostics())
+        .and_then(serde_json::from_value::<Vec<DiagnosticResponse>>)
+        .map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context("cannot map the diagnostics"))
+        })?;
+    Ok(ValidationResponse {
+        valid: outcome.is_valid(),
+        publiccode_yml_version: inspection.declared_version.clone(),
+        claims,
+        diagnostics,
+    })
+}

@@ -1,0 +1,193 @@
+//! Every route of the server, pages and API, in one table, with the layers each group runs
+//! behind. The layers every request runs behind (body and time limits, the query guard, the
+//! headers of every answer, the request log) are added by [`crate::web::router`].
+//!
+//! A new page: its handler in `pages/<resource>.rs`, its line here. A new API route: its handler
+//! in `api/<resource>.rs`, its line here, and its path in `api/openapi.rs`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{Method, Uri, header};
+use axum::response::{IntoResponse as _, Response};
+use axum::routing::{MethodRouter, get, post};
+use tower_http::cors::{Any, CorsLayer};
+
+use super::error::{ApiError, AppError, ErrorInfo};
+use super::middleware::rate_limit::RateLimiter;
+use super::middleware::{etag, frame, page_budget, per_account, rate_limit};
+use super::{api, assets, page, pages, schemas, session};
+use crate::app::AppState;
+use crate::config::Config;
+use crate::i18n::Lang;
+use pages::{
+    account, admin, compare, declarations, feeds, home, memberships, publishers, search, software,
+    validator,
+};
+
+/// Every route: the health check, the JSON Schemas, the API, the pages, the static assets, and
+/// the answer for anything else.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(api::health::show))
+        .route("/schemas/{file}", get(schemas::show))
+        .merge(api_routes(&state.config))
+        .merge(page_routes(state))
+        .nest_service("/static", assets::service(&state.config))
+        .fallback(not_found)
+}
+
+/// The routes under `/api` and their layers.
+fn api_routes(config: &Config) -> Router<AppState> {
+    let reads = Router::new()
+        .route("/api/v1/software", get(api::software::list))
+        .route("/api/v1/software/{id}", get(api::software::show))
+        .route(
+            "/api/v1/software/{id}/declarations",
+            get(api::software::declarations),
+        )
+        .route("/api/v1/organisations", get(api::organisations::list))
+        .route(
+            "/api/v1/organisations/{code}",
+            get(api::organisations::show),
+        )
+        .route(
+            "/api/v1/organisations/{code}/software",
+            get(api::organisations::software),
+        )
+        .route("/api/v1/stats", get(api::stats::show))
+        .route("/api/v1/crawls", get(api::crawls::list))
+        .route("/api/v1/crawls/{id}", get(api::crawls::show))
+        .route("/api/v1/crawls/{id}/events", get(api::crawls::events))
+        .route("/api/v1/openapi.json", get(api::openapi::json))
+        .layer(axum::middleware::from_fn(etag::layer));
+    let exports = Router::new()
+        .route("/api/v1/export.csv", get(api::export::csv))
+        .route("/api/v1/export.jsonl", get(api::export::jsonl))
+        .route("/api/v1/export.ttl", get(api::export::turtle))
+        .route("/api/v1/export.jsonld", get(api::export::jsonld));
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([header::IF_NONE_MATCH])
+        .expose_headers([
+            header::ETAG,
+            header::RETRY_AFTER,
+            header::CONTENT_DISPOSITION,
+        ]);
+    let limiter = Arc::new(RateLimiter::new(config.api_rate_per_minute));
+    Router::new()
+        .merge(reads)
+        .merge(exports)
+        .layer(cors)
+        .route("/api/v1/validate", post(api::validate::validate))
+        .route(
+            "/api",
+            get(api::docs::page).layer(axum::middleware::from_fn(frame::layer)),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            rate_limit::layer,
+        ))
+}
+
+/// The page routes, with the session layer (who is asking, the CSRF guard) and the frame layer
+/// that renders their errors as pages. Every account form (all those that hash or check a
+/// password among them) has its own rate limit per client address and per account.
+fn page_routes(state: &AppState) -> Router<AppState> {
+    let limiter = Arc::new(RateLimiter::new(state.config.auth_rate_per_minute));
+    let accounts = Arc::new(RateLimiter::new(state.config.auth_rate_per_minute));
+    let limited = |handler: MethodRouter<AppState>| {
+        handler
+            .layer(axum::middleware::from_fn_with_state(
+                accounts.clone(),
+                per_account::layer,
+            ))
+            .layer(axum::middleware::from_fn_with_state(
+                limiter.clone(),
+                rate_limit::layer,
+            ))
+    };
+    Router::new()
+        .route(
+            "/account/sign-up",
+            limited(post(account::sign_up)).get(account::sign_up_form),
+        )
+        .route(
+            "/account/sign-in",
+            limited(post(account::sign_in)).get(account::sign_in_form),
+        )
+        .route(
+            "/account/reset",
+            limited(post(account::reset_request)).get(account::reset_request_form),
+        )
+        .route(
+            "/account/reset/{token}",
+            limited(post(account::reset)).get(account::reset_form),
+        )
+        .route("/account/verify/{token}", get(account::verify))
+        .route("/account", get(account::show))
+        .route(
+            "/account/verification",
+            limited(post(account::resend_verification)),
+        )
+        .route("/account/sign-out", post(account::sign_out))
+        .route(
+            "/account/sign-out-everywhere",
+            post(account::sign_out_everywhere),
+        )
+        .route("/account/memberships", limited(post(account::claim)))
+        .route("/account/delete", limited(post(account::delete)))
+        .route(
+            "/memberships/confirm/{token}",
+            get(memberships::confirm_form).post(memberships::confirm),
+        )
+        .route("/publishers/{code}/members", get(memberships::members))
+        .route(
+            "/publishers/{code}/members/{id}/remove",
+            post(memberships::remove),
+        )
+        .route(
+            "/publishers/{code}/declarations",
+            get(declarations::pending),
+        )
+        .route("/software/{slug}/declarations", post(declarations::declare))
+        .route("/declarations/{id}", get(declarations::show))
+        .route("/declarations/{id}/issue", post(declarations::record_issue))
+        .route(
+            "/declarations/{id}/acknowledge",
+            post(declarations::acknowledge),
+        )
+        .route("/declarations/{id}/withdraw", post(declarations::withdraw))
+        .route("/admin/users", get(admin::users))
+        .route("/admin/users/role", post(admin::set_role))
+        .route("/", get(home::show))
+        .route("/software", get(search::show))
+        .route("/software/{slug}", get(software::show))
+        .route("/software/{slug}/diff", get(software::diff))
+        .route("/publishers", get(publishers::list))
+        .route("/publishers/{code}", get(publishers::show))
+        .route("/compare", get(compare::show))
+        .route("/validator", get(validator::form).post(validator::check))
+        .route("/feeds/new.atom", get(feeds::new))
+        .route("/feeds/updated.atom", get(feeds::updated))
+        .route("/sitemap.xml", get(feeds::sitemap))
+        .route("/robots.txt", get(feeds::robots))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.page_timeout,
+            page_budget::layer,
+        ))
+        .layer(axum::middleware::from_fn(frame::layer))
+}
+
+/// The answer for any unknown route: JSON under `/api`, a page elsewhere.
+async fn not_found(lang: Lang, uri: Uri) -> Response {
+    if uri.path() == "/api" || uri.path().starts_with("/api/") {
+        return ApiError(AppError::NotFound).into_response();
+    }
+    page::error_page(lang, &uri, &ErrorInfo::of(&AppError::NotFound))
+}
