@@ -23,6 +23,12 @@ impl CurrentSnapshot {
         document(self.snapshot.normalized.as_deref())
     }
 
+    /// The file as normalized at ingest, as JSON, when it was valid.
+    #[must_use]
+    pub fn document_json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(self.snapshot.normalized.as_deref()?).ok()
+    }
+
     /// The diagnostics recorded at ingest, in file order.
     #[must_use]
     pub fn diagnostics(&self) -> Vec<Diagnostic> {

@@ -175,6 +175,16 @@ pub async fn close_run(db: &DatabaseConnection, id: i64) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// The counts stored in `run` when it closed, as the object they were written as (empty while
+/// it runs, or for a row another release wrote in another shape).
+#[must_use]
+pub fn stored_counts(run: &crawl_runs::Model) -> serde_json::Map<String, serde_json::Value> {
+    match serde_json::from_str(&run.stats) {
+        Ok(serde_json::Value::Object(counts)) => counts,
+        _ => serde_json::Map::new(),
+    }
+}
+
 /// The report of run `id`, from its events: every event of a repository counts it once, but a
 /// gone repository is not one crawled and a failed vitality index is about a repository counted
 /// already; a failure without a repository (an account that could not be listed) is a failure

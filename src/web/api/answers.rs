@@ -63,10 +63,7 @@ pub struct Malformed;
 
 impl IntoResponses for Malformed {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
-        BTreeMap::from([(
-            "400".to_owned(),
-            error("A malformed parameter").into(),
-        )])
+        BTreeMap::from([("400".to_owned(), error("A malformed parameter").into())])
     }
 }
 

@@ -1,10 +1,9 @@
 //! `GET /api/v1/crawls`, one crawl run, and its events: what each crawl found and why.
 
-use super::answers::{Malformed, Reads};
 use axum::Json;
 
-use super::types::Links;
-use super::types::{CrawlEventList, CrawlRunList, CrawlRunResponse, ErrorResponse};
+use super::answers::{Malformed, Reads};
+use super::types::{CrawlEventList, CrawlRunList, CrawlRunResponse, ErrorResponse, Links};
 use crate::app::AppState;
 use crate::catalog::read;
 use crate::web::error::{ApiError, AppError};

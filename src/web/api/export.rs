@@ -4,12 +4,12 @@
 //! catalog size; a database failure mid-way cuts the response short (the status is already
 //! sent), which clients see as a truncated transfer.
 
-use super::answers::RateLimited;
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use futures_util::stream;
 
+use super::types::ErrorResponse;
 use crate::app::AppState;
 use crate::export::{Exporter, Format};
 
@@ -22,7 +22,7 @@ macro_rules! export_route {
             tag = "open data",
             responses(
                 (status = 200, description = $what, content_type = $media, body = $body),
-                RateLimited,
+                (status = 429, description = "Too many requests", body = ErrorResponse, headers(("Retry-After" = u64, description = "Seconds to wait"))),
             )
         )]
         pub async fn $name(state: AppState) -> Response {

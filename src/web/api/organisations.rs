@@ -1,15 +1,15 @@
 //! `GET /api/v1/organisations`, one organisation by IPA code, and the software it publishes.
 
-use super::answers::{Malformed, Reads};
 use axum::Json;
 
-use super::types::Links;
-use super::types::{ErrorResponse, OrganisationList, OrganisationResponse, SoftwareBriefList};
+use super::answers::{Malformed, Reads};
+use super::types::{
+    ErrorResponse, Links, OrganisationList, OrganisationResponse, SoftwareBriefList,
+};
 use crate::app::AppState;
 use crate::catalog::read;
 use crate::web::error::{ApiError, AppError};
-use crate::web::extract::Key;
-use crate::web::extract::Path;
+use crate::web::extract::{Key, Path};
 use crate::web::params::{Paging, Params};
 
 /// Organisations (publishers, administrations with their IPA code), in id order.

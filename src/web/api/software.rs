@@ -1,19 +1,18 @@
 //! `GET /api/v1/software` (search with facets) and `GET /api/v1/software/{id}` (one entry).
 
-use super::answers::{Malformed, Reads};
 use std::sync::LazyLock;
 
 use axum::Json;
 
-use super::types::Links;
+use super::answers::{Malformed, Reads};
 use super::types::{
-    DeclarationList, DeclarationResponse, SoftwareHit, SoftwareList, SoftwareResponse, facet_counts,
+    DeclarationList, DeclarationResponse, Links, SoftwareHit, SoftwareList, SoftwareResponse,
+    facet_counts,
 };
 use crate::app::AppState;
 use crate::catalog::read;
 use crate::web::error::{ApiError, AppError};
-use crate::web::extract::Key;
-use crate::web::extract::Path;
+use crate::web::extract::{Key, Path};
 use crate::web::params::{self, Params, QuerySpec};
 
 /// Parameters of the list, beside the facet filters.

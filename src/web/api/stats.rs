@@ -1,8 +1,8 @@
 //! `GET /api/v1/stats`: counts over the whole catalog.
 
-use super::answers::Reads;
 use axum::Json;
 
+use super::answers::Reads;
 use super::types::StatsResponse;
 use crate::app::AppState;
 use crate::catalog::read;

@@ -9,8 +9,10 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::catalog::crawl_log;
 use crate::catalog::entities::{claims, crawl_events, crawl_runs, organisations, used_by};
 use crate::catalog::read::{self, SnapshotSummary};
+use crate::publiccode::{Claim, ClaimValue, Diagnostic};
 
 /// The error body of every failed request.
 #[derive(Debug, Serialize, ToSchema)]
@@ -68,6 +70,24 @@ pub struct RelatedResponse {
     pub message: String,
 }
 
+impl From<&Diagnostic> for DiagnosticResponse {
+    fn from(d: &Diagnostic) -> Self {
+        Self {
+            severity: d.severity.as_str().to_owned(),
+            code: d.code.as_str().to_owned(),
+            key: d.key.clone(),
+            line: d.line,
+            column: d.column,
+            message: d.message.clone(),
+            related: d.related.as_ref().map(|r| RelatedResponse {
+                line: r.line,
+                column: r.column,
+                message: r.message.clone(),
+            }),
+        }
+    }
+}
+
 /// What a claim says: a declared yes or no, or an IPA code (`publisher_ipa`).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(untagged)]
@@ -88,6 +108,19 @@ pub struct ClaimResponse {
     pub value: ClaimValueResponse,
     /// The key it came from, e.g. `IT.piattaforme.spid`.
     pub source: String,
+}
+
+impl From<&Claim> for ClaimResponse {
+    fn from(c: &Claim) -> Self {
+        Self {
+            kind: c.kind.as_str().to_owned(),
+            value: match &c.value {
+                ClaimValue::Declared(yes) => ClaimValueResponse::Declared(*yes),
+                ClaimValue::Ipa(code) => ClaimValueResponse::Ipa(code.clone()),
+            },
+            source: c.source.clone(),
+        }
+    }
 }
 
 impl From<claims::Model> for ClaimResponse {
@@ -329,14 +362,8 @@ impl SoftwareResponse {
             history,
         } = detail;
         let current = current.map(|c| {
-            let diagnostics =
-                serde_json::from_str::<Vec<DiagnosticResponse>>(&c.snapshot.diagnostics)
-                    .unwrap_or_default();
-            let publiccode = c
-                .snapshot
-                .normalized
-                .as_deref()
-                .and_then(|n| serde_json::from_str(n).ok());
+            let diagnostics = c.diagnostics().iter().map(Into::into).collect();
+            let publiccode = c.document_json();
             CurrentSnapshotResponse {
                 snapshot: SnapshotResponse {
                     id: c.snapshot.id,
@@ -552,10 +579,7 @@ pub struct CrawlRunResponse {
 
 impl From<crawl_runs::Model> for CrawlRunResponse {
     fn from(r: crawl_runs::Model) -> Self {
-        let stats = serde_json::from_str(&r.stats)
-            .ok()
-            .filter(serde_json::Value::is_object)
-            .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+        let stats = serde_json::Value::Object(crawl_log::stored_counts(&r));
         Self {
             id: r.id,
             trigger: r.trigger,

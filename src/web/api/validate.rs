@@ -4,7 +4,7 @@ use axum::Json;
 use axum::body::Bytes;
 
 use super::answers::RateLimited;
-use super::types::{ClaimResponse, DiagnosticResponse, ErrorResponse, ValidationResponse};
+use super::types::{ErrorResponse, ValidationResponse};
 use crate::app::AppState;
 use crate::publiccode::{self, Context, Limits, Outcome};
 use crate::web::error::{ApiError, AppError};
@@ -40,29 +40,22 @@ pub async fn validate(
         );
     }
     // Validation is CPU work that grows with the file: off the async runtime, a few at once.
-    Ok(Json(jobs.run(move || verdict(&body, &limits)).await??))
+    Ok(Json(jobs.run(move || verdict(&body, &limits)).await?))
 }
 
 /// The API's verdict on `body`.
-fn verdict(body: &[u8], limits: &Limits) -> Result<ValidationResponse, AppError> {
+fn verdict(body: &[u8], limits: &Limits) -> ValidationResponse {
     let inspection = publiccode::inspect(body, limits, &Context::default());
     let outcome = &inspection.outcome;
     let claims = match outcome {
-        Outcome::Valid(v) => {
-            serde_json::to_value(v.claims()).and_then(serde_json::from_value::<Vec<ClaimResponse>>)
-        }
-        Outcome::Invalid(_) => Ok(Vec::new()),
-    }
-    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("cannot map the claims")))?;
-    let diagnostics = serde_json::to_value(outcome.diagnostics())
-        .and_then(serde_json::from_value::<Vec<DiagnosticResponse>>)
-        .map_err(|e| {
-            AppError::Internal(anyhow::Error::new(e).context("cannot map the diagnostics"))
-        })?;
-    Ok(ValidationResponse {
+        Outcome::Valid(v) => v.claims().iter().map(Into::into).collect(),
+        Outcome::Invalid(_) => Vec::new(),
+    };
+    let diagnostics = outcome.diagnostics().iter().map(Into::into).collect();
+    ValidationResponse {
         valid: outcome.is_valid(),
         publiccode_yml_version: inspection.declared_version.clone(),
         claims,
         diagnostics,
-    })
+    }
 }

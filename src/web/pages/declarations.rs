@@ -16,8 +16,7 @@ use crate::community::declarations::{self, Declaration, NewDeclaration, Status};
 use crate::community::people::Person;
 use crate::links::Link;
 use crate::web::error::AppError;
-use crate::web::extract::Key;
-use crate::web::extract::{Form, Path};
+use crate::web::extract::{Form, Key, Path};
 use crate::web::page::{PageCtx, render};
 use crate::web::session::{Csrf, SignedIn, Viewer};
 

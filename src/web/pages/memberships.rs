@@ -10,8 +10,7 @@ use crate::app::AppState;
 use crate::community::authz::Action;
 use crate::community::memberships::{self, MembershipView, OrgRole, PendingClaim};
 use crate::web::error::AppError;
-use crate::web::extract::Key;
-use crate::web::extract::{Path, Token};
+use crate::web::extract::{Key, Path, Token};
 use crate::web::page::{PageCtx, render};
 use crate::web::session::{Csrf, SignedIn};
 

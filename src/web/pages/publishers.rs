@@ -10,8 +10,7 @@ use crate::catalog::read::{self, OrganisationSummary, Page, SoftwareSummary};
 use crate::community::declarations;
 use crate::links::Link;
 use crate::web::error::AppError;
-use crate::web::extract::Key;
-use crate::web::extract::Path;
+use crate::web::extract::{Key, Path};
 use crate::web::page::{PageCtx, render};
 use crate::web::params::{Params, QuerySpec};
 
