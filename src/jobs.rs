@@ -244,6 +244,27 @@ impl Queue {
     ///
     /// Fails on a database error.
     pub async fn claim(&self) -> Result<Option<Job>, DbErr> {
+        // A job whose lease ran out (its worker died) goes first, then the due queued jobs; each
+        // query walks an index in the order it takes jobs, and stops at the first.
+        let expired = self
+            .claim_where("state = 'running' AND locked_until_us < ?")
+            .await?;
+        if expired.is_some() {
+            return Ok(expired);
+        }
+        // SQLite would pick the index on (state, run_at_us) for the range and sort what it finds;
+        // `+` keeps the column out of the index choice, so the ordered index is walked instead.
+        let due = if self.db.get_database_backend() == DbBackend::Sqlite {
+            "state = 'queued' AND +run_at_us <= ?"
+        } else {
+            "state = 'queued' AND run_at_us <= ?"
+        };
+        self.claim_where(due).await
+    }
+
+    /// Claims the first job (highest priority, then oldest) that `due`, a condition on the time
+    /// now, selects among the kinds this handle takes.
+    async fn claim_where(&self, due: &str) -> Result<Option<Job>, DbErr> {
         let backend = self.db.get_database_backend();
         let now = now_us();
         let lock = if backend == DbBackend::Postgres {
@@ -252,18 +273,15 @@ impl Queue {
             ""
         };
         let skip = " AND kind <> ?".repeat(self.skip.len());
-        // Due: queued and its time has come, or running with a lease that ran out.
         let sql = format!(
             "UPDATE jobs SET state = 'running', locked_by = ?, locked_until_us = ?, \
-             attempts = attempts + 1 WHERE id = (SELECT id FROM jobs WHERE \
-             ((state = 'queued' AND run_at_us <= ?) OR (state = 'running' AND locked_until_us < ?))\
-             {skip} ORDER BY priority DESC, run_at_us, id LIMIT 1{lock}) \
+             attempts = attempts + 1 WHERE id = (SELECT id FROM jobs WHERE {due}{skip} \
+             ORDER BY priority DESC, run_at_us, id LIMIT 1{lock}) \
              RETURNING id, kind, payload, attempts, max_attempts, batch"
         );
         let mut values: Vec<sea_orm::Value> = vec![
             self.worker.clone().into(),
             now.saturating_add(micros(self.lease)).into(),
-            now.into(),
             now.into(),
         ];
         values.extend(self.skip.iter().map(|kind| kind.clone().into()));
@@ -389,17 +407,28 @@ pub async fn pending_except(
     count_pending(db, batch, &[kind]).await
 }
 
-/// How many jobs of `batch` other than those of the `kinds` are queued or running.
+/// Whether any job of `batch` other than those of the `kinds` is queued or running (a look for
+/// the first, not a count: workers ask after every job).
 ///
 /// # Errors
 ///
 /// Fails on a database error.
-pub async fn pending_except_all(
+pub async fn any_pending_except(
     db: &impl ConnectionTrait,
     batch: i64,
     kinds: &[&str],
-) -> Result<u64, DbErr> {
-    count_pending(db, batch, kinds).await
+) -> Result<bool, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = format!(
+        "SELECT 1 AS one FROM jobs WHERE batch = ? AND state <> 'dead'{} LIMIT 1",
+        " AND kind <> ?".repeat(kinds.len())
+    );
+    let mut values: Vec<sea_orm::Value> = vec![batch.into()];
+    values.extend(kinds.iter().map(|kind| (*kind).into()));
+    Ok(db
+        .query_one_raw(statement(backend, &sql, values))
+        .await?
+        .is_some())
 }
 
 async fn count_pending(

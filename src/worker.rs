@@ -460,7 +460,7 @@ impl Worker {
     /// Closes crawl run `batch` when none of the jobs it waits for is left: its vitality jobs
     /// change no entry's file and may wait on slow clones, so the run does not wait for them.
     async fn close_if_done(&self, batch: i64) -> Result<(), DbErr> {
-        if jobs::pending_except_all(&self.env.db, batch, &self.registry.not_closing()).await? > 0 {
+        if jobs::any_pending_except(&self.env.db, batch, &self.registry.not_closing()).await? {
             return Ok(());
         }
         crawl_log::close_run(&self.env.db, batch).await
@@ -511,7 +511,7 @@ impl Worker {
     pub async fn drain(&self, batch: i64, progress: impl Fn() + Sync) -> Result<(), DbErr> {
         let skipped: Vec<&str> = self.queue.skipped().iter().map(String::as_str).collect();
         let lane = || async {
-            while jobs::pending_except_all(&self.env.db, batch, &skipped).await? > 0 {
+            while jobs::any_pending_except(&self.env.db, batch, &skipped).await? {
                 if self.step().await? {
                     progress();
                 } else {

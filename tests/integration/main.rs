@@ -3,6 +3,7 @@
 #![expect(clippy::unwrap_used, reason = "tests fail loudly on purpose")]
 
 mod api;
+mod architecture;
 mod catalog;
 mod community;
 mod crawl;
