@@ -139,6 +139,13 @@ pub fn numbered(backend: sea_orm::DbBackend, sql: &str) -> String {
     out
 }
 
+/// The placeholders of an `IN (...)` list of `n` values, `?, ?, ?`, which [`numbered`] numbers
+/// with the rest of the statement on PostgreSQL.
+#[must_use]
+pub fn in_list(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 /// The file of a `sqlite:` URL, unless it is in memory.
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url
@@ -175,6 +182,19 @@ mod tests {
         assert_eq!(
             redact("postgres://riuso:secret@db:5432/riuso"),
             "postgres://riuso:***@db:5432/riuso"
+        );
+    }
+
+    #[test]
+    fn in_lists_are_numbered_with_their_statement() {
+        let sql = format!("SELECT 1 WHERE a = ? AND b IN ({})", in_list(3));
+        assert_eq!(
+            numbered(sea_orm::DbBackend::Postgres, &sql),
+            "SELECT 1 WHERE a = $1 AND b IN ($2, $3, $4)"
+        );
+        assert_eq!(
+            numbered(sea_orm::DbBackend::Sqlite, &sql),
+            "SELECT 1 WHERE a = ? AND b IN (?, ?, ?)"
         );
     }
 }

@@ -144,13 +144,13 @@ pub async fn cards(db: &DatabaseConnection, ids: &[i64]) -> Result<BTreeMap<i64,
         normalized: Option<String>,
     }
     let backend = db.get_database_backend();
-    let placeholders = vec!["?"; ids.len()].join(", ");
     let sql = crate::db::numbered(
         backend,
         &format!(
             "SELECT s.id AS id, r.url AS url, n.normalized AS normalized FROM software s \
              JOIN repositories r ON r.id = s.repository_id \
-             LEFT JOIN snapshots n ON n.id = s.current_snapshot_id WHERE s.id IN ({placeholders})"
+             LEFT JOIN snapshots n ON n.id = s.current_snapshot_id WHERE s.id IN ({})",
+            crate::db::in_list(ids.len())
         ),
     );
     let rows = Row::find_by_statement(Statement::from_sql_and_values(

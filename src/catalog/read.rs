@@ -185,16 +185,13 @@ pub async fn repository_urls(
         url: String,
     }
     let backend = db.get_database_backend();
-    let placeholders: Vec<String> = (1..=ids.len())
-        .map(|n| match backend {
-            sea_orm::DbBackend::Postgres => format!("${n}"),
-            _ => "?".to_owned(),
-        })
-        .collect();
-    let sql = format!(
-        "SELECT s.id AS id, r.url AS url FROM software s \
-         JOIN repositories r ON r.id = s.repository_id WHERE s.id IN ({})",
-        placeholders.join(", ")
+    let sql = crate::db::numbered(
+        backend,
+        &format!(
+            "SELECT s.id AS id, r.url AS url FROM software s \
+             JOIN repositories r ON r.id = s.repository_id WHERE s.id IN ({})",
+            crate::db::in_list(ids.len())
+        ),
     );
     let rows = Row::find_by_statement(Statement::from_sql_and_values(
         backend,

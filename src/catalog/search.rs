@@ -26,7 +26,7 @@ use tokio::sync::OnceCell;
 
 use self::index::{Doc, Index, Key, TextHits};
 use super::text;
-use crate::db::numbered;
+use crate::db::{in_list, numbered};
 
 /// A facet: a dimension search can filter on and count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -515,7 +515,7 @@ impl Searcher {
              s.publisher_verified \
              FROM software s LEFT JOIN organisations o ON o.id = s.organisation_id WHERE s.id IN (",
         );
-        push_placeholders(&mut sql, placed.len());
+        sql.push_str(&in_list(placed.len()));
         sql.push(')');
         let rows = self
             .db
@@ -549,12 +549,6 @@ impl Searcher {
             });
         }
         Ok(hits)
-    }
-}
-
-fn push_placeholders(sql: &mut String, n: usize) {
-    for i in 0..n {
-        sql.push_str(if i == 0 { "?" } else { ", ?" });
     }
 }
 
@@ -595,12 +589,9 @@ async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<D
         .map(|id| Value::from(*id))
         .collect();
     if let Some(ids) = ids {
-        software.push_str(" WHERE id IN (");
-        push_placeholders(&mut software, ids.len());
-        software.push(')');
-        facets.push_str(" WHERE software_id IN (");
-        push_placeholders(&mut facets, ids.len());
-        facets.push(')');
+        let list = in_list(ids.len());
+        software.push_str(&format!(" WHERE id IN ({list})"));
+        facets.push_str(&format!(" WHERE software_id IN ({list})"));
     }
     facets.push_str(" GROUP BY facet, value");
     let row = db
