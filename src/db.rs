@@ -10,8 +10,8 @@ use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait as _};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait as _,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait as _,
 };
 
 /// Opens a transaction that reads and then writes. On SQLite it takes the write lock at once:
@@ -137,6 +137,17 @@ pub fn numbered(backend: sea_orm::DbBackend, sql: &str) -> String {
         }
     }
     out
+}
+
+/// The statement `sql`, written with `?` placeholders (numbered for PostgreSQL by [`numbered`]),
+/// for `backend`, with `values` bound to them.
+#[must_use]
+pub fn statement(
+    backend: DbBackend,
+    sql: &str,
+    values: impl IntoIterator<Item = sea_orm::Value>,
+) -> Statement {
+    Statement::from_sql_and_values(backend, numbered(backend, sql), values)
 }
 
 /// The placeholders of an `IN (...)` list of `n` values, `?, ?, ?`, which [`numbered`] numbers

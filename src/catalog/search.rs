@@ -26,7 +26,7 @@ use tokio::sync::OnceCell;
 
 use self::index::{Doc, Index, Key, TextHits};
 use super::text;
-use crate::db::{in_list, numbered};
+use crate::db::{in_list, statement};
 
 /// A facet: a dimension search can filter on and count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -348,12 +348,9 @@ impl Searcher {
         let backend = self.db.get_database_backend();
         let rows = self
             .db
-            .query_all_raw(Statement::from_sql_and_values(
+            .query_all_raw(statement(
                 backend,
-                numbered(
-                    backend,
-                    "SELECT id, changed_at_us FROM software WHERE changed_at_us > ?",
-                ),
+                "SELECT id, changed_at_us FROM software WHERE changed_at_us > ?",
                 [since.into()],
             ))
             .await?;
@@ -519,9 +516,9 @@ impl Searcher {
         sql.push(')');
         let rows = self
             .db
-            .query_all_raw(Statement::from_sql_and_values(
+            .query_all_raw(statement(
                 backend,
-                numbered(backend, &sql),
+                &sql,
                 placed.iter().map(|p| Value::from(p.id)),
             ))
             .await?;
@@ -595,11 +592,7 @@ async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<D
     }
     facets.push_str(" GROUP BY facet, value");
     let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            numbered(backend, &software),
-            values.clone(),
-        ))
+        .query_one_raw(statement(backend, &software, values.clone()))
         .await?;
     let json: Option<String> = match row {
         Some(row) => row.try_get("", "docs")?,
@@ -631,11 +624,7 @@ async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<D
         );
     }
     let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            numbered(backend, &facets),
-            values,
-        ))
+        .query_all_raw(statement(backend, &facets, values))
         .await?;
     for row in &rows {
         let facet: String = row.try_get("", "facet")?;
