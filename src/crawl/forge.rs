@@ -1,6 +1,6 @@
 //! The forges behind one interface: list an account's repositories, describe one repository,
 //! fetch one file at its default branch, the same way for every forge, each described by what
-//! its API differs in ([`Rest`]): GitHub (and GitHub Enterprise Server) REST v3 through
+//! its API differs in (`Rest`): GitHub (and GitHub Enterprise Server) REST v3 through
 //! `octocrab`, GitLab REST v4 and Gitea/Forgejo API v1 through the polite client, each at a
 //! configurable API base URL.
 //!
@@ -56,7 +56,7 @@ pub struct Forge {
 }
 
 /// What the crawler needs to know about a repository.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepoInfo {
     /// The repository's web page: its identity in the catalog.
     pub web_url: String,
@@ -649,16 +649,10 @@ mod tests {
             token: Some("t0k".to_owned()),
         };
         let repo = |id: Option<&str>| RepoInfo {
-            web_url: "https://forge.example/ente/servizi/app".to_owned(),
             path: "ente/servizi/app".to_owned(),
             id: id.map(str::to_owned),
             default_branch: Some("rel/1.0".to_owned()),
-            archived: false,
-            private: false,
-            stars: None,
-            forks: None,
-            activity: None,
-            clone_url: None,
+            ..RepoInfo::default()
         };
         let urls = |forge: &Forge, account: &str| {
             let mut urls: Vec<String> = forge
