@@ -174,20 +174,14 @@ fn world(total: usize) -> World {
 /// The crawl targets, through `publishers.yml` as an operator would write it.
 fn targets(forge: &ForgeFixture) -> Vec<Target> {
     let text = format!(
-        "forges:\n\
-         \x20 - web: {gh}\n    kind: github\n    api: {gh_api}\n\
-         \x20 - web: {gl}\n    kind: gitlab\n    api: {gl_api}\n\
-         \x20 - web: {gt}\n    kind: gitea\n    api: {gt_api}\n\
-         publishers:\n\
+        "{forges}publishers:\n\
          \x20 - name: Regione\n    accounts:\n      - {gh}/regione\n      - {gh}/provincia\n\
          \x20 - name: Ente\n    accounts:\n      - {gl}/ente\n\
          \x20 - name: Unione\n    accounts:\n      - {gt}/unione\n",
+        forges = forge.forges_section(&[]),
         gh = forge.web_base(ForgeKind::GitHub),
-        gh_api = forge.api_base(ForgeKind::GitHub),
         gl = forge.web_base(ForgeKind::GitLab),
-        gl_api = forge.api_base(ForgeKind::GitLab),
         gt = forge.web_base(ForgeKind::Gitea),
-        gt_api = forge.api_base(ForgeKind::Gitea),
     );
     let parsed = sources::parse(text.as_bytes()).unwrap();
     let (targets, git) = Target::from_sources(&parsed, &BTreeMap::new());

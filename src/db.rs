@@ -10,8 +10,8 @@ use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait as _};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait as _,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait as _,
 };
 
 /// Opens a transaction that reads and then writes. On SQLite it takes the write lock at once:
@@ -139,6 +139,24 @@ pub fn numbered(backend: sea_orm::DbBackend, sql: &str) -> String {
     out
 }
 
+/// The statement `sql`, written with `?` placeholders (numbered for PostgreSQL by [`numbered`]),
+/// for `backend`, with `values` bound to them.
+#[must_use]
+pub fn statement(
+    backend: DbBackend,
+    sql: &str,
+    values: impl IntoIterator<Item = sea_orm::Value>,
+) -> Statement {
+    Statement::from_sql_and_values(backend, numbered(backend, sql), values)
+}
+
+/// The placeholders of an `IN (...)` list of `n` values, `?, ?, ?`, which [`numbered`] numbers
+/// with the rest of the statement on PostgreSQL.
+#[must_use]
+pub fn in_list(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 /// The file of a `sqlite:` URL, unless it is in memory.
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url
@@ -175,6 +193,19 @@ mod tests {
         assert_eq!(
             redact("postgres://riuso:secret@db:5432/riuso"),
             "postgres://riuso:***@db:5432/riuso"
+        );
+    }
+
+    #[test]
+    fn in_lists_are_numbered_with_their_statement() {
+        let sql = format!("SELECT 1 WHERE a = ? AND b IN ({})", in_list(3));
+        assert_eq!(
+            numbered(sea_orm::DbBackend::Postgres, &sql),
+            "SELECT 1 WHERE a = $1 AND b IN ($2, $3, $4)"
+        );
+        assert_eq!(
+            numbered(sea_orm::DbBackend::Sqlite, &sql),
+            "SELECT 1 WHERE a = ? AND b IN (?, ?, ?)"
         );
     }
 }

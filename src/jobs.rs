@@ -19,6 +19,8 @@ use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement};
 
+use crate::db::statement;
+
 /// Microseconds since the Unix epoch, now.
 fn now_us() -> i64 {
     chrono::Utc::now().timestamp_micros()
@@ -26,11 +28,6 @@ fn now_us() -> i64 {
 
 fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
-}
-
-/// A statement of `sql` with `?` placeholders, for either database.
-fn statement(backend: DbBackend, sql: &str, values: Vec<sea_orm::Value>) -> Statement {
-    Statement::from_sql_and_values(backend, crate::db::numbered(backend, sql), values)
 }
 
 /// A job to add.

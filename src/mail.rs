@@ -269,12 +269,9 @@ pub async fn requeue_unsent(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     let backend = db.get_database_backend();
     // A dead job keeps its deduplication key: clear the dead mail jobs so each message can get a
     // fresh one.
-    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+    db.execute_raw(crate::db::statement(
         backend,
-        crate::db::numbered(
-            backend,
-            "DELETE FROM jobs WHERE kind = ? AND state = 'dead'",
-        ),
+        "DELETE FROM jobs WHERE kind = ? AND state = 'dead'",
         [JOB_KIND.into()],
     ))
     .await?;

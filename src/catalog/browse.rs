@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ColumnTrait as _, DatabaseConnection, DbErr, EntityTrait as _, FromQueryResult,
-    QueryFilter as _, QueryOrder as _, QuerySelect as _, Statement,
+    QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 use serde::Deserialize;
 
@@ -150,18 +150,15 @@ pub async fn cards(db: &DatabaseConnection, ids: &[i64]) -> Result<BTreeMap<i64,
         normalized: Option<String>,
     }
     let backend = db.get_database_backend();
-    let placeholders = vec!["?"; ids.len()].join(", ");
-    let sql = crate::db::numbered(
-        backend,
-        &format!(
-            "SELECT s.id AS id, r.url AS url, n.normalized AS normalized FROM software s \
-             JOIN repositories r ON r.id = s.repository_id \
-             LEFT JOIN snapshots n ON n.id = s.current_snapshot_id WHERE s.id IN ({placeholders})"
-        ),
+    let sql = format!(
+        "SELECT s.id AS id, r.url AS url, n.normalized AS normalized FROM software s \
+         JOIN repositories r ON r.id = s.repository_id \
+         LEFT JOIN snapshots n ON n.id = s.current_snapshot_id WHERE s.id IN ({})",
+        crate::db::in_list(ids.len())
     );
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+    let rows = Row::find_by_statement(crate::db::statement(
         backend,
-        sql,
+        &sql,
         ids.iter().map(|id| (*id).into()),
     ))
     .all(db)
@@ -259,7 +256,7 @@ pub async fn reuse_of(
     limit: u64,
 ) -> Result<Vec<Reuse>, DbErr> {
     let backend = db.get_database_backend();
-    let sql = crate::db::numbered(
+    Reuse::find_by_statement(crate::db::statement(
         backend,
         "SELECT s.slug AS slug, s.name AS software, u.name AS user, u.ipa_code AS ipa_code \
          FROM software s JOIN used_by u ON u.snapshot_id = s.current_snapshot_id \
@@ -267,10 +264,6 @@ pub async fn reuse_of(
          WHERE s.organisation_id = ? AND s.active = ? AND s.publisher_verified = ? \
          AND (u.ipa_code IS NULL OR o.ipa_code IS NULL OR u.ipa_code <> o.ipa_code) \
          ORDER BY s.name, s.id, u.name LIMIT ?",
-    );
-    Reuse::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        sql,
         [
             organisation_id.into(),
             true.into(),

@@ -16,7 +16,7 @@ use std::fmt;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait as _,
-    DatabaseConnection, DbErr, EntityTrait as _, QueryFilter as _, Statement,
+    DatabaseConnection, DbErr, EntityTrait as _, QueryFilter as _,
 };
 use serde::{Deserialize, Serialize};
 
@@ -196,13 +196,10 @@ pub fn stored_counts(run: &crawl_runs::Model) -> serde_json::Map<String, serde_j
 pub async fn report(db: &DatabaseConnection, id: i64) -> Result<Report, DbErr> {
     let backend = db.get_database_backend();
     let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
+        .query_all_raw(crate::db::statement(
             backend,
-            crate::db::numbered(
-                backend,
-                "SELECT outcome, repository_id, message FROM crawl_events \
+            "SELECT outcome, repository_id, message FROM crawl_events \
                  WHERE crawl_run_id = ? ORDER BY id",
-            ),
             [id.into()],
         ))
         .await?;

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::{
     ColumnTrait as _, DatabaseConnection, DbErr, EntityTrait as _, FromQueryResult,
-    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, Statement,
+    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 
 use super::entities::{
@@ -185,20 +185,14 @@ pub async fn repository_urls(
         url: String,
     }
     let backend = db.get_database_backend();
-    let placeholders: Vec<String> = (1..=ids.len())
-        .map(|n| match backend {
-            sea_orm::DbBackend::Postgres => format!("${n}"),
-            _ => "?".to_owned(),
-        })
-        .collect();
     let sql = format!(
         "SELECT s.id AS id, r.url AS url FROM software s \
          JOIN repositories r ON r.id = s.repository_id WHERE s.id IN ({})",
-        placeholders.join(", ")
+        crate::db::in_list(ids.len())
     );
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+    let rows = Row::find_by_statement(crate::db::statement(
         backend,
-        sql,
+        &sql,
         ids.iter().map(|id| (*id).into()),
     ))
     .all(db)
@@ -514,13 +508,13 @@ pub async fn export_page(
         normalized: String,
     }
     let backend = db.get_database_backend();
-    let (t, p1, p2) = match backend {
-        sea_orm::DbBackend::Postgres => ("TRUE", "$1", "$2"),
-        _ => ("1", "?", "?"),
+    let t = match backend {
+        sea_orm::DbBackend::Postgres => "TRUE",
+        _ => "1",
     };
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+    let rows = Row::find_by_statement(crate::db::statement(
         backend,
-        format!(
+        &format!(
             "SELECT s.id AS id, s.slug AS slug, s.name AS name, r.url AS url, \
              o.name AS publisher_name, o.ipa_code AS publisher_ipa, s.vitality AS vitality, \
              s.created_at AS created_at, s.updated_at AS updated_at, \
@@ -529,8 +523,8 @@ pub async fn export_page(
              JOIN repositories r ON r.id = s.repository_id \
              JOIN snapshots sn ON sn.id = s.current_snapshot_id \
              LEFT JOIN organisations o ON o.id = s.organisation_id \
-             WHERE s.active = {t} AND sn.valid = {t} AND sn.normalized IS NOT NULL AND s.id > {p1} \
-             ORDER BY s.id LIMIT {p2}"
+             WHERE s.active = {t} AND sn.valid = {t} AND sn.normalized IS NOT NULL AND s.id > ? \
+             ORDER BY s.id LIMIT ?"
         ),
         [
             after.unwrap_or(0).into(),

@@ -26,7 +26,7 @@ use tokio::sync::OnceCell;
 
 use self::index::{Doc, Index, Key, TextHits};
 use super::text;
-use crate::db::numbered;
+use crate::db::{in_list, statement};
 
 /// A facet: a dimension search can filter on and count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -348,12 +348,9 @@ impl Searcher {
         let backend = self.db.get_database_backend();
         let rows = self
             .db
-            .query_all_raw(Statement::from_sql_and_values(
+            .query_all_raw(statement(
                 backend,
-                numbered(
-                    backend,
-                    "SELECT id, changed_at_us FROM software WHERE changed_at_us > ?",
-                ),
+                "SELECT id, changed_at_us FROM software WHERE changed_at_us > ?",
                 [since.into()],
             ))
             .await?;
@@ -515,13 +512,13 @@ impl Searcher {
              s.publisher_verified \
              FROM software s LEFT JOIN organisations o ON o.id = s.organisation_id WHERE s.id IN (",
         );
-        push_placeholders(&mut sql, placed.len());
+        sql.push_str(&in_list(placed.len()));
         sql.push(')');
         let rows = self
             .db
-            .query_all_raw(Statement::from_sql_and_values(
+            .query_all_raw(statement(
                 backend,
-                numbered(backend, &sql),
+                &sql,
                 placed.iter().map(|p| Value::from(p.id)),
             ))
             .await?;
@@ -549,12 +546,6 @@ impl Searcher {
             });
         }
         Ok(hits)
-    }
-}
-
-fn push_placeholders(sql: &mut String, n: usize) {
-    for i in 0..n {
-        sql.push_str(if i == 0 { "?" } else { ", ?" });
     }
 }
 
@@ -595,20 +586,13 @@ async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<D
         .map(|id| Value::from(*id))
         .collect();
     if let Some(ids) = ids {
-        software.push_str(" WHERE id IN (");
-        push_placeholders(&mut software, ids.len());
-        software.push(')');
-        facets.push_str(" WHERE software_id IN (");
-        push_placeholders(&mut facets, ids.len());
-        facets.push(')');
+        let list = in_list(ids.len());
+        software.push_str(&format!(" WHERE id IN ({list})"));
+        facets.push_str(&format!(" WHERE software_id IN ({list})"));
     }
     facets.push_str(" GROUP BY facet, value");
     let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            numbered(backend, &software),
-            values.clone(),
-        ))
+        .query_one_raw(statement(backend, &software, values.clone()))
         .await?;
     let json: Option<String> = match row {
         Some(row) => row.try_get("", "docs")?,
@@ -640,11 +624,7 @@ async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<D
         );
     }
     let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            numbered(backend, &facets),
-            values,
-        ))
+        .query_all_raw(statement(backend, &facets, values))
         .await?;
     for row in &rows {
         let facet: String = row.try_get("", "facet")?;

@@ -1,11 +1,14 @@
 //! The forges behind one interface: list an account's repositories, describe one repository,
-//! fetch one file at its default branch, for any forge behind [`ForgeApi`]: GitHub (and GitHub
-//! Enterprise Server) REST v3 through `octocrab`, GitLab REST v4 and Gitea/Forgejo API v1 through
-//! the polite client, each at a configurable API base URL.
+//! fetch one file at its default branch, the same way for every forge, each described by what
+//! its API differs in (`Rest`): GitHub (and GitHub Enterprise Server) REST v3 through
+//! `octocrab`, GitLab REST v4 and Gitea/Forgejo API v1 through the polite client, each at a
+//! configurable API base URL.
 //!
 //! Every request is conditional when the crawler has validators from last time; listings are
 //! paginated through `Link: rel="next"` (GitHub, Gitea, GitLab) or `X-Next-Page` (GitLab), and
 //! each page keeps its own validators, so an unchanged account costs one 304 per page.
+
+use std::borrow::Cow;
 
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
@@ -53,7 +56,7 @@ pub struct Forge {
 }
 
 /// What the crawler needs to know about a repository.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RepoInfo {
     /// The repository's web page: its identity in the catalog.
     pub web_url: String,
@@ -137,74 +140,79 @@ pub const FILE: &str = "publiccode.yml";
 /// at its own maximum, 50 by default).
 const PER_PAGE: u32 = 100;
 
-/// One forge's REST API: its URLs, how it is asked (credentials, client), how its answers read.
-/// [`Forge`] walks listings, describes repositories and fetches files through it, the same way
-/// for every forge. GitHub is [`github::GitHub`] (through `octocrab`), GitLab
-/// [`gitlab::GitLab`], Gitea and Forgejo [`gitea::Gitea`].
-#[async_trait::async_trait]
-pub trait ForgeApi: Send + Sync + std::fmt::Debug {
-    /// The URLs listing `account`'s repositories: as an organisation or group, then as a user.
-    ///
-    /// # Errors
-    ///
-    /// [`ForgeError::Url`] when `account` makes no URL.
-    fn listing_urls(&self, account: &str) -> Result<[Url; 2], ForgeError>;
+/// What one forge's REST API differs in from another's: where it answers, how it takes a token,
+/// what its JSON calls things. [`Forge`] walks listings, describes repositories and fetches files
+/// the same way for every forge, through one of these: GitHub's is [`github::REST`] (asked and
+/// read through `octocrab`), GitLab's [`gitlab::REST`], Gitea's and Forgejo's [`gitea::REST`].
+///
+/// The paths are templates under the API base URL, with `{account}`, `{repo}`, `{file}`
+/// ([`FILE`]), `{ref}` (the URL-encoded branch) and `{per_page}` ([`PER_PAGE`]) in place of
+/// what they name.
+#[derive(Debug)]
+struct Rest {
+    /// The listings of `{account}`'s repositories: as an organisation or group, then as a user.
+    listings: [&'static str; 2],
+    /// The description of the repository `{repo}`.
+    repository: &'static str,
+    /// The raw bytes of `{file}` in `{repo}` at `{ref}`.
+    file: &'static str,
+    /// The media type that asks for the raw bytes of a file.
+    raw: &'static str,
+    /// Namespaces nest (GitLab): an account or a repository's path is one URL-encoded segment,
+    /// and a repository's files are addressed by its id when the forge gave one.
+    nested: bool,
+    /// The header carrying a token, and what precedes the token in it.
+    token: (HeaderName, &'static str),
+    /// The names in a JSON repository object.
+    keys: JsonKeys,
+    /// Asked and read through `octocrab` (GitHub), not the polite client and [`JsonKeys`] alone.
+    octocrab: bool,
+}
 
-    /// The URL describing the repository at `path`.
-    ///
-    /// # Errors
-    ///
-    /// [`ForgeError::Url`] when `path` makes no URL.
-    fn repository_url(&self, path: &str) -> Result<Url, ForgeError>;
-
-    /// The URL of [`FILE`] in `repo` at the URL-encoded `reference`, and the media type to ask
-    /// for (the raw bytes).
-    ///
-    /// # Errors
-    ///
-    /// [`ForgeError::Url`] when the repository makes no URL.
-    fn file_url(&self, repo: &RepoInfo, reference: &str)
-    -> Result<(Url, &'static str), ForgeError>;
-
-    /// The header carrying the configured token, and its value; `None` without a token.
-    fn credentials(&self) -> Option<(HeaderName, String)>;
-
-    /// GETs `url` accepting `accept`, with the forge's credentials, conditionally on
-    /// `validators`; through the polite client unless the forge has a client of its own.
-    ///
-    /// # Errors
-    ///
-    /// The polite client's.
-    async fn get(
-        &self,
-        http: &Polite,
-        url: &Url,
-        accept: &'static str,
-        validators: Option<&Validators>,
-    ) -> Result<Answer, FetchError> {
-        http.get(url, &headers(accept, self.credentials()), validators)
-            .await
+impl Rest {
+    /// `text` as this forge's URLs carry an account or a repository's path.
+    fn segment<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        if self.nested {
+            Cow::Owned(encode(text))
+        } else {
+            Cow::Borrowed(text)
+        }
     }
-
-    /// Reads one page of a listing.
-    ///
-    /// # Errors
-    ///
-    /// [`ForgeError::Malformed`] when it is not a list of repositories.
-    fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError>;
-
-    /// Reads one repository's description.
-    ///
-    /// # Errors
-    ///
-    /// [`ForgeError::Malformed`] when it is not a repository.
-    fn read_repository(&self, url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError>;
 }
 
 /// `path` under the API base URL `api`.
 fn api_url(api: &Url, path: &str) -> Result<Url, ForgeError> {
     let base = api.as_str().trim_end_matches('/');
     Url::parse(&format!("{base}{path}")).map_err(|_| ForgeError::Url(path.to_owned()))
+}
+
+/// `template` with every `{name}` that `values` names replaced by its value, in one pass: text
+/// a value brings in is never read as a template.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 64);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after.find('}').and_then(|close| {
+            values
+                .iter()
+                .find(|(name, _)| *name == &after[..close])
+                .map(|(_, value)| (close, value))
+        });
+        match value {
+            Some((close, value)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The `Accept` header, and the credentials `credentials` when a token is configured.
@@ -225,8 +233,9 @@ fn encode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
-/// Where a JSON repository object keeps what the crawler reads (GitLab and Gitea differ only in
+/// Where a JSON repository object keeps what the crawler reads (the forges differ only in
 /// names).
+#[derive(Debug)]
 struct JsonKeys {
     path: &'static str,
     web_url: &'static str,
@@ -237,27 +246,6 @@ struct JsonKeys {
     clone_url: &'static str,
 }
 
-/// Reads a JSON array of repository objects, each with `read`.
-fn read_array(
-    url: &str,
-    bytes: &[u8],
-    read: impl Fn(&serde_json::Value) -> Result<RepoInfo, ForgeError>,
-) -> Result<Vec<RepoInfo>, ForgeError> {
-    let items: Vec<serde_json::Value> =
-        serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
-    items.iter().map(read).collect()
-}
-
-/// Reads one JSON repository object with `read`.
-fn read_object(
-    url: &str,
-    bytes: &[u8],
-    read: impl Fn(&serde_json::Value) -> Result<RepoInfo, ForgeError>,
-) -> Result<RepoInfo, ForgeError> {
-    let item: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
-    read(&item)
-}
-
 fn malformed(url: &str, e: &serde_json::Error) -> ForgeError {
     ForgeError::Malformed {
         url: url.to_owned(),
@@ -265,7 +253,7 @@ fn malformed(url: &str, e: &serde_json::Error) -> ForgeError {
     }
 }
 
-/// Reads one repository object.
+/// Reads one repository object by the names in `keys`.
 fn read_json_repository(
     url: &str,
     item: &serde_json::Value,
@@ -303,16 +291,6 @@ fn read_json_repository(
 }
 
 impl Forge {
-    /// The implementation of this forge's API.
-    fn client(&self) -> Box<dyn ForgeApi> {
-        let (api, token) = (self.api.clone(), self.token.clone());
-        match self.kind {
-            Kind::GitHub => Box::new(github::GitHub { api, token }),
-            Kind::GitLab => Box::new(gitlab::GitLab { api, token }),
-            Kind::Gitea => Box::new(gitea::Gitea { api, token }),
-        }
-    }
-
     /// Lists the repositories of `account`, asking only for the pages that changed since
     /// `previous`.
     ///
@@ -325,14 +303,12 @@ impl Forge {
         account: &str,
         previous: &Listing,
     ) -> Result<Listing, ForgeError> {
-        list(self.client().as_ref(), http, account, previous)
-            .await?
-            .ok_or_else(|| {
-                ForgeError::NoAccount(format!(
-                    "{}/{account}",
-                    self.api.as_str().trim_end_matches('/')
-                ))
-            })
+        list(self, http, account, previous).await?.ok_or_else(|| {
+            ForgeError::NoAccount(format!(
+                "{}/{account}",
+                self.api.as_str().trim_end_matches('/')
+            ))
+        })
     }
 
     /// Describes the repository at `path` (`owner/name`, or a GitLab full path); `None` when
@@ -346,10 +322,9 @@ impl Forge {
         http: &Polite,
         path: &str,
     ) -> Result<Option<RepoInfo>, ForgeError> {
-        let api = self.client();
-        let url = api.repository_url(path)?;
-        match api.get(http, &url, "application/json", None).await? {
-            Answer::Body { bytes, .. } => api.read_repository(url.as_str(), &bytes).map(Some),
+        let url = self.repository_url(path)?;
+        match self.get(http, &url, "application/json", None).await? {
+            Answer::Body { bytes, .. } => self.read_repository(url.as_str(), &bytes).map(Some),
             Answer::NotFound => Ok(None),
             Answer::NotModified => Err(FetchError::Status {
                 url: url.to_string(),
@@ -370,22 +345,142 @@ impl Forge {
         repo: &RepoInfo,
         validators: Option<&Validators>,
     ) -> Result<Answer, ForgeError> {
-        let api = self.client();
+        let url = self.file_url(repo)?;
+        Ok(self.get(http, &url, self.rest().raw, validators).await?)
+    }
+
+    /// This forge's API.
+    fn rest(&self) -> &'static Rest {
+        match self.kind {
+            Kind::GitHub => &github::REST,
+            Kind::GitLab => &gitlab::REST,
+            Kind::Gitea => &gitea::REST,
+        }
+    }
+
+    /// The path `template` filled with `values`, under the API base URL.
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Url`] when it makes no URL.
+    fn url(&self, template: &str, values: &[(&str, &str)]) -> Result<Url, ForgeError> {
+        api_url(&self.api, &fill(template, values))
+    }
+
+    /// The URLs listing `account`'s repositories: as an organisation or group, then as a user.
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Url`] when `account` makes no URL.
+    fn listing_urls(&self, account: &str) -> Result<[Url; 2], ForgeError> {
+        let rest = self.rest();
+        let account = rest.segment(account);
+        let per_page = PER_PAGE.to_string();
+        let [group, user] = rest
+            .listings
+            .map(|template| self.url(template, &[("account", &account), ("per_page", &per_page)]));
+        Ok([group?, user?])
+    }
+
+    /// The URL describing the repository at `path`.
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Url`] when `path` makes no URL.
+    fn repository_url(&self, path: &str) -> Result<Url, ForgeError> {
+        let rest = self.rest();
+        self.url(rest.repository, &[("repo", &rest.segment(path))])
+    }
+
+    /// The URL of [`FILE`]'s raw bytes in `repo` at its default branch.
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Url`] when the repository makes no URL.
+    fn file_url(&self, repo: &RepoInfo) -> Result<Url, ForgeError> {
+        let rest = self.rest();
         let reference = encode(repo.default_branch.as_deref().unwrap_or("HEAD"));
-        let (url, accept) = api.file_url(repo, &reference)?;
-        Ok(api.get(http, &url, accept, validators).await?)
+        let project = match &repo.id {
+            Some(id) if rest.nested => Cow::Borrowed(id.as_str()),
+            _ => rest.segment(&repo.path),
+        };
+        self.url(
+            rest.file,
+            &[("repo", &project), ("file", FILE), ("ref", &reference)],
+        )
+    }
+
+    /// The header carrying the configured token, and its value; `None` without a token.
+    fn credentials(&self) -> Option<(HeaderName, String)> {
+        let (name, prefix) = &self.rest().token;
+        self.token
+            .as_ref()
+            .map(|token| (name.clone(), format!("{prefix}{token}")))
+    }
+
+    /// GETs `url` accepting `accept`, with the forge's credentials (its token in its header),
+    /// conditionally on `validators`.
+    ///
+    /// # Errors
+    ///
+    /// The polite client's.
+    async fn get(
+        &self,
+        http: &Polite,
+        url: &Url,
+        accept: &'static str,
+        validators: Option<&Validators>,
+    ) -> Result<Answer, FetchError> {
+        let headers = headers(accept, self.credentials());
+        if self.rest().octocrab {
+            github::get(http, url, &headers, validators).await
+        } else {
+            http.get(url, &headers, validators).await
+        }
+    }
+
+    /// Reads one page of a listing.
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Malformed`] when it is not a list of repositories.
+    fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
+        let items: Vec<serde_json::Value> =
+            serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
+        items.iter().map(|item| self.read_item(url, item)).collect()
+    }
+
+    /// Reads one repository's description.
+    ///
+    /// # Errors
+    ///
+    /// [`ForgeError::Malformed`] when it is not a repository.
+    fn read_repository(&self, url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
+        let item: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| malformed(url, &e))?;
+        self.read_item(url, &item)
+    }
+
+    /// Reads one repository object.
+    fn read_item(&self, url: &str, item: &serde_json::Value) -> Result<RepoInfo, ForgeError> {
+        let rest = self.rest();
+        if rest.octocrab {
+            github::read_item(url, item, &rest.keys)
+        } else {
+            read_json_repository(url, item, &rest.keys)
+        }
     }
 }
 
-/// Walks the listing of `account` on `api`, page by page, each page conditional on what
+/// Walks the listing of `account` on `forge`, page by page, each page conditional on what
 /// `previous` holds of it; `None` when no organisation, group or user has that name.
 async fn list(
-    api: &dyn ForgeApi,
+    forge: &Forge,
     http: &Polite,
     account: &str,
     previous: &Listing,
 ) -> Result<Option<Listing>, ForgeError> {
-    let candidates = api.listing_urls(account)?;
+    let candidates = forge.listing_urls(account)?;
     // Start where the last listing started (the user URL when the account is a user).
     let start = previous
         .pages
@@ -404,7 +499,7 @@ async fn list(
         while let Some(url) = next.take() {
             let known = previous.pages.iter().find(|p| p.url == url);
             let parsed = Url::parse(&url).map_err(|_| ForgeError::Url(url.clone()))?;
-            let mut answer = api
+            let mut answer = forge
                 .get(
                     http,
                     &parsed,
@@ -414,7 +509,7 @@ async fn list(
                 .await?;
             if let (Answer::NotModified, None) = (&answer, known) {
                 // A 304 we did not ask for: fetch the page unconditionally.
-                answer = api.get(http, &parsed, "application/json", None).await?;
+                answer = forge.get(http, &parsed, "application/json", None).await?;
             }
             let page = match (answer, known) {
                 (Answer::NotModified, Some(known)) => known.clone(),
@@ -437,7 +532,7 @@ async fn list(
                     },
                     _,
                 ) => Page {
-                    repos: api.read_repositories(&url, &bytes)?,
+                    repos: forge.read_repositories(&url, &bytes)?,
                     next: next_page(&url, &headers),
                     url,
                     validators,
@@ -499,7 +594,8 @@ mod tests {
     #[test]
     fn gitlab_and_gitea_objects_read_through_their_own_names() {
         let api = Url::parse("https://forge.example/api").unwrap();
-        let gitlab = gitlab::GitLab {
+        let gitlab = Forge {
+            kind: Kind::GitLab,
             api: api.clone(),
             token: None,
         };
@@ -518,7 +614,11 @@ mod tests {
             ),
             (Some("42"), "ente/servizi/app", true, Some(2))
         );
-        let gitea = gitea::Gitea { api, token: None };
+        let gitea = Forge {
+            kind: Kind::Gitea,
+            api,
+            token: None,
+        };
         let repos = br#"[{"id": 7, "full_name": "comune/app", "private": false,
             "html_url": "https://gitea.example/comune/app", "stars_count": 3,
             "updated_at": "2026-11-02T00:00:00Z", "archived": true}]"#;
@@ -539,6 +639,83 @@ mod tests {
             gitlab.read_repository("u", br#"{"id": 1, "web_url": "https://x"}"#),
             Err(ForgeError::Malformed { message, .. }) if message.contains("name")
         ));
+    }
+
+    #[test]
+    fn each_forge_is_asked_at_its_own_paths_with_its_own_token_header() {
+        let forge = |kind| Forge {
+            kind,
+            api: Url::parse("https://forge.example/api/").unwrap(),
+            token: Some("t0k".to_owned()),
+        };
+        let repo = |id: Option<&str>| RepoInfo {
+            path: "ente/servizi/app".to_owned(),
+            id: id.map(str::to_owned),
+            default_branch: Some("rel/1.0".to_owned()),
+            ..RepoInfo::default()
+        };
+        let urls = |forge: &Forge, account: &str| {
+            let mut urls: Vec<String> = forge
+                .listing_urls(account)
+                .unwrap()
+                .iter()
+                .map(Url::to_string)
+                .collect();
+            urls.push(
+                forge
+                    .repository_url("ente/servizi/app")
+                    .unwrap()
+                    .to_string(),
+            );
+            urls.push(forge.file_url(&repo(Some("42"))).unwrap().to_string());
+            urls.push(forge.file_url(&repo(None)).unwrap().to_string());
+            let (name, value) = forge.credentials().unwrap();
+            urls.push(format!("{name}: {value}"));
+            urls
+        };
+        let base = "https://forge.example/api";
+        assert_eq!(
+            urls(&forge(Kind::GitHub), "comune"),
+            [
+                format!("{base}/orgs/comune/repos?per_page=100"),
+                format!("{base}/users/comune/repos?per_page=100"),
+                format!("{base}/repos/ente/servizi/app"),
+                format!("{base}/repos/ente/servizi/app/contents/publiccode.yml?ref=rel%2F1.0"),
+                format!("{base}/repos/ente/servizi/app/contents/publiccode.yml?ref=rel%2F1.0"),
+                "authorization: Bearer t0k".to_owned(),
+            ]
+        );
+        assert_eq!(
+            urls(&forge(Kind::GitLab), "ente/servizi"),
+            [
+                format!(
+                    "{base}/groups/ente%2Fservizi/projects?include_subgroups=true&per_page=100"
+                ),
+                format!("{base}/users/ente%2Fservizi/projects?per_page=100"),
+                format!("{base}/projects/ente%2Fservizi%2Fapp"),
+                format!("{base}/projects/42/repository/files/publiccode.yml/raw?ref=rel%2F1.0"),
+                format!(
+                    "{base}/projects/ente%2Fservizi%2Fapp/repository/files/publiccode.yml/raw?ref=rel%2F1.0"
+                ),
+                "private-token: t0k".to_owned(),
+            ]
+        );
+        assert_eq!(
+            urls(&forge(Kind::Gitea), "comune"),
+            [
+                format!("{base}/orgs/comune/repos?limit=100"),
+                format!("{base}/users/comune/repos?limit=100"),
+                format!("{base}/repos/ente/servizi/app"),
+                format!("{base}/repos/ente/servizi/app/raw/publiccode.yml?ref=rel%2F1.0"),
+                format!("{base}/repos/ente/servizi/app/raw/publiccode.yml?ref=rel%2F1.0"),
+                "authorization: token t0k".to_owned(),
+            ]
+        );
+        // What a value brings in is not read as a template.
+        assert_eq!(
+            fill("/a/{x}/{y}/{z}", &[("x", "{y}"), ("y", "b")]),
+            "/a/{y}/b/{z}"
+        );
     }
 
     #[test]

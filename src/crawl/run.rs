@@ -17,7 +17,7 @@ use super::http::{Answer, Polite, Validators};
 use super::identity;
 use super::vitality_job;
 use crate::catalog::crawl_log::{self, CrawlOutcome, SourceKey};
-use crate::catalog::entities::repositories;
+use crate::catalog::entities::{repositories, software};
 use crate::catalog::{self, Facts, Fetched, IngestOutcome, Origin};
 use crate::publiccode::{self, Context, Limits};
 
@@ -297,19 +297,7 @@ async fn crawl_api(
         && known.last_modified == info.activity
         && known.default_branch == info.default_branch
     {
-        let entry = crawl_log::entry_of(db, known.id).await?;
-        if let Some(entry) = &entry {
-            catalog::reverify_publisher(db, entry, cx.source_ipa).await?;
-        }
-        crawl_log::event_of(
-            db,
-            run,
-            Some(known.id),
-            entry.as_ref().map(|e| e.id),
-            CrawlOutcome::Unchanged,
-            "activity unchanged since the last crawl",
-        )
-        .await?;
+        let entry = unchanged(cx, known.id, "activity unchanged since the last crawl").await?;
         // No push since: the history is the same, but the window moves a day at a time.
         let stale = entry
             .as_ref()
@@ -348,19 +336,7 @@ async fn crawl_api(
             let mut vitality = false;
             if let Some(known) = known {
                 remember(db, known.id, info, None).await?;
-                let entry = crawl_log::entry_of(db, known.id).await?;
-                if let Some(entry) = &entry {
-                    catalog::reverify_publisher(db, entry, cx.source_ipa).await?;
-                }
-                crawl_log::event_of(
-                    db,
-                    run,
-                    Some(known.id),
-                    entry.as_ref().map(|e| e.id),
-                    CrawlOutcome::Unchanged,
-                    "publiccode.yml not modified (304)",
-                )
-                .await?;
+                let entry = unchanged(cx, known.id, "publiccode.yml not modified (304)").await?;
                 // The file is the same, the history may not be: the listing said the
                 // repository moved. A single repository is described from memory, so nothing
                 // says so; its index is looked at again once a day.
@@ -438,6 +414,29 @@ async fn crawl_api(
         outcome,
         vitality: true,
     })
+}
+
+/// Records that the file of repository `repository_id` is unchanged, saying `why`, after checking
+/// its entry's publisher against the source's again; answers the entry, if it has one.
+async fn unchanged(
+    cx: &RunContext<'_>,
+    repository_id: i64,
+    why: &str,
+) -> Result<Option<software::Model>, DbErr> {
+    let entry = crawl_log::entry_of(cx.db, repository_id).await?;
+    if let Some(entry) = &entry {
+        catalog::reverify_publisher(cx.db, entry, cx.source_ipa).await?;
+    }
+    crawl_log::event_of(
+        cx.db,
+        cx.run,
+        Some(repository_id),
+        entry.as_ref().map(|e| e.id),
+        CrawlOutcome::Unchanged,
+        why,
+    )
+    .await?;
+    Ok(entry)
 }
 
 /// Validates and ingests `bytes` fetched from the repository of `origin`; records the outcome as

@@ -14,11 +14,23 @@ use std::time::Duration;
 use riuso::mail::{self, Mailer, SmtpConfig, SmtpTls};
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 
-use crate::support::db::TestDb;
+use crate::support::db::{Backend, TestDb};
 use crate::support::smtp::SmtpSink;
+use crate::support::test_app::TestApp;
 
 /// The password every test account uses.
 pub const PASSWORD: &str = "correct horse battery staple";
+
+/// The demo catalog on `backend`, with no limit on the account forms: the tests use them more
+/// often than a person would.
+pub async fn demo_app(backend: Backend) -> TestApp {
+    TestApp::new()
+        .backend(backend)
+        .demo()
+        .config(|c| c.auth_rate_per_minute = 0)
+        .build()
+        .await
+}
 
 /// Delivers every message waiting in the outbox to `sink`, as the worker's mail job does.
 pub async fn deliver(db: &TestDb, sink: &SmtpSink) {

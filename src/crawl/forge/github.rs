@@ -21,82 +21,36 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use octocrab::models::Repository;
 use octocrab::{AuthState, OctoBody, Octocrab, OctocrabBuilder};
-use reqwest::header::{self, HeaderMap, HeaderName};
+use reqwest::header::{self, HeaderMap};
 use serde::Deserialize as _;
 use url::Url;
 
-use super::{
-    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, headers, read_array,
-    read_json_repository, read_object,
-};
+use super::{ForgeError, JsonKeys, RepoInfo, Rest, read_json_repository};
 use crate::crawl::http::{Answer, FetchError, Polite, Validators};
 
-/// GitHub or a GitHub Enterprise Server at its API base URL (`https://api.github.com`,
-/// `https://github.example.it/api/v3`).
-#[derive(Debug)]
-pub struct GitHub {
-    /// The API base URL.
-    pub api: Url,
-    /// A token (personal, fine-grained or an app's), sent as `Authorization: Bearer ...`.
-    pub token: Option<String>,
-}
-
-#[async_trait::async_trait]
-impl ForgeApi for GitHub {
-    fn listing_urls(&self, account: &str) -> Result<[Url; 2], ForgeError> {
-        Ok([
-            api_url(
-                &self.api,
-                &format!("/orgs/{account}/repos?per_page={PER_PAGE}"),
-            )?,
-            api_url(
-                &self.api,
-                &format!("/users/{account}/repos?per_page={PER_PAGE}"),
-            )?,
-        ])
-    }
-
-    fn repository_url(&self, path: &str) -> Result<Url, ForgeError> {
-        api_url(&self.api, &format!("/repos/{path}"))
-    }
-
-    fn file_url(
-        &self,
-        repo: &RepoInfo,
-        reference: &str,
-    ) -> Result<(Url, &'static str), ForgeError> {
-        let url = api_url(
-            &self.api,
-            &format!("/repos/{}/contents/{FILE}?ref={reference}", repo.path),
-        )?;
-        Ok((url, "application/vnd.github.raw+json"))
-    }
-
-    fn credentials(&self) -> Option<(HeaderName, String)> {
-        self.token
-            .as_ref()
-            .map(|t| (header::AUTHORIZATION, format!("Bearer {t}")))
-    }
-
-    /// Through `octocrab`, which hands the request to `http`.
-    async fn get(
-        &self,
-        http: &Polite,
-        url: &Url,
-        accept: &'static str,
-        validators: Option<&Validators>,
-    ) -> Result<Answer, FetchError> {
-        get(http, url, &headers(accept, self.credentials()), validators).await
-    }
-
-    fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
-        read_listing(url, bytes)
-    }
-
-    fn read_repository(&self, url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
-        read_repository(url, bytes)
-    }
-}
+/// GitHub's paths (the same on GitHub Enterprise Server under its API base URL), its raw media
+/// type, its token (personal, fine-grained or an app's) as `Authorization: Bearer ...`, and its
+/// names, for an object `octocrab`'s model refuses.
+pub(super) static REST: Rest = Rest {
+    listings: [
+        "/orgs/{account}/repos?per_page={per_page}",
+        "/users/{account}/repos?per_page={per_page}",
+    ],
+    repository: "/repos/{repo}",
+    file: "/repos/{repo}/contents/{file}?ref={ref}",
+    raw: "application/vnd.github.raw+json",
+    nested: false,
+    token: (header::AUTHORIZATION, "Bearer "),
+    keys: JsonKeys {
+        path: "full_name",
+        web_url: "html_url",
+        private: "private",
+        stars: "stargazers_count",
+        activity: "pushed_at",
+        clone_url: "clone_url",
+    },
+    octocrab: true,
+};
 
 impl Polite {
     /// The `octocrab` client that sends its requests through this client: made on first use
@@ -128,7 +82,7 @@ impl Polite {
 /// # Errors
 ///
 /// The polite client's failure, or a body cut short.
-async fn get(
+pub(super) async fn get(
     http: &Polite,
     url: &Url,
     headers: &HeaderMap,
@@ -180,43 +134,20 @@ fn fetch_error(url: &Url, e: octocrab::Error) -> FetchError {
     }
 }
 
-/// Reads a page of a repository listing (`GET /orgs/{org}/repos`, `GET /users/{user}/repos`).
-///
-/// # Errors
-///
-/// [`ForgeError::Malformed`] when it is not an array of repositories.
-fn read_listing(url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
-    read_array(url, bytes, |item| read_item(url, item))
-}
-
-/// Reads the answer of `GET /repos/{owner}/{repo}`.
-///
-/// # Errors
-///
-/// [`ForgeError::Malformed`] when it is not a repository.
-fn read_repository(url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
-    read_object(url, bytes, |item| read_item(url, item))
-}
-
-/// GitHub's names of what the crawler reads, for an object `octocrab`'s model refuses.
-const KEYS: JsonKeys = JsonKeys {
-    path: "full_name",
-    web_url: "html_url",
-    private: "private",
-    stars: "stargazers_count",
-    activity: "pushed_at",
-    clone_url: "clone_url",
-};
-
-/// One repository object: through `octocrab`'s model, or by name when the model refuses it
-/// (it is stricter than GitHub's schema in places, a `null` where it wants a string, and one
-/// such repository must not cost the whole account).
-fn read_item(url: &str, item: &serde_json::Value) -> Result<RepoInfo, ForgeError> {
+/// One repository object (of a listing, or `GET /repos/{owner}/{repo}`): through `octocrab`'s
+/// model, or by the names in `keys` when the model refuses it (it is stricter than GitHub's
+/// schema in places, a `null` where it wants a string, and one such repository must not cost the
+/// whole account).
+pub(super) fn read_item(
+    url: &str,
+    item: &serde_json::Value,
+    keys: &JsonKeys,
+) -> Result<RepoInfo, ForgeError> {
     match Repository::deserialize(item) {
         Ok(repository) => repo_info(url, repository),
         Err(e) => {
             tracing::debug!(%url, error = %e, "octocrab's model refused a repository; read by name");
-            read_json_repository(url, item, &KEYS)
+            read_json_repository(url, item, keys)
         }
     }
 }
@@ -301,6 +232,24 @@ fn reply(answer: Answer) -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::crawl::forge::{Forge, Kind};
+
+    /// Reads as the crawler does, through a GitHub forge.
+    fn github() -> Forge {
+        Forge {
+            kind: Kind::GitHub,
+            api: Url::parse("https://api.github.com").unwrap(),
+            token: None,
+        }
+    }
+
+    fn read_listing(url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
+        github().read_repositories(url, bytes)
+    }
+
+    fn read_repository(url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
+        github().read_repository(url, bytes)
+    }
 
     #[test]
     fn repositories_are_read_through_octocrab_s_model() {

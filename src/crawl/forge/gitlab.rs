@@ -2,76 +2,29 @@
 //! users' projects, project descriptions, and raw files, through the polite client.
 
 use reqwest::header::HeaderName;
-use url::Url;
 
-use super::{
-    FILE, ForgeApi, ForgeError, JsonKeys, PER_PAGE, RepoInfo, api_url, encode, read_array,
-    read_json_repository, read_object,
+use super::{JsonKeys, Rest};
+
+/// GitLab's paths (a group's listing takes its subgroups' projects too; a project is one
+/// URL-encoded full path, or its id for files), its token as `PRIVATE-TOKEN` (a personal, group
+/// or project access token), and its names.
+pub(super) static REST: Rest = Rest {
+    listings: [
+        "/groups/{account}/projects?include_subgroups=true&per_page={per_page}",
+        "/users/{account}/projects?per_page={per_page}",
+    ],
+    repository: "/projects/{repo}",
+    file: "/projects/{repo}/repository/files/{file}/raw?ref={ref}",
+    raw: "*/*",
+    nested: true,
+    token: (HeaderName::from_static("private-token"), ""),
+    keys: JsonKeys {
+        path: "path_with_namespace",
+        web_url: "web_url",
+        private: "visibility",
+        stars: "star_count",
+        activity: "last_activity_at",
+        clone_url: "http_url_to_repo",
+    },
+    octocrab: false,
 };
-
-/// A GitLab instance at its API base URL (`https://gitlab.com/api/v4`).
-#[derive(Debug)]
-pub struct GitLab {
-    /// The API base URL.
-    pub api: Url,
-    /// A personal, group or project access token, sent as `PRIVATE-TOKEN`.
-    pub token: Option<String>,
-}
-
-const KEYS: JsonKeys = JsonKeys {
-    path: "path_with_namespace",
-    web_url: "web_url",
-    private: "visibility",
-    stars: "star_count",
-    activity: "last_activity_at",
-    clone_url: "http_url_to_repo",
-};
-
-#[async_trait::async_trait]
-impl ForgeApi for GitLab {
-    fn listing_urls(&self, account: &str) -> Result<[Url; 2], ForgeError> {
-        let account = encode(account);
-        Ok([
-            api_url(
-                &self.api,
-                &format!("/groups/{account}/projects?include_subgroups=true&per_page={PER_PAGE}"),
-            )?,
-            api_url(
-                &self.api,
-                &format!("/users/{account}/projects?per_page={PER_PAGE}"),
-            )?,
-        ])
-    }
-
-    fn repository_url(&self, path: &str) -> Result<Url, ForgeError> {
-        api_url(&self.api, &format!("/projects/{}", encode(path)))
-    }
-
-    fn file_url(
-        &self,
-        repo: &RepoInfo,
-        reference: &str,
-    ) -> Result<(Url, &'static str), ForgeError> {
-        // Projects are addressed by id when the listing gave one, else by encoded full path.
-        let project = repo.id.clone().unwrap_or_else(|| encode(&repo.path));
-        let url = api_url(
-            &self.api,
-            &format!("/projects/{project}/repository/files/{FILE}/raw?ref={reference}"),
-        )?;
-        Ok((url, "*/*"))
-    }
-
-    fn credentials(&self) -> Option<(HeaderName, String)> {
-        self.token
-            .as_ref()
-            .map(|t| (HeaderName::from_static("private-token"), t.clone()))
-    }
-
-    fn read_repositories(&self, url: &str, bytes: &[u8]) -> Result<Vec<RepoInfo>, ForgeError> {
-        read_array(url, bytes, |item| read_json_repository(url, item, &KEYS))
-    }
-
-    fn read_repository(&self, url: &str, bytes: &[u8]) -> Result<RepoInfo, ForgeError> {
-        read_object(url, bytes, |item| read_json_repository(url, item, &KEYS))
-    }
-}

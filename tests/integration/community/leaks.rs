@@ -6,11 +6,10 @@ use axum::http::StatusCode;
 use riuso::mail;
 use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 
-use super::PASSWORD;
 use super::security::signed_in;
+use super::{PASSWORD, demo_app};
 use crate::support::db::{BACKENDS, Backend, TestDb};
 use crate::support::smtp::SmtpSink;
-use crate::support::test_app::TestApp;
 
 const BOLOGNA_PEC: &str = "protocollo@pec.bologna.example.invalid";
 
@@ -26,12 +25,7 @@ async fn mails_to(db: &TestDb, to: &str) -> usize {
 #[tokio::test]
 async fn a_repeated_claim_mails_the_administration_once_a_day() {
     for backend in BACKENDS {
-        let app = TestApp::new()
-            .backend(backend)
-            .demo()
-            .config(|c| c.auth_rate_per_minute = 0)
-            .build()
-            .await;
+        let app = demo_app(backend).await;
         let sink = SmtpSink::start().await;
         let mut ada = signed_in(&app, &sink, "ada@example.org").await;
         ada.get("/account").await;
@@ -80,12 +74,7 @@ async fn a_repeated_claim_mails_the_administration_once_a_day() {
 
 #[tokio::test]
 async fn display_names_that_read_as_web_addresses_are_refused_in_both_languages() {
-    let app = TestApp::new()
-        .backend(Backend::Sqlite)
-        .demo()
-        .config(|c| c.auth_rate_per_minute = 0)
-        .build()
-        .await;
+    let app = demo_app(Backend::Sqlite).await;
     let mut client = app.client();
     client.get("/account/sign-up").await;
     for (i, name) in [

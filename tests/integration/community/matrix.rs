@@ -10,7 +10,7 @@ use riuso::community::{memberships as ms, sessions};
 use riuso::i18n::Lang;
 use sea_orm::{ActiveModelTrait as _, ActiveValue::Set};
 
-use super::{PASSWORD, slug_of};
+use super::{PASSWORD, demo_app, slug_of};
 use crate::support::db::{BACKENDS, TestDb};
 use crate::support::test_app::{Client, TestApp};
 
@@ -101,12 +101,7 @@ async fn client_for(app: &TestApp, user: Option<&users::Model>) -> Client {
 #[tokio::test]
 async fn every_protected_route_for_every_role() {
     for backend in BACKENDS {
-        let app = TestApp::new()
-            .backend(backend)
-            .demo()
-            .config(|c| c.auth_rate_per_minute = 0)
-            .build()
-            .await;
+        let app = demo_app(backend).await;
         // Montesilvano (c_f646) publishes ComunicaPA; Bologna (c_a944) reuses it; Milano
         // (c_f205) is another administration.
         let org = |code: &'static str, name: &'static str| {

@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 use tokio::task::JoinSet;
 
 use super::security::signed_in;
-use super::{PASSWORD, deliver, link_in_mail};
+use super::{PASSWORD, deliver, demo_app, link_in_mail};
 use crate::support::db::{BACKENDS, Backend, TestDb};
 use crate::support::smtp::SmtpSink;
 use crate::support::test_app::{Client, PUBLIC_URL, TestApp};
@@ -23,12 +23,7 @@ use crate::support::test_app::{Client, PUBLIC_URL, TestApp};
 #[tokio::test]
 async fn a_reset_with_a_link_that_does_not_work_hashes_nothing() {
     for backend in BACKENDS {
-        let app = TestApp::new()
-            .backend(backend)
-            .demo()
-            .config(|c| c.auth_rate_per_minute = 0)
-            .build()
-            .await;
+        let app = demo_app(backend).await;
         let sink = SmtpSink::start().await;
         let mut stranger = app.client();
         stranger.get("/account/sign-in").await;
@@ -372,12 +367,7 @@ async fn a_reset_request_answers_alike_and_as_fast_for_known_and_unknown_address
 
 #[tokio::test]
 async fn a_sign_in_costs_one_hash_whatever_the_address() {
-    let app = TestApp::new()
-        .backend(Backend::Sqlite)
-        .demo()
-        .config(|c| c.auth_rate_per_minute = 0)
-        .build()
-        .await;
+    let app = demo_app(Backend::Sqlite).await;
     let sink = SmtpSink::start().await;
     signed_in(&app, &sink, "ken@example.org").await;
     let mut client = app.client();

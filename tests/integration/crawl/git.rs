@@ -4,6 +4,7 @@
 //! a hanging server cut by the timeout, and the clone handed to the vitality index (which a
 //! known commit does not fetch again).
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::DateTime;
@@ -31,6 +32,27 @@ async fn fixture() -> ForgeFixture {
     .await
 }
 
+/// The fixture, an empty clone cache, and the URL of the fixture's repository `x`.
+async fn start() -> (ForgeFixture, tempfile::TempDir, Url) {
+    let fixture = fixture().await;
+    let url = url(&fixture, "x");
+    (fixture, tempfile::tempdir().unwrap(), url)
+}
+
+/// [`git::fetch`] as the crawler asks, without a guard.
+async fn fetch(url: &Url, cache: &Path, known: Option<&str>) -> Result<git::GitFetch, GitError> {
+    git::fetch(url, cache, known, TIMEOUT, None).await
+}
+
+/// [`git::history`] as the vitality job asks, without a guard.
+async fn history(
+    url: &Url,
+    cache: &Path,
+    known: Option<&str>,
+) -> Result<git::GitHistory, GitError> {
+    git::history(url, cache, known, TIMEOUT, None).await
+}
+
 fn url(fixture: &ForgeFixture, name: &str) -> Url {
     Url::parse(&fixture.git_url(name)).unwrap()
 }
@@ -42,13 +64,9 @@ fn fixture_day() -> chrono::DateTime<chrono::Utc> {
 
 #[tokio::test]
 async fn first_fetch_reads_the_file_and_the_commit_then_a_recrawl_asks_for_refs_only() {
-    let fixture = fixture().await;
-    let cache = tempfile::tempdir().unwrap();
-    let url = url(&fixture, "x");
+    let (fixture, cache, url) = start().await;
 
-    let first = git::fetch(&url, cache.path(), None, TIMEOUT, None)
-        .await
-        .unwrap();
+    let first = fetch(&url, cache.path(), None).await.unwrap();
     assert_eq!(first.file.as_deref(), Some(FIRST));
     assert_eq!(first.commit.len(), 40);
     assert_eq!(first.branch.as_deref(), Some("main"));
@@ -57,7 +75,7 @@ async fn first_fetch_reads_the_file_and_the_commit_then_a_recrawl_asks_for_refs_
     assert!(first.clone_path.starts_with(cache.path()));
 
     fixture.clear_requests();
-    let again = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT, None)
+    let again = fetch(&url, cache.path(), Some(&first.commit))
         .await
         .unwrap();
     assert!(again.unchanged);
@@ -80,12 +98,8 @@ async fn first_fetch_reads_the_file_and_the_commit_then_a_recrawl_asks_for_refs_
 
 #[tokio::test]
 async fn history_of_a_known_commit_fetches_nothing_even_without_a_clone() {
-    let fixture = fixture().await;
-    let url = url(&fixture, "x");
-    let cache = tempfile::tempdir().unwrap();
-    let first = git::history(&url, cache.path(), None, TIMEOUT, None)
-        .await
-        .unwrap();
+    let (fixture, cache, url) = start().await;
+    let first = history(&url, cache.path(), None).await.unwrap();
     assert!(!first.unchanged);
     let clone = first.clone_path.clone().unwrap();
     assert_eq!(clone, git::clone_dir(cache.path(), &url));
@@ -98,14 +112,14 @@ async fn history_of_a_known_commit_fetches_nothing_even_without_a_clone() {
 
     // The same commit with the clone at hand: the clone, nothing fetched.
     fixture.clear_requests();
-    let again = git::history(&url, cache.path(), Some(&first.commit), TIMEOUT, None)
+    let again = history(&url, cache.path(), Some(&first.commit))
         .await
         .unwrap();
     assert!(again.unchanged);
     assert_eq!(again.clone_path.as_ref(), Some(&clone));
     // The same commit in another cache: no clone is made for it, and nothing is left behind.
     let elsewhere = tempfile::tempdir().unwrap();
-    let skipped = git::history(&url, elsewhere.path(), Some(&first.commit), TIMEOUT, None)
+    let skipped = history(&url, elsewhere.path(), Some(&first.commit))
         .await
         .unwrap();
     assert!(skipped.unchanged);
@@ -122,7 +136,7 @@ async fn history_of_a_known_commit_fetches_nothing_even_without_a_clone() {
 
     // A new commit is fetched there.
     fixture.set_file(ForgeKind::Git, "x", "publiccode.yml", SECOND);
-    let moved = git::history(&url, elsewhere.path(), Some(&first.commit), TIMEOUT, None)
+    let moved = history(&url, elsewhere.path(), Some(&first.commit))
         .await
         .unwrap();
     assert!(!moved.unchanged);
@@ -137,17 +151,13 @@ async fn history_of_a_known_commit_fetches_nothing_even_without_a_clone() {
 
 #[tokio::test]
 async fn a_new_commit_is_fetched_into_the_clone() {
-    let fixture = fixture().await;
-    let cache = tempfile::tempdir().unwrap();
-    let url = url(&fixture, "x");
-    let first = git::fetch(&url, cache.path(), None, TIMEOUT, None)
-        .await
-        .unwrap();
+    let (fixture, cache, url) = start().await;
+    let first = fetch(&url, cache.path(), None).await.unwrap();
     let before = vitality::compute(&first.clone_path, fixture_day(), Window::DEFAULT).unwrap();
     assert_eq!(before.commits, 1);
 
     fixture.set_file(ForgeKind::Git, "x", "publiccode.yml", SECOND);
-    let next = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT, None)
+    let next = fetch(&url, cache.path(), Some(&first.commit))
         .await
         .unwrap();
     assert!(!next.unchanged);
@@ -163,12 +173,11 @@ async fn a_new_commit_is_fetched_into_the_clone() {
 
 #[tokio::test]
 async fn fetches_of_the_same_url_at_once_share_the_clone() {
-    let fixture = fixture().await;
-    let cache = tempfile::tempdir().unwrap();
-    let url = url(&fixture, "x");
+    // The fixture serves until it is dropped at the end.
+    let (_fixture, cache, url) = start().await;
     let (a, b) = tokio::join!(
-        git::fetch(&url, cache.path(), None, TIMEOUT, None),
-        git::fetch(&url, cache.path(), None, TIMEOUT, None),
+        fetch(&url, cache.path(), None),
+        fetch(&url, cache.path(), None),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
     assert_eq!(a.commit, b.commit);
@@ -181,13 +190,13 @@ async fn a_repository_without_the_file_gives_none_and_yaml_is_accepted() {
     let fixture = fixture().await;
     let cache = tempfile::tempdir().unwrap();
 
-    let bare = git::fetch(&url(&fixture, "bare"), cache.path(), None, TIMEOUT, None)
+    let bare = fetch(&url(&fixture, "bare"), cache.path(), None)
         .await
         .unwrap();
     assert_eq!(bare.file, None);
     assert_eq!(bare.commit.len(), 40);
 
-    let yaml = git::fetch(&url(&fixture, "yaml"), cache.path(), None, TIMEOUT, None)
+    let yaml = fetch(&url(&fixture, "yaml"), cache.path(), None)
         .await
         .unwrap();
     assert_eq!(yaml.file.as_deref(), Some(SECOND));
@@ -201,26 +210,24 @@ async fn file_urls_work_the_same() {
     let cache = tempfile::tempdir().unwrap();
     let url = Url::from_file_path(fixture.git_dir("x")).unwrap();
 
-    let first = git::fetch(&url, cache.path(), None, TIMEOUT, None)
-        .await
-        .unwrap();
+    let first = fetch(&url, cache.path(), None).await.unwrap();
     assert_eq!(first.file.as_deref(), Some(FIRST));
     assert_eq!(first.branch.as_deref(), Some("main"));
 
-    let again = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT, None)
+    let again = fetch(&url, cache.path(), Some(&first.commit))
         .await
         .unwrap();
     assert!(again.unchanged);
 
     fixture.set_file(ForgeKind::Git, "x", "publiccode.yml", SECOND);
-    let next = git::fetch(&url, cache.path(), Some(&first.commit), TIMEOUT, None)
+    let next = fetch(&url, cache.path(), Some(&first.commit))
         .await
         .unwrap();
     assert!(!next.unchanged);
     assert_eq!(next.file.as_deref(), Some(SECOND));
 
     // The same repository over HTTP has the same commit.
-    let http = git::fetch(&self::url(&fixture, "x"), cache.path(), None, TIMEOUT, None)
+    let http = fetch(&self::url(&fixture, "x"), cache.path(), None)
         .await
         .unwrap();
     assert_eq!(http.commit, next.commit);
@@ -239,21 +246,15 @@ async fn failures_are_named_and_quick() {
     };
     let started = Instant::now();
     let unreachable = Url::parse(&format!("http://127.0.0.1:{port}/x.git")).unwrap();
-    let err = git::fetch(&unreachable, cache.path(), None, TIMEOUT, None)
-        .await
-        .unwrap_err();
+    let err = fetch(&unreachable, cache.path(), None).await.unwrap_err();
     assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
 
     // An HTTP server that is not a git server, and a git server without that repository.
     let not_git = Url::parse(&format!("{}/nothing/here", fixture.base())).unwrap();
-    let err = git::fetch(&not_git, cache.path(), None, TIMEOUT, None)
-        .await
-        .unwrap_err();
+    let err = fetch(&not_git, cache.path(), None).await.unwrap_err();
     assert!(matches!(err, GitError::NotARepository { .. }), "{err:?}");
     let missing = url(&fixture, "missing");
-    let err = git::fetch(&missing, cache.path(), None, TIMEOUT, None)
-        .await
-        .unwrap_err();
+    let err = fetch(&missing, cache.path(), None).await.unwrap_err();
     assert!(matches!(err, GitError::NotARepository { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
@@ -261,21 +262,13 @@ async fn failures_are_named_and_quick() {
     );
 
     let no_dir = Url::from_file_path(cache.path().join("no-such-repo")).unwrap();
-    let err = git::fetch(&no_dir, cache.path(), None, TIMEOUT, None)
-        .await
-        .unwrap_err();
+    let err = fetch(&no_dir, cache.path(), None).await.unwrap_err();
     assert!(matches!(err, GitError::Unreachable { .. }), "{err:?}");
 
     for refused in ["ssh://example.org/x.git", "git://example.org/x.git"] {
-        let err = git::fetch(
-            &Url::parse(refused).unwrap(),
-            cache.path(),
-            None,
-            TIMEOUT,
-            None,
-        )
-        .await
-        .unwrap_err();
+        let err = fetch(&Url::parse(refused).unwrap(), cache.path(), None)
+            .await
+            .unwrap_err();
         assert!(matches!(err, GitError::Scheme { .. }), "{err:?}");
     }
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -373,9 +366,7 @@ async fn a_guarded_fetch_follows_no_redirect_past_the_guard() {
     );
 
     // Unguarded, git follows the same redirect (the control for the case above).
-    let unguarded = git::fetch(&hop, cache.path(), None, TIMEOUT, None)
-        .await
-        .unwrap();
+    let unguarded = fetch(&hop, cache.path(), None).await.unwrap();
     assert_eq!(unguarded.file.as_deref(), Some(FIRST));
 
     // Named by a host name, the fixture is reached only through the guard's resolver: refused

@@ -17,6 +17,26 @@ fn days_ago(days: i64) -> DateTime<Utc> {
     now() - Duration::days(days)
 }
 
+/// On each of the window's 60 days, from `hour` o'clock, `per_day` commits a minute apart by
+/// `authors` authors in turn (`dev0@example.it`, `dev1@example.it`, ...).
+fn every_day(hour: u32, per_day: i64, authors: i64) -> Vec<(DateTime<Utc>, String)> {
+    let mut commits = Vec::new();
+    for day in (0..60).rev() {
+        let start = days_ago(day)
+            .date_naive()
+            .and_hms_opt(hour, 0, 0)
+            .unwrap()
+            .and_utc();
+        for i in 0..per_day {
+            commits.push((
+                start + Duration::minutes(i),
+                format!("dev{}@example.it", i % authors),
+            ));
+        }
+    }
+    commits
+}
+
 struct Repo {
     dir: tempfile::TempDir,
 }
@@ -152,21 +172,7 @@ fn crawl_vitality_longevity_crosses_a_year_inside_the_window() {
 fn crawl_vitality_very_active_repository_is_capped() {
     let repo = Repo::new();
     repo.commit(days_ago(800), "founder@example.it");
-    let mut commits = Vec::new();
-    for day in (0..60).rev() {
-        let start = days_ago(day)
-            .date_naive()
-            .and_hms_opt(1, 0, 0)
-            .unwrap()
-            .and_utc();
-        for i in 0..36 {
-            commits.push((
-                start + Duration::minutes(i),
-                format!("dev{}@example.it", i % 30),
-            ));
-        }
-    }
-    repo.bulk(&commits);
+    repo.bulk(&every_day(1, 36, 30));
     let v = repo.vitality();
     // 30 authors (36) + 36 commits a day (60) + no tags (20) + age (35) = 151, capped at 100.
     assert_eq!(v.index, 100);
@@ -178,21 +184,7 @@ fn crawl_vitality_very_active_repository_is_capped() {
 fn crawl_vitality_active_repository() {
     let repo = Repo::new();
     repo.commit(days_ago(800), "founder@example.it");
-    let mut commits = Vec::new();
-    for day in (0..60).rev() {
-        let start = days_ago(day)
-            .date_naive()
-            .and_hms_opt(2, 0, 0)
-            .unwrap()
-            .and_utc();
-        for i in 0..10 {
-            commits.push((
-                start + Duration::minutes(i),
-                format!("dev{}@example.it", i % 5),
-            ));
-        }
-    }
-    repo.bulk(&commits);
+    repo.bulk(&every_day(2, 10, 5));
     let v = repo.vitality();
     // 5 authors (12) + 10 commits a day (20) + no tags (20) + age (35).
     assert_eq!(v.index, 87);

@@ -97,18 +97,12 @@ fn world() -> World {
 
 fn targets(forge: &ForgeFixture) -> Vec<Target> {
     let text = format!(
-        "forges:\n\
-         \x20 - web: {gh}\n    kind: github\n    api: {gh_api}\n\
-         \x20 - web: {gl}\n    kind: gitlab\n    api: {gl_api}\n\
-         \x20 - web: {gt}\n    kind: gitea\n    api: {gt_api}\n\
-         publishers:\n\
+        "{forges}publishers:\n\
          \x20 - name: Tutti\n    accounts:\n      - {gh}/acme\n      - {gl}/ente\n      - {gt}/unione\n",
+        forges = forge.forges_section(&[]),
         gh = forge.web_base(ForgeKind::GitHub),
-        gh_api = forge.api_base(ForgeKind::GitHub),
         gl = forge.web_base(ForgeKind::GitLab),
-        gl_api = forge.api_base(ForgeKind::GitLab),
         gt = forge.web_base(ForgeKind::Gitea),
-        gt_api = forge.api_base(ForgeKind::Gitea),
     );
     targets_in(&text, &BTreeMap::new()).0
 }

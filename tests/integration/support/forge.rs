@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use encode::{base64, blob_id, iso, percent_decode, sha256_hex};
+use encode::{base64, blob_id, decode_path, iso, percent_decode, sha256_hex};
 use serve::{Ask, Page, RateWindow, Reply};
 pub use world::{Account, AccountKind, Commit, Repo, World};
 use world::{EPOCH, RepoRec, Store};
@@ -352,10 +352,7 @@ impl ForgeFixture {
         let (rec, before) = {
             let mut store = self.inner.store.lock().unwrap();
             let now = store.tick();
-            let rec = store
-                .repos
-                .get_mut(&(kind, key.clone()))
-                .unwrap_or_else(|| panic!("no repository {key} on {kind:?}"));
+            let rec = store.repo_mut(kind, &key);
             let before = (rec.repo.files.clone(), rec.repo.default_branch.clone());
             change(&mut rec.repo);
             rec.updated = now;
@@ -381,10 +378,7 @@ impl ForgeFixture {
         let rec = {
             let mut store = self.inner.store.lock().unwrap();
             let now = store.tick();
-            let rec = store
-                .repos
-                .get_mut(&(kind, key.clone()))
-                .unwrap_or_else(|| panic!("no repository {key} on {kind:?}"));
+            let rec = store.repo_mut(kind, &key);
             if rec.repo.history.is_empty() {
                 // The commit the repository had until now, kept under the pushed ones.
                 rec.repo

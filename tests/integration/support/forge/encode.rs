@@ -108,6 +108,17 @@ pub(super) fn percent_decode(text: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// Percent-encoded path segments decoded and joined by `/` (`owner/repo`, a file's path), as
+/// GitHub and Gitea address them; a segment that does not decode reads as empty, which names
+/// nothing.
+pub(super) fn decode_path(segments: &[&str]) -> String {
+    segments
+        .iter()
+        .map(|s| percent_decode(s).unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// Percent-encodes a query value (`application/x-www-form-urlencoded`).
 pub(super) fn encode_query(pairs: &[(String, String)]) -> String {
     url::form_urlencoded::Serializer::new(String::new())

@@ -11,7 +11,9 @@
 
 use serde_json::{Value, json};
 
-use super::{AccountKind, Ask, ForgeKind, Page, Reply, RepoRec, Store, base64, blob_id, iso};
+use super::{
+    AccountKind, Ask, ForgeKind, Page, Reply, RepoRec, Store, base64, blob_id, decode_path, iso,
+};
 
 const PREFIX: &str = "/gitea/api/v1";
 
@@ -19,28 +21,24 @@ const PREFIX: &str = "/gitea/api/v1";
 pub(super) fn handle(store: &Store, ask: &Ask<'_>) -> Reply {
     let segments = ask.segments();
     match segments.as_slice() {
-        ["orgs", org, "repos"] => list(store, ask, &decode(org), true),
-        ["users", user, "repos"] => list(store, ask, &decode(user), false),
+        ["orgs", org, "repos"] => list(store, ask, &decode_path(&[org]), true),
+        ["users", user, "repos"] => list(store, ask, &decode_path(&[user]), false),
         ["repos", owner, repo] => {
-            let full = format!("{}/{}", decode(owner), decode(repo));
-            match visible(store, ask, &full) {
-                Some(rec) => Reply::json(&repository(store, ask.base, rec))
-                    .modified(rec.updated)
-                    .about(full),
-                None => not_found(ask).about(full),
-            }
+            let full = decode_path(&[owner, repo]);
+            let rec = store.visible(ForgeKind::Gitea, &full, ask.authorized);
+            Reply::described(
+                rec,
+                full,
+                |rec| repository(store, ask.base, rec),
+                not_found(ask),
+            )
         }
         ["repos", owner, repo, op @ ("raw" | "contents"), path @ ..] if !path.is_empty() => {
-            let full = format!("{}/{}", decode(owner), decode(repo));
-            let path = path.iter().map(|s| decode(s)).collect::<Vec<_>>().join("/");
-            file(store, ask, &full, &path, *op == "raw").about(full)
+            let full = decode_path(&[owner, repo]);
+            file(store, ask, &full, &decode_path(path), *op == "raw").about(full)
         }
         _ => not_found(ask),
     }
-}
-
-fn decode(segment: &str) -> String {
-    super::percent_decode(segment).unwrap_or_default()
 }
 
 fn not_found(ask: &Ask<'_>) -> Reply {
@@ -52,12 +50,6 @@ fn not_found(ask: &Ask<'_>) -> Reply {
     .status(404)
 }
 
-fn visible<'a>(store: &'a Store, ask: &Ask<'_>, full: &str) -> Option<&'a RepoRec> {
-    store
-        .repo(ForgeKind::Gitea, full)
-        .filter(|rec| ask.authorized || !rec.repo.private)
-}
-
 fn list(store: &Store, ask: &Ask<'_>, owner: &str, orgs_endpoint: bool) -> Reply {
     match store.account(ForgeKind::Gitea, owner) {
         Some(account) if !orgs_endpoint || account.kind == AccountKind::Organization => {}
@@ -65,16 +57,6 @@ fn list(store: &Store, ask: &Ask<'_>, owner: &str, orgs_endpoint: bool) -> Reply
     }
     let repos = store.repos_of(ForgeKind::Gitea, owner, false, ask.authorized);
     let page = Page::read(ask, "limit", 30, 50, repos.len());
-    let items: Vec<Value> = page
-        .slice(&repos)
-        .iter()
-        .map(|rec| repository(store, ask.base, rec))
-        .collect();
-    let modified = repos
-        .iter()
-        .map(|r| r.updated)
-        .max()
-        .unwrap_or(super::EPOCH);
     let url = |n: usize| page.url(ask, PREFIX, n, None, true);
     let mut links = Vec::new();
     if page.page < page.last {
@@ -85,8 +67,8 @@ fn list(store: &Store, ask: &Ask<'_>, owner: &str, orgs_endpoint: bool) -> Reply
         links.push(format!("<{}>; rel=\"first\"", url(1)));
         links.push(format!("<{}>; rel=\"prev\"", url(page.page - 1)));
     }
-    let mut reply = Reply::json(&Value::Array(items))
-        .modified(modified)
+    let mut reply = page
+        .reply(&repos, |rec| repository(store, ask.base, rec))
         .header("x-total-count", page.total.to_string());
     if !links.is_empty() {
         reply = reply
@@ -139,7 +121,7 @@ fn repository(store: &Store, base: &str, rec: &RepoRec) -> Value {
 
 /// `raw/{filepath}` (bytes) or `contents/{filepath}` (`ContentsResponse`, base64 unwrapped).
 fn file(store: &Store, ask: &Ask<'_>, full: &str, path: &str, raw: bool) -> Reply {
-    let Some(rec) = visible(store, ask, full) else {
+    let Some(rec) = store.visible(ForgeKind::Gitea, full, ask.authorized) else {
         return not_found(ask);
     };
     let branch = &rec.repo.default_branch;

@@ -14,7 +14,9 @@
 
 use serde_json::{Value, json};
 
-use super::{AccountKind, Ask, ForgeKind, Page, Reply, RepoRec, Store, base64, blob_id, iso};
+use super::{
+    AccountKind, Ask, ForgeKind, Page, Reply, RepoRec, Store, base64, blob_id, decode_path, iso,
+};
 
 const PREFIX: &str = "/github/api/v3";
 
@@ -22,33 +24,24 @@ const PREFIX: &str = "/github/api/v3";
 pub(super) fn handle(store: &Store, ask: &Ask<'_>) -> Reply {
     let segments = ask.segments();
     match segments.as_slice() {
-        ["orgs", org, "repos"] => list(store, ask, &decode(org), true),
-        ["users", user, "repos"] => list(store, ask, &decode(user), false),
+        ["orgs", org, "repos"] => list(store, ask, &decode_path(&[org]), true),
+        ["users", user, "repos"] => list(store, ask, &decode_path(&[user]), false),
         ["repos", owner, repo] => {
-            let full = format!("{}/{}", decode(owner), decode(repo));
-            match visible(store, ask, &full) {
-                Some(rec) => Reply::json(&repository(store, ask.base, rec))
-                    .modified(rec.updated)
-                    .about(full),
-                None => not_found("repos/repos#get-a-repository").about(full),
-            }
+            let full = decode_path(&[owner, repo]);
+            let rec = store.visible(ForgeKind::GitHub, &full, ask.authorized);
+            Reply::described(
+                rec,
+                full,
+                |rec| repository(store, ask.base, rec),
+                not_found("repos/repos#get-a-repository"),
+            )
         }
         ["repos", owner, repo, "contents", path @ ..] if !path.is_empty() => {
-            let full = format!("{}/{}", decode(owner), decode(repo));
-            contents(
-                store,
-                ask,
-                &full,
-                &path.iter().map(|s| decode(s)).collect::<Vec<_>>().join("/"),
-            )
-            .about(full)
+            let full = decode_path(&[owner, repo]);
+            contents(store, ask, &full, &decode_path(path)).about(full)
         }
         _ => not_found("rest"),
     }
-}
-
-fn decode(segment: &str) -> String {
-    super::percent_decode(segment).unwrap_or_default()
 }
 
 fn not_found(doc: &str) -> Reply {
@@ -58,14 +51,6 @@ fn not_found(doc: &str) -> Reply {
         "status": "404",
     }))
     .status(404)
-}
-
-/// A repository the request may see: private ones only with credentials, as GitHub answers 404
-/// (not 403) to hide them.
-fn visible<'a>(store: &'a Store, ask: &Ask<'_>, full: &str) -> Option<&'a RepoRec> {
-    store
-        .repo(ForgeKind::GitHub, full)
-        .filter(|rec| ask.authorized || !rec.repo.private)
 }
 
 fn list(store: &Store, ask: &Ask<'_>, owner: &str, orgs_endpoint: bool) -> Reply {
@@ -102,17 +87,7 @@ fn list(store: &Store, ask: &Ask<'_>, owner: &str, orgs_endpoint: bool) -> Reply
         if ascending { order } else { order.reverse() }
     });
     let page = Page::read(ask, "per_page", 30, 100, repos.len());
-    let items: Vec<Value> = page
-        .slice(&repos)
-        .iter()
-        .map(|rec| repository(store, ask.base, rec))
-        .collect();
-    let modified = repos
-        .iter()
-        .map(|r| r.updated)
-        .max()
-        .unwrap_or(super::EPOCH);
-    let mut reply = Reply::json(&Value::Array(items)).modified(modified);
+    let mut reply = page.reply(&repos, |rec| repository(store, ask.base, rec));
     if page.last > 1 {
         let mut links = Vec::new();
         if page.page > 1 {
@@ -211,7 +186,7 @@ fn simple_user(base: &str, login: &str, id: u64, kind: &str) -> Value {
 
 fn contents(store: &Store, ask: &Ask<'_>, full: &str, path: &str) -> Reply {
     const DOC: &str = "repos/contents#get-repository-content";
-    let Some(rec) = visible(store, ask, full) else {
+    let Some(rec) = store.visible(ForgeKind::GitHub, full, ask.authorized) else {
         return not_found(DOC);
     };
     if let Some(r) = ask.param("ref").filter(|r| *r != rec.repo.default_branch) {

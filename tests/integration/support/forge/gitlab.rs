@@ -109,16 +109,6 @@ fn list(store: &Store, ask: &Ask<'_>, mut repos: Vec<&RepoRec>) -> Reply {
         if ascending { order } else { order.reverse() }
     });
     let page = Page::read(ask, "per_page", 20, 100, repos.len());
-    let items: Vec<Value> = page
-        .slice(&repos)
-        .iter()
-        .map(|rec| project_json(store, ask.base, rec))
-        .collect();
-    let modified = repos
-        .iter()
-        .map(|r| r.updated)
-        .max()
-        .unwrap_or(super::EPOCH);
     let next = if page.page < page.last {
         (page.page + 1).to_string()
     } else {
@@ -139,8 +129,7 @@ fn list(store: &Store, ask: &Ask<'_>, mut repos: Vec<&RepoRec>) -> Reply {
     }
     links.push(format!("<{}>; rel=\"first\"", url(1)));
     links.push(format!("<{}>; rel=\"last\"", url(page.last)));
-    Reply::json(&Value::Array(items))
-        .modified(modified)
+    page.reply(&repos, |rec| project_json(store, ask.base, rec))
         .header("link", links.join(", "))
         .header("x-next-page", next)
         .header("x-page", page.page.to_string())

@@ -10,7 +10,10 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 
 use super::encode::{ceil_secs, encode_query, http_date, parse_http_date, sha256_hex, unix_now};
-use super::{FaultKind, ForgeKind, Inner, Match, Recorded, git, gitea, github, gitlab, repo_key};
+use super::{
+    EPOCH, FaultKind, ForgeKind, Inner, Match, Recorded, RepoRec, git, gitea, github, gitlab,
+    repo_key,
+};
 
 /// A rate-limit budget over a fixed window, as GitHub and GitLab count them.
 #[derive(Debug, Clone)]
@@ -95,6 +98,21 @@ impl Reply {
         }
     }
 
+    /// The description of the repository `full`: `json` of `rec`, modified when it was, or
+    /// `missing` without it; about `full` either way.
+    pub(super) fn described(
+        rec: Option<&RepoRec>,
+        full: String,
+        json: impl FnOnce(&RepoRec) -> serde_json::Value,
+        missing: Reply,
+    ) -> Self {
+        match rec {
+            Some(rec) => Self::json(&json(rec)).modified(rec.updated),
+            None => missing,
+        }
+        .about(full)
+    }
+
     pub(super) fn raw(bytes: &[u8], content_type: &'static str) -> Self {
         Self {
             content_type,
@@ -157,6 +175,18 @@ impl Page {
             total,
             last: total.div_ceil(per_page).max(1),
         }
+    }
+
+    /// This page of `repos` as a JSON array of `item`s, modified when the last of all `repos`
+    /// was (an empty listing: at the start of the clock).
+    pub(super) fn reply(
+        &self,
+        repos: &[&RepoRec],
+        item: impl Fn(&RepoRec) -> serde_json::Value,
+    ) -> Reply {
+        let items = self.slice(repos).iter().map(|rec| item(rec)).collect();
+        let modified = repos.iter().map(|r| r.updated).max().unwrap_or(EPOCH);
+        Reply::json(&serde_json::Value::Array(items)).modified(modified)
     }
 
     pub(super) fn slice<'a, T>(&self, items: &'a [T]) -> &'a [T] {

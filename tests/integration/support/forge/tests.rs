@@ -27,6 +27,25 @@ impl JsonBody for reqwest::Response {
     }
 }
 
+/// GETs as the tests do, the test failing when no answer comes.
+trait Fetch {
+    /// The answer to a GET of `url`.
+    async fn fetch(&self, url: impl reqwest::IntoUrl) -> reqwest::Response;
+
+    /// The JSON body of the answer to a GET of `url`.
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: impl reqwest::IntoUrl) -> T;
+}
+
+impl Fetch for reqwest::Client {
+    async fn fetch(&self, url: impl reqwest::IntoUrl) -> reqwest::Response {
+        self.get(url).send().await.unwrap()
+    }
+
+    async fn get_json<T: serde::de::DeserializeOwned>(&self, url: impl reqwest::IntoUrl) -> T {
+        self.fetch(url).await.json().await.unwrap()
+    }
+}
+
 fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .user_agent("riuso-tests")
@@ -80,7 +99,7 @@ async fn follow_links(url: &str, key: &str) -> (Vec<String>, Vec<HeaderMap>) {
     let mut next = Some(url.to_owned());
     let (mut names, mut pages) = (Vec::new(), Vec::new());
     while let Some(url) = next {
-        let response = client.get(&url).send().await.unwrap();
+        let response = client.fetch(&url).await;
         assert_eq!(response.status(), StatusCode::OK, "{url}");
         let headers = response.headers().clone();
         let items: Vec<serde_json::Value> = response.json().await.unwrap();
@@ -170,10 +189,8 @@ async fn github_lists_pages_with_link_headers_and_rate_limits() {
         format!("{api}/orgs/comune-x/repos?per_page=40&type=all&page=2")
     );
     let response = client()
-        .get(format!("{api}/orgs/comune-x/repos?per_page=500"))
-        .send()
-        .await
-        .unwrap();
+        .fetch(format!("{api}/orgs/comune-x/repos?per_page=500"))
+        .await;
     assert!(
         !response.headers().contains_key("link"),
         "one page: no link"
@@ -190,11 +207,7 @@ async fn github_lists_pages_with_link_headers_and_rate_limits() {
     // Users: sorted by full name; /orgs/ does not know them.
     let (names, _) = follow_links(&format!("{api}/users/mario/repos"), "name").await;
     assert_eq!(names, ["u000", "u001", "u002"]);
-    let response = client()
-        .get(format!("{api}/orgs/mario/repos"))
-        .send()
-        .await
-        .unwrap();
+    let response = client().fetch(format!("{api}/orgs/mario/repos")).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["message"], "Not Found");
@@ -205,14 +218,7 @@ async fn github_lists_pages_with_link_headers_and_rate_limits() {
             .starts_with("https://docs.github.com/")
     );
 
-    let repo: serde_json::Value = client()
-        .get(format!("{api}/repos/mario/u001"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let repo: serde_json::Value = client().get_json(format!("{api}/repos/mario/u001")).await;
     assert_eq!(repo["full_name"], "mario/u001");
     assert_eq!(repo["owner"]["login"], "mario");
     assert_eq!(repo["owner"]["type"], "User");
@@ -244,11 +250,11 @@ async fn gitlab_rate_limit_budget_runs_out_with_429() {
     let fixture = ForgeFixture::start(world).await;
     fixture.set_rate_limit(ForgeKind::GitLab, 1);
     let url = format!("{}/projects/g%2Fp000", fixture.api_base(ForgeKind::GitLab));
-    let first = client().get(&url).send().await.unwrap();
+    let first = client().fetch(&url).await;
     assert_eq!(first.status(), StatusCode::OK);
     assert_eq!(header(first.headers(), "ratelimit-limit"), "1");
     assert_eq!(header(first.headers(), "ratelimit-observed"), "1");
-    let second = client().get(&url).send().await.unwrap();
+    let second = client().fetch(&url).await;
     assert_eq!(second.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(header(second.headers(), "ratelimit-remaining"), "0");
     let retry: u64 = header(second.headers(), "retry-after").parse().unwrap();
@@ -262,14 +268,14 @@ async fn github_rate_limit_budget_runs_out_with_403() {
     fixture.set_rate_limit(ForgeKind::GitHub, 2);
     let url = format!("{}/repos/o/r000", fixture.api_base(ForgeKind::GitHub));
     for remaining in ["1", "0"] {
-        let response = client().get(&url).send().await.unwrap();
+        let response = client().fetch(&url).await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(
             header(response.headers(), "x-ratelimit-remaining"),
             remaining
         );
     }
-    let response = client().get(&url).send().await.unwrap();
+    let response = client().fetch(&url).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert_eq!(header(response.headers(), "x-ratelimit-remaining"), "0");
     let body: serde_json::Value = response.json().await.unwrap();
@@ -302,7 +308,7 @@ async fn gitlab_lists_groups_with_subgroups_by_page_headers() {
     while let Some(p) = page {
         let url =
             format!("{api}/groups/regione/projects?include_subgroups=true&per_page=12&page={p}");
-        let response = client.get(&url).send().await.unwrap();
+        let response = client.fetch(&url).await;
         let h = response.headers().clone();
         assert_eq!(header(&h, "x-total"), "30");
         assert_eq!(header(&h, "x-total-pages"), "3");
@@ -356,11 +362,7 @@ async fn gitlab_lists_groups_with_subgroups_by_page_headers() {
     assert_eq!(names, ["mid001", "mid000"]);
     let (names, _) = follow_links(&format!("{api}/users/anna/projects"), "name").await;
     assert_eq!(names.len(), 2);
-    let response = client
-        .get(format!("{api}/groups/anna/projects"))
-        .send()
-        .await
-        .unwrap();
+    let response = client.fetch(format!("{api}/groups/anna/projects")).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         response.json::<serde_json::Value>().await.unwrap()["message"],
@@ -369,13 +371,8 @@ async fn gitlab_lists_groups_with_subgroups_by_page_headers() {
 
     // A project by encoded path and by id; its namespace; files by encoded path.
     let project: serde_json::Value = client
-        .get(format!("{api}/projects/regione%2Fsanita%2Fcup%2Fdeep003"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(format!("{api}/projects/regione%2Fsanita%2Fcup%2Fdeep003"))
+        .await;
     assert_eq!(project["path_with_namespace"], "regione/sanita/cup/deep003");
     assert_eq!(project["namespace"]["full_path"], "regione/sanita/cup");
     assert_eq!(project["namespace"]["kind"], "group");
@@ -395,22 +392,13 @@ async fn gitlab_lists_groups_with_subgroups_by_page_headers() {
         assert!(!project[field].is_null(), "{field}");
     }
     let id = project["id"].as_u64().unwrap();
-    let by_id: serde_json::Value = client
-        .get(format!("{api}/projects/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let by_id: serde_json::Value = client.get_json(format!("{api}/projects/{id}")).await;
     assert_eq!(by_id, project);
     let raw = client
-        .get(format!(
+        .fetch(format!(
             "{api}/projects/{id}/repository/files/publiccode.yml/raw?ref=main"
         ))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(raw.status(), StatusCode::OK);
     assert_eq!(raw.bytes().await.unwrap(), PUBLICCODE);
     fixture.set_file(
@@ -420,33 +408,24 @@ async fn gitlab_lists_groups_with_subgroups_by_page_headers() {
         "nested",
     );
     let nested = client
-        .get(format!(
+        .fetch(format!(
             "{api}/projects/{id}/repository/files/docs%2Fpubliccode.yml/raw?ref=main"
         ))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(nested.bytes().await.unwrap(), "nested");
     let json: serde_json::Value = client
-        .get(format!(
+        .get_json(format!(
             "{api}/projects/{id}/repository/files/docs%2Fpubliccode.yml?ref=main"
         ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(json["file_path"], "docs/publiccode.yml");
     assert_eq!(json["encoding"], "base64");
     assert_eq!(decode_base64(json["content"].as_str().unwrap()), b"nested");
     let missing = client
-        .get(format!(
+        .fetch(format!(
             "{api}/projects/{id}/repository/files/nope.yml/raw?ref=main"
         ))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         missing.json::<serde_json::Value>().await.unwrap()["message"],
@@ -488,25 +467,14 @@ async fn gitea_lists_with_limit_and_total_count() {
     let (names, _) = follow_links(&format!("{api}/users/luca/repos"), "full_name").await;
     assert_eq!(names, ["luca/l000"]);
     let client = client();
-    let response = client
-        .get(format!("{api}/orgs/luca/repos"))
-        .send()
-        .await
-        .unwrap();
+    let response = client.fetch(format!("{api}/orgs/luca/repos")).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     assert_eq!(
         response.json::<serde_json::Value>().await.unwrap()["message"],
         "The target couldn't be found."
     );
 
-    let repo: serde_json::Value = client
-        .get(format!("{api}/repos/unione/g007"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let repo: serde_json::Value = client.get_json(format!("{api}/repos/unione/g007")).await;
     assert_eq!(repo["full_name"], "unione/g007");
     assert_eq!(repo["owner"]["login"], "unione");
     assert_eq!(repo["empty"], false);
@@ -525,23 +493,16 @@ async fn gitea_lists_with_limit_and_total_count() {
         assert!(!repo[field].is_null(), "{field}");
     }
     let raw = client
-        .get(format!(
+        .fetch(format!(
             "{api}/repos/unione/g007/raw/publiccode.yml?ref=main"
         ))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(raw.bytes().await.unwrap(), PUBLICCODE);
     let contents: serde_json::Value = client
-        .get(format!(
+        .get_json(format!(
             "{api}/repos/unione/g007/contents/publiccode.yml?ref=main"
         ))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(contents["type"], "file");
     assert_eq!(contents["encoding"], "base64");
     assert_eq!(
@@ -606,17 +567,10 @@ async fn github_contents_raw_json_refs_and_private_repositories() {
         format!("{api}/repos/ente/secret/contents/publiccode.yml"),
         format!("{api}/repos/ente/secret"),
     ] {
-        let response = client.get(&url).send().await.unwrap();
+        let response = client.fetch(&url).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{url}");
     }
-    let listed: Vec<serde_json::Value> = client
-        .get(format!("{api}/orgs/ente/repos"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let listed: Vec<serde_json::Value> = client.get_json(format!("{api}/orgs/ente/repos")).await;
     assert_eq!(listed.len(), 2, "private repositories need credentials");
     let old = listed.iter().find(|r| r["name"] == "old").unwrap();
     assert_eq!(
@@ -701,7 +655,7 @@ async fn etags_give_304_and_mutations_change_them() {
 
     // Listings change with the world too.
     let list = format!("{api}/orgs/o/repos");
-    let before = client.get(&list).send().await.unwrap();
+    let before = client.fetch(&list).await;
     let list_etag = header(before.headers(), "etag").to_owned();
     fixture.remove_repo(ForgeKind::GitHub, "o/r001");
     fixture.add_repo(
@@ -724,21 +678,10 @@ async fn etags_give_304_and_mutations_change_them() {
         .map(|r| r["name"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(names, ["nuovo", "r000"]);
-    let gone = client
-        .get(format!("{api}/repos/o/r001"))
-        .send()
-        .await
-        .unwrap();
+    let gone = client.fetch(format!("{api}/repos/o/r001")).await;
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     fixture.update_repo(ForgeKind::GitHub, "o/r000", |r| r.archived = true);
-    let repo: serde_json::Value = client
-        .get(format!("{api}/repos/o/r000"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let repo: serde_json::Value = client.get_json(format!("{api}/repos/o/r000")).await;
     assert_eq!(repo["archived"], true);
 
     // The other forges answer conditionally too.
@@ -746,7 +689,7 @@ async fn etags_give_304_and_mutations_change_them() {
         "{}/repos/o/r000/raw/publiccode.yml",
         fixture.api_base(ForgeKind::Gitea)
     );
-    let first = client.get(&gitea).send().await.unwrap();
+    let first = client.fetch(&gitea).await;
     let etag = header(first.headers(), "etag").to_owned();
     let again = client
         .get(&gitea)
@@ -885,10 +828,7 @@ async fn latency_applies_to_every_request() {
     fixture.set_latency(Duration::from_millis(150));
     let started = Instant::now();
     for _ in 0..2 {
-        assert_eq!(
-            client().get(&url).send().await.unwrap().status(),
-            StatusCode::OK
-        );
+        assert_eq!(client().fetch(&url).await.status(), StatusCode::OK);
     }
     assert!(started.elapsed() >= Duration::from_millis(300));
     // Taken away, it no longer applies: with a latency far beyond any scheduling delay of a
@@ -896,7 +836,7 @@ async fn latency_applies_to_every_request() {
     fixture.set_latency(Duration::from_secs(30));
     fixture.set_latency(Duration::ZERO);
     let started = Instant::now();
-    client().get(&url).send().await.unwrap();
+    client().fetch(&url).await;
     assert!(started.elapsed() < Duration::from_secs(15));
 }
 
@@ -959,13 +899,11 @@ async fn git_clone_over_smart_http_checks_out_the_files() {
     assert_eq!(std::fs::read(second.join("publiccode.yml")).unwrap(), b"v2");
 
     let missing = client()
-        .get(format!(
+        .fetch(format!(
             "{}/git/nope.git/info/refs?service=git-upload-pack",
             fixture.base()
         ))
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     fixture.add_repo(ForgeKind::Git, "", Repo::new("altro").publiccode("x"));
     fixture.remove_repo(ForgeKind::Git, "comune.git");
@@ -1017,13 +955,11 @@ async fn api_forge_repositories_clone_with_their_history_at_their_clone_url() {
 
     // The clone URL is the one the API gives.
     let api = client()
-        .get(format!(
+        .fetch(format!(
             "{}/repos/acme/app",
             fixture.api_base(ForgeKind::GitHub)
         ))
-        .send()
         .await
-        .unwrap()
         .json::<serde_json::Value>()
         .await
         .unwrap();
@@ -1091,13 +1027,11 @@ async fn api_forge_repositories_clone_with_their_history_at_their_clone_url() {
     // Private and unknown repositories are not there for anonymous clients.
     for path in ["acme/secret", "acme/nope"] {
         let refs = client()
-            .get(format!(
+            .fetch(format!(
                 "{}/{path}.git/info/refs?service=git-upload-pack",
                 fixture.web_base(ForgeKind::GitHub)
             ))
-            .send()
-            .await
-            .unwrap();
+            .await;
         assert_eq!(refs.status(), StatusCode::NOT_FOUND, "{path}");
     }
 }
@@ -1121,11 +1055,7 @@ async fn requests_are_recorded_with_their_headers() {
         .send()
         .await
         .unwrap();
-    client
-        .get(format!("{api}/projects/g%2Fmissing"))
-        .send()
-        .await
-        .unwrap();
+    client.fetch(format!("{api}/projects/g%2Fmissing")).await;
     let log = fixture.requests();
     assert_eq!(log.len(), 3);
     assert_eq!(log[0].method, "GET");

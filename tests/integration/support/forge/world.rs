@@ -341,6 +341,25 @@ impl Store {
         self.repos.get(&(forge, full_name.to_owned()))
     }
 
+    /// A repository to change, by its store key; a test naming none is mistaken.
+    pub(super) fn repo_mut(&mut self, forge: ForgeKind, key: &str) -> &mut RepoRec {
+        self.repos
+            .get_mut(&(forge, key.to_owned()))
+            .unwrap_or_else(|| panic!("no repository {key} on {forge:?}"))
+    }
+
+    /// A repository a request may see: a private one only with credentials (the forges answer
+    /// 404, not 403, rather than reveal it).
+    pub(super) fn visible(
+        &self,
+        forge: ForgeKind,
+        full_name: &str,
+        authorized: bool,
+    ) -> Option<&RepoRec> {
+        self.repo(forge, full_name)
+            .filter(|rec| authorized || !rec.repo.private)
+    }
+
     pub(super) fn account(&self, forge: ForgeKind, full_path: &str) -> Option<&AccountRec> {
         self.accounts.get(&(forge, full_path.to_owned()))
     }
