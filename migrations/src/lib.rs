@@ -14,6 +14,7 @@ mod m20261130_000010_create_outbox;
 mod m20261130_000020_create_accounts;
 mod m20261130_000021_unique_live_declaration;
 mod m20261201_000001_software_publisher_verified;
+mod m20261206_000001_create_compliance;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000020_create_accounts::Migration),
             Box::new(m20261130_000021_unique_live_declaration::Migration),
             Box::new(m20261201_000001_software_publisher_verified::Migration),
+            Box::new(m20261206_000001_create_compliance::Migration),
         ]
     }
 }
