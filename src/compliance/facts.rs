@@ -2,7 +2,7 @@
 //! stored facts, the files of the repository at the snapshot's commit (from the clone the
 //! vitality index keeps), the publisher, the vitality and the `usedBy` matches.
 //!
-//! Pure data: the worker fills it from the catalog and the clone (see [`super::store::facts`]),
+//! Pure data: the worker fills it from the catalog and the clone (the `store` module),
 //! the tests and the benchmark from files. [`Declared`] reads the keys the rules need from a
 //! valid file's typed model, or from the YAML of an invalid one, so owners learn about their
 //! licence or IPA code even while the file does not validate.
