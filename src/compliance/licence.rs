@@ -30,12 +30,18 @@ impl Licence {
     ///
     /// The parser's reason when it is not an SPDX expression at all.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let canonical = Expression::canonicalize(text).map_err(|e| e.reason.to_string())?;
-        let expression = canonical
+        // The canonical form when the crate can write one; else the lax reading the validator
+        // accepts.
+        let canonical = Expression::canonicalize(text).ok().flatten();
+        let strict = canonical
             .as_deref()
-            .map_or_else(|| Expression::parse(text), Expression::parse)
-            .or_else(|_| Expression::parse_mode(text, ParseMode::LAX))
-            .map_err(|e| e.reason.to_string())?;
+            .map_or_else(|| Expression::parse(text), Expression::parse);
+        let expression = match strict {
+            Ok(expression) => expression,
+            Err(_) => {
+                Expression::parse_mode(text, ParseMode::LAX).map_err(|e| e.reason.to_string())?
+            }
+        };
         Ok(Self {
             expression,
             canonical,
@@ -67,9 +73,12 @@ impl Licence {
     /// Whether one of its terms is a [`RECOMMENDED`] licence.
     #[must_use]
     pub fn recommended(&self) -> bool {
-        self.expression
-            .requirements()
-            .any(|r| RECOMMENDED.contains(&r.req.to_string().as_str()))
+        self.expression.requirements().any(|r| {
+            r.req
+                .license
+                .id()
+                .is_some_and(|id| RECOMMENDED.contains(&id.name))
+        })
     }
 
     /// The ids of its licences, for matching a licence file's text.
@@ -187,6 +196,9 @@ mod tests {
         assert!(Licence::parse("AGPL-3.0-or-later").unwrap().recommended());
         assert!(!Licence::parse("AGPL-3.0-only").unwrap().recommended());
         assert!(!Licence::parse("Apache-2.0").unwrap().recommended());
+        assert!(Licence::parse("EUPL-1.2+").unwrap().recommended());
+        // `-or-later` is the GNU licences' spelling only.
+        assert!(Licence::parse("EUPL-1.2-or-later").is_err());
         let lax = Licence::parse("AGPL-3.0+").unwrap();
         assert_eq!(lax.canonical.as_deref(), Some("AGPL-3.0-or-later"));
         assert!(lax.recommended());

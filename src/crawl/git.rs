@@ -258,7 +258,7 @@ pub struct TreeRequest {
 }
 
 /// The files of `commit` (else `HEAD`) in the bare clone at `clone`, read locally: nothing is
-/// fetched. `None` when there is no clone there, or it does not hold the commit (it has not
+/// fetched. A fetch into the same clone under way is waited for. `None` when there is no clone there, or it does not hold the commit (it has not
 /// been brought up to date yet).
 ///
 /// # Errors
@@ -270,15 +270,16 @@ pub async fn read_tree(
     commit: Option<String>,
     request: TreeRequest,
 ) -> Result<Option<TreeFiles>, GitError> {
-    if !clone.is_dir() {
-        return Ok(None);
-    }
     let shown = clone.display().to_string();
     let lock = clone_lock(&clone);
     let work = async move {
         let guard = lock.lock_owned().await;
         tokio::task::spawn_blocking(move || {
             let _guard = guard;
+            // Looked for under the lock: a first clone being made is waited for.
+            if !clone.is_dir() {
+                return Ok(None);
+            }
             blocking::read_tree(&clone, commit.as_deref(), request)
         })
         .await

@@ -5,6 +5,7 @@
 mod api;
 mod catalog;
 mod community;
+mod compliance;
 mod crawl;
 mod jobs;
 mod mail;
