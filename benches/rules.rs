@@ -55,7 +55,10 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "yml"))
         .map(|p| {
             let name = p.file_stem().map(|s| s.to_string_lossy().into_owned());
-            (name.unwrap_or_default(), std::fs::read(&p).unwrap_or_default())
+            (
+                name.unwrap_or_default(),
+                std::fs::read(&p).unwrap_or_default(),
+            )
         })
         .collect();
     files.sort();
@@ -98,7 +101,7 @@ fn main() {
             black_box(rules(&facts));
             times_rules.push(start.elapsed());
         };
-        if round % 2 == 0 {
+        if round.is_multiple_of(2) {
             run_validate();
             run_rules();
         } else {
@@ -153,8 +156,17 @@ fn facts_of(n: usize, name: &str, bytes: &[u8], limits: &Limits, today: NaiveDat
                 .collect()
         })
         .unwrap_or_default();
-    let mut paths: Vec<String> = (0..200).map(|i| format!("src/module{}/file{i}.rs", i % 17)).collect();
-    paths.push(if n % 3 == 0 { "docs/manuale.docx" } else { "docs/index.md" }.to_owned());
+    let mut paths: Vec<String> = (0..200)
+        .map(|i| format!("src/module{}/file{i}.rs", i % 17))
+        .collect();
+    paths.push(
+        if n.is_multiple_of(3) {
+            "docs/manuale.docx"
+        } else {
+            "docs/index.md"
+        }
+        .to_owned(),
+    );
     let readme = format!(
         "# {repo}\n\n## Installazione\n\nmake\n\n## Stato\n\nstabile\n\n## Manutenzione\n\n{owner}\n\nCopyright {owner}\n\nSicurezza: security@{owner}.example.it\n{}",
         "Testo descrittivo del progetto.\n".repeat(60)
@@ -175,15 +187,15 @@ fn facts_of(n: usize, name: &str, bytes: &[u8], limits: &Limits, today: NaiveDat
         today,
         repository: RepositoryFacts {
             url: format!("https://github.com/{owner}/{repo}"),
-            archived: n % 11 == 0,
-            private: n % 13 == 0,
+            archived: n.is_multiple_of(11),
+            private: n.is_multiple_of(13),
         },
         file,
-        files: (n % 5 != 0).then_some(files),
+        files: (!n.is_multiple_of(5)).then_some(files),
         publisher: PublisherFacts {
-            verified: n % 2 == 0,
+            verified: n.is_multiple_of(2),
         },
-        vitality: (n % 7 != 0).then(|| Vitality {
+        vitality: (!n.is_multiple_of(7)).then(|| Vitality {
             index: (n % 100) as f64,
             facts: Some(VitalityFacts {
                 commits: u32::try_from(n % 9).unwrap_or(0),

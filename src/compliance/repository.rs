@@ -125,7 +125,7 @@ fn has_heading(headings: &[String], words: &[&str]) -> bool {
     headings.iter().any(|h| words.iter().any(|w| h.contains(w)))
 }
 
-/// The headings of a Markdown, reStructuredText or AsciiDoc text, lower case: `#` and `=`
+/// The headings of a Markdown, reStructuredText or `AsciiDoc` text, lower case: `#` and `=`
 /// prefixed lines, and lines underlined with `=`, `-`, `~` or `^`; HTML `<h1>`–`<h6>` too.
 fn headings(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
@@ -147,9 +147,8 @@ fn headings(text: &str) -> Vec<String> {
                 .filter(|r| r.starts_with([' ', '=']))
         }) {
             out.push(rest.trim_start_matches(['#', '=']).trim().to_lowercase());
-        } else if underlined {
-            out.push(lower);
-        } else if lower.starts_with("<h") && lower.as_bytes().get(2).is_some_and(u8::is_ascii_digit)
+        } else if underlined
+            || (lower.starts_with("<h") && lower.as_bytes().get(2).is_some_and(u8::is_ascii_digit))
         {
             out.push(lower);
         }
@@ -193,7 +192,7 @@ fn has_email(text: &str) -> bool {
 /// Documentation files of a tree, by format.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DocFormats {
-    /// Line-diffable text (Markdown, reStructuredText, AsciiDoc, HTML, LaTeX, plain text) under
+    /// Line-diffable text (Markdown, reStructuredText, `AsciiDoc`, HTML, LaTeX, plain text) under
     /// a documentation directory.
     pub text: usize,
     /// DOCX, DOC, ODT, PDF or RTF, at the root or under a documentation directory.

@@ -1,5 +1,6 @@
-//! The compliance review of a catalog entry (§8.3): Discovered → AutoChecked → UnderReview →
-//! Compliant / CompliantWithRemarks / NonCompliant, and Deactivated, which nothing leaves.
+//! The compliance review of a catalog entry (§8.3): `Discovered` → `AutoChecked` →
+//! `UnderReview` → `Compliant` / `CompliantWithRemarks` / `NonCompliant`, and `Deactivated`,
+//! which nothing leaves.
 //!
 //! Typed transitions ([`Transition`]) with their evidence, applied by [`Review::apply`], which
 //! either returns the [`Event`] to append or the [`Guard`] that refused it. The current state is
