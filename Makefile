@@ -10,7 +10,7 @@ CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: all build assets run test test-tools test-api test-browser test-abuse bench-web lint fmt bench bench-validate bench-search bench-export bench-crawl audit clean
+.PHONY: all build assets run test test-tools test-api test-browser test-abuse bench-web lint fmt bench bench-validate bench-search bench-export bench-crawl bench-rules audit clean
 
 all: build
 
@@ -206,7 +206,7 @@ bench-web: build
 	echo "wrk outputs in $(BENCH_WEB_DIR)"
 
 ## bench-validate: validation throughput against a bare YAML parse (and PEER_VALIDATOR if set).
-bench: bench-validate bench-search bench-export bench-crawl
+bench: bench-validate bench-search bench-export bench-crawl bench-rules
 
 bench-validate:
 	$(CARGO) bench --locked --bench validate
@@ -214,6 +214,11 @@ bench-validate:
 ## bench-search: search p50/p99 at BENCH_ENTRIES (100,000) entries on SQLite and PostgreSQL.
 bench-search:
 	$(CARGO) bench --locked --bench search
+
+## bench-rules: the compliance rules over BENCH_SNAPSHOTS (10,000) snapshots beside the
+## validator's cost per file, in the same run.
+bench-rules:
+	$(CARGO) bench --locked --bench rules
 
 ## bench-crawl: a first crawl and an unchanged re-crawl of BENCH_REPOS (1,000) fixture
 ## repositories with BENCH_LATENCY_MS (20) ms a request, against the ideal wall time; fails when

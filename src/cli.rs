@@ -3,6 +3,7 @@
 //! `main.rs` only parses, sets up telemetry and calls [`run`]. Each subcommand lives in its own
 //! file under `cli/` and returns the process exit code.
 
+mod compliance;
 mod crawl;
 mod dev;
 mod export;
@@ -61,6 +62,9 @@ pub enum Command {
     /// Accounts: give or take site roles.
     #[command(subcommand)]
     User(user::Command),
+    /// The compliance rules: queue checks after a new rule set.
+    #[command(subcommand)]
+    Compliance(compliance::Command),
     /// Tools for developers and benchmarks.
     #[command(subcommand)]
     Dev(dev::Command),
@@ -108,6 +112,7 @@ pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
         Command::Worker(args) => worker::run(&args, config),
         Command::Mail(command) => mail::run(&command, config),
         Command::User(command) => user::run(&command, config),
+        Command::Compliance(command) => compliance::run(&command, config),
         Command::Dev(command) => dev::run(&command, config),
     }
 }

@@ -27,6 +27,7 @@ pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod community;
+pub mod compliance;
 pub mod config;
 pub mod crawl;
 pub mod db;

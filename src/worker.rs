@@ -4,7 +4,7 @@
 //! - A job is a `Serialize + Deserialize` struct implementing [`Job`]: its name (the `kind`
 //!   of its rows), priority, attempts, whether it closes its batch, and what it does. One file
 //!   per kind: [`crawl_account`], [`crawl_repository`], [`crawl_git`], [`vitality`],
-//!   [`send_mail`], [`purge_sessions`], [`scheduled_crawl`].
+//!   [`check_compliance`], [`send_mail`], [`purge_sessions`], [`scheduled_crawl`].
 //! - [`register_all`] is the dispatch table of every kind a worker runs.
 //! - The [`Environment`] is built once from the configuration and shared by `riuso serve`,
 //!   `riuso worker` and `riuso crawl`: the database, the polite client, the mailer, the forge
@@ -15,6 +15,7 @@
 //! Dependencies point down: the jobs call `crawl`, `catalog`, `community` and `mail`, none of
 //! which knows this module.
 
+pub mod check_compliance;
 pub mod crawl_account;
 pub mod crawl_git;
 pub mod crawl_repository;
@@ -362,6 +363,7 @@ pub fn register_all() -> Registry {
         Registered::of::<crawl_repository::CrawlRepository>(),
         Registered::of::<crawl_git::CrawlGit>(),
         Registered::of::<vitality::Vitality>(),
+        Registered::of::<check_compliance::CheckCompliance>(),
         Registered::of::<send_mail::SendMail>(),
         Registered::of::<purge_sessions::PurgeSessions>(),
         Registered::of::<scheduled_crawl::ScheduledCrawl>(),
@@ -538,7 +540,13 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), count, "a name is registered twice: {names:?}");
         assert!(count >= 7);
-        // The crawl run waits for its catalog jobs, not for the vitality jobs.
-        assert_eq!(registry.not_closing(), vec![vitality::Vitality::NAME]);
+        // The crawl run waits for its catalog jobs, not for the vitality and compliance jobs.
+        assert_eq!(
+            registry.not_closing(),
+            vec![
+                vitality::Vitality::NAME,
+                check_compliance::CheckCompliance::NAME
+            ]
+        );
     }
 }

@@ -232,6 +232,68 @@ pub async fn history(
     })
 }
 
+/// The files of a commit of a local clone: every file's path, breadth first (the root, then
+/// each level down), and the bytes of those the caller asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TreeFiles {
+    /// The commit read, as 40 hex digits.
+    pub commit: String,
+    /// Every file's path, up to the limit asked for.
+    pub paths: Vec<String>,
+    /// The files `wants` chose, each up to the byte limit asked for.
+    pub texts: Vec<(String, Vec<u8>)>,
+}
+
+/// What [`read_tree`] reads.
+#[derive(Debug, Clone, Copy)]
+pub struct TreeRequest {
+    /// Which files' bytes to read, by path.
+    pub wants: fn(&str) -> bool,
+    /// Paths kept at most.
+    pub max_paths: usize,
+    /// Bytes kept of each file read.
+    pub max_bytes: usize,
+    /// The time the whole read may take.
+    pub timeout: Duration,
+}
+
+/// The files of `commit` (else `HEAD`) in the bare clone at `clone`, read locally: nothing is
+/// fetched. A fetch into the same clone under way is waited for. `None` when there is no clone there, or it does not hold the commit (it has not
+/// been brought up to date yet).
+///
+/// # Errors
+///
+/// [`GitError::Clone`] when the clone cannot be read, [`GitError::TimedOut`] past the
+/// request's timeout.
+pub async fn read_tree(
+    clone: PathBuf,
+    commit: Option<String>,
+    request: TreeRequest,
+) -> Result<Option<TreeFiles>, GitError> {
+    let shown = clone.display().to_string();
+    let lock = clone_lock(&clone);
+    let work = async move {
+        let guard = lock.lock_owned().await;
+        tokio::task::spawn_blocking(move || {
+            let _guard = guard;
+            // Looked for under the lock: a first clone being made is waited for.
+            if !clone.is_dir() {
+                return Ok(None);
+            }
+            blocking::read_tree(&clone, commit.as_deref(), request)
+        })
+        .await
+    };
+    match tokio::time::timeout(request.timeout, work).await {
+        Ok(Ok(outcome)) => outcome,
+        Ok(Err(source)) => Err(GitError::Task { url: shown, source }),
+        Err(_elapsed) => Err(GitError::TimedOut {
+            url: shown,
+            timeout: request.timeout,
+        }),
+    }
+}
+
 /// The work of [`fetch`] and [`history`]: checks the scheme, then runs the blocking half under
 /// the clone's lock and the timeout.
 async fn run(
@@ -354,6 +416,64 @@ mod blocking {
         pub(super) guard: Option<Arc<Guard>>,
         pub(super) interrupt: Arc<AtomicBool>,
         pub(super) purpose: Purpose,
+    }
+
+    /// The files of `commit` (else `HEAD`) of the clone at `path`; `None` when the clone does
+    /// not hold the commit.
+    pub(super) fn read_tree(
+        path: &std::path::Path,
+        commit: Option<&str>,
+        request: super::TreeRequest,
+    ) -> Result<Option<super::TreeFiles>, GitError> {
+        let local = |e: Source| GitError::Clone {
+            path: path.to_path_buf(),
+            source: e,
+        };
+        let repo = gix::open_opts(path, Job::open_options()).map_err(|e| local(boxed(e)))?;
+        let id = match commit {
+            Some(hex) => {
+                let Ok(id) = gix::ObjectId::from_hex(hex.as_bytes()) else {
+                    return Ok(None);
+                };
+                if !repo.has_object(id) {
+                    return Ok(None);
+                }
+                id
+            }
+            None => match repo.head_id() {
+                Ok(id) => id.detach(),
+                Err(_) => return Ok(None),
+            },
+        };
+        let tree = repo
+            .find_commit(id)
+            .and_then(|c| c.tree())
+            .map_err(|e| local(boxed(e)))?;
+        let entries = tree
+            .traverse()
+            .breadthfirst
+            .files()
+            .map_err(|e| local(boxed(e)))?;
+        let mut files = super::TreeFiles {
+            commit: id.to_string(),
+            ..super::TreeFiles::default()
+        };
+        for entry in entries {
+            if !entry.mode.is_blob() {
+                continue;
+            }
+            let name = entry.filepath.to_str_lossy().into_owned();
+            if (request.wants)(&name) {
+                let object = repo.find_object(entry.oid).map_err(|e| local(boxed(e)))?;
+                let mut data = object.detach().data;
+                data.truncate(request.max_bytes);
+                files.texts.push((name.clone(), data));
+            }
+            if files.paths.len() < request.max_paths {
+                files.paths.push(name);
+            }
+        }
+        Ok(Some(files))
     }
 
     /// What the caller wants from the clone.

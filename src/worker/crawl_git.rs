@@ -1,10 +1,11 @@
-//! Job: crawl one plain git URL (its vitality index is computed from the clone the crawl makes).
+//! Job: crawl one plain git URL (its vitality index is computed from the clone the crawl makes),
+//! and queue its compliance check when a new file was stored.
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::crawl_run::{ATTEMPTS, context};
-use super::{Environment, Job, JobError};
+use super::{Environment, Job, JobError, check_compliance};
 use crate::crawl::failed;
 use crate::crawl::run::{self, Repository};
 
@@ -27,8 +28,20 @@ impl Job for CrawlGit {
 
     async fn run(self, env: &Environment, _last_attempt: bool) -> Result<(), JobError> {
         let cx = context(env, self.run);
-        if let Err(e) = run::crawl_repository(&cx, Repository::Git(&self.url)).await {
-            failed::database(&env.db, self.run, self.url.as_str(), "git", &e).await?;
+        match run::crawl_repository(&cx, Repository::Git(&self.url)).await {
+            Ok(crawled) if check_compliance::follows(crawled.outcome) => {
+                check_compliance::enqueue_for_repository(
+                    &env.db,
+                    self.url.as_str(),
+                    Some(self.url.clone()),
+                    Some(self.run),
+                )
+                .await?;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                failed::database(&env.db, self.run, self.url.as_str(), "git", &e).await?;
+            }
         }
         Ok(())
     }

@@ -1,9 +1,11 @@
 //! Job: crawl one repository, found by listing its account or named alone in the sources, and
-//! queue its [`Vitality`] job when its index needs computing.
+//! queue its [`Vitality`] job when its index needs computing, and its compliance check when a
+//! new file was stored.
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::check_compliance;
 use super::crawl_run::{ATTEMPTS, ForgeRef, context};
 use super::vitality::Vitality;
 use super::{Environment, Job, JobError, enqueue};
@@ -107,6 +109,16 @@ impl Job for CrawlRepository {
             && let Some(vitality) = Vitality::of(self.run, &info)
         {
             enqueue(&env.db, &vitality, Some(self.run)).await?;
+        }
+        if check_compliance::follows(crawled.outcome) {
+            let clone_url = crate::crawl::vitality_job::clone_url(&info);
+            check_compliance::enqueue_for_repository(
+                &env.db,
+                &info.web_url,
+                clone_url,
+                Some(self.run),
+            )
+            .await?;
         }
         Ok(())
     }

@@ -1,11 +1,12 @@
 //! Job: compute the vitality index of one repository on a forge's API from its clone (see
 //! `crawl::vitality_job`). Queued by the crawl of the repository, in its run's batch, below
-//! every catalog job; the run does not wait for it.
+//! every catalog job; the run does not wait for it. Once the clone is up to date, the entry's
+//! compliance check is queued, since the repository's files may have changed.
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{Environment, Job, JobError};
+use super::{Environment, Job, JobError, check_compliance};
 use crate::crawl::forge::RepoInfo;
 use crate::crawl::vitality_job::{self, Request};
 
@@ -57,7 +58,17 @@ impl Job for Vitality {
         };
         vitality_job::refresh(&env.db, &env.http, request, &env.crawl, last_attempt)
             .await?
-            .map_err(JobError::Retry)
+            .map_err(JobError::Retry)?;
+        // The clone may have moved: the licence, README and documentation are read again (a
+        // check that finds the same stores nothing).
+        check_compliance::enqueue_for_repository(
+            &env.db,
+            &self.url,
+            Some(self.clone_url.clone()),
+            Some(self.run),
+        )
+        .await?;
+        Ok(())
     }
 }
 

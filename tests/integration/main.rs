@@ -6,6 +6,7 @@ mod api;
 mod architecture;
 mod catalog;
 mod community;
+mod compliance;
 mod crawl;
 mod jobs;
 mod mail;
