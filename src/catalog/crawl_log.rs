@@ -10,7 +10,7 @@
 //! It knows nothing of forges or jobs: the crawler names a source by its forge kind, API base
 //! URL and path ([`SourceKey`]), and decides when a run is done.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
 use chrono::Utc;
@@ -300,6 +300,28 @@ pub async fn repository_by_url(
         .filter(repositories::Column::Url.eq(url))
         .one(db)
         .await
+}
+
+/// The repositories the catalog knows at `urls`, by URL, read 500 URLs a statement.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn repositories_by_url(
+    db: &DatabaseConnection,
+    urls: &[&str],
+) -> Result<HashMap<String, repositories::Model>, DbErr> {
+    let mut known = HashMap::with_capacity(urls.len());
+    for chunk in urls.chunks(500) {
+        for repository in repositories::Entity::find()
+            .filter(repositories::Column::Url.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            known.insert(repository.url.clone(), repository);
+        }
+    }
+    Ok(known)
 }
 
 /// The catalog entry of repository `id`, if it has one.

@@ -280,6 +280,56 @@ pub async fn crawl_repository(
     }
 }
 
+/// The repositories of a listing that still need a crawl of their own, after those listed with
+/// the same activity as at the last crawl are settled here as `unchanged`, with one look-up of
+/// what the catalog knows of them all: answers the others, and each settled one with what it
+/// asks of the caller (a vitality job).
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn settle_quiet_repositories<'r>(
+    cx: &RunContext<'_>,
+    repos: impl IntoIterator<Item = &'r RepoInfo>,
+) -> Result<(Vec<&'r RepoInfo>, Vec<(&'r RepoInfo, Crawled)>), DbErr> {
+    let repos: Vec<&RepoInfo> = repos.into_iter().collect();
+    let urls: Vec<&str> = repos.iter().map(|r| r.web_url.as_str()).collect();
+    let known = crawl_log::repositories_by_url(cx.db, &urls).await?;
+    let mut pending = Vec::new();
+    let mut settled = Vec::new();
+    for info in repos {
+        match known.get(info.web_url.as_str()) {
+            Some(known) if quiet_since_last_crawl(known, info) => {
+                settled.push((info, settle_quiet(cx, known).await?));
+            }
+            _ => pending.push(info),
+        }
+    }
+    Ok((pending, settled))
+}
+
+/// Whether `info`, as listed, says nothing has happened in the repository since the crawl that
+/// read its file: the same activity and branch, and not gone.
+fn quiet_since_last_crawl(known: &repositories::Model, info: &RepoInfo) -> bool {
+    known.gone_at.is_none()
+        && known.last_modified.is_some()
+        && known.last_modified == info.activity
+        && known.default_branch == info.default_branch
+}
+
+/// Records a quiet repository as unchanged: nothing to ask the forge.
+async fn settle_quiet(cx: &RunContext<'_>, known: &repositories::Model) -> Result<Crawled, DbErr> {
+    let entry = unchanged(cx, known.id, "activity unchanged since the last crawl").await?;
+    // No push since: the history is the same, but the window moves a day at a time.
+    let stale = entry
+        .as_ref()
+        .is_some_and(|entry| !entry.vitality_fresh(Utc::now().date_naive()));
+    Ok(Crawled {
+        outcome: CrawlOutcome::Unchanged,
+        vitality: stale,
+    })
+}
+
 /// Crawls one repository through its forge's API.
 async fn crawl_api(
     cx: &RunContext<'_>,
@@ -289,23 +339,11 @@ async fn crawl_api(
 ) -> Result<Crawled, DbErr> {
     let (db, run) = (cx.db, cx.run);
     let known = crawl_log::repository_by_url(db, info.web_url.as_str()).await?;
-    // Listed with the same activity as last time, and a file already read: nothing to ask.
     if !single
         && let Some(known) = &known
-        && known.gone_at.is_none()
-        && known.last_modified.is_some()
-        && known.last_modified == info.activity
-        && known.default_branch == info.default_branch
+        && quiet_since_last_crawl(known, info)
     {
-        let entry = unchanged(cx, known.id, "activity unchanged since the last crawl").await?;
-        // No push since: the history is the same, but the window moves a day at a time.
-        let stale = entry
-            .as_ref()
-            .is_some_and(|entry| !entry.vitality_fresh(Utc::now().date_naive()));
-        return Ok(Crawled {
-            outcome: CrawlOutcome::Unchanged,
-            vitality: stale,
-        });
+        return settle_quiet(cx, known).await;
     }
     let validators = known.as_ref().map(|k| Validators {
         etag: k.etag.clone(),

@@ -1,13 +1,14 @@
-//! Job: list an account (with the pages stored last time) and queue a [`CrawlRepository`] job
-//! per repository, in the same crawl run.
+//! Job: list an account (with the pages stored last time), settle in bulk the repositories listed
+//! with the same activity as at the last crawl, and queue a [`CrawlRepository`] job for each of
+//! the others, in the same crawl run.
 
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::crawl_repository::CrawlRepository;
+use super::crawl_repository::{CrawlRepository, follow_up};
 use super::crawl_run::{ATTEMPTS, ForgeRef, context};
 use super::{Environment, Job, JobError, enqueue};
-use crate::crawl::run;
+use crate::crawl::run::{self, RunContext};
 
 /// List the account at `path` on `forge`, for crawl run `run`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -43,7 +44,17 @@ impl Job for CrawlAccount {
             Ok(listing) => listing,
             Err(message) => return Err(JobError::Retry(message)),
         };
-        for repo in listing.repos() {
+        // Repositories listed as they were at the last crawl are settled here in bulk; the
+        // others get a job each.
+        let cx = RunContext {
+            source_ipa: self.ipa.as_deref(),
+            ..context(env, self.run)
+        };
+        let (pending, settled) = run::settle_quiet_repositories(&cx, listing.repos()).await?;
+        for (repo, crawled) in settled {
+            follow_up(env, self.run, repo, &crawled).await?;
+        }
+        for repo in pending {
             let next = CrawlRepository {
                 run: self.run,
                 forge: self.forge.clone(),

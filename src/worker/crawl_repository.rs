@@ -12,7 +12,7 @@ use super::{Environment, Job, JobError, enqueue};
 use crate::catalog::crawl_log::{self, CrawlOutcome};
 use crate::crawl::failed;
 use crate::crawl::forge::RepoInfo;
-use crate::crawl::run::{self, Repository, RunContext};
+use crate::crawl::run::{self, Crawled, Repository, RunContext};
 
 /// Crawl one repository for crawl run `run`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -105,21 +105,31 @@ impl Job for CrawlRepository {
                 return Ok(());
             }
         };
-        if crawled.vitality
-            && let Some(vitality) = Vitality::of(self.run, &info)
-        {
-            enqueue(&env.db, &vitality, Some(self.run)).await?;
-        }
-        if check_compliance::follows(crawled.outcome) {
-            let clone_url = crate::crawl::vitality_job::clone_url(&info);
-            check_compliance::enqueue_for_repository(
-                &env.db,
-                &info.web_url,
-                clone_url,
-                Some(self.run),
-            )
-            .await?;
-        }
-        Ok(())
+        follow_up(env, self.run, &info, &crawled).await
     }
+}
+
+/// Queues what the crawl of `info` in run `run` asks for: its vitality index, its compliance
+/// check.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn follow_up(
+    env: &Environment,
+    run: i64,
+    info: &RepoInfo,
+    crawled: &Crawled,
+) -> Result<(), JobError> {
+    if crawled.vitality
+        && let Some(vitality) = Vitality::of(run, info)
+    {
+        enqueue(&env.db, &vitality, Some(run)).await?;
+    }
+    if check_compliance::follows(crawled.outcome) {
+        let clone_url = crate::crawl::vitality_job::clone_url(info);
+        check_compliance::enqueue_for_repository(&env.db, &info.web_url, clone_url, Some(run))
+            .await?;
+    }
+    Ok(())
 }
