@@ -672,8 +672,40 @@ async fn replace_facets(
     Ok(())
 }
 
+/// The labels of the vocabulary values of `code` (categories, scopes, software type, platforms,
+/// languages) in every language of the interface, space separated.
+fn vocabulary_labels(code: &publiccode::PublicCode) -> String {
+    let values = code
+        .categories
+        .iter()
+        .map(|v| ("category", v.as_str()))
+        .chain(
+            code.intended_audience
+                .scope
+                .iter()
+                .map(|v| ("scope", v.as_str())),
+        )
+        .chain(std::iter::once(("type", code.software_type.as_str())))
+        .chain(code.platforms.iter().map(|v| ("platform", v.as_str())))
+        .chain(
+            code.localisation
+                .available_languages
+                .iter()
+                .map(|v| ("language", v.as_str())),
+        );
+    let mut out = String::new();
+    for (kind, value) in values {
+        for lang in crate::i18n::Lang::ALL {
+            out.push_str(&lang.label(kind, value));
+            out.push(' ');
+        }
+    }
+    out
+}
+
 /// Replaces the entry's full-text document: its name, every description in every language, its
-/// features, and its publisher.
+/// features, the labels of its vocabulary values in every language of the interface (so
+/// `scuola` and `school` both find the `education` scope), and its publisher.
 async fn index_text(
     txn: &DatabaseTransaction,
     software_id: i64,
@@ -697,6 +729,7 @@ async fn index_text(
             body.push(' ');
         }
     }
+    body.push_str(&vocabulary_labels(code));
     let name = text::document(&code.name);
     let body = text::document(&body);
     let publisher = text::document(publisher);

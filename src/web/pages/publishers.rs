@@ -25,6 +25,8 @@ const REUSE_LIMIT: u64 = 200;
 pub struct ListParams;
 
 impl QuerySpec for ListParams {
+    const IGNORES_UNKNOWN: bool = true;
+
     fn names() -> &'static [&'static str] {
         &["after", "lang"]
     }
