@@ -32,7 +32,7 @@ pub fn name(text: &str) -> Cow<'_, str> {
 
 /// Markdown from a crawled file (a `longDescription`) as HTML a page may include as it is.
 ///
-/// CommonMark with tables and strikethrough, read by pulldown-cmark; each line break of the
+/// `CommonMark` with tables and strikethrough, read by pulldown-cmark; each line break of the
 /// source stays a line break (publiccode.yml descriptions are YAML literal blocks whose authors
 /// broke their lines on purpose); headings start at `h3`, below the page's own. The HTML is then
 /// cleaned by ammonia: no raw HTML element or attribute outside its allow-list survives (no

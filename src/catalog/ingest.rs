@@ -618,6 +618,14 @@ pub async fn reverify_publisher(
     .map(|_| ())
 }
 
+/// The owner of the repository at `url`: the first segment of its path (`comune-di-x` of
+/// `https://github.com/comune-di-x/app`).
+fn repository_owner(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    let owner = parsed.path_segments()?.next()?.trim();
+    (!owner.is_empty()).then(|| untrusted::name(owner).into_owned())
+}
+
 /// The publishing organisation: by IPA code when the file declares one, created on first sight.
 /// Whether it owns the entry is [`publisher_verified`]'s answer, recorded beside it.
 async fn upsert_publisher(
@@ -630,13 +638,15 @@ async fn upsert_publisher(
     if let Some(org) = super::organisations::by_ipa(txn, &ipa).await? {
         return Ok(Some(org));
     }
+    // Pages show the IPA registry's name when it knows the code; this one stands in when it
+    // does not. Never `mainCopyrightOwner`: it often names people, not the administration.
     let code = v.code();
     let name = code
         .organisation
         .as_ref()
         .and_then(|o| o.name.clone())
-        .or_else(|| code.legal.main_copyright_owner.clone())
         .or_else(|| code.legal.repo_owner.clone())
+        .or_else(|| repository_owner(&code.url))
         .unwrap_or_else(|| ipa.clone());
     // Files of many repositories name the same administration: the first ingest creates it,
     // the others, at the same moment, find it.
@@ -775,4 +785,19 @@ async fn index_text(
         txn.execute_raw(statement).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_repository_owner_is_the_first_path_segment() {
+        assert_eq!(
+            repository_owner("https://github.com/comune-di-x/app.git").as_deref(),
+            Some("comune-di-x")
+        );
+        assert_eq!(repository_owner("https://example.org/"), None);
+        assert_eq!(repository_owner("not a url"), None);
+    }
 }
