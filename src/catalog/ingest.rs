@@ -618,12 +618,61 @@ pub async fn reverify_publisher(
     .map(|_| ())
 }
 
-/// The owner of the repository at `url`: the first segment of its path (`comune-di-x` of
-/// `https://github.com/comune-di-x/app`).
-fn repository_owner(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url).ok()?;
-    let owner = parsed.path_segments()?.next()?.trim();
-    (!owner.is_empty()).then(|| untrusted::name(owner).into_owned())
+/// Whether `owner` (a `mainCopyrightOwner`) reads as an organisation rather than people: it
+/// holds a word administrations and companies are named with.
+fn names_an_organisation(owner: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "comune",
+        "regione",
+        "provincia",
+        "citta",
+        "città",
+        "ministero",
+        "agenzia",
+        "azienda",
+        "universita",
+        "università",
+        "istituto",
+        "ente",
+        "consorzio",
+        "unione",
+        "camera",
+        "asl",
+        "ausl",
+        "asp",
+        "ats",
+        "autorità",
+        "autorita",
+        "dipartimento",
+        "presidenza",
+        "municipality",
+        "region",
+        "agency",
+        "university",
+        "institute",
+        "department",
+        "foundation",
+        "fondazione",
+        "s.p.a",
+        "spa",
+        "s.r.l",
+        "srl",
+        "scarl",
+        "societa",
+        "società",
+        "cooperativa",
+        "inc",
+        "ltd",
+        "gmbh",
+        "team",
+        "community",
+        "associazione",
+        "association",
+    ];
+    owner
+        .split(|c: char| !c.is_alphanumeric() && c != '.')
+        .map(|w| w.trim_matches('.').to_lowercase())
+        .any(|w| WORDS.contains(&w.as_str()) || w.starts_with("s.p.a") || w.starts_with("s.r.l"))
 }
 
 /// The publishing organisation: by IPA code when the file declares one, created on first sight.
@@ -639,14 +688,21 @@ async fn upsert_publisher(
         return Ok(Some(org));
     }
     // Pages show the IPA registry's name when it knows the code; this one stands in when it
-    // does not. Never `mainCopyrightOwner`: it often names people, not the administration.
+    // does not. `mainCopyrightOwner` only when it names an organisation: it often names people.
     let code = v.code();
     let name = code
         .organisation
         .as_ref()
         .and_then(|o| o.name.clone())
         .or_else(|| code.legal.repo_owner.clone())
-        .or_else(|| repository_owner(&code.url))
+        .or_else(|| {
+            code.legal
+                .main_copyright_owner
+                .clone()
+                .filter(|owner| names_an_organisation(owner))
+        })
+        // The code itself otherwise: pages and the membership claim name it from the IPA
+        // registry.
         .unwrap_or_else(|| ipa.clone());
     // Files of many repositories name the same administration: the first ingest creates it,
     // the others, at the same moment, find it.
@@ -792,12 +848,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_repository_owner_is_the_first_path_segment() {
-        assert_eq!(
-            repository_owner("https://github.com/comune-di-x/app.git").as_deref(),
-            Some("comune-di-x")
-        );
-        assert_eq!(repository_owner("https://example.org/"), None);
-        assert_eq!(repository_owner("not a url"), None);
+    fn a_copyright_owner_names_an_organisation_or_people() {
+        assert!(names_an_organisation("Comune di Bologna"));
+        assert!(names_an_organisation("Datamanagement Italia S.p.A."));
+        assert!(!names_an_organisation("Mario Rossi, Giulia Bianchi"));
+        assert!(!names_an_organisation("Mario Rossi"));
     }
 }

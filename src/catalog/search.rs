@@ -188,6 +188,9 @@ pub struct Hit {
     pub active: bool,
     /// Publisher name, if known.
     pub publisher: Option<String>,
+    /// The publisher's IPA code, if it has one (for its name in the IPA registry).
+    #[serde(skip)]
+    pub publisher_ipa: Option<String>,
     /// Whether the publisher is verified by the source the entry came from (else only claimed).
     pub publisher_verified: bool,
     /// Last change.
@@ -543,7 +546,7 @@ impl Searcher {
         let backend = self.db.get_database_backend();
         let mut sql = String::from(
             "SELECT s.id, s.slug, s.name, s.active, s.updated_at, s.vitality, o.name AS publisher, \
-             s.publisher_verified \
+             o.ipa_code AS publisher_ipa, s.publisher_verified \
              FROM software s LEFT JOIN organisations o ON o.id = s.organisation_id WHERE s.id IN (",
         );
         push_placeholders(&mut sql, placed.len());
@@ -573,6 +576,7 @@ impl Searcher {
                 name: row.try_get("", "name")?,
                 active: row.try_get("", "active")?,
                 publisher: row.try_get("", "publisher")?,
+                publisher_ipa: row.try_get("", "publisher_ipa")?,
                 publisher_verified: row.try_get("", "publisher_verified")?,
                 updated_at: row.try_get("", "updated_at")?,
                 vitality: row.try_get("", "vitality")?,

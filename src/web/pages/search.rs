@@ -146,7 +146,10 @@ pub async fn show(
     let names: BTreeMap<String, String> = browse::organisation_names(&state.db, &publisher_codes)
         .await?
         .into_iter()
-        .map(|(code, name)| (code, super::organisation_name(&state, &name)))
+        .map(|(code, name)| {
+            let name = super::publisher_name(&state, &name, Some(&code));
+            (code, name)
+        })
         .collect();
     let everything = if results.total == 0 {
         Some(super::whole_catalog(&state).await?)
@@ -253,7 +256,9 @@ impl SearchPage {
                     id: hit.id,
                     slug: hit.slug,
                     name: hit.name,
-                    publisher: hit.publisher.map(|p| super::organisation_name(state, &p)),
+                    publisher: hit
+                        .publisher
+                        .map(|p| super::publisher_name(state, &p, hit.publisher_ipa.as_deref())),
                     publisher_verified: hit.publisher_verified,
                     description_lang: tag.filter(|t| Lang::from_tag(t) != Some(lang)),
                     description,

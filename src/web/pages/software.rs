@@ -417,14 +417,7 @@ impl SoftwarePage {
                 c.used_by
                     .into_iter()
                     .map(|u| UserView {
-                        name: u
-                            .ipa_code
-                            .as_deref()
-                            .and_then(|code| state.ipa.get(code))
-                            .map_or_else(
-                                || super::organisation_name(state, &u.name),
-                                |entry| entry.name.clone(),
-                            ),
+                        name: super::publisher_name(state, &u.name, u.ipa_code.as_deref()),
                         ipa_code: u.ipa_code,
                     })
                     .collect::<Vec<_>>(),
@@ -470,15 +463,10 @@ impl SoftwarePage {
                     .clone()
                     .or_else(|| Some(o.id.to_string()))
                     .map(|code| format!("/publishers/{code}"));
-                let name = o
-                    .ipa_code
-                    .as_deref()
-                    .and_then(|code| state.ipa.get(code))
-                    .map_or_else(
-                        || super::organisation_name(state, &o.name),
-                        |entry| entry.name.clone(),
-                    );
-                (name, href)
+                (
+                    super::publisher_name(state, &o.name, o.ipa_code.as_deref()),
+                    href,
+                )
             }),
             repository_changed: repository_changed(&repository),
             repository: Link::web(&repository.url),
