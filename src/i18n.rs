@@ -119,6 +119,28 @@ impl Lang {
             .unwrap_or(code.help())
     }
 
+    /// How the value `value` of the vocabulary `kind` reads in this language: the message
+    /// `value.<kind>.<value>` (`/` spelt `_`, language tags by their primary subtag), else the
+    /// value itself, with a category's or scope's hyphens as spaces. Kinds: `category`,
+    /// `scope`, `type`, `status`, `maintenance`, `platform`, `language`, `claim`, `active`,
+    /// `event`.
+    #[must_use]
+    pub fn label(self, kind: &str, value: &str) -> String {
+        let key = if kind == "language" {
+            let primary = value.split(['-', '_']).next().unwrap_or(value);
+            format!("value.language.{}", primary.to_ascii_lowercase())
+        } else if kind == "platform" {
+            format!("value.platform.{}", value.trim().to_lowercase())
+        } else {
+            format!("value.{kind}.{}", value.replace('/', "_"))
+        };
+        match self.lookup(&key) {
+            Some(label) => label.to_owned(),
+            None if matches!(kind, "category" | "scope") => value.replace('-', " "),
+            None => value.to_owned(),
+        }
+    }
+
     /// The language asked for with `lang=` in `query`, if it is one of ours.
     #[must_use]
     pub fn from_query(query: Option<&str>) -> Option<Self> {
@@ -288,6 +310,32 @@ mod tests {
             "keys used but not defined: {missing:#?}"
         );
         assert!(used.len() > 50, "the scan found only {} keys", used.len());
+    }
+
+    #[test]
+    fn every_category_and_scope_has_a_label_in_both_languages() {
+        use crate::publiccode::vocab::{CATEGORIES, SCOPES, SOFTWARE_TYPES};
+        for lang in Lang::ALL {
+            for (kind, values) in [
+                ("category", &*CATEGORIES),
+                ("scope", &*SCOPES),
+                ("type", &*SOFTWARE_TYPES),
+            ] {
+                for value in values {
+                    let key = format!("value.{kind}.{}", value.replace('/', "_"));
+                    assert!(lang.lookup(&key).is_some(), "{lang:?}: no {key}");
+                }
+            }
+        }
+        assert_eq!(Lang::It.label("scope", "education"), "Istruzione e scuola");
+        assert_eq!(Lang::En.label("language", "it-IT"), "Italian");
+        assert_eq!(Lang::It.label("language", "de"), "tedesco");
+        assert_eq!(Lang::It.label("platform", "Android"), "Android");
+        assert_eq!(
+            Lang::En.label("category", "not-a-category"),
+            "not a category"
+        );
+        assert_eq!(Lang::En.label("type", "standalone/web"), "Web application");
     }
 
     #[test]

@@ -48,6 +48,23 @@ impl SafeHref {
         (plain(local) && plain(domain) && dotted).then(|| Self(format!("mailto:{address}")))
     }
 
+    /// `tel:` + the digits of `phone` (a leading `+` kept) when it reads as one telephone
+    /// number: digits with spaces, dots, dashes, slashes or brackets between them, six to
+    /// fifteen digits in all (ITU-T E.164), and nothing else.
+    #[must_use]
+    pub fn tel(phone: &str) -> Option<Self> {
+        let phone = phone.trim();
+        let (plus, rest) = match phone.strip_prefix('+') {
+            Some(rest) => ("+", rest),
+            None => ("", phone),
+        };
+        let plain = rest
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '.' | '-' | '/' | '(' | ')'));
+        let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+        (plain && (6..=15).contains(&digits.len())).then(|| Self(format!("tel:{plus}{digits}")))
+    }
+
     fn with_schemes(url: &str, schemes: &[&str]) -> Option<Self> {
         if url.is_empty() || url.len() > MAX_LEN || url.chars().any(unsafe_char) {
             return None;
@@ -131,11 +148,42 @@ impl Link {
             href: SafeHref::mailto(address),
         }
     }
+
+    /// A telephone number: a `tel:` link when it reads as one, text otherwise.
+    #[must_use]
+    pub fn tel(phone: &str) -> Self {
+        Self {
+            text: phone.to_owned(),
+            href: SafeHref::tel(phone),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn telephone_numbers_become_tel_links() {
+        assert_eq!(
+            SafeHref::tel("+39 06 1234 5678").map(|h| h.0),
+            Some("tel:+390612345678".to_owned())
+        );
+        assert_eq!(
+            SafeHref::tel("(071) 222-333").map(|h| h.0),
+            Some("tel:071222333".to_owned())
+        );
+        for bad in [
+            "",
+            "12",
+            "call me",
+            "+39 06 1234;ext=2",
+            "tel:+3906",
+            "0612345678901234567",
+        ] {
+            assert!(SafeHref::tel(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn only_plain_web_addresses_become_links() {

@@ -15,7 +15,7 @@ mod links;
 mod model;
 mod raw;
 mod validate;
-mod vocab;
+pub mod vocab;
 pub mod yaml;
 
 pub use assets::{Asset, Assets, HEAD_BYTES, png_width};

@@ -1,5 +1,5 @@
 //! Text from crawled files and users, made harmless for each medium that interprets characters:
-//! names shown to people, XML documents, terminals and the database.
+//! names shown to people, Markdown shown as HTML, XML documents, terminals and the database.
 //!
 //! Each function answers for one medium, borrows when nothing needs changing, and is used
 //! wherever that medium receives untrusted text; addresses are [`crate::links`]' business.
@@ -29,6 +29,102 @@ pub fn name(text: &str) -> Cow<'_, str> {
         Cow::Borrowed(text)
     }
 }
+
+/// Markdown from a crawled file (a `longDescription`) as HTML a page may include as it is.
+///
+/// `CommonMark` with tables and strikethrough, read by pulldown-cmark; each line break of the
+/// source stays a line break (publiccode.yml descriptions are YAML literal blocks whose authors
+/// broke their lines on purpose); headings start at `h3`, below the page's own. The HTML is then
+/// cleaned by ammonia: no raw HTML element or attribute outside its allow-list survives (no
+/// `script`, `style`, `iframe`, `form`, event handler or `style` attribute), no image (a crawled
+/// file must not make readers' browsers fetch from anywhere), and a link keeps its address only
+/// when [`crate::links::SafeHref`] accepts it (absolute http(s) or a plain `mailto:`), with
+/// `rel="nofollow noopener noreferrer"`.
+#[must_use]
+pub fn markdown(text: &str) -> String {
+    use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+    let shift = |level: HeadingLevel| match level {
+        HeadingLevel::H1 => HeadingLevel::H3,
+        HeadingLevel::H2 => HeadingLevel::H4,
+        HeadingLevel::H3 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    };
+    let text = dedent(text);
+    let events = Parser::new_ext(
+        &text,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    )
+    .map(|event| match event {
+        Event::SoftBreak => Event::HardBreak,
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: shift(level),
+            id,
+            classes,
+            attrs,
+        }),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level))),
+        other => other,
+    });
+    let mut html = String::with_capacity(text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events);
+    CLEANER.clean(&html).to_string()
+}
+
+/// `text` with the indentation YAML folding leaves in descriptions taken away, outside fenced
+/// code: a line indented four spaces would otherwise become a code block. List items keep up to
+/// three spaces, enough to nest under their parent.
+fn dedent(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut fenced = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+        }
+        if fenced || trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            out.push_str(line);
+        } else {
+            let indent = line.len() - trimmed.len();
+            let item = trimmed.starts_with(['-', '*', '+'])
+                || trimmed
+                    .split_once(['.', ')'])
+                    .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+            if item && indent > 0 {
+                out.push_str(&" ".repeat(indent.min(3)));
+            }
+            out.push_str(trimmed);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The allow-list [`markdown`] cleans with.
+static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .rm_tags(["img"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_relative(ammonia::UrlRelative::Deny)
+        .link_rel(Some("nofollow noopener noreferrer"))
+        .attribute_filter(|element, attribute, value| {
+            if element == "a" && attribute == "href" {
+                let safe = crate::links::SafeHref::web(value).is_some()
+                    || value
+                        .strip_prefix("mailto:")
+                        .is_some_and(|a| crate::links::SafeHref::mailto(a).is_some());
+                return safe.then(|| value.into());
+            }
+            Some(value.into())
+        });
+    builder
+});
 
 /// Whether `c` may appear in an XML 1.0 document (its `Char` production).
 fn xml_char(c: char) -> bool {
@@ -101,6 +197,26 @@ fn escape_for_terminal(text: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn markdown_keeps_lines_lists_and_safe_links_only() {
+        let html = markdown(
+            "Prima riga\nseconda riga\n\n- uno\n- due\n\n[sito](https://example.org) [x](javascript:alert(1))",
+        );
+        assert!(html.contains("Prima riga<br>"), "{html}");
+        assert!(html.contains("<li>uno</li>"), "{html}");
+        assert!(html.contains("href=\"https://example.org\""), "{html}");
+        assert!(
+            html.contains("rel=\"nofollow noopener noreferrer\""),
+            "{html}"
+        );
+        assert!(!html.contains("javascript"), "{html}");
+        assert!(markdown("# Titolo").starts_with("<h3>"));
+        let folded = markdown("Intro.\n\n      Indented by YAML folding.\n\n- a\n    - b\n");
+        assert!(!folded.contains("<pre>"), "{folded}");
+        assert!(folded.contains("<ul>\n<li>b</li>"), "nested: {folded}");
+        assert!(markdown("```\nlet x = 1;\n```").contains("<pre><code>"));
+    }
 
     #[test]
     fn names_lose_what_spoofs_them() {

@@ -618,6 +618,63 @@ pub async fn reverify_publisher(
     .map(|_| ())
 }
 
+/// Whether `owner` (a `mainCopyrightOwner`) reads as an organisation rather than people: it
+/// holds a word administrations and companies are named with.
+fn names_an_organisation(owner: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "comune",
+        "regione",
+        "provincia",
+        "citta",
+        "città",
+        "ministero",
+        "agenzia",
+        "azienda",
+        "universita",
+        "università",
+        "istituto",
+        "ente",
+        "consorzio",
+        "unione",
+        "camera",
+        "asl",
+        "ausl",
+        "asp",
+        "ats",
+        "autorità",
+        "autorita",
+        "dipartimento",
+        "presidenza",
+        "municipality",
+        "region",
+        "agency",
+        "university",
+        "institute",
+        "department",
+        "foundation",
+        "fondazione",
+        "s.p.a",
+        "spa",
+        "s.r.l",
+        "srl",
+        "scarl",
+        "societa",
+        "società",
+        "cooperativa",
+        "inc",
+        "ltd",
+        "gmbh",
+        "team",
+        "community",
+        "associazione",
+        "association",
+    ];
+    owner
+        .split(|c: char| !c.is_alphanumeric() && c != '.')
+        .map(|w| w.trim_matches('.').to_lowercase())
+        .any(|w| WORDS.contains(&w.as_str()) || w.starts_with("s.p.a") || w.starts_with("s.r.l"))
+}
+
 /// The publishing organisation: by IPA code when the file declares one, created on first sight.
 /// Whether it owns the entry is [`publisher_verified`]'s answer, recorded beside it.
 async fn upsert_publisher(
@@ -630,13 +687,22 @@ async fn upsert_publisher(
     if let Some(org) = super::organisations::by_ipa(txn, &ipa).await? {
         return Ok(Some(org));
     }
+    // Pages show the IPA registry's name when it knows the code; this one stands in when it
+    // does not. `mainCopyrightOwner` only when it names an organisation: it often names people.
     let code = v.code();
     let name = code
         .organisation
         .as_ref()
         .and_then(|o| o.name.clone())
-        .or_else(|| code.legal.main_copyright_owner.clone())
         .or_else(|| code.legal.repo_owner.clone())
+        .or_else(|| {
+            code.legal
+                .main_copyright_owner
+                .clone()
+                .filter(|owner| names_an_organisation(owner))
+        })
+        // The code itself otherwise: pages and the membership claim name it from the IPA
+        // registry.
         .unwrap_or_else(|| ipa.clone());
     // Files of many repositories name the same administration: the first ingest creates it,
     // the others, at the same moment, find it.
@@ -672,8 +738,40 @@ async fn replace_facets(
     Ok(())
 }
 
+/// The labels of the vocabulary values of `code` (categories, scopes, software type, platforms,
+/// languages) in every language of the interface, space separated.
+fn vocabulary_labels(code: &publiccode::PublicCode) -> String {
+    let values = code
+        .categories
+        .iter()
+        .map(|v| ("category", v.as_str()))
+        .chain(
+            code.intended_audience
+                .scope
+                .iter()
+                .map(|v| ("scope", v.as_str())),
+        )
+        .chain(std::iter::once(("type", code.software_type.as_str())))
+        .chain(code.platforms.iter().map(|v| ("platform", v.as_str())))
+        .chain(
+            code.localisation
+                .available_languages
+                .iter()
+                .map(|v| ("language", v.as_str())),
+        );
+    let mut out = String::new();
+    for (kind, value) in values {
+        for lang in crate::i18n::Lang::ALL {
+            out.push_str(&lang.label(kind, value));
+            out.push(' ');
+        }
+    }
+    out
+}
+
 /// Replaces the entry's full-text document: its name, every description in every language, its
-/// features, and its publisher.
+/// features, the labels of its vocabulary values in every language of the interface (so
+/// `scuola` and `school` both find the `education` scope), and its publisher.
 async fn index_text(
     txn: &DatabaseTransaction,
     software_id: i64,
@@ -697,6 +795,7 @@ async fn index_text(
             body.push(' ');
         }
     }
+    body.push_str(&vocabulary_labels(code));
     let name = text::document(&code.name);
     let body = text::document(&body);
     let publisher = text::document(publisher);
@@ -742,4 +841,17 @@ async fn index_text(
         txn.execute_raw(statement).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_copyright_owner_names_an_organisation_or_people() {
+        assert!(names_an_organisation("Comune di Bologna"));
+        assert!(names_an_organisation("Datamanagement Italia S.p.A."));
+        assert!(!names_an_organisation("Mario Rossi, Giulia Bianchi"));
+        assert!(!names_an_organisation("Mario Rossi"));
+    }
 }

@@ -59,6 +59,8 @@ pub struct SnapshotSummary {
     pub declared_version: Option<String>,
     /// Whether the file passed validation.
     pub valid: bool,
+    /// `softwareVersion` of the file, when it passed validation and declares one.
+    pub software_version: Option<String>,
 }
 
 /// The current snapshot of an entry, with what was derived from it.
@@ -151,6 +153,18 @@ pub async fn software(
             snapshots::Column::DeclaredVersion,
             snapshots::Column::Valid,
         ])
+        .column_as(
+            sea_orm::sea_query::Expr::cust(match db.get_database_backend() {
+                // Not a JSON cast: PostgreSQL refuses a whole document for one `\u0000` in
+                // any of its strings, and a crawled file may hold one. The document is
+                // serde_json's compact output, so the key and its string value are adjacent.
+                sea_orm::DbBackend::Postgres => {
+                    "substring(normalized from '\"softwareVersion\":\"(([^\"\\\\]|\\\\.)*)\"')"
+                }
+                _ => "json_extract(normalized, '$.softwareVersion')",
+            }),
+            "software_version",
+        )
         .filter(snapshots::Column::SoftwareId.eq(entry.id))
         .order_by_desc(snapshots::Column::FetchedAt)
         .order_by_desc(snapshots::Column::Id)

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, RwLock};
 
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
@@ -188,6 +188,9 @@ pub struct Hit {
     pub active: bool,
     /// Publisher name, if known.
     pub publisher: Option<String>,
+    /// The publisher's IPA code, if it has one (for its name in the IPA registry).
+    #[serde(skip)]
+    pub publisher_ipa: Option<String>,
     /// Whether the publisher is verified by the source the entry came from (else only claimed).
     pub publisher_verified: bool,
     /// Last change.
@@ -459,6 +462,37 @@ impl Searcher {
         })
     }
 
+    /// "Did you mean": `text` with each word no entry's name and no vocabulary label holds
+    /// replaced by the nearest one that does (see [`nearest_word`]), or `None` when no word
+    /// changes. The caller checks that the suggestion finds something before it shows it.
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error.
+    pub async fn did_you_mean(&self, text: &str) -> Result<Option<String>, SearchError> {
+        let cell = self.index().await?;
+        let index = cell.read().unwrap_or_else(PoisonError::into_inner);
+        let mut changed = false;
+        let words: Vec<String> = text::words(text)
+            .map(|word| {
+                if index.knows(&word) || LABEL_WORDS.contains_key(&word) {
+                    return word;
+                }
+                let known = index
+                    .words()
+                    .chain(LABEL_WORDS.iter().map(|(w, n)| (w.as_str(), *n)));
+                match nearest_word(&word, known) {
+                    Some(near) => {
+                        changed = true;
+                        near.to_owned()
+                    }
+                    None => word,
+                }
+            })
+            .collect();
+        Ok(changed.then(|| words.join(" ")))
+    }
+
     /// Every match of the full-text `query`, scored or not, from the cache when it holds them.
     async fn matches(
         &self,
@@ -509,7 +543,7 @@ impl Searcher {
         let backend = self.db.get_database_backend();
         let mut sql = String::from(
             "SELECT s.id, s.slug, s.name, s.active, s.updated_at, s.vitality, o.name AS publisher, \
-             s.publisher_verified \
+             o.ipa_code AS publisher_ipa, s.publisher_verified \
              FROM software s LEFT JOIN organisations o ON o.id = s.organisation_id WHERE s.id IN (",
         );
         sql.push_str(&in_list(placed.len()));
@@ -539,6 +573,7 @@ impl Searcher {
                 name: row.try_get("", "name")?,
                 active: row.try_get("", "active")?,
                 publisher: row.try_get("", "publisher")?,
+                publisher_ipa: row.try_get("", "publisher_ipa")?,
                 publisher_verified: row.try_get("", "publisher_verified")?,
                 updated_at: row.try_get("", "updated_at")?,
                 vitality: row.try_get("", "vitality")?,
@@ -546,6 +581,61 @@ impl Searcher {
             });
         }
         Ok(hits)
+    }
+}
+
+/// The words of the labels of the standard's vocabularies (categories, scopes, software types,
+/// development statuses, maintenance types) in every language of the interface: words search
+/// finds (the labels are indexed with each entry) though no name holds them.
+static LABEL_WORDS: LazyLock<HashMap<String, u32>> = LazyLock::new(|| {
+    use crate::publiccode::vocab;
+    let mut out = HashMap::new();
+    let kinds = [
+        ("category", &*vocab::CATEGORIES),
+        ("scope", &*vocab::SCOPES),
+        ("type", &*vocab::SOFTWARE_TYPES),
+        ("status", &*vocab::DEVELOPMENT_STATUSES),
+        ("maintenance", &*vocab::MAINTENANCE_TYPES),
+    ];
+    for (kind, values) in kinds {
+        for value in values {
+            for lang in crate::i18n::Lang::ALL {
+                for word in text::words(&lang.label(kind, value)) {
+                    *out.entry(word).or_default() += 1;
+                }
+            }
+        }
+    }
+    out
+});
+
+/// The word of `known` (word, how often it occurs) nearest to `word` by Damerau-Levenshtein
+/// distance, within one edit for words of up to five letters and two beyond; ties go to the
+/// more frequent word, then the first in alphabetical order. Words under three letters get no
+/// suggestion: too many words are one edit away from them.
+#[must_use]
+pub fn nearest_word<'a>(
+    word: &str,
+    known: impl Iterator<Item = (&'a str, u32)>,
+) -> Option<&'a str> {
+    let len = word.chars().count();
+    if len < 3 {
+        return None;
+    }
+    let cap = if len <= 5 { 1 } else { 2 };
+    known
+        .filter(|(w, _)| w.chars().count().abs_diff(len) <= cap && w.chars().count() >= 3)
+        .filter_map(|(w, n)| {
+            let d = strsim::damerau_levenshtein(word, w);
+            (d <= cap && d > 0).then_some((d, std::cmp::Reverse(n), w))
+        })
+        .min()
+        .map(|(_, _, w)| w)
+}
+
+fn push_placeholders(sql: &mut String, n: usize) {
+    for i in 0..n {
+        sql.push_str(if i == 0 { "?" } else { ", ?" });
     }
 }
 
@@ -774,4 +864,38 @@ fn decode_cursor(text: &str, sort: Sort) -> Result<(Key, i64), SearchError> {
         _ => return Err(SearchError::BadCursor),
     };
     Ok((key, cursor.id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nearest_word_is_within_a_few_edits() {
+        let known = [
+            ("protocollo", 3),
+            ("protocolli", 1),
+            ("scuola", 2),
+            ("pagamenti", 5),
+        ];
+        let near = |w: &str| nearest_word(w, known.iter().copied());
+        assert_eq!(near("protcollo"), Some("protocollo"), "a letter missing");
+        assert_eq!(
+            near("protocolol"),
+            Some("protocollo"),
+            "two letters swapped"
+        );
+        assert_eq!(near("sucola"), Some("scuola"));
+        assert_eq!(near("pagametni"), Some("pagamenti"));
+        assert_eq!(near("scuola"), None, "a known word needs no suggestion");
+        assert_eq!(near("zzzqqqxxx"), None, "nothing near");
+        assert_eq!(near("ab"), None, "too short to guess");
+    }
+
+    #[test]
+    fn labels_are_part_of_the_vocabulary() {
+        assert!(LABEL_WORDS.contains_key("scuola"));
+        assert!(LABEL_WORDS.contains_key("schools"));
+        assert!(LABEL_WORDS.contains_key("contabilita"));
+    }
 }

@@ -14,9 +14,20 @@ pub enum AppError {
     /// No such page or resource.
     #[error("not found")]
     NotFound,
-    /// The request is malformed; the message says how.
+    /// The request is malformed in a way only a program makes (a rejection of the HTTP layer);
+    /// the message says how, in English, and a page says it in the reader's language without
+    /// the detail.
     #[error("{0}")]
     BadRequest(String),
+    /// A parameter or a value is not one the route takes: the message `key` with its `args`,
+    /// in English for the API and in the reader's language on a page.
+    #[error("{}", crate::i18n::Lang::En.tf(.key, &args_of(.args)))]
+    Invalid {
+        /// The message key (`locales/*.toml`, section `invalid`).
+        key: &'static str,
+        /// The values of the message's `{name}` placeholders.
+        args: Vec<(&'static str, String)>,
+    },
     /// A page cursor this server did not make (or no longer understands): the page it names
     /// does not exist.
     #[error("invalid page cursor: start again from the first page, without page[after]")]
@@ -80,11 +91,31 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+/// `args` as [`crate::i18n::Lang::tf`] takes them.
+fn args_of<'a>(args: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a dyn std::fmt::Display)> {
+    args.iter()
+        .map(|(name, value)| (*name, value as &dyn std::fmt::Display))
+        .collect()
+}
+
 impl AppError {
+    /// [`AppError::Invalid`] with the message `key` and its `args`.
+    #[must_use]
+    pub fn invalid(key: &'static str, args: &[(&'static str, &dyn std::fmt::Display)]) -> Self {
+        Self::Invalid {
+            key,
+            args: args
+                .iter()
+                .map(|(name, value)| (*name, value.to_string()))
+                .collect(),
+        }
+    }
+
     fn status(&self) -> StatusCode {
         match self {
             Self::NotFound | Self::InvalidCursor => StatusCode::NOT_FOUND,
             Self::BadRequest(_)
+            | Self::Invalid { .. }
             | Self::OverCap { .. }
             | Self::PageTooLarge
             | Self::Refused {
@@ -106,7 +137,10 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             Self::NotFound => "not_found",
-            Self::BadRequest(_) | Self::OverCap { .. } | Self::PageTooLarge => "bad_request",
+            Self::BadRequest(_)
+            | Self::Invalid { .. }
+            | Self::OverCap { .. }
+            | Self::PageTooLarge => "bad_request",
             Self::SignIn => "sign_in",
             Self::Forbidden => "forbidden",
             Self::CsrfRejected => "csrf",
@@ -129,10 +163,11 @@ impl AppError {
 pub struct ErrorInfo {
     /// The status of the answer.
     pub status: StatusCode,
-    /// What the client did wrong, for client errors; nothing for server errors.
-    pub detail: Option<String>,
-    /// The message key of that detail, for a page in the reader's language.
+    /// The message key of what the client did wrong, for a page in the reader's language;
+    /// nothing for server errors and for a page that was not found.
     pub key: Option<&'static str>,
+    /// The values of the message's `{name}` placeholders.
+    pub args: Vec<(&'static str, String)>,
 }
 
 impl ErrorInfo {
@@ -142,9 +177,15 @@ impl ErrorInfo {
         let status = error.status();
         Self {
             status,
-            detail: (status.is_client_error() && !matches!(error, AppError::NotFound))
-                .then(|| error.to_string()),
+            args: match error {
+                AppError::Invalid { args, .. } => args.clone(),
+                _ => Vec::new(),
+            },
             key: match error {
+                AppError::Invalid { key, .. } => Some(key),
+                AppError::BadRequest(_) => Some("error.malformed"),
+                AppError::InvalidCursor => Some("error.invalid_cursor"),
+                AppError::RateLimited { .. } => Some("error.rate_limited"),
                 AppError::Refused { key, .. } => Some(key),
                 AppError::SignIn => Some("error.sign_in"),
                 AppError::Forbidden => Some("error.forbidden"),

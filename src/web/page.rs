@@ -179,10 +179,14 @@ pub fn error_page(lang: Lang, uri: &Uri, info: &ErrorInfo) -> Response {
         ctx: PageCtx::new(lang, uri),
         status: info.status.as_u16(),
         title: lang.t(key).to_owned(),
-        detail: info
-            .key
-            .map(|k| lang.t(k).to_owned())
-            .or_else(|| info.detail.clone()),
+        detail: info.key.map(|k| {
+            let args: Vec<(&str, &dyn fmt::Display)> = info
+                .args
+                .iter()
+                .map(|(name, value)| (*name, value as &dyn fmt::Display))
+                .collect();
+            lang.tf(k, &args)
+        }),
         sign_in: (info.status == StatusCode::UNAUTHORIZED)
             .then(|| form_urlencoded::byte_serialize(uri.path().as_bytes()).collect()),
     };

@@ -40,6 +40,16 @@ pub async fn whole_catalog(state: &AppState) -> Result<Results, AppError> {
         .map_err(super::params::search_error)
 }
 
+/// How a publisher reads on a page: its official name in the IPA registry when it has a code
+/// the registry knows, else the name the catalog holds (see [`organisation_name`]).
+#[must_use]
+pub fn publisher_name(state: &AppState, name: &str, ipa_code: Option<&str>) -> String {
+    ipa_code.and_then(|code| state.ipa.get(code)).map_or_else(
+        || organisation_name(state, name),
+        |entry| entry.name.clone(),
+    )
+}
+
 /// How an organisation reads on a page: its official name from the IPA registry when the
 /// catalog only knows it by its code (a file that gives no organisation name).
 #[must_use]

@@ -4,7 +4,12 @@
 //! (`category=a&category=b`); the API pages with `page[size]` and `page[after]` as the
 //! Developers Italia API does, and `links.next` is built from the request's own parameters.
 //!
-//! Unknown parameters are refused with 400, so a misspelt filter never silently matches all.
+//! The API refuses unknown parameters with 400, so a misspelt filter never silently matches all.
+//! Pages ignore them ([`QuerySpec::IGNORES_UNKNOWN`]): links shared on the web come back with
+//! `utm_source`, `fbclid`, `gclid` and the like, and a reader should land on the page anyway.
+//!
+//! Every refusal is an [`AppError::Invalid`] with a message key, so a page says it in the
+//! reader's language and the API in English.
 
 use std::collections::BTreeMap;
 use std::marker::PhantomData;
@@ -25,7 +30,14 @@ pub fn search_error(e: SearchError) -> AppError {
     match e {
         SearchError::BadCursor => AppError::InvalidCursor,
         SearchError::Db(db) => AppError::from(db),
-        other => AppError::BadRequest(other.to_string()),
+        SearchError::UnknownFacet { name } => AppError::invalid(
+            "invalid.unknown_filter",
+            &[
+                ("name", &name),
+                ("known", &Facet::ALL.map(Facet::as_str).join(", ")),
+            ],
+        ),
+        SearchError::UnknownSort(sort) => AppError::invalid("invalid.sort", &[("value", &sort)]),
     }
 }
 
@@ -43,6 +55,11 @@ pub const SIZE: &str = "page[size]";
 
 /// The parameters a route takes.
 pub trait QuerySpec {
+    /// Whether parameters the route does not name are dropped rather than refused: true for
+    /// pages (links come back with tracking parameters), false for the API (a misspelt filter
+    /// must not silently match everything).
+    const IGNORES_UNKNOWN: bool = false;
+
     /// Every parameter name the route takes.
     fn names() -> &'static [&'static str];
 }
@@ -75,24 +92,27 @@ pub struct Params<S> {
 }
 
 impl<S: QuerySpec> Params<S> {
-    /// Parses `raw`, refusing parameters `S` does not name and a query over the caps of
-    /// [`crate::web::limits`]; a pair given twice counts once.
+    /// Parses `raw`, refusing (or, when [`QuerySpec::IGNORES_UNKNOWN`], dropping) parameters
+    /// `S` does not name, and refusing a query over the caps of [`crate::web::limits`]; a pair
+    /// given twice counts once.
     ///
     /// # Errors
     ///
-    /// [`AppError::OverCap`] over a cap, [`AppError::BadRequest`] naming the first unknown
+    /// [`AppError::OverCap`] over a cap, [`AppError::Invalid`] naming the first unknown
     /// parameter.
     pub fn parse(raw: Option<&str>) -> Result<Self, AppError> {
         if let Some(raw) = raw {
             crate::web::limits::check_query(raw)?;
         }
-        let pairs = crate::web::limits::unique_pairs(raw);
+        let mut pairs = crate::web::limits::unique_pairs(raw);
         let allowed = S::names();
-        if let Some((key, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
-            return Err(AppError::BadRequest(format!(
-                "unknown parameter {key:?}; this endpoint takes {}",
-                allowed.join(", ")
-            )));
+        if S::IGNORES_UNKNOWN {
+            pairs.retain(|(k, _)| allowed.contains(&k.as_str()));
+        } else if let Some((key, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+            return Err(AppError::invalid(
+                "invalid.unknown_parameter",
+                &[("name", key), ("known", &allowed.join(", "))],
+            ));
         }
         Ok(Self {
             pairs,
@@ -118,7 +138,7 @@ impl<S: QuerySpec> Params<S> {
     ///
     /// # Errors
     ///
-    /// [`AppError::BadRequest`] when it is given more than once.
+    /// [`AppError::Invalid`] when it is given more than once.
     pub fn one(&self, name: &str) -> Result<Option<&str>, AppError> {
         let mut values = self
             .pairs
@@ -127,9 +147,7 @@ impl<S: QuerySpec> Params<S> {
             .map(|(_, v)| v.as_str());
         let first = values.next();
         if values.next().is_some() {
-            return Err(AppError::BadRequest(format!(
-                "{name} may be given only once"
-            )));
+            return Err(AppError::invalid("invalid.repeated", &[("name", &name)]));
         }
         Ok(first)
     }
@@ -138,7 +156,7 @@ impl<S: QuerySpec> Params<S> {
     ///
     /// # Errors
     ///
-    /// [`AppError::BadRequest`] for anything else.
+    /// [`AppError::Invalid`] for anything else.
     pub fn page_size(&self) -> Result<u64, AppError> {
         match self.one(SIZE)? {
             None => Ok(DEFAULT_PAGE_SIZE),
@@ -147,9 +165,10 @@ impl<S: QuerySpec> Params<S> {
                 .ok()
                 .filter(|n| (1..=MAX_PAGE_SIZE).contains(n))
                 .ok_or_else(|| {
-                    AppError::BadRequest(format!(
-                        "{SIZE} must be a whole number from 1 to {MAX_PAGE_SIZE}, not {v:?}"
-                    ))
+                    AppError::invalid(
+                        "invalid.page_size",
+                        &[("name", &SIZE), ("max", &MAX_PAGE_SIZE), ("value", &v)],
+                    )
                 }),
         }
     }
@@ -158,7 +177,7 @@ impl<S: QuerySpec> Params<S> {
     ///
     /// # Errors
     ///
-    /// [`AppError::BadRequest`] when it is given more than once.
+    /// [`AppError::Invalid`] when it is given more than once.
     pub fn after(&self) -> Result<Option<&str>, AppError> {
         self.one(AFTER)
     }
@@ -184,20 +203,19 @@ impl<S: QuerySpec> Params<S> {
     ///
     /// # Errors
     ///
-    /// [`AppError::BadRequest`] naming the first malformed parameter.
+    /// [`AppError::Invalid`] naming the first malformed parameter.
     pub fn search_query(&self, cursor_key: &str, limit: u64) -> Result<Query, AppError> {
         let text = self.one("q")?;
         if text.is_some_and(|t| t.chars().count() > MAX_TEXT) {
-            return Err(AppError::BadRequest(format!(
-                "q is longer than {MAX_TEXT} characters"
-            )));
+            return Err(AppError::invalid(
+                "invalid.text_too_long",
+                &[("max", &MAX_TEXT)],
+            ));
         }
         let text = text.map(str::trim).filter(|t| !t.is_empty());
         let sort = match self.one("sort")? {
             None => Sort::default(),
-            Some(s) => s
-                .parse()
-                .map_err(|e: SearchError| AppError::BadRequest(e.to_string()))?,
+            Some(s) => s.parse().map_err(search_error)?,
         };
         let mut filters: BTreeMap<Facet, Vec<String>> = BTreeMap::new();
         for facet in Facet::ALL {
@@ -205,9 +223,7 @@ impl<S: QuerySpec> Params<S> {
             if facet == Facet::Active
                 && let Some(bad) = values.iter().find(|v| *v != "true" && *v != "false")
             {
-                return Err(AppError::BadRequest(format!(
-                    "active must be true or false, not {bad:?}"
-                )));
+                return Err(AppError::invalid("invalid.active", &[("value", bad)]));
             }
             if !values.is_empty() {
                 filters.insert(facet, values);
@@ -247,6 +263,7 @@ mod tests {
     use super::*;
 
     /// A route that takes a text, a filter, a sort and the API's paging.
+    #[derive(Debug)]
     struct Spec;
 
     impl QuerySpec for Spec {
@@ -268,6 +285,40 @@ mod tests {
             p.next_link("/api/v1/software", "9"),
             "/api/v1/software?q=scuola&category=a&category=b&page%5Bsize%5D=10&page%5Bafter%5D=9"
         );
+    }
+
+    /// A page's parameters: the same names, others ignored.
+    #[derive(Debug)]
+    struct PageSpec;
+
+    impl QuerySpec for PageSpec {
+        const IGNORES_UNKNOWN: bool = true;
+
+        fn names() -> &'static [&'static str] {
+            Spec::names()
+        }
+    }
+
+    #[test]
+    fn pages_drop_what_they_do_not_know_and_the_api_refuses_it() {
+        let raw = "q=scuola&utm_source=newsletter&fbclid=abc&gclid=x&category=a";
+        let p = Params::<PageSpec>::parse(Some(raw)).unwrap();
+        assert_eq!(
+            p.pairs(),
+            [("q", "scuola"), ("category", "a")].map(|(k, v)| (k.to_owned(), v.to_owned()))
+        );
+        let refused = Params::<Spec>::parse(Some(raw)).unwrap_err();
+        assert!(
+            matches!(
+                refused,
+                AppError::Invalid {
+                    key: "invalid.unknown_parameter",
+                    ..
+                }
+            ),
+            "{refused:?}"
+        );
+        assert!(refused.to_string().contains("\"utm_source\""), "{refused}");
     }
 
     #[test]

@@ -168,6 +168,7 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/publishers", get(publishers::list))
         .route("/publishers/{code}", get(publishers::show))
         .route("/compare", get(compare::show))
+        .route("/compare.csv", get(compare::csv))
         .route("/validator", get(validator::form).post(validator::check))
         .route("/feeds/new.atom", get(feeds::new))
         .route("/feeds/updated.atom", get(feeds::updated))

@@ -63,6 +63,9 @@ pub(super) struct Index {
     by_updated: BTreeSet<(Reverse<i64>, i64, u32)>,
     by_vitality: BTreeSet<(Reverse<i64>, i64, u32)>,
     by_name: BTreeSet<(String, i64, u32)>,
+    /// The words of the entries' names, with how many entries hold each: the catalog's own
+    /// vocabulary, which "did you mean" suggestions come from.
+    words: HashMap<String, u32>,
 }
 
 /// The full-text matches of a query, in the index's terms: a searcher keeps them for the next
@@ -171,6 +174,9 @@ impl Index {
         self.by_vitality
             .insert((Reverse(ordered(doc.vitality)), doc.id, slot));
         self.by_name.insert((doc.name_key.clone(), doc.id, slot));
+        for word in distinct_words(&doc.name_key) {
+            *self.words.entry(word).or_default() += 1;
+        }
         let i = slot as usize;
         if let (Some(d), Some(v)) = (self.docs.get_mut(i), self.doc_values.get_mut(i)) {
             *d = doc;
@@ -195,6 +201,24 @@ impl Index {
         self.by_vitality
             .remove(&(Reverse(ordered(doc.vitality)), doc.id, slot));
         self.by_name.remove(&(doc.name_key.clone(), doc.id, slot));
+        for word in distinct_words(&doc.name_key) {
+            if let Some(n) = self.words.get_mut(&word) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.words.remove(&word);
+                }
+            }
+        }
+    }
+
+    /// The words of the entries' names, with how many entries hold each.
+    pub fn words(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.words.iter().map(|(w, n)| (w.as_str(), *n))
+    }
+
+    /// Whether some entry's name holds `word`.
+    pub fn knows(&self, word: &str) -> bool {
+        self.words.contains_key(word)
     }
 
     /// The full-text matches `(id, score)` as slots; ids the index does not hold are left out.
@@ -456,6 +480,11 @@ impl Selection<'_> {
     }
 }
 
+/// The distinct words of a name, as search reads them.
+fn distinct_words(name: &str) -> BTreeSet<String> {
+    super::text::words(name).collect()
+}
+
 /// How `(a, a_id)` and `(b, b_id)` compare in page order: numbers and times descending, text
 /// ascending, ties by id ascending.
 fn order(a: &Key, a_id: i64, b: &Key, b_id: i64) -> std::cmp::Ordering {
@@ -573,6 +602,23 @@ mod tests {
         let after = page.first().map(|p| (p.key.clone(), p.id)).unwrap();
         let next = s.page(Sort::Relevance, Some((&after.0, after.1)), 5);
         assert_eq!(next.iter().map(|p| p.id).collect::<Vec<_>>(), vec![1]);
+    }
+
+    #[test]
+    fn the_vocabulary_follows_the_names() {
+        let mut index = sample();
+        assert!(index.knows("gamma") && index.knows("beta"));
+        index.upsert(doc(3, true, 10, "Gestione protocollo", &[]));
+        assert!(
+            !index.knows("gamma"),
+            "a renamed entry takes its old words away"
+        );
+        assert!(index.knows("protocollo"));
+        index.upsert(doc(5, true, 10, "Protocollo informatico", &[]));
+        assert_eq!(
+            index.words().find(|(w, _)| *w == "protocollo").map(|w| w.1),
+            Some(2)
+        );
     }
 
     #[test]

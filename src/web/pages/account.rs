@@ -456,7 +456,14 @@ async fn account_page(
 ) -> Result<Response, AppError> {
     let user_id = me.session.user.id;
     let sessions = sessions::count(&state.db, user_id).await?;
-    let memberships = memberships::of_user(&state.db, user_id).await?;
+    let memberships = memberships::of_user(&state.db, user_id)
+        .await?
+        .into_iter()
+        .map(|mut m| {
+            m.organisation = super::publisher_name(state, &m.organisation, Some(&m.code));
+            m
+        })
+        .collect();
     render_with(
         status,
         &AccountPage::new(ctx, me, csrf, shown, sessions, memberships),

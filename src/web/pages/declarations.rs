@@ -43,7 +43,11 @@ impl DeclarationItem {
     pub fn of(state: &AppState, d: &Declaration) -> Self {
         Self {
             id: d.row.id,
-            organisation: super::organisation_name(state, &d.organisation.name),
+            organisation: super::publisher_name(
+                state,
+                &d.organisation.name,
+                d.organisation.ipa_code.as_deref(),
+            ),
             code: d.organisation.ipa_code.clone().unwrap_or_default(),
             status: status_key(d.status),
             acknowledged: d.status == Status::Acknowledged,
@@ -380,7 +384,7 @@ impl PendingPage {
             ctx,
             csrf,
             code: org.ipa_code.clone().unwrap_or_default(),
-            organisation: super::organisation_name(state, &org.name),
+            organisation: super::publisher_name(state, &org.name, org.ipa_code.as_deref()),
             groups: groups
                 .into_iter()
                 .map(|g| PendingGroup {

@@ -91,7 +91,7 @@ pub async fn members(
         csrf,
         code: org.ipa_code.clone().unwrap_or_default(),
         members: memberships::of_organisation(&state.db, org.id).await?,
-        organisation: super::organisation_name(&state, &org.name),
+        organisation: super::publisher_name(&state, &org.name, org.ipa_code.as_deref()),
     })
 }
 

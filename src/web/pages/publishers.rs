@@ -25,6 +25,8 @@ const REUSE_LIMIT: u64 = 200;
 pub struct ListParams;
 
 impl QuerySpec for ListParams {
+    const IGNORES_UNKNOWN: bool = true;
+
     fn names() -> &'static [&'static str] {
         &["after", "lang"]
     }
@@ -77,7 +79,11 @@ impl PublishersPage {
                             .clone()
                             .unwrap_or_else(|| o.organisation.id.to_string())
                     ),
-                    name: super::organisation_name(state, &o.organisation.name),
+                    name: super::publisher_name(
+                        state,
+                        &o.organisation.name,
+                        o.organisation.ipa_code.as_deref(),
+                    ),
                     ipa_code: o.organisation.ipa_code,
                     count: o.software_count,
                 })
@@ -175,7 +181,11 @@ impl PublisherPage {
             ipa_email: registered
                 .and_then(|e| e.email.as_deref())
                 .map(Link::mailto),
-            name: super::organisation_name(state, &organisation.name),
+            name: super::publisher_name(
+                state,
+                &organisation.name,
+                organisation.ipa_code.as_deref(),
+            ),
             ipa_code: organisation.ipa_code,
             website: organisation.website.as_deref().map(Link::web),
             count: summary.software_count,

@@ -31,6 +31,8 @@ const FIXED: &[&str] = &["q", "sort", "after", "lang"];
 pub struct SearchParams;
 
 impl QuerySpec for SearchParams {
+    const IGNORES_UNKNOWN: bool = true;
+
     fn names() -> &'static [&'static str] {
         static NAMES: LazyLock<Vec<&str>> = LazyLock::new(|| params::search_keys(FIXED));
         &NAMES
@@ -69,11 +71,20 @@ pub struct ResultItem {
     /// Whether the publisher is verified (else shown as claimed, not verified).
     publisher_verified: bool,
     description: String,
+    /// The language of the description, when it is not the page's.
+    description_lang: Option<String>,
     licence: Option<String>,
     status: Option<String>,
     updated: String,
     vitality: Option<u8>,
     active: bool,
+}
+
+/// A search with its words corrected to the catalog's vocabulary.
+pub struct DidYouMean {
+    words: String,
+    href: String,
+    count: u64,
 }
 
 /// A sort the reader can pick.
@@ -97,6 +108,10 @@ struct SearchPage {
     first: Option<String>,
     clear: String,
     suggestions: Vec<Chip>,
+    /// "Did you mean": the words corrected, the search with them, and how many it finds.
+    did_you_mean: Option<DidYouMean>,
+    /// Most solutions the comparison takes.
+    compare_max: usize,
 }
 
 /// The search page.
@@ -131,12 +146,19 @@ pub async fn show(
     let names: BTreeMap<String, String> = browse::organisation_names(&state.db, &publisher_codes)
         .await?
         .into_iter()
-        .map(|(code, name)| (code, super::organisation_name(&state, &name)))
+        .map(|(code, name)| {
+            let name = super::publisher_name(&state, &name, Some(&code));
+            (code, name)
+        })
         .collect();
     let everything = if results.total == 0 {
         Some(super::whole_catalog(&state).await?)
     } else {
         None
+    };
+    let did_you_mean = match &query.text {
+        Some(text) if results.total == 0 => did_you_mean(&state, &query, text).await?,
+        _ => None,
     };
     let found = Found {
         query,
@@ -144,6 +166,7 @@ pub async fn show(
         cards,
         names,
         everything,
+        did_you_mean,
     };
     render(&SearchPage::new(ctx, &state, params.pairs(), found))
 }
@@ -158,6 +181,41 @@ struct Found {
     names: BTreeMap<String, String>,
     /// The whole catalog, when nothing matched: its common categories are suggested.
     everything: Option<Results>,
+    /// The words corrected and how many entries they find, when nothing matched.
+    did_you_mean: Option<(String, u64)>,
+}
+
+/// The search's words corrected to the catalog's vocabulary, with how many entries the
+/// corrected search (same filters) finds; nothing when no word changes or it finds nothing.
+///
+/// # Errors
+///
+/// As a search.
+async fn did_you_mean(
+    state: &AppState,
+    query: &Query,
+    text: &str,
+) -> Result<Option<(String, u64)>, AppError> {
+    let Some(words) = state
+        .search
+        .did_you_mean(text)
+        .await
+        .map_err(params::search_error)?
+    else {
+        return Ok(None);
+    };
+    let corrected = Query {
+        text: Some(words.clone()),
+        limit: 1,
+        after: None,
+        ..query.clone()
+    };
+    let found = state
+        .search
+        .search(&corrected)
+        .await
+        .map_err(params::search_error)?;
+    Ok((found.total > 0).then_some((words, found.total)))
 }
 
 impl SearchPage {
@@ -170,6 +228,7 @@ impl SearchPage {
             cards,
             names,
             everything,
+            did_you_mean,
         } = found;
         let pairs: Vec<(String, String)> =
             pairs.iter().filter(|(k, _)| k != "lang").cloned().collect();
@@ -180,19 +239,28 @@ impl SearchPage {
             .into_iter()
             .map(|hit| {
                 let card = cards.get(&hit.id).cloned().unwrap_or_default();
-                let description = card
+                let (tag, description) = card
                     .short_descriptions
-                    .get(lang.code())
-                    .or_else(|| card.short_descriptions.get("it"))
-                    .or_else(|| card.short_descriptions.values().next())
-                    .cloned()
-                    .unwrap_or_default();
+                    .iter()
+                    .find(|(tag, _)| Lang::from_tag(tag) == Some(lang))
+                    .or_else(|| {
+                        card.short_descriptions
+                            .iter()
+                            .find(|(tag, _)| Lang::from_tag(tag) == Some(Lang::It))
+                    })
+                    .or_else(|| card.short_descriptions.iter().next())
+                    .map_or((None, String::new()), |(tag, d)| {
+                        (Some(tag.clone()), d.clone())
+                    });
                 ResultItem {
                     id: hit.id,
                     slug: hit.slug,
                     name: hit.name,
-                    publisher: hit.publisher.map(|p| super::organisation_name(state, &p)),
+                    publisher: hit
+                        .publisher
+                        .map(|p| super::publisher_name(state, &p, hit.publisher_ipa.as_deref())),
                     publisher_verified: hit.publisher_verified,
+                    description_lang: tag.filter(|t| Lang::from_tag(t) != Some(lang)),
                     description,
                     licence: card.licence,
                     status: card.status.map(|s| label(Facet::Status, &s)),
@@ -303,7 +371,21 @@ impl SearchPage {
                 .is_some()
                 .then(|| link(&pairs, |k, _| k != "after")),
             clear: "/software".to_owned(),
+            did_you_mean: did_you_mean.map(|(words, n)| {
+                let mut kept: Vec<(String, String)> = pairs
+                    .iter()
+                    .filter(|(k, _)| k != "q" && k != "after")
+                    .cloned()
+                    .collect();
+                kept.insert(0, ("q".to_owned(), words.clone()));
+                DidYouMean {
+                    href: link(&kept, |_, _| true),
+                    words,
+                    count: n,
+                }
+            }),
             suggestions,
+            compare_max: super::compare::MAX,
         }
     }
 }
@@ -335,7 +417,7 @@ fn suggestions(
         .take(5)
     {
         out.push(Chip {
-            label: humanize(value),
+            label: lang.label("category", value),
             remove: format!(
                 "/software?{}",
                 form_urlencoded::Serializer::new(String::new())
@@ -376,28 +458,14 @@ fn sort_name(sort: Sort) -> &'static str {
 /// How a facet value reads on the page.
 fn value_label(lang: Lang, facet: Facet, value: &str, names: &BTreeMap<String, String>) -> String {
     match facet {
-        Facet::Status | Facet::Type | Facet::Maintenance | Facet::Claim | Facet::Active => {
-            let key = format!("value.{}.{}", facet.as_str(), value.replace('/', "_"));
-            let label = lang.t(&key);
-            if label == key {
-                value.to_owned()
-            } else {
-                label.to_owned()
-            }
-        }
         Facet::Publisher => names
             .get(value)
             .cloned()
             .unwrap_or_else(|| value.to_owned()),
         Facet::Country => value.to_uppercase(),
-        Facet::Category | Facet::Scope => humanize(value),
-        Facet::Licence | Facet::Language => value.to_owned(),
+        Facet::Licence => value.to_owned(),
+        other => lang.label(other.as_str(), value),
     }
-}
-
-/// A vocabulary key as words: `it-service-management` → `it service management`.
-fn humanize(value: &str) -> String {
-    value.replace('-', " ")
 }
 
 /// The vitality index as a whole number from 0 to 100.

@@ -34,15 +34,22 @@ pub struct ClaimView {
 
 /// An administration that declares using the solution.
 pub struct UserView {
+    /// Its name: the IPA registry's when the code is known there, else as the file gives it.
     name: String,
     ipa_code: Option<String>,
 }
+
+/// Users listed before "show all".
+const USERS_SHOWN: usize = 10;
 
 /// A snapshot in the history table.
 pub struct HistoryRow {
     id: i64,
     date: String,
     commit: Option<String>,
+    /// `softwareVersion` of that file.
+    software_version: Option<String>,
+    /// `publiccodeYmlVersion` of that file.
     version: Option<String>,
     valid: bool,
 }
@@ -53,10 +60,25 @@ impl HistoryRow {
             id: h.id,
             date: h.fetched_at.format("%Y-%m-%d %H:%M").to_string(),
             commit: h.commit_sha.map(|c| c.chars().take(10).collect()),
+            software_version: h.software_version,
             version: h.declared_version,
             valid: h.valid,
         }
     }
+}
+
+/// The date of the repository's last change as its forge reported it (GitHub's `pushed_at`,
+/// GitLab's `last_activity_at`, Gitea's `updated_at`, or an HTTP `Last-Modified`), as
+/// `YYYY-MM-DD`; nothing when the forge gave none.
+#[must_use]
+pub fn repository_changed(
+    repository: &crate::catalog::entities::repositories::Model,
+) -> Option<String> {
+    let raw = repository.last_modified.as_deref()?.trim();
+    chrono::DateTime::parse_from_rfc3339(raw)
+        .or_else(|_| chrono::DateTime::parse_from_rfc2822(raw))
+        .ok()
+        .map(|d| d.format("%Y-%m-%d").to_string())
 }
 
 /// A diagnostic of the current file.
@@ -95,6 +117,8 @@ pub struct EventView {
 /// A maintainer or contact.
 pub struct PersonView {
     name: String,
+    /// A contractor whose contract ended before today.
+    expired: bool,
     /// Their details (affiliation, website, e-mail, phone), each a link when it is a safe one.
     detail: Vec<Link>,
 }
@@ -104,7 +128,8 @@ pub struct DocumentView {
     localised_name: Option<String>,
     generic_name: Option<String>,
     short_description: String,
-    long_description: Vec<String>,
+    /// The long description as sanitised HTML ([`crate::untrusted::markdown`]).
+    long_description: String,
     features: Vec<String>,
     /// Screenshots embedded in the page: https images only.
     screenshots: Vec<SafeHref>,
@@ -113,6 +138,7 @@ pub struct DocumentView {
     description_lang: Option<String>,
     platforms: Vec<String>,
     categories: Vec<String>,
+    scopes: Vec<String>,
     licence: String,
     status: String,
     software_type: String,
@@ -134,6 +160,7 @@ pub struct DocumentView {
 
 impl DocumentView {
     fn of(lang: Lang, doc: PublicCode) -> Self {
+        let today = chrono::Utc::now().date_naive();
         let (desc_lang, description) = pick_description(lang, &doc);
         let description = description.cloned().unwrap_or_default();
         let dep = |d: &crate::publiccode::Dependency| match &d.version {
@@ -141,16 +168,19 @@ impl DocumentView {
             None => d.name.clone(),
         };
         Self {
-            localised_name: description.localised_name.clone(),
-            generic_name: description.generic_name.clone(),
+            localised_name: description
+                .localised_name
+                .clone()
+                .filter(|l| !same_name(l, &doc.name)),
+            generic_name: description.generic_name.clone().filter(|g| {
+                !same_name(g, &doc.name)
+                    && !description
+                        .localised_name
+                        .as_deref()
+                        .is_some_and(|l| same_name(g, l))
+            }),
             short_description: description.short_description.clone(),
-            long_description: description
-                .long_description
-                .split("\n\n")
-                .map(str::trim)
-                .filter(|p| !p.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            long_description: crate::untrusted::markdown(&description.long_description),
             features: description.features.clone(),
             screenshots: description
                 .screenshots
@@ -161,8 +191,22 @@ impl DocumentView {
             description_lang: desc_lang
                 .filter(|l| Lang::from_tag(l) != Some(lang))
                 .map(str::to_owned),
-            platforms: doc.platforms,
-            categories: doc.categories.iter().map(|c| c.replace('-', " ")).collect(),
+            platforms: doc
+                .platforms
+                .iter()
+                .map(|p| lang.label("platform", p))
+                .collect(),
+            categories: doc
+                .categories
+                .iter()
+                .map(|c| lang.label("category", c))
+                .collect(),
+            scopes: doc
+                .intended_audience
+                .scope
+                .iter()
+                .map(|c| lang.label("scope", c))
+                .collect(),
             licence: doc.legal.license,
             status: value(lang, "status", doc.development_status.as_str()),
             software_type: value(lang, "type", doc.software_type.as_str()),
@@ -175,6 +219,7 @@ impl DocumentView {
                 .into_iter()
                 .map(|c| PersonView {
                     name: c.name,
+                    expired: c.until < today,
                     detail: [
                         Some(text(format!("{} {}", lang.t("software.until"), c.until))),
                         c.website.as_deref().map(Link::web),
@@ -191,17 +236,23 @@ impl DocumentView {
                 .into_iter()
                 .map(|c| PersonView {
                     name: c.name,
+                    expired: false,
                     detail: [
                         c.affiliation.map(text),
                         c.email.as_deref().map(Link::mailto),
-                        c.phone.map(text),
+                        c.phone.as_deref().map(Link::tel),
                     ]
                     .into_iter()
                     .flatten()
                     .collect(),
                 })
                 .collect(),
-            languages: doc.localisation.available_languages,
+            languages: doc
+                .localisation
+                .available_languages
+                .iter()
+                .map(|l| lang.label("language", l))
+                .collect(),
             countries: doc
                 .intended_audience
                 .countries
@@ -217,6 +268,11 @@ impl DocumentView {
             is_based_on: doc.is_based_on.iter().map(|b| Link::web(b)).collect(),
         }
     }
+}
+
+/// Whether two names are the same to a reader (case and surrounding space aside).
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
 /// A detail shown as text only.
@@ -276,7 +332,14 @@ struct SoftwarePage {
     gone: bool,
     document: Option<DocumentView>,
     claims: Vec<ClaimView>,
+    /// The first [`USERS_SHOWN`] users.
     users: Vec<UserView>,
+    /// The others, behind "show all".
+    more_users: Vec<UserView>,
+    /// How many users the file declares.
+    users_total: u64,
+    /// When the repository last changed, as its forge says.
+    repository_changed: Option<String>,
     declarations: super::declarations::Section,
     vitality: Option<u8>,
     chart: String,
@@ -354,16 +417,21 @@ impl SoftwarePage {
                 c.used_by
                     .into_iter()
                     .map(|u| UserView {
-                        name: u.name,
+                        name: super::publisher_name(state, &u.name, u.ipa_code.as_deref()),
                         ipa_code: u.ipa_code,
                     })
-                    .collect(),
+                    .collect::<Vec<_>>(),
             ),
             None => (Vec::new(), Vec::new()),
         };
+        let users_total = u64::try_from(users.len()).unwrap_or(u64::MAX);
+        let mut users = users;
+        let more_users = users.split_off(users.len().min(USERS_SHOWN));
         let vitality = software.vitality.map(super::search::vitality_points);
         let series = software.vitality_series();
-        let chart = vitality.map_or_else(String::new, |v| chart::vitality(lang, v, &series));
+        let chart = vitality.map_or_else(String::new, |v| {
+            chart::vitality(lang, v, &series, software.vitality_window_end)
+        });
         let vitality_facts = software.vitality_facts().map(|f| {
             [
                 lang.tf("software.vitality_commits", &[("n", &f.commits)]),
@@ -395,14 +463,20 @@ impl SoftwarePage {
                     .clone()
                     .or_else(|| Some(o.id.to_string()))
                     .map(|code| format!("/publishers/{code}"));
-                (super::organisation_name(state, &o.name), href)
+                (
+                    super::publisher_name(state, &o.name, o.ipa_code.as_deref()),
+                    href,
+                )
             }),
+            repository_changed: repository_changed(&repository),
             repository: Link::web(&repository.url),
             archived: repository.archived,
             gone: repository.gone_at.is_some(),
             document,
             claims,
             users,
+            more_users,
+            users_total,
             declarations,
             vitality,
             chart,
@@ -490,6 +564,8 @@ struct DiffPage {
 pub struct DiffParams;
 
 impl QuerySpec for DiffParams {
+    const IGNORES_UNKNOWN: bool = true;
+
     fn names() -> &'static [&'static str] {
         &["from", "to", "lang"]
     }
@@ -509,7 +585,7 @@ pub async fn diff(
             .one(name)?
             .map(|v| {
                 v.parse::<i64>().map_err(|_| {
-                    AppError::BadRequest(format!("{name} must be a snapshot number, not {v:?}"))
+                    AppError::invalid("invalid.snapshot", &[("name", &name), ("value", &v)])
                 })
             })
             .transpose()
@@ -525,9 +601,7 @@ pub async fn diff(
     };
     let load = |id: i64| browse::snapshot_file(&state.db, detail.software.id, id);
     let (Some(old), Some(new)) = (load(from).await?, load(to).await?) else {
-        return Err(AppError::BadRequest(
-            "from and to must be snapshots of this solution".to_owned(),
-        ));
+        return Err(AppError::invalid("invalid.snapshots_of_another", &[]));
     };
     // A diff of two large files is CPU work: off the async runtime, a few at once, and with a
     // deadline after which it falls back to a coarser (still correct) diff.

@@ -92,7 +92,6 @@ pub async fn check(
     ctx: PageCtx,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let lang = ctx.lang;
     let mut pasted = Vec::new();
     let mut uploaded = Vec::new();
     let limit = state.config.max_file_bytes;
@@ -103,7 +102,10 @@ pub async fn check(
         if over_limit || e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge { limit }
         } else {
-            AppError::BadRequest(format!("cannot read the form: {e}"))
+            AppError::Refused {
+                key: "error.form",
+                conflict: false,
+            }
         }
     };
     while let Some(field) = multipart.next_field().await.map_err(form_error)? {
@@ -121,7 +123,10 @@ pub async fn check(
         uploaded
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(AppError::BadRequest(lang.t("validator.nothing").to_owned()));
+        return Err(AppError::Refused {
+            key: "validator.nothing",
+            conflict: false,
+        });
     }
     let limits = Limits {
         max_bytes: state.config.max_file_bytes,

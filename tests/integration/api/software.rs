@@ -51,13 +51,17 @@ async fn software_search_pages_filters_and_refusals() {
             "{backend:?}: a page repeated an entry"
         );
 
+        // Words match names first (and also the labels of a scope or category: the healthcare
+        // scope reads "Sanità").
         let text = app
-            .get_json("/api/v1/software?q=sanita&sort=name", StatusCode::OK)
+            .get_json("/api/v1/software?q=sanita", StatusCode::OK)
             .await;
         assert!(text["total"].as_u64().unwrap() > 0, "{backend:?}");
-        for hit in text["data"].as_array().unwrap() {
-            assert!(hit["name"].as_str().unwrap().contains("sanità"), "{hit}");
-        }
+        let first = &text["data"][0];
+        assert!(
+            first["name"].as_str().unwrap().contains("sanità"),
+            "{first}"
+        );
 
         for (uri, code) in [
             ("/api/v1/software?page[size]=101", "bad_request"),

@@ -355,3 +355,127 @@ fn split_csv(line: &str) -> Vec<String> {
     }
     cells
 }
+
+/// Markup a crawled description may hold to attack a reader: scripts, styles, event handlers,
+/// frames, forms, and links or sources with schemes other than http(s).
+const XSS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=https://evil.example/x.js></SCRIPT>",
+    "<img src=x onerror=alert(1)>",
+    "<svg onload=alert(1)><circle r=1 /></svg>",
+    "<style>body{display:none}</style>",
+    "<p style=\"background:url(javascript:alert(1))\">x</p>",
+    "<iframe src=\"https://evil.example\"></iframe>",
+    "<object data=\"javascript:alert(1)\"></object>",
+    "<embed src=\"javascript:alert(1)\">",
+    "<form action=\"https://evil.example\"><input name=p></form>",
+    "<a href=\"javascript:alert(1)\">x</a>",
+    "<a href=\"JaVaScRiPt:alert(1)\">x</a>",
+    "<a href=\"java&#x09;script:alert(1)\">x</a>",
+    "<a href=\"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==\">x</a>",
+    "<a href=\"vbscript:msgbox(1)\">x</a>",
+    "<a href=\"//evil.example\">x</a>",
+    "<a href=\"/admin/users\">x</a>",
+    "<a href=\"https://example.org\" onclick=\"alert(1)\">x</a>",
+    "<div onmouseover=\"alert(1)\">x</div>",
+    "<body onload=alert(1)>",
+    "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">",
+    "<base href=\"https://evil.example/\">",
+    "<link rel=stylesheet href=https://evil.example/x.css>",
+    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)></style></mglyph></table></mtext></math>",
+    "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\"></noscript>",
+    "[x](javascript:alert(1))",
+    "[x](JAVASCRIPT:alert(1))",
+    "[x](data:text/html,<script>alert(1)</script>)",
+    "[x](vbscript:msgbox(1))",
+    "[x](//evil.example)",
+    "[x]( javascript:alert(1))",
+    "![x](https://evil.example/track.png)",
+    "![x](javascript:alert(1))",
+    "<javascript:alert(1)>",
+    "[x][r]\n\n[r]: javascript:alert(1)",
+    "```html\n<script>alert(1)</script>\n```",
+    "`<script>alert(1)</script>`",
+    "<scr<script>ipt>alert(1)</script>",
+    "<a href=\"https://example.org\" style=\"position:fixed\">x</a>",
+    "<details open ontoggle=alert(1)>",
+    "<video><source onerror=alert(1)></video>",
+    "<svg><a xlink:href=\"javascript:alert(1)\"><text>x</text></a></svg>",
+];
+
+/// What no description's HTML may hold once rendered: an element that runs or styles, an event
+/// handler, an attribute that restyles, or an address other than http(s) and mailto.
+fn assert_harmless(source: &str, html: &str) {
+    let lower = html.to_lowercase();
+    for element in [
+        "<script", "<style", "<iframe", "<object", "<embed", "<form", "<input", "<img", "<svg",
+        "<math", "<meta", "<base", "<link", "<video", "<source", "<body",
+    ] {
+        assert!(
+            !lower.contains(element),
+            "{element} from {source:?}: {html}"
+        );
+    }
+    let fragment = scraper::Html::parse_fragment(html);
+    for node in fragment.root_element().descendants() {
+        let Some(element) = node.value().as_element() else {
+            continue;
+        };
+        for (name, value) in element.attrs() {
+            assert!(!name.starts_with("on"), "{name} from {source:?}: {html}");
+            assert_ne!(name, "style", "from {source:?}: {html}");
+            if matches!(name, "href" | "src" | "action" | "xlink:href") {
+                assert!(
+                    value.starts_with("https://")
+                        || value.starts_with("http://")
+                        || value.starts_with("mailto:"),
+                    "{name}={value:?} from {source:?}: {html}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn no_description_can_add_script_style_handlers_or_other_schemes() {
+    for payload in XSS {
+        for text in [
+            (*payload).to_owned(),
+            format!("Intro.\n\n{payload}\n\nOutro."),
+            format!("- item\n  {payload}"),
+        ] {
+            assert_harmless(&text, &riuso::untrusted::markdown(&text));
+        }
+    }
+    // The real files: every description renders harmless, and one written as lines keeps them.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real");
+    let mut descriptions = 0;
+    let mut lines_kept = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        let inspected = riuso::publiccode::inspect(
+            &bytes,
+            &riuso::publiccode::Limits::default(),
+            &riuso::publiccode::Context::default(),
+        );
+        let riuso::publiccode::Outcome::Valid(valid) = &inspected.outcome else {
+            continue;
+        };
+        for description in valid.code().description.values() {
+            let text = &description.long_description;
+            let html = riuso::untrusted::markdown(text);
+            assert_harmless(&path.display().to_string(), &html);
+            descriptions += 1;
+            let single_breaks = text.trim().lines().count() > 1 && !text.contains("\n\n");
+            if single_breaks && html.contains("<br") {
+                lines_kept += 1;
+            }
+        }
+    }
+    assert!(descriptions > 100, "{descriptions} descriptions read");
+    assert!(
+        lines_kept > 10,
+        "only {lines_kept} descriptions kept their lines"
+    );
+}
