@@ -22,7 +22,9 @@ fn main() -> ExitCode {
         }
     };
     cli.apply(&mut config);
-    riuso::telemetry::init(&config.log_filter, config.log_format);
+    if cli.command.logs() {
+        riuso::telemetry::init(&config.log_filter, config.log_format);
+    }
     match run(cli, &config) {
         Ok(code) => ExitCode::from(code),
         // A closed pipe (`riuso validate ... | head`) is not worth a message.

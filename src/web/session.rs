@@ -193,6 +193,11 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         used: used.clone(),
     });
     let mut response = next.run(request).await;
+    if used.load(Ordering::Relaxed) {
+        response
+            .extensions_mut()
+            .insert(super::middleware::compression::CarriesSecret);
+    }
     if fresh
         && used.load(Ordering::Relaxed)
         && let Some(value) = set_cookie(&state, CSRF_COOKIE, &token, None, "Strict")
