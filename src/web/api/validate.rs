@@ -51,7 +51,7 @@ pub async fn validate(
 /// A publiccode.yml file as a request's body: its bytes, whatever media type the request names
 /// (`application/yaml` and `text/plain` are declared; a generated client picks one of them).
 #[derive(Debug, utoipa::ToSchema)]
-#[schema(value_type = String, format = Binary)]
+#[schema(value_type = String, format = Binary, min_length = 1)]
 pub struct PubliccodeFile(Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for PubliccodeFile {
