@@ -17,8 +17,10 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::compression::predicate::Predicate;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+
+use crate::web::session::CarriesSecret;
 
 /// Smallest body compressed, in bytes.
 pub const MIN_BYTES: u64 = 1024;
@@ -34,11 +36,6 @@ const COMPRESSED_MEDIA: &[&str] = &[
     "audio/",
     "video/",
 ];
-
-/// A response extension: this answer embeds a secret (the CSRF token of a form), so it is
-/// never compressed.
-#[derive(Debug, Clone, Copy)]
-pub struct CarriesSecret;
 
 /// Whether an answer is worth compressing (see the module documentation).
 #[derive(Debug, Clone, Copy, Default)]
