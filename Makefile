@@ -5,12 +5,13 @@
 #   make test    the whole test suite (installs the test tools it needs), browser tests included
 #   make lint    formatting, clippy, docs, licences/advisories, unused dependencies
 #   make bench   benchmarks (bench-validate); make fuzz: fuzzing for FUZZ_SECONDS
+#   make bench-web, bench-weight   the pages under load; what a first visit downloads
 
 CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 export CARGO_TERM_COLOR ?= auto
 
-.PHONY: all build assets run test test-tools test-api test-browser test-abuse bench-web lint fmt bench bench-validate bench-search bench-export bench-crawl bench-rules audit clean
+.PHONY: all build assets run test test-tools test-api test-browser test-abuse bench-web bench-weight lint fmt bench bench-validate bench-search bench-export bench-crawl audit clean
 
 all: build
 
@@ -48,18 +49,23 @@ test: test-tools
 
 ## test-api: schemathesis (from PyPI, in a virtualenv under the target directory) runs every
 ## check against a live `riuso serve` on a seeded catalog, on a loopback port; a crawl of one
-## local git repository gives the crawl endpoints a run and events to answer with.
+## local git repository gives the crawl endpoints a run and events to answer with. Then the
+## OpenAPI document must be valid by openapi-spec-validator, and a client generated from it by
+## openapi-python-client (tests/api-client/generator.yaml) must cover every operation and parse
+## what the server answers, the validator and the exports included (tests/api-client/check.py).
 SCHEMATHESIS_VENV := $(TARGET_DIR)/schemathesis-venv
 SCHEMATHESIS := $(SCHEMATHESIS_VENV)/bin/schemathesis
+API_TOOLS := $(SCHEMATHESIS_VENV)/.api-tools-1
 API_TEST_PORT ?= 18080
 
-$(SCHEMATHESIS):
+$(API_TOOLS):
 	python3 -m venv $(SCHEMATHESIS_VENV) || { apt-get update -qq && apt-get install -y -qq python3-venv && python3 -m venv $(SCHEMATHESIS_VENV); }
-	$(SCHEMATHESIS_VENV)/bin/pip install --quiet schemathesis
+	$(SCHEMATHESIS_VENV)/bin/pip install --quiet schemathesis openapi-spec-validator 'openapi-python-client>=0.29,<0.30'
+	@touch $@
 
-test-api: $(SCHEMATHESIS)
+test-api: $(API_TOOLS)
 	$(CARGO) build --locked
-	@set -e; dir=$$(mktemp -d); \
+	@set -e; dir=$$(mktemp -d); venv=$(abspath $(SCHEMATHESIS_VENV)); base=http://127.0.0.1:$(API_TEST_PORT); \
 	export DATABASE_URL="sqlite://$$dir/riuso.db?mode=rwc" RIUSO_API_RATE_PER_MINUTE=0 RIUSO_LOG=warn; \
 	$(TARGET_DIR)/debug/riuso dev seed --count 200 --seed 1 --json >/dev/null; \
 	git init -q $$dir/repo && cp demo/Comune-Milano__gefo.yml $$dir/repo/publiccode.yml; \
@@ -68,8 +74,14 @@ test-api: $(SCHEMATHESIS)
 	RIUSO_FETCH_FILES=true RIUSO_DATA_DIR=$$dir $(TARGET_DIR)/debug/riuso crawl --json --sources $$dir/publishers.yml >/dev/null; \
 	$(TARGET_DIR)/debug/riuso serve --bind 127.0.0.1:$(API_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid; rm -rf $$dir' EXIT; \
-	cd $$dir && $(abspath $(SCHEMATHESIS)) --config-file $(CURDIR)/tests/schemathesis.toml run \
-	  --checks all --wait-for-schema 60 http://127.0.0.1:$(API_TEST_PORT)/api/v1/openapi.json
+	$(WAIT_FOR_SERVER); \
+	curl -fsS -o $$dir/openapi.json $$base/api/v1/openapi.json; \
+	$$venv/bin/openapi-spec-validator $$dir/openapi.json; \
+	$$venv/bin/openapi-python-client generate --path $$dir/openapi.json --meta none \
+	  --config tests/api-client/generator.yaml --output-path $$dir/client/riuso_api_client; \
+	PYTHONPATH=$$dir/client $$venv/bin/python tests/api-client/check.py $$base $$dir/openapi.json demo/Comune-Milano__gefo.yml; \
+	cd $$dir && $$venv/bin/schemathesis --config-file $(CURDIR)/tests/schemathesis.toml run \
+	  --checks all --wait-for-schema 60 $$base/api/v1/openapi.json
 
 ## The shell loop that waits for the `riuso serve` started as $$pid to answer $$base/healthz
 ## (60 s at most; fails at once when the server stops).
@@ -173,11 +185,13 @@ bench-export: build
 ## baseline: no database, no template), the home page, a search with text and facets and a
 ## software page, served by the release binary on BENCH_WEB_ENTRIES (10,000) seeded entries
 ## (seeded once, under the target directory); prints requests/s, p50/p90/p99 and each page's
-## throughput against /healthz; fails on any non-2xx answer or socket error.
+## throughput against /healthz; fails on any non-2xx answer or socket error. wrk asks for
+## compressed answers as browsers do (BENCH_WEB_ENCODING).
 BENCH_WEB_ENTRIES ?= 10000
 BENCH_WEB_SECONDS ?= 20
 BENCH_WEB_PORT ?= 18082
 BENCH_WEB_SEARCH ?= /software?q=comune&category=document-management&status=stable
+BENCH_WEB_ENCODING ?= gzip, deflate, br, zstd
 BENCH_WEB_DIR := $(abspath $(TARGET_DIR))/bench-web
 
 bench-web: build
@@ -197,13 +211,30 @@ bench-web: build
 	n=0; baseline=; \
 	for path in /healthz / '$(BENCH_WEB_SEARCH)' /software/$$slug; do \
 	  n=$$((n + 1)); out=$(BENCH_WEB_DIR)/wrk-$$n.txt; \
-	  if ! wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s --latency -s web/bench/wrk-report.lua "$$base$$path" > $$out 2>&1; then \
+	  if ! wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s --latency -H 'Accept-Encoding: $(BENCH_WEB_ENCODING)' -s web/bench/wrk-report.lua "$$base$$path" > $$out 2>&1; then \
 	    cat $$out; echo "$$path: answers other than 2xx, or socket errors"; exit 1; \
 	  fi; \
 	  set -- $$(grep '^RESULT' $$out); baseline=$${baseline:-$$2}; \
 	  printf '%-60s %10s %8s %8s %8s %11s\n' "$$path" $$2 $$3 $$4 $$5 $$(awk "BEGIN { printf \"%.2f\", $$2 / $$baseline }"); \
 	done; \
 	echo "wrk outputs in $(BENCH_WEB_DIR)"
+
+## bench-weight: what a first visit downloads for each page type (web/bench/weight.mjs, headless
+## Chromium), refusing compression and as the browser asks, served by the release binary on the
+## demo catalog with the built assets; prints a Markdown table for BENCHMARKS.md.
+BENCH_WEIGHT_PORT ?= 18084
+
+bench-weight: build
+	@command -v $(CHROMIUM) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl; }
+	@set -e; dir=$$(mktemp -d); riuso=$(abspath $(TARGET_DIR))/release/riuso; base=http://127.0.0.1:$(BENCH_WEIGHT_PORT); \
+	export DATABASE_URL="sqlite://$$dir/riuso.db?mode=rwc" RIUSO_ASSETS_DIR=$(CURDIR)/web/dist RIUSO_LOG=warn \
+	  RIUSO_EMBEDDED_WORKER=0 RIUSO_CRAWL_EVERY_HOURS=0 RIUSO_API_RATE_PER_MINUTE=0 RIUSO_IPA_REGISTRY=$(CURDIR)/demo/ipa-registry.tsv; \
+	$$riuso import --json demo >/dev/null; \
+	$$riuso serve --bind 127.0.0.1:$(BENCH_WEIGHT_PORT) & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
+	$(WAIT_FOR_SERVER); \
+	BASE_URL=$$base CHROMIUM=$(CHROMIUM) node web/bench/weight.mjs
 
 ## bench-validate: validation throughput against a bare YAML parse (and PEER_VALIDATOR if set).
 bench: bench-validate bench-search bench-export bench-crawl bench-rules

@@ -17,7 +17,9 @@
 //! (`riuso validate FILE`) and, when `PEER_VALIDATOR` names an executable, that validator
 //! (`$PEER_VALIDATOR $PEER_VALIDATOR_ARGS FILE`, e.g. the Go `publiccode-parser` with
 //! `PEER_VALIDATOR_ARGS=-no-network`). Process start-up is part of those numbers, as it is for
-//! anyone who runs a CLI per file.
+//! anyone who runs a CLI per file (a pre-commit hook, a CI step). `/bin/true FILE`, a process
+//! that does nothing, runs in the same rounds as the floor: one `riuso validate FILE` may cost
+//! at most [`TARGET_PROCESS_RATIO`] of it, and the run fails above that.
 //!
 //! Without `--bench` (`cargo test --benches`) it runs one quick round of everything, as a smoke
 //! test.
@@ -40,6 +42,10 @@ const WARM_UP: Duration = Duration::from_millis(500);
 const CLI_ROUNDS: usize = 5;
 /// What the full check may cost, in bare parses.
 const TARGET_RATIO: f64 = 3.0;
+/// What one `riuso validate FILE` process may cost, in `/bin/true` processes.
+const TARGET_PROCESS_RATIO: f64 = 2.5;
+/// The process that does nothing, the floor of any process per file.
+const NOTHING: &str = "/bin/true";
 
 /// One timed pass over all inputs; it returns a checksum that depends on all of its work.
 type Pass = fn(&[Input]) -> usize;
@@ -220,7 +226,11 @@ fn cli_comparison(
         PathBuf::from(env!("CARGO_BIN_EXE_riuso")),
         vec!["validate".to_owned()],
     );
-    let mut commands = vec![("riuso validate FILE", &riuso)];
+    let nothing = (PathBuf::from(NOTHING), Vec::new());
+    let mut commands = vec![
+        ("riuso validate FILE", &riuso),
+        ("/bin/true FILE", &nothing),
+    ];
     if let Some(peer) = &settings.peer {
         commands.push(("peer", peer));
     }
@@ -271,11 +281,18 @@ fn cli_comparison(
     }
     println!();
     println!(
-        "riuso CLI per file costs {:.2} ms; the in-process check {:.3} ms",
+        "riuso CLI per file costs {:.2} ms; the in-process check {:.3} ms; /bin/true {:.2} ms",
         medians[0] / files as f64 * 1e3,
-        check / files as f64 * 1e3
+        check / files as f64 * 1e3,
+        medians[1] / files as f64 * 1e3,
     );
-    match medians.get(1) {
+    let process_ratio = medians[0] / medians[1];
+    let within = process_ratio <= TARGET_PROCESS_RATIO;
+    println!(
+        "ratio riuso validate/true (one process per file) = {process_ratio:.2}x (target <= {TARGET_PROCESS_RATIO}x){}",
+        if within { "" } else { "  ABOVE TARGET" }
+    );
+    match medians.get(2) {
         Some(peer) => {
             println!(
                 "ratio peer/riuso (same way, one process per file) = {:.2}x",
@@ -290,6 +307,11 @@ fn cli_comparison(
             "peer validator: skipped (set PEER_VALIDATOR=/path/to/publiccode-parser \
              PEER_VALIDATOR_ARGS=-no-network to compare)"
         ),
+    }
+    if full_run && !within {
+        return Err(format!(
+            "one riuso validate process costs {process_ratio:.2} /bin/true processes, above {TARGET_PROCESS_RATIO}"
+        ));
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use axum::extract::FromRequestParts;
 use sea_orm::DatabaseConnection;
 
@@ -23,6 +24,40 @@ pub struct App {
     pub ipa: Registry,
     /// The bound on password hashing, shared by every request.
     pub hashing: Hashing,
+    /// The operator's own privacy notice and legal notes, read at start-up (none unless
+    /// configured: the pages then show riuso's text).
+    pub notices: NoticeTexts,
+}
+
+/// The texts of the configured notice files.
+#[derive(Debug, Clone, Default)]
+pub struct NoticeTexts {
+    /// The privacy notice (`RIUSO_PRIVACY_FILE`).
+    pub privacy: Option<String>,
+    /// The legal notes (`RIUSO_LEGAL_FILE`).
+    pub legal: Option<String>,
+}
+
+impl NoticeTexts {
+    /// Reads the files `site` names.
+    ///
+    /// # Errors
+    ///
+    /// When a named file cannot be read as UTF-8 text, naming it.
+    pub fn load(site: &crate::config::SiteNotices) -> anyhow::Result<Self> {
+        let read = |path: &Option<std::path::PathBuf>| {
+            path.as_ref()
+                .map(|p| {
+                    std::fs::read_to_string(p)
+                        .with_context(|| format!("cannot read the notice {}", p.display()))
+                })
+                .transpose()
+        };
+        Ok(Self {
+            privacy: read(&site.privacy_file)?,
+            legal: read(&site.legal_file)?,
+        })
+    }
 }
 
 impl App {
@@ -37,21 +72,25 @@ impl App {
             db,
             search,
             ipa: Registry::default(),
+            notices: NoticeTexts::default(),
         }
     }
 
-    /// The application over `db` with the IPA registry the configuration names, if any.
+    /// The application over `db` with the IPA registry and the notice files the configuration
+    /// names, if any.
     ///
     /// # Errors
     ///
-    /// When the registry file cannot be read.
+    /// When the registry or a notice file cannot be read.
     pub fn with_registry(config: Config, db: DatabaseConnection) -> anyhow::Result<Self> {
         let ipa = match &config.ipa_registry {
             Some(path) => Registry::load(path)?,
             None => Registry::default(),
         };
+        let notices = NoticeTexts::load(&config.site)?;
         Ok(Self {
             ipa,
+            notices,
             ..Self::new(config, db)
         })
     }

@@ -70,6 +70,16 @@ pub enum Command {
     Dev(dev::Command),
 }
 
+impl Command {
+    /// Whether the command logs. `validate` reports on its own output and logs nothing, so it
+    /// sets up no logging: it runs once per file in pre-commit hooks and CI, where start-up is
+    /// most of its cost.
+    #[must_use]
+    pub fn logs(&self) -> bool {
+        !matches!(self, Self::Validate(_))
+    }
+}
+
 impl Cli {
     /// Applies the global flags on top of the environment's configuration.
     pub fn apply(&self, config: &mut Config) {

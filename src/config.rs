@@ -80,6 +80,21 @@ pub struct Config {
     pub page_timeout: Duration,
     /// CPU-heavy tasks (validations, diffs) run at once, off the async runtime.
     pub max_cpu_jobs: usize,
+    /// The pages every Italian PA site links from its footer.
+    pub site: SiteNotices,
+}
+
+/// Where the accessibility statement, the privacy notice and the legal notes come from; each
+/// unset one is riuso's own text, in the reader's language.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteNotices {
+    /// The administration's accessibility statement (usually on AgID's platform,
+    /// `form.agid.gov.it`), where `/accessibility` leads.
+    pub accessibility_url: Option<String>,
+    /// A text file with the privacy notice `/privacy` shows.
+    pub privacy_file: Option<PathBuf>,
+    /// A text file with the legal notes `/legal` shows.
+    pub legal_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -117,6 +132,9 @@ impl Config {
     /// | `RIUSO_MAX_CONNECTIONS` | `512` | connections served at once (the others wait in the backlog) |
     /// | `RIUSO_PAGE_TIMEOUT_SECS` | `10` | time budget of a web page (503 past it) |
     /// | `RIUSO_MAX_CPU_JOBS` | number of CPUs | validations and diffs run at once off the async runtime |
+    /// | `RIUSO_ACCESSIBILITY_URL` | none | the accessibility statement `/accessibility` leads to (riuso's own text when unset) |
+    /// | `RIUSO_PRIVACY_FILE` | none | text file of the privacy notice at `/privacy` (riuso's own text when unset) |
+    /// | `RIUSO_LEGAL_FILE` | none | text file of the legal notes at `/legal` (riuso's own text when unset) |
     ///
     /// # Errors
     ///
@@ -204,16 +222,27 @@ impl Config {
         let idle_timeout = secs("RIUSO_IDLE_TIMEOUT_SECS", 60)?;
         let max_connections = count("RIUSO_MAX_CONNECTIONS", 512)?;
         let page_timeout = secs("RIUSO_PAGE_TIMEOUT_SECS", 10)?;
-        let max_cpu_jobs = count(
-            "RIUSO_MAX_CPU_JOBS",
-            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get),
-        )?;
+        // Asked of the system at most once, and only when a default needs it: it reads cgroup
+        // files, a cost every `riuso validate` process would pay for nothing.
+        let cpus = std::cell::OnceCell::new();
+        let cpus = || {
+            *cpus.get_or_init(|| {
+                std::thread::available_parallelism().map_or(0, std::num::NonZeroUsize::get)
+            })
+        };
+        let max_cpu_jobs = match get("RIUSO_MAX_CPU_JOBS") {
+            Some(_) => count("RIUSO_MAX_CPU_JOBS", 1)?,
+            None => match cpus() {
+                0 => 2,
+                n => n,
+            },
+        };
         let max_hashes = match get("RIUSO_MAX_HASHES") {
             Some(v) => match v.trim().parse::<usize>() {
                 Ok(n) if n > 0 => n,
                 _ => anyhow::bail!("RIUSO_MAX_HASHES must be a whole number above 0, not {v:?}"),
             },
-            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            None => cpus().max(1),
         };
         let hash_wait = get("RIUSO_HASH_WAIT_SECS")
             .map(|v| v.trim().parse().map(Duration::from_secs))
@@ -253,7 +282,20 @@ impl Config {
                 })
             }
         };
+        let accessibility_url = get("RIUSO_ACCESSIBILITY_URL").map(|v| v.trim().to_owned());
+        if let Some(u) = &accessibility_url {
+            anyhow::ensure!(
+                url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https")),
+                "RIUSO_ACCESSIBILITY_URL must be an http(s) URL, not {u:?}"
+            );
+        }
+        let site = SiteNotices {
+            accessibility_url,
+            privacy_file: get("RIUSO_PRIVACY_FILE").map(PathBuf::from),
+            legal_file: get("RIUSO_LEGAL_FILE").map(PathBuf::from),
+        };
         Ok(Self {
+            site,
             header_timeout,
             idle_timeout,
             max_connections,
@@ -386,6 +428,29 @@ mod tests {
         assert!(format!("{err:#}").contains("RIUSO_MAX_HASHES"));
         let err = config(&[("RIUSO_FETCH_FILES", "maybe")]).unwrap_err();
         assert!(format!("{err:#}").contains("RIUSO_FETCH_FILES"));
+    }
+
+    #[test]
+    fn site_notices_are_riusos_own_until_configured() {
+        assert_eq!(config(&[]).unwrap().site, SiteNotices::default());
+        let c = config(&[
+            (
+                "RIUSO_ACCESSIBILITY_URL",
+                "https://form.agid.gov.it/view/0000",
+            ),
+            ("RIUSO_PRIVACY_FILE", "/etc/riuso/privacy.txt"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.site.accessibility_url.as_deref(),
+            Some("https://form.agid.gov.it/view/0000")
+        );
+        assert_eq!(
+            c.site.privacy_file,
+            Some(PathBuf::from("/etc/riuso/privacy.txt"))
+        );
+        let err = config(&[("RIUSO_ACCESSIBILITY_URL", "javascript:alert(1)")]).unwrap_err();
+        assert!(format!("{err:#}").contains("RIUSO_ACCESSIBILITY_URL"));
     }
 
     #[test]

@@ -8,7 +8,9 @@ use riuso::config::Config;
 
 /// mimalloc rather than the system allocator: argon2 allocates and frees a 19 MiB block for every
 /// password checked, and the system allocator kept those blocks, growing the server by hundreds
-/// of MiB under a flood of sign-ins; mimalloc gives them back.
+/// of MiB under a flood of sign-ins; mimalloc gives them back. Built without transparent huge
+/// pages (`no_thp`): the first 2 MiB page zeroed at start-up was a good part of what one
+/// `riuso validate FILE` process cost.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -22,7 +24,9 @@ fn main() -> ExitCode {
         }
     };
     cli.apply(&mut config);
-    riuso::telemetry::init(&config.log_filter, config.log_format);
+    if cli.command.logs() {
+        riuso::telemetry::init(&config.log_filter, config.log_format);
+    }
     match run(cli, &config) {
         Ok(code) => ExitCode::from(code),
         // A closed pipe (`riuso validate ... | head`) is not worth a message.

@@ -1,4 +1,4 @@
-//! The HTTP server: [`router`] builds every route and layer; [`serve`] runs it.
+//! The HTTP server: [`router`] builds every route and layer; [`serve_on`] runs it.
 //!
 //! Only this module knows HTTP. It serves the web pages (`pages`, in Italian and English), the
 //! JSON API v1 with its OpenAPI document, documentation page and open-data exports (`api`), the
@@ -25,7 +25,6 @@ mod schemas;
 pub mod server;
 mod session;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -68,6 +67,10 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("content-security-policy"),
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ))
+        .layer(middleware::compression::layer())
+        .layer(axum::middleware::from_fn(
+            middleware::compression::weak_etag,
+        ))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<Body>| {
                 // The path only, with the tokens of e-mailed links blanked: they are secrets.
@@ -93,19 +96,6 @@ fn redact_tokens(path: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("/")
-}
-
-/// Serves `state` on `addr` until Ctrl-C or SIGTERM, finishing requests in flight.
-///
-/// # Errors
-///
-/// Fails when the address cannot be bound.
-pub async fn serve(state: AppState, addr: SocketAddr) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
-    tracing::info!(address = %listener.local_addr()?, "serving on http://{}", listener.local_addr()?);
-    serve_on(state, listener, shutdown_signal()).await
 }
 
 /// Serves `state` on `listener`, within the connection limits of its configuration, until

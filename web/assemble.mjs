@@ -17,9 +17,14 @@
 // The stylesheet also embeds the icon font of its video player (Video.js) as a data: URL, which
 // the browser loads with every page and the CSP (font-src 'self') refuses, an error in the
 // console of every page. riuso shows no video, so that one @font-face rule is left out.
+//
+// Every text file (CSS, JavaScript, SVG, …) gets a brotli (.br, quality 11) and a gzip (.gz,
+// level 9) copy beside it, kept only when smaller; the server sends the one the browser accepts
+// as it is (ServeDir's precompressed files), so no asset is compressed at request time.
 
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const web = dirname(fileURLToPath(import.meta.url));
@@ -53,6 +58,33 @@ function fontsCss() {
   return `/* Fonts of bootstrap-italia ${version}, from its loadFonts(); URLs relative to this file. */\n${rules}\n`;
 }
 
+const TEXT = new Set(['.css', '.js', '.mjs', '.svg', '.json', '.txt', '.html', '.map', '.ttf', '.otf', '.eot']);
+
+// Writes the .br and .gz copies of every text file under dir; returns how many were written.
+function precompress(dir) {
+  let n = 0;
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) {
+      n += precompress(path);
+      continue;
+    }
+    if (!TEXT.has(extname(path).toLowerCase())) continue;
+    const raw = readFileSync(path);
+    const copies = [
+      ['.br', brotliCompressSync(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } })],
+      ['.gz', gzipSync(raw, { level: 9 })],
+    ];
+    for (const [suffix, packed] of copies) {
+      if (packed.length < raw.length) {
+        writeFileSync(path + suffix, packed);
+        n += 1;
+      }
+    }
+  }
+  return n;
+}
+
 function countFiles(dir) {
   let n = 0;
   for (const entry of readdirSync(dir)) {
@@ -79,7 +111,9 @@ if (existsSync(ours)) {
   console.warn('assets: web/static is missing; only the framework files are in web/dist');
 }
 
+const packed = precompress(staging);
+
 // Swap in the new tree at once, so a running server never serves half of it for long.
 rmSync(dist, { recursive: true, force: true });
 renameSync(staging, dist);
-console.log(`assets: web/dist assembled (${countFiles(dist)} files)`);
+console.log(`assets: web/dist assembled (${countFiles(dist)} files, ${packed} of them precompressed copies)`);

@@ -1,10 +1,16 @@
 //! `riuso serve [--bind ADDR]`: migrate the database and serve HTTP until stopped, with an
 //! embedded worker for queued jobs and the periodic schedule (`worker::schedule`: the crawl
 //! scheduler and the purge of expired sessions), so one command gives a working system.
+//!
+//! Without `RIUSO_PUBLIC_URL`, the links the server writes (mail, feeds, the sitemap, export
+//! IRIs) lead to the address it is bound to: `--bind`, or `RIUSO_BIND`, with the port the system
+//! chose for `:0`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+
+use anyhow::Context as _;
 
 use tokio::sync::watch;
 
@@ -28,19 +34,25 @@ pub struct Args {
 /// Fails when the database cannot be opened or the address cannot be bound.
 pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     let addr = args.bind.unwrap_or(config.bind);
-    let config = &config.clone().listening_on(addr);
-    if !config.public_url_given {
-        let hint = "set RIUSO_PUBLIC_URL to the address people use";
-        if addr.ip().is_unspecified() {
-            tracing::warn!(public_url = %config.public_url, "links in mail lead to an address nobody can open: {hint}");
-        } else {
-            tracing::info!(public_url = %config.public_url, "links in mail lead to the address this server listens on; {hint}");
-        }
-    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async {
+        // Bound first, so that the public address follows the port the system gave (`:0`).
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let bound = listener.local_addr()?;
+        let config = &config.clone().listening_on(bound);
+        tracing::info!(address = %bound, "serving on http://{bound}");
+        if !config.public_url_given {
+            let hint = "set RIUSO_PUBLIC_URL to the address people use";
+            if bound.ip().is_unspecified() {
+                tracing::warn!(public_url = %config.public_url, "links in mail, feeds and the sitemap lead to an address nobody can open: {hint}");
+            } else {
+                tracing::info!(public_url = %config.public_url, "links in mail, feeds and the sitemap lead to the address this server listens on; {hint}");
+            }
+        }
         let db = db::open(&config.database_url).await?;
         let app = App::with_registry(config.clone(), db.clone())?;
         // Load the search index before the first request rather than during it.
@@ -69,7 +81,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
                 schedule::run(&env, stopped).await;
             }));
         }
-        let served = web::serve(state, addr).await;
+        let served = web::serve_on(state, listener, web::shutdown_signal()).await;
         let _ = stop.send(true);
         for task in background {
             let _ = task.await;

@@ -8,9 +8,12 @@
 //! - [`rate_limit`]: everything under `/api` and the account forms; a token bucket per client.
 //! - [`per_account`]: the account forms; a token bucket per account.
 //! - [`etag`]: the API's JSON reads; strong `ETag`s and 304 answers.
+//! - [`compression`]: every answer worth it, brotli or gzip; the `ETag`s of compressed answers
+//!   made weak.
 //!
 //! Sessions and the CSRF guard are a layer too, with their extractors: `web::session`.
 
+pub mod compression;
 pub mod etag;
 pub mod frame;
 pub mod guard;

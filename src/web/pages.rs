@@ -14,6 +14,7 @@ pub mod declarations;
 pub mod feeds;
 pub mod home;
 pub mod memberships;
+pub mod notices;
 pub mod publishers;
 pub mod search;
 pub mod software;

@@ -21,8 +21,8 @@ use crate::app::AppState;
 use crate::config::Config;
 use crate::i18n::Lang;
 use pages::{
-    account, admin, compare, declarations, feeds, home, memberships, publishers, search, software,
-    validator,
+    account, admin, compare, declarations, feeds, home, memberships, notices, publishers, search,
+    software, validator,
 };
 
 /// Every route: the health check, the JSON Schemas, the API, the pages, the static assets, and
@@ -174,6 +174,9 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/feeds/updated.atom", get(feeds::updated))
         .route("/sitemap.xml", get(feeds::sitemap))
         .route("/robots.txt", get(feeds::robots))
+        .route("/accessibility", get(notices::accessibility))
+        .route("/privacy", get(notices::privacy))
+        .route("/legal", get(notices::legal))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             session::layer,

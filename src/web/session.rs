@@ -35,6 +35,11 @@ pub(super) const MAX_FORM_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone, Default)]
 pub struct Viewer(pub Option<Arc<Session>>);
 
+/// A response extension: this answer embeds a secret, the CSRF token of a form, so it is never
+/// compressed (`web::middleware::compression`).
+#[derive(Debug, Clone, Copy)]
+pub struct CarriesSecret;
+
 /// The CSRF token a form of this page must carry.
 #[derive(Debug, Clone)]
 pub struct Csrf(pub String);
@@ -193,6 +198,9 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         used: used.clone(),
     });
     let mut response = next.run(request).await;
+    if used.load(Ordering::Relaxed) {
+        response.extensions_mut().insert(CarriesSecret);
+    }
     if fresh
         && used.load(Ordering::Relaxed)
         && let Some(value) = set_cookie(&state, CSRF_COOKIE, &token, None, "Strict")

@@ -6,6 +6,10 @@
 //     switch), axe-core (WCAG 2.0/2.1 A and AA) with zero violations, no Content-Security-Policy
 //     error in the console, no broken same-origin asset, and a full-page screenshot;
 //   - a journey done with the keyboard only: search, filter, open a result, come back, compare.
+//   - on a phone (375 px wide), every page type in both languages: nothing scrolls sideways; on
+//     the search page the filters wait behind their closed "Filtri (n)" disclosure and the first
+//     result shows without scrolling; on a software page the facts come before the history;
+//   - links shared with tracking parameters (utm_source, fbclid) answer 200.
 //
 //   - the journey of a reuse declaration: sign up, confirm the address from the mail the SMTP sink
 //     received, sign in, claim an administration, confirm it from the mail to its registered
@@ -295,6 +299,88 @@ async function declarationJourney(browser) {
   }
 }
 
+const PHONE = { width: 375, height: 667 };
+
+// The elements wider than the viewport, outermost first: what makes a page scroll sideways.
+async function overflowing(page) {
+  return page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    const found = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || box.right <= width + 1) continue;
+      if (found.some((f) => f.contains(el))) continue;
+      // Inside a box that scrolls on its own, overflowing is what it is for.
+      let scroller = el.parentElement;
+      while (scroller && scroller !== document.body) {
+        const style = getComputedStyle(scroller);
+        if (/(auto|scroll|hidden)/.test(style.overflowX) && scroller.getBoundingClientRect().right <= width + 1) break;
+        scroller = scroller.parentElement;
+      }
+      if (scroller && scroller !== document.body) continue;
+      found.push(el);
+    }
+    const describe = (el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${el.classList.length ? `.${[...el.classList].join('.')}` : ''} (right edge ${Math.round(el.getBoundingClientRect().right)} px)`;
+    return {
+      scrollWidth: document.documentElement.scrollWidth,
+      width,
+      culprits: found.slice(0, 6).map(describe),
+    };
+  });
+}
+
+// Every page type on a 375 px wide screen, in `lang`: nothing scrolls sideways, and the search
+// and software pages put first what a reader on a phone came for.
+async function phoneChecks(browser, lang, paths) {
+  const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true });
+  context.setDefaultTimeout(10_000);
+  const problems = [];
+  try {
+    for (const [key, path] of Object.entries(paths)) {
+      const page = await context.newPage();
+      const response = await page.goto(withLang(path, lang), { waitUntil: 'load' });
+      if (response?.status() !== (key === 'not-found' ? 404 : 200)) problems.push(`${path} answered ${response?.status()}`);
+      const wide = await overflowing(page);
+      if (wide.scrollWidth > wide.width) {
+        problems.push(`${key} ${path}: ${wide.scrollWidth} px wide in a ${wide.width} px screen; too wide: ${wide.culprits.join(', ') || 'nothing found'}`);
+      }
+      await page.screenshot({ path: join(ARTIFACTS, `phone-${key}-${lang}.png`), fullPage: true });
+      if (key === 'search') {
+        const layout = await page.evaluate(() => {
+          const first = document.querySelector('ol#results > li');
+          const filters = document.querySelector('details#filters');
+          return {
+            firstTop: first?.getBoundingClientRect().top ?? null,
+            height: window.innerHeight,
+            open: filters?.open ?? null,
+            summary: filters?.querySelector('summary')?.textContent?.replace(/\s+/g, ' ').trim() ?? null,
+          };
+        });
+        if (layout.open !== false) problems.push(`search: the filters are not behind a closed <details id="filters"> (open: ${layout.open})`);
+        if (!/\(\d+\)/.test(layout.summary ?? '')) problems.push(`search: the filters' summary does not count the active filters: ${JSON.stringify(layout.summary)}`);
+        if (layout.firstTop === null) problems.push('search: no result');
+        else if (layout.firstTop >= layout.height) problems.push(`search: the first result starts at ${Math.round(layout.firstTop)} px, below the ${layout.height} px screen`);
+        // Still usable without JavaScript's help: the summary opens the filters.
+        await page.locator('details#filters > summary').click();
+        if (!(await page.locator('#apply-filters').isVisible())) problems.push('search: opening the filters does not show #apply-filters');
+      }
+      if (key === 'software') {
+        const order = await page.evaluate(() => {
+          const facts = document.querySelector('#facts-title');
+          const history = document.querySelector('#history-title');
+          return facts && history ? facts.getBoundingClientRect().top < history.getBoundingClientRect().top : null;
+        });
+        if (order !== true) problems.push(`software: the facts do not come before the history (${order})`);
+      }
+      await page.close();
+    }
+  } finally {
+    await context.close();
+  }
+  expectNone(problems);
+  return `${Object.keys(paths).length} pages at ${PHONE.width} px`;
+}
+
 async function main() {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await chromium.launch({
@@ -435,6 +521,17 @@ async function main() {
         expectNone(problems);
       });
 
+      await check(`footer notices (${lang})`, async () => {
+        const problems = [];
+        for (const path of ['/accessibility', '/privacy', '/legal']) {
+          const { page, problems: found } = await visit(context, path.slice(1), lang, path);
+          problems.push(...found);
+          if ((await page.locator(`footer a[href="${path}"]`).count()) !== 1) problems.push(`no footer link to ${path}`);
+          await page.close();
+        }
+        expectNone(problems);
+      });
+
       await check(`page not found (${lang})`, async () => {
         const { page, problems } = await visit(context, 'not-found', lang, '/no-such-page', { status: 404 });
         await page.close();
@@ -443,6 +540,39 @@ async function main() {
 
       await context.close();
     }
+
+    const publisherCode = (await api('/api/v1/organisations?page[size]=1')).data?.[0]?.ipaCode;
+    const phonePaths = {
+      home: '/',
+      search: searchPath,
+      software: `/software/${encodeURIComponent(firstSlug)}`,
+      diff: `/software/${encodeURIComponent(diffSlug)}/diff`,
+      publishers: '/publishers',
+      publisher: `/publishers/${encodeURIComponent(publisherCode)}`,
+      compare: `/compare?id=${encodeURIComponent(firstSlug)}&id=${encodeURIComponent(diffSlug)}`,
+      validator: '/validator',
+      api: '/api',
+      'sign-up': '/account/sign-up',
+      'sign-in': '/account/sign-in',
+      accessibility: '/accessibility',
+      privacy: '/privacy',
+      legal: '/legal',
+      'not-found': '/no-such-page',
+    };
+    for (const lang of LANGS) {
+      await check(`phone, 375 px (${lang})`, () => phoneChecks(browser, lang, phonePaths));
+    }
+
+    await check('links with tracking parameters answer 200', async () => {
+      const problems = [];
+      const tracking = 'utm_source=newsletter&utm_medium=email&fbclid=IwAR0abc';
+      for (const path of ['/', phonePaths.software, '/validator', '/api', '/accessibility', '/privacy', '/legal']) {
+        const url = `${BASE}${path}${path.includes('?') ? '&' : '?'}${tracking}`;
+        const response = await fetch(url);
+        if (response.status !== 200) problems.push(`${url} answered ${response.status}`);
+      }
+      expectNone(problems);
+    });
 
     await check('language remembered in a cookie', async () => {
       const context = await browser.newContext();

@@ -7,6 +7,7 @@ mod errors;
 mod feeds;
 mod frame;
 mod hostile;
+mod notices;
 mod publishers;
 mod search;
 mod software;

@@ -1,8 +1,9 @@
 //! The HTTP server through its router (no socket), for what no one page or endpoint owns:
 //! health, JSON Schemas, static assets, errors as JSON or pages, security headers; the bounds on
-//! work per request (`limits`) and the connection limits of `riuso serve` on a real socket
-//! (`server`).
+//! work per request (`limits`), compressed answers (`compression`) and the connection limits of
+//! `riuso serve` on a real socket (`server`).
 
+mod compression;
 mod limits;
 mod server;
 

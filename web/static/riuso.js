@@ -36,3 +36,10 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   update(false);
 });
+
+// On a wide screen the search filters sit open beside the results; on a phone they stay closed
+// behind their "Filters (n)" disclosure, so the results come first.
+document.addEventListener("DOMContentLoaded", () => {
+  const filters = document.getElementById("filters");
+  if (filters && window.matchMedia("(min-width: 992px)").matches) filters.open = true;
+});

@@ -14,6 +14,7 @@ use crate::web::params::{Paging, Params};
 #[utoipa::path(
     get,
     path = "/api/v1/crawls",
+    operation_id = "list_crawls",
     tag = "crawls",
     params(
         ("page[size]" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Runs per page [default: 25]"),
@@ -42,6 +43,7 @@ pub async fn list(state: AppState, params: Params<Paging>) -> Result<Json<CrawlR
 #[utoipa::path(
     get,
     path = "/api/v1/crawls/{id}",
+    operation_id = "show_crawl",
     tag = "crawls",
     params(("id" = i64, Path, minimum = 1, description = "Run id")),
     responses(
@@ -64,6 +66,7 @@ pub async fn show(
 #[utoipa::path(
     get,
     path = "/api/v1/crawls/{id}/events",
+    operation_id = "list_crawl_events",
     tag = "crawls",
     params(
         ("id" = i64, Path, minimum = 1, description = "Run id"),

@@ -7,18 +7,19 @@
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use futures_util::stream;
+use futures_util::{StreamExt as _, stream};
 
 use super::types::ErrorResponse;
 use crate::app::AppState;
 use crate::export::{Exporter, Format};
 
 macro_rules! export_route {
-    ($name:ident, $format:expr, $path:literal, $media:literal, $body:ty, $what:literal) => {
+    ($name:ident, $operation:literal, $format:expr, $path:literal, $media:literal, $body:ty, $what:literal) => {
         #[doc = concat!("The whole catalog as ", $what, ", streamed.")]
         #[utoipa::path(
             get,
             path = $path,
+            operation_id = $operation,
             tag = "open data",
             responses(
                 (status = 200, description = $what, content_type = $media, body = $body),
@@ -33,6 +34,7 @@ macro_rules! export_route {
 
 export_route!(
     csv,
+    "export_csv",
     Format::Csv,
     "/api/v1/export.csv",
     "text/csv",
@@ -41,6 +43,7 @@ export_route!(
 );
 export_route!(
     jsonl,
+    "export_jsonl",
     Format::Jsonl,
     "/api/v1/export.jsonl",
     "application/jsonl",
@@ -49,6 +52,7 @@ export_route!(
 );
 export_route!(
     turtle,
+    "export_turtle",
     Format::Turtle,
     "/api/v1/export.ttl",
     "text/turtle",
@@ -57,6 +61,7 @@ export_route!(
 );
 export_route!(
     jsonld,
+    "export_jsonld",
     Format::JsonLd,
     "/api/v1/export.jsonld",
     "application/ld+json",
@@ -77,7 +82,8 @@ fn stream_export(state: &AppState, format: Format) -> Response {
             }
         }
     });
-    let mut response = Response::new(Body::from_stream(chunks));
+    // Fused: a reader of the body (the compression layer's) may poll again after the end.
+    let mut response = Response::new(Body::from_stream(chunks.fuse()));
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,

@@ -16,6 +16,7 @@ use crate::web::params::{Paging, Params};
 #[utoipa::path(
     get,
     path = "/api/v1/organisations",
+    operation_id = "list_organisations",
     tag = "organisations",
     params(
         ("page[size]" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Organisations per page [default: 25]"),
@@ -51,6 +52,7 @@ pub async fn list(
 #[utoipa::path(
     get,
     path = "/api/v1/organisations/{code}",
+    operation_id = "show_organisation",
     tag = "organisations",
     params(("code" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$", description = "IPA code (e.g. `c_h501`) or organisation id")),
     responses(
@@ -73,6 +75,7 @@ pub async fn show(
 #[utoipa::path(
     get,
     path = "/api/v1/organisations/{code}/software",
+    operation_id = "list_organisation_software",
     tag = "organisations",
     params(
         ("code" = String, Path, pattern = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,199}$", description = "IPA code (e.g. `c_h501`) or organisation id"),

@@ -34,6 +34,7 @@ impl QuerySpec for ListParams {
 #[utoipa::path(
     get,
     path = "/api/v1/software",
+    operation_id = "list_software",
     tag = "software",
     params(
         ("q" = Option<String>, Query, max_length = 200, description = "Free text; every word must match, in any language of the catalog (plurals and accents included)"),
@@ -141,6 +142,7 @@ pub enum SortParam {
 #[utoipa::path(
     get,
     path = "/api/v1/software/{id}",
+    operation_id = "show_software",
     tag = "software",
     params(("id" = String, Path, pattern = r"^[a-z0-9][a-z0-9-]{0,199}$", description = "Entry id or slug")),
     responses(
@@ -163,6 +165,7 @@ pub async fn show(
 #[utoipa::path(
     get,
     path = "/api/v1/software/{id}/declarations",
+    operation_id = "list_software_declarations",
     tag = "software",
     params(("id" = String, Path, pattern = r"^[a-z0-9][a-z0-9-]{0,199}$", description = "Entry id or slug")),
     responses(

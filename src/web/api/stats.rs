@@ -13,6 +13,7 @@ use crate::web::error::ApiError;
 #[utoipa::path(
     get,
     path = "/api/v1/stats",
+    operation_id = "show_stats",
     tag = "catalog",
     responses(
         (status = 200, description = "The statistics", body = StatsResponse, headers(("ETag" = String, description = "Strong validator of the body"))),

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
 
 use super::answers::RateLimited;
 use super::types::{ErrorResponse, ValidationResponse};
@@ -15,8 +16,12 @@ use crate::web::limits::CpuJobs;
 #[utoipa::path(
     post,
     path = "/api/v1/validate",
+    operation_id = "validate",
     tag = "validator",
-    request_body(content = serde_json::Value, content_type = "application/yaml", description = "The publiccode.yml file: any YAML document (its shape is what is checked)"),
+    request_body(
+        description = "The publiccode.yml file, sent as `application/yaml` or `text/plain`: any YAML document (its shape is what is checked)",
+        content((PubliccodeFile = "application/yaml"), (PubliccodeFile = "text/plain")),
+    ),
     responses(
         (status = 200, description = "The verdict (a file that fails validation is still a 200)", body = ValidationResponse),
         (status = 400, description = "An empty body", body = ErrorResponse),
@@ -28,7 +33,7 @@ use crate::web::limits::CpuJobs;
 pub async fn validate(
     state: AppState,
     jobs: CpuJobs,
-    body: Bytes,
+    PubliccodeFile(body): PubliccodeFile,
 ) -> Result<Json<ValidationResponse>, ApiError> {
     let limits = Limits {
         max_bytes: state.config.max_file_bytes,
@@ -41,6 +46,20 @@ pub async fn validate(
     }
     // Validation is CPU work that grows with the file: off the async runtime, a few at once.
     Ok(Json(jobs.run(move || verdict(&body, &limits)).await?))
+}
+
+/// A publiccode.yml file as a request's body: its bytes, whatever media type the request names
+/// (`application/yaml` and `text/plain` are declared; a generated client picks one of them).
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary, min_length = 1)]
+pub struct PubliccodeFile(Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for PubliccodeFile {
+    type Rejection = <Bytes as FromRequest<S>>::Rejection;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        Bytes::from_request(request, state).await.map(Self)
+    }
 }
 
 /// The API's verdict on `body`.

@@ -22,7 +22,7 @@ async fn validate_api_answers_like_the_cli() {
         fixtures().join("parser-go/testdata/v0/invalid/developmentStatus_invalid.yml"),
     )
     .unwrap();
-    let Response { status, body, .. } = app.send(post("/api/v1/validate", invalid)).await;
+    let Response { status, body, .. } = app.send(post("/api/v1/validate", invalid.clone())).await;
     assert_eq!(status, StatusCode::OK);
     let report: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(report["valid"], false);
@@ -30,6 +30,16 @@ async fn validate_api_answers_like_the_cli() {
     assert_eq!(d["key"], "developmentStatus");
     assert_eq!(d["code"], "invalid-value");
     assert_eq!(d["line"], 16);
+
+    // The same verdict whatever text type the file is sent as.
+    let request = Request::post("/api/v1/validate")
+        .header(header::CONTENT_TYPE, "text/plain; charset=utf-8")
+        .body(Body::from(invalid))
+        .unwrap();
+    let Response { status, body, .. } = app.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    let as_text: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(as_text, report);
 
     let Response { status, body, .. } = app.send(post("/api/v1/validate", Body::empty())).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -1,6 +1,6 @@
 //! The command line of the community: `riuso user role` makes the first site administrator,
 //! `riuso mail list` shows what waits in the outbox (the links of a demo without SMTP), and the
-//! links `riuso serve --bind` mails lead to that server.
+//! links `riuso serve --bind` writes (mail, feeds, sitemap) lead to that server.
 
 use std::process::Command;
 
@@ -91,26 +91,39 @@ impl Drop for Server {
 }
 
 #[tokio::test]
-async fn mailed_links_lead_to_the_address_serve_listens_on() {
+async fn mailed_links_feeds_and_the_sitemap_lead_to_the_address_serve_listens_on() {
     let db = TestDb::new(Backend::Sqlite).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let _server = Server(
-        Command::new(env!("CARGO_BIN_EXE_riuso"))
-            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-            .env("DATABASE_URL", &db.url)
-            .env("RIUSO_EMBEDDED_WORKER", "false")
-            .env("RIUSO_CRAWL_EVERY_HOURS", "0")
-            .env("RIUSO_LOG", "warn")
-            .env_remove("RIUSO_PUBLIC_URL")
-            .env_remove("RIUSO_BIND")
-            .spawn()
-            .unwrap(),
-    );
-    let base = format!("http://127.0.0.1:{port}");
+    // Port 0: the links must name the port the system chose, which only the log tells.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_riuso"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", &db.url)
+        .env("RIUSO_EMBEDDED_WORKER", "false")
+        .env("RIUSO_CRAWL_EVERY_HOURS", "0")
+        .env("RIUSO_LOG", "info")
+        .env("RIUSO_LOG_FORMAT", "json")
+        .env_remove("RIUSO_PUBLIC_URL")
+        .env_remove("RIUSO_BIND")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let _server = Server(child);
+    // Read the log to its end (a full pipe would stop the server), telling where it listens.
+    let (said, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead as _;
+        for line in std::io::BufReader::new(stderr).lines() {
+            let Ok(line) = line else { break };
+            let line: serde_json::Value = serde_json::from_str(&line).unwrap_or_default();
+            if let Some(address) = line["fields"]["address"].as_str() {
+                let _ = said.send(format!("http://{address}"));
+            }
+        }
+    });
+    let base = heard
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the server did not say where it listens");
+    assert!(!base.ends_with(":0") && !base.ends_with(":8080"), "{base}");
     let client = reqwest::Client::new();
     let mut form = None;
     for _ in 0..100 {
@@ -161,5 +174,22 @@ async fn mailed_links_lead_to_the_address_serve_listens_on() {
         "{}",
         messages[0].body_text
     );
+    for (path, expected) in [
+        ("/sitemap.xml", format!("<loc>{base}/software</loc>")),
+        ("/feeds/new.atom", format!("<id>{base}/feeds/new.atom</id>")),
+        ("/feeds/updated.atom", format!("href=\"{base}/\"")),
+        ("/robots.txt", format!("Sitemap: {base}/sitemap.xml")),
+    ] {
+        let body = client
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(body.contains(&expected), "{path}: {body}");
+        assert!(!body.contains(":8080"), "{path}: {body}");
+    }
     db.close().await;
 }

@@ -25,6 +25,9 @@ async fn every_page_answers_in_both_languages_with_the_frame_and_headers() {
         "/account/sign-up".to_owned(),
         "/account/sign-in?next=/software".to_owned(),
         "/account/reset".to_owned(),
+        "/privacy".to_owned(),
+        "/legal".to_owned(),
+        "/accessibility".to_owned(),
     ];
     for uri in &pages {
         let it = app.get(uri).await;
