@@ -1,7 +1,8 @@
 //! `make bench-crawl`: a first crawl and an unchanged re-crawl of 1,000 repositories on the
 //! fixture forge, with latency injected into every answer, against the ideal wall time. Each
 //! crawl takes the path `riuso crawl` takes: queued as jobs, then worked by a worker until the
-//! run closes (its vitality jobs, which clone every repository, are left in the queue).
+//! run closes (its vitality and compliance jobs, which clone every repository and judge its
+//! files, are left in the queue).
 //!
 //! The world is `BENCH_REPOS` (default 1,000) repositories, each with a valid `publiccode.yml`:
 //! 40 % on GitHub in two organisations, 30 % in one GitLab group and its two subgroups (listed
@@ -215,14 +216,16 @@ async fn measure(
     let done = AtomicUsize::new(0);
     let started = Instant::now();
     // The path `riuso crawl` takes: the run queued as jobs, then worked until it closes. The
-    // vitality jobs it queues are left in the queue: they clone every repository, which is not
-    // the crawl measured here.
+    // vitality and compliance jobs it queues are left in the queue: they clone every repository
+    // and judge its files, which is not the crawl measured here.
     let id = worker::enqueue_crawl(db, &targets, &[], "bench")
         .await
         .unwrap();
     let env = worker::Environment::new(db.clone(), client.clone());
-    let mut worker = worker::Worker::new(env, "bench", Duration::from_secs(300))
-        .skipping(&[worker::vitality::Vitality::NAME]);
+    let mut worker = worker::Worker::new(env, "bench", Duration::from_secs(300)).skipping(&[
+        worker::vitality::Vitality::NAME,
+        worker::check_compliance::CheckCompliance::NAME,
+    ]);
     worker.concurrency = setup.concurrency;
     worker.idle = Duration::from_millis(20);
     worker
