@@ -633,12 +633,6 @@ pub fn nearest_word<'a>(
         .map(|(_, _, w)| w)
 }
 
-fn push_placeholders(sql: &mut String, n: usize) {
-    for i in 0..n {
-        sql.push_str(if i == 0 { "?" } else { ", ?" });
-    }
-}
-
 /// Loads the index entries of `ids`, or of every entry.
 ///
 /// Both reads aggregate in the database: the entries as one JSON array, the facets as one row
