@@ -20,7 +20,7 @@ use crate::web::limits::CpuJobs;
     tag = "validator",
     request_body(
         description = "The publiccode.yml file, sent as `application/yaml` or `text/plain`: any YAML document (its shape is what is checked)",
-        content((PubliccodeFile = "application/yaml"), (PubliccodeFile = "text/plain")),
+        content((serde_json::Value = "application/yaml"), (PubliccodeFile = "text/plain")),
     ),
     responses(
         (status = 200, description = "The verdict (a file that fails validation is still a 200)", body = ValidationResponse),
@@ -48,10 +48,11 @@ pub async fn validate(
     Ok(Json(jobs.run(move || verdict(&body, &limits)).await?))
 }
 
-/// A publiccode.yml file as a request's body: its bytes, whatever media type the request names
-/// (`application/yaml` and `text/plain` are declared; a generated client picks one of them).
+/// A publiccode.yml file as a request's body: its bytes, whatever media type the request names.
+/// As `application/yaml` it is any YAML document; as `text/plain` (which generated clients
+/// send) its text, at least one character.
 #[derive(Debug, utoipa::ToSchema)]
-#[schema(value_type = String, format = Binary, min_length = 1)]
+#[schema(value_type = String, min_length = 1)]
 pub struct PubliccodeFile(Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for PubliccodeFile {
