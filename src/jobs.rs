@@ -415,17 +415,28 @@ pub async fn any_pending_except(
     batch: i64,
     kinds: &[&str],
 ) -> Result<bool, DbErr> {
-    let backend = db.get_database_backend();
-    let sql = format!(
-        "SELECT 1 AS one FROM jobs WHERE batch = ? AND state <> 'dead'{} LIMIT 1",
-        " AND kind <> ?".repeat(kinds.len())
-    );
-    let mut values: Vec<sea_orm::Value> = vec![batch.into()];
-    values.extend(kinds.iter().map(|kind| (*kind).into()));
     Ok(db
-        .query_one_raw(statement(backend, &sql, values))
+        .query_one_raw(pending_statement(db, "1 AS one", batch, kinds, " LIMIT 1"))
         .await?
         .is_some())
+}
+
+/// `SELECT {columns}` over the jobs of `batch` that are queued or running, other than those of
+/// the `except` kinds, then `tail`.
+fn pending_statement(
+    db: &impl ConnectionTrait,
+    columns: &str,
+    batch: i64,
+    except: &[&str],
+    tail: &str,
+) -> sea_orm::Statement {
+    let sql = format!(
+        "SELECT {columns} FROM jobs WHERE batch = ? AND state <> 'dead'{}{tail}",
+        " AND kind <> ?".repeat(except.len())
+    );
+    let mut values: Vec<sea_orm::Value> = vec![batch.into()];
+    values.extend(except.iter().map(|kind| (*kind).into()));
+    statement(db.get_database_backend(), &sql, values)
 }
 
 async fn count_pending(
@@ -433,14 +444,9 @@ async fn count_pending(
     batch: i64,
     except: &[&str],
 ) -> Result<u64, DbErr> {
-    let backend = db.get_database_backend();
-    let sql = format!(
-        "SELECT COUNT(*) AS n FROM jobs WHERE batch = ? AND state <> 'dead'{}",
-        " AND kind <> ?".repeat(except.len())
-    );
-    let mut values: Vec<sea_orm::Value> = vec![batch.into()];
-    values.extend(except.iter().map(|kind| (*kind).into()));
-    let row = db.query_one_raw(statement(backend, &sql, values)).await?;
+    let row = db
+        .query_one_raw(pending_statement(db, "COUNT(*) AS n", batch, except, ""))
+        .await?;
     Ok(row
         .map(|r| r.try_get::<i64>("", "n"))
         .transpose()?
