@@ -15,6 +15,8 @@
 //! Times are microseconds since the Unix epoch taken from the worker's clock, so both databases
 //! compare integers.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement};
@@ -193,7 +195,14 @@ pub struct Queue {
     backoff: Duration,
     /// Kinds this handle never claims.
     skip: Vec<String>,
+    /// When (µs) this handle next looks for jobs whose lease ran out before due ones, shared by
+    /// its clones: a lease runs out only when a worker died, so one look a second is enough,
+    /// and a claim is then one statement.
+    next_expiry_look_us: Arc<AtomicI64>,
 }
+
+/// How often a busy worker looks for jobs whose lease ran out; an idle one looks at every claim.
+const EXPIRY_LOOK_EVERY: Duration = Duration::from_secs(1);
 
 impl Queue {
     /// A handle for the worker named `worker` (unique per process, e.g. host and pid), leasing
@@ -206,6 +215,7 @@ impl Queue {
             lease,
             backoff: Duration::from_secs(30),
             skip: Vec::new(),
+            next_expiry_look_us: Arc::new(AtomicI64::new(0)),
         }
     }
 
@@ -236,33 +246,59 @@ impl Queue {
     }
 
     /// Claims the next due job (highest priority, then oldest), or `None` when nothing is due.
+    /// A job whose lease ran out (its worker died) goes first: looked for once a second while
+    /// due jobs keep coming, and whenever none is due.
     ///
     /// # Errors
     ///
     /// Fails on a database error.
     pub async fn claim(&self) -> Result<Option<Job>, DbErr> {
-        // A job whose lease ran out (its worker died) goes first, then the due queued jobs; each
-        // query walks an index in the order it takes jobs, and stops at the first.
-        let expired = self
-            .claim_where("state = 'running' AND locked_until_us < ?")
-            .await?;
-        if expired.is_some() {
-            return Ok(expired);
+        self.claim_in(None).await
+    }
+
+    /// Claims as [`Queue::claim`] does, only among the jobs of `batch` when one is given.
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error.
+    pub async fn claim_in(&self, batch: Option<i64>) -> Result<Option<Job>, DbErr> {
+        const EXPIRED: &str = "state = 'running' AND locked_until_us < ?";
+        let now = now_us();
+        let look_first = self.next_expiry_look_us.load(Ordering::Relaxed) <= now;
+        if look_first {
+            self.next_expiry_look_us.store(
+                now.saturating_add(micros(EXPIRY_LOOK_EVERY)),
+                Ordering::Relaxed,
+            );
+            if let Some(expired) = self.claim_where(EXPIRED, batch).await? {
+                return Ok(Some(expired));
+            }
         }
-        // SQLite would pick the index on (state, run_at_us) for the range and sort what it finds;
-        // `+` keeps the column out of the index choice, so the ordered index is walked instead.
+        // Each query walks an index in the order it takes jobs, and stops at the first. SQLite
+        // would pick the index on (state, run_at_us) for the range and sort what it finds; `+`
+        // keeps the column out of the index choice, so the ordered index is walked instead.
         let due = if self.db.get_database_backend() == DbBackend::Sqlite {
             "state = 'queued' AND +run_at_us <= ?"
         } else {
             "state = 'queued' AND run_at_us <= ?"
         };
-        self.claim_where(due).await
+        match self.claim_where(due, batch).await? {
+            Some(job) => Ok(Some(job)),
+            None if !look_first => self.claim_where(EXPIRED, batch).await,
+            None => Ok(None),
+        }
     }
 
     /// Claims the first job (highest priority, then oldest) that `due`, a condition on the time
-    /// now, selects among the kinds this handle takes.
-    async fn claim_where(&self, due: &str) -> Result<Option<Job>, DbErr> {
+    /// now, selects among the kinds this handle takes (and in `batch`, if given).
+    async fn claim_where(&self, due: &str, batch: Option<i64>) -> Result<Option<Job>, DbErr> {
         let backend = self.db.get_database_backend();
+        // As for the time, SQLite must not choose the index on the batch and sort its jobs.
+        let in_batch = match (batch, backend) {
+            (None, _) => "",
+            (Some(_), DbBackend::Sqlite) => " AND +batch = ?",
+            (Some(_), _) => " AND batch = ?",
+        };
         let now = now_us();
         let lock = if backend == DbBackend::Postgres {
             " FOR UPDATE SKIP LOCKED"
@@ -272,7 +308,7 @@ impl Queue {
         let skip = " AND kind <> ?".repeat(self.skip.len());
         let sql = format!(
             "UPDATE jobs SET state = 'running', locked_by = ?, locked_until_us = ?, \
-             attempts = attempts + 1 WHERE id = (SELECT id FROM jobs WHERE {due}{skip} \
+             attempts = attempts + 1 WHERE id = (SELECT id FROM jobs WHERE {due}{in_batch}{skip} \
              ORDER BY priority DESC, run_at_us, id LIMIT 1{lock}) \
              RETURNING id, kind, payload, attempts, max_attempts, batch"
         );
@@ -281,6 +317,7 @@ impl Queue {
             now.saturating_add(micros(self.lease)).into(),
             now.into(),
         ];
+        values.extend(batch.map(Into::into));
         values.extend(self.skip.iter().map(|kind| kind.clone().into()));
         let row = self
             .db
@@ -328,6 +365,45 @@ impl Queue {
             ))
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Deletes `job`, done, and says whether any job of its batch `batch` other than those of
+    /// the `except` kinds is left queued or running (see [`any_pending_except`]). On SQLite the
+    /// two are one statement: the write lock orders it after every other worker's, so the last
+    /// job of a batch always sees none left. On PostgreSQL two: a look in the same statement
+    /// would not see another worker's last job deleted at the same time, and neither would
+    /// close the batch.
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error.
+    pub async fn complete_in(&self, job: &Job, batch: i64, except: &[&str]) -> Result<bool, DbErr> {
+        let backend = self.db.get_database_backend();
+        if backend == DbBackend::Sqlite {
+            let sql = format!(
+                "DELETE FROM jobs WHERE id = ? AND locked_by = ? RETURNING CASE WHEN EXISTS \
+                 (SELECT 1 FROM jobs AS other WHERE other.batch = ? AND other.state <> 'dead' \
+                 AND other.id <> ?{}) THEN 1 ELSE 0 END AS pending",
+                " AND other.kind <> ?".repeat(except.len())
+            );
+            let mut values: Vec<sea_orm::Value> = vec![
+                job.id.into(),
+                self.worker.clone().into(),
+                batch.into(),
+                job.id.into(),
+            ];
+            values.extend(except.iter().map(|kind| (*kind).into()));
+            let row = self
+                .db
+                .query_one_raw(statement(backend, &sql, values))
+                .await?;
+            if let Some(row) = row {
+                return Ok(row.try_get::<i32>("", "pending")? != 0);
+            }
+        } else {
+            self.complete(job).await?;
+        }
+        any_pending_except(&self.db, batch, except).await
     }
 
     /// Records that `job` failed with `error`: another attempt after a backoff, or dead.

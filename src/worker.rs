@@ -429,7 +429,16 @@ impl Worker {
     ///
     /// Fails on a database error (the job's lease then runs out and another worker retries it).
     pub async fn step(&self) -> Result<bool, DbErr> {
-        let Some(job) = self.queue.claim().await? else {
+        self.step_in(None).await
+    }
+
+    /// Claims and runs one job of `batch` (of any batch when `None`); `false` when none was due.
+    ///
+    /// # Errors
+    ///
+    /// Fails on a database error (the job's lease then runs out and another worker retries it).
+    pub async fn step_in(&self, batch: Option<i64>) -> Result<bool, DbErr> {
+        let Some(job) = self.queue.claim_in(batch).await? else {
             return Ok(false);
         };
         let outcome = match self.registry.get(&job.kind) {
@@ -443,15 +452,22 @@ impl Worker {
             }
             None => Err(JobError::Retry(format!("unknown job kind {:?}", job.kind))),
         };
-        match outcome {
-            Ok(()) => {
+        match (outcome, job.batch) {
+            (Ok(()), Some(batch)) => {
+                let not_closing = self.registry.not_closing();
+                if !self.queue.complete_in(&job, batch, &not_closing).await? {
+                    crawl_log::close_run(&self.env.db, batch).await?;
+                }
+                return Ok(true);
+            }
+            (Ok(()), None) => {
                 self.queue.complete(&job).await?;
             }
-            Err(JobError::Retry(message)) => {
+            (Err(JobError::Retry(message)), _) => {
                 tracing::warn!(job = job.id, kind = %job.kind, error = %message, "job failed");
                 self.queue.fail(&job, &message).await?;
             }
-            Err(JobError::Db(e)) => return Err(e),
+            (Err(JobError::Db(e)), _) => return Err(e),
         }
         if let Some(batch) = job.batch {
             self.close_if_done(batch).await?;
@@ -504,23 +520,26 @@ impl Worker {
         Ok(())
     }
 
-    /// Runs jobs, [`Worker::concurrency`] at once, until none of batch `batch` that this worker
-    /// takes is left (other workers may take some of them); `progress` is called after each job.
+    /// Runs the jobs of batch `batch`, [`Worker::concurrency`] at once, until none that this
+    /// worker takes is left (other workers may take some of them); `progress` is called after
+    /// each job. Jobs of other batches are left to other workers.
     ///
     /// # Errors
     ///
     /// Fails on a database error.
     pub async fn drain(&self, batch: i64, progress: impl Fn() + Sync) -> Result<(), DbErr> {
         let skipped: Vec<&str> = self.queue.skipped().iter().map(String::as_str).collect();
+        // A lane asks whether the batch has work left only when it found none to claim.
         let lane = || async {
-            while jobs::any_pending_except(&self.env.db, batch, &skipped).await? {
-                if self.step().await? {
+            loop {
+                if self.step_in(Some(batch)).await? {
                     progress();
-                } else {
+                } else if jobs::any_pending_except(&self.env.db, batch, &skipped).await? {
                     tokio::time::sleep(self.idle.min(Duration::from_millis(100))).await;
+                } else {
+                    return Ok::<_, DbErr>(());
                 }
             }
-            Ok::<_, DbErr>(())
         };
         futures_util::future::try_join_all((0..self.concurrency.max(1)).map(|_| lane())).await?;
         self.close_if_done(batch).await

@@ -139,6 +139,8 @@ pub struct Crawled {
     /// caller to queue: a repository whose file was read, or whose index is not from today. A
     /// plain git repository never does: its crawl computes the index from its own clone.
     pub vitality: bool,
+    /// The entry the step stored a file for, when it stored one: follow-up jobs need no look-up.
+    pub software: Option<i64>,
 }
 
 impl From<CrawlOutcome> for Crawled {
@@ -146,6 +148,7 @@ impl From<CrawlOutcome> for Crawled {
         Self {
             outcome,
             vitality: false,
+            software: None,
         }
     }
 }
@@ -325,8 +328,8 @@ async fn settle_quiet(cx: &RunContext<'_>, known: &repositories::Model) -> Resul
         .as_ref()
         .is_some_and(|entry| !entry.vitality_fresh(Utc::now().date_naive()));
     Ok(Crawled {
-        outcome: CrawlOutcome::Unchanged,
         vitality: stale,
+        ..CrawlOutcome::Unchanged.into()
     })
 }
 
@@ -384,8 +387,8 @@ async fn crawl_api(
                     .is_some_and(|entry| !single || !entry.vitality_fresh(today));
             }
             return Ok(Crawled {
-                outcome: CrawlOutcome::Unchanged,
                 vitality,
+                ..CrawlOutcome::Unchanged.into()
             });
         }
         Answer::NotFound => {
@@ -445,12 +448,13 @@ async fn crawl_api(
         facts: Some(facts(info, Some(etag.as_deref()), known.is_none())),
         source_ipa: cx.source_ipa,
     };
-    let Some(outcome) = ingest(cx, known.as_ref(), origin, &bytes, None).await? else {
+    let Some((outcome, software)) = ingest(cx, known.as_ref(), origin, &bytes, None).await? else {
         return Ok(CrawlOutcome::Failed.into());
     };
     Ok(Crawled {
         outcome,
         vitality: true,
+        software: Some(software),
     })
 }
 
@@ -478,14 +482,15 @@ async fn unchanged(
 }
 
 /// Validates and ingests `bytes` fetched from the repository of `origin`; records the outcome as
-/// an event. `None` when ingest refused the file (an event says why).
+/// an event. The outcome and the entry written, or `None` when ingest refused the file (an event
+/// says why).
 async fn ingest(
     cx: &RunContext<'_>,
     known: Option<&repositories::Model>,
     origin: Origin<'_>,
     bytes: &[u8],
     commit: Option<&str>,
-) -> Result<Option<CrawlOutcome>, DbErr> {
+) -> Result<Option<(CrawlOutcome, i64)>, DbErr> {
     let (db, run) = (cx.db, cx.run);
     let limits = Limits {
         max_bytes: cx.options.max_file_bytes,
@@ -524,7 +529,7 @@ async fn ingest(
         &format!("{url} ({})", ingested.slug),
     )
     .await?;
-    Ok(Some(outcome))
+    Ok(Some((outcome, ingested.software_id)))
 }
 
 /// Crawls the plain git repository at `url`: one ref advertisement when `HEAD` did not move,
@@ -595,7 +600,7 @@ async fn crawl_git(cx: &RunContext<'_>, url: &Url) -> Result<CrawlOutcome, DbErr
                 source_ipa: None,
             };
             match ingest(cx, known.as_ref(), origin, bytes, Some(&fetched.commit)).await? {
-                Some(outcome) => outcome,
+                Some((outcome, _)) => outcome,
                 None => return Ok(failed),
             }
         }

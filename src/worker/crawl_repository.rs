@@ -5,14 +5,15 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::check_compliance;
+use super::check_compliance::{self, CheckCompliance};
 use super::crawl_run::{ATTEMPTS, ForgeRef, context};
 use super::vitality::Vitality;
-use super::{Environment, Job, JobError, enqueue};
+use super::{Environment, Job, JobError};
 use crate::catalog::crawl_log::{self, CrawlOutcome};
 use crate::crawl::failed;
 use crate::crawl::forge::RepoInfo;
 use crate::crawl::run::{self, Crawled, Repository, RunContext};
+use crate::jobs;
 
 /// Crawl one repository for crawl run `run`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -109,8 +110,8 @@ impl Job for CrawlRepository {
     }
 }
 
-/// Queues what the crawl of `info` in run `run` asks for: its vitality index, its compliance
-/// check.
+/// Queues what the crawl of `info` in run `run` asks for, in one statement: its vitality index,
+/// and the compliance check of the entry it stored a file for.
 ///
 /// # Errors
 ///
@@ -121,15 +122,21 @@ pub async fn follow_up(
     info: &RepoInfo,
     crawled: &Crawled,
 ) -> Result<(), JobError> {
+    let mut follow = Vec::with_capacity(2);
     if crawled.vitality
         && let Some(vitality) = Vitality::of(run, info)
     {
-        enqueue(&env.db, &vitality, Some(run)).await?;
+        follow.push(vitality.to_new_job(Some(run))?);
     }
-    if check_compliance::follows(crawled.outcome) {
-        let clone_url = crate::crawl::vitality_job::clone_url(info);
-        check_compliance::enqueue_for_repository(&env.db, &info.web_url, clone_url, Some(run))
-            .await?;
+    if check_compliance::follows(crawled.outcome)
+        && let Some(software) = crawled.software
+    {
+        let check = CheckCompliance {
+            software,
+            clone_url: crate::crawl::vitality_job::clone_url(info),
+        };
+        follow.push(check.to_new_job(Some(run))?);
     }
+    jobs::enqueue_all(&env.db, &follow).await?;
     Ok(())
 }
