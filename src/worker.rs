@@ -31,13 +31,14 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::sync::watch;
+use tokio::sync::{Notify, Semaphore, watch};
 use url::Url;
 
 use crate::catalog::crawl_log;
@@ -64,6 +65,9 @@ pub struct Environment {
     pub sources: PathBuf,
     /// How often the scheduled crawl runs; `None` for never.
     pub crawl_every: Option<Duration>,
+    /// Git work at once (clones, fetches, reading a tree): a worker's lanes mostly wait on
+    /// forges, these jobs on the CPU and the disk.
+    pub git_work: Arc<Semaphore>,
 }
 
 impl Environment {
@@ -79,6 +83,7 @@ impl Environment {
             crawl: crawl::Options::default(),
             sources: PathBuf::from("publishers.yml"),
             crawl_every: None,
+            git_work: Arc::new(Semaphore::new(GIT_WORK)),
         }
     }
 
@@ -110,6 +115,7 @@ impl Environment {
             sources: config.sources.clone(),
             crawl_every: (config.crawl_every_hours > 0)
                 .then(|| Duration::from_secs(config.crawl_every_hours.saturating_mul(3600))),
+            git_work: Arc::new(Semaphore::new(config.max_cpu_jobs.max(1))),
         })
     }
 
@@ -134,6 +140,13 @@ impl Environment {
         self
     }
 
+    /// A turn at git work, held while the guard lives: the number of turns is
+    /// [`Environment::git_work`]'s.
+    pub async fn git_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        // The semaphore is never closed; were it, the work would run without waiting.
+        self.git_work.acquire().await.ok()
+    }
+
     /// The same environment with a scheduled crawl of `sources` every `every`.
     #[must_use]
     pub fn with_schedule(mut self, sources: PathBuf, every: Option<Duration>) -> Self {
@@ -142,6 +155,10 @@ impl Environment {
         self
     }
 }
+
+/// Git jobs at once in an environment not built from the configuration (which says
+/// `RIUSO_MAX_CPU_JOBS`, by default the number of CPUs).
+const GIT_WORK: usize = 2;
 
 /// The crawler's HTTP client: the configured timeout, and the SSRF guard with the
 /// `RIUSO_FETCH_ALLOW` allow-list. It fetches no `file://` URL: those are read only as the
@@ -370,8 +387,11 @@ pub fn register_all() -> Registry {
     ])
 }
 
-/// Jobs a worker runs at once unless told otherwise.
-pub const LANES: usize = 8;
+/// Jobs a worker runs at once unless told otherwise. Most jobs wait on a forge (the client keeps
+/// each host to its own limit, 8 requests at once) and then on the database: with as many lanes
+/// as requests, a lane storing a file would hold a place a request could use, so there are more.
+/// The jobs that work git take turns by [`Environment::git_work`].
+pub const LANES: usize = 32;
 
 /// A worker: claims jobs of any registered kind and runs them.
 #[derive(Debug, Clone)]
@@ -383,6 +403,9 @@ pub struct Worker {
     pub idle: Duration,
     /// Jobs run at once by this worker.
     pub concurrency: usize,
+    /// Wakes an idle lane: a lane that found work wakes another, so a burst of jobs is taken
+    /// up at once while idle lanes look only every [`Worker::idle`].
+    wake: Arc<Notify>,
 }
 
 impl Worker {
@@ -395,9 +418,10 @@ impl Worker {
             env,
             queue,
             registry: Arc::new(register_all()),
-            // Eight idle lanes look for work four times a second in all.
-            idle: Duration::from_secs(2),
+            // Thirty-two idle lanes look for work four times a second in all.
+            idle: Duration::from_secs(8),
             concurrency: LANES,
+            wake: Arc::new(Notify::new()),
         }
     }
 
@@ -499,10 +523,14 @@ impl Worker {
         let mut errors = 0u32;
         while !*stop.borrow() {
             match self.step().await {
-                Ok(true) => errors = 0,
+                Ok(true) => {
+                    errors = 0;
+                    self.wake.notify_one();
+                }
                 Ok(false) => {
                     tokio::select! {
                         () = tokio::time::sleep(self.idle) => {}
+                        () = self.wake.notified() => {}
                         _ = stop.changed() => {}
                     }
                 }
@@ -529,19 +557,44 @@ impl Worker {
     /// Fails on a database error.
     pub async fn drain(&self, batch: i64, progress: impl Fn() + Sync) -> Result<(), DbErr> {
         let skipped: Vec<&str> = self.queue.skipped().iter().map(String::as_str).collect();
-        // A lane asks whether the batch has work left only when it found none to claim.
-        let lane = || async {
-            loop {
-                if self.step_in(Some(batch)).await? {
-                    progress();
-                } else if jobs::any_pending_except(&self.env.db, batch, &skipped).await? {
-                    tokio::time::sleep(self.idle.min(Duration::from_millis(100))).await;
-                } else {
-                    return Ok::<_, DbErr>(());
+        // A lane that ran a job wakes another (the job may have queued more), so idle lanes
+        // poll nothing; one lane, the first, also looks every `idle` (at most 100 ms) for work
+        // that became due or was queued elsewhere. The lane that finds the batch done wakes all.
+        let wake = Notify::new();
+        let finished = AtomicBool::new(false);
+        let progress = &progress;
+        let lane = |first: bool| {
+            let (wake, finished, skipped) = (&wake, &finished, &skipped);
+            let nap = if first {
+                self.idle.min(Duration::from_millis(100))
+            } else {
+                self.idle.max(Duration::from_secs(1))
+            };
+            async move {
+                while !finished.load(Ordering::Acquire) {
+                    if self.step_in(Some(batch)).await? {
+                        wake.notify_one();
+                        progress();
+                        continue;
+                    }
+                    let woken = wake.notified();
+                    tokio::pin!(woken);
+                    woken.as_mut().enable();
+                    if !jobs::any_pending_except(&self.env.db, batch, skipped).await? {
+                        finished.store(true, Ordering::Release);
+                        wake.notify_waiters();
+                        break;
+                    }
+                    tokio::select! {
+                        () = tokio::time::sleep(nap) => {}
+                        () = woken => {}
+                    }
                 }
+                Ok::<_, DbErr>(())
             }
         };
-        futures_util::future::try_join_all((0..self.concurrency.max(1)).map(|_| lane())).await?;
+        futures_util::future::try_join_all((0..self.concurrency.max(1)).map(|i| lane(i == 0)))
+            .await?;
         self.close_if_done(batch).await
     }
 }

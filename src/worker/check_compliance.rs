@@ -60,7 +60,12 @@ impl Job for CheckCompliance {
                     timeout: env.crawl.git_timeout,
                 };
                 let clone = git::clone_dir(&env.crawl.git_cache, &url);
-                match git::read_tree(clone, loaded.snapshot.commit_sha.clone(), request).await {
+                let commit = loaded.snapshot.commit_sha.clone();
+                let tree = {
+                    let _turn = env.git_turn().await;
+                    git::read_tree(clone, commit, request).await
+                };
+                match tree {
                     Ok(tree) => tree.map(|t| RepoFiles::new(t.commit, t.paths, t.texts)),
                     Err(e) => {
                         // The clone is only a cache: the rules that need it say `unknown`.

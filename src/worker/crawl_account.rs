@@ -5,10 +5,11 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::crawl_repository::{CrawlRepository, follow_up};
+use super::crawl_repository::{CrawlRepository, follow_up_jobs};
 use super::crawl_run::{ATTEMPTS, ForgeRef, context};
-use super::{Environment, Job, JobError, enqueue};
+use super::{Environment, Job, JobError};
 use crate::crawl::run::{self, RunContext};
+use crate::jobs;
 
 /// List the account at `path` on `forge`, for crawl run `run`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -51,8 +52,10 @@ impl Job for CrawlAccount {
             ..context(env, self.run)
         };
         let (pending, settled) = run::settle_quiet_repositories(&cx, listing.repos()).await?;
+        // What the settled repositories ask for and the jobs of the others: one insert a hundred.
+        let mut queued = Vec::with_capacity(pending.len() + settled.len());
         for (repo, crawled) in settled {
-            follow_up(env, self.run, repo, &crawled).await?;
+            queued.extend(follow_up_jobs(self.run, repo, &crawled)?);
         }
         for repo in pending {
             let next = CrawlRepository {
@@ -63,8 +66,9 @@ impl Job for CrawlAccount {
                 web: None,
                 ipa: self.ipa.clone(),
             };
-            enqueue(&env.db, &next, Some(self.run)).await?;
+            queued.push(next.to_new_job(Some(self.run))?);
         }
+        jobs::enqueue_all(&env.db, &queued).await?;
         Ok(())
     }
 }

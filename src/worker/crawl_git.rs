@@ -28,7 +28,11 @@ impl Job for CrawlGit {
 
     async fn run(self, env: &Environment, _last_attempt: bool) -> Result<(), JobError> {
         let cx = context(env, self.run);
-        match run::crawl_repository(&cx, Repository::Git(&self.url)).await {
+        let crawled = {
+            let _turn = env.git_turn().await;
+            run::crawl_repository(&cx, Repository::Git(&self.url)).await
+        };
+        match crawled {
             Ok(crawled) if check_compliance::follows(crawled.outcome) => {
                 check_compliance::enqueue_for_repository(
                     &env.db,

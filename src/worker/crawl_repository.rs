@@ -2,6 +2,7 @@
 //! queue its [`Vitality`] job when its index needs computing, and its compliance check when a
 //! new file was stored.
 
+use sea_orm::DbErr;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -13,7 +14,7 @@ use crate::catalog::crawl_log::{self, CrawlOutcome};
 use crate::crawl::failed;
 use crate::crawl::forge::RepoInfo;
 use crate::crawl::run::{self, Crawled, Repository, RunContext};
-use crate::jobs;
+use crate::jobs::{self, NewJob};
 
 /// Crawl one repository for crawl run `run`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -110,8 +111,7 @@ impl Job for CrawlRepository {
     }
 }
 
-/// Queues what the crawl of `info` in run `run` asks for, in one statement: its vitality index,
-/// and the compliance check of the entry it stored a file for.
+/// Queues what the crawl of `info` in run `run` asks for ([`follow_up_jobs`]), in one statement.
 ///
 /// # Errors
 ///
@@ -122,6 +122,17 @@ pub async fn follow_up(
     info: &RepoInfo,
     crawled: &Crawled,
 ) -> Result<(), JobError> {
+    jobs::enqueue_all(&env.db, &follow_up_jobs(run, info, crawled)?).await?;
+    Ok(())
+}
+
+/// The jobs the crawl of `info` in run `run` asks for: its vitality index, and the compliance
+/// check of the entry it stored a file for.
+///
+/// # Errors
+///
+/// Fails when a job cannot be encoded.
+pub fn follow_up_jobs(run: i64, info: &RepoInfo, crawled: &Crawled) -> Result<Vec<NewJob>, DbErr> {
     let mut follow = Vec::with_capacity(2);
     if crawled.vitality
         && let Some(vitality) = Vitality::of(run, info)
@@ -137,6 +148,5 @@ pub async fn follow_up(
         };
         follow.push(check.to_new_job(Some(run))?);
     }
-    jobs::enqueue_all(&env.db, &follow).await?;
-    Ok(())
+    Ok(follow)
 }

@@ -56,9 +56,11 @@ impl Job for Vitality {
             url: &self.url,
             clone_url: &self.clone_url,
         };
-        vitality_job::refresh(&env.db, &env.http, request, &env.crawl, last_attempt)
-            .await?
-            .map_err(JobError::Retry)?;
+        let refreshed = {
+            let _turn = env.git_turn().await;
+            vitality_job::refresh(&env.db, &env.http, request, &env.crawl, last_attempt).await?
+        };
+        refreshed.map_err(JobError::Retry)?;
         // The clone may have moved: the licence, README and documentation are read again (a
         // check that finds the same stores nothing).
         check_compliance::enqueue_for_repository(
