@@ -515,7 +515,7 @@ impl ReviewPage {
         let mine = review.state == State::UnderReview
             && (me.role == crate::compliance::review::Role::Admin || review.reviewer == me.user);
         let held_by = (review.state == State::UnderReview && review.reviewer != me.user)
-            .then(|| overview.reviewer.as_ref())
+            .then_some(overview.reviewer.as_ref())
             .flatten()
             .map(|(_, name)| lang.tf("review.not_yours", &[("name", name)]));
         Self {
@@ -624,7 +624,7 @@ impl ReviewPage {
         if self.draft.is_empty() {
             return true;
         }
-        self.draft.get(&format!("finding.{rule}")).is_some()
+        self.draft.contains_key(&format!("finding.{rule}"))
     }
 }
 
