@@ -8,6 +8,8 @@
 //!   fold over the stored events.
 //! - [`release`]: the release case's states and steps, and the owner's checklist derived from
 //!   the rule results.
+//! - [`queue`]: the reviewers' queue, one entry's review at a glance, the state of many
+//!   entries for the owners' pages, bulk assignment.
 //! - [`store`]: the `rule_results` and `review_events` tables (this module owns them): the facts
 //!   of an entry from the catalog, one check stored with the review's move it causes, the
 //!   entries a new rule set has not judged yet.
@@ -20,6 +22,7 @@
 pub mod entities;
 pub mod facts;
 pub mod licence;
+pub mod queue;
 pub mod release;
 pub mod repository;
 pub mod review;

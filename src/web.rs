@@ -12,6 +12,7 @@
 
 mod api;
 mod assets;
+mod badges;
 mod error;
 mod extract;
 mod lang;

@@ -15,6 +15,8 @@
 //! | `ViewPending(owner)` | of `owner` | of `owner` | yes | yes |
 //! | `ManageMembers(org)` | no | of `org` | no | yes |
 //! | `ManageUsers` | no | no | no | yes |
+//! | `Review` (the queue, claims, outcomes, assignments) | no | no | yes | yes |
+//! | `ViewRelease(owner)` (the owner's release checklist) | of `owner` | of `owner` | yes | yes |
 //!
 //! Anyone not signed in is asked to sign in; a signed-in person without the right is refused.
 
@@ -91,6 +93,10 @@ pub enum Action {
     ManageMembers(i64),
     /// Give or take site roles.
     ManageUsers,
+    /// Work on compliance reviews: the queue, claims, outcomes, assignments.
+    Review,
+    /// See the release checklist of the software of the owner `org`.
+    ViewRelease(i64),
 }
 
 /// Why an action is refused.
@@ -120,11 +126,12 @@ pub fn check(actor: Option<&Actor>, action: Action) -> Result<(), Denied> {
         Action::ManageDeclaration(org) | Action::Acknowledge(org) => {
             admin || actor.role_in(org).is_some()
         }
-        Action::ViewPending(org) => {
+        Action::ViewPending(org) | Action::ViewRelease(org) => {
             admin || actor.is(SiteRole::Reviewer) || actor.role_in(org).is_some()
         }
         Action::ManageMembers(org) => admin || actor.role_in(org) == Some(OrgRole::Admin),
         Action::ManageUsers => admin,
+        Action::Review => admin || actor.is(SiteRole::Reviewer),
     };
     if allowed {
         Ok(())
@@ -175,6 +182,11 @@ mod tests {
         assert_eq!(
             allowed(Action::ManageUsers),
             [false, false, false, false, true]
+        );
+        assert_eq!(allowed(Action::Review), [false, false, false, true, true]);
+        assert_eq!(
+            allowed(Action::ViewRelease(1)),
+            [true, true, false, true, true]
         );
         assert_eq!(check(None, Action::Account), Err(Denied::SignIn));
     }

@@ -12,6 +12,8 @@
 //! | Discovered, AutoChecked | `AutoCheck` (system) | AutoChecked | — |
 //! | Compliant, CompliantWithRemarks | `Changed` (system: a new file or licence) | AutoChecked | — |
 //! | AutoChecked, Compliant\*, NonCompliant | `Claim` | UnderReview | a reviewer |
+//! | AutoChecked, Compliant\*, NonCompliant | `Assign` | UnderReview | a reviewer or an admin (the assignee's role is checked by the store) |
+//! | UnderReview | `Assign` | UnderReview | the assigned reviewer (or an admin) hands it over |
 //! | UnderReview | `Record` | the outcome | the assigned reviewer (or an admin); a complete checklist; remarks for `CompliantWithRemarks`; findings and a later deadline for `NonCompliant` |
 //! | UnderReview | `Release` | AutoChecked | the assigned reviewer (or an admin) |
 //! | any but Deactivated | `Deactivate` | Deactivated | a reason |
@@ -299,6 +301,12 @@ pub enum Transition {
     },
     /// A reviewer takes the entry.
     Claim,
+    /// A reviewer or an administrator gives the entry to reviewer `reviewer` (bulk
+    /// assignment, a hand-over).
+    Assign {
+        /// The user the entry is assigned to.
+        reviewer: i64,
+    },
     /// The assigned reviewer gives it back to the queue.
     Release {
         /// Why.
@@ -332,6 +340,7 @@ impl Transition {
             Self::AutoCheck { .. } => "auto-check",
             Self::Changed { .. } => "changed",
             Self::Claim => "claim",
+            Self::Assign { .. } => "assign",
             Self::Release { .. } => "release",
             Self::Record { .. } => "record",
             Self::Deactivate { .. } => "deactivate",
@@ -391,6 +400,9 @@ pub enum Guard {
     /// A deactivation needs a reason.
     #[error("a deactivation needs a reason")]
     NeedsReason,
+    /// An entry can only be assigned to a person with the site role reviewer or administrator.
+    #[error("the assignee is not a reviewer")]
+    NotAReviewer,
 }
 
 /// One move of the review, as stored.
@@ -482,6 +494,10 @@ impl Review {
                 self.reviewer = event.actor.user;
                 self.deadline = None;
             }
+            Transition::Assign { reviewer } => {
+                self.reviewer = Some(*reviewer);
+                self.deadline = None;
+            }
             Transition::Record { deadline, .. } => self.deadline = *deadline,
             Transition::Release { .. }
             | Transition::AutoCheck { .. }
@@ -540,6 +556,16 @@ impl Review {
                     return Err(not_from());
                 }
                 actor.person().ok_or(Guard::NeedsReviewer)?;
+                UnderReview
+            }
+            Transition::Assign { .. } => {
+                match from {
+                    AutoChecked | Compliant | CompliantWithRemarks | NonCompliant => {
+                        actor.person().ok_or(Guard::NeedsReviewer)?;
+                    }
+                    UnderReview => self.assigned(actor)?,
+                    _ => return Err(not_from()),
+                }
                 UnderReview
             }
             Transition::Release { .. } => {
@@ -736,6 +762,10 @@ mod tests {
             (Actor::reviewer(REVIEWER), Transition::Claim),
             (
                 Actor::reviewer(REVIEWER),
+                Transition::Assign { reviewer: OTHER },
+            ),
+            (
+                Actor::reviewer(REVIEWER),
                 Transition::Release {
                     note: "on leave".to_owned(),
                 },
@@ -772,6 +802,10 @@ mod tests {
             (AutoChecked | Compliant | CompliantWithRemarks | NonCompliant, Transition::Claim) => {
                 Some(UnderReview)
             }
+            (
+                AutoChecked | Compliant | CompliantWithRemarks | NonCompliant | UnderReview,
+                Transition::Assign { .. },
+            ) => Some(UnderReview),
             (UnderReview, Transition::Release { .. }) => Some(AutoChecked),
             (UnderReview, Transition::Record { outcome, .. }) => Some(outcome.state()),
             _ => None,
@@ -806,7 +840,7 @@ mod tests {
                 }
             }
         }
-        assert_eq!(allowed_count, 18);
+        assert_eq!(allowed_count, 23);
     }
 
     #[test]
@@ -854,6 +888,19 @@ mod tests {
                     note: String::new(),
                 },
                 Guard::NotAssigned,
+            ),
+            // Only the reviewer who has it (or an administrator) hands it over.
+            (
+                &under,
+                Actor::reviewer(OTHER),
+                Transition::Assign { reviewer: OTHER },
+                Guard::NotAssigned,
+            ),
+            (
+                &auto,
+                Actor::SYSTEM,
+                Transition::Assign { reviewer: OTHER },
+                Guard::NeedsReviewer,
             ),
             // An outcome needs the checklist complete.
             (

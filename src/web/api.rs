@@ -10,6 +10,8 @@ pub mod export;
 pub mod health;
 pub mod openapi;
 pub mod organisations;
+pub mod reviews;
+pub mod rules;
 pub mod software;
 pub mod stats;
 pub mod types;

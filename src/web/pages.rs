@@ -10,12 +10,15 @@
 pub mod account;
 pub mod admin;
 pub mod compare;
+pub mod compliance;
 pub mod declarations;
 pub mod feeds;
 pub mod home;
 pub mod memberships;
 pub mod notices;
 pub mod publishers;
+pub mod release;
+pub mod review;
 pub mod search;
 pub mod software;
 pub mod validator;

@@ -19,6 +19,9 @@ use axum::http::request::Parts;
 use url::form_urlencoded;
 
 use crate::catalog::search::{Facet, Query, SearchError, Sort};
+use crate::compliance::queue::Filter;
+use crate::compliance::review::State;
+use crate::compliance::rules::RuleId;
 use crate::web::error::{ApiError, AppError};
 
 /// Longest free-text query accepted.
@@ -73,6 +76,12 @@ impl QuerySpec for Paging {
         &[SIZE, AFTER]
     }
 }
+
+/// The filters of the reviewers' queue, the API's and the page's.
+pub const REVIEW_FILTERS: &[&str] = &["state", "rule", "publisher", "assignee", "age"];
+
+/// Longest wait, in days, the queue's `age` filter takes.
+pub const MAX_AGE_DAYS: u32 = 3650;
 
 /// The parameters a search takes: `fixed` ones and one per facet filter.
 #[must_use]
@@ -235,6 +244,81 @@ impl<S: QuerySpec> Params<S> {
             sort,
             limit,
             after: self.one(cursor_key)?.map(str::to_owned),
+        })
+    }
+
+    /// The filters of the reviewers' queue ([`REVIEW_FILTERS`]); an empty value (a form's
+    /// "any") filters nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::Invalid`] naming the first malformed filter.
+    pub fn review_filter(&self) -> Result<Filter, AppError> {
+        let value = |name: &str| -> Result<Option<&str>, AppError> {
+            Ok(self.one(name)?.map(str::trim).filter(|v| !v.is_empty()))
+        };
+        let state = value("state")?
+            .map(|v| {
+                State::parse(v).ok_or_else(|| {
+                    let known: Vec<&str> = State::ALL.iter().map(|s| s.as_str()).collect();
+                    AppError::invalid(
+                        "invalid.review_state",
+                        &[("known", &known.join(", ")), ("value", &v)],
+                    )
+                })
+            })
+            .transpose()?;
+        let rule = value("rule")?
+            .map(|v| {
+                v.parse::<RuleId>().map_err(|_| {
+                    let known: Vec<&str> = RuleId::ALL.iter().map(|r| r.as_str()).collect();
+                    AppError::invalid(
+                        "invalid.review_rule",
+                        &[("known", &known.join(", ")), ("value", &v)],
+                    )
+                })
+            })
+            .transpose()?;
+        let publisher = value("publisher")?
+            .map(|v| {
+                let code = v.trim_start_matches("urn:x-italian-pa:").to_lowercase();
+                let ok = !code.is_empty()
+                    && code.len() <= 64
+                    && code
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if ok {
+                    Ok(code)
+                } else {
+                    Err(AppError::invalid(
+                        "invalid.review_publisher",
+                        &[("value", &v)],
+                    ))
+                }
+            })
+            .transpose()?;
+        let assignee = value("assignee")?
+            .map(|v| {
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| AppError::invalid("invalid.review_assignee", &[("value", &v)]))
+            })
+            .transpose()?;
+        let min_age_days = value("age")?
+            .map(|v| {
+                v.parse::<u32>()
+                    .ok()
+                    .filter(|n| *n <= MAX_AGE_DAYS)
+                    .ok_or_else(|| AppError::invalid("invalid.review_age", &[("value", &v)]))
+            })
+            .transpose()?;
+        Ok(Filter {
+            state,
+            rule,
+            publisher,
+            assignee,
+            min_age_days,
         })
     }
 

@@ -16,13 +16,12 @@ use tower_http::cors::{Any, CorsLayer};
 use super::error::{ApiError, AppError, ErrorInfo};
 use super::middleware::rate_limit::RateLimiter;
 use super::middleware::{etag, frame, page_budget, per_account, rate_limit};
-use super::{api, assets, page, pages, schemas, session};
+use super::{api, assets, badges, page, pages, schemas, session};
 use crate::app::AppState;
-use crate::config::Config;
 use crate::i18n::Lang;
 use pages::{
-    account, admin, compare, declarations, feeds, home, memberships, notices, publishers, search,
-    software, validator,
+    account, admin, compare, declarations, feeds, home, memberships, notices, publishers, release,
+    review, search, software, validator,
 };
 
 /// Every route: the health check, the JSON Schemas, the API, the pages, the static assets, and
@@ -31,14 +30,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/healthz", get(api::health::show))
         .route("/schemas/{file}", get(schemas::show))
-        .merge(api_routes(&state.config))
+        .merge(api_routes(state))
+        .merge(badge_routes())
         .merge(page_routes(state))
         .nest_service("/static", assets::service(&state.config))
         .fallback(not_found)
 }
 
-/// The routes under `/api` and their layers.
-fn api_routes(config: &Config) -> Router<AppState> {
+/// The routes under `/api` and their layers. The compliance routes also run behind the
+/// session layer: the queue is for signed-in reviewers, and they see inactive entries' reviews.
+fn api_routes(state: &AppState) -> Router<AppState> {
+    let config = &state.config;
     let reads = Router::new()
         .route("/api/v1/software", get(api::software::list))
         .route("/api/v1/software/{id}", get(api::software::show))
@@ -60,7 +62,21 @@ fn api_routes(config: &Config) -> Router<AppState> {
         .route("/api/v1/crawls/{id}", get(api::crawls::show))
         .route("/api/v1/crawls/{id}/events", get(api::crawls::events))
         .route("/api/v1/openapi.json", get(api::openapi::json))
+        .route("/api/v1/rules", get(api::rules::list))
         .layer(axum::middleware::from_fn(etag::layer));
+    let reviews = Router::new()
+        .route("/api/v1/reviews/{id}", get(api::reviews::show))
+        .layer(axum::middleware::from_fn(etag::layer))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ));
+    let queue = Router::new()
+        .route("/api/v1/reviews", get(api::reviews::list))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            session::layer,
+        ));
     let exports = Router::new()
         .route("/api/v1/export.csv", get(api::export::csv))
         .route("/api/v1/export.jsonl", get(api::export::jsonl))
@@ -79,7 +95,9 @@ fn api_routes(config: &Config) -> Router<AppState> {
     Router::new()
         .merge(reads)
         .merge(exports)
+        .merge(reviews)
         .layer(cors)
+        .merge(queue)
         .route("/api/v1/validate", post(api::validate::validate))
         .route(
             "/api",
@@ -89,6 +107,14 @@ fn api_routes(config: &Config) -> Router<AppState> {
             limiter,
             rate_limit::layer,
         ))
+}
+
+/// The badges for READMEs: SVG with an `ETag` and a few minutes of caching, no session (a
+/// badge is the same for everyone).
+fn badge_routes() -> Router<AppState> {
+    Router::new()
+        .route("/badges/{slug}/{file}", get(badges::show))
+        .layer(axum::middleware::from_fn(etag::layer))
 }
 
 /// The page routes, with the session layer (who is asking, the CSRF guard) and the frame layer
@@ -161,6 +187,14 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/declarations/{id}/withdraw", post(declarations::withdraw))
         .route("/admin/users", get(admin::users))
         .route("/admin/users/role", post(admin::set_role))
+        .route("/review", get(review::queue))
+        .route("/review.csv", get(review::csv))
+        .route("/review/assign", post(review::assign))
+        .route("/review/{slug}", get(review::show))
+        .route("/review/{slug}/claim", post(review::claim))
+        .route("/review/{slug}/release", post(review::release))
+        .route("/review/{slug}/record", post(review::record))
+        .route("/software/{slug}/release", get(release::show))
         .route("/", get(home::show))
         .route("/software", get(search::show))
         .route("/software/{slug}", get(software::show))

@@ -225,6 +225,20 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     response
 }
 
+impl Viewer {
+    /// The permissions of the person signed in, if anyone is.
+    ///
+    /// # Errors
+    ///
+    /// On a database error.
+    pub async fn actor(&self, state: &AppState) -> Result<Option<Actor>, AppError> {
+        match &self.0 {
+            Some(session) => Ok(Some(Actor::of(&state.db, &session.user).await?)),
+            None => Ok(None),
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {
     type Rejection = std::convert::Infallible;
 

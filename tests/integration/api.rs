@@ -8,6 +8,7 @@ mod export;
 mod middleware;
 mod openapi;
 mod organisations;
+mod reviews;
 mod software;
 mod validate;
 

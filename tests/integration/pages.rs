@@ -2,6 +2,7 @@
 //! choice, the security headers, error pages for bad input (never a 500), and what each page
 //! shows, checked with CSS selectors on the parsed HTML.
 
+mod badges;
 mod compare;
 mod errors;
 mod feeds;
@@ -9,6 +10,7 @@ mod frame;
 mod hostile;
 mod notices;
 mod publishers;
+mod review;
 mod search;
 mod software;
 mod validator;

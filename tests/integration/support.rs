@@ -7,6 +7,7 @@ pub mod forge;
 // crawl bench shares and which must not carry them there.
 #[path = "support/forge/tests.rs"]
 mod forge_tests;
+pub mod review;
 pub mod smtp;
 pub mod test_app;
 

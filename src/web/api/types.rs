@@ -703,3 +703,172 @@ impl From<&crate::community::declarations::Declaration> for DeclarationResponse 
         }
     }
 }
+
+/// A text in both languages of the site.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Localized {
+    /// Italian.
+    pub it: String,
+    /// English.
+    pub en: String,
+}
+
+/// One rule of the compliance rule set.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleResponse {
+    /// Stable id, e.g. `licence.osi`.
+    pub id: String,
+    /// `error` (a requirement), `warning` (a recommendation) or `info`.
+    pub severity: String,
+    /// The section of the AgID guidelines it enforces, e.g. `§2.4, §5.3`.
+    pub section: String,
+    /// What it checks.
+    pub description: Localized,
+    /// How to fix a failure.
+    pub fix: Localized,
+}
+
+/// The compliance rule set.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleList {
+    /// The rule set's version; every stored result names the version that judged it.
+    pub ruleset_version: u32,
+    /// Every rule, in the order they run.
+    pub data: Vec<RuleResponse>,
+}
+
+/// What one rule said of a snapshot.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleResultResponse {
+    /// The rule's id.
+    pub rule: String,
+    /// `pass`, `fail`, `not-applicable` or `unknown` (a fact was not at hand yet).
+    pub outcome: String,
+    /// The rule's severity.
+    pub severity: String,
+    /// The guideline section.
+    pub section: String,
+    /// The key path (`legal.license`) or repository fact (`files:LICENSE`) it looked at.
+    pub key_path: String,
+    /// What it saw, in English.
+    pub evidence: String,
+}
+
+/// One finding of a recorded outcome.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FindingResponse {
+    /// A rule id, or a checklist item (`ownership`, `copyright-holder`, ...).
+    pub subject: String,
+    /// The guideline section.
+    pub section: String,
+    /// The key path or fact.
+    pub key_path: String,
+    /// What is wrong.
+    pub message: String,
+    /// The fix requested.
+    pub fix: String,
+}
+
+/// The outcome a reviewer recorded.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OutcomeResponse {
+    /// `compliant`, `compliant-with-remarks` or `non-compliant`.
+    pub outcome: String,
+    /// The snapshot judged.
+    pub snapshot_id: Option<i64>,
+    /// When it was recorded.
+    pub recorded_at: DateTime<FixedOffset>,
+    /// The findings, with the fixes requested.
+    pub findings: Vec<FindingResponse>,
+    /// When the fixes are due (non-compliant outcomes).
+    pub deadline: Option<chrono::NaiveDate>,
+}
+
+/// One move of a review, its public part.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewEventResponse {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// `auto-check`, `changed`, `claim`, `assign`, `release`, `record` or `deactivate`.
+    pub transition: String,
+    /// `system`, `reviewer` or `admin`.
+    pub role: String,
+    /// The state it left.
+    pub from: String,
+    /// The state it reached.
+    pub to: String,
+    /// The snapshot it concerns, if any.
+    pub snapshot_id: Option<i64>,
+}
+
+/// An entry's compliance: the latest automatic checks and the review.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewResponse {
+    /// Entry id.
+    pub id: i64,
+    /// Entry slug.
+    pub slug: String,
+    /// Entry name.
+    pub name: String,
+    /// The review's state: `discovered`, `auto-checked`, `under-review`, `compliant`,
+    /// `compliant-with-remarks`, `non-compliant` or `deactivated`.
+    pub state: String,
+    /// The current snapshot.
+    pub snapshot_id: i64,
+    /// The snapshot the latest checks judged (absent before the first check).
+    pub checked_snapshot_id: Option<i64>,
+    /// The rule set's version that judged it.
+    pub ruleset_version: Option<i32>,
+    /// When the latest checks ran.
+    pub checked_at: Option<DateTime<FixedOffset>>,
+    /// The latest checks, in rule order.
+    pub results: Vec<RuleResultResponse>,
+    /// The latest outcome, unless a changed file or licence undid it.
+    pub outcome: Option<OutcomeResponse>,
+    /// Every move of the review, oldest first.
+    pub events: Vec<ReviewEventResponse>,
+}
+
+/// One entry of the reviewers' queue.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueEntryResponse {
+    /// Entry id.
+    pub id: i64,
+    /// Entry slug.
+    pub slug: String,
+    /// Entry name.
+    pub name: String,
+    /// Whether it is in the public catalog.
+    pub active: bool,
+    /// The publisher's name.
+    pub publisher: Option<String>,
+    /// The publisher's IPA code.
+    pub publisher_ipa_code: Option<String>,
+    /// The review's state.
+    pub state: String,
+    /// Since when it is in that state.
+    pub since: DateTime<FixedOffset>,
+    /// The reviewer who has it, while under review (user id).
+    pub assignee: Option<i64>,
+    /// The reviewer's name.
+    pub assignee_name: Option<String>,
+    /// The rules that failed in its latest check (errors and warnings).
+    pub failed_rules: Vec<String>,
+}
+
+/// A page of the reviewers' queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueList {
+    /// The entries, by id.
+    pub data: Vec<QueueEntryResponse>,
+    /// The next page.
+    pub links: Links,
+}

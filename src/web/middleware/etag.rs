@@ -48,9 +48,16 @@ pub async fn layer(request: Request, next: Next) -> Response {
         return Response::from_parts(parts, Body::from(bytes));
     };
     parts.headers.insert(header::ETAG, value.clone());
+    // A handler that says how long its answer may be kept (the badges) keeps its say; the
+    // rest is revalidated every time.
+    let cache_control = parts
+        .headers
+        .get(header::CACHE_CONTROL)
+        .cloned()
+        .unwrap_or(HeaderValue::from_static("no-cache"));
     parts
         .headers
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        .insert(header::CACHE_CONTROL, cache_control.clone());
     let matches = if_none_match
         .as_ref()
         .and_then(|v| v.to_str().ok())
@@ -64,7 +71,7 @@ pub async fn layer(request: Request, next: Next) -> Response {
         *not_modified.status_mut() = StatusCode::NOT_MODIFIED;
         let headers = not_modified.headers_mut();
         headers.insert(header::ETAG, value);
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        headers.insert(header::CACHE_CONTROL, cache_control);
         return not_modified;
     }
     Response::from_parts(parts, Body::from(bytes))

@@ -164,7 +164,7 @@ pub async fn csv(
 }
 
 /// `cell` as a spreadsheet will not run: text that starts like a formula gets a leading `'`.
-fn spreadsheet_safe(cell: &str) -> String {
+pub(super) fn spreadsheet_safe(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

@@ -1,6 +1,8 @@
 //! `GET /publishers` (every organisation that publishes, paged) and `GET /publishers/{code}`
 //! (one organisation by IPA code or id: its solutions, and who declares reusing them).
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::response::Response;
 
@@ -8,6 +10,8 @@ use crate::app::AppState;
 use crate::catalog::browse::{self, Reuse};
 use crate::catalog::read::{self, OrganisationSummary, Page, SoftwareSummary};
 use crate::community::declarations;
+use crate::compliance::queue::Summary;
+use crate::compliance::review::State;
 use crate::links::Link;
 use crate::web::error::AppError;
 use crate::web::extract::{Key, Path};
@@ -101,6 +105,11 @@ pub struct SolutionItem {
     vitality: Option<u8>,
     /// Whether this organisation is its verified publisher (else the file only claims it).
     verified: bool,
+    /// The message key of its review's state, and the class of its badge.
+    review: (String, &'static str),
+    /// Failed checks of error and of warning severity.
+    errors: u32,
+    warnings: u32,
 }
 
 #[derive(Template)]
@@ -137,9 +146,12 @@ pub async fn show(
     let reuse = browse::reuse_of(&state.db, id, REUSE_LIMIT).await?;
     let declared = declarations::made_by(&state.db, id).await?;
     let received = declarations::received_by(&state.db, id).await?;
+    let ids: Vec<i64> = solutions.items.iter().map(|s| s.software.id).collect();
+    let compliance = crate::compliance::queue::summaries(&state.db, &ids).await?;
     let found = Found {
         organisation: found,
         solutions,
+        compliance,
         reuse,
         declared,
         received,
@@ -151,6 +163,8 @@ pub async fn show(
 struct Found {
     organisation: OrganisationSummary,
     solutions: Page<SoftwareSummary>,
+    /// The compliance of each solution, by id.
+    compliance: BTreeMap<i64, Summary>,
     reuse: Vec<Reuse>,
     declared: Vec<declarations::Declaration>,
     received: Vec<declarations::Declaration>,
@@ -162,6 +176,7 @@ impl PublisherPage {
         let Found {
             organisation: summary,
             solutions,
+            compliance,
             reuse,
             declared,
             received,
@@ -193,11 +208,24 @@ impl PublisherPage {
             solutions: solutions
                 .items
                 .into_iter()
-                .map(|s| SolutionItem {
-                    slug: s.software.slug,
-                    name: s.software.name,
-                    vitality: s.software.vitality.map(super::search::vitality_points),
-                    verified: s.software.publisher_verified,
+                .map(|s| {
+                    let c = compliance.get(&s.software.id).copied().unwrap_or(Summary {
+                        state: State::Discovered,
+                        errors: 0,
+                        warnings: 0,
+                    });
+                    SolutionItem {
+                        review: (
+                            super::compliance::state_key(c.state),
+                            super::compliance::state_class(c.state),
+                        ),
+                        errors: c.errors,
+                        warnings: c.warnings,
+                        slug: s.software.slug,
+                        name: s.software.name,
+                        vitality: s.software.vitality.map(super::search::vitality_points),
+                        verified: s.software.publisher_verified,
+                    }
                 })
                 .collect(),
             reuse,

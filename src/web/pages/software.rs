@@ -10,6 +10,7 @@ use crate::app::AppState;
 use crate::catalog::browse::{self, SnapshotFile};
 use crate::catalog::entities::crawl_events;
 use crate::catalog::read::{self, SoftwareDetail};
+use crate::community::authz::{self, Action};
 use crate::i18n::Lang;
 use crate::links::{Link, SafeHref};
 use crate::publiccode::{Diagnostic, PublicCode, Severity};
@@ -341,6 +342,8 @@ struct SoftwarePage {
     /// When the repository last changed, as its forge says.
     repository_changed: Option<String>,
     declarations: super::declarations::Section,
+    /// The compliance section, once the entry has a file.
+    compliance: Option<super::compliance::Section>,
     vitality: Option<u8>,
     chart: String,
     vitality_facts: Vec<String>,
@@ -361,13 +364,41 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let declarations = super::declarations::section(&state, &viewer, detail.software.id).await?;
     let events = browse::recent_events(&state.db, detail.software.id, EVENTS).await?;
-    render(&SoftwarePage::new(
-        ctx,
-        &state,
-        detail,
-        declarations,
-        events,
-    ))
+    let compliance = compliance_section(&state, &ctx, &viewer, &detail).await?;
+    let mut page = SoftwarePage::new(ctx, &state, detail, declarations, events);
+    page.compliance = compliance;
+    render(&page)
+}
+
+/// The compliance section of `detail`'s page, with the links the reader may follow.
+async fn compliance_section(
+    state: &AppState,
+    ctx: &PageCtx,
+    viewer: &Viewer,
+    detail: &SoftwareDetail,
+) -> Result<Option<super::compliance::Section>, AppError> {
+    let overview = crate::compliance::queue::overview(&state.db, detail.software.id)
+        .await
+        .map_err(|e| match e {
+            crate::compliance::ComplianceError::Db(db) => AppError::from(db),
+            other => AppError::Internal(anyhow::Error::new(other)),
+        })?;
+    let Some(overview) = overview else {
+        return Ok(None);
+    };
+    let actor = viewer.actor(state).await?;
+    let may = |action| authz::check(actor.as_ref(), action).is_ok();
+    let may_release = match detail.software.organisation_id {
+        Some(org) => may(Action::ViewRelease(org)),
+        None => may(Action::Review),
+    };
+    Ok(Some(super::compliance::Section::new(
+        ctx.lang,
+        &state.config.public_url,
+        &overview,
+        may(Action::Review),
+        may_release,
+    )))
 }
 
 impl SoftwarePage {
@@ -478,6 +509,7 @@ impl SoftwarePage {
             more_users,
             users_total,
             declarations,
+            compliance: None,
             vitality,
             chart,
             vitality_facts: vitality_facts.unwrap_or_default(),
