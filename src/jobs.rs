@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, Statement};
 
-use crate::db::statement;
+use crate::db::{in_list, statement};
 
 /// Microseconds since the Unix epoch, now.
 fn now_us() -> i64 {
@@ -284,6 +284,7 @@ impl Queue {
         };
         match self.claim_where(due, batch).await? {
             Some(job) => Ok(Some(job)),
+            // An idle worker takes a job whose lease ran out without waiting for its next look.
             None if !look_first => self.claim_where(EXPIRED, batch).await,
             None => Ok(None),
         }
@@ -367,32 +368,28 @@ impl Queue {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Deletes `job`, done, and says whether any job of its batch `batch` other than those of
-    /// the `except` kinds is left queued or running (see [`any_pending_except`]). On SQLite the
-    /// two are one statement: the write lock orders it after every other worker's, so the last
-    /// job of a batch always sees none left. On PostgreSQL two: a look in the same statement
-    /// would not see another worker's last job deleted at the same time, and neither would
-    /// close the batch.
+    /// Deletes `job`, done, and says whether any other job of its batch `batch` of the `kinds`
+    /// is left queued or running (see [`any_pending_of`]). On SQLite the two are one statement:
+    /// the write lock orders it after every other worker's, so the last job of a batch always
+    /// sees none left. On PostgreSQL two: a look in the same statement would not see another
+    /// worker's last job deleted at the same time, and neither would close the batch.
     ///
     /// # Errors
     ///
     /// Fails on a database error.
-    pub async fn complete_in(&self, job: &Job, batch: i64, except: &[&str]) -> Result<bool, DbErr> {
+    pub async fn complete_in(&self, job: &Job, batch: i64, kinds: &[&str]) -> Result<bool, DbErr> {
         let backend = self.db.get_database_backend();
-        if backend == DbBackend::Sqlite {
+        if backend == DbBackend::Sqlite && !kinds.is_empty() {
             let sql = format!(
                 "DELETE FROM jobs WHERE id = ? AND locked_by = ? RETURNING CASE WHEN EXISTS \
-                 (SELECT 1 FROM jobs AS other WHERE other.batch = ? AND other.state <> 'dead' \
-                 AND other.id <> ?{}) THEN 1 ELSE 0 END AS pending",
-                " AND other.kind <> ?".repeat(except.len())
+                 (SELECT 1 FROM jobs AS other WHERE other.batch = ? AND other.kind IN ({}) \
+                 AND other.state <> 'dead' AND other.id <> ?) THEN 1 ELSE 0 END AS pending",
+                in_list(kinds.len())
             );
-            let mut values: Vec<sea_orm::Value> = vec![
-                job.id.into(),
-                self.worker.clone().into(),
-                batch.into(),
-                job.id.into(),
-            ];
-            values.extend(except.iter().map(|kind| (*kind).into()));
+            let mut values: Vec<sea_orm::Value> =
+                vec![job.id.into(), self.worker.clone().into(), batch.into()];
+            values.extend(kinds.iter().map(|kind| (*kind).into()));
+            values.push(job.id.into());
             let row = self
                 .db
                 .query_one_raw(statement(backend, &sql, values))
@@ -403,7 +400,7 @@ impl Queue {
         } else {
             self.complete(job).await?;
         }
-        any_pending_except(&self.db, batch, except).await
+        any_pending_of(&self.db, batch, kinds).await
     }
 
     /// Records that `job` failed with `error`: another attempt after a backoff, or dead.
@@ -480,48 +477,47 @@ pub async fn pending_except(
     count_pending(db, batch, &[kind]).await
 }
 
-/// Whether any job of `batch` other than those of the `kinds` is queued or running (a look for
-/// the first, not a count: workers ask after every job).
+/// Whether any job of `batch` of the `kinds` is queued or running (a look for the first, not a
+/// count: workers ask after every job). Asked by the kinds wanted, not those left out, so the
+/// index on a batch's jobs by kind reads none of the others.
 ///
 /// # Errors
 ///
 /// Fails on a database error.
-pub async fn any_pending_except(
+pub async fn any_pending_of(
     db: &impl ConnectionTrait,
     batch: i64,
     kinds: &[&str],
 ) -> Result<bool, DbErr> {
+    if kinds.is_empty() {
+        return Ok(false);
+    }
+    let sql = format!(
+        "SELECT 1 AS one FROM jobs WHERE batch = ? AND kind IN ({}) AND state <> 'dead' LIMIT 1",
+        in_list(kinds.len())
+    );
+    let mut values: Vec<sea_orm::Value> = vec![batch.into()];
+    values.extend(kinds.iter().map(|kind| (*kind).into()));
     Ok(db
-        .query_one_raw(pending_statement(db, "1 AS one", batch, kinds, " LIMIT 1"))
+        .query_one_raw(statement(db.get_database_backend(), &sql, values))
         .await?
         .is_some())
 }
 
-/// `SELECT {columns}` over the jobs of `batch` that are queued or running, other than those of
-/// the `except` kinds, then `tail`.
-fn pending_statement(
-    db: &impl ConnectionTrait,
-    columns: &str,
-    batch: i64,
-    except: &[&str],
-    tail: &str,
-) -> sea_orm::Statement {
-    let sql = format!(
-        "SELECT {columns} FROM jobs WHERE batch = ? AND state <> 'dead'{}{tail}",
-        " AND kind <> ?".repeat(except.len())
-    );
-    let mut values: Vec<sea_orm::Value> = vec![batch.into()];
-    values.extend(except.iter().map(|kind| (*kind).into()));
-    statement(db.get_database_backend(), &sql, values)
-}
-
+/// How many jobs of `batch` other than those of the `except` kinds are queued or running.
 async fn count_pending(
     db: &impl ConnectionTrait,
     batch: i64,
     except: &[&str],
 ) -> Result<u64, DbErr> {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM jobs WHERE batch = ? AND state <> 'dead'{}",
+        " AND kind <> ?".repeat(except.len())
+    );
+    let mut values: Vec<sea_orm::Value> = vec![batch.into()];
+    values.extend(except.iter().map(|kind| (*kind).into()));
     let row = db
-        .query_one_raw(pending_statement(db, "COUNT(*) AS n", batch, except, ""))
+        .query_one_raw(statement(db.get_database_backend(), &sql, values))
         .await?;
     Ok(row
         .map(|r| r.try_get::<i64>("", "n"))

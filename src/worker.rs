@@ -361,12 +361,12 @@ impl Registry {
         self.0.iter().find(|r| r.name == name)
     }
 
-    /// The kinds whose batch does not wait for them.
+    /// The kinds whose batch waits for them before it is closed.
     #[must_use]
-    pub fn not_closing(&self) -> Vec<&'static str> {
+    pub fn closing(&self) -> Vec<&'static str> {
         self.0
             .iter()
-            .filter(|r| !r.closes_batch)
+            .filter(|r| r.closes_batch)
             .map(|r| r.name)
             .collect()
     }
@@ -399,6 +399,8 @@ pub struct Worker {
     env: Arc<Environment>,
     queue: Queue,
     registry: Arc<Registry>,
+    /// The kinds whose batch waits for them ([`Registry::closing`]).
+    closing: Arc<[&'static str]>,
     /// How long to wait before looking again when the queue is empty.
     pub idle: Duration,
     /// Jobs run at once by this worker.
@@ -414,10 +416,12 @@ impl Worker {
     pub fn new(env: impl Into<Arc<Environment>>, name: impl Into<String>, lease: Duration) -> Self {
         let env = env.into();
         let queue = Queue::new(env.db.clone(), name, lease).with_backoff(Duration::from_secs(5));
+        let registry = register_all();
         Self {
             env,
             queue,
-            registry: Arc::new(register_all()),
+            closing: registry.closing().into(),
+            registry: Arc::new(registry),
             // Thirty-two idle lanes look for work four times a second in all.
             idle: Duration::from_secs(8),
             concurrency: LANES,
@@ -478,8 +482,7 @@ impl Worker {
         };
         match (outcome, job.batch) {
             (Ok(()), Some(batch)) => {
-                let not_closing = self.registry.not_closing();
-                if !self.queue.complete_in(&job, batch, &not_closing).await? {
+                if !self.queue.complete_in(&job, batch, &self.closing).await? {
                     crawl_log::close_run(&self.env.db, batch).await?;
                 }
                 return Ok(true);
@@ -502,7 +505,7 @@ impl Worker {
     /// Closes crawl run `batch` when none of the jobs it waits for is left: its vitality jobs
     /// change no entry's file and may wait on slow clones, so the run does not wait for them.
     async fn close_if_done(&self, batch: i64) -> Result<(), DbErr> {
-        if jobs::any_pending_except(&self.env.db, batch, &self.registry.not_closing()).await? {
+        if jobs::any_pending_of(&self.env.db, batch, &self.closing).await? {
             return Ok(());
         }
         crawl_log::close_run(&self.env.db, batch).await
@@ -535,12 +538,7 @@ impl Worker {
                     }
                 }
                 Err(e) => {
-                    // The database is away: wait, then try again, a few times.
-                    errors += 1;
-                    tracing::error!(error = %e, "the worker cannot reach the database");
-                    if errors > 10 {
-                        return Err(e);
-                    }
+                    errors = patience(errors, e)?;
                     tokio::time::sleep(self.idle.saturating_mul(errors)).await;
                 }
             }
@@ -556,7 +554,13 @@ impl Worker {
     ///
     /// Fails on a database error.
     pub async fn drain(&self, batch: i64, progress: impl Fn() + Sync) -> Result<(), DbErr> {
-        let skipped: Vec<&str> = self.queue.skipped().iter().map(String::as_str).collect();
+        // The kinds this worker takes.
+        let takes: Vec<&str> = self
+            .registry
+            .iter()
+            .map(|r| r.name)
+            .filter(|name| !self.queue.skipped().iter().any(|s| s == name))
+            .collect();
         // A lane that ran a job wakes another (the job may have queued more), so idle lanes
         // poll nothing; one lane, the first, also looks every `idle` (at most 100 ms) for work
         // that became due or was queued elsewhere. The lane that finds the batch done wakes all.
@@ -564,23 +568,33 @@ impl Worker {
         let finished = AtomicBool::new(false);
         let progress = &progress;
         let lane = |first: bool| {
-            let (wake, finished, skipped) = (&wake, &finished, &skipped);
+            let (wake, finished, takes) = (&wake, &finished, &takes);
             let nap = if first {
                 self.idle.min(Duration::from_millis(100))
             } else {
                 self.idle.max(Duration::from_secs(1))
             };
             async move {
+                let mut errors = 0u32;
                 while !finished.load(Ordering::Acquire) {
-                    if self.step_in(Some(batch)).await? {
-                        wake.notify_one();
-                        progress();
-                        continue;
+                    match self.step_in(Some(batch)).await {
+                        Ok(true) => {
+                            errors = 0;
+                            wake.notify_one();
+                            progress();
+                            continue;
+                        }
+                        Ok(false) => {}
+                        Err(e) => {
+                            errors = patience(errors, e)?;
+                            tokio::time::sleep(Duration::from_millis(100) * errors).await;
+                            continue;
+                        }
                     }
                     let woken = wake.notified();
                     tokio::pin!(woken);
                     woken.as_mut().enable();
-                    if !jobs::any_pending_except(&self.env.db, batch, skipped).await? {
+                    if !jobs::any_pending_of(&self.env.db, batch, takes).await? {
                         finished.store(true, Ordering::Release);
                         wake.notify_waiters();
                         break;
@@ -599,6 +613,17 @@ impl Worker {
     }
 }
 
+/// Counts one more failure in a row of a lane's database (away, or no connection free in
+/// time while the machine is overloaded): the new count, after which the lane waits longer each
+/// time and tries again; the error itself after ten in a row.
+fn patience(errors: u32, e: DbErr) -> Result<u32, DbErr> {
+    tracing::error!(error = %e, "the worker cannot reach the database");
+    if errors >= 10 {
+        return Err(e);
+    }
+    Ok(errors + 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -613,12 +638,10 @@ mod tests {
         assert_eq!(names.len(), count, "a name is registered twice: {names:?}");
         assert!(count >= 7);
         // The crawl run waits for its catalog jobs, not for the vitality and compliance jobs.
-        assert_eq!(
-            registry.not_closing(),
-            vec![
-                vitality::Vitality::NAME,
-                check_compliance::CheckCompliance::NAME
-            ]
-        );
+        let closing = registry.closing();
+        assert!(closing.contains(&crawl_repository::CrawlRepository::NAME));
+        assert!(closing.contains(&crawl_account::CrawlAccount::NAME));
+        assert!(!closing.contains(&vitality::Vitality::NAME));
+        assert!(!closing.contains(&check_compliance::CheckCompliance::NAME));
     }
 }
