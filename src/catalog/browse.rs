@@ -13,8 +13,16 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::entities::{snapshots, software};
-use super::read::CurrentSnapshot;
+use super::read::{CurrentSnapshot, InvalidFile};
 use crate::publiccode::{Diagnostic, PublicCode};
+
+impl InvalidFile {
+    /// The diagnostics recorded at ingest, in file order.
+    #[must_use]
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        serde_json::from_str(&self.snapshot.diagnostics).unwrap_or_default()
+    }
+}
 
 impl CurrentSnapshot {
     /// The file as normalized at ingest, when it was valid.

@@ -18,6 +18,7 @@ pub mod notices;
 pub mod publishers;
 pub mod search;
 pub mod software;
+pub mod source;
 pub mod validator;
 
 use super::error::AppError;

@@ -1,5 +1,6 @@
 //! `GET /publishers` (every organisation that publishes, paged) and `GET /publishers/{code}`
-//! (one organisation by IPA code or id: its solutions, and who declares reusing them).
+//! (one organisation by IPA code or id: its solutions, those whose file is invalid, and who
+//! declares reusing them).
 
 use askama::Template;
 use axum::response::Response;
@@ -7,6 +8,7 @@ use axum::response::Response;
 use crate::app::AppState;
 use crate::catalog::browse::{self, Reuse};
 use crate::catalog::read::{self, OrganisationSummary, Page, SoftwareSummary};
+use crate::catalog::validity;
 use crate::community::declarations;
 use crate::links::Link;
 use crate::web::error::AppError;
@@ -19,6 +21,9 @@ const PAGE_SIZE: u64 = 50;
 
 /// Declared users listed on a publisher page.
 const REUSE_LIMIT: u64 = 200;
+
+/// Solutions with an invalid file listed on a publisher page.
+const PROBLEMS_LIMIT: u64 = 100;
 
 /// The parameters of the list: the cursor, the language.
 #[derive(Debug)]
@@ -103,6 +108,16 @@ pub struct SolutionItem {
     verified: bool,
 }
 
+/// A solution of the publisher whose file is invalid.
+pub struct ProblemItem {
+    slug: String,
+    name: String,
+    /// "invalid since" and the date.
+    since: String,
+    /// Whether it was deactivated for it (else still within its grace).
+    deactivated: bool,
+}
+
 #[derive(Template)]
 #[template(path = "publishers/show.html")]
 struct PublisherPage {
@@ -116,6 +131,8 @@ struct PublisherPage {
     count: u64,
     solutions: Vec<SolutionItem>,
     more: bool,
+    /// Its solutions whose file is invalid (within their grace, or deactivated for it).
+    problems: Vec<ProblemItem>,
     reuse: Vec<Reuse>,
     /// Reuse its own administration declared, of others' software.
     declared: Vec<super::declarations::DeclarationItem>,
@@ -134,12 +151,14 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let id = found.organisation.id;
     let solutions = read::software_of(&state.db, id, None, PAGE_SIZE).await?;
+    let problems = validity::problems_of(&state.db, id, PROBLEMS_LIMIT).await?;
     let reuse = browse::reuse_of(&state.db, id, REUSE_LIMIT).await?;
     let declared = declarations::made_by(&state.db, id).await?;
     let received = declarations::received_by(&state.db, id).await?;
     let found = Found {
         organisation: found,
         solutions,
+        problems,
         reuse,
         declared,
         received,
@@ -151,6 +170,7 @@ pub async fn show(
 struct Found {
     organisation: OrganisationSummary,
     solutions: Page<SoftwareSummary>,
+    problems: Vec<validity::Problem>,
     reuse: Vec<Reuse>,
     declared: Vec<declarations::Declaration>,
     received: Vec<declarations::Declaration>,
@@ -162,6 +182,7 @@ impl PublisherPage {
         let Found {
             organisation: summary,
             solutions,
+            problems,
             reuse,
             declared,
             received,
@@ -176,7 +197,6 @@ impl PublisherPage {
             .as_deref()
             .and_then(|code| state.ipa.get(code));
         Self {
-            ctx,
             ipa_name: registered.map(|e| e.name.clone()),
             ipa_email: registered
                 .and_then(|e| e.email.as_deref())
@@ -200,6 +220,19 @@ impl PublisherPage {
                     verified: s.software.publisher_verified,
                 })
                 .collect(),
+            problems: problems
+                .into_iter()
+                .map(|p| ProblemItem {
+                    since: ctx.lang.tf(
+                        "software.invalid_since",
+                        &[("date", &p.since.format("%Y-%m-%d"))],
+                    ),
+                    slug: p.slug,
+                    name: p.name,
+                    deactivated: !p.active,
+                })
+                .collect(),
+            ctx,
             reuse,
             declared,
             received,

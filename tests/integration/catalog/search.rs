@@ -54,7 +54,7 @@ async fn add(db: &DatabaseConnection, repo: &str, yaml: &str) {
         commit: None,
         fetched_at: Utc::now(),
     };
-    pipeline::ingest_valid(db, origin, fetched, &v)
+    pipeline::ingest_valid(db, origin, fetched, &v, &pipeline::Upkeep::default())
         .await
         .unwrap();
 }
