@@ -492,12 +492,13 @@ async function main() {
           const link = links.nth(i);
           const target = (await link.getAttribute('href')).slice(1);
           await link.click();
-          const landed = await page.evaluate((id) => {
+          // The page may scroll smoothly: the line has a moment to come into view.
+          const landed = await page.waitForFunction((id) => {
             const el = document.getElementById(id);
             if (!el) return 'missing';
             const box = el.getBoundingClientRect();
-            return location.hash === `#${id}` && box.top >= 0 && box.top < window.innerHeight ? 'shown' : 'not scrolled to';
-          }, target);
+            return location.hash === `#${id}` && box.top >= 0 && box.bottom <= window.innerHeight ? 'shown' : false;
+          }, target, { timeout: 3000 }).then((h) => h.jsonValue()).catch(() => 'not scrolled to');
           if (landed !== 'shown') problems.push(`the link to #${target}: ${landed}`);
         }
         await page.close();
