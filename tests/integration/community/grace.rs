@@ -189,6 +189,13 @@ async fn valid_invalid_grace_deactivated_valid_with_one_mail_per_change() {
         let e = entry(&app.db).await;
         assert!(e.active && e.invalid_since.is_some(), "{backend:?}");
         assert!(listed(&app, "q=govpay").await, "{backend:?}: still found");
+        let results = app.get("/software?q=govpay&lang=en").await;
+        assert!(
+            results
+                .text(".result-invalid")
+                .starts_with("publiccode.yml invalid since"),
+            "{backend:?}: the result says so"
+        );
         let page = app.get(&format!("/software/{SLUG}?lang=en")).await;
         assert!(
             page.text("#invalid-title")
@@ -270,6 +277,12 @@ async fn valid_invalid_grace_deactivated_valid_with_one_mail_per_change() {
         let e = entry(&app.db).await;
         assert!(e.active && e.invalid_since.is_none(), "{backend:?}");
         assert!(listed(&app, "q=govpay").await, "{backend:?}");
+        assert!(
+            app.get("/software?q=govpay")
+                .await
+                .all(".result-invalid")
+                .is_empty()
+        );
         let page = app.get(&format!("/software/{SLUG}")).await;
         assert!(page.all("#invalid-banner").is_empty());
         let got = mails(&app, &sink).await;
