@@ -5,8 +5,8 @@
 //! with the snapshot that says so; a transaction that loses a race with another writer runs
 //! again. A file whose state changed (a valid file followed by an invalid one, or the reverse)
 //! and an entry deactivated after its grace ([`expire_invalid`]) are told to the owner's
-//! members who asked for it ([`notices`]), in the same transaction as the change. The catalog never calls the community: this module, above
-//! both, calls one and then the other. The crawler, `riuso import` and the synthetic catalogs
+//! members who asked for it ([`notices`]), in the same transaction as the change. The catalog
+//! never calls the community: this module, above both, calls one and then the other. The crawler, `riuso import` and the synthetic catalogs
 //! store files through here.
 
 use chrono::{DateTime, TimeDelta, Utc};
@@ -171,7 +171,7 @@ async fn tell(
     id: i64,
     change: ValidityChange,
     upkeep: &Upkeep,
-) -> Result<(), IngestError> {
+) -> Result<(), DbErr> {
     let Some(subject) = validity::subject(txn, id).await? else {
         return Ok(());
     };
@@ -199,17 +199,7 @@ pub async fn expire_invalid(
             let txn = crate::db::begin_write(db).await?;
             let expired = validity::expire(&txn, now - upkeep.grace(), only).await?;
             for id in &expired {
-                let Some(subject) = validity::subject(&txn, *id).await? else {
-                    continue;
-                };
-                notices::validity_changed(
-                    &txn,
-                    &subject,
-                    ValidityChange::Deactivated,
-                    upkeep.grace_days,
-                    &upkeep.public_url,
-                )
-                .await?;
+                tell(&txn, *id, ValidityChange::Deactivated, upkeep).await?;
             }
             txn.commit().await?;
             if !expired.is_empty() {

@@ -475,6 +475,8 @@ async function main() {
           (links, name) => links.filter((a) => a.textContent.trim() === name).map((a) => a.getAttribute('href')),
           INVALID_QUERY,
         );
+        const badge = await results.locator('ol#results li.result:has(a.result-link) .result-invalid').count();
+        if (badge === 0) problems.push(`${search}: no result says its publiccode.yml is invalid (.result-invalid)`);
         await results.close();
         if (hrefs.length !== 1) throw new Failure([...problems, `${search}: ${hrefs.length} results named ${INVALID_QUERY}, expected 1`]);
         const { page, problems: shown } = await visit(context, 'software-invalid', lang, hrefs[0]);

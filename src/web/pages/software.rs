@@ -1,5 +1,7 @@
 //! `GET /software/{slug}` (one solution: its localized description, facts, compliance claims,
-//! declared users, vitality chart, history, diagnostics and crawl status) and
+//! declared users, vitality chart, history, diagnostics and crawl status; while its
+//! repository's file is invalid, a banner at the top with that file's diagnostics, each linked
+//! to its line of the file listed on the page) and
 //! `GET /software/{slug}/diff` (what changed between two snapshots of its publiccode.yml).
 
 use askama::Template;
