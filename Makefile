@@ -97,7 +97,8 @@ WAIT_FOR_SERVER = for i in $$(seq 120); do \
 ## violation, no Content-Security-Policy error, a keyboard-only journey (search, filter, open,
 ## compare), and a full-page screenshot of each page in $(TARGET_DIR)/browser-artifacts. The
 ## server runs on a temporary catalog: the demo files (one of them changed and imported again,
-## so it has a diff) and 50 seeded entries. Its embedded worker sends mail to an SMTP sink on
+## so it has a diff; another made invalid and imported again, so it shows its banner) and 50
+## seeded entries. Its embedded worker sends mail to an SMTP sink on
 ## loopback (tests/browser/smtp-sink.mjs), which the declaration journey reads.
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_TEST_PORT ?= 18081
@@ -121,6 +122,9 @@ test-browser: assets
 	$$riuso import --json $$dir/demo >/dev/null; \
 	sed -i 's/^developmentStatus: stable/developmentStatus: beta/' $$changed; \
 	$$riuso import --json $$changed >/dev/null; \
+	broken=$$dir/demo/Comune-di-Montesilvano__GovPay-Interaction-Layer.yml; \
+	sed -i 's/^developmentStatus: stable/developmentStatus: stabile/' $$broken; \
+	$$riuso import --json $$broken >/dev/null; \
 	$$riuso dev seed --count 50 --seed 1 --json >/dev/null; \
 	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid $$sink 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \

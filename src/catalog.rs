@@ -5,6 +5,8 @@
 //! HTTP or forges, and it accepts nothing that did not go through `publiccode::validate`.
 //! [`crawl_log`] is the only writer of the crawl's own records: runs, events, source cursors and
 //! the flags a crawl sets on repositories and entries.
+//! [`validity`] holds the grace of entries whose file turned invalid, and deactivates them when
+//! it is over.
 //! [`vitality`] stores what the crawler computed of a repository's history on its entry.
 //! [`organisations`] and [`reuse`] give the community what it needs of organisations and
 //! entries. The catalog never calls the community: ingest runs in its caller's transaction, so
@@ -26,6 +28,7 @@ pub mod seed;
 mod slug;
 pub mod text;
 pub mod unique;
+pub mod validity;
 pub mod vitality;
 
 /// The change stamp every write of a `software` row sets (`changed_at_us`): microseconds since
@@ -54,6 +57,7 @@ pub async fn compact(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::Db
 }
 
 pub use ingest::{
-    Facts, Fetched, IngestError, IngestOutcome, Ingested, Origin, ingest_invalid, ingest_valid,
-    record_repository, remember, reverify_publisher,
+    Declared, Facts, Fetched, IngestError, IngestOutcome, Ingested, Origin, ingest_invalid,
+    ingest_valid, record_repository, remember, reverify_publisher,
 };
+pub use validity::ValidityChange;

@@ -2,7 +2,9 @@
 //! reuse declarations they make (Annex D of the AgID guidelines).
 //!
 //! This module owns the `users`, `sessions`, `user_tokens`, `memberships`, `reuse_declarations`
-//! and `declaration_events` tables, and who may do what ([`authz`], the one place for it). It
+//! and `declaration_events` tables, and who may do what ([`authz`], the one place for it).
+//! [`notices`] tells the members of an administration who asked for it when a file of its
+//! software turns invalid, is valid again, or stayed invalid past its grace. It
 //! writes the e-mail it sends into the outbox in the same transaction as what caused it. It knows
 //! nothing of HTTP: the web layer maps its errors to statuses and its message keys to pages.
 
@@ -12,6 +14,7 @@ pub mod declarations;
 pub mod entities;
 mod mails;
 pub mod memberships;
+pub mod notices;
 pub mod people;
 pub mod roles;
 pub mod sessions;

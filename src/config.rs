@@ -41,6 +41,9 @@ pub struct Config {
     pub sources: PathBuf,
     /// Hours between scheduled crawls; 0 turns the scheduler off.
     pub crawl_every_hours: u64,
+    /// Days an entry whose file turned invalid stays active, showing its last valid file, before
+    /// it is deactivated (`RIUSO_INVALID_GRACE_DAYS`).
+    pub invalid_grace_days: u32,
     /// Whether `riuso serve` runs a worker for queued jobs in the same process.
     pub embedded_worker: bool,
     /// Hosts, addresses and networks the crawler may fetch although they are private, loopback
@@ -117,6 +120,7 @@ impl Config {
     /// | `RIUSO_TOKEN_*` | none | forge tokens, named in `publishers.yml` |
     /// | `RIUSO_SOURCES` | `publishers.yml` | crawl sources of the scheduler |
     /// | `RIUSO_CRAWL_EVERY_HOURS` | `24` | hours between scheduled crawls (0: no scheduler) |
+    /// | `RIUSO_INVALID_GRACE_DAYS` | `14` | days an entry whose file turned invalid stays active with its last valid file before it is deactivated (0: at the next check) |
     /// | `RIUSO_EMBEDDED_WORKER` | `true` | whether `riuso serve` runs a worker |
     /// | `RIUSO_FETCH_ALLOW` | none | comma-separated hosts, `host:port`, addresses, networks the SSRF guard lets through |
     /// | `RIUSO_FETCH_FILES` | `false` | whether the `file://` git URLs of the sources are crawled |
@@ -328,6 +332,11 @@ impl Config {
                 .transpose()
                 .context("RIUSO_CRAWL_EVERY_HOURS must be a whole number of hours")?
                 .unwrap_or(24),
+            invalid_grace_days: get("RIUSO_INVALID_GRACE_DAYS")
+                .map(|v| v.trim().parse::<u32>())
+                .transpose()
+                .context("RIUSO_INVALID_GRACE_DAYS must be a whole number of days")?
+                .unwrap_or(DEFAULT_INVALID_GRACE_DAYS),
             fetch_allow: get("RIUSO_FETCH_ALLOW")
                 .map(|v| {
                     v.split(',')
@@ -342,6 +351,9 @@ impl Config {
         })
     }
 }
+
+/// How many days an entry whose file turned invalid stays active unless told otherwise.
+pub const DEFAULT_INVALID_GRACE_DAYS: u32 = 14;
 
 impl Config {
     /// This configuration listening on `bind` (`riuso serve --bind`). Without
@@ -404,6 +416,7 @@ mod tests {
         assert_eq!(c.public_url, "http://127.0.0.1:8080");
         assert_eq!(c.api_rate_per_minute, 600);
         assert!(c.embedded_worker && !c.fetch_files);
+        assert_eq!(c.invalid_grace_days, 14);
     }
 
     #[test]
@@ -428,6 +441,14 @@ mod tests {
         assert!(format!("{err:#}").contains("RIUSO_MAX_HASHES"));
         let err = config(&[("RIUSO_FETCH_FILES", "maybe")]).unwrap_err();
         assert!(format!("{err:#}").contains("RIUSO_FETCH_FILES"));
+        assert_eq!(
+            config(&[("RIUSO_INVALID_GRACE_DAYS", "3")])
+                .unwrap()
+                .invalid_grace_days,
+            3
+        );
+        let err = config(&[("RIUSO_INVALID_GRACE_DAYS", "a fortnight")]).unwrap_err();
+        assert!(format!("{err:#}").contains("RIUSO_INVALID_GRACE_DAYS"));
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct Options {
     /// this machine, which only the operator's own sources may name. No URL a forge answers
     /// with is ever read from the disk.
     pub fetch_files: bool,
+    /// The grace of an entry whose file turned invalid, and where the mails about it link.
+    pub upkeep: crate::pipeline::Upkeep,
 }
 
 impl Default for Options {
@@ -48,6 +50,7 @@ impl Default for Options {
             git_cache: std::env::temp_dir().join("riuso-git"),
             git_timeout: std::time::Duration::from_secs(120),
             fetch_files: false,
+            upkeep: crate::pipeline::Upkeep::default(),
         }
     }
 }

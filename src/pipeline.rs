@@ -3,16 +3,57 @@
 //! A crawled or imported file is stored by [`catalog::ingest`], and the reuse declarations its
 //! `usedBy` acknowledges (Annex D) by [`declarations::acknowledge_from_used_by`], atomically
 //! with the snapshot that says so; a transaction that loses a race with another writer runs
-//! again. The catalog never calls the community: this module, above
-//! both, calls one and then the other. The crawler, `riuso import` and the synthetic catalogs
+//! again. A file whose state changed (a valid file followed by an invalid one, or the reverse)
+//! and an entry deactivated after its grace ([`expire_invalid`]) are told to the owner's
+//! members who asked for it ([`notices`]), in the same transaction as the change. The catalog
+//! never calls the community: this module, above both, calls one and then the other. The crawler, `riuso import` and the synthetic catalogs
 //! store files through here.
 
-use chrono::Utc;
-use sea_orm::DatabaseConnection;
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr};
 
-use crate::catalog::{self, Fetched, IngestError, IngestOutcome, Ingested, Origin, unique};
-use crate::community::declarations;
+use crate::catalog::{
+    self, Declared, Fetched, IngestError, IngestOutcome, Ingested, Origin, ValidityChange, unique,
+    validity,
+};
+use crate::community::{declarations, notices};
 use crate::publiccode::{self, Context, Inspection, Limits, Outcome, Rejected, Validated};
+
+/// What keeping an entry's state up to date needs beside the file: the grace an invalid file
+/// gets before its entry is deactivated, and the public address the mails about it link to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upkeep {
+    /// Days an entry whose file turned invalid stays active with its last valid file.
+    pub grace_days: u32,
+    /// The server's public address, for the links in mail.
+    pub public_url: String,
+}
+
+impl Default for Upkeep {
+    fn default() -> Self {
+        Self {
+            grace_days: crate::config::DEFAULT_INVALID_GRACE_DAYS,
+            public_url: "http://127.0.0.1:8080".to_owned(),
+        }
+    }
+}
+
+impl Upkeep {
+    /// The grace, as a span of time.
+    #[must_use]
+    pub fn grace(&self) -> TimeDelta {
+        TimeDelta::days(i64::from(self.grace_days))
+    }
+
+    /// The upkeep the configuration describes.
+    #[must_use]
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self {
+            grace_days: config.invalid_grace_days,
+            public_url: config.public_url.clone(),
+        }
+    }
+}
 
 /// Records an inspected file, valid or not (see [`ingest_valid`] and [`ingest_invalid`]).
 ///
@@ -24,12 +65,16 @@ pub async fn ingest(
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     inspected: &Inspection,
+    upkeep: &Upkeep,
 ) -> Result<Ingested, IngestError> {
     match &inspected.outcome {
-        Outcome::Valid(v) => ingest_valid(db, origin, fetched, v).await,
+        Outcome::Valid(v) => ingest_valid(db, origin, fetched, v, upkeep).await,
         Outcome::Invalid(r) => {
-            let version = inspected.declared_version.as_deref();
-            ingest_invalid(db, origin, fetched, r, version).await
+            let declared = Declared {
+                version: inspected.declared_version.as_deref(),
+                name: inspected.declared_name.as_deref(),
+            };
+            ingest_invalid(db, origin, fetched, r, declared, upkeep).await
         }
     }
 }
@@ -45,6 +90,7 @@ pub async fn ingest_valid(
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     validated: &Validated,
+    upkeep: &Upkeep,
 ) -> Result<Ingested, IngestError> {
     unique::retry_races(
         || async {
@@ -64,6 +110,9 @@ pub async fn ingest_valid(
                 )
                 .await?;
             }
+            if let Some(change) = ingested.change {
+                tell(&txn, ingested.software_id, change, upkeep).await?;
+            }
             txn.commit().await?;
             Ok(ingested)
         },
@@ -81,8 +130,9 @@ fn lost_to(e: &IngestError) -> Option<&sea_orm::DbErr> {
     }
 }
 
-/// Records an invalid file with its diagnostics and the version it declares, if readable; one
-/// transaction.
+/// Records an invalid file with its diagnostics and what it declares, if readable; deactivates
+/// its entry when the file has been invalid longer than the grace (counted to the time it was
+/// fetched); one transaction.
 ///
 /// # Errors
 ///
@@ -92,17 +142,75 @@ pub async fn ingest_invalid(
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     rejected: &Rejected,
-    declared_version: Option<&str>,
+    declared: Declared<'_>,
+    upkeep: &Upkeep,
 ) -> Result<Ingested, IngestError> {
     unique::retry_races(
         || async {
             let txn = crate::db::begin_write(db).await?;
             let ingested =
-                catalog::ingest_invalid(&txn, origin, fetched, rejected, declared_version).await?;
+                catalog::ingest_invalid(&txn, origin, fetched, rejected, declared).await?;
+            if let Some(change) = ingested.change {
+                tell(&txn, ingested.software_id, change, upkeep).await?;
+            }
+            let cutoff = fetched.fetched_at - upkeep.grace();
+            for id in validity::expire(&txn, cutoff, Some(ingested.software_id)).await? {
+                tell(&txn, id, ValidityChange::Deactivated, upkeep).await?;
+            }
             txn.commit().await?;
             Ok(ingested)
         },
         lost_to,
+    )
+    .await
+}
+
+/// Tells the owner's members who asked for it that the file of entry `id` changed state.
+async fn tell(
+    txn: &impl ConnectionTrait,
+    id: i64,
+    change: ValidityChange,
+    upkeep: &Upkeep,
+) -> Result<(), DbErr> {
+    let Some(subject) = validity::subject(txn, id).await? else {
+        return Ok(());
+    };
+    notices::validity_changed(txn, &subject, change, upkeep.grace_days, &upkeep.public_url).await?;
+    Ok(())
+}
+
+/// Deactivates every entry (only `only`, when given) whose file has been invalid longer than
+/// the grace at `now`, and tells the owners' members who asked for it; one transaction.
+/// Answers how many entries it deactivated. The periodic check runs it for all; a crawl that
+/// finds a repository unchanged, for that repository's entry (reading an invalid file again
+/// does the same through [`ingest_invalid`]).
+///
+/// # Errors
+///
+/// Fails on a database error; nothing is written.
+pub async fn expire_invalid(
+    db: &DatabaseConnection,
+    upkeep: &Upkeep,
+    now: DateTime<Utc>,
+    only: Option<i64>,
+) -> Result<u64, DbErr> {
+    unique::retry_races(
+        || async {
+            let txn = crate::db::begin_write(db).await?;
+            let expired = validity::expire(&txn, now - upkeep.grace(), only).await?;
+            for id in &expired {
+                tell(&txn, *id, ValidityChange::Deactivated, upkeep).await?;
+            }
+            txn.commit().await?;
+            if !expired.is_empty() {
+                tracing::info!(
+                    deactivated = expired.len(),
+                    "entries deactivated after their grace"
+                );
+            }
+            Ok(u64::try_from(expired.len()).unwrap_or(u64::MAX))
+        },
+        |e: &DbErr| Some(e),
     )
     .await
 }
@@ -138,7 +246,11 @@ pub async fn populate(
             commit: None,
             fetched_at: Utc::now(),
         };
-        if ingest_valid(db, origin, fetched, &v).await?.outcome == IngestOutcome::New {
+        if ingest_valid(db, origin, fetched, &v, &Upkeep::default())
+            .await?
+            .outcome
+            == IngestOutcome::New
+        {
             new += 1;
         }
         progress(n + 1);

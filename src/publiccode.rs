@@ -108,6 +108,8 @@ pub struct Inspection {
     pub outcome: Outcome,
     /// `publiccodeYmlVersion` as written, if the file could be read.
     pub declared_version: Option<String>,
+    /// `name` as written, if the file could be read (an invalid file's title).
+    pub declared_name: Option<String>,
     /// The http(s) URLs the file points at, for optional network checks.
     pub links: Vec<Link>,
 }
@@ -118,6 +120,7 @@ pub fn inspect(bytes: &[u8], limits: &Limits, ctx: &Context<'_>) -> Inspection {
     match parse(bytes, limits) {
         Ok(raw) => Inspection {
             declared_version: raw.declared_version().map(str::to_owned),
+            declared_name: raw.declared_name().map(str::to_owned),
             links: links(&raw),
             outcome: match validate(&raw, ctx) {
                 Ok(v) => Outcome::Valid(Box::new(v)),
@@ -129,6 +132,7 @@ pub fn inspect(bytes: &[u8], limits: &Limits, ctx: &Context<'_>) -> Inspection {
                 diagnostics: vec![parse_error_diagnostic(&e)],
             }),
             declared_version: None,
+            declared_name: None,
             links: Vec::new(),
         },
     }

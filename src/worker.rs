@@ -4,7 +4,8 @@
 //! - A job is a `Serialize + Deserialize` struct implementing [`Job`]: its name (the `kind`
 //!   of its rows), priority, attempts, whether it closes its batch, and what it does. One file
 //!   per kind: [`crawl_account`], [`crawl_repository`], [`crawl_git`], [`vitality`],
-//!   [`check_compliance`], [`send_mail`], [`purge_sessions`], [`scheduled_crawl`].
+//!   [`check_compliance`], [`send_mail`], [`purge_sessions`], [`scheduled_crawl`],
+//!   [`expire_invalid`].
 //! - [`register_all`] is the dispatch table of every kind a worker runs.
 //! - The [`Environment`] is built once from the configuration and shared by `riuso serve`,
 //!   `riuso worker` and `riuso crawl`: the database, the polite client, the mailer, the forge
@@ -20,6 +21,7 @@ pub mod crawl_account;
 pub mod crawl_git;
 pub mod crawl_repository;
 pub mod crawl_run;
+pub mod expire_invalid;
 pub mod purge_sessions;
 pub mod schedule;
 pub mod scheduled_crawl;
@@ -110,6 +112,7 @@ impl Environment {
                 fetch_files: config.fetch_files,
                 git_cache: config.data_dir.join("git"),
                 git_timeout: config.http_timeout.saturating_mul(6),
+                upkeep: crate::pipeline::Upkeep::of(config),
                 ..crawl::Options::default()
             },
             sources: config.sources.clone(),
@@ -384,6 +387,7 @@ pub fn register_all() -> Registry {
         Registered::of::<send_mail::SendMail>(),
         Registered::of::<purge_sessions::PurgeSessions>(),
         Registered::of::<scheduled_crawl::ScheduledCrawl>(),
+        Registered::of::<expire_invalid::ExpireInvalid>(),
     ])
 }
 

@@ -16,6 +16,8 @@ mod m20261130_000021_unique_live_declaration;
 mod m20261201_000001_software_publisher_verified;
 mod m20261205_000001_job_claim_indexes;
 mod m20261206_000001_create_compliance;
+mod m20261207_000001_software_invalid_since;
+mod m20261207_000002_membership_notices;
 mod m20261208_000001_job_batch_kind_index;
 
 /// Every migration, in order.
@@ -36,6 +38,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_software_publisher_verified::Migration),
             Box::new(m20261205_000001_job_claim_indexes::Migration),
             Box::new(m20261206_000001_create_compliance::Migration),
+            Box::new(m20261207_000001_software_invalid_since::Migration),
+            Box::new(m20261207_000002_membership_notices::Migration),
             Box::new(m20261208_000001_job_batch_kind_index::Migration),
         ]
     }

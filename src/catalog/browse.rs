@@ -13,8 +13,16 @@ use sea_orm::{
 use serde::Deserialize;
 
 use super::entities::{snapshots, software};
-use super::read::CurrentSnapshot;
+use super::read::{CurrentSnapshot, InvalidFile};
 use crate::publiccode::{Diagnostic, PublicCode};
+
+impl InvalidFile {
+    /// The diagnostics recorded at ingest, in file order.
+    #[must_use]
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        serde_json::from_str(&self.snapshot.diagnostics).unwrap_or_default()
+    }
+}
 
 impl CurrentSnapshot {
     /// The file as normalized at ingest, when it was valid.
@@ -108,6 +116,8 @@ pub struct Card {
     pub status: Option<String>,
     /// `softwareType`.
     pub software_type: Option<String>,
+    /// Since when the repository's file is invalid, if it is.
+    pub invalid_since: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 /// The part of a normalized document a card needs (the rest is skipped, not built).
@@ -148,10 +158,12 @@ pub async fn cards(db: &DatabaseConnection, ids: &[i64]) -> Result<BTreeMap<i64,
         id: i64,
         url: String,
         normalized: Option<String>,
+        invalid_since: Option<chrono::DateTime<chrono::FixedOffset>>,
     }
     let backend = db.get_database_backend();
     let sql = format!(
-        "SELECT s.id AS id, r.url AS url, n.normalized AS normalized FROM software s \
+        "SELECT s.id AS id, r.url AS url, n.normalized AS normalized, \
+         s.invalid_since AS invalid_since FROM software s \
          JOIN repositories r ON r.id = s.repository_id \
          LEFT JOIN snapshots n ON n.id = s.current_snapshot_id WHERE s.id IN ({})",
         crate::db::in_list(ids.len())
@@ -181,9 +193,11 @@ pub async fn cards(db: &DatabaseConnection, ids: &[i64]) -> Result<BTreeMap<i64,
                     licence: doc.legal.map(|l| l.license),
                     status: doc.development_status,
                     software_type: doc.software_type,
+                    invalid_since: row.invalid_since,
                 },
                 None => Card {
                     repository_url: row.url,
+                    invalid_since: row.invalid_since,
                     ..Card::default()
                 },
             };

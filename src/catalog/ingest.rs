@@ -2,8 +2,12 @@
 //!
 //! - Idempotent: the same bytes for the same repository change nothing the second time.
 //! - History is kept: every distinct file becomes a snapshot, never overwritten.
-//! - An invalid file is stored with its diagnostics and the entry turns inactive, still visible
-//!   to its maintainers; the search index keeps the last valid content.
+//! - An invalid file is stored with its diagnostics and recorded on the entry as its invalid
+//!   file, since when it is invalid. An entry that had a valid file keeps it as current and stays
+//!   active (its grace: [`super::validity`] deactivates it later); one that never had a valid
+//!   file is inactive, titled by the file's `name` when the YAML reads, else by its repository,
+//!   and found by that title, its slug and its repository's address.
+//! - A valid file clears the invalid one and makes the entry active again.
 //! - A manual deactivation is sticky: no ingest ever reactivates the entry.
 //!
 //! The caller opens the transaction ([`crate::db::begin_write`]) and commits it, so that a step
@@ -14,14 +18,15 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbBackend, DbErr, EntityTrait as _, QueryFilter as _, Statement,
-    TryInsertResult,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait as _, QueryFilter as _, QuerySelect as _,
+    Statement, TryInsertResult,
 };
 use sha2::{Digest as _, Sha256};
 
 use super::entities::{
     claims, organisations, repositories, snapshots, software, software_facets, used_by,
 };
+use super::validity::ValidityChange;
 use super::{facets, slug, text};
 use crate::publiccode::{self, ClaimKind, ClaimValue, Diagnostic, Rejected, Validated};
 use crate::untrusted;
@@ -124,7 +129,8 @@ pub enum IngestOutcome {
     Updated,
     /// Nothing changed.
     Unchanged,
-    /// The file is invalid: stored with its diagnostics, the entry inactive.
+    /// The file is invalid: stored with its diagnostics; an entry that had a valid file keeps it
+    /// (and stays active through its grace), one that never had one is inactive.
     Invalid,
 }
 
@@ -137,10 +143,14 @@ pub struct Ingested {
     pub software_id: i64,
     /// Its slug.
     pub slug: String,
-    /// The entry's current snapshot: the file's.
+    /// The file's snapshot: the entry's current one, unless an invalid file followed a valid
+    /// one (which stays current).
     pub snapshot_id: i64,
     /// What happened.
     pub outcome: IngestOutcome,
+    /// How the state of the entry's file changed with this one, when it did: what the owner's
+    /// members are told.
+    pub change: Option<ValidityChange>,
 }
 
 /// Why an ingest failed (nothing was written).
@@ -168,9 +178,18 @@ pub async fn ingest_valid(
     ingest(txn, origin, fetched, Checked::Valid(validated)).await
 }
 
-/// Records an invalid file with its diagnostics, and the `publiccodeYmlVersion` it declares
-/// when it could be read (the one parse the caller made: the file is not read again here), in
-/// `txn` (from [`crate::db::begin_write`]), which the caller commits.
+/// What an invalid file declares, when its YAML could be read (the one parse the caller made:
+/// the file is not read again here).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Declared<'a> {
+    /// `publiccodeYmlVersion`.
+    pub version: Option<&'a str>,
+    /// `name`: the title of an entry that never had a valid file.
+    pub name: Option<&'a str>,
+}
+
+/// Records an invalid file with its diagnostics and what it `declared`, in `txn` (from
+/// [`crate::db::begin_write`]), which the caller commits.
 ///
 /// # Errors
 ///
@@ -180,21 +199,15 @@ pub async fn ingest_invalid(
     origin: Origin<'_>,
     fetched: Fetched<'_>,
     rejected: &Rejected,
-    declared_version: Option<&str>,
+    declared: Declared<'_>,
 ) -> Result<Ingested, IngestError> {
-    ingest(
-        txn,
-        origin,
-        fetched,
-        Checked::Invalid(rejected, declared_version),
-    )
-    .await
+    ingest(txn, origin, fetched, Checked::Invalid(rejected, declared)).await
 }
 
 #[derive(Clone, Copy)]
 enum Checked<'a> {
     Valid(&'a Validated),
-    Invalid(&'a Rejected, Option<&'a str>),
+    Invalid(&'a Rejected, Declared<'a>),
 }
 
 impl Checked<'_> {
@@ -244,6 +257,47 @@ async fn ingest(
             .await?
     };
     let invalid = matches!(checked, Checked::Invalid(..));
+    // An entry whose current file is valid keeps it through an invalid one: that file is only
+    // recorded beside it. Asked only when it matters (an invalid file, or a valid one after an
+    // invalid one), it costs one look-up then.
+    let had_valid = !is_new
+        && (invalid || entry.invalid_since.is_some())
+        && current_is_valid(txn, &entry).await?;
+    if invalid && had_valid {
+        let snapshot_id = match known {
+            Some(snapshot) => snapshot.id,
+            None => insert_snapshot(txn, entry.id, fetched, &sha256, &checked).await?,
+        };
+        let change = entry
+            .invalid_since
+            .is_none()
+            .then_some(ValidityChange::TurnedInvalid);
+        if change.is_some() || entry.invalid_snapshot_id != Some(snapshot_id) {
+            software::ActiveModel {
+                id: Set(entry.id),
+                invalid_since: Set(Some(
+                    entry
+                        .invalid_since
+                        .unwrap_or_else(|| fetched.fetched_at.fixed_offset()),
+                )),
+                invalid_snapshot_id: Set(Some(snapshot_id)),
+                changed_at_us: Set(super::change_stamp()),
+                ..Default::default()
+            }
+            .update(txn)
+            .await?;
+        }
+        return Ok(Ingested {
+            repository_id: repository.id,
+            software_id: entry.id,
+            slug: entry.slug,
+            snapshot_id,
+            outcome: IngestOutcome::Invalid,
+            change,
+        });
+    }
+    // A valid file after invalid ones that followed a valid one: the owner hears it is back.
+    let valid_again = (!invalid && had_valid).then_some(ValidityChange::ValidAgain);
     let outcome_if_changed = if invalid {
         IngestOutcome::Invalid
     } else if is_new {
@@ -255,7 +309,8 @@ async fn ingest(
     let snapshot_id = match known {
         Some(snapshot) if entry.current_snapshot_id == Some(snapshot.id) => {
             // The same valid file on an entry a crawl turned inactive (its repository was gone,
-            // or lost the file for a while): it is back. A manual deactivation stays.
+            // or lost the file for a while, or it stayed invalid past its grace): it is back. A
+            // manual deactivation stays.
             let reactivate = !invalid && !entry.active && !entry.deactivated_manually;
             // The same file from another source (or a source whose `ipa` changed) may confirm
             // or no longer confirm its publisher.
@@ -263,7 +318,9 @@ async fn ingest(
                 Checked::Valid(v) => publisher_verified(v, origin.source_ipa),
                 Checked::Invalid(..) => entry.publisher_verified,
             };
-            if reactivate || verified != entry.publisher_verified {
+            // The valid file came back after invalid ones: they are no longer the entry's.
+            let cleared = !invalid && entry.invalid_since.is_some();
+            if reactivate || cleared || verified != entry.publisher_verified {
                 let mut update = software::ActiveModel {
                     id: Set(entry.id),
                     publisher_verified: Set(verified),
@@ -272,6 +329,10 @@ async fn ingest(
                 };
                 if reactivate {
                     update.active = Set(true);
+                }
+                if cleared {
+                    update.invalid_since = Set(None);
+                    update.invalid_snapshot_id = Set(None);
                 }
                 update.update(txn).await?;
             }
@@ -282,9 +343,12 @@ async fn ingest(
                 snapshot_id: snapshot.id,
                 outcome: if invalid {
                     IngestOutcome::Invalid
+                } else if cleared {
+                    IngestOutcome::Updated
                 } else {
                     IngestOutcome::Unchanged
                 },
+                change: valid_again,
             });
         }
         // The file went back to content seen before: that snapshot becomes current again.
@@ -307,6 +371,8 @@ async fn ingest(
             update.publisher_verified = Set(publisher_verified(v, origin.source_ipa));
             // A manual deactivation is sticky; otherwise a valid file makes the entry active.
             update.active = Set(!entry.deactivated_manually);
+            update.invalid_since = Set(None);
+            update.invalid_snapshot_id = Set(None);
             let publisher_key = publisher
                 .as_ref()
                 .map(|p| p.ipa_code.clone().unwrap_or_else(|| p.name.clone()));
@@ -315,7 +381,21 @@ async fn ingest(
             let publisher_name = publisher.map(|p| p.name).unwrap_or_default();
             index_text(txn, entry.id, v, &publisher_name, is_new).await?;
         }
-        Checked::Invalid(..) => update.active = Set(false),
+        Checked::Invalid(_, declared) => {
+            // Never valid: titled by what the file calls itself, else by its repository, and
+            // found by that title, its slug and the repository's address.
+            let title = title(declared.name, &repository.url);
+            update.active = Set(false);
+            update.name = Set(title.clone());
+            update.invalid_since = Set(Some(
+                entry
+                    .invalid_since
+                    .unwrap_or_else(|| fetched.fetched_at.fixed_offset()),
+            ));
+            update.invalid_snapshot_id = Set(Some(snapshot_id));
+            let body = format!("{} {}", entry.slug, repository.url);
+            write_text(txn, entry.id, &title, &body, "", is_new).await?;
+        }
     }
     update.update(txn).await?;
     Ok(Ingested {
@@ -324,7 +404,46 @@ async fn ingest(
         slug: entry.slug,
         snapshot_id,
         outcome: outcome_if_changed,
+        change: valid_again,
     })
+}
+
+/// Longest title taken from an invalid file, in characters.
+const MAX_TITLE: usize = 200;
+
+/// The title of an entry that never had a valid file: the `name` its file declares, else the
+/// repository's own name (the last segment of its address).
+fn title(declared: Option<&str>, repository_url: &str) -> String {
+    let from_file = declared
+        .map(|n| {
+            untrusted::storable(n.trim())
+                .chars()
+                .take(MAX_TITLE)
+                .collect::<String>()
+        })
+        .filter(|n| !n.trim().is_empty());
+    from_file.unwrap_or_else(|| {
+        let path = repository_url.trim_end_matches('/');
+        let last = path.rsplit('/').next().unwrap_or(path);
+        last.strip_suffix(".git").unwrap_or(last).to_owned()
+    })
+}
+
+/// Whether the entry's current snapshot passed validation.
+async fn current_is_valid(
+    txn: &DatabaseTransaction,
+    entry: &software::Model,
+) -> Result<bool, DbErr> {
+    let Some(id) = entry.current_snapshot_id else {
+        return Ok(false);
+    };
+    let valid: Option<bool> = snapshots::Entity::find_by_id(id)
+        .select_only()
+        .column(snapshots::Column::Valid)
+        .into_tuple()
+        .one(txn)
+        .await?;
+    Ok(valid.unwrap_or(false))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -449,7 +568,7 @@ async fn create_software(
         }
         let name = match checked {
             Checked::Valid(v) => v.code().name.clone(),
-            Checked::Invalid(..) => candidate.clone(),
+            Checked::Invalid(_, declared) => title(declared.name, &repository.url),
         };
         let now = Utc::now().fixed_offset();
         let fresh = software::ActiveModel {
@@ -488,7 +607,9 @@ async fn insert_snapshot(
 ) -> Result<i64, IngestError> {
     let declared_version = match checked {
         Checked::Valid(v) => Some(v.code().publiccode_yml_version.clone()),
-        Checked::Invalid(_, version) => version.map(|v| untrusted::storable(v).into_owned()),
+        Checked::Invalid(_, declared) => declared
+            .version
+            .map(|v| untrusted::storable(v).into_owned()),
     };
     let normalized = match checked {
         Checked::Valid(v) => Some(serde_json::to_string(v.code())?),
@@ -796,8 +917,20 @@ async fn index_text(
         }
     }
     body.push_str(&vocabulary_labels(code));
-    let name = text::document(&code.name);
-    let body = text::document(&body);
+    write_text(txn, software_id, &code.name, &body, publisher, is_new).await
+}
+
+/// Replaces the entry's full-text document with `name` (weighing most), `body` and `publisher`.
+async fn write_text(
+    txn: &DatabaseTransaction,
+    software_id: i64,
+    name: &str,
+    body: &str,
+    publisher: &str,
+    is_new: bool,
+) -> Result<(), DbErr> {
+    let name = text::document(name);
+    let body = text::document(body);
     let publisher = text::document(publisher);
     let backend = txn.get_database_backend();
     let statements = match backend {

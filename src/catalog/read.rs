@@ -87,6 +87,18 @@ pub struct SoftwareDetail {
     pub current: Option<CurrentSnapshot>,
     /// Up to [`HISTORY_LIMIT`] snapshots, most recent first.
     pub history: Vec<SnapshotSummary>,
+    /// The invalid file the repository holds now, when it holds one.
+    pub invalid: Option<InvalidFile>,
+}
+
+/// The invalid file an entry's repository holds: beside the last valid one (which stays
+/// current), or the current one of an entry that never had a valid file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvalidFile {
+    /// Since when the repository's file is invalid.
+    pub since: chrono::DateTime<chrono::FixedOffset>,
+    /// The latest invalid file, with its diagnostics.
+    pub snapshot: snapshots::Model,
 }
 
 /// Finds an entry by id (all digits) or by slug, with everything the detail view shows.
@@ -172,12 +184,20 @@ pub async fn software(
         .into_model::<SnapshotSummary>()
         .all(db)
         .await?;
+    let invalid = match (entry.invalid_since, entry.invalid_snapshot_id) {
+        (Some(since), Some(id)) => snapshots::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|snapshot| InvalidFile { since, snapshot }),
+        _ => None,
+    };
     Ok(Some(SoftwareDetail {
         software: entry,
         repository,
         organisation,
         current,
         history,
+        invalid,
     }))
 }
 

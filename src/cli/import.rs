@@ -113,10 +113,11 @@ pub async fn import(files: &[PathBuf], config: &Config, progress: bool) -> anyho
         max_bytes: config.max_file_bytes,
         ..Limits::default()
     };
+    let upkeep = pipeline::Upkeep::of(config);
     let mut summary = Summary::default();
     for file in files {
         bar.set_message(file.display().to_string());
-        match import_one(&conn, file, &limits).await {
+        match import_one(&conn, file, &limits, &upkeep).await {
             Ok((slug, outcome)) => {
                 match outcome {
                     IngestOutcome::New => summary.new += 1,
@@ -152,6 +153,7 @@ async fn import_one(
     conn: &sea_orm::DatabaseConnection,
     file: &Path,
     limits: &Limits,
+    upkeep: &pipeline::Upkeep,
 ) -> anyhow::Result<(String, IngestOutcome)> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let absolute = std::path::absolute(file)?;
@@ -187,7 +189,7 @@ async fn import_one(
         fetched_at: Utc::now(),
     };
     let inspected = publiccode::inspect(&bytes, limits, &ctx);
-    let ingested = pipeline::ingest(conn, origin, fetched, &inspected)
+    let ingested = pipeline::ingest(conn, origin, fetched, &inspected, upkeep)
         .await
         .with_context(|| format!("cannot import {}", file.display()))?;
     Ok((ingested.slug, ingested.outcome))

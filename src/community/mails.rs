@@ -6,6 +6,7 @@
 use std::fmt::Display;
 
 use super::roles::OrgRole;
+use crate::catalog::ValidityChange;
 use crate::i18n::Lang;
 use crate::mail::Message;
 
@@ -83,6 +84,30 @@ pub fn declared(lang: Lang, to: &str, software: &str, organisation: &str, link: 
     )
 }
 
+/// To an owner's member who asked for it: the file of `software` turned invalid on `since`,
+/// is valid again, or stayed invalid past the grace of `days` days (`change`).
+pub fn validity(
+    lang: Lang,
+    to: &str,
+    change: ValidityChange,
+    software: &str,
+    since: &str,
+    days: u32,
+    link: &str,
+) -> Message {
+    message(
+        lang,
+        change.as_str(),
+        to,
+        &[
+            ("software", &software),
+            ("since", &since),
+            ("days", &days),
+            ("link", &link),
+        ],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +120,33 @@ mod tests {
                 already_registered(lang, "a@example.org", "https://x/v/1"),
                 reset(lang, "a@example.org", "https://x/v/1"),
                 declared(lang, "a@example.org", "GovPay", "Comune", "https://x/v/1"),
+                validity(
+                    lang,
+                    "a@example.org",
+                    ValidityChange::TurnedInvalid,
+                    "GovPay",
+                    "2026-12-07",
+                    14,
+                    "https://x/v/1",
+                ),
+                validity(
+                    lang,
+                    "a@example.org",
+                    ValidityChange::ValidAgain,
+                    "GovPay",
+                    "2026-12-07",
+                    14,
+                    "https://x/v/1",
+                ),
+                validity(
+                    lang,
+                    "a@example.org",
+                    ValidityChange::Deactivated,
+                    "GovPay",
+                    "2026-12-07",
+                    14,
+                    "https://x/v/1",
+                ),
             ] {
                 assert!(
                     !m.subject.contains('{') && !m.subject.starts_with("mail."),

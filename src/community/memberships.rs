@@ -78,6 +78,8 @@ pub struct MembershipView {
     pub role: OrgRole,
     /// Whether the administration confirmed it.
     pub verified: bool,
+    /// Whether the member asked to be e-mailed about the state of the organisation's files.
+    pub notify_invalid: bool,
     /// The member (for the organisation's member list).
     pub member: Person,
 }
@@ -326,6 +328,7 @@ async fn views(
                 organisation: org.name.clone(),
                 role: OrgRole::parse(&m.role)?,
                 verified: m.status == Status::Verified.as_str(),
+                notify_invalid: m.notify_invalid,
                 member: Person::of(people.get(&m.user_id)),
             })
         })
@@ -347,6 +350,35 @@ pub async fn of_user(
         .all(db)
         .await?;
     views(db, rows).await
+}
+
+/// Turns on or off (`on`) the e-mails to `user_id` about the files of the organisation of their
+/// verified membership `id`: a file that turns invalid, is valid again, or stayed invalid past
+/// its grace.
+///
+/// # Errors
+///
+/// [`CommunityError::NotFound`] when the user has no such verified membership.
+pub async fn set_notices(
+    db: &DatabaseConnection,
+    user_id: i64,
+    id: i64,
+    on: bool,
+) -> Result<(), CommunityError> {
+    let done = memberships::Entity::update_many()
+        .set(memberships::ActiveModel {
+            notify_invalid: Set(on),
+            ..Default::default()
+        })
+        .filter(memberships::Column::Id.eq(id))
+        .filter(memberships::Column::UserId.eq(user_id))
+        .filter(memberships::Column::Status.eq(Status::Verified.as_str()))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 0 {
+        return Err(CommunityError::NotFound);
+    }
+    Ok(())
 }
 
 /// The members of organisation `org_id`, verified or waiting.

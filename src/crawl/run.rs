@@ -468,6 +468,11 @@ async fn unchanged(
     let entry = crawl_log::entry_of(cx.db, repository_id).await?;
     if let Some(entry) = &entry {
         catalog::reverify_publisher(cx.db, entry, cx.source_ipa).await?;
+        // A file that stays invalid is not read again: its grace is looked at all the same.
+        if entry.active && entry.invalid_since.is_some() {
+            crate::pipeline::expire_invalid(cx.db, &cx.options.upkeep, Utc::now(), Some(entry.id))
+                .await?;
+        }
     }
     crawl_log::event_of(
         cx.db,
@@ -504,7 +509,8 @@ async fn ingest(
     };
     // Checked before any await: the validation context is not `Send`.
     let inspected = publiccode::inspect(bytes, &limits, &Context::default());
-    let ingested = crate::pipeline::ingest(db, origin, fetched, &inspected).await;
+    let ingested =
+        crate::pipeline::ingest(db, origin, fetched, &inspected, &cx.options.upkeep).await;
     let ingested = match ingested {
         Ok(i) => i,
         Err(catalog::IngestError::Db(e)) => return Err(e),

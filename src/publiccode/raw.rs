@@ -22,6 +22,14 @@ impl RawPublicCode {
         let entry = self.document.root.get("publiccodeYmlVersion")?;
         Some(entry.value.as_scalar()?.text.as_str())
     }
+
+    /// `name` as written, if it is a scalar that is not blank.
+    #[must_use]
+    pub fn declared_name(&self) -> Option<&str> {
+        let entry = self.document.root.get("name")?;
+        let name = entry.value.as_scalar()?.text.trim();
+        (!name.is_empty()).then_some(name)
+    }
 }
 
 /// Reads `bytes` as YAML within `limits`.

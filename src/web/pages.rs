@@ -21,6 +21,7 @@ pub mod release;
 pub mod review;
 pub mod search;
 pub mod software;
+pub mod source;
 pub mod validator;
 
 use super::error::AppError;

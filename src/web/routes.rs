@@ -163,6 +163,7 @@ fn page_routes(state: &AppState) -> Router<AppState> {
             post(account::sign_out_everywhere),
         )
         .route("/account/memberships", limited(post(account::claim)))
+        .route("/account/memberships/{id}/notices", post(account::notices))
         .route("/account/delete", limited(post(account::delete)))
         .route(
             "/memberships/confirm/{token}",

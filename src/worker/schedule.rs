@@ -1,17 +1,21 @@
 //! Periodic work: the jobs `riuso serve` runs at their interval, itself, whether or not a
-//! worker is running: [`PurgeSessions`] at start and every hour, and [`ScheduledCrawl`] every
-//! ten minutes when a crawl interval is configured.
+//! worker is running: [`PurgeSessions`] and [`ExpireInvalid`] at start and every hour, and
+//! [`ScheduledCrawl`] every ten minutes when a crawl interval is configured.
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 
+use super::expire_invalid::ExpireInvalid;
 use super::purge_sessions::PurgeSessions;
 use super::scheduled_crawl::ScheduledCrawl;
 use super::{Environment, Job, JobError};
 
 /// How often the expired sessions are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
+/// How often the entries whose file stayed invalid past the grace are deactivated.
+const EXPIRE_EVERY: Duration = Duration::from_secs(3600);
 
 /// How often the scheduler looks whether a crawl is due.
 const LOOK_EVERY: Duration = Duration::from_secs(600);
@@ -25,6 +29,7 @@ pub async fn run(env: &Environment, stop: watch::Receiver<bool>) {
     };
     tokio::join!(
         every(env, PurgeSessions {}, PURGE_EVERY, stop.clone()),
+        every(env, ExpireInvalid {}, EXPIRE_EVERY, stop.clone()),
         crawl
     );
 }

@@ -10,6 +10,10 @@
 //     the search page the filters wait behind their closed "Filtri (n)" disclosure and the first
 //     result shows without scrolling; on a software page the facts come before the history;
 //   - links shared with tracking parameters (utm_source, fbclid) answer 200.
+//   - an invalid push keeps the entry findable with its banner: the entry whose file turned
+//     invalid (INVALID_QUERY) is found by a search, its page shows "publiccode.yml non valido
+//     dal …" / "invalid since …" at the top, and each "line N" link leads to that line of the
+//     file shown on the page.
 //
 //   - the journey of a reuse declaration: sign up, confirm the address from the mail the SMTP sink
 //     received, sign in, claim an administration, confirm it from the mail to its registered
@@ -18,7 +22,9 @@
 // Environment: BASE_URL (the server), CHROMIUM (the browser binary, default /usr/bin/chromium),
 // MAIL_DIR (where smtp-sink.mjs writes the mail the server sends),
 // ARTIFACTS_DIR (screenshots), SEARCH_QUERY (text searched, default "comune"), DIFF_QUERY (an
-// entry that has two snapshots, default "ComunicaPA"). Exits 1 on any failure, with a summary.
+// entry that has two snapshots, default "ComunicaPA"), INVALID_QUERY (the name of an entry whose
+// file turned invalid after a valid one, default "GovPay Interaction Layer"). Exits 1 on any
+// failure, with a summary.
 
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +40,7 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = process.env.ARTIFACTS_DIR ?? 'target/browser-artifacts';
 const QUERY = process.env.SEARCH_QUERY ?? 'comune';
 const DIFF_QUERY = process.env.DIFF_QUERY ?? 'ComunicaPA';
+const INVALID_QUERY = process.env.INVALID_QUERY ?? 'GovPay Interaction Layer';
 const MAIL_DIR = process.env.MAIL_DIR ?? 'target/browser-mail';
 const LANGS = ['it', 'en'];
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
@@ -459,6 +466,46 @@ async function main() {
         await page.close();
         expectNone(problems);
         return href;
+      });
+
+      await check(`an invalid push keeps the entry findable with its banner (${lang})`, async () => {
+        const search = `/software?q=${encodeURIComponent(INVALID_QUERY)}`;
+        const { page: results, problems } = await visit(context, 'search-invalid', lang, search);
+        const hrefs = await results.locator('ol#results a.result-link').evaluateAll(
+          (links, name) => links.filter((a) => a.textContent.trim() === name).map((a) => a.getAttribute('href')),
+          INVALID_QUERY,
+        );
+        const badge = await results.locator('ol#results li.result:has(a.result-link) .result-invalid').count();
+        if (badge === 0) problems.push(`${search}: no result says its publiccode.yml is invalid (.result-invalid)`);
+        await results.close();
+        if (hrefs.length !== 1) throw new Failure([...problems, `${search}: ${hrefs.length} results named ${INVALID_QUERY}, expected 1`]);
+        const { page, problems: shown } = await visit(context, 'software-invalid', lang, hrefs[0]);
+        problems.push(...shown);
+        const title = await page.locator('#invalid-banner #invalid-title').innerText().catch(() => '');
+        const expected = lang === 'it' ? /^publiccode\.yml non valido dal \d{4}-\d{2}-\d{2}$/ : /^publiccode\.yml invalid since \d{4}-\d{2}-\d{2}$/;
+        if (!expected.test(title.trim())) problems.push(`the banner's title is ${JSON.stringify(title)}`);
+        // Under the title: only the other names and the publisher may come between.
+        const place = await page.evaluate(() => [...document.querySelectorAll('main h1 ~ *')].findIndex((e) => e.id === 'invalid-banner'));
+        if (place === -1 || place > 3) problems.push(`the banner is not at the top of the page, under the title (${place})`);
+        const links = page.locator('#invalid-diagnostics a[href^="#"]');
+        const n = await links.count();
+        if (n === 0) problems.push('no "line N" link in the banner');
+        for (let i = 0; i < n; i += 1) {
+          const link = links.nth(i);
+          const target = (await link.getAttribute('href')).slice(1);
+          await link.click();
+          // The page may scroll smoothly: the line has a moment to come into view.
+          const landed = await page.waitForFunction((id) => {
+            const el = document.getElementById(id);
+            if (!el) return 'missing';
+            const box = el.getBoundingClientRect();
+            return location.hash === `#${id}` && box.top >= 0 && box.bottom <= window.innerHeight ? 'shown' : false;
+          }, target, { timeout: 3000 }).then((h) => h.jsonValue()).catch(() => 'not scrolled to');
+          if (landed !== 'shown') problems.push(`the link to #${target}: ${landed}`);
+        }
+        await page.close();
+        expectNone(problems);
+        return `${hrefs[0]}: ${n} line links`;
       });
 
       await check(`publisher page (${lang})`, async () => {

@@ -1,8 +1,9 @@
 //! The crawler: crawls against the fixture forge, the sources file, the SSRF guard, the
-//! vitality index and its jobs.
+//! vitality index and its jobs, the grace of an invalid file.
 
 mod declarations;
 mod git;
+mod grace;
 mod identity;
 mod publisher;
 mod race;

@@ -28,6 +28,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub vitality_facts: Option<String>,
     pub publisher_verified: bool,
+    pub invalid_since: Option<DateTimeWithTimeZone>,
+    pub invalid_snapshot_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

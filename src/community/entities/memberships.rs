@@ -13,6 +13,7 @@ pub struct Model {
     pub status: String,
     pub requested_at: DateTimeWithTimeZone,
     pub verified_at: Option<DateTimeWithTimeZone>,
+    pub notify_invalid: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

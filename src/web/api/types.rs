@@ -294,6 +294,19 @@ pub struct CurrentSnapshotResponse {
     pub diagnostics: Vec<DiagnosticResponse>,
 }
 
+/// The invalid file an entry's repository holds now: beside the last valid one, which stays
+/// current through the grace, or the current one of an entry that never had a valid file.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvalidFileResponse {
+    /// Since when the repository's file is invalid.
+    pub since: DateTime<FixedOffset>,
+    /// The latest invalid file.
+    pub snapshot: SnapshotResponse,
+    /// Its errors and warnings.
+    pub diagnostics: Vec<DiagnosticResponse>,
+}
+
 /// `GET /api/v1/software/{id}`: one entry.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -331,6 +344,9 @@ pub struct SoftwareResponse {
     pub current: Option<CurrentSnapshotResponse>,
     /// Snapshots seen, most recent first (at most 100).
     pub history: Vec<SnapshotResponse>,
+    /// The invalid file the repository holds now, if it holds one (`RIUSO_INVALID_GRACE_DAYS`:
+    /// an entry that was valid stays active with its last valid file for that many days).
+    pub invalid: Option<InvalidFileResponse>,
 }
 
 /// `vitalitySeries`: an array of integers 0–100 (utoipa would give a `u8` no upper bound).
@@ -360,7 +376,20 @@ impl SoftwareResponse {
             organisation,
             current,
             history,
+            invalid,
         } = detail;
+        let invalid = invalid.map(|i| InvalidFileResponse {
+            since: i.since,
+            diagnostics: i.diagnostics().iter().map(Into::into).collect(),
+            snapshot: SnapshotResponse {
+                id: i.snapshot.id,
+                sha256: i.snapshot.sha256,
+                commit: i.snapshot.commit_sha,
+                fetched_at: i.snapshot.fetched_at,
+                publiccode_yml_version: i.snapshot.declared_version,
+                valid: i.snapshot.valid,
+            },
+        });
         let current = current.map(|c| {
             let diagnostics = c.diagnostics().iter().map(Into::into).collect();
             let publiccode = c.document_json();
@@ -396,6 +425,7 @@ impl SoftwareResponse {
             updated_at: software.updated_at,
             current,
             history: history.into_iter().map(SnapshotResponse::from).collect(),
+            invalid,
         }
     }
 }

@@ -398,6 +398,7 @@ fn notice_key(name: Option<&str>) -> Option<&'static str> {
         "claim_recent" => Some("account.notice.claim_recent"),
         "password_changed" => Some("account.notice.password_changed"),
         "verification_sent" => Some("account.notice.verification_sent"),
+        "notices_saved" => Some("account.notice.notices_saved"),
         _ => None,
     }
 }
@@ -551,6 +552,26 @@ pub async fn claim(
         }
         Err(e) => refused(&state, ctx, &me, csrf, e, form.code).await,
     }
+}
+
+/// The notices form's field: present (checked) to turn the e-mails on.
+#[derive(Debug, Deserialize)]
+pub struct NoticesForm {
+    #[serde(default)]
+    notify: Option<String>,
+}
+
+/// `POST /account/memberships/{id}/notices`: the member turns on or off the e-mails about the
+/// files of the administration's software (invalid, valid again, deactivated after the grace).
+pub async fn notices(
+    state: AppState,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<NoticesForm>,
+) -> Result<Response, AppError> {
+    me.may(crate::community::authz::Action::Account)?;
+    memberships::set_notices(&state.db, me.session.user.id, id, form.notify.is_some()).await?;
+    Ok(Redirect::to("/account?notice=notices_saved").into_response())
 }
 
 /// The deletion form's field.

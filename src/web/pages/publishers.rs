@@ -1,5 +1,6 @@
 //! `GET /publishers` (every organisation that publishes, paged) and `GET /publishers/{code}`
-//! (one organisation by IPA code or id: its solutions, and who declares reusing them).
+//! (one organisation by IPA code or id: its solutions, those whose file is invalid, and who
+//! declares reusing them).
 
 use std::collections::BTreeMap;
 
@@ -9,6 +10,7 @@ use axum::response::Response;
 use crate::app::AppState;
 use crate::catalog::browse::{self, Reuse};
 use crate::catalog::read::{self, OrganisationSummary, Page, SoftwareSummary};
+use crate::catalog::validity;
 use crate::community::declarations;
 use crate::compliance::queue::Summary;
 use crate::compliance::review::State;
@@ -23,6 +25,9 @@ const PAGE_SIZE: u64 = 50;
 
 /// Declared users listed on a publisher page.
 const REUSE_LIMIT: u64 = 200;
+
+/// Solutions with an invalid file listed on a publisher page.
+const PROBLEMS_LIMIT: u64 = 100;
 
 /// The parameters of the list: the cursor, the language.
 #[derive(Debug)]
@@ -112,6 +117,16 @@ pub struct SolutionItem {
     warnings: u32,
 }
 
+/// A solution of the publisher whose file is invalid.
+pub struct ProblemItem {
+    slug: String,
+    name: String,
+    /// "invalid since" and the date.
+    since: String,
+    /// Whether it was deactivated for it (else still within its grace).
+    deactivated: bool,
+}
+
 #[derive(Template)]
 #[template(path = "publishers/show.html")]
 struct PublisherPage {
@@ -125,6 +140,8 @@ struct PublisherPage {
     count: u64,
     solutions: Vec<SolutionItem>,
     more: bool,
+    /// Its solutions whose file is invalid (within their grace, or deactivated for it).
+    problems: Vec<ProblemItem>,
     reuse: Vec<Reuse>,
     /// Reuse its own administration declared, of others' software.
     declared: Vec<super::declarations::DeclarationItem>,
@@ -143,6 +160,7 @@ pub async fn show(
         .ok_or(AppError::NotFound)?;
     let id = found.organisation.id;
     let solutions = read::software_of(&state.db, id, None, PAGE_SIZE).await?;
+    let problems = validity::problems_of(&state.db, id, PROBLEMS_LIMIT).await?;
     let reuse = browse::reuse_of(&state.db, id, REUSE_LIMIT).await?;
     let declared = declarations::made_by(&state.db, id).await?;
     let received = declarations::received_by(&state.db, id).await?;
@@ -152,6 +170,7 @@ pub async fn show(
         organisation: found,
         solutions,
         compliance,
+        problems,
         reuse,
         declared,
         received,
@@ -165,6 +184,7 @@ struct Found {
     solutions: Page<SoftwareSummary>,
     /// The compliance of each solution, by id.
     compliance: BTreeMap<i64, Summary>,
+    problems: Vec<validity::Problem>,
     reuse: Vec<Reuse>,
     declared: Vec<declarations::Declaration>,
     received: Vec<declarations::Declaration>,
@@ -177,6 +197,7 @@ impl PublisherPage {
             organisation: summary,
             solutions,
             compliance,
+            problems,
             reuse,
             declared,
             received,
@@ -191,7 +212,6 @@ impl PublisherPage {
             .as_deref()
             .and_then(|code| state.ipa.get(code));
         Self {
-            ctx,
             ipa_name: registered.map(|e| e.name.clone()),
             ipa_email: registered
                 .and_then(|e| e.email.as_deref())
@@ -228,6 +248,19 @@ impl PublisherPage {
                     }
                 })
                 .collect(),
+            problems: problems
+                .into_iter()
+                .map(|p| ProblemItem {
+                    since: ctx.lang.tf(
+                        "software.invalid_since",
+                        &[("date", &p.since.format("%Y-%m-%d"))],
+                    ),
+                    slug: p.slug,
+                    name: p.name,
+                    deactivated: !p.active,
+                })
+                .collect(),
+            ctx,
             reuse,
             declared,
             received,

@@ -78,6 +78,8 @@ pub struct ResultItem {
     updated: String,
     vitality: Option<u8>,
     active: bool,
+    /// "publiccode.yml invalid since" and the date, while the repository's file is invalid.
+    invalid: Option<String>,
 }
 
 /// A search with its words corrected to the catalog's vocabulary.
@@ -267,6 +269,9 @@ impl SearchPage {
                     updated: hit.updated_at.format("%Y-%m-%d").to_string(),
                     vitality: hit.vitality.map(vitality_points),
                     active: hit.active,
+                    invalid: card.invalid_since.map(|d| {
+                        lang.tf("software.invalid_since", &[("date", &d.format("%Y-%m-%d"))])
+                    }),
                 }
             })
             .collect();

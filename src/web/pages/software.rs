@@ -1,11 +1,14 @@
 //! `GET /software/{slug}` (one solution: its localized description, facts, compliance claims,
-//! declared users, vitality chart, history, diagnostics and crawl status) and
+//! declared users, vitality chart, history, diagnostics and crawl status; while its
+//! repository's file is invalid, a banner at the top with that file's diagnostics, each linked
+//! to its line of the file listed on the page) and
 //! `GET /software/{slug}/diff` (what changed between two snapshots of its publiccode.yml).
 
 use askama::Template;
 use axum::response::Response;
 use similar::{ChangeTag, TextDiff};
 
+use super::source::{self, DiagnosticView, FileLine};
 use crate::app::AppState;
 use crate::catalog::browse::{self, SnapshotFile};
 use crate::catalog::entities::crawl_events;
@@ -13,7 +16,7 @@ use crate::catalog::read::{self, SoftwareDetail};
 use crate::community::authz::{self, Action};
 use crate::i18n::Lang;
 use crate::links::{Link, SafeHref};
-use crate::publiccode::{Diagnostic, PublicCode, Severity};
+use crate::publiccode::PublicCode;
 use crate::web::error::AppError;
 use crate::web::extract::{Key, Path};
 use crate::web::limits::CpuJobs;
@@ -82,28 +85,81 @@ pub fn repository_changed(
         .map(|d| d.format("%Y-%m-%d").to_string())
 }
 
-/// A diagnostic of the current file.
-pub struct DiagnosticView {
-    pub(super) error: bool,
-    pub(super) key: String,
-    pub(super) line: u32,
-    pub(super) column: u32,
-    pub(super) help: String,
-    pub(super) message: String,
-    pub(super) code: &'static str,
+/// The invalid file the repository holds, at the top of the page and listed line by line.
+pub struct InvalidView {
+    /// `publiccode.yml invalid since` and the date.
+    title: String,
+    /// What it means for the entry: kept through its grace, deactivated, never valid.
+    note: String,
+    /// Its diagnostics, linking to its lines (`L<n>`).
+    diagnostics: Vec<DiagnosticView>,
+    /// When and at which commit it was read.
+    read: String,
+    lines: Vec<FileLine>,
+    /// How many of its lines are not listed, when some are not.
+    omitted: Option<String>,
 }
 
-impl DiagnosticView {
-    /// `d` as a reader of `lang` sees it: what the code means in their language, and the detail.
-    pub fn of(lang: Lang, d: &Diagnostic) -> Self {
+/// The anchors of the lines of the invalid file: `L12`.
+const INVALID_LINE: &str = "L";
+
+/// The anchors of the lines of the current file: `current-L12`.
+const CURRENT_LINE: &str = "current-L";
+
+impl InvalidView {
+    /// The view of `invalid`, the file of an entry whose current file is `current_valid` or not
+    /// (never valid), `active` or not, deactivated by hand or not, with a grace of `grace_days`.
+    fn of(
+        lang: Lang,
+        invalid: &read::InvalidFile,
+        current_valid: bool,
+        software: &crate::catalog::entities::software::Model,
+        grace_days: u32,
+    ) -> Self {
+        let since = invalid.since.format("%Y-%m-%d").to_string();
+        let note = if !current_valid {
+            lang.t("software.invalid_never").to_owned()
+        } else if software.active {
+            let until = invalid.since + chrono::TimeDelta::days(i64::from(grace_days));
+            lang.tf(
+                "software.invalid_grace",
+                &[("date", &until.format("%Y-%m-%d"))],
+            )
+        } else if software.deactivated_manually {
+            lang.t("software.invalid_kept").to_owned()
+        } else {
+            lang.tf("software.invalid_deactivated", &[("days", &grace_days)])
+        };
+        let all = invalid.diagnostics();
+        let text = String::from_utf8_lossy(&invalid.snapshot.raw);
+        let listing = source::listing(&text, &all, &all, source::MAX_LINES);
+        let left_out = u64::try_from(listing.omitted).unwrap_or(u64::MAX);
+        let commit = invalid
+            .snapshot
+            .commit_sha
+            .as_ref()
+            .map(|c| format!(" · {}", c.chars().take(10).collect::<String>()))
+            .unwrap_or_default();
         Self {
-            error: d.severity == Severity::Error,
-            key: d.key.clone(),
-            line: d.line,
-            column: d.column,
-            help: lang.diagnostic_help(d.code).to_owned(),
-            message: d.message.clone(),
-            code: d.code.as_str(),
+            title: lang.tf("software.invalid_since", &[("date", &since)]),
+            note,
+            diagnostics: all
+                .iter()
+                .map(|d| DiagnosticView::of(lang, d, INVALID_LINE))
+                .collect(),
+            read: format!(
+                "{}{commit}",
+                lang.tf(
+                    "software.invalid_read",
+                    &[(
+                        "date",
+                        &invalid.snapshot.fetched_at.format("%Y-%m-%d %H:%M")
+                    )]
+                )
+            ),
+            lines: listing.lines,
+            omitted: (listing.omitted > 0)
+                .then(|| lang.tf("validator.lines_omitted", &[("n", &left_out)])),
         }
     }
 }
@@ -348,7 +404,12 @@ struct SoftwarePage {
     chart: String,
     vitality_facts: Vec<String>,
     history: Vec<HistoryRow>,
+    /// The warnings of the current file, linking to its lines.
     diagnostics: Vec<DiagnosticView>,
+    /// The current file's lines, when it has warnings to link to.
+    current_lines: Vec<FileLine>,
+    /// The invalid file the repository holds, if it holds one.
+    invalid: Option<InvalidView>,
     events: Vec<EventView>,
 }
 
@@ -417,20 +478,41 @@ impl SoftwarePage {
             organisation,
             current,
             history,
+            invalid,
         } = detail;
+        let current_valid = current.as_ref().is_some_and(|c| c.snapshot.valid);
+        let invalid = invalid.map(|i| {
+            InvalidView::of(
+                lang,
+                &i,
+                current_valid,
+                &software,
+                state.config.invalid_grace_days,
+            )
+        });
         let document = current
             .as_ref()
             .and_then(read::CurrentSnapshot::document)
             .map(|d| DocumentView::of(lang, d));
-        let diagnostics = current
+        // The current file of an entry that never had a valid one is the invalid file: its
+        // diagnostics are at the top of the page with it.
+        let current_diagnostics = current
             .as_ref()
-            .map(|c| {
-                c.diagnostics()
-                    .iter()
-                    .map(|d| DiagnosticView::of(lang, d))
-                    .collect()
-            })
+            .filter(|c| c.snapshot.valid)
+            .map(read::CurrentSnapshot::diagnostics)
             .unwrap_or_default();
+        let current_lines = match &current {
+            Some(c) if !current_diagnostics.is_empty() => {
+                let text = String::from_utf8_lossy(&c.snapshot.raw);
+                // Only the lines around its warnings: the page describes the file already.
+                source::listing(&text, &current_diagnostics, &current_diagnostics, 0).lines
+            }
+            _ => Vec::new(),
+        };
+        let diagnostics = current_diagnostics
+            .iter()
+            .map(|d| DiagnosticView::of(lang, d, CURRENT_LINE))
+            .collect();
         let (claims, users) = match current {
             Some(c) => (
                 c.claims
@@ -515,6 +597,8 @@ impl SoftwarePage {
             vitality_facts: vitality_facts.unwrap_or_default(),
             history: history.into_iter().map(HistoryRow::of).collect(),
             diagnostics,
+            current_lines,
+            invalid,
             events: events
                 .into_iter()
                 .map(|e| EventView {

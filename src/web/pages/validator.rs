@@ -2,9 +2,8 @@
 //! diagnostics, in the reader's language, with the offending lines marked in the file. The same
 //! check as `riuso validate` and the crawler (offline: nothing is fetched). The check and the
 //! rendering of its result run off the async runtime ([`CpuJobs`]), and the page lists at most
-//! [`MAX_DIAGNOSTICS`] diagnostics and, of a long file, the lines around them.
-
-use std::collections::{BTreeSet, HashMap};
+//! [`MAX_DIAGNOSTICS`] diagnostics and, of a long file, the lines around them
+//! ([`source::listing`]).
 
 use askama::Template;
 use axum::extract::Multipart;
@@ -12,9 +11,9 @@ use axum::extract::multipart::MultipartError;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse as _, Response};
 
-use super::software::DiagnosticView;
+use super::source::{self, DiagnosticView, FileLine};
 use crate::app::AppState;
-use crate::publiccode::{self, Context, Limits, Outcome, Severity};
+use crate::publiccode::{self, Context, Limits, Outcome};
 use crate::web::error::AppError;
 use crate::web::limits::CpuJobs;
 use crate::web::limits::MAX_PAGE_BYTES;
@@ -23,21 +22,8 @@ use crate::web::page::{PageCtx, render, render_capped};
 /// Diagnostics the page lists; the others are counted.
 const MAX_DIAGNOSTICS: usize = 100;
 
-/// Lines of the file the page lists when it is longer: those around the listed diagnostics.
-const MAX_LINES: usize = 1000;
-
-/// Lines shown before and after a diagnostic's line, in a long file.
-const CONTEXT: usize = 3;
-
-/// A line of the checked file.
-pub struct FileLine {
-    number: usize,
-    /// Whether lines were left out just before this one.
-    gap_before: bool,
-    text: String,
-    /// `error`, `warning` or empty.
-    mark: &'static str,
-}
+/// The anchor of line N of the checked file is this and N.
+const LINE_ANCHOR: &str = "line-";
 
 /// What the check found.
 pub struct Verdict {
@@ -143,61 +129,20 @@ pub async fn check(
 
 impl ValidatorPage {
     /// The page of the verdict on `bytes`: linear in the size of the file and the number of
-    /// diagnostics, and showing at most [`MAX_DIAGNOSTICS`] of them and [`MAX_LINES`] lines.
+    /// diagnostics, and showing at most [`MAX_DIAGNOSTICS`] of them and [`source::MAX_LINES`] lines.
     fn verdict(ctx: PageCtx, bytes: &[u8], limits: &Limits) -> Self {
         let lang = ctx.lang;
         let inspection = publiccode::inspect(bytes, limits, &Context::default());
         let outcome = &inspection.outcome;
         let diagnostics = outcome.diagnostics();
         let text = String::from_utf8_lossy(bytes).into_owned();
-        // The mark of each line, from every diagnostic, in one pass: an error wins over a warning.
-        let mut marks: HashMap<usize, &'static str> = HashMap::new();
-        for d in diagnostics {
-            let Ok(line) = usize::try_from(d.line) else {
-                continue;
-            };
-            let mark = if d.severity == Severity::Error {
-                "error"
-            } else {
-                "warning"
-            };
-            let slot = marks.entry(line).or_insert(mark);
-            if mark == "error" {
-                *slot = "error";
-            }
-        }
         let shown = &diagnostics[..diagnostics.len().min(MAX_DIAGNOSTICS)];
-        let total_lines = text.lines().count();
-        // A long file shows the lines around the diagnostics on the page, not all of it.
-        let wanted: Option<BTreeSet<usize>> = (total_lines > MAX_LINES).then(|| {
-            shown
-                .iter()
-                .filter_map(|d| usize::try_from(d.line).ok().filter(|l| *l > 0))
-                .flat_map(|l| l.saturating_sub(CONTEXT).max(1)..=l + CONTEXT)
-                .take(MAX_LINES)
-                .collect()
-        });
-        let mut lines = Vec::new();
-        let mut previous = 0;
-        for (i, line) in text.lines().enumerate() {
-            let number = i + 1;
-            if wanted.as_ref().is_some_and(|w| !w.contains(&number)) {
-                continue;
-            }
-            lines.push(FileLine {
-                number,
-                gap_before: number != previous + 1,
-                text: line.to_owned(),
-                mark: marks.get(&number).copied().unwrap_or(""),
-            });
-            previous = number;
-            if lines.len() >= MAX_LINES {
-                break;
-            }
-        }
+        let source::Listing {
+            lines,
+            omitted: lines_omitted,
+        } = source::listing(&text, diagnostics, shown, source::MAX_LINES);
         let errors = diagnostics.iter().filter(|d| d.is_error()).count();
         let left_out = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
-        let lines_omitted = total_lines - lines.len();
         ValidatorPage {
             verdict: Some(Verdict {
                 valid: matches!(outcome, Outcome::Valid(_)),
@@ -205,7 +150,10 @@ impl ValidatorPage {
                 errors: u64::try_from(errors).unwrap_or(u64::MAX),
                 warnings: u64::try_from(diagnostics.len() - errors).unwrap_or(u64::MAX),
             }),
-            diagnostics: shown.iter().map(|d| DiagnosticView::of(lang, d)).collect(),
+            diagnostics: shown
+                .iter()
+                .map(|d| DiagnosticView::of(lang, d, LINE_ANCHOR))
+                .collect(),
             diagnostics_omitted: (diagnostics.len() > shown.len()).then(|| {
                 lang.tf(
                     "validator.diagnostics_omitted",

@@ -90,9 +90,15 @@ async fn add_inactive(db: &TestDb) {
         commit: None,
         fetched_at: Utc::now(),
     };
-    pipeline::ingest(&db.conn, origin, fetched, &inspected)
-        .await
-        .unwrap();
+    pipeline::ingest(
+        &db.conn,
+        origin,
+        fetched,
+        &inspected,
+        &pipeline::Upkeep::default(),
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]

@@ -107,18 +107,30 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             commit: Some("0123456789abcdef"),
             fetched_at: Utc::now(),
         };
-        pipeline::ingest_valid(&app.db.conn, origin, fetched(&valid), &v)
-            .await
-            .unwrap();
+        pipeline::ingest_valid(
+            &app.db.conn,
+            origin,
+            fetched(&valid),
+            &v,
+            &pipeline::Upkeep::default(),
+        )
+        .await
+        .unwrap();
         let invalid = std::fs::read(
             fixtures().join("parser-go/testdata/v0/invalid/developmentStatus_invalid.yml"),
         )
         .unwrap();
         let inspected = publiccode::inspect(&invalid, &Limits::default(), &Context::default());
         assert!(!inspected.outcome.is_valid(), "the fixture is invalid");
-        pipeline::ingest(&app.db.conn, origin, fetched(&invalid), &inspected)
-            .await
-            .unwrap();
+        pipeline::ingest(
+            &app.db.conn,
+            origin,
+            fetched(&invalid),
+            &inspected,
+            &pipeline::Upkeep::default(),
+        )
+        .await
+        .unwrap();
 
         let by_slug = app
             .get_json("/api/v1/software/comune-esempio-protocollo", StatusCode::OK)
@@ -129,15 +141,23 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             .await;
         assert_eq!(by_slug, by_id);
         assert_eq!(
-            by_slug["active"], false,
-            "an invalid file deactivates the entry"
+            by_slug["active"], true,
+            "an invalid file after a valid one leaves the entry active through its grace"
         );
         assert_eq!(by_slug["history"].as_array().unwrap().len(), 2);
         assert_eq!(
-            by_slug["current"]["diagnostics"][0]["code"],
+            by_slug["current"]["valid"], true,
+            "the valid file stays current"
+        );
+        assert_eq!(
+            by_slug["invalid"]["diagnostics"][0]["code"],
             "invalid-value"
         );
-        insta::assert_json_snapshot!("software_show", redact(by_slug));
+        assert_eq!(by_slug["invalid"]["valid"], serde_json::Value::Null);
+        assert_eq!(by_slug["invalid"]["snapshot"]["valid"], false);
+        let mut shown = by_slug.clone();
+        shown["invalid"]["since"] = serde_json::json!("[timestamp]");
+        insta::assert_json_snapshot!("software_show", redact(shown));
 
         // The vitality series as stored comes out as numbers; one that does not read as 0-100
         // integers comes out empty, never as an error.
@@ -174,11 +194,26 @@ async fn one_entry_with_its_current_snapshot_and_history() {
             .await;
         assert_eq!(shown["vitalitySeries"], serde_json::json!([]));
 
-        // An inactive entry is not listed by default, but is with active=false.
+        // An inactive entry (its file never valid) is not listed by default, but is with
+        // active=false.
+        let never = Origin {
+            repository_url: "https://github.com/comune-esempio/rotto",
+            ..origin
+        };
+        pipeline::ingest(
+            &app.db.conn,
+            never,
+            fetched(&invalid),
+            &inspected,
+            &pipeline::Upkeep::default(),
+        )
+        .await
+        .unwrap();
         let listed = app
             .get_json("/api/v1/software?active=false", StatusCode::OK)
             .await;
-        assert_eq!(listed["data"][0]["slug"], "comune-esempio-protocollo");
+        assert_eq!(listed["data"][0]["slug"], "comune-esempio-rotto");
+        assert_eq!(listed["data"].as_array().unwrap().len(), 1);
 
         for uri in [
             "/api/v1/software/no-such-entry",

@@ -5,7 +5,7 @@ use chrono::Utc;
 use riuso::catalog::entities::{
     claims, repositories, snapshots, software, software_facets, used_by,
 };
-use riuso::catalog::{Facts, Fetched, IngestOutcome, Ingested, Origin};
+use riuso::catalog::{Facts, Fetched, IngestOutcome, Ingested, Origin, ValidityChange};
 use riuso::pipeline;
 use riuso::publiccode::{self, Context, Limits, Outcome};
 use sea_orm::{
@@ -36,9 +36,15 @@ async fn ingest(db: &DatabaseConnection, bytes: &str) -> Ingested {
         fetched_at: Utc::now(),
     };
     let inspected = publiccode::inspect(bytes.as_bytes(), &Limits::default(), &Context::default());
-    pipeline::ingest(db, origin, fetched, &inspected)
-        .await
-        .unwrap()
+    pipeline::ingest(
+        db,
+        origin,
+        fetched,
+        &inspected,
+        &pipeline::Upkeep::default(),
+    )
+    .await
+    .unwrap()
 }
 
 async fn snapshot_count(db: &DatabaseConnection) -> u64 {
@@ -100,10 +106,11 @@ async fn history_is_kept_and_a_revert_reuses_the_old_snapshot() {
 }
 
 #[tokio::test]
-async fn invalid_files_are_kept_with_diagnostics_and_the_entry_turns_inactive() {
+async fn an_invalid_file_is_kept_beside_the_last_valid_one_which_stays_current() {
     for backend in BACKENDS {
         let db = TestDb::new(backend).await;
         let ok = ingest(&db.conn, &minimal()).await;
+        let valid_snapshot = entry(&db.conn, ok.software_id).await.current_snapshot_id;
         assert!(entry(&db.conn, ok.software_id).await.active);
         let broken = minimal().replace(
             "developmentStatus: development",
@@ -111,9 +118,16 @@ async fn invalid_files_are_kept_with_diagnostics_and_the_entry_turns_inactive() 
         );
         let bad = ingest(&db.conn, &broken).await;
         assert_eq!(bad.outcome, IngestOutcome::Invalid, "{backend:?}");
+        assert_eq!(bad.change, Some(ValidityChange::TurnedInvalid));
         let e = entry(&db.conn, ok.software_id).await;
-        assert!(!e.active, "{backend:?}");
-        let snapshot = snapshots::Entity::find_by_id(e.current_snapshot_id.unwrap())
+        assert!(e.active, "{backend:?}: active through its grace");
+        assert_eq!(
+            e.current_snapshot_id, valid_snapshot,
+            "the valid file stays current"
+        );
+        assert!(e.invalid_since.is_some());
+        assert_eq!(e.invalid_snapshot_id, Some(bad.snapshot_id));
+        let snapshot = snapshots::Entity::find_by_id(bad.snapshot_id)
             .one(&db.conn)
             .await
             .unwrap()
@@ -123,6 +137,11 @@ async fn invalid_files_are_kept_with_diagnostics_and_the_entry_turns_inactive() 
         let diagnostics: serde_json::Value = serde_json::from_str(&snapshot.diagnostics).unwrap();
         assert_eq!(diagnostics[0]["key"], "developmentStatus");
         assert_eq!(diagnostics[0]["code"], "invalid-value");
+        // The same invalid file again: no new state, no new snapshot.
+        let again = ingest(&db.conn, &broken).await;
+        assert_eq!(again.outcome, IngestOutcome::Invalid);
+        assert_eq!(again.change, None, "{backend:?}");
+        assert_eq!(entry(&db.conn, ok.software_id).await, e);
         // The search facets still describe the last valid file.
         let facets = software_facets::Entity::find()
             .filter(software_facets::Column::SoftwareId.eq(ok.software_id))
@@ -131,12 +150,65 @@ async fn invalid_files_are_kept_with_diagnostics_and_the_entry_turns_inactive() 
             .await
             .unwrap();
         assert_eq!(facets[0].value, "development");
-        // Fixed again: active again.
-        assert_eq!(
-            ingest(&db.conn, &minimal()).await.outcome,
-            IngestOutcome::Updated
-        );
-        assert!(entry(&db.conn, ok.software_id).await.active, "{backend:?}");
+        // Fixed again (the same valid file as before): valid again, nothing invalid left.
+        let fixed = ingest(&db.conn, &minimal()).await;
+        assert_eq!(fixed.outcome, IngestOutcome::Updated);
+        assert_eq!(fixed.change, Some(ValidityChange::ValidAgain));
+        let e = entry(&db.conn, ok.software_id).await;
+        assert!(e.active, "{backend:?}");
+        assert_eq!((e.invalid_since, e.invalid_snapshot_id), (None, None));
+        assert_eq!(e.current_snapshot_id, valid_snapshot);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_file_never_valid_titles_its_entry_by_its_name_or_its_repository() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        let broken = minimal()
+            .replace("name: Medusa", "name: Medusa Rotta")
+            .replace(
+                "developmentStatus: development",
+                "developmentStatus: stabel",
+            );
+        let bad = ingest(&db.conn, &broken).await;
+        assert_eq!((bad.outcome, bad.change), (IngestOutcome::Invalid, None));
+        let e = entry(&db.conn, bad.software_id).await;
+        assert!(!e.active, "{backend:?}: never valid, never active");
+        assert_eq!(e.name, "Medusa Rotta", "{backend:?}");
+        assert_eq!(e.current_snapshot_id, Some(bad.snapshot_id));
+        assert_eq!(e.invalid_snapshot_id, Some(bad.snapshot_id));
+        // Not YAML at all: the repository's name.
+        let origin = Origin {
+            repository_url: "https://github.com/example/unreadable",
+            forge: "github",
+            facts: None,
+            source_ipa: None,
+        };
+        let garbage = b"name: [unclosed";
+        let inspected = publiccode::inspect(garbage, &Limits::default(), &Context::default());
+        let fetched = Fetched {
+            bytes: garbage,
+            commit: None,
+            fetched_at: Utc::now(),
+        };
+        let unread = pipeline::ingest(
+            &db.conn,
+            origin,
+            fetched,
+            &inspected,
+            &pipeline::Upkeep::default(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(entry(&db.conn, unread.software_id).await.name, "unreadable");
+        // Valid at last: titled by its file, active, and no owner is told "valid again".
+        let good = ingest(&db.conn, &minimal()).await;
+        assert_eq!((good.outcome, good.change), (IngestOutcome::Updated, None));
+        let e = entry(&db.conn, bad.software_id).await;
+        assert!(e.active && e.invalid_since.is_none(), "{backend:?}");
+        assert_eq!(e.name, "Medusa");
         db.close().await;
     }
 }
@@ -266,7 +338,7 @@ async fn ingest_with(db: &DatabaseConnection, bytes: &str, facts: Facts<'_>) -> 
     else {
         panic!("the fixture is valid")
     };
-    pipeline::ingest_valid(db, origin, fetched, &v)
+    pipeline::ingest_valid(db, origin, fetched, &v, &pipeline::Upkeep::default())
         .await
         .unwrap()
 }
@@ -363,6 +435,7 @@ async fn an_invalid_file_is_read_once_under_the_limits_it_was_checked_with() {
             origin(REPO),
             fetched,
             &declared(Limits::default()),
+            &pipeline::Upkeep::default(),
         )
         .await
         .unwrap();
@@ -383,6 +456,7 @@ async fn an_invalid_file_is_read_once_under_the_limits_it_was_checked_with() {
             origin("https://github.com/example/other"),
             fetched,
             &declared(tight),
+            &pipeline::Upkeep::default(),
         )
         .await
         .unwrap();

@@ -54,7 +54,7 @@ async fn add(db: &DatabaseConnection, repo: &str, yaml: &str) {
         commit: None,
         fetched_at: Utc::now(),
     };
-    pipeline::ingest_valid(db, origin, fetched, &v)
+    pipeline::ingest_valid(db, origin, fetched, &v, &pipeline::Upkeep::default())
         .await
         .unwrap();
 }
@@ -145,6 +145,62 @@ async fn words_match_across_plurals_and_accents_and_names_rank_first() {
             .await
             .unwrap();
         assert_eq!(r.total, 0);
+        db.close().await;
+    }
+}
+
+#[tokio::test]
+async fn an_entry_never_valid_is_found_among_inactive_ones_by_title_slug_and_repository() {
+    for backend in BACKENDS {
+        let db = TestDb::new(backend).await;
+        seed(&db.conn).await;
+        let broken = entry("Gestore Tributi Locali", "Tributi.", "").replace(
+            "developmentStatus: development",
+            "developmentStatus: stabel",
+        );
+        let inspected =
+            publiccode::inspect(broken.as_bytes(), &Limits::default(), &Context::default());
+        assert!(!inspected.outcome.is_valid());
+        let origin = Origin {
+            repository_url: "https://gitlab.example.org/ente-x/tributi-locali",
+            forge: "gitlab",
+            facts: None,
+            source_ipa: None,
+        };
+        let fetched = Fetched {
+            bytes: broken.as_bytes(),
+            commit: None,
+            fetched_at: Utc::now(),
+        };
+        pipeline::ingest(
+            &db.conn,
+            origin,
+            fetched,
+            &inspected,
+            &pipeline::Upkeep::default(),
+        )
+        .await
+        .unwrap();
+        let searcher = search::Searcher::new(db.conn.clone());
+        let inactive = |text: &str| {
+            let mut query = q(Some(text));
+            query
+                .filters
+                .insert(Facet::Active, vec!["false".to_owned()]);
+            query
+        };
+        for text in [
+            "gestore tributi",
+            "ente-x-tributi-locali",
+            "https://gitlab.example.org/ente-x/tributi-locali",
+        ] {
+            let r = searcher.search(&inactive(text)).await.unwrap();
+            assert_eq!(slugs(&r), ["ente-x-tributi-locali"], "{backend:?}: {text}");
+            assert_eq!(r.hits[0].name, "Gestore Tributi Locali");
+            // Not among the active entries, which search shows unless asked.
+            let r = searcher.search(&q(Some(text))).await.unwrap();
+            assert_eq!(r.total, 0, "{backend:?}: {text}");
+        }
         db.close().await;
     }
 }

@@ -1,11 +1,12 @@
 //! `/software/{slug}`: claims, users, history and the diff between snapshots; an invalid
-//! entry's diagnostics in the reader's language.
+//! entry's diagnostics in the reader's language; an invalid push under a banner whose "line N"
+//! links lead to the lines of the file shown.
 
 use axum::http::StatusCode;
 
 use super::first_slug;
 use crate::support::db::BACKENDS;
-use crate::support::test_app::TestApp;
+use crate::support::test_app::{Response, TestApp};
 
 #[tokio::test]
 async fn software_page_shows_claims_users_history_and_a_diff_between_snapshots() {
@@ -79,8 +80,15 @@ async fn an_invalid_entry_shows_its_diagnostics_in_the_readers_language() {
     let page = app.get("/software/x-broken").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.text(".alert-warning").contains("Non attiva"));
-    let diagnostics = page.all("#diagnostics li.diagnostic-error");
+    // Never valid: titled by the file's name, its diagnostics at the top with the file.
+    assert_eq!(page.text("h1"), "Broken");
+    assert!(
+        page.text("#invalid-banner")
+            .contains("publiccode.yml non valido dal")
+    );
+    let diagnostics = page.all("#invalid-diagnostics li.diagnostic-error");
     assert!(!diagnostics.is_empty());
+    assert_eq!(page.all("#L4.source-error").len(), 1, "{}", page.body);
     assert!(
         page.body.contains("non è tra quelli ammessi"),
         "Italian help"
@@ -90,6 +98,89 @@ async fn an_invalid_entry_shows_its_diagnostics_in_the_readers_language() {
         .await;
     assert!(en.body.contains("is not one of those the standard allows"));
     app.close().await;
+}
+
+/// Every in-page link of `page`'s diagnostics leads to an element that exists; answers how many
+/// there are.
+fn line_links_lead_somewhere(page: &Response) -> usize {
+    let links: Vec<String> = page
+        .all(".diagnostics a[href^='#']")
+        .iter()
+        .map(|a| {
+            a.value()
+                .attr("href")
+                .unwrap()
+                .trim_start_matches('#')
+                .to_owned()
+        })
+        .collect();
+    for id in &links {
+        assert_eq!(
+            page.all(&format!("[id='{id}']")).len(),
+            1,
+            "#{id} is not on the page"
+        );
+    }
+    links.len()
+}
+
+#[tokio::test]
+async fn an_invalid_push_keeps_the_valid_page_under_a_banner_linked_to_the_lines() {
+    for backend in BACKENDS {
+        let app = TestApp::new().backend(backend).build().await;
+        let url = "https://github.com/comune-prova/registro-decisioni";
+        let valid = decision_file();
+        let broken = valid.replace("developmentStatus: stable", "developmentStatus: stabile");
+        let line = broken
+            .lines()
+            .position(|l| l.starts_with("developmentStatus"))
+            .unwrap()
+            + 1;
+        app.ingest(url, valid.as_bytes()).await;
+        let slug = "comune-prova-registro-decisioni";
+        let before = app.get(&format!("/software/{slug}")).await;
+        assert!(before.all("#invalid-banner").is_empty());
+        line_links_lead_somewhere(&before);
+        app.ingest(url, broken.as_bytes()).await;
+        for (lang, title) in [
+            ("it", "publiccode.yml non valido dal "),
+            ("en", "publiccode.yml invalid since "),
+        ] {
+            let page = app.get(&format!("/software/{slug}?lang={lang}")).await;
+            assert_eq!(page.status, StatusCode::OK, "{backend:?}");
+            assert!(
+                page.text("#invalid-title").starts_with(title),
+                "{lang}: {}",
+                page.text("#invalid-title")
+            );
+            // Still the valid file's page: its description and facts, active.
+            assert_eq!(page.text("h1"), "Registro Decisioni");
+            assert!(!page.all("#description-title").is_empty());
+            assert!(
+                page.all(".alert-warning[role='alert']").is_empty(),
+                "{lang}: not inactive"
+            );
+            // Each "line N" goes to that line of the invalid file, shown with its number.
+            assert!(line_links_lead_somewhere(&page) >= 1, "{lang}");
+            let link = format!("#invalid-diagnostics a[href='#L{line}']");
+            assert_eq!(
+                page.all(&link).len(),
+                1,
+                "{lang}: {}",
+                page.text("#invalid-banner")
+            );
+            assert_eq!(page.all(&format!("li#L{line}.source-error")).len(), 1);
+            assert!(page.text(&format!("li#L{line}")).contains("stabile"));
+        }
+        // The API keeps the valid file as current, and says what is invalid since when.
+        let api = app
+            .get_json(&format!("/api/v1/software/{slug}"), StatusCode::OK)
+            .await;
+        assert_eq!(api["active"], true);
+        assert_eq!(api["current"]["valid"], true);
+        assert_eq!(api["invalid"]["snapshot"]["valid"], false);
+        app.close().await;
+    }
 }
 
 /// A file with the facts a decision rests on: dates, an expired contract, contacts, twelve
@@ -207,8 +298,12 @@ async fn software_page_gives_the_facts_a_decision_rests_on() {
             page.text("#users-title ~ ul.users")
                 .contains("Comune di Milano")
         );
-        // The generic name repeats the name: not shown twice.
-        assert_eq!(page.body.matches("egistro decisioni").count(), 0);
+        // The generic name repeats the name: not shown twice (the file's lines aside).
+        let listed: String = page.all("#current-file").iter().map(|e| e.html()).collect();
+        assert_eq!(
+            page.body.matches("egistro decisioni").count(),
+            listed.matches("egistro decisioni").count()
+        );
         // The publisher by its name in the IPA registry, not its code.
         assert!(page.body.contains("Comune di Bologna"));
         // Vocabulary values as labels of the page's language.

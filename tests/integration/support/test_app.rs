@@ -106,9 +106,16 @@ impl TestApp {
         self.client().get_json(uri, status).await
     }
 
-    /// Ingests `bytes` as the file of the repository at `url`, valid or not.
+    /// Ingests `bytes` as the file of the repository at `url`, valid or not, with the grace
+    /// and the public address of the app's configuration.
     pub async fn ingest(&self, url: &str, bytes: &[u8]) {
-        ingest(&self.db, url, bytes).await;
+        ingest_with(
+            &self.db,
+            url,
+            bytes,
+            &riuso::pipeline::Upkeep::of(&self.config),
+        )
+        .await;
     }
 
     /// Closes the database (dropping a PostgreSQL schema).
@@ -191,6 +198,11 @@ impl TestAppBuilder {
 /// source of the administration the file claims as its publisher (which is then verified: its
 /// members own the entry).
 pub async fn ingest(db: &TestDb, url: &str, bytes: &[u8]) {
+    ingest_with(db, url, bytes, &riuso::pipeline::Upkeep::default()).await;
+}
+
+/// [`ingest`] with the grace and public address of `upkeep`.
+pub async fn ingest_with(db: &TestDb, url: &str, bytes: &[u8], upkeep: &riuso::pipeline::Upkeep) {
     let fetched = Fetched {
         bytes,
         commit: Some("0123456789abcdef0123"),
@@ -210,7 +222,7 @@ pub async fn ingest(db: &TestDb, url: &str, bytes: &[u8]) {
         facts: None,
         source_ipa: claimed.as_deref(),
     };
-    riuso::pipeline::ingest(&db.conn, origin, fetched, &inspected)
+    riuso::pipeline::ingest(&db.conn, origin, fetched, &inspected, upkeep)
         .await
         .unwrap();
 }
