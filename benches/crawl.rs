@@ -201,12 +201,7 @@ struct Measured {
     report: Report,
 }
 
-async fn measure(
-    db: &DatabaseConnection,
-    forge: &ForgeFixture,
-    client: &Polite,
-    setup: &Setup,
-) -> Measured {
+async fn measure(fresh: &Fresh, forge: &ForgeFixture, client: &Polite, setup: &Setup) -> Measured {
     let targets = targets(forge);
     forge.clear_requests();
     let first_done = OnceLock::new();
@@ -218,10 +213,11 @@ async fn measure(
     // The path `riuso crawl` takes: the run queued as jobs, then worked until it closes. The
     // vitality and compliance jobs it queues are left in the queue: they clone every repository
     // and judge its files, which is not the crawl measured here.
+    let db = &fresh.conn;
     let id = worker::enqueue_crawl(db, &targets, &[], "bench")
         .await
         .unwrap();
-    let env = worker::Environment::new(db.clone(), client.clone());
+    let env = worker::Environment::new(fresh.jobs.clone(), client.clone());
     let mut worker = worker::Worker::new(env, "bench", Duration::from_secs(300)).skipping(&[
         worker::vitality::Vitality::NAME,
         worker::check_compliance::CheckCompliance::NAME,
@@ -258,7 +254,7 @@ async fn measure(
 }
 
 /// The first crawl and the unchanged re-crawl, on a fresh forge and a fresh database.
-async fn both(db: &DatabaseConnection, setup: &Setup, latency: Duration) -> (Measured, Measured) {
+async fn both(db: &Fresh, setup: &Setup, latency: Duration) -> (Measured, Measured) {
     let forge = ForgeFixture::start(world(setup.repos)).await;
     forge.set_latency(latency);
     let client = Polite::new(http::Options {
@@ -300,7 +296,7 @@ async fn bench(backend: Backend, setup: &Setup) -> bool {
     let mut runs = Vec::with_capacity(setup.runs);
     for _ in 0..setup.runs {
         let db = Fresh::new(backend).await;
-        runs.push(both(&db.conn, setup, setup.latency).await);
+        runs.push(both(&db, setup, setup.latency).await);
         db.close().await;
     }
     runs.sort_by_key(|(first, _)| first.wall);
@@ -318,7 +314,7 @@ async fn bench(backend: Backend, setup: &Setup) -> bool {
     // The same on another fresh database, without latency: the crawler's own work.
     let (bare_first, bare_again) = {
         let db = Fresh::new(backend).await;
-        let out = both(&db.conn, setup, Duration::ZERO).await;
+        let out = both(&db, setup, Duration::ZERO).await;
         db.close().await;
         out
     };
@@ -418,6 +414,8 @@ impl Backend {
 /// A fresh migrated database: a SQLite file in a temporary directory, or a PostgreSQL schema.
 struct Fresh {
     conn: DatabaseConnection,
+    /// The pool the worker runs on, as `riuso crawl` opens it (`riuso::db::jobs_pool`).
+    jobs: DatabaseConnection,
     admin: Option<(DatabaseConnection, String)>,
     _dir: Option<tempfile::TempDir>,
 }
@@ -426,8 +424,10 @@ impl Fresh {
     async fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/riuso.db?mode=rwc", dir.path().display());
+        let conn = riuso::db::open(&url).await.unwrap();
         Self {
-            conn: riuso::db::open(&url).await.unwrap(),
+            jobs: riuso::db::jobs_pool(&url, &conn).await.unwrap(),
+            conn,
             admin: None,
             _dir: Some(dir),
         }
@@ -450,10 +450,10 @@ impl Fresh {
             .await
             .unwrap();
         let sep = if base.contains('?') { '&' } else { '?' };
-        let conn = riuso::db::open(&format!("{base}{sep}options=-c%20search_path%3D{schema}"))
-            .await
-            .unwrap();
+        let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
+        let conn = riuso::db::open(&url).await.unwrap();
         Self {
+            jobs: riuso::db::jobs_pool(&url, &conn).await.unwrap(),
             conn,
             admin: Some((admin, schema)),
             _dir: None,
@@ -468,6 +468,10 @@ impl Fresh {
     }
 
     async fn close(self) {
+        if self.admin.is_some() {
+            // A pool of its own on PostgreSQL; on SQLite the same pool as `conn`.
+            self.jobs.close().await.unwrap();
+        }
         self.conn.close().await.unwrap();
         if let Some((admin, schema)) = self.admin {
             admin

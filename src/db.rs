@@ -37,7 +37,66 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
 ///
 /// Fails when the database cannot be reached or opened, naming it (without its password).
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
-    connect_with(url, 4).await
+    connect_with(url, 4, Durability::Durable).await
+}
+
+/// Whether a commit waits until it is on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    /// Every commit is flushed to disk before it returns (PostgreSQL's default).
+    Durable,
+    /// On PostgreSQL a commit returns before its WAL is flushed (`synchronous_commit = off`):
+    /// after a crash of the server or the machine the last fraction of a second of commits
+    /// may be gone, never half of one, and the order of commits is kept.
+    Redoable,
+}
+
+/// A pool for background work ([`crate::worker`]): on PostgreSQL its commits do not wait for
+/// the disk ([`Durability::Redoable`]). What the jobs write is redone by the next run when a
+/// crash loses it (a crawled file is read again, a claimed job is claimed again, a queued job
+/// queued again); on SQLite the database already runs so (`synchronous = NORMAL` in WAL mode).
+/// A flush a statement was what a crawl of new repositories spent most of its time on. Writes
+/// that must not be repeated, such as marking a message sent, commit durably
+/// ([`commit_durably`]).
+///
+/// # Errors
+///
+/// As [`connect`].
+pub async fn connect_for_jobs(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, 4, Durability::Redoable).await
+}
+
+/// The pool background work uses beside `opened`, the pool of `url` a command opened: on
+/// PostgreSQL a second one by [`connect_for_jobs`]; on SQLite `opened` itself, since a second
+/// pool would only add writers waiting on the one write lock.
+///
+/// # Errors
+///
+/// As [`connect`].
+pub async fn jobs_pool(
+    url: &str,
+    opened: &DatabaseConnection,
+) -> anyhow::Result<DatabaseConnection> {
+    if opened.get_database_backend() == DbBackend::Postgres {
+        connect_for_jobs(url).await
+    } else {
+        Ok(opened.clone())
+    }
+}
+
+/// On PostgreSQL, makes the commit of `txn` wait for the disk even on a pool for jobs
+/// ([`connect_for_jobs`]); nothing on SQLite.
+///
+/// # Errors
+///
+/// The database's.
+pub async fn commit_durably(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    use sea_orm::ConnectionTrait as _;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL synchronous_commit = on")
+            .await?;
+    }
+    Ok(())
 }
 
 /// [`connect`] with a single connection to a SQLite file (PostgreSQL is opened as usual): what a
@@ -48,11 +107,16 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 ///
 /// As [`connect`].
 pub async fn connect_for_schema_changes(url: &str) -> anyhow::Result<DatabaseConnection> {
-    connect_with(url, 1).await
+    connect_with(url, 1, Durability::Durable).await
 }
 
-/// [`connect`] with at most `sqlite_connections` connections to a SQLite file.
-async fn connect_with(url: &str, sqlite_connections: u32) -> anyhow::Result<DatabaseConnection> {
+/// [`connect`] with at most `sqlite_connections` connections to a SQLite file, and commits as
+/// durable as `durability` says on PostgreSQL.
+async fn connect_with(
+    url: &str,
+    sqlite_connections: u32,
+    durability: Durability,
+) -> anyhow::Result<DatabaseConnection> {
     if let Some(path) = sqlite_path(url)
         && let Some(dir) = Path::new(path)
             .parent()
@@ -78,6 +142,8 @@ async fn connect_with(url: &str, sqlite_connections: u32) -> anyhow::Result<Data
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5))
             });
+    } else if durability == Durability::Redoable {
+        options.map_sqlx_postgres_opts(|o| o.options([("synchronous_commit", "off")]));
     }
     let db = Database::connect(options)
         .await

@@ -15,7 +15,10 @@ use lettre::message::{Mailbox, MultiPart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport as _, Tokio1Executor};
-use sea_orm::{ActiveModelTrait as _, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait as _};
+use sea_orm::{
+    ActiveModelTrait as _, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr,
+    EntityTrait as _, TransactionTrait as _,
+};
 
 use crate::jobs::{self, NewJob};
 
@@ -202,7 +205,7 @@ impl Mailer {
     /// # Errors
     ///
     /// [`MailError::Smtp`] when the server does not take it; a database error otherwise.
-    pub async fn deliver(&self, db: &impl ConnectionTrait, id: i64) -> Result<Delivery, MailError> {
+    pub async fn deliver(&self, db: &DatabaseConnection, id: i64) -> Result<Delivery, MailError> {
         let Some(row) = outbox::Entity::find_by_id(id).one(db).await? else {
             return Ok(Delivery::Missing);
         };
@@ -225,7 +228,12 @@ impl Mailer {
             Ok(()) => {
                 update.sent_at = Set(Some(chrono::Utc::now().fixed_offset()));
                 update.last_error = Set(None);
-                update.update(db).await?;
+                // Marked durably: a pool for jobs does not wait for the disk, and a message
+                // whose mark a crash lost would be sent twice.
+                let txn = db.begin().await?;
+                crate::db::commit_durably(&txn).await?;
+                update.update(&txn).await?;
+                txn.commit().await?;
                 Ok(Delivery::Sent)
             }
             Err(e) => {

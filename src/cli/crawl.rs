@@ -56,7 +56,8 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     bar.enable_steady_tick(Duration::from_millis(200));
     let report = super::runtime()?.block_on(async {
         let conn = db::open(&config.database_url).await?;
-        let env = Environment::from_config(config, conn.clone())?;
+        let jobs = db::jobs_pool(&config.database_url, &conn).await?;
+        let env = Environment::from_config(config, jobs)?;
         let id = enqueue_crawl(&conn, &targets, &git, "cli").await?;
         let mut worker = Worker::new(env, worker_name("crawl"), Duration::from_secs(300));
         worker.concurrency = args.concurrency.max(1);

@@ -60,7 +60,8 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         let state = AppState(Arc::new(app));
         let (stop, stopped) = watch::channel(false);
         let mut background = Vec::new();
-        let env = Arc::new(Environment::from_config(config, db.clone())?);
+        let jobs = db::jobs_pool(&config.database_url, &db).await?;
+        let env = Arc::new(Environment::from_config(config, jobs)?);
         if config.embedded_worker {
             let worker = Worker::new(
                 Arc::clone(&env),

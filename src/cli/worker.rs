@@ -31,7 +31,8 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async {
         let conn = db::open(&config.database_url).await?;
-        let env = Environment::from_config(config, conn)?;
+        let jobs = db::jobs_pool(&config.database_url, &conn).await?;
+        let env = Environment::from_config(config, jobs)?;
         let worker = Worker::new(env, worker_name("worker"), Duration::from_secs(args.lease));
         let (stop, stopped) = watch::channel(false);
         tokio::spawn(async move {

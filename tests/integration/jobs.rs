@@ -1,6 +1,6 @@
 //! The job queue on both databases: deduplication (one job at a time or in bulk), order, leases
 //! that run out, retries with backoff, dead jobs, and concurrent workers that never take the same
-//! job twice.
+//! job twice; the jobs' pool, whose commits do not wait for the disk on PostgreSQL.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -263,4 +263,43 @@ async fn the_scheduled_crawl_queues_a_crawl_when_due_and_not_before() {
         assert_eq!(runs().await.0.len(), 2, "{backend:?}");
         db.close().await;
     }
+}
+
+/// The setting `name` as the connection `db` sees it now, on PostgreSQL.
+async fn setting(db: &impl sea_orm::ConnectionTrait, name: &str) -> String {
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT current_setting('{name}') AS v"),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get("", "v").unwrap()
+}
+
+#[tokio::test]
+async fn jobs_commit_without_waiting_for_the_disk_and_a_sent_message_waits() {
+    use sea_orm::TransactionTrait as _;
+    let db = TestDb::new(Backend::Postgres).await;
+    let jobs_pool = riuso::db::jobs_pool(&db.url, &db.conn).await.unwrap();
+    assert_eq!(setting(&jobs_pool, "synchronous_commit").await, "off");
+    assert_eq!(
+        setting(&db.conn, "synchronous_commit").await,
+        "on",
+        "what the web writes waits for the disk"
+    );
+    // A write that must not be repeated commits durably on the jobs' pool too, and only itself.
+    let txn = jobs_pool.begin().await.unwrap();
+    riuso::db::commit_durably(&txn).await.unwrap();
+    assert_eq!(setting(&txn, "synchronous_commit").await, "on");
+    txn.commit().await.unwrap();
+    assert_eq!(setting(&jobs_pool, "synchronous_commit").await, "off");
+    jobs_pool.close().await.unwrap();
+    // On SQLite the jobs use the command's own pool.
+    let lite = TestDb::new(Backend::Sqlite).await;
+    let same = riuso::db::jobs_pool(&lite.url, &lite.conn).await.unwrap();
+    assert_eq!(same.get_database_backend(), sea_orm::DbBackend::Sqlite);
+    lite.close().await;
+    db.close().await;
 }
