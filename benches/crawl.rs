@@ -14,7 +14,7 @@
 //!
 //! The ideal is requests × latency ÷ concurrency: the wall time of the requests alone, perfectly
 //! packed, with nothing else costing anything. The concurrency is the lesser of the crawl's
-//! repositories in flight (`BENCH_CONCURRENCY`, default the worker's lanes, 8) and the client's
+//! repositories in flight (`BENCH_CONCURRENCY`, default the worker's lanes, 32) and the client's
 //! per-host limit (`BENCH_PER_HOST`, default `http::Options`' 8): the three fixture forges share
 //! one host and port, so the per-host limit bounds every request. The same crawls are then run
 //! without latency: what is left is the crawler's own work (parsing, validation, the database).
