@@ -16,6 +16,7 @@ mod m20261130_000021_unique_live_declaration;
 mod m20261201_000001_software_publisher_verified;
 mod m20261205_000001_job_claim_indexes;
 mod m20261206_000001_create_compliance;
+mod m20261207_000001_create_review_reminders;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_software_publisher_verified::Migration),
             Box::new(m20261205_000001_job_claim_indexes::Migration),
             Box::new(m20261206_000001_create_compliance::Migration),
+            Box::new(m20261207_000001_create_review_reminders::Migration),
         ]
     }
 }

@@ -1,23 +1,31 @@
 //! Periodic work: the jobs `riuso serve` runs at their interval, itself, whether or not a
-//! worker is running: [`PurgeSessions`] at start and every hour, and [`ScheduledCrawl`] every
-//! ten minutes when a crawl interval is configured.
+//! worker is running: [`PurgeSessions`] and [`RemindDeadlines`] at start and every hour, and
+//! [`ScheduledCrawl`] every ten minutes when a crawl interval is configured.
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 
 use super::purge_sessions::PurgeSessions;
+use super::remind_deadlines::RemindDeadlines;
 use super::scheduled_crawl::ScheduledCrawl;
 use super::{Environment, Job, JobError};
 
 /// How often the expired sessions are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
+/// How often the deadlines of non-compliant outcomes are looked at (a reminder is due on a day,
+/// and sent once).
+const REMIND_EVERY: Duration = Duration::from_secs(3600);
+
 /// How often the scheduler looks whether a crawl is due.
 const LOOK_EVERY: Duration = Duration::from_secs(600);
 
-/// Runs the schedule in `env` until `stop` turns true.
-pub async fn run(env: &Environment, stop: watch::Receiver<bool>) {
+/// Runs the schedule in `env` until `stop` turns true; messages link to `public_url`.
+pub async fn run(env: &Environment, public_url: &str, stop: watch::Receiver<bool>) {
+    let remind = RemindDeadlines {
+        public_url: public_url.to_owned(),
+    };
     let crawl = async {
         if env.crawl_every.is_some() {
             every(env, ScheduledCrawl {}, LOOK_EVERY, stop.clone()).await;
@@ -25,6 +33,7 @@ pub async fn run(env: &Environment, stop: watch::Receiver<bool>) {
     };
     tokio::join!(
         every(env, PurgeSessions {}, PURGE_EVERY, stop.clone()),
+        every(env, remind, REMIND_EVERY, stop.clone()),
         crawl
     );
 }

@@ -31,6 +31,7 @@ use crate::support::fixtures;
 use crate::support::forge::{Account, Commit, ForgeFixture, ForgeKind, Repo, World};
 
 const REVIEWER: i64 = 42;
+const URL: &str = "https://riuso.example.org";
 
 /// Midnight (UTC) `days` days before today, in seconds.
 fn day(days: u64) -> i64 {
@@ -157,7 +158,7 @@ async fn review_compliant(db: &DatabaseConnection, name: &str) {
         .unwrap();
     let id = loaded.software.id;
     let actor = Actor::reviewer(REVIEWER);
-    store::transition(db, id, actor, Transition::Claim, Utc::now())
+    store::transition(db, id, actor, Transition::Claim, Utc::now(), URL)
         .await
         .unwrap();
     let checklist = ChecklistItem::ALL
@@ -175,7 +176,7 @@ async fn review_compliant(db: &DatabaseConnection, name: &str) {
         findings: vec![],
         deadline: None,
     };
-    let event = store::transition(db, id, actor, record, Utc::now())
+    let event = store::transition(db, id, actor, record, Utc::now(), URL)
         .await
         .unwrap();
     assert_eq!(event.to, State::Compliant);
