@@ -98,7 +98,9 @@ WAIT_FOR_SERVER = for i in $$(seq 120); do \
 ## compare), and a full-page screenshot of each page in $(TARGET_DIR)/browser-artifacts. The
 ## server runs on a temporary catalog: the demo files (one of them changed and imported again,
 ## so it has a diff) and 50 seeded entries. Its embedded worker sends mail to an SMTP sink on
-## loopback (tests/browser/smtp-sink.mjs), which the declaration journey reads.
+## loopback (tests/browser/smtp-sink.mjs), which the declaration and review journeys read; the
+## entries' compliance checks are queued before it starts, and the review journey gives its
+## reviewer the role with `riuso user role`.
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_TEST_PORT ?= 18081
 BROWSER_SMTP_PORT ?= 18025
@@ -122,10 +124,11 @@ test-browser: assets
 	sed -i 's/^developmentStatus: stable/developmentStatus: beta/' $$changed; \
 	$$riuso import --json $$changed >/dev/null; \
 	$$riuso dev seed --count 50 --seed 1 --json >/dev/null; \
+	$$riuso compliance recheck >/dev/null; \
 	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid $$sink 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \
-	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) node tests/browser/run.mjs
+	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) RIUSO_BIN=$$riuso node tests/browser/run.mjs
 
 ## test-abuse: bounded abuse of a live `riuso serve` (debug build) on a temporary SQLite catalog
 ## of 200 seeded entries, on a loopback port: a flood of password-reset requests with the CSRF
