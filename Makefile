@@ -53,6 +53,9 @@ test: test-tools
 ## OpenAPI document must be valid by openapi-spec-validator, and a client generated from it by
 ## openapi-python-client (tests/api-client/generator.yaml) must cover every operation and parse
 ## what the server answers, the validator and the exports included (tests/api-client/check.py).
+## Both run as a reviewer signed in through the site's forms (tests/api-client/reviewer.py), so the
+## reviewers' queue answers them too; the compliance checks of the seeded entries are queued for
+## the server's embedded worker.
 SCHEMATHESIS_VENV := $(TARGET_DIR)/schemathesis-venv
 SCHEMATHESIS := $(SCHEMATHESIS_VENV)/bin/schemathesis
 API_TOOLS := $(SCHEMATHESIS_VENV)/.api-tools-1
@@ -72,16 +75,18 @@ test-api: $(API_TOOLS)
 	git -C $$dir/repo add publiccode.yml && git -C $$dir/repo -c user.name=riuso -c user.email=riuso@example.org commit -qm demo; \
 	printf 'publishers:\n  - name: Demo\n    repositories: [file://%s/repo]\n' $$dir > $$dir/publishers.yml; \
 	RIUSO_FETCH_FILES=true RIUSO_DATA_DIR=$$dir $(TARGET_DIR)/debug/riuso crawl --json --sources $$dir/publishers.yml >/dev/null; \
+	$(TARGET_DIR)/debug/riuso compliance recheck >/dev/null; \
 	$(TARGET_DIR)/debug/riuso serve --bind 127.0.0.1:$(API_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \
+	session=$$($$venv/bin/python tests/api-client/reviewer.py $$base $(TARGET_DIR)/debug/riuso); \
 	curl -fsS -o $$dir/openapi.json $$base/api/v1/openapi.json; \
 	$$venv/bin/openapi-spec-validator $$dir/openapi.json; \
 	$$venv/bin/openapi-python-client generate --path $$dir/openapi.json --meta none \
 	  --config tests/api-client/generator.yaml --output-path $$dir/client/riuso_api_client; \
-	PYTHONPATH=$$dir/client $$venv/bin/python tests/api-client/check.py $$base $$dir/openapi.json demo/Comune-Milano__gefo.yml; \
+	PYTHONPATH=$$dir/client $$venv/bin/python tests/api-client/check.py $$base $$dir/openapi.json demo/Comune-Milano__gefo.yml $$session; \
 	cd $$dir && $$venv/bin/schemathesis --config-file $(CURDIR)/tests/schemathesis.toml run \
-	  --checks all --wait-for-schema 60 $$base/api/v1/openapi.json
+	  --checks all --wait-for-schema 60 -H "Cookie: riuso_session=$$session" $$base/api/v1/openapi.json
 
 ## The shell loop that waits for the `riuso serve` started as $$pid to answer $$base/healthz
 ## (60 s at most; fails at once when the server stops).

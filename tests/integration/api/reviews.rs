@@ -118,3 +118,29 @@ async fn reviews_are_public_and_the_queue_is_for_reviewers() {
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_method_the_review_routes_do_not_have_is_405_not_a_session_refusal() {
+    let app = TestApp::new().demo().build().await;
+    let slug = slug_of(&app.db, "ComunicaPA").await;
+    for path in [
+        "/api/v1/reviews".to_owned(),
+        format!("/api/v1/reviews/{slug}"),
+    ] {
+        for method in ["POST", "PUT", "DELETE"] {
+            let request = axum::http::Request::builder()
+                .method(method)
+                .uri(&path)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = app.send(request).await;
+            assert_eq!(
+                response.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}: {}",
+                response.body
+            );
+        }
+    }
+    app.close().await;
+}
