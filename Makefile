@@ -54,8 +54,7 @@ test: test-tools
 ## openapi-python-client (tests/api-client/generator.yaml) must cover every operation and parse
 ## what the server answers, the validator and the exports included (tests/api-client/check.py).
 ## Both run as a reviewer signed in through the site's forms (tests/api-client/reviewer.py), so the
-## reviewers' queue answers them too; the compliance checks of the seeded entries are queued for
-## the server's embedded worker.
+## reviewers' queue answers them too (the server checks the seeded entries' compliance as it starts).
 SCHEMATHESIS_VENV := $(TARGET_DIR)/schemathesis-venv
 SCHEMATHESIS := $(SCHEMATHESIS_VENV)/bin/schemathesis
 API_TOOLS := $(SCHEMATHESIS_VENV)/.api-tools-1
@@ -75,7 +74,6 @@ test-api: $(API_TOOLS)
 	git -C $$dir/repo add publiccode.yml && git -C $$dir/repo -c user.name=riuso -c user.email=riuso@example.org commit -qm demo; \
 	printf 'publishers:\n  - name: Demo\n    repositories: [file://%s/repo]\n' $$dir > $$dir/publishers.yml; \
 	RIUSO_FETCH_FILES=true RIUSO_DATA_DIR=$$dir $(TARGET_DIR)/debug/riuso crawl --json --sources $$dir/publishers.yml >/dev/null; \
-	$(TARGET_DIR)/debug/riuso compliance recheck >/dev/null; \
 	$(TARGET_DIR)/debug/riuso serve --bind 127.0.0.1:$(API_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \
@@ -103,9 +101,9 @@ WAIT_FOR_SERVER = for i in $$(seq 120); do \
 ## compare), and a full-page screenshot of each page in $(TARGET_DIR)/browser-artifacts. The
 ## server runs on a temporary catalog: the demo files (one of them changed and imported again,
 ## so it has a diff) and 50 seeded entries. Its embedded worker sends mail to an SMTP sink on
-## loopback (tests/browser/smtp-sink.mjs), which the declaration and review journeys read; the
-## entries' compliance checks are queued before it starts, and the review journey gives its
-## reviewer the role with `riuso user role`.
+## loopback (tests/browser/smtp-sink.mjs), which the declaration and review journeys read; it
+## checks the entries' compliance as it starts, and the review journey gives its reviewer the role
+## with `riuso user role`.
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_TEST_PORT ?= 18081
 BROWSER_SMTP_PORT ?= 18025
@@ -129,7 +127,6 @@ test-browser: assets
 	sed -i 's/^developmentStatus: stable/developmentStatus: beta/' $$changed; \
 	$$riuso import --json $$changed >/dev/null; \
 	$$riuso dev seed --count 50 --seed 1 --json >/dev/null; \
-	$$riuso compliance recheck >/dev/null; \
 	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid $$sink 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \

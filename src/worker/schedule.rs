@@ -1,11 +1,14 @@
 //! Periodic work: the jobs `riuso serve` runs at their interval, itself, whether or not a
 //! worker is running: [`PurgeSessions`] and [`RemindDeadlines`] at start and every hour, and
-//! [`ScheduledCrawl`] every ten minutes when a crawl interval is configured.
+//! [`ScheduledCrawl`] every ten minutes when a crawl interval is configured. At start it also
+//! queues a compliance check of every active entry the current rule set has not judged, so a
+//! new rule set (a new version of riuso) checks the catalog again without anyone asking.
 
 use std::time::Duration;
 
 use tokio::sync::watch;
 
+use super::check_compliance;
 use super::purge_sessions::PurgeSessions;
 use super::remind_deadlines::RemindDeadlines;
 use super::scheduled_crawl::ScheduledCrawl;
@@ -23,6 +26,16 @@ const LOOK_EVERY: Duration = Duration::from_secs(600);
 
 /// Runs the schedule in `env` until `stop` turns true; messages link to `public_url`.
 pub async fn run(env: &Environment, public_url: &str, stop: watch::Receiver<bool>) {
+    match check_compliance::enqueue_stale(&env.db).await {
+        Ok(0) => {}
+        Ok(queued) => tracing::info!(
+            compliance.queued = queued,
+            ruleset = crate::compliance::RULESET_VERSION,
+            "compliance checks queued for the current rule set"
+        ),
+        // The next start tries again; `riuso compliance recheck` does it by hand.
+        Err(e) => tracing::warn!(error = %e, "cannot queue the checks of the current rule set"),
+    }
     let remind = RemindDeadlines {
         public_url: public_url.to_owned(),
     };
