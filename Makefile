@@ -53,6 +53,8 @@ test: test-tools
 ## OpenAPI document must be valid by openapi-spec-validator, and a client generated from it by
 ## openapi-python-client (tests/api-client/generator.yaml) must cover every operation and parse
 ## what the server answers, the validator and the exports included (tests/api-client/check.py).
+## Both run as a reviewer signed in through the site's forms (tests/api-client/reviewer.py), so the
+## reviewers' queue answers them too (the server checks the seeded entries' compliance as it starts).
 SCHEMATHESIS_VENV := $(TARGET_DIR)/schemathesis-venv
 SCHEMATHESIS := $(SCHEMATHESIS_VENV)/bin/schemathesis
 API_TOOLS := $(SCHEMATHESIS_VENV)/.api-tools-1
@@ -75,13 +77,14 @@ test-api: $(API_TOOLS)
 	$(TARGET_DIR)/debug/riuso serve --bind 127.0.0.1:$(API_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \
+	session=$$($$venv/bin/python tests/api-client/reviewer.py $$base $(TARGET_DIR)/debug/riuso); \
 	curl -fsS -o $$dir/openapi.json $$base/api/v1/openapi.json; \
 	$$venv/bin/openapi-spec-validator $$dir/openapi.json; \
 	$$venv/bin/openapi-python-client generate --path $$dir/openapi.json --meta none \
 	  --config tests/api-client/generator.yaml --output-path $$dir/client/riuso_api_client; \
-	PYTHONPATH=$$dir/client $$venv/bin/python tests/api-client/check.py $$base $$dir/openapi.json demo/Comune-Milano__gefo.yml; \
+	PYTHONPATH=$$dir/client $$venv/bin/python tests/api-client/check.py $$base $$dir/openapi.json demo/Comune-Milano__gefo.yml $$session; \
 	cd $$dir && $$venv/bin/schemathesis --config-file $(CURDIR)/tests/schemathesis.toml run \
-	  --checks all --wait-for-schema 60 $$base/api/v1/openapi.json
+	  --checks all --wait-for-schema 60 -H "Cookie: riuso_session=$$session" $$base/api/v1/openapi.json
 
 ## The shell loop that waits for the `riuso serve` started as $$pid to answer $$base/healthz
 ## (60 s at most; fails at once when the server stops).
@@ -98,8 +101,10 @@ WAIT_FOR_SERVER = for i in $$(seq 120); do \
 ## compare), and a full-page screenshot of each page in $(TARGET_DIR)/browser-artifacts. The
 ## server runs on a temporary catalog: the demo files (one of them changed and imported again,
 ## so it has a diff; another made invalid and imported again, so it shows its banner) and 50
-## seeded entries. Its embedded worker sends mail to an SMTP sink on
-## loopback (tests/browser/smtp-sink.mjs), which the declaration journey reads.
+## seeded entries. Its embedded worker sends mail to an SMTP sink on loopback
+## (tests/browser/smtp-sink.mjs), which the declaration and review journeys read; it checks the
+## entries' compliance as it starts, and the review journey gives its reviewer the role with
+## `riuso user role`.
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_TEST_PORT ?= 18081
 BROWSER_SMTP_PORT ?= 18025
@@ -129,7 +134,7 @@ test-browser: assets
 	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid $$sink 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \
-	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) node tests/browser/run.mjs
+	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) RIUSO_BIN=$$riuso node tests/browser/run.mjs
 
 ## test-abuse: bounded abuse of a live `riuso serve` (debug build) on a temporary SQLite catalog
 ## of 200 seeded entries, on a loopback port: a flood of password-reset requests with the CSRF

@@ -10,18 +10,22 @@
 //!   the rule results.
 //! - [`queue`]: the reviewers' queue, one entry's review at a glance, the state of many
 //!   entries for the owners' pages, bulk assignment.
+//! - [`notify`]: the e-mail to the owners (through the outbox): an outcome recorded, a
+//!   deadline nearing (the `review_reminders` table, which it owns, keeps it to once).
 //! - [`store`]: the `rule_results` and `review_events` tables (this module owns them): the facts
 //!   of an entry from the catalog, one check stored with the review's move it causes, the
 //!   entries a new rule set has not judged yet.
 //!
 //! It reads the catalog (entries, repositories, snapshots, `usedBy` matches, vitality) and uses
-//! the standard's types; it never writes a catalog table. The repository's files come from the
+//! the standard's types, and the verified members of an owning administration; it never writes a
+//! catalog or community table. The repository's files come from the
 //! caller (the worker reads them from the clone the vitality index keeps), so nothing here
 //! clones or fetches.
 
 pub mod entities;
 pub mod facts;
 pub mod licence;
+pub mod notify;
 pub mod queue;
 pub mod release;
 pub mod repository;

@@ -52,7 +52,7 @@ enum Durability {
 }
 
 /// A pool for background work (the jobs of the queue): on PostgreSQL its commits do not wait for
-/// the disk ([`Durability::Redoable`]). What the jobs write is redone by the next run when a
+/// the disk (`synchronous_commit = off`). What the jobs write is redone by the next run when a
 /// crash loses it (a crawled file is read again, a claimed job is claimed again, a queued job
 /// queued again); on SQLite the database already runs so (`synchronous = NORMAL` in WAL mode).
 /// A flush a statement was what a crawl of new repositories spent most of its time on. Writes

@@ -23,6 +23,7 @@ pub mod crawl_repository;
 pub mod crawl_run;
 pub mod expire_invalid;
 pub mod purge_sessions;
+pub mod remind_deadlines;
 pub mod schedule;
 pub mod scheduled_crawl;
 pub mod send_mail;
@@ -386,6 +387,7 @@ pub fn register_all() -> Registry {
         Registered::of::<check_compliance::CheckCompliance>(),
         Registered::of::<send_mail::SendMail>(),
         Registered::of::<purge_sessions::PurgeSessions>(),
+        Registered::of::<remind_deadlines::RemindDeadlines>(),
         Registered::of::<scheduled_crawl::ScheduledCrawl>(),
         Registered::of::<expire_invalid::ExpireInvalid>(),
     ])

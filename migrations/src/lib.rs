@@ -18,6 +18,7 @@ mod m20261205_000001_job_claim_indexes;
 mod m20261206_000001_create_compliance;
 mod m20261207_000001_software_invalid_since;
 mod m20261207_000002_membership_notices;
+mod m20261207_000003_create_review_reminders;
 mod m20261208_000001_job_batch_kind_index;
 
 /// Every migration, in order.
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000001_create_compliance::Migration),
             Box::new(m20261207_000001_software_invalid_since::Migration),
             Box::new(m20261207_000002_membership_notices::Migration),
+            Box::new(m20261207_000003_create_review_reminders::Migration),
             Box::new(m20261208_000001_job_batch_kind_index::Migration),
         ]
     }

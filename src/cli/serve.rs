@@ -78,8 +78,9 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         {
             let env = Arc::clone(&env);
             let stopped = stopped.clone();
+            let public_url = config.public_url.clone();
             background.push(tokio::spawn(async move {
-                schedule::run(&env, stopped).await;
+                schedule::run(&env, &public_url, stopped).await;
             }));
         }
         let served = web::serve_on(state, listener, web::shutdown_signal()).await;

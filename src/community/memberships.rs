@@ -398,6 +398,33 @@ pub async fn of_organisation(
     views(db, rows).await
 }
 
+/// The people whose membership of organisation `org_id` is verified, without deleted
+/// accounts: whom the catalog tells about what the organisation publishes.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn verified_members(
+    db: &impl ConnectionTrait,
+    org_id: i64,
+) -> Result<Vec<users::Model>, sea_orm::DbErr> {
+    let ids: Vec<i64> = memberships::Entity::find()
+        .filter(memberships::Column::OrganisationId.eq(org_id))
+        .filter(memberships::Column::Status.eq(Status::Verified.as_str()))
+        .order_by_asc(memberships::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    users::Entity::find()
+        .filter(users::Column::Id.is_in(ids))
+        .filter(users::Column::DeletedAt.is_null())
+        .order_by_asc(users::Column::Id)
+        .all(db)
+        .await
+}
+
 /// Removes membership `id` of organisation `org_id`.
 ///
 /// # Errors

@@ -444,7 +444,9 @@ pub async fn assign(
         refused: Vec::new(),
     };
     for &id in ids {
-        match store::transition(db, id, actor, Transition::Assign { reviewer }, now).await {
+        // An assignment mails nobody: no address to link to.
+        let assign = Transition::Assign { reviewer };
+        match store::transition(db, id, actor, assign, now, "").await {
             Ok(_) => out.done.push(id),
             Err(ComplianceError::Guard(guard)) => out.refused.push((id, guard)),
             Err(e) => return Err(e),

@@ -181,6 +181,18 @@ impl ChecklistItem {
         Self::CopyrightHolder,
     ];
 
+    /// The stored form (`declared-compliance`), as serde writes it.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DeclaredCompliance => "declared-compliance",
+            Self::Ownership => "ownership",
+            Self::LicenceMotivation => "licence-motivation",
+            Self::AccessibilityDeclaration => "accessibility-declaration",
+            Self::CopyrightHolder => "copyright-holder",
+        }
+    }
+
     /// The guideline section it comes from.
     #[must_use]
     pub fn section(self) -> &'static str {
@@ -1044,5 +1056,12 @@ mod tests {
                 found: State::UnderReview
             })
         );
+    }
+
+    #[test]
+    fn a_checklist_item_is_stored_as_serde_writes_it() {
+        for item in ChecklistItem::ALL {
+            assert_eq!(serde_json::to_value(item).unwrap(), item.as_str());
+        }
     }
 }

@@ -6,7 +6,8 @@
 //!   transaction: the first check (→ `AutoChecked`), a new file or licence text under a
 //!   compliant outcome (→ back to `AutoChecked`), a manual deactivation mirrored (→
 //!   `Deactivated`, which nothing leaves).
-//! - [`transition`] applies a reviewer's move after the guards; [`review`] folds the events.
+//! - [`transition`] applies a reviewer's move after the guards (an outcome is mailed to the
+//!   owners with it); [`review`] folds the events.
 //! - [`stale`] lists the active entries the current rule set has not judged.
 //!
 //! Appends to one entry's events are serialized: SQLite's write transaction holds the database,
@@ -226,7 +227,8 @@ pub async fn record_check(
 }
 
 /// Applies `transition` by `actor` to the review of entry `software_id`, after the guards; the
-/// event appended.
+/// event appended. An outcome is mailed to the entry's owners in the same transaction
+/// ([`super::notify::outcome`]), its link under `public_url`.
 ///
 /// # Errors
 ///
@@ -238,6 +240,7 @@ pub async fn transition(
     actor: Actor,
     transition: Transition,
     now: DateTime<Utc>,
+    public_url: &str,
 ) -> Result<Event, ComplianceError> {
     let txn = crate::db::begin_write(db).await?;
     if software::Entity::find_by_id(software_id)
@@ -252,6 +255,7 @@ pub async fn transition(
         .await?
         .apply(actor, transition, now)?;
     append(&txn, software_id, &event).await?;
+    super::notify::outcome(&txn, software_id, &event, public_url).await?;
     txn.commit().await?;
     Ok(event)
 }

@@ -247,6 +247,27 @@ impl<S: QuerySpec> Params<S> {
         })
     }
 
+    /// The filters of the reviewers' queue as the API takes them: as [`Self::review_filter`], but
+    /// a filter given empty or with spaces around its value is refused (a form's empty choice is
+    /// the page's way of saying "any"; a program leaves the filter out).
+    ///
+    /// # Errors
+    ///
+    /// [`AppError::Invalid`] naming the filter, or what [`Self::review_filter`] refuses.
+    pub fn review_filter_exact(&self) -> Result<Filter, AppError> {
+        for name in REVIEW_FILTERS {
+            if let Some(value) = self.one(name)?
+                && (value.is_empty() || value.trim() != value)
+            {
+                return Err(AppError::invalid(
+                    "invalid.filter_exact",
+                    &[("name", name), ("value", &value)],
+                ));
+            }
+        }
+        self.review_filter()
+    }
+
     /// The filters of the reviewers' queue ([`REVIEW_FILTERS`]); an empty value (a form's
     /// "any") filters nothing.
     ///

@@ -64,19 +64,20 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route("/api/v1/openapi.json", get(api::openapi::json))
         .route("/api/v1/rules", get(api::rules::list))
         .layer(axum::middleware::from_fn(etag::layer));
-    let reviews = Router::new()
-        .route("/api/v1/reviews/{id}", get(api::reviews::show))
-        .layer(axum::middleware::from_fn(etag::layer))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            session::layer,
-        ));
-    let queue = Router::new()
-        .route("/api/v1/reviews", get(api::reviews::list))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            session::layer,
-        ));
+    // The session layer wraps only the methods a route has (`MethodRouter::route_layer`; the
+    // router's own `route_layer` wraps the 405 fallback too): another method gets its 405 rather
+    // than the session's refusal of a form without a CSRF token.
+    let session = axum::middleware::from_fn_with_state(state.clone(), session::layer);
+    let reviews = Router::new().route(
+        "/api/v1/reviews/{id}",
+        get(api::reviews::show)
+            .layer(axum::middleware::from_fn(etag::layer))
+            .route_layer(session.clone()),
+    );
+    let queue = Router::new().route(
+        "/api/v1/reviews",
+        get(api::reviews::list).route_layer(session),
+    );
     let exports = Router::new()
         .route("/api/v1/export.csv", get(api::export::csv))
         .route("/api/v1/export.jsonl", get(api::export::jsonl))

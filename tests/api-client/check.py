@@ -4,11 +4,13 @@
 with openapi-python-client (tests/api-client/generator.yaml) and runs this script with the
 client's package importable as `riuso_api_client`:
 
-    python3 check.py BASE_URL OPENAPI_JSON PUBLICCODE_YML
+    python3 check.py BASE_URL OPENAPI_JSON PUBLICCODE_YML SESSION
 
 Every operation of the document must have its function in the client, and each is called on the
 seeded catalog and must answer 200 with a body the client parses into its declared type (the
-exports as text, read line by line or as a document). Exits 1 on any failure, naming it.
+exports as text, read line by line or as a document); the reviewers' queue with SESSION, the
+session cookie of a reviewer (tests/api-client/reviewer.py), and 401 without it. Exits 1 on any
+failure, naming it.
 """
 
 import csv
@@ -23,7 +25,7 @@ from riuso_api_client import Client
 from riuso_api_client import models
 from riuso_api_client.types import File
 
-BASE, DOCUMENT, PUBLICCODE = sys.argv[1:4]
+BASE, DOCUMENT, PUBLICCODE, SESSION = sys.argv[1:5]
 failures = []
 
 
@@ -41,9 +43,10 @@ def operations():
             yield path, method, tag, op["operationId"]
 
 
-def call(module, expected, *args, **kwargs):
-    """Calls the operation `module` and checks its answer parses into `expected`."""
-    response = module.sync_detailed(*args, client=client, **kwargs)
+def call(module, expected, *args, by=None, **kwargs):
+    """Calls the operation `module` (as the client `by`, else anonymously) and checks its answer
+    parses into `expected`."""
+    response = module.sync_detailed(*args, client=by or client, **kwargs)
     name = module.__name__.rsplit(".", 1)[-1]
     if response.status_code != 200:
         failures.append(f"{name}: answered {response.status_code}: {response.content[:200]!r}")
@@ -56,6 +59,7 @@ def call(module, expected, *args, **kwargs):
 
 
 client = Client(base_url=BASE, raise_on_unexpected_status=True, timeout=60)
+reviewer = Client(base_url=BASE, raise_on_unexpected_status=True, timeout=60, cookies={"riuso_session": SESSION})
 functions = {}
 for path, method, tag, operation in operations():
     try:
@@ -90,6 +94,24 @@ if crawls and crawls.data:
     call(api["list_crawl_events"], models.CrawlEventList, run)
 else:
     failures.append("list_crawls: no crawl run to show (make test-api crawls one repository)")
+
+rules = call(api["list_rules"], models.RuleList)
+if rules and not rules.data:
+    failures.append("list_rules: no rule")
+review = call(api["show_review"], models.ReviewResponse, slug)
+if review and review.slug != slug:
+    failures.append(f"show_review: asked for {slug}, answered {review.slug}")
+queue = call(api["list_reviews"], models.QueueList, by=reviewer, pagesize=5)
+if queue and not queue.data:
+    failures.append("list_reviews: the reviewer's queue is empty")
+if queue and queue.links.next_:
+    after = parse_qs(urlsplit(queue.links.next_).query)["page[after]"][0]
+    call(api["list_reviews"], models.QueueList, by=reviewer, pagesize=5, pageafter=after)
+anonymous = api["list_reviews"].sync_detailed(client=client)
+if anonymous.status_code != 401:
+    failures.append(f"list_reviews: answered {anonymous.status_code} to nobody, not 401")
+else:
+    print("ok   list_reviews is 401 to nobody")
 
 with open(PUBLICCODE, "rb") as f:
     verdict = call(api["validate"], models.ValidationResponse, body=File(payload=f.read(), file_name="publiccode.yml"))

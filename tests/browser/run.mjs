@@ -18,9 +18,16 @@
 //   - the journey of a reuse declaration: sign up, confirm the address from the mail the SMTP sink
 //     received, sign in, claim an administration, confirm it from the mail to its registered
 //     address (as its office would), declare reuse, and see the declaration on the software page.
+//   - the journey of a compliance review: a reviewer (an account given the role with
+//     `riuso user role`) opens the queue, claims an entry, fills the checklist and records it
+//     compliant with remarks; a member of the publishing administration sees the findings on
+//     the software page and opens the release checklist. The queue, the review page, the
+//     release checklist and the software page with its compliance section get the page checks
+//     in both languages.
 //
 // Environment: BASE_URL (the server), CHROMIUM (the browser binary, default /usr/bin/chromium),
-// MAIL_DIR (where smtp-sink.mjs writes the mail the server sends),
+// MAIL_DIR (where smtp-sink.mjs writes the mail the server sends), RIUSO_BIN (the riuso binary,
+// which gives the reviewer its role on the server's database, DATABASE_URL),
 // ARTIFACTS_DIR (screenshots), SEARCH_QUERY (text searched, default "comune"), DIFF_QUERY (an
 // entry that has two snapshots, default "ComunicaPA"), INVALID_QUERY (the name of an entry whose
 // file turned invalid after a valid one, default "GovPay Interaction Layer"). Exits 1 on any
@@ -29,6 +36,7 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
 
 // The test tools are npm packages of web/package.json, installed in web/node_modules.
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
@@ -42,6 +50,7 @@ const QUERY = process.env.SEARCH_QUERY ?? 'comune';
 const DIFF_QUERY = process.env.DIFF_QUERY ?? 'ComunicaPA';
 const INVALID_QUERY = process.env.INVALID_QUERY ?? 'GovPay Interaction Layer';
 const MAIL_DIR = process.env.MAIL_DIR ?? 'target/browser-mail';
+const RIUSO_BIN = process.env.RIUSO_BIN ?? 'target/debug/riuso';
 const LANGS = ['it', 'en'];
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -295,6 +304,146 @@ async function declarationJourney(browser) {
     const section = await page.locator('#declarations').innerText();
     if (!section.includes('Comune di Bologna')) problems.push(`the software page does not show the declaration: ${section}`);
     problems.push(...(await checkLoaded(page, 'software-declared', 'en', watch(page))));
+    await page.close();
+    expectNone(problems);
+    return steps.join('; ');
+  } catch (e) {
+    if (e instanceof Failure) e.problems.unshift(`after: ${steps.join('; ') || 'nothing'}`);
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+// Signs up `email` through the form, confirms the address from the mail, and signs in on `page`.
+async function signUpAndIn(page, name, email, password) {
+  await page.goto(withLang('/account/sign-up', 'en'));
+  await page.fill('#name', name);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  const verify = await linkInMail(email, '/account/verify/');
+  await page.goto(`${BASE}${new URL(verify, BASE).pathname}`);
+  await page.goto(withLang('/account/sign-in', 'en'));
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  if (new URL(page.url()).pathname !== '/account') throw new Failure([`signing in ${email} led to ${page.url()}`]);
+}
+
+// Waits (20 s at most) until the review of `slug` is in `state`, as the API tells it.
+async function reviewState(slug, state) {
+  let last = null;
+  for (let i = 0; i < 80; i++) {
+    last = (await api(`/api/v1/reviews/${encodeURIComponent(slug)}`)).state;
+    if (last === state) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Failure([`the review of ${slug} is ${last}, not ${state}, after 20 s`]);
+}
+
+const CHECKLIST = ['declared-compliance', 'ownership', 'licence-motivation', 'accessibility-declaration', 'copyright-holder'];
+
+// The journey of a compliance review, through the forms: a reviewer claims an entry, fills the
+// checklist and records it compliant with remarks; a member of the publishing administration
+// sees the findings on the software page. The review pages, the release checklist and the
+// software page get the page checks in both languages on the way.
+async function reviewJourney(browser) {
+  const stamp = Date.now();
+  const password = 'correct horse battery staple';
+  const reviewer = `rev.${stamp}@example.org`;
+  const owner = `ufficio.${stamp}@comune.montesilvano.example.it`;
+  const remark = 'The README does not name the maintainers';
+  const fix = 'Add a Maintainers section with the office and its address';
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(10_000);
+  const steps = [];
+  const problems = [];
+  try {
+    const entry = (await api('/api/v1/software?q=GovPay&page[size]=1')).data?.[0];
+    if (!entry) throw new Failure(['no GovPay entry in the catalog']);
+    const slug = entry.slug;
+    await reviewState(slug, 'auto-checked');
+    steps.push(`${slug} checked automatically`);
+
+    const page = await context.newPage();
+    await signUpAndIn(page, 'Rita Revisori', reviewer, password);
+    execFileSync(RIUSO_BIN, ['user', 'role', reviewer, 'reviewer'], { stdio: 'pipe' });
+    steps.push('reviewer signed up and given the role');
+
+    for (const lang of LANGS) {
+      const { page: queue, problems: found } = await visit(context, 'review-queue', lang, '/review');
+      problems.push(...found);
+      if ((await queue.locator(`table.review-queue a[href="/review/${slug}"]`).count()) === 0) problems.push(`/review (${lang}) does not list ${slug}`);
+      await queue.close();
+      const { page: one, problems: atOne } = await visit(context, 'review-entry', lang, `/review/${slug}`);
+      problems.push(...atOne);
+      await one.close();
+    }
+    steps.push('queue and review page checked');
+
+    await page.goto(withLang(`/review/${slug}`, 'en'));
+    await Promise.all([page.waitForNavigation(), page.click('#claim')]);
+    if ((await page.locator('#record-form').count()) === 0) throw new Failure(['after the claim, no #record-form on the review page']);
+    steps.push('claimed');
+    for (const lang of LANGS) {
+      const { page: form, problems: atForm } = await visit(context, 'review-record-form', lang, `/review/${slug}`);
+      problems.push(...atForm);
+      await form.close();
+    }
+
+    await page.goto(withLang(`/review/${slug}`, 'en'));
+    for (const item of CHECKLIST) {
+      await page.click(`label[for="v-${item}-confirmed"]`);
+      if (!(await page.isChecked(`#v-${item}-confirmed`))) problems.push(`clicking the label did not confirm ${item}`);
+      await page.fill(`#n-${item}`, `${item}: looked at the repository and the contract`);
+    }
+    await page.selectOption('#remark-item', 'copyright-holder');
+    await page.fill('#remark', remark);
+    await page.fill('#remark-fix', fix);
+    await page.click('label[for="o-compliant-with-remarks"]');
+    await Promise.all([page.waitForNavigation(), page.click('#record')]);
+    if (new URL(page.url()).pathname !== `/review/${slug}`) throw new Failure([`recording led to ${page.url()}: ${await page.locator('main').innerText()}`]);
+    const recorded = (await page.locator('#review-state').innerText()).trim();
+    if (recorded !== 'Compliant with remarks') problems.push(`after recording, the review page says ${JSON.stringify(recorded)}`);
+    problems.push(...(await checkLoaded(page, 'review-recorded', 'en', watch(page))));
+    steps.push('recorded compliant with remarks');
+
+    // The owner: a member of the publishing administration, confirmed by its registered address.
+    const ownerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    ownerContext.setDefaultTimeout(10_000);
+    try {
+      const mine = await ownerContext.newPage();
+      await signUpAndIn(mine, 'Ufficio ICT', owner, password);
+      await mine.fill('#code', 'c_f646');
+      await Promise.all([mine.waitForNavigation(), mine.click('form[action="/account/memberships"] button[type=submit]')]);
+      const confirm = await linkInMail('protocollo@pec.montesilvano.example.invalid', '/memberships/confirm/');
+      const office = await browser.newContext();
+      const officePage = await office.newPage();
+      await officePage.goto(`${BASE}${new URL(confirm, BASE).pathname}?lang=en`);
+      await Promise.all([officePage.waitForNavigation(), officePage.click('#confirm-membership')]);
+      await office.close();
+      steps.push('owner signed up and confirmed as a member of c_f646');
+
+      const expected = { it: 'Conforme con osservazioni', en: 'Compliant with remarks' };
+      for (const lang of LANGS) {
+        const { page: software, problems: atSoftware } = await visit(ownerContext, 'software-reviewed', lang, `/software/${slug}`);
+        problems.push(...atSoftware);
+        const state = (await software.locator('#compliance #review-state').innerText().catch(() => '')).trim();
+        if (state !== expected[lang]) problems.push(`the software page (${lang}) shows the review as ${JSON.stringify(state)}`);
+        const findings = await software.locator('#compliance #findings').innerText().catch(() => '');
+        if (!findings.includes(remark) || !findings.includes(fix)) problems.push(`the software page (${lang}) does not show the finding and its fix: ${JSON.stringify(findings)}`);
+        if ((await software.locator(`a[href="/software/${slug}/release"]`).count()) === 0) problems.push(`the software page (${lang}) has no link to the release checklist for its owner`);
+        await software.close();
+        const { page: release, problems: atRelease } = await visit(ownerContext, 'release-checklist', lang, `/software/${slug}/release`);
+        problems.push(...atRelease);
+        if ((await release.locator('table.release-checklist tbody tr').count()) === 0) problems.push(`the release checklist (${lang}) has no step`);
+        await release.close();
+      }
+      steps.push('owner saw the findings and the release checklist');
+    } finally {
+      await ownerContext.close();
+    }
     await page.close();
     expectNone(problems);
     return steps.join('; ');
@@ -705,6 +854,7 @@ async function main() {
       }
     });
     await check('declaration journey (sign up, mail, claim, confirm, declare)', () => declarationJourney(browser));
+    await check('review journey (claim, checklist, compliant with remarks, the owner sees it)', () => reviewJourney(browser));
   } finally {
     await browser.close();
   }

@@ -1,4 +1,6 @@
-//! Compliance: each rule on real files, and the checks the crawl queues, on both databases.
+//! Compliance: each rule on real files, the checks the crawl queues, and the owners' e-mail,
+//! on both databases.
 
 mod flow;
+mod mails;
 mod rules;

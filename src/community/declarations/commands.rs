@@ -12,8 +12,8 @@ use super::annex_d::web_url;
 use super::queries::Declaration;
 use super::state::{Status, event, transition, via};
 use crate::catalog::{organisations, reuse};
-use crate::community::entities::{memberships, reuse_declarations, users};
-use crate::community::memberships::Status as MembershipStatus;
+use crate::community::entities::reuse_declarations;
+use crate::community::memberships;
 use crate::community::{CommunityError, mails, now, plain_line};
 use crate::i18n::Lang;
 use crate::mail::{self, MailError};
@@ -130,7 +130,7 @@ pub async fn declare(
             "{}/publishers/{code}/declarations",
             public_url.trim_end_matches('/')
         );
-        for member in owner_members(&txn, owner).await? {
+        for member in memberships::verified_members(&txn, owner).await? {
             let Some(email) = &member.email else { continue };
             let lang = Lang::from_tag(&member.lang).unwrap_or_default();
             let message = mails::declared(lang, email, &entry.name, &org.name, &link);
@@ -154,25 +154,6 @@ pub async fn declare(
         "reuse declared"
     );
     Ok(row.id)
-}
-
-async fn owner_members(
-    db: &impl ConnectionTrait,
-    org_id: i64,
-) -> Result<Vec<users::Model>, CommunityError> {
-    let ids: Vec<i64> = memberships::Entity::find()
-        .filter(memberships::Column::OrganisationId.eq(org_id))
-        .filter(memberships::Column::Status.eq(MembershipStatus::Verified.as_str()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.user_id)
-        .collect();
-    Ok(users::Entity::find()
-        .filter(users::Column::Id.is_in(ids))
-        .filter(users::Column::DeletedAt.is_null())
-        .all(db)
-        .await?)
 }
 
 async fn moved(

@@ -38,7 +38,13 @@ use super::{crawls, export, organisations, reviews, rules, software, stats, type
         reviews::show,
         reviews::list,
     ),
-    components(schemas(types::ErrorResponse, software::ActiveFilter, software::SortParam)),
+    components(schemas(
+        types::ErrorResponse,
+        software::ActiveFilter,
+        software::SortParam,
+        reviews::StateFilter,
+        reviews::RuleFilter
+    )),
     tags(
         (name = "software", description = "Catalog entries"),
         (name = "organisations", description = "Publishers and administrations, by IPA code"),

@@ -9,6 +9,8 @@ use std::sync::LazyLock;
 
 use axum::Json;
 use chrono::Utc;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 
 use super::answers::{Malformed, Reads};
 use super::types::{
@@ -19,7 +21,8 @@ use crate::app::AppState;
 use crate::catalog::read;
 use crate::community::authz::{self, Action};
 use crate::compliance::queue::{self, Overview};
-use crate::compliance::review::{Subject, Transition};
+use crate::compliance::review::{State, Subject, Transition};
+use crate::compliance::rules::RuleId;
 use crate::compliance::{ComplianceError, store};
 use crate::web::error::{ApiError, AppError};
 use crate::web::extract::{Key, Path};
@@ -43,6 +46,41 @@ impl QuerySpec for QueueParams {
     }
 }
 
+/// The values of the queue's `state` filter, for the documentation: the review states.
+pub struct StateFilter;
+
+impl utoipa::PartialSchema for StateFilter {
+    fn schema() -> RefOr<Schema> {
+        filter_schema("A review state.", State::ALL.iter().map(|s| s.as_str()))
+    }
+}
+
+impl utoipa::ToSchema for StateFilter {}
+
+/// The values of the queue's `rule` filter, for the documentation: the rule ids of the current
+/// rule set.
+pub struct RuleFilter;
+
+impl utoipa::PartialSchema for RuleFilter {
+    fn schema() -> RefOr<Schema> {
+        filter_schema(
+            "A rule id of the current rule set (see `/api/v1/rules`).",
+            RuleId::ALL.iter().map(|r| r.as_str()),
+        )
+    }
+}
+
+impl utoipa::ToSchema for RuleFilter {}
+
+/// A string schema of `values`.
+fn filter_schema<'a>(description: &str, values: impl Iterator<Item = &'a str>) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values))
+        .into()
+}
+
 /// A failed compliance operation, as the API answers it.
 fn refused(e: ComplianceError) -> AppError {
     match e {
@@ -61,9 +99,9 @@ fn refused(e: ComplianceError) -> AppError {
     operation_id = "list_reviews",
     tag = "compliance",
     params(
-        ("state" = Option<String>, Query, description = "Review state: `discovered`, `auto-checked`, `under-review`, `compliant`, `compliant-with-remarks`, `non-compliant`, `deactivated`"),
-        ("rule" = Option<String>, Query, description = "A rule that failed in the latest check, e.g. `licence.osi` (see `/api/v1/rules`)"),
-        ("publisher" = Option<String>, Query, max_length = 64, description = "Publisher IPA code"),
+        ("state" = Option<StateFilter>, Query, description = "Review state: `discovered`, `auto-checked`, `under-review`, `compliant`, `compliant-with-remarks`, `non-compliant`, `deactivated`"),
+        ("rule" = Option<RuleFilter>, Query, description = "A rule that failed in the latest check, e.g. `licence.osi` (see `/api/v1/rules`)"),
+        ("publisher" = Option<String>, Query, pattern = r"^(urn:x-italian-pa:)?[A-Za-z0-9_-]{1,64}$", description = "Publisher IPA code (any case, with or without `urn:x-italian-pa:`)"),
         ("assignee" = Option<i64>, Query, minimum = 1, description = "The reviewer (user id) who has the entry"),
         ("age" = Option<u32>, Query, minimum = 0, maximum = 3650, description = "At least this many days in the current state"),
         ("page[size]" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Entries per page [default: 25]"),
@@ -85,7 +123,7 @@ pub async fn list(
 ) -> Result<Json<QueueList>, ApiError> {
     let actor = viewer.actor(&state).await?;
     authz::check(actor.as_ref(), Action::Review).map_err(AppError::from)?;
-    let filter = params.review_filter()?;
+    let filter = params.review_filter_exact()?;
     let page = queue::queue(
         &state.db,
         &filter,

@@ -686,7 +686,8 @@ async fn apply(
         Err(message) => return refused(ctx, message, draft),
     };
     let id = overview.loaded.software.id;
-    match store::transition(&state.db, id, me, transition, Utc::now()).await {
+    let public_url = &state.config.public_url;
+    match store::transition(&state.db, id, me, transition, Utc::now(), public_url).await {
         Ok(_) => {
             Ok(Redirect::to(&format!("/review/{}", overview.loaded.software.slug)).into_response())
         }

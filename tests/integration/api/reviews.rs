@@ -118,3 +118,68 @@ async fn reviews_are_public_and_the_queue_is_for_reviewers() {
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_method_the_review_routes_do_not_have_is_405_not_a_session_refusal() {
+    let app = TestApp::new().demo().build().await;
+    let slug = slug_of(&app.db, "ComunicaPA").await;
+    for path in [
+        "/api/v1/reviews".to_owned(),
+        format!("/api/v1/reviews/{slug}"),
+    ] {
+        for method in ["POST", "PUT", "DELETE"] {
+            let request = axum::http::Request::builder()
+                .method(method)
+                .uri(&path)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let response = app.send(request).await;
+            assert_eq!(
+                response.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}: {}",
+                response.body
+            );
+        }
+    }
+    app.close().await;
+}
+
+#[tokio::test]
+async fn the_queue_refuses_an_empty_or_padded_filter_the_page_takes_as_any() {
+    let app = TestApp::new().demo().build().await;
+    check_all(&app).await;
+    let reviewer = person(&app.db, "rev@example.org", Some(SiteRole::Reviewer)).await;
+    let mut client = signed_in(&app, &reviewer).await;
+    for query in [
+        "age=",
+        "assignee=",
+        "state=",
+        "rule=",
+        "publisher=",
+        "state=%20compliant",
+    ] {
+        let answer = client.get(&format!("/api/v1/reviews?{query}")).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::BAD_REQUEST,
+            "{query}: {}",
+            answer.body
+        );
+        let name = query.split('=').next().unwrap();
+        assert!(answer.body.contains(name), "{query}: {}", answer.body);
+    }
+    let exact = client
+        .get_json(
+            "/api/v1/reviews?state=auto-checked&publisher=C_F646",
+            StatusCode::OK,
+        )
+        .await;
+    assert_eq!(exact["data"].as_array().unwrap().len(), 2, "{exact}");
+    // The page takes a form's empty choices as "any".
+    let page = client
+        .get("/review?state=&rule=&publisher=&assignee=&age=")
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    app.close().await;
+}

@@ -1,7 +1,7 @@
 //! Migrations go up, down and up again on both databases, leaving the same tables; the data a
 //! migration moves lands where it should.
 
-use migration::{MigrationName as _, Migrator, MigratorTrait as _};
+use migration::{Migrator, MigratorTrait as _};
 use sea_orm::{ConnectionTrait, Statement};
 
 use crate::support::db::{BACKENDS, Backend, TestDb};

@@ -1,6 +1,7 @@
 //! The authorization matrix: every protected route, as every kind of person, answers what
-//! `community::authz` says: 401 to nobody, 403 to whoever may not, anything else (the page, a
-//! redirect, or a complaint about the form) to whoever may. Also on PostgreSQL.
+//! `community::authz` says: 401 (or, on the reviewers' pages, a redirect to the sign-in page) to
+//! nobody, 403 to whoever may not, anything else (the page, a redirect, or a complaint about the
+//! form) to whoever may. Also on PostgreSQL.
 
 use axum::http::StatusCode;
 use chrono::Utc;
@@ -35,6 +36,9 @@ type Route<'a> = (
     [&'a users::Model; 2],
     [Expect; 6],
 );
+
+/// What the routes of the reviewers get: sign in, refused unless reviewer or site admin.
+const REVIEWERS: [Expect; 6] = [SignIn, Deny, Deny, Deny, Allow, Allow];
 
 /// The people, in the order of each row of expectations.
 const ROLES: [&str; 6] = [
@@ -255,6 +259,60 @@ async fn every_protected_route_for_every_role() {
                 owner_people,
                 [SignIn, Deny, Deny, Deny, Deny, Allow],
             ),
+            // Reviews: reviewers and site administrators only; a move the guards refuse (the
+            // entry is not checked yet, the form is empty) still answers them.
+            ("GET", "/review".into(), vec![], owner_people, REVIEWERS),
+            ("GET", "/review.csv".into(), vec![], owner_people, REVIEWERS),
+            (
+                "GET",
+                format!("/review/{slug}"),
+                vec![],
+                owner_people,
+                REVIEWERS,
+            ),
+            (
+                "POST",
+                format!("/review/{slug}/claim"),
+                vec![],
+                owner_people,
+                REVIEWERS,
+            ),
+            (
+                "POST",
+                format!("/review/{slug}/release"),
+                vec![("note", "")],
+                owner_people,
+                REVIEWERS,
+            ),
+            (
+                "POST",
+                format!("/review/{slug}/record"),
+                vec![("outcome", "compliant")],
+                owner_people,
+                REVIEWERS,
+            ),
+            (
+                "POST",
+                "/review/assign".into(),
+                vec![("reviewer", "999999")],
+                owner_people,
+                REVIEWERS,
+            ),
+            (
+                "GET",
+                "/api/v1/reviews".into(),
+                vec![],
+                owner_people,
+                REVIEWERS,
+            ),
+            // The owner's release checklist: its members, reviewers, site administrators.
+            (
+                "GET",
+                format!("/software/{slug}/release"),
+                vec![],
+                owner_people,
+                [SignIn, Allow, Allow, Deny, Allow, Allow],
+            ),
         ];
         // The declaration's page is public; its contact and Annex D notice are for the two
         // administrations concerned (and site administrators).
@@ -295,9 +353,13 @@ async fn every_protected_route_for_every_role() {
                 } else {
                     client.post_form(path, form).await
                 };
+                // The reviewers' pages send whoever is not signed in to the sign-in page.
+                let to_sign_in = page.status == StatusCode::SEE_OTHER
+                    && page.location().starts_with("/account/sign-in");
                 let got = match page.status {
                     StatusCode::UNAUTHORIZED => SignIn,
                     StatusCode::FORBIDDEN => Deny,
+                    _ if to_sign_in => SignIn,
                     _ => Allow,
                 };
                 assert!(

@@ -31,6 +31,7 @@ use crate::support::fixtures;
 use crate::support::forge::{Account, Commit, ForgeFixture, ForgeKind, Repo, World};
 
 const REVIEWER: i64 = 42;
+const URL: &str = "https://riuso.example.org";
 
 /// Midnight (UTC) `days` days before today, in seconds.
 fn day(days: u64) -> i64 {
@@ -157,7 +158,7 @@ async fn review_compliant(db: &DatabaseConnection, name: &str) {
         .unwrap();
     let id = loaded.software.id;
     let actor = Actor::reviewer(REVIEWER);
-    store::transition(db, id, actor, Transition::Claim, Utc::now())
+    store::transition(db, id, actor, Transition::Claim, Utc::now(), URL)
         .await
         .unwrap();
     let checklist = ChecklistItem::ALL
@@ -175,7 +176,7 @@ async fn review_compliant(db: &DatabaseConnection, name: &str) {
         findings: vec![],
         deadline: None,
     };
-    let event = store::transition(db, id, actor, record, Utc::now())
+    let event = store::transition(db, id, actor, record, Utc::now(), URL)
         .await
         .unwrap();
     assert_eq!(event.to, State::Compliant);
@@ -397,7 +398,10 @@ async fn a_new_rule_set_checks_every_active_entry_again_as_jobs() {
         .unwrap();
         let app = entry(db, "App").await;
         assert_eq!(store::stale(db).await.unwrap(), vec![app.id], "{backend:?}");
-        assert_eq!(check_compliance::enqueue_stale(db).await.unwrap(), 1);
+        // `riuso serve` queues them as its schedule starts (stopped at once here).
+        let (_stop, stopped) = tokio::sync::watch::channel(true);
+        let env = worker::Environment::new(db.clone(), client());
+        worker::schedule::run(&env, URL, stopped).await;
         // Queued once, however often asked.
         assert_eq!(check_compliance::enqueue_stale(db).await.unwrap(), 0);
         let queued = crate::support::crawl::count(
@@ -475,4 +479,39 @@ async fn used_by_names_are_matched_by_the_catalog_on_both_databases() {
         assert!(foreign.detail.contains("Gemeente Amsterdam"), "{foreign:?}");
         tdb.close().await;
     }
+}
+
+#[tokio::test]
+async fn riuso_compliance_recheck_queues_what_the_rule_set_has_not_judged() {
+    let app = crate::support::test_app::TestApp::new()
+        .demo()
+        .build()
+        .await;
+    let recheck = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_riuso"))
+            .args(["compliance", "recheck", "--database", &app.db.url])
+            .env("RIUSO_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let out = recheck();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains(&format!("rule set {RULESET_VERSION}: 8 entries queued")),
+        "{said}"
+    );
+    let queued = crate::support::crawl::count(
+        &app.db.conn,
+        "SELECT COUNT(*) AS n FROM jobs WHERE kind = 'check-compliance'",
+    )
+    .await;
+    assert_eq!(queued, 8, "one check per demo entry");
+    let again = recheck();
+    assert!(String::from_utf8_lossy(&again.stdout).contains(": 0 entries queued"));
+    app.close().await;
 }
