@@ -58,6 +58,6 @@ pub async fn compact(db: &sea_orm::DatabaseConnection) -> Result<(), sea_orm::Db
 
 pub use ingest::{
     Declared, Facts, Fetched, IngestError, IngestOutcome, Ingested, Origin, ingest_invalid,
-    ingest_valid, record_repository, remember, reverify_publisher,
+    ingest_valid, names_an_organisation, record_repository, remember, reverify_publisher,
 };
 pub use validity::ValidityChange;

@@ -344,12 +344,7 @@ impl Exporter {
             Some(code) => format!("{}/organisations/{code}", self.base),
             None => format!("{dataset}#owner"),
         };
-        let agent_name = row
-            .publisher_name
-            .clone()
-            .or_else(|| str_at(pc, "/organisation/name"))
-            .or_else(|| str_at(pc, "/legal/mainCopyrightOwner"))
-            .or_else(|| str_at(pc, "/legal/repoOwner"))
+        let agent_name = agent_name(row.publisher_name.clone(), pc, &row.url)
             .unwrap_or_else(|| row.name.clone());
         t.push(Triple::iri(&dataset, "dct:rightsHolder", &agent));
         t.push(Triple::iri(&dataset, "dct:publisher", &agent));
@@ -533,6 +528,25 @@ fn strings(v: Option<&Value>) -> impl Iterator<Item = &str> {
         .into_iter()
         .flatten()
         .filter_map(Value::as_str)
+}
+
+/// The name of the agent that publishes an entry, as the pages name it: the administration's
+/// (from the IPA registry), else the organisation the file names, its `repoOwner`, its
+/// `mainCopyrightOwner` only when that names an organisation (it often names people), else the
+/// owner of the repository at `url` (the account in its path).
+fn agent_name(publisher: Option<String>, pc: &Value, url: &str) -> Option<String> {
+    publisher
+        .or_else(|| str_at(pc, "/organisation/name"))
+        .or_else(|| str_at(pc, "/legal/repoOwner"))
+        .or_else(|| {
+            str_at(pc, "/legal/mainCopyrightOwner")
+                .filter(|owner| crate::catalog::names_an_organisation(owner))
+        })
+        .or_else(|| {
+            let url = url::Url::parse(url).ok()?;
+            let owner = url.path_segments()?.find(|s| !s.is_empty())?;
+            Some(owner.to_owned())
+        })
 }
 
 fn str_at(v: &Value, pointer: &str) -> Option<String> {
@@ -765,6 +779,46 @@ fn jsonld_nodes(triples: &[Triple]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_agent_is_never_named_after_people() {
+        let url = "https://github.com/comune-esempio/app";
+        let file = |legal: Value| serde_json::json!({ "legal": legal });
+        // The registry's name first, then the organisation the file names, then repoOwner.
+        assert_eq!(
+            agent_name(
+                Some("Comune di Esempio".to_owned()),
+                &file(Value::Null),
+                url
+            )
+            .as_deref(),
+            Some("Comune di Esempio")
+        );
+        let named = serde_json::json!({ "organisation": { "name": "Regione Esempio" },
+            "legal": { "repoOwner": "Altro", "mainCopyrightOwner": "Mario Rossi" } });
+        assert_eq!(
+            agent_name(None, &named, url).as_deref(),
+            Some("Regione Esempio")
+        );
+        let owner = file(serde_json::json!({ "repoOwner": "Comune di Prova",
+            "mainCopyrightOwner": "Mario Rossi" }));
+        assert_eq!(
+            agent_name(None, &owner, url).as_deref(),
+            Some("Comune di Prova")
+        );
+        // A copyright owner that names people gives way to the repository's account.
+        let person = file(serde_json::json!({ "mainCopyrightOwner": "Mario Rossi" }));
+        assert_eq!(
+            agent_name(None, &person, url).as_deref(),
+            Some("comune-esempio")
+        );
+        let office = file(serde_json::json!({ "mainCopyrightOwner": "Comune di Esempio" }));
+        assert_eq!(
+            agent_name(None, &office, url).as_deref(),
+            Some("Comune di Esempio")
+        );
+        assert_eq!(agent_name(None, &person, "not a url"), None);
+    }
 
     #[test]
     fn escapes() {

@@ -741,7 +741,8 @@ pub async fn reverify_publisher(
 
 /// Whether `owner` (a `mainCopyrightOwner`) reads as an organisation rather than people: it
 /// holds a word administrations and companies are named with.
-fn names_an_organisation(owner: &str) -> bool {
+#[must_use]
+pub fn names_an_organisation(owner: &str) -> bool {
     const WORDS: &[&str] = &[
         "comune",
         "regione",

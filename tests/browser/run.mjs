@@ -10,6 +10,8 @@
 //     the search page the filters wait behind their closed "Filtri (n)" disclosure and the first
 //     result shows without scrolling; on a software page the facts come before the history;
 //   - links shared with tracking parameters (utm_source, fbclid) answer 200.
+//   - on the search page, a tick past the most the comparison takes is undone in the page, the
+//     compare bar says why, and no request is made.
 //   - an invalid push keeps the entry findable with its banner: the entry whose file turned
 //     invalid (INVALID_QUERY) is found by a search, its page shows "publiccode.yml non valido
 //     dal …" / "invalid since …" at the top, and each "line N" link leads to that line of the
@@ -684,6 +686,35 @@ async function main() {
         await page.close();
         expectNone(problems);
         return path;
+      });
+
+      await check(`a fifth compare tick is undone in the page, with a message, before any request (${lang})`, async () => {
+        const { page, problems } = await visit(context, 'search-compare-limit', lang, '/software');
+        const boxes = page.locator('ol#results input[name="id"][form="compare-form"]');
+        const max = Number(await page.locator('#compare-count').getAttribute('data-max'));
+        if (!(max > 0)) problems.push('#compare-count carries no data-max');
+        if ((await boxes.count()) <= max) problems.push(`fewer than ${max + 1} results to tick on /software`);
+        expectNone(problems);
+        // Ticked as a keyboard user does (the boxes are drawn by their labels): focus, Space.
+        const tick = async (i) => {
+          await boxes.nth(i).focus();
+          await page.keyboard.press('Space');
+        };
+        for (let i = 0; i < max; i += 1) await tick(i);
+        const requests = [];
+        page.on('request', (req) => requests.push(req.url()));
+        await tick(max);
+        const status = page.locator('#compare-count');
+        if (await boxes.nth(max).isChecked()) problems.push(`tick number ${max + 1} stayed ticked`);
+        if (!(await status.evaluate((el) => el.classList.contains('compare-limit')))) problems.push('#compare-count does not say the limit was reached');
+        const said = (await status.innerText()).trim();
+        if (!said.includes(String(max))) problems.push(`#compare-count says ${JSON.stringify(said)}, not the limit of ${max}`);
+        const ticked = await boxes.evaluateAll((els) => els.filter((e) => e.checked).length);
+        if (ticked !== max) problems.push(`${ticked} ticked after the refused tick, expected ${max}`);
+        if (requests.length > 0) problems.push(`the refused tick made requests: ${requests.join(', ')}`);
+        await page.close();
+        expectNone(problems);
+        return said;
       });
 
       await check(`validator (${lang})`, async () => {
