@@ -412,7 +412,7 @@ pub struct Worker {
     /// Jobs run at once by this worker.
     pub concurrency: usize,
     /// Wakes an idle lane: a lane that found work wakes another, so a burst of jobs is taken
-    /// up at once while idle lanes look only every [`Worker::idle`].
+    /// up at once while only one idle lane looks, every [`Worker::idle`].
     wake: Arc<Notify>,
 }
 
@@ -428,8 +428,8 @@ impl Worker {
             queue,
             closing: registry.closing().into(),
             registry: Arc::new(registry),
-            // Thirty-two idle lanes look for work four times a second in all.
-            idle: Duration::from_secs(8),
+            // One idle lane looks for work every two seconds; it wakes the others.
+            idle: Duration::from_secs(2),
             concurrency: LANES,
             wake: Arc::new(Notify::new()),
         }
@@ -524,11 +524,19 @@ impl Worker {
     /// Fails when the database keeps failing.
     pub async fn run(&self, stop: watch::Receiver<bool>) -> Result<(), DbErr> {
         send_mail::requeue_waiting(&self.env).await?;
-        let lanes = (0..self.concurrency.max(1)).map(|_| self.lane(stop.clone()));
+        let lanes = (0..self.concurrency.max(1)).map(|i| self.lane(i == 0, stop.clone()));
         futures_util::future::try_join_all(lanes).await.map(|_| ())
     }
 
-    async fn lane(&self, mut stop: watch::Receiver<bool>) -> Result<(), DbErr> {
+    /// One lane: runs jobs while there are; when none is due, the first lane looks again every
+    /// [`Worker::idle`], the others wait to be woken by a lane that found work (or, in case, ten
+    /// times as long).
+    async fn lane(&self, first: bool, mut stop: watch::Receiver<bool>) -> Result<(), DbErr> {
+        let nap = if first {
+            self.idle
+        } else {
+            self.idle.saturating_mul(10)
+        };
         let mut errors = 0u32;
         while !*stop.borrow() {
             match self.step().await {
@@ -538,7 +546,7 @@ impl Worker {
                 }
                 Ok(false) => {
                     tokio::select! {
-                        () = tokio::time::sleep(self.idle) => {}
+                        () = tokio::time::sleep(nap) => {}
                         () = self.wake.notified() => {}
                         _ = stop.changed() => {}
                     }
