@@ -380,15 +380,14 @@ impl Queue {
     pub async fn complete_in(&self, job: &Job, batch: i64, kinds: &[&str]) -> Result<bool, DbErr> {
         let backend = self.db.get_database_backend();
         if backend == DbBackend::Sqlite && !kinds.is_empty() {
+            let (pending, pending_values) = pending_of("other.", batch, kinds);
             let sql = format!(
                 "DELETE FROM jobs WHERE id = ? AND locked_by = ? RETURNING CASE WHEN EXISTS \
-                 (SELECT 1 FROM jobs AS other WHERE other.batch = ? AND other.kind IN ({}) \
-                 AND other.state <> 'dead' AND other.id <> ?) THEN 1 ELSE 0 END AS pending",
-                in_list(kinds.len())
+                 (SELECT 1 FROM jobs AS other WHERE {pending} AND other.id <> ?) \
+                 THEN 1 ELSE 0 END AS pending"
             );
-            let mut values: Vec<sea_orm::Value> =
-                vec![job.id.into(), self.worker.clone().into(), batch.into()];
-            values.extend(kinds.iter().map(|kind| (*kind).into()));
+            let mut values: Vec<sea_orm::Value> = vec![job.id.into(), self.worker.clone().into()];
+            values.extend(pending_values);
             values.push(job.id.into());
             let row = self
                 .db
@@ -492,16 +491,24 @@ pub async fn any_pending_of(
     if kinds.is_empty() {
         return Ok(false);
     }
-    let sql = format!(
-        "SELECT 1 AS one FROM jobs WHERE batch = ? AND kind IN ({}) AND state <> 'dead' LIMIT 1",
-        in_list(kinds.len())
-    );
-    let mut values: Vec<sea_orm::Value> = vec![batch.into()];
-    values.extend(kinds.iter().map(|kind| (*kind).into()));
+    let (pending, values) = pending_of("", batch, kinds);
+    let sql = format!("SELECT 1 AS one FROM jobs WHERE {pending} LIMIT 1");
     Ok(db
         .query_one_raw(statement(db.get_database_backend(), &sql, values))
         .await?
         .is_some())
+}
+
+/// The condition that a job (its columns prefixed with `prefix`, e.g. `other.`) is of `batch`,
+/// of one of the `kinds`, and queued or running; and the values it binds.
+fn pending_of(prefix: &str, batch: i64, kinds: &[&str]) -> (String, Vec<sea_orm::Value>) {
+    let condition = format!(
+        "{prefix}batch = ? AND {prefix}kind IN ({}) AND {prefix}state <> 'dead'",
+        in_list(kinds.len())
+    );
+    let mut values: Vec<sea_orm::Value> = vec![batch.into()];
+    values.extend(kinds.iter().map(|kind| (*kind).into()));
+    (condition, values)
 }
 
 /// How many jobs of `batch` other than those of the `except` kinds are queued or running.
