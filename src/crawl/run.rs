@@ -279,7 +279,7 @@ pub async fn crawl_repository(
     match repository {
         Repository::Listed { forge, info } => crawl_api(cx, forge, info, false).await,
         Repository::Single { forge, info } => crawl_api(cx, forge, info, true).await,
-        Repository::Git(url) => crawl_git(cx, url).await.map(Crawled::from),
+        Repository::Git(url) => crawl_git(cx, url).await,
     }
 }
 
@@ -541,7 +541,7 @@ async fn ingest(
 /// Crawls the plain git repository at `url`: one ref advertisement when `HEAD` did not move,
 /// else a fetch into the local clone; then the vitality index from the clone's history, unless
 /// the entry holds today's index of the same commit.
-async fn crawl_git(cx: &RunContext<'_>, url: &Url) -> Result<CrawlOutcome, DbErr> {
+async fn crawl_git(cx: &RunContext<'_>, url: &Url) -> Result<Crawled, DbErr> {
     let (db, http, options, run) = (cx.db, cx.http, cx.options, cx.run);
     let known = crawl_log::repository_by_url(db, url.as_str()).await?;
     let refused = if url.scheme() == "file" {
@@ -555,7 +555,7 @@ async fn crawl_git(cx: &RunContext<'_>, url: &Url) -> Result<CrawlOutcome, DbErr
     let failed = CrawlOutcome::Failed;
     if let Some(why) = refused {
         crawl_log::event(db, run, known.as_ref(), failed, &format!("{url}: {why}")).await?;
-        return Ok(failed);
+        return Ok(failed.into());
     }
     let fetched = match super::git::fetch(
         url,
@@ -569,10 +569,10 @@ async fn crawl_git(cx: &RunContext<'_>, url: &Url) -> Result<CrawlOutcome, DbErr
         Ok(f) => f,
         Err(e) => {
             crawl_log::event(db, run, known.as_ref(), failed, &format!("{url}: {e}")).await?;
-            return Ok(failed);
+            return Ok(failed.into());
         }
     };
-    let outcome = match (&fetched.file, fetched.unchanged, &known) {
+    let (outcome, software) = match (&fetched.file, fetched.unchanged, &known) {
         (_, true, Some(known)) => {
             crawl_log::event(
                 db,
@@ -582,7 +582,7 @@ async fn crawl_git(cx: &RunContext<'_>, url: &Url) -> Result<CrawlOutcome, DbErr
                 "HEAD did not move",
             )
             .await?;
-            CrawlOutcome::Unchanged
+            (CrawlOutcome::Unchanged, None)
         }
         (None, _, _) => {
             if let Some(known) = &known {
@@ -596,7 +596,7 @@ async fn crawl_git(cx: &RunContext<'_>, url: &Url) -> Result<CrawlOutcome, DbErr
                 )
                 .await?;
             }
-            CrawlOutcome::NoPubliccode
+            (CrawlOutcome::NoPubliccode, None)
         }
         (Some(bytes), _, _) => {
             let origin = Origin {
@@ -606,8 +606,8 @@ async fn crawl_git(cx: &RunContext<'_>, url: &Url) -> Result<CrawlOutcome, DbErr
                 source_ipa: None,
             };
             match ingest(cx, known.as_ref(), origin, bytes, Some(&fetched.commit)).await? {
-                Some((outcome, _)) => outcome,
-                None => return Ok(failed),
+                Some((outcome, software)) => (outcome, Some(software)),
+                None => return Ok(failed.into()),
             }
         }
     };
@@ -636,7 +636,10 @@ async fn crawl_git(cx: &RunContext<'_>, url: &Url) -> Result<CrawlOutcome, DbErr
             .await?;
         }
     }
-    Ok(outcome)
+    Ok(Crawled {
+        software,
+        ..outcome.into()
+    })
 }
 
 /// Stores what the forge said of the repository, and the file's `ETag` when one was read.

@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::check_compliance::{self, CheckCompliance};
 use super::crawl_run::{ATTEMPTS, context};
-use super::{Environment, Job, JobError, check_compliance};
+use super::{Environment, Job, JobError, enqueue};
 use crate::crawl::failed;
 use crate::crawl::run::{self, Repository};
 
@@ -33,14 +34,15 @@ impl Job for CrawlGit {
             run::crawl_repository(&cx, Repository::Git(&self.url)).await
         };
         match crawled {
+            // The step said which entry it stored the file for: no look-up.
             Ok(crawled) if check_compliance::follows(crawled.outcome) => {
-                check_compliance::enqueue_for_repository(
-                    &env.db,
-                    self.url.as_str(),
-                    Some(self.url.clone()),
-                    Some(self.run),
-                )
-                .await?;
+                if let Some(software) = crawled.software {
+                    let check = CheckCompliance {
+                        software,
+                        clone_url: Some(self.url.clone()),
+                    };
+                    enqueue(&env.db, &check, Some(self.run)).await?;
+                }
             }
             Ok(_) => {}
             Err(e) => {

@@ -256,6 +256,11 @@ async fn a_plain_git_url_is_crawled_with_its_vitality_then_costs_one_request() {
     )
     .await;
     assert_eq!(commit, 1);
+    // The compliance check of the entry the crawl stored was queued in the run and worked by it.
+    assert!(
+        count(&db, "SELECT COUNT(*) AS n FROM rule_results").await > 0,
+        "the new file's entry was not checked"
+    );
 
     forge.clear_requests();
     let (code, second) = crawl().await;
