@@ -31,13 +31,15 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 	@touch $@
 
-## run: migrate the embedded database, load the demo catalog, serve on RIUSO_BIND (127.0.0.1:8080).
+## run: migrate the embedded database, load the demo catalog (the real files of
+## tests/fixtures/real, the local git repositories `riuso demo` makes and crawls, a verified reuse
+## declaration; once per database), serve on RIUSO_BIND (127.0.0.1:8080).
 ## The demo's registry of administrations (names and sample addresses) unless one is given.
 RIUSO_IPA_REGISTRY ?= demo/ipa-registry.tsv
 
 run: build
 	$(TARGET_DIR)/release/riuso migrate
-	$(TARGET_DIR)/release/riuso import demo
+	RIUSO_IPA_REGISTRY=$(RIUSO_IPA_REGISTRY) $(TARGET_DIR)/release/riuso demo tests/fixtures/real
 	RIUSO_IPA_REGISTRY=$(RIUSO_IPA_REGISTRY) $(TARGET_DIR)/release/riuso serve
 
 ## test: every suite, snapshots must match and none may be left unreferenced.

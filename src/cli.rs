@@ -5,6 +5,7 @@
 
 mod compliance;
 mod crawl;
+mod demo;
 mod dev;
 mod export;
 pub mod import;
@@ -65,6 +66,9 @@ pub enum Command {
     /// The compliance rules: queue checks after a new rule set.
     #[command(subcommand)]
     Compliance(compliance::Command),
+    /// Load the demo catalog: real files, local git repositories crawled with their history,
+    /// and a verified reuse declaration (needs `RIUSO_IPA_REGISTRY`).
+    Demo(demo::Args),
     /// Tools for developers and benchmarks.
     #[command(subcommand)]
     Dev(dev::Command),
@@ -123,6 +127,7 @@ pub fn run(cli: Cli, config: &Config) -> anyhow::Result<u8> {
         Command::Mail(command) => mail::run(&command, config),
         Command::User(command) => user::run(&command, config),
         Command::Compliance(command) => compliance::run(&command, config),
+        Command::Demo(args) => demo::run(&args, config),
         Command::Dev(command) => dev::run(&command, config),
     }
 }

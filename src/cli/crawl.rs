@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use sea_orm::DatabaseConnection;
 
 use crate::catalog::crawl_log;
 use crate::config::Config;
-use crate::crawl::{run, sources};
+use crate::crawl::run;
+use crate::crawl::sources::{self, Sources};
 use crate::db;
 use crate::worker::{Environment, Worker, enqueue_crawl, worker_name};
 
@@ -40,7 +42,6 @@ pub struct Args {
 pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     let sources = sources::load(&args.sources)
         .with_context(|| format!("cannot read the sources in {}", args.sources.display()))?;
-    let (targets, git) = run::Target::from_sources(&sources, &config.tokens.0);
     let bar = ProgressBar::with_draw_target(
         None,
         if args.json {
@@ -56,13 +57,7 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     bar.enable_steady_tick(Duration::from_millis(200));
     let report = super::runtime()?.block_on(async {
         let conn = db::open(&config.database_url).await?;
-        let jobs = db::jobs_pool(&config.database_url, &conn).await?;
-        let env = Environment::from_config(config, jobs)?;
-        let id = enqueue_crawl(&conn, &targets, &git, "cli").await?;
-        let mut worker = Worker::new(env, worker_name("crawl"), Duration::from_secs(300));
-        worker.concurrency = args.concurrency.max(1);
-        worker.drain(id, || bar.inc(1)).await?;
-        let report = crawl_log::report(&conn, id).await?;
+        let report = crawl_once(&conn, config, &sources, args.concurrency, || bar.inc(1)).await?;
         conn.close().await?;
         anyhow::Ok(report)
     })?;
@@ -98,4 +93,28 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
                 .outcomes
                 .contains_key(&crawl_log::CrawlOutcome::Failed),
     ))
+}
+
+/// Crawls every publisher of `sources` once: queues the run's jobs and works them in this
+/// process, `concurrency` at once (with any `riuso worker` sharing the database), until none of
+/// the run is left; `done` is called after each job. Answers the run's report.
+///
+/// # Errors
+///
+/// Fails when the database fails or the worker cannot be set up.
+pub(super) async fn crawl_once(
+    conn: &DatabaseConnection,
+    config: &Config,
+    sources: &Sources,
+    concurrency: usize,
+    done: impl Fn() + Sync,
+) -> anyhow::Result<crawl_log::Report> {
+    let (targets, git) = run::Target::from_sources(sources, &config.tokens.0);
+    let jobs = db::jobs_pool(&config.database_url, conn).await?;
+    let env = Environment::from_config(config, jobs)?;
+    let id = enqueue_crawl(conn, &targets, &git, "cli").await?;
+    let mut worker = Worker::new(env, worker_name("crawl"), Duration::from_secs(300));
+    worker.concurrency = concurrency.max(1);
+    worker.drain(id, done).await?;
+    Ok(crawl_log::report(conn, id).await?)
 }

@@ -196,7 +196,7 @@ async fn import_one(
 }
 
 /// The files named, and the `.yml`/`.yaml` files under the directories named, sorted.
-fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub(super) fn collect(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for path in paths {
         let meta =

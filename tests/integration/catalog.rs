@@ -1,5 +1,6 @@
 //! The catalog store, on SQLite and on PostgreSQL.
 
+mod demo;
 mod import;
 mod ingest;
 mod migrations;
