@@ -227,9 +227,16 @@ fn cli_comparison(
         vec!["validate".to_owned()],
     );
     let nothing = (PathBuf::from(NOTHING), Vec::new());
+    // The executable of every command, which the small `riuso` hands everything else to: what
+    // one `riuso validate FILE` cost when it was the only executable.
+    let full = (
+        PathBuf::from(env!("CARGO_BIN_EXE_riuso-full")),
+        vec!["validate".to_owned()],
+    );
     let mut commands = vec![
         ("riuso validate FILE", &riuso),
         ("/bin/true FILE", &nothing),
+        ("riuso-full validate FILE", &full),
     ];
     if let Some(peer) = &settings.peer {
         commands.push(("peer", peer));
@@ -292,7 +299,11 @@ fn cli_comparison(
         "ratio riuso validate/true (one process per file) = {process_ratio:.2}x (target <= {TARGET_PROCESS_RATIO}x){}",
         if within { "" } else { "  ABOVE TARGET" }
     );
-    match medians.get(2) {
+    println!(
+        "ratio riuso-full validate/true (the executable of every command) = {:.2}x",
+        medians[2] / medians[1]
+    );
+    match medians.get(3) {
         Some(peer) => {
             println!(
                 "ratio peer/riuso (same way, one process per file) = {:.2}x",

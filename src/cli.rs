@@ -8,6 +8,7 @@ mod crawl;
 mod demo;
 mod dev;
 mod export;
+pub mod front;
 pub mod import;
 mod mail;
 mod migrate;
@@ -108,6 +109,19 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Exit code for usage and I/O errors, as clap uses for bad arguments.
 pub const EXIT_USAGE: u8 = 2;
+
+/// The executable of every command, installed beside the small `riuso` one ([`front`]).
+pub const FULL_EXECUTABLE: &str = "riuso-full";
+
+/// Whether `e` is a write to a closed pipe (`riuso validate ... | head`): not worth a message.
+#[must_use]
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
 
 /// Runs the parsed command; returns the process exit code.
 ///

@@ -157,6 +157,21 @@ impl Config {
         Ok(config)
     }
 
+    /// `RIUSO_MAX_FILE_BYTES` alone, for the offline validator, which needs nothing else of the
+    /// configuration (reading the rest would cost a process run per file a good part of its
+    /// start-up).
+    ///
+    /// # Errors
+    ///
+    /// When the variable is not a number of bytes.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the validator's one setting, read where the rest is"
+    )]
+    pub fn max_file_bytes_from_env() -> anyhow::Result<usize> {
+        max_file_bytes(std::env::var("RIUSO_MAX_FILE_BYTES").ok())
+    }
+
     /// Reads the configuration through `lookup` (the environment, or a map in tests).
     ///
     /// # Errors
@@ -176,11 +191,7 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => anyhow::bail!("RIUSO_LOG_FORMAT must be pretty or json, not {other:?}"),
         };
-        let max_file_bytes = get("RIUSO_MAX_FILE_BYTES")
-            .map(|v| v.parse())
-            .transpose()
-            .context("RIUSO_MAX_FILE_BYTES must be a number of bytes")?
-            .unwrap_or(1024 * 1024);
+        let max_file_bytes = max_file_bytes(get("RIUSO_MAX_FILE_BYTES"))?;
         let http_timeout = get("RIUSO_HTTP_TIMEOUT_SECS")
             .map(|v| v.parse().map(Duration::from_secs))
             .transpose()
@@ -391,6 +402,15 @@ impl std::fmt::Debug for Tokens {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.0.keys()).finish()
     }
+}
+
+/// The largest `publiccode.yml` accepted, from `RIUSO_MAX_FILE_BYTES` (1 MiB unless set).
+fn max_file_bytes(value: Option<String>) -> anyhow::Result<usize> {
+    Ok(value
+        .map(|v| v.parse())
+        .transpose()
+        .context("RIUSO_MAX_FILE_BYTES must be a number of bytes")?
+        .unwrap_or(1024 * 1024))
 }
 
 #[cfg(test)]

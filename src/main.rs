@@ -1,47 +1,38 @@
-//! The `riuso` binary: parse the command line, set up logging, dispatch.
+//! The `riuso` executable: a small one. It runs `riuso validate` (without `--network`) in its
+//! own process, and hands every other command, with its arguments, to `riuso-full` in the same
+//! directory, which replaces it (same process id, same signals, same exit code).
+//!
+//! Why two: pre-commit hooks and CI run `riuso validate FILE` once per file, where starting the
+//! process is most of the cost. An executable that links only the validator starts in a fraction
+//! of the time the whole server takes to load and relocate (see BENCHMARKS.md).
 
-use std::process::ExitCode;
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt as _;
+use std::process::{Command, ExitCode};
 
-use clap::Parser;
-use riuso::cli::{Cli, EXIT_USAGE, run};
-use riuso::config::Config;
-
-/// mimalloc rather than the system allocator: argon2 allocates and frees a 19 MiB block for every
-/// password checked, and the system allocator kept those blocks, growing the server by hundreds
-/// of MiB under a flood of sign-ins; mimalloc gives them back. Built without transparent huge
-/// pages (`no_thp`): the first 2 MiB page zeroed at start-up was a good part of what one
-/// `riuso validate FILE` process cost.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+use riuso::cli::{EXIT_USAGE, FULL_EXECUTABLE, front};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let mut config = match Config::from_env() {
-        Ok(config) => config,
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if front::runs_here(&args) {
+        return front::run(args);
+    }
+    let full = match std::env::current_exe() {
+        Ok(path) => path.with_file_name(FULL_EXECUTABLE),
         Err(e) => {
-            eprintln!("riuso: configuration error: {e:#}");
+            eprintln!("riuso: cannot find where riuso runs from: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    cli.apply(&mut config);
-    if cli.command.logs() {
-        riuso::telemetry::init(&config.log_filter, config.log_format);
+    let mut command = Command::new(&full);
+    if let Some(name) = args.first() {
+        command.arg0(name);
     }
-    match run(cli, &config) {
-        Ok(code) => ExitCode::from(code),
-        // A closed pipe (`riuso validate ... | head`) is not worth a message.
-        Err(e) if is_broken_pipe(&e) => ExitCode::from(EXIT_USAGE),
-        Err(e) => {
-            eprintln!("riuso: {e:#}");
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
-}
-
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+    // `exec` returns only when the executable could not be started.
+    let e = command.args(args.iter().skip(1)).exec();
+    eprintln!(
+        "riuso: cannot start {} (it is installed beside riuso): {e}",
+        full.display()
+    );
+    ExitCode::from(EXIT_USAGE)
 }

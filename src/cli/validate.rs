@@ -94,10 +94,6 @@ impl Assets for DirAssets {
 ///
 /// Fails only if the output cannot be written or the network client cannot be built.
 pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
-    let limits = Limits {
-        max_bytes: args.max_size.unwrap_or(config.max_file_bytes),
-        ..Limits::default()
-    };
     let timeout = args
         .timeout
         .map_or(config.http_timeout, Duration::from_secs);
@@ -108,13 +104,39 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     } else {
         None
     };
+    check_files(args, config.max_file_bytes, |report| {
+        if let Some(checker) = &checker {
+            network_checks(checker, report);
+        }
+    })
+}
+
+/// Runs the command without `--network` (which it ignores), files up to `max_file_bytes` unless
+/// `--max-size` says otherwise: what the `riuso` executable runs in its own process, linking
+/// none of the network client. Returns the exit code.
+///
+/// # Errors
+///
+/// Fails only if the output cannot be written.
+pub fn run_offline(args: &Args, max_file_bytes: usize) -> anyhow::Result<u8> {
+    check_files(args, max_file_bytes, |_| {})
+}
+
+/// Checks every file, `network` adding its findings to each file that could be read.
+fn check_files(
+    args: &Args,
+    max_file_bytes: usize,
+    mut network: impl FnMut(&mut FileReport),
+) -> anyhow::Result<u8> {
+    let limits = Limits {
+        max_bytes: args.max_size.unwrap_or(max_file_bytes),
+        ..Limits::default()
+    };
     let mut reports = Vec::with_capacity(args.files.len());
     for path in &args.files {
         let mut report = check_input(path, &limits, args);
-        if let Some(checker) = &checker
-            && report.io_error.is_none()
-        {
-            network_checks(checker, &mut report);
+        if report.io_error.is_none() {
+            network(&mut report);
         }
         if args.strict && report.diagnostics.iter().any(|d| !d.is_error()) {
             report.valid = false;

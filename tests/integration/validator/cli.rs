@@ -1124,3 +1124,49 @@ fn network_checks_report_unreachable_urls_and_broken_remote_images() {
         stdout(&out)
     );
 }
+
+// --- the two executables -------------------------------------------------------------------
+
+/// `riuso validate` runs in the small executable alone; every other command needs `riuso-full`
+/// beside it, and says so when it is missing.
+#[test]
+fn offline_validation_needs_only_the_small_executable() {
+    let dir = tempfile::tempdir().unwrap();
+    let alone = dir.path().join("riuso");
+    std::fs::copy(env!("CARGO_BIN_EXE_riuso"), &alone).unwrap();
+    let file = write(dir.path(), "publiccode.yml", &valid_minimal());
+    let run_alone = |args: &[&str]| {
+        let mut cmd = Command::new(&alone);
+        cmd.args(args).stdin(Stdio::null());
+        for var in SCRUBBED_ENV {
+            cmd.env_remove(var);
+        }
+        cmd.output().unwrap()
+    };
+
+    let out = run_alone(&["validate", "--format", "json", &file]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(json_out(&out)["valid"], json!(true));
+    let out = run_alone(&["validate", "--help"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).contains("--network"), "{}", stdout(&out));
+
+    for args in [
+        &["serve", "--help"][..],
+        &["validate", "--network", &file],
+        &["--version"],
+    ] {
+        let out = run_alone(args);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(
+            stderr(&out).contains("cannot start") && stderr(&out).contains("riuso-full"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+
+    // Beside it, the full executable answers them, under the name `riuso`.
+    let out = run(&["--version"]);
+    assert_eq!(code(&out), 0);
+    assert!(stdout(&out).starts_with("riuso "), "{}", stdout(&out));
+}
