@@ -55,6 +55,8 @@ pub(super) struct Index {
     docs: Vec<Doc>,
     /// Value ids of each doc, parallel to `docs`.
     doc_values: Vec<Vec<u32>>,
+    /// How many value ids `doc_values` holds in all.
+    links: usize,
     values: Vec<(Facet, String)>,
     value_ids: HashMap<Facet, HashMap<String, u32>>,
     postings: Vec<RoaringBitmap>,
@@ -92,6 +94,15 @@ impl TextHits {
     pub fn len(&self) -> u64 {
         self.set.len()
     }
+}
+
+/// How the values of a facet are counted over a set of entries: both give the same counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counting {
+    /// Each entry of the set, with its values.
+    Walk,
+    /// Each value's entries, intersected with the set.
+    Intersect,
 }
 
 /// A filtered set of entries, ready to page through and count.
@@ -179,6 +190,7 @@ impl Index {
         }
         let i = slot as usize;
         if let (Some(d), Some(v)) = (self.docs.get_mut(i), self.doc_values.get_mut(i)) {
+            self.links = self.links.saturating_sub(v.len()) + ids.len();
             *d = doc;
             *v = ids;
         }
@@ -320,35 +332,12 @@ impl Selection<'_> {
             } else {
                 &self.matching
             };
-            // A facet with many values counted over few entries: walk the entries. Otherwise
-            // intersect each value's bitmap with the entries, a few microseconds per value.
-            if over.len()
-                < u64::try_from(ids.len())
-                    .unwrap_or(u64::MAX)
-                    .saturating_mul(8)
-            {
-                for slot in over {
-                    for id in index.doc_values.get(slot as usize).into_iter().flatten() {
-                        if index
-                            .values
-                            .get(*id as usize)
-                            .is_some_and(|(f, _)| f == facet)
-                            && let Some(c) = counts.get_mut(*id as usize)
-                        {
-                            *c += 1;
-                        }
-                    }
-                }
+            let strategy = if self.walk_is_cheaper(over, ids) {
+                Counting::Walk
             } else {
-                for id in ids.values() {
-                    if let (Some(c), Some(p)) = (
-                        counts.get_mut(*id as usize),
-                        index.postings.get(*id as usize),
-                    ) {
-                        *c = over.intersection_len(p);
-                    }
-                }
-            }
+                Counting::Intersect
+            };
+            self.count_facet(strategy, *facet, ids, over, &mut counts);
         }
         let mut out: Vec<(Facet, String, u64)> = index
             .values
@@ -366,6 +355,72 @@ impl Selection<'_> {
             }
         }
         out
+    }
+
+    /// Adds to `counts` (by value id) how many entries of `over` have each value `ids` of `facet`.
+    fn count_facet(
+        &self,
+        strategy: Counting,
+        facet: Facet,
+        ids: &HashMap<String, u32>,
+        over: &RoaringBitmap,
+        counts: &mut [u64],
+    ) {
+        let index = self.index;
+        match strategy {
+            Counting::Walk => {
+                for slot in over {
+                    for id in index.doc_values.get(slot as usize).into_iter().flatten() {
+                        if index
+                            .values
+                            .get(*id as usize)
+                            .is_some_and(|(f, _)| *f == facet)
+                            && let Some(c) = counts.get_mut(*id as usize)
+                        {
+                            *c += 1;
+                        }
+                    }
+                }
+            }
+            Counting::Intersect => {
+                for id in ids.values() {
+                    if let (Some(c), Some(p)) = (
+                        counts.get_mut(*id as usize),
+                        index.postings.get(*id as usize),
+                    ) {
+                        *c += over.intersection_len(p);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether counting the values `ids` of a facet over `over` costs less by walking the entries
+    /// of `over` (each with all its values, `links / docs` on average) than by intersecting each
+    /// value's bitmap with `over`. An intersection reads the value's entries, and also every
+    /// entry of `over` while `over` is stored as a sorted array (up to 4,096 entries in each
+    /// block of 65,536 slots; a denser block is a bitmap, probed in constant time). A facet of
+    /// many values counted over a few thousand entries is walked: intersecting the 106
+    /// categories with 2,000 entries was a quarter of what a search page cost.
+    fn walk_is_cheaper(&self, over: &RoaringBitmap, ids: &HashMap<String, u32>) -> bool {
+        let index = self.index;
+        let docs = u64::try_from(index.docs.len()).unwrap_or(u64::MAX).max(1);
+        let per_entry = u64::try_from(index.links).unwrap_or(u64::MAX) / docs + 1;
+        let walk = over.len().saturating_mul(per_entry);
+        let blocks = docs / 65_536 + 1;
+        let over_per_value = if over.len() / blocks <= 4_096 {
+            over.len()
+        } else {
+            blocks
+        };
+        let postings: u64 = ids
+            .values()
+            .filter_map(|id| index.postings.get(*id as usize))
+            .map(RoaringBitmap::len)
+            .sum();
+        let values = u64::try_from(ids.len()).unwrap_or(u64::MAX);
+        let intersect = postings.saturating_add(values.saturating_mul(over_per_value));
+        walk < intersect
     }
 
     fn key(&self, sort: Sort, slot: u32) -> Option<(Key, f64)> {
@@ -561,6 +616,54 @@ mod tests {
         let counts = all.counts();
         assert_eq!(count(&counts, Facet::Active, "false"), 1);
         assert_eq!(count(&counts, Facet::Active, "true"), 2);
+    }
+
+    #[test]
+    fn both_ways_of_counting_agree() {
+        // Entries with one to three categories of 40, every third one a claim, some inactive.
+        let mut index = Index::default();
+        let cats: Vec<String> = (0..40).map(|c| format!("c{c}")).collect();
+        for id in 0..3_000_i64 {
+            let mut values: Vec<(Facet, &str)> = (0..=(id % 3))
+                .map(|k| {
+                    (
+                        Facet::Category,
+                        cats[((id * 7 + k * 13) % 40) as usize].as_str(),
+                    )
+                })
+                .collect();
+            if id % 3 == 0 {
+                values.push((Facet::Claim, "spid"));
+            }
+            index.upsert(doc(id, id % 11 != 0, id, "x", &values));
+        }
+        let text = (0..3_000_i64)
+            .filter(|id| id % 5 < 2)
+            .map(|id| (id, 1.0))
+            .collect::<Vec<_>>();
+        let hits = index.text_hits(&text, false);
+        let spid = vec!["spid".to_owned()];
+        for selection in [
+            index.select(&[], None),
+            index.select(&[], Some(&hits)),
+            index.select(&[(Facet::Claim, &spid)], Some(&hits)),
+        ] {
+            for (facet, ids) in &index.value_ids {
+                let mut walked = vec![0; index.values.len()];
+                let mut intersected = vec![0; index.values.len()];
+                let over = &selection.matching;
+                selection.count_facet(Counting::Walk, *facet, ids, over, &mut walked);
+                selection.count_facet(Counting::Intersect, *facet, ids, over, &mut intersected);
+                assert_eq!(walked, intersected, "{facet:?}");
+                assert!(walked.iter().sum::<u64>() > 0, "{facet:?}");
+            }
+        }
+        // Many categories over a few hundred entries are walked; over everything, intersected.
+        let few = index.select(&[(Facet::Claim, &spid)], Some(&hits));
+        let categories = &index.value_ids[&Facet::Category];
+        assert!(few.walk_is_cheaper(&few.matching, categories));
+        let everything = index.select(&[], None);
+        assert!(!everything.walk_is_cheaper(&index.all, &index.value_ids[&Facet::Claim]));
     }
 
     #[test]
