@@ -46,6 +46,7 @@ fn decode(encoding: Option<&str>, bytes: &[u8]) -> Vec<u8> {
                 .read_to_end(&mut out)
                 .unwrap();
         }
+        Some("zstd") => out = zstd::stream::decode_all(bytes).unwrap(),
         None => out.extend_from_slice(bytes),
         Some(other) => panic!("unexpected content-encoding {other}"),
     }
@@ -80,7 +81,9 @@ async fn pages_json_and_exports_are_compressed_as_the_client_asks() {
         for (asked, expected) in [
             ("gzip", "gzip"),
             ("br", "br"),
-            ("gzip, deflate, br, zstd", "br"),
+            ("zstd", "zstd"),
+            ("gzip, deflate, br, zstd", "zstd"),
+            ("gzip, br", "br"),
             ("br;q=0, gzip", "gzip"),
         ] {
             let (status, headers, body) = fetch(&app, &uri, &[("accept-encoding", asked)]).await;
