@@ -3,6 +3,7 @@
 //! real SMTP sink on loopback.
 
 mod cli;
+mod forum;
 mod grace;
 mod journey;
 mod leaks;

@@ -50,7 +50,7 @@ const ROLES: [&str; 6] = [
     "site admin",
 ];
 
-async fn person(db: &TestDb, email: &str, site_role: Option<SiteRole>) -> users::Model {
+pub(super) async fn person(db: &TestDb, email: &str, site_role: Option<SiteRole>) -> users::Model {
     let user = accounts::sign_up(
         &db.conn,
         &accounts::Hashing::new(1, std::time::Duration::from_secs(60)),
@@ -71,7 +71,7 @@ async fn person(db: &TestDb, email: &str, site_role: Option<SiteRole>) -> users:
     verified.update(&db.conn).await.unwrap()
 }
 
-async fn member_of(db: &TestDb, user: &users::Model, org: i64, role: ms::OrgRole) {
+pub(super) async fn member_of(db: &TestDb, user: &users::Model, org: i64, role: ms::OrgRole) {
     memberships::ActiveModel {
         user_id: Set(user.id),
         organisation_id: Set(org),
@@ -87,7 +87,7 @@ async fn member_of(db: &TestDb, user: &users::Model, org: i64, role: ms::OrgRole
 }
 
 /// A client signed in as `user` (or nobody), holding a valid CSRF token either way.
-async fn client_for(app: &TestApp, user: Option<&users::Model>) -> Client {
+pub(super) async fn client_for(app: &TestApp, user: Option<&users::Model>) -> Client {
     let mut client = app.client();
     match user {
         Some(user) => {
