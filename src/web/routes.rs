@@ -20,8 +20,8 @@ use super::{api, assets, badges, page, pages, schemas, session};
 use crate::app::AppState;
 use crate::i18n::Lang;
 use pages::{
-    account, admin, compare, declarations, feeds, home, memberships, notices, publishers, release,
-    review, search, software, validator,
+    account, admin, communities, compare, declarations, feeds, home, memberships, notices,
+    publishers, release, releases, review, search, software, threads, validator,
 };
 
 /// Every route: the health check, the JSON Schemas, the API, the pages, the static assets, and
@@ -197,6 +197,49 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/review/{slug}/release", post(review::release))
         .route("/review/{slug}/record", post(review::record))
         .route("/software/{slug}/release", get(release::show))
+        .route("/software/{slug}/community", post(communities::open))
+        .route(
+            "/communities",
+            get(communities::list).post(communities::create),
+        )
+        .route("/communities/new", get(communities::new_form))
+        .route("/communities/{slug}", get(communities::show))
+        .route(
+            "/communities/{slug}/members",
+            get(communities::members_page),
+        )
+        .route("/communities/{slug}/join", post(communities::join))
+        .route("/communities/{slug}/leave", post(communities::leave))
+        .route(
+            "/communities/{slug}/organisations",
+            post(communities::join_organisation),
+        )
+        .route(
+            "/communities/{slug}/members/{id}/{change}",
+            post(communities::change_member),
+        )
+        .route(
+            "/communities/{slug}/settings",
+            get(communities::settings_form).post(communities::settings),
+        )
+        .route(
+            "/communities/{slug}/moderation",
+            get(communities::moderation),
+        )
+        .route("/communities/{slug}/threads/new", get(threads::new_form))
+        .route("/communities/{slug}/threads", post(threads::create))
+        .route("/communities/{slug}/releases", post(releases::plan))
+        .route("/threads/{id}", get(threads::show))
+        .route("/threads/{id}/posts", post(threads::reply))
+        .route("/threads/{id}/accept", post(threads::accept))
+        .route("/threads/{id}/{flag}", post(threads::flag))
+        .route(
+            "/posts/{id}/edit",
+            get(threads::edit_form).post(threads::edit),
+        )
+        .route("/posts/{id}/{action}", post(threads::act))
+        .route("/releases/{id}/advance", post(releases::advance))
+        .route("/releases/{id}/adoption", post(releases::adopt))
         .route("/", get(home::show))
         .route("/software", get(search::show))
         .route("/software/{slug}", get(software::show))

@@ -3,11 +3,11 @@
 //! real SMTP sink on loopback.
 
 mod cli;
-mod forum;
+pub mod forum;
 mod grace;
 mod journey;
 mod leaks;
-mod matrix;
+pub mod matrix;
 mod passwords;
 mod security;
 

@@ -244,10 +244,10 @@ pub async fn plan(
 ) -> Result<releases::Model, CommunityError> {
     coordinated(db, community, actor).await?;
     if !plain_line(&plan.version, 100) {
-        return Err(CommunityError::Invalid("release.error.version"));
+        return Err(CommunityError::Invalid("community.release_error.version"));
     }
     if plan.notes.chars().count() > MAX_NOTES {
-        return Err(CommunityError::Invalid("release.error.notes"));
+        return Err(CommunityError::Invalid("community.release_error.notes"));
     }
     let txn = crate::db::begin_write(db).await?;
     let linked = community_software::Entity::find()
@@ -256,7 +256,7 @@ pub async fn plan(
         .one(&txn)
         .await?;
     if linked.is_none() {
-        return Err(CommunityError::Invalid("release.error.software"));
+        return Err(CommunityError::Invalid("community.release_error.software"));
     }
     let at = now();
     let inserted = unique::insert_new(
@@ -276,7 +276,7 @@ pub async fn plan(
         },
     )
     .await?
-    .ok_or(CommunityError::Conflict("release.error.exists"))?;
+    .ok_or(CommunityError::Conflict("community.release_error.exists"))?;
     open_thread(&txn, community.id, &inserted, Some(actor.user_id)).await?;
     txn.commit().await?;
     Ok(inserted)
@@ -300,13 +300,15 @@ pub async fn advance(
 ) -> Result<(), CommunityError> {
     coordinated(db, community, actor).await?;
     if notes.chars().count() > MAX_NOTES {
-        return Err(CommunityError::Invalid("release.error.notes"));
+        return Err(CommunityError::Invalid("community.release_error.notes"));
     }
     let release = get_in(db, community.id, release_id).await?;
     let current =
         ReleaseStatus::parse(&release.status).ok_or(CommunityError::Invalid("error.form"))?;
     if status < current {
-        return Err(CommunityError::Conflict("release.error.transition"));
+        return Err(CommunityError::Conflict(
+            "community.release_error.transition",
+        ));
     }
     let mut change: releases::ActiveModel = release.into();
     change.status = Set(status.as_str().to_owned());
@@ -380,13 +382,17 @@ pub async fn adopt(
         .one(db)
         .await?;
     if reuses.is_none() {
-        return Err(CommunityError::Invalid("release.error.not_reuser"));
+        return Err(CommunityError::Invalid(
+            "community.release_error.not_reuser",
+        ));
     }
     let staying_on = match said.adoption {
         Adoption::Staying => {
             let v = said.staying_on.as_deref().unwrap_or_default();
             if !plain_line(v, 100) {
-                return Err(CommunityError::Invalid("release.error.staying_on"));
+                return Err(CommunityError::Invalid(
+                    "community.release_error.staying_on",
+                ));
             }
             Some(v.trim().to_owned())
         }
@@ -399,7 +405,7 @@ pub async fn adopt(
         .filter(|r| !r.is_empty())
         .map(|r| crate::untrusted::storable(r).into_owned());
     if reason.as_ref().is_some_and(|r| r.chars().count() > 500) {
-        return Err(CommunityError::Invalid("release.error.reason"));
+        return Err(CommunityError::Invalid("community.release_error.reason"));
     }
     let txn = crate::db::begin_write(db).await?;
     let row = release_adoptions::ActiveModel {
@@ -429,6 +435,28 @@ pub async fn adopt(
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// Of the administrations `orgs`, those with a reuse declaration of software `software_id`
+/// that stands: those that may say what they do with its releases.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn reusers(
+    db: &impl ConnectionTrait,
+    software_id: i64,
+    orgs: &[i64],
+) -> Result<Vec<i64>, CommunityError> {
+    Ok(reuse_declarations::Entity::find()
+        .filter(reuse_declarations::Column::SoftwareId.eq(software_id))
+        .filter(reuse_declarations::Column::OrganisationId.is_in(orgs.iter().copied()))
+        .filter(reuse_declarations::Column::Status.ne(DeclarationStatus::Withdrawn.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.organisation_id)
+        .collect())
 }
 
 /// The releases of software `software_id`, the newest first.

@@ -1,0 +1,308 @@
+//! Communities on the pages, on both databases: the owner opens the solution's community from
+//! its software page, two members of two administrations discuss a release (a mention, a
+//! quote, an edit), the second says it upgraded, and the matrix on the software page shows it;
+//! moderation; members-only content is never served to others; the XSS corpus posted as a
+//! community description, threads and replies comes out inert on every page, in both languages.
+
+use axum::http::StatusCode;
+use riuso::community::forum::communities;
+
+use crate::community::demo_app;
+use crate::community::forum::{Cast, XSS, inert};
+use crate::community::matrix::client_for;
+use crate::support::db::{BACKENDS, Backend};
+
+#[tokio::test]
+async fn two_administrations_discuss_a_release_and_the_matrix_shows_it() {
+    for backend in BACKENDS {
+        let app = demo_app(backend).await;
+        let cast = Cast::new(&app.db).await;
+        cast.declare(&app.db).await;
+        let slug = crate::community::slug_of(&app.db, "ComunicaPA").await;
+        let mut ada = client_for(&app, Some(&cast.owner_member)).await;
+        let mut bruno = client_for(&app, Some(&cast.reuser_member)).await;
+        let mut anonymous = client_for(&app, None).await;
+
+        // No community yet: the owner's member sees the button, the others do not.
+        let page = ada.get(&format!("/software/{slug}")).await;
+        assert_eq!(page.all("#open-community").len(), 1, "{backend:?}");
+        let page = bruno.get(&format!("/software/{slug}")).await;
+        assert!(page.all("#open-community").is_empty());
+        let opened = ada
+            .post_form(&format!("/software/{slug}/community"), &[])
+            .await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+        let community = opened.location();
+        let page = ada.get(&community).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.text("#my-role").contains("Coordinatore"),
+            "{}",
+            page.body
+        );
+
+        // Bruno joins and starts a discussion mentioning Ada.
+        let page = bruno.get(&community).await;
+        assert_eq!(page.all("#join").len(), 1);
+        let joined = bruno.post_form(&format!("{community}/join"), &[]).await;
+        assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
+        bruno.get(&format!("{community}/threads/new")).await;
+        let started = bruno
+            .post_form(
+                &format!("{community}/threads"),
+                &[
+                    ("kind", "discussion"),
+                    ("title", "Passaggio alla nuova versione"),
+                    ("body", "@ada la nuova versione va con PostgreSQL 16?"),
+                ],
+            )
+            .await;
+        assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+        let discussion = started.location();
+        let page = ada.get(&discussion).await;
+        assert_eq!(
+            page.all("a[href$='/members#m-ada']").len(),
+            1,
+            "{}",
+            page.body
+        );
+        // Ada quotes him, then edits her reply.
+        let post_id = page.all("li.post")[0].value().attr("id").unwrap()[5..].to_owned();
+        let quoting = ada.get(&format!("{discussion}?quote={post_id}")).await;
+        let prefilled = quoting.text("#r-body");
+        assert!(prefilled.starts_with("> "), "{prefilled}");
+        let replied = ada
+            .post_form(
+                &format!("{discussion}/posts"),
+                &[("body", &format!("{prefilled}Sì, dalla 9.0."))],
+            )
+            .await;
+        assert_eq!(replied.status, StatusCode::SEE_OTHER, "{}", replied.body);
+        let page = ada.get(&discussion).await;
+        assert!(page.body.contains("<blockquote>"), "{}", page.body);
+        let reply_id = page.all("li.post")[1].value().attr("id").unwrap()[5..].to_owned();
+        ada.get(&format!("/posts/{reply_id}/edit")).await;
+        let edited = ada
+            .post_form(
+                &format!("/posts/{reply_id}/edit"),
+                &[("body", "Sì, dalla 9.0 in poi.")],
+            )
+            .await;
+        assert_eq!(edited.status, StatusCode::SEE_OTHER);
+        let history = ada.get(&format!("/posts/{reply_id}/edit")).await;
+        assert!(history.body.contains("dalla 9.0."), "{}", history.body);
+        // Bruno may not edit Ada's post.
+        let refused = bruno
+            .post_form(&format!("/posts/{reply_id}/edit"), &[("body", "no")])
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+        // Ada plans 9.0; Bruno says Bologna upgraded; the software page shows it.
+        let community_slug = community.trim_start_matches("/communities/").to_owned();
+        assert!(
+            communities::by_slug(&app.db.conn, &community_slug)
+                .await
+                .is_ok()
+        );
+        ada.get(&community).await;
+        let planned = ada
+            .post_form(
+                &format!("{community}/releases"),
+                &[
+                    ("software", cast.software_id.to_string().as_str()),
+                    ("version", "9.0"),
+                    ("target_date", "2027-03-01"),
+                    ("notes", "Nuova **interfaccia**"),
+                ],
+            )
+            .await;
+        assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
+        let release_thread = planned.location();
+        let page = bruno.get(&release_thread).await;
+        assert_eq!(page.all("#adoption-form").len(), 1, "{}", page.body);
+        let release_id = page.all("#adoption-form")[0]
+            .value()
+            .attr("action")
+            .unwrap()
+            .trim_start_matches("/releases/")
+            .trim_end_matches("/adoption")
+            .to_owned();
+        let said = bruno
+            .post_form(
+                &format!("/releases/{release_id}/adoption"),
+                &[
+                    ("organisation", cast.reuser.to_string().as_str()),
+                    ("adoption", "upgraded"),
+                    ("staying_on", ""),
+                    ("reason", ""),
+                ],
+            )
+            .await;
+        assert_eq!(said.status, StatusCode::SEE_OTHER, "{}", said.body);
+        // Ada's administration did not declare reuse: no form for her.
+        let page = ada.get(&release_thread).await;
+        assert!(page.all("#adoption-form").is_empty());
+        for lang in ["it", "en"] {
+            let page = anonymous
+                .get(&format!("/software/{slug}?lang={lang}"))
+                .await;
+            assert_eq!(page.all("#community-link").len(), 1);
+            let matrix = page.text("#community table.matrix");
+            assert!(matrix.contains("c_a944"), "{matrix}");
+            let expected = if lang == "it" {
+                "Aggiornato"
+            } else {
+                "Upgraded"
+            };
+            assert!(matrix.contains(expected), "{lang}: {matrix}");
+            assert!(
+                page.text("#community .thread-list").contains("Passaggio"),
+                "{}",
+                page.body
+            );
+        }
+
+        // Moderation: Ada locks the discussion; Bruno cannot reply; the log says so.
+        ada.get(&discussion).await;
+        let locked = ada
+            .post_form(&format!("{discussion}/lock"), &[("on", "1")])
+            .await;
+        assert_eq!(locked.status, StatusCode::SEE_OTHER);
+        bruno.get(&discussion).await;
+        let refused = bruno
+            .post_form(&format!("{discussion}/posts"), &[("body", "ancora")])
+            .await;
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+        let log = ada.get(&format!("{community}/moderation")).await;
+        assert_eq!(log.status, StatusCode::OK);
+        assert!(
+            log.body.contains("ha chiuso la discussione"),
+            "{}",
+            log.body
+        );
+        assert_eq!(
+            bruno.get(&format!("{community}/moderation")).await.status,
+            StatusCode::FORBIDDEN
+        );
+        app.close().await;
+    }
+}
+
+#[tokio::test]
+async fn members_only_content_is_never_served_to_others() {
+    let app = demo_app(Backend::Sqlite).await;
+    let cast = Cast::new(&app.db).await;
+    let mut ada = client_for(&app, Some(&cast.owner_member)).await;
+    ada.get("/communities/new").await;
+    let created = ada
+        .post_form(
+            "/communities",
+            &[
+                ("name", "Gruppo riservato"),
+                ("description", "Descrizione pubblica"),
+                ("visibility", "members"),
+                ("join_policy", "approval"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let community = created.location();
+    ada.get(&format!("{community}/threads/new")).await;
+    let thread = ada
+        .post_form(
+            &format!("{community}/threads"),
+            &[
+                ("kind", "discussion"),
+                ("title", "Segreto di bilancio"),
+                ("body", "contenuto riservato"),
+            ],
+        )
+        .await
+        .location();
+    for who in [None, Some(&cast.reuser_member)] {
+        let mut client = client_for(&app, who).await;
+        let page = client.get(&community).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Descrizione pubblica"));
+        assert!(!page.body.contains("Segreto"), "{}", page.body);
+        let page = client.get(&thread).await;
+        assert!(
+            matches!(
+                page.status,
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+            ),
+            "{}",
+            page.status
+        );
+        assert!(!page.body.contains("riservato"));
+        let members = client.get(&format!("{community}/members")).await;
+        assert!(!members.body.contains("@ada"), "{}", members.body);
+    }
+    app.close().await;
+}
+
+#[tokio::test]
+async fn the_xss_corpus_is_inert_on_every_community_page() {
+    let app = demo_app(Backend::Sqlite).await;
+    let cast = Cast::new(&app.db).await;
+    let mut ada = client_for(&app, Some(&cast.owner_member)).await;
+    ada.get("/communities/new").await;
+    let community = ada
+        .post_form(
+            "/communities",
+            &[
+                ("name", "<script>alert(1)</script>\u{202e}Pratiche"),
+                ("description", &XSS.join("\n\n")),
+            ],
+        )
+        .await
+        .location();
+    let mut pages = vec![
+        "/communities".to_owned(),
+        community.clone(),
+        format!("{community}/members"),
+    ];
+    for payload in XSS {
+        ada.get(&format!("{community}/threads/new")).await;
+        let thread = ada
+            .post_form(
+                &format!("{community}/threads"),
+                &[("kind", "question"), ("title", payload), ("body", payload)],
+            )
+            .await;
+        assert_eq!(
+            thread.status,
+            StatusCode::SEE_OTHER,
+            "{payload}: {}",
+            thread.body
+        );
+        let thread = thread.location();
+        ada.get(&thread).await;
+        let reply = ada
+            .post_form(&format!("{thread}/posts"), &[("body", payload)])
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        pages.push(thread);
+        // The pace of a person: the test is faster.
+        use sea_orm::EntityTrait as _;
+        riuso::community::entities::posts::Entity::update_many()
+            .col_expr(
+                riuso::community::entities::posts::Column::CreatedAt,
+                sea_orm::sea_query::Expr::value(
+                    chrono::Utc::now().fixed_offset() - chrono::TimeDelta::hours(1),
+                ),
+            )
+            .exec(&app.db.conn)
+            .await
+            .unwrap();
+    }
+    for lang in ["it", "en"] {
+        for page in &pages {
+            let sep = if page.contains('?') { '&' } else { '?' };
+            let got = ada.get(&format!("{page}{sep}lang={lang}")).await;
+            assert_eq!(got.status, StatusCode::OK, "{page}");
+            inert(&got.body).unwrap_or_else(|e| panic!("{page}: {e}"));
+        }
+    }
+    app.close().await;
+}
