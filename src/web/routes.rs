@@ -76,8 +76,43 @@ fn api_routes(state: &AppState) -> Router<AppState> {
     );
     let queue = Router::new().route(
         "/api/v1/reviews",
-        get(api::reviews::list).route_layer(session),
+        get(api::reviews::list).route_layer(session.clone()),
     );
+    // Members-only communities are read by their members signed in on the site.
+    let member_read = |handler: MethodRouter<AppState>| {
+        handler
+            .layer(axum::middleware::from_fn(etag::layer))
+            .route_layer(session.clone())
+    };
+    let communities = Router::new()
+        .route(
+            "/api/v1/communities",
+            member_read(get(api::communities::list)),
+        )
+        .route(
+            "/api/v1/communities/{slug}",
+            member_read(get(api::communities::show)),
+        )
+        .route(
+            "/api/v1/communities/{slug}/threads",
+            member_read(get(api::communities::threads_of)),
+        )
+        .route(
+            "/api/v1/threads/{id}",
+            member_read(get(api::communities::show_thread)),
+        )
+        .route(
+            "/api/v1/threads/{id}/posts",
+            member_read(get(api::communities::posts)),
+        )
+        .route(
+            "/api/v1/releases",
+            member_read(get(api::communities::matrix)),
+        )
+        .route(
+            "/api/v1/releases/{id}",
+            member_read(get(api::communities::show_release)),
+        );
     let exports = Router::new()
         .route("/api/v1/export.csv", get(api::export::csv))
         .route("/api/v1/export.jsonl", get(api::export::jsonl))
@@ -97,6 +132,7 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(reads)
         .merge(exports)
         .merge(reviews)
+        .merge(communities)
         .layer(cors)
         .merge(queue)
         .route("/api/v1/validate", post(api::validate::validate))

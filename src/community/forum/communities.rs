@@ -318,6 +318,47 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<Summary>, CommunityErro
         .order_by_asc(communities::Column::Id)
         .all(db)
         .await?;
+    summaries(db, rows).await
+}
+
+/// The communities after id `after`, by id, at most `size`: a page of the API.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn page(
+    db: &DatabaseConnection,
+    after: Option<i64>,
+    size: u64,
+) -> Result<Vec<Summary>, CommunityError> {
+    let rows = communities::Entity::find()
+        .filter(communities::Column::Id.gt(after.unwrap_or(0)))
+        .order_by_asc(communities::Column::Id)
+        .limit(size)
+        .all(db)
+        .await?;
+    summaries(db, rows).await
+}
+
+/// `row` with its counts.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn summary(
+    db: &DatabaseConnection,
+    row: communities::Model,
+) -> Result<Summary, CommunityError> {
+    summaries(db, vec![row])
+        .await?
+        .pop()
+        .ok_or(CommunityError::NotFound)
+}
+
+async fn summaries(
+    db: &DatabaseConnection,
+    rows: Vec<communities::Model>,
+) -> Result<Vec<Summary>, CommunityError> {
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let members = community_members::Entity::find()

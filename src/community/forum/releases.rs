@@ -322,6 +322,21 @@ pub async fn advance(
     Ok(())
 }
 
+/// Release `release_id`.
+///
+/// # Errors
+///
+/// [`CommunityError::NotFound`] when there is none.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    release_id: i64,
+) -> Result<releases::Model, CommunityError> {
+    releases::Entity::find_by_id(release_id)
+        .one(db)
+        .await?
+        .ok_or(CommunityError::NotFound)
+}
+
 /// Release `release_id` of one of the entries of community `community_id`.
 ///
 /// # Errors

@@ -680,6 +680,50 @@ pub async fn list(
     ))
 }
 
+/// The threads of `community_id` before id `before` (all, when `None`), the newest first, at
+/// most `size`: a page of the API.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn page_by_id(
+    db: &impl ConnectionTrait,
+    community_id: i64,
+    before: Option<i64>,
+    size: u64,
+) -> Result<Vec<Summary>, CommunityError> {
+    let rows = threads::Entity::find()
+        .filter(threads::Column::CommunityId.eq(community_id))
+        .filter(threads::Column::DeletedAt.is_null())
+        .filter(threads::Column::Id.lt(before.unwrap_or(i64::MAX)))
+        .order_by_desc(threads::Column::Id)
+        .limit(size)
+        .all(db)
+        .await?;
+    let authors = people(db, rows.iter().filter_map(|t| t.author_id)).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Summary {
+            kind: ThreadKind::parse(&row.kind).unwrap_or(ThreadKind::Discussion),
+            author: row.author_id.map(|id| Person::of(authors.get(&id))),
+            row,
+        })
+        .collect())
+}
+
+/// Who started `thread`.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn author_of(
+    db: &impl ConnectionTrait,
+    thread: &threads::Model,
+) -> Result<Person, CommunityError> {
+    let authors = people(db, thread.author_id).await?;
+    Ok(Person::of(thread.author_id.and_then(|id| authors.get(&id))))
+}
+
 /// A post as a thread shows it.
 #[derive(Debug, Clone)]
 pub struct Post {
@@ -708,6 +752,35 @@ pub async fn posts(
         .limit(POSTS_PER_PAGE)
         .all(db)
         .await?;
+    with_authors(db, rows).await
+}
+
+/// The posts of `thread_id` after id `after`, the oldest first, at most `size`: a page of the
+/// API.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn posts_after(
+    db: &impl ConnectionTrait,
+    thread_id: i64,
+    after: Option<i64>,
+    size: u64,
+) -> Result<Vec<Post>, CommunityError> {
+    let rows = posts::Entity::find()
+        .filter(posts::Column::ThreadId.eq(thread_id))
+        .filter(posts::Column::Id.gt(after.unwrap_or(0)))
+        .order_by_asc(posts::Column::Id)
+        .limit(size)
+        .all(db)
+        .await?;
+    with_authors(db, rows).await
+}
+
+async fn with_authors(
+    db: &impl ConnectionTrait,
+    rows: Vec<posts::Model>,
+) -> Result<Vec<Post>, CommunityError> {
     let authors = people(db, rows.iter().filter_map(|p| p.author_id)).await?;
     let edited: Vec<i64> = rows
         .iter()
