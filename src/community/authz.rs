@@ -18,7 +18,7 @@
 //! | `Review` (the queue, claims, outcomes, assignments) | no | no | yes | yes |
 //! | `ViewRelease(owner)` (the owner's release checklist) | of `owner` | of `owner` | yes | yes |
 //! | `StartCommunity` (a community of practice) | yes | yes | no | yes |
-//! | `OpenSolutionCommunity(owner)` | of `owner` | of `owner` | no | yes |
+//! | `OpenSolutionCommunity(owner)` (no owner confirmed: site admins) | of `owner` | of `owner` | no | yes |
 //! | `Adopt(org)` (say what `org` does with a release) | of `org` | of `org` | no | no |
 //!
 //! Within a community, what a person may do follows their [`Standing`] there, the role they hold
@@ -118,8 +118,9 @@ pub enum Action {
     ViewRelease(i64),
     /// Start a community of practice.
     StartCommunity,
-    /// Open the solution community of the software of the owner `org`.
-    OpenSolutionCommunity(i64),
+    /// Open the solution community of the software of the owner `org` (site administrators only
+    /// for software whose owner is not confirmed).
+    OpenSolutionCommunity(Option<i64>),
     /// Say, for `org`, what it does with a release of a solution it declared reusing.
     Adopt(i64),
     /// Read a community's threads, members and releases.
@@ -200,7 +201,9 @@ pub fn check(actor: Option<&Actor>, action: Action) -> Result<(), Denied> {
         Action::StartCommunity => {
             admin || (actor.verified_email && !actor.organisations.is_empty())
         }
-        Action::OpenSolutionCommunity(org) => admin || actor.role_in(org).is_some(),
+        Action::OpenSolutionCommunity(org) => {
+            admin || org.is_some_and(|org| actor.role_in(org).is_some())
+        }
         Action::Adopt(org) => actor.role_in(org).is_some(),
         Action::JoinCommunity => actor.verified_email,
         Action::ReadCommunity(s) | Action::Report(s) => {
@@ -333,7 +336,7 @@ mod tests {
         assert!(check(Some(&signed_in), Action::Adopt(1)).is_ok());
         assert!(check(Some(&signed_in), Action::Adopt(2)).is_err());
         assert!(check(Some(&admin), Action::Adopt(1)).is_err());
-        assert!(check(Some(&signed_in), Action::OpenSolutionCommunity(1)).is_ok());
-        assert!(check(Some(&signed_in), Action::OpenSolutionCommunity(2)).is_err());
+        assert!(check(Some(&signed_in), Action::OpenSolutionCommunity(Some(1))).is_ok());
+        assert!(check(Some(&signed_in), Action::OpenSolutionCommunity(Some(2))).is_err());
     }
 }

@@ -19,6 +19,7 @@
 //!   (planned → candidate → released), and what each administration does with each release.
 
 pub mod communities;
+pub mod demo;
 pub mod members;
 pub mod releases;
 pub mod threads;

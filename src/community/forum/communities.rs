@@ -138,8 +138,9 @@ pub async fn start(
 ///
 /// # Errors
 ///
-/// [`CommunityError::Denied`] for someone who does not act for the owner (an entry whose owner
-/// is not confirmed has none); [`CommunityError::Conflict`] when the entry has a community.
+/// [`CommunityError::Denied`] for someone who does not act for the owner (for an entry whose
+/// owner is not confirmed, anyone but a site administrator); [`CommunityError::Conflict`] when
+/// the entry has a community.
 pub async fn open_for_software(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -149,11 +150,7 @@ pub async fn open_for_software(
         .await?
         .remove(&software_id)
         .ok_or(CommunityError::NotFound)?;
-    let Some(owner) = entry.owner_id else {
-        return Err(CommunityError::Denied(
-            crate::community::authz::Denied::Forbidden,
-        ));
-    };
+    let owner = entry.owner_id;
     allow(Some(actor), Action::OpenSolutionCommunity(owner))?;
     let txn = crate::db::begin_write(db).await?;
     if of_software(&txn, software_id).await?.is_some() {
@@ -167,7 +164,7 @@ pub async fn open_for_software(
         name,
         String::new(),
         (Visibility::Public, JoinPolicy::Open),
-        Some(owner),
+        owner,
         &creator,
     )
     .await?;
@@ -178,7 +175,9 @@ pub async fn open_for_software(
     }
     .insert(&txn)
     .await?;
-    add_organisation(&txn, row.id, owner, CommunityRole::Maintainer, ACTIVE).await?;
+    if let Some(owner) = owner {
+        add_organisation(&txn, row.id, owner, CommunityRole::Maintainer, ACTIVE).await?;
+    }
     if let Some(snapshot) = entry.current_snapshot_id
         && let Some((version, date)) = releases::version_of(&txn, snapshot).await?
     {

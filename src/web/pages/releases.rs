@@ -315,13 +315,11 @@ pub async fn software_section(
         .map(|s| s.csrf.clone())
         .unwrap_or_default();
     let Some(community) = communities::of_software(&state.db, software_id).await? else {
-        let may_open = owner.is_some_and(|o| {
-            crate::community::authz::check(
-                actor.as_ref(),
-                crate::community::authz::Action::OpenSolutionCommunity(o),
-            )
-            .is_ok()
-        });
+        let may_open = crate::community::authz::check(
+            actor.as_ref(),
+            crate::community::authz::Action::OpenSolutionCommunity(owner),
+        )
+        .is_ok();
         return Ok(SoftwareSection {
             community: None,
             readable: false,

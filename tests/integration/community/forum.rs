@@ -729,3 +729,41 @@ async fn the_xss_corpus_renders_inert_in_posts_and_descriptions() {
     inert(&all[0]).unwrap();
     app.close().await;
 }
+
+#[tokio::test]
+async fn the_demo_community_loads_once() {
+    for backend in BACKENDS {
+        let app = demo_app(backend).await;
+        let db = &app.db;
+        assert!(
+            riuso::community::forum::demo::load(&db.conn, "https://riuso.example.org")
+                .await
+                .unwrap(),
+            "{backend:?}"
+        );
+        assert!(
+            !riuso::community::forum::demo::load(&db.conn, "https://riuso.example.org")
+                .await
+                .unwrap()
+        );
+        let slug = slug_of(db, "ComunicaPA").await;
+        let entry = riuso::catalog::read::software(&db.conn, &slug)
+            .await
+            .unwrap()
+            .unwrap();
+        let matrix = releases::matrix(&db.conn, entry.software.id).await.unwrap();
+        assert_eq!(matrix.releases[0].version, "2.0.0");
+        assert_eq!(matrix.rows.len(), 1);
+        assert_eq!(
+            matrix.rows[0].cells[0].as_ref().map(|c| c.adoption),
+            Some(Adoption::Upgraded)
+        );
+        let community = communities::of_software(&db.conn, entry.software.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let (threads, total) = threads::list(&db.conn, community.id, 0, 25).await.unwrap();
+        assert_eq!(total, 3, "{threads:?}");
+        app.close().await;
+    }
+}
