@@ -244,6 +244,7 @@ fn page_routes(state: &AppState) -> Router<AppState> {
             "/communities/{slug}/members",
             get(communities::members_page),
         )
+        .route("/communities/{slug}/feed.atom", get(communities::feed))
         .route("/communities/{slug}/join", post(communities::join))
         .route("/communities/{slug}/leave", post(communities::leave))
         .route(

@@ -711,6 +711,29 @@ pub async fn page_by_id(
         .collect())
 }
 
+/// The first post of each of `thread_ids` that is neither deleted nor hidden, by thread.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn first_posts(
+    db: &impl ConnectionTrait,
+    thread_ids: &[i64],
+) -> Result<HashMap<i64, posts::Model>, CommunityError> {
+    let mut first: HashMap<i64, posts::Model> = HashMap::new();
+    let rows = posts::Entity::find()
+        .filter(posts::Column::ThreadId.is_in(thread_ids.iter().copied()))
+        .filter(posts::Column::DeletedAt.is_null())
+        .filter(posts::Column::HiddenAt.is_null())
+        .order_by_asc(posts::Column::Id)
+        .all(db)
+        .await?;
+    for row in rows {
+        first.entry(row.thread_id).or_insert(row);
+    }
+    Ok(first)
+}
+
 /// Who started `thread`.
 ///
 /// # Errors

@@ -675,3 +675,92 @@ pub async fn moderation(
         ctx,
     })
 }
+
+/// An entry of a community's feed.
+pub struct FeedEntry {
+    url: String,
+    title: String,
+    author: String,
+    published: String,
+    updated: String,
+    /// The first post as sanitised HTML (escaped once more by the template, as Atom's
+    /// `type="html"` wants).
+    content: String,
+}
+
+#[derive(Template)]
+#[template(path = "feeds/community.xml")]
+struct CommunityFeed {
+    id: String,
+    title: String,
+    home: String,
+    updated: String,
+    entries: Vec<FeedEntry>,
+}
+
+/// Threads in a community's feed.
+const FEED_THREADS: u64 = 50;
+
+/// `GET /communities/{slug}/feed.atom`: the latest threads of a community, with their first
+/// post; a members-only community's only for its members.
+pub async fn feed(
+    state: AppState,
+    ctx: PageCtx,
+    viewer: Viewer,
+    Path(slug): Path<Key>,
+) -> Result<Response, AppError> {
+    let place = place(&state, &viewer, slug.as_str()).await?;
+    authz::check(place.actor.as_ref(), Action::ReadCommunity(place.standing))?;
+    let community = &place.community;
+    let (items, _) = threads::list(&state.db, community.id, 0, FEED_THREADS).await?;
+    let ids: Vec<i64> = items.iter().map(|t| t.row.id).collect();
+    let first = threads::first_posts(&state.db, &ids).await?;
+    let bodies: Vec<&str> = items
+        .iter()
+        .map(|t| first.get(&t.row.id).map_or("", |p| p.body.as_str()))
+        .collect();
+    let html = threads::render(&state.db, community, &bodies).await?;
+    let base = state.config.public_url.trim_end_matches('/').to_owned();
+    let lang = ctx.lang;
+    let entries: Vec<FeedEntry> = items
+        .iter()
+        .zip(html)
+        .map(|(t, content)| FeedEntry {
+            url: format!("{base}/threads/{}", t.row.id),
+            title: crate::untrusted::xml(&crate::untrusted::name(&t.row.title)).into_owned(),
+            author: crate::untrusted::xml(
+                &t.author
+                    .as_ref()
+                    .map_or_else(|| "riuso".to_owned(), |p| person_name(lang, p)),
+            )
+            .into_owned(),
+            published: t.row.created_at.to_rfc3339(),
+            updated: t.row.last_post_at.to_rfc3339(),
+            content: crate::untrusted::xml(&content).into_owned(),
+        })
+        .collect();
+    let updated = entries
+        .iter()
+        .map(|e| e.updated.clone())
+        .max()
+        .unwrap_or_else(|| community.updated_at.to_rfc3339());
+    let body = CommunityFeed {
+        id: format!("{base}/communities/{}/feed.atom", community.slug),
+        title: crate::untrusted::xml(&format!(
+            "riuso · {}",
+            crate::untrusted::name(&community.name)
+        ))
+        .into_owned(),
+        home: format!("{base}/communities/{}", community.slug),
+        updated,
+        entries,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("cannot render the feed")))?;
+    let mut response = body.into_response();
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/atom+xml; charset=utf-8"),
+    );
+    Ok(response)
+}

@@ -588,6 +588,13 @@ async fn every_community_route_for_every_role() {
             ("GET", format!("/communities/{c}"), vec![], ALL),
             ("GET", format!("/communities/{p}/members"), vec![], ALL),
             ("GET", format!("/communities/{c}/members"), vec![], MEMBERS),
+            ("GET", format!("/communities/{p}/feed.atom"), vec![], ALL),
+            (
+                "GET",
+                format!("/communities/{c}/feed.atom"),
+                vec![],
+                MEMBERS,
+            ),
             ("GET", format!("/threads/{t}"), vec![], ALL),
             ("GET", format!("/threads/{}", secret.id), vec![], MEMBERS),
             (

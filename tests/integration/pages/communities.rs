@@ -261,6 +261,7 @@ async fn the_xss_corpus_is_inert_on_every_community_page() {
         "/communities".to_owned(),
         community.clone(),
         format!("{community}/members"),
+        format!("{community}/feed.atom"),
     ];
     for payload in XSS {
         ada.get(&format!("{community}/threads/new")).await;
@@ -302,6 +303,11 @@ async fn the_xss_corpus_is_inert_on_every_community_page() {
             let got = ada.get(&format!("{page}{sep}lang={lang}")).await;
             assert_eq!(got.status, StatusCode::OK, "{page}");
             inert(&got.body).unwrap_or_else(|e| panic!("{page}: {e}"));
+            if page.ends_with(".atom") {
+                // Atom's `type="html"` content is the sanitised HTML, escaped once more.
+                assert!(got.body.contains("<content type=\"html\">"), "{}", got.body);
+                assert!(!got.body.contains("<script"), "{}", got.body);
+            }
         }
     }
     app.close().await;
