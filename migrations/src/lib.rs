@@ -21,6 +21,7 @@ mod m20261207_000002_membership_notices;
 mod m20261207_000003_create_review_reminders;
 mod m20261208_000001_job_batch_kind_index;
 mod m20261209_000001_create_communities;
+mod m20261209_000002_create_notifications;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000003_create_review_reminders::Migration),
             Box::new(m20261208_000001_job_batch_kind_index::Migration),
             Box::new(m20261209_000001_create_communities::Migration),
+            Box::new(m20261209_000002_create_notifications::Migration),
         ]
     }
 }

@@ -16,11 +16,14 @@
 //!   text, soft deletion, moderation (lock, pin, hide with a reason, reports, the log);
 //! - [`releases`]: the release thread a crawl opens when an entry's version changes (never two
 //!   for one version, whichever crawl or worker gets there first), coordinators' release plans
-//!   (planned → candidate → released), and what each administration does with each release.
+//!   (planned → candidate → released), and what each administration does with each release;
+//! - [`notify`]: following communities and threads, and telling people of posts (mentions
+//!   always), in the site and by e-mail, by a job.
 
 pub mod communities;
 pub mod demo;
 pub mod members;
+pub mod notify;
 pub mod releases;
 pub mod threads;
 

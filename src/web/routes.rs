@@ -245,6 +245,10 @@ fn page_routes(state: &AppState) -> Router<AppState> {
             get(communities::members_page),
         )
         .route("/communities/{slug}/feed.atom", get(communities::feed))
+        .route("/communities/{slug}/follow", post(communities::follow))
+        .route("/threads/{id}/follow", post(threads::follow))
+        .route("/notifications", get(communities::notifications))
+        .route("/notifications/read", post(communities::read_all))
         .route("/communities/{slug}/join", post(communities::join))
         .route("/communities/{slug}/leave", post(communities::leave))
         .route(

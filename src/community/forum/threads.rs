@@ -220,6 +220,7 @@ pub async fn start(
     .insert(&txn)
     .await?;
     let post = insert_post(&txn, thread.id, actor.user_id, text).await?;
+    super::notify::queue_fan_out(&txn, post.id).await?;
     txn.commit().await?;
     tracing::info!(
         thread.id = thread.id,
@@ -287,6 +288,7 @@ pub async fn reply(
         .filter(threads::Column::Id.eq(thread_id))
         .exec(&txn)
         .await?;
+    super::notify::queue_fan_out(&txn, post.id).await?;
     txn.commit().await?;
     Ok((thread, post))
 }

@@ -18,6 +18,7 @@ use crate::community::authz::{self, Action, Actor, CommunityRole, Standing};
 use crate::community::entities::communities as community_rows;
 use crate::community::forum::communities::{self, Settings};
 use crate::community::forum::members::{self, Who};
+use crate::community::forum::notify::{self, Target};
 use crate::community::forum::threads::{self, THREADS_PER_PAGE};
 use crate::community::forum::{JoinPolicy, Kind, Visibility, standing};
 use crate::community::people::Person;
@@ -294,6 +295,8 @@ struct ShowPage {
     may_post: bool,
     may_moderate: bool,
     may_coordinate: bool,
+    /// Whether the reader follows the community (`None`: not signed in or may not read it).
+    following: Option<bool>,
     software: Vec<(String, String)>,
     /// The software the coordinators may plan releases of: (id, name).
     plannable: Vec<(i64, String)>,
@@ -343,8 +346,15 @@ pub async fn show(
         None => false,
     };
     let may_coordinate = place.may(Action::Coordinate(place.standing));
+    let following = match &place.actor {
+        Some(actor) if readable => {
+            Some(notify::follows(&state.db, actor.user_id, Target::Community(community.id)).await?)
+        }
+        _ => None,
+    };
     let lang = ctx.lang;
     render(&ShowPage {
+        following,
         csrf,
         slug: community.slug.clone(),
         name: community.name.clone(),
@@ -763,4 +773,94 @@ pub async fn feed(
         axum::http::HeaderValue::from_static("application/atom+xml; charset=utf-8"),
     );
     Ok(response)
+}
+
+/// A follow form: on or off.
+#[derive(Debug, Deserialize)]
+pub struct FollowForm {
+    #[serde(default)]
+    on: String,
+}
+
+impl FollowForm {
+    /// Whether the form asks to follow.
+    #[must_use]
+    pub fn on(&self) -> bool {
+        self.on == "1"
+    }
+}
+
+/// `POST /communities/{slug}/follow`: follow the community, or stop.
+pub async fn follow(
+    state: AppState,
+    me: SignedIn,
+    Path(slug): Path<Key>,
+    Form(form): Form<FollowForm>,
+) -> Result<Response, AppError> {
+    let row = community(&state, &slug).await?;
+    notify::follow(
+        &state.db,
+        &row,
+        &me.actor,
+        Target::Community(row.id),
+        form.on(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/communities/{}", row.slug)).into_response())
+}
+
+/// A notification as the page lists it.
+pub struct NotificationItem {
+    thread: i64,
+    post: i64,
+    title: String,
+    /// The message key of why.
+    reason: &'static str,
+    at: String,
+    unread: bool,
+}
+
+#[derive(Template)]
+#[template(path = "communities/notifications.html")]
+struct NotificationsPage {
+    ctx: PageCtx,
+    csrf: String,
+    items: Vec<NotificationItem>,
+    unread: u64,
+}
+
+/// `GET /notifications`: what the reader was told of, the unread marked.
+pub async fn notifications(
+    state: AppState,
+    ctx: PageCtx,
+    me: SignedIn,
+    Csrf(csrf): Csrf,
+) -> Result<Response, AppError> {
+    let (rows, unread) = notify::of_user(&state.db, me.actor.user_id).await?;
+    render(&NotificationsPage {
+        ctx,
+        csrf,
+        unread,
+        items: rows
+            .into_iter()
+            .map(|n| NotificationItem {
+                thread: n.row.thread_id,
+                post: n.row.post_id,
+                title: n.thread,
+                reason: match n.row.reason.as_str() {
+                    notify::reason::MENTION => "community.notification.mention",
+                    notify::reason::THREAD => "community.notification.thread",
+                    _ => "community.notification.community",
+                },
+                at: when(&n.row.created_at),
+                unread: n.row.read_at.is_none(),
+            })
+            .collect(),
+    })
+}
+
+/// `POST /notifications/read`: marks them all read.
+pub async fn read_all(state: AppState, me: SignedIn) -> Result<Response, AppError> {
+    notify::mark_read(&state.db, me.actor.user_id).await?;
+    Ok(Redirect::to("/notifications").into_response())
 }

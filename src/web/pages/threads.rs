@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::communities::{Place, page_of, person_name, place, when};
 use crate::app::AppState;
 use crate::community::authz::{self, Action};
+use crate::community::forum::notify::{self, Target};
 use crate::community::forum::releases::ReleaseStatus;
 use crate::community::forum::threads::{self, Flag, NewThread, POSTS_PER_PAGE, ThreadKind};
 use crate::web::error::AppError;
@@ -170,6 +171,8 @@ struct ThreadPage {
     may_accept: bool,
     quote: String,
     release: Option<ReleaseItem>,
+    /// Whether the reader follows the thread (`None`: not signed in).
+    following: Option<bool>,
 }
 
 /// `GET /threads/{id}`.
@@ -269,7 +272,12 @@ pub async fn show(
         }
         None => None,
     };
+    let following = match &place.actor {
+        Some(actor) => Some(notify::follows(&state.db, actor.user_id, Target::Thread(id)).await?),
+        None => None,
+    };
     render(&ThreadPage {
+        following,
         csrf,
         id,
         title: thread.row.title.clone(),
@@ -437,4 +445,23 @@ pub async fn act(
     }
     let (post, _) = threads::post(&state.db, id, Some(&me.actor)).await?;
     Ok(Redirect::to(&format!("/threads/{}#post-{id}", post.thread_id)).into_response())
+}
+
+/// `POST /threads/{id}/follow`: follow the thread, or stop.
+pub async fn follow(
+    state: AppState,
+    me: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<super::communities::FollowForm>,
+) -> Result<Response, AppError> {
+    let thread = threads::get(&state.db, id, Some(&me.actor)).await?;
+    notify::follow(
+        &state.db,
+        &thread.community,
+        &me.actor,
+        Target::Thread(id),
+        form.on(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/threads/{id}")).into_response())
 }

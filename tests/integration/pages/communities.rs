@@ -312,3 +312,150 @@ async fn the_xss_corpus_is_inert_on_every_community_page() {
     }
     app.close().await;
 }
+
+/// The jobs of `kind` waiting in the queue.
+async fn queued(db: &crate::support::db::TestDb, kind: &str) -> Vec<i64> {
+    use sea_orm::{ConnectionTrait as _, Statement};
+    db.conn
+        .query_all_raw(Statement::from_string(
+            db.conn.get_database_backend(),
+            format!("SELECT id FROM jobs WHERE kind = '{kind}' AND state = 'queued'"),
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.try_get::<i64>("", "id").unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn followers_and_the_mentioned_are_told_by_a_job_and_by_mail() {
+    use riuso::worker::Job as _;
+
+    for backend in BACKENDS {
+        let app = demo_app(backend).await;
+        let cast = Cast::new(&app.db).await;
+        let sink = crate::support::smtp::SmtpSink::start().await;
+        let mut ada = client_for(&app, Some(&cast.owner_member)).await;
+        let mut bruno = client_for(&app, Some(&cast.reuser_member)).await;
+        let mut carla = client_for(&app, Some(&cast.other_member)).await;
+        ada.get("/communities/new").await;
+        let community = ada
+            .post_form("/communities", &[("name", "Pratiche digitali")])
+            .await
+            .location();
+        for client in [&mut bruno, &mut carla] {
+            client.get(&community).await;
+            client.post_form(&format!("{community}/join"), &[]).await;
+        }
+        // Bruno follows the community; Carla follows nothing.
+        let page = bruno.get(&community).await;
+        assert_eq!(
+            page.text("#follow").trim(),
+            "Segui la comunità",
+            "{backend:?}"
+        );
+        let followed = bruno
+            .post_form(&format!("{community}/follow"), &[("on", "1")])
+            .await;
+        assert_eq!(followed.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            bruno.get(&community).await.text("#follow").trim(),
+            "Smetti di seguire"
+        );
+        riuso::mail::outbox::Entity::delete_many()
+            .exec(&app.db.conn)
+            .await
+            .unwrap();
+
+        // Ada's post answers at once: the fan-out is a queued job, no mail yet.
+        ada.get(&format!("{community}/threads/new")).await;
+        let thread = ada
+            .post_form(
+                &format!("{community}/threads"),
+                &[
+                    ("kind", "discussion"),
+                    ("title", "Riuso dei moduli"),
+                    ("body", "@carla hai visto il nuovo modulo?"),
+                ],
+            )
+            .await;
+        assert_eq!(thread.status, StatusCode::SEE_OTHER, "{}", thread.body);
+        let jobs = queued(&app.db, "notify-post").await;
+        assert_eq!(jobs.len(), 1, "{backend:?}");
+        use sea_orm::{EntityTrait as _, PaginatorTrait as _};
+        assert_eq!(
+            riuso::mail::outbox::Entity::find()
+                .count(&app.db.conn)
+                .await
+                .unwrap(),
+            0
+        );
+
+        let env = riuso::worker::Environment::new(
+            app.db.conn.clone(),
+            riuso::crawl::http::Polite::new(riuso::crawl::http::Options::default()).unwrap(),
+        );
+        let post: i64 = riuso::community::entities::posts::Entity::find()
+            .all(&app.db.conn)
+            .await
+            .unwrap()
+            .last()
+            .unwrap()
+            .id;
+        let job = riuso::worker::notify_post::NotifyPost { post };
+        job.clone().run(&env, false).await.unwrap();
+        // Run again (a retried job): nobody is told twice.
+        job.run(&env, false).await.unwrap();
+        crate::community::deliver(&app.db, &sink).await;
+        let received = sink.wait_for(2, std::time::Duration::from_secs(5)).await;
+        assert_eq!(received.len(), 2, "{received:#?}");
+        let to_carla = received
+            .iter()
+            .find(|m| m.to.iter().any(|t| t == "carla@milano.example"))
+            .expect("a mail to the mentioned member");
+        let text = crate::community::decoded(&to_carla.data);
+        assert!(text.contains("mentioned you"), "{text}");
+        assert!(text.contains("/threads/"), "{text}");
+        let to_bruno = received
+            .iter()
+            .find(|m| m.to.iter().any(|t| t == "bruno@bologna.example"))
+            .expect("a mail to the follower");
+        assert!(
+            crate::community::decoded(&to_bruno.data).contains("you follow"),
+            "{}",
+            to_bruno.data
+        );
+        assert!(
+            !received
+                .iter()
+                .any(|m| m.to.iter().any(|t| t == "ada@montesilvano.example")),
+            "the author is not told of her own post"
+        );
+
+        // In the site: Carla's notification, unread, then read.
+        let page = carla.get("/notifications").await;
+        assert!(
+            page.text("#unread").contains("1 notifica non letta"),
+            "{}",
+            page.body
+        );
+        assert_eq!(page.all("li.notification.unread").len(), 1);
+        carla.post_form("/notifications/read", &[]).await;
+        let page = carla.get("/notifications").await;
+        assert!(
+            page.text("#unread").contains("0 notifiche non lette"),
+            "{}",
+            page.body
+        );
+        assert_eq!(
+            client_for(&app, None)
+                .await
+                .get("/notifications")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
+        app.close().await;
+    }
+}
