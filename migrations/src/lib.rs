@@ -22,6 +22,7 @@ mod m20261207_000003_create_review_reminders;
 mod m20261208_000001_job_batch_kind_index;
 mod m20261209_000001_create_communities;
 mod m20261209_000002_create_notifications;
+mod m20261209_000003_digest;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000001_job_batch_kind_index::Migration),
             Box::new(m20261209_000001_create_communities::Migration),
             Box::new(m20261209_000002_create_notifications::Migration),
+            Box::new(m20261209_000003_digest::Migration),
         ]
     }
 }

@@ -212,3 +212,9 @@ pub fn community_post(lang: Lang, to: &str, mention: bool, post: &PostMail<'_>) 
         ],
     )
 }
+
+/// To a person who follows communities or threads with a daily digest: the `n` posts of the
+/// day, `list`ed (titles and links).
+pub fn community_digest(lang: Lang, to: &str, n: usize, list: &str) -> Message {
+    message(lang, "community_digest", to, &[("n", &n), ("list", &list)])
+}

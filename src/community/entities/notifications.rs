@@ -14,6 +14,7 @@ pub struct Model {
     pub created_at: DateTimeWithTimeZone,
     pub read_at: Option<DateTimeWithTimeZone>,
     pub mailed_at: Option<DateTimeWithTimeZone>,
+    pub digest: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ pub struct Model {
     pub community_id: Option<i64>,
     pub thread_id: Option<i64>,
     pub created_at: DateTimeWithTimeZone,
+    pub digest: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

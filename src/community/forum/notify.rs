@@ -75,7 +75,7 @@ fn target_filter(
     }
 }
 
-/// Whether `user_id` follows `target`.
+/// How `user_id` follows `target`, if they do.
 ///
 /// # Errors
 ///
@@ -84,12 +84,27 @@ pub async fn follows(
     db: &impl ConnectionTrait,
     user_id: i64,
     target: Target,
-) -> Result<bool, CommunityError> {
+) -> Result<Option<Mode>, CommunityError> {
     let query = subscriptions::Entity::find().filter(subscriptions::Column::UserId.eq(user_id));
-    Ok(target_filter(query, target).count(db).await? > 0)
+    Ok(target_filter(query, target).one(db).await?.map(|s| {
+        if s.digest {
+            Mode::Digest
+        } else {
+            Mode::Immediate
+        }
+    }))
 }
 
-/// `actor` follows `target` (`on`) or stops following it, in `community`.
+/// How a follower gets mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// A mail for each post.
+    Immediate,
+    /// One mail a day, listing the posts.
+    Digest,
+}
+
+/// `actor` follows `target` in `community` (`Some(mode)`), or stops following it (`None`).
 ///
 /// # Errors
 ///
@@ -99,26 +114,41 @@ pub async fn follow(
     community: &communities::Model,
     actor: &Actor,
     target: Target,
-    on: bool,
+    mode: Option<Mode>,
 ) -> Result<(), CommunityError> {
     let standing = standing(db, community, Some(actor)).await?;
     super::allow(Some(actor), Action::ReadCommunity(standing))?;
-    if on {
+    if let Some(mode) = mode {
+        let digest = mode == Mode::Digest;
         let (community_id, thread_id) = match target {
             Target::Community(id) => (Some(id), None),
             Target::Thread(id) => (None, Some(id)),
         };
-        unique::insert_new(
+        let inserted = unique::insert_new(
             db,
             subscriptions::ActiveModel {
                 user_id: Set(actor.user_id),
                 community_id: Set(community_id),
                 thread_id: Set(thread_id),
                 created_at: Set(now()),
+                digest: Set(digest),
                 ..Default::default()
             },
         )
         .await?;
+        if inserted.is_none() {
+            let query = subscriptions::Entity::update_many()
+                .col_expr(
+                    subscriptions::Column::Digest,
+                    sea_orm::sea_query::Expr::value(digest),
+                )
+                .filter(subscriptions::Column::UserId.eq(actor.user_id));
+            let query = match target {
+                Target::Community(id) => query.filter(subscriptions::Column::CommunityId.eq(id)),
+                Target::Thread(id) => query.filter(subscriptions::Column::ThreadId.eq(id)),
+            };
+            query.exec(db).await?;
+        }
     } else {
         let query = subscriptions::Entity::delete_many()
             .filter(subscriptions::Column::UserId.eq(actor.user_id));
@@ -153,16 +183,17 @@ pub async fn fan_out(
         .await?
         .ok_or(CommunityError::NotFound)?;
     let community = super::communities::by_id(db, thread_row.community_id).await?;
-    let mut told: HashMap<i64, &'static str> = HashMap::new();
+    // Who, why, and whether their mail waits for the digest.
+    let mut told: HashMap<i64, (&'static str, bool)> = HashMap::new();
     let names = crate::untrusted::mentions(&post.body);
     for m in mentioned(db, community.id, &names).await?.into_values() {
         match m {
             Mentioned::Person { user_id, .. } => {
-                told.insert(user_id, reason::MENTION);
+                told.insert(user_id, (reason::MENTION, false));
             }
             Mentioned::Organisation { id, .. } => {
                 for user in memberships::verified_members(db, id).await? {
-                    told.insert(user.id, reason::MENTION);
+                    told.insert(user.id, (reason::MENTION, false));
                 }
             }
         }
@@ -171,14 +202,15 @@ pub async fn fan_out(
         (Target::Thread(thread_row.id), reason::THREAD),
         (Target::Community(community.id), reason::COMMUNITY),
     ] {
-        let ids: Vec<i64> = target_filter(subscriptions::Entity::find(), target)
+        let ids: Vec<(i64, bool)> = target_filter(subscriptions::Entity::find(), target)
             .select_only()
             .column(subscriptions::Column::UserId)
+            .column(subscriptions::Column::Digest)
             .into_tuple()
             .all(db)
             .await?;
-        for id in ids {
-            told.entry(id).or_insert(why);
+        for (id, digest) in ids {
+            told.entry(id).or_insert((why, digest));
         }
     }
     if let Some(author) = post.author_id {
@@ -218,7 +250,10 @@ pub async fn fan_out(
                 continue;
             }
         }
-        let why = told.get(&person.id).copied().unwrap_or(reason::COMMUNITY);
+        let (why, digest) = told
+            .get(&person.id)
+            .copied()
+            .unwrap_or((reason::COMMUNITY, false));
         let txn = crate::db::begin_write(db).await?;
         let inserted = unique::insert_new(
             &txn,
@@ -230,12 +265,14 @@ pub async fn fan_out(
                 created_at: Set(now()),
                 read_at: Set(None),
                 mailed_at: Set(None),
+                digest: Set(digest),
                 ..Default::default()
             },
         )
         .await?;
         let Some(row) = inserted else { continue };
-        if let Some(email) = &person.email
+        if !digest
+            && let Some(email) = &person.email
             && person.email_verified_at.is_some()
         {
             let lang = Lang::from_tag(&person.lang).unwrap_or_default();
@@ -342,4 +379,95 @@ pub async fn mark_read(db: &impl ConnectionTrait, user_id: i64) -> Result<(), Co
         .exec(db)
         .await?;
     Ok(())
+}
+
+/// How long the first post waiting for a person's digest waits before the digest goes.
+pub const DIGEST_AFTER: chrono::TimeDelta = chrono::TimeDelta::hours(24);
+
+/// Posts a digest lists (the others are counted).
+const DIGEST_POSTS: usize = 50;
+
+/// Mails each person whose oldest post waiting for the digest is at least [`DIGEST_AFTER`] old
+/// (at `at`) one digest of every post waiting, and marks them sent, in one transaction per
+/// person; answers how many digests went.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn digest(
+    db: &DatabaseConnection,
+    public_url: &str,
+    at: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<usize, CommunityError> {
+    let due: Vec<i64> = notifications::Entity::find()
+        .filter(notifications::Column::Digest.eq(true))
+        .filter(notifications::Column::CreatedAt.lte(at - DIGEST_AFTER))
+        .select_only()
+        .column(notifications::Column::UserId)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let base = public_url.trim_end_matches('/');
+    let mut sent = 0;
+    for user_id in due {
+        let txn = crate::db::begin_write(db).await?;
+        let waiting = notifications::Entity::find()
+            .filter(notifications::Column::UserId.eq(user_id))
+            .filter(notifications::Column::Digest.eq(true))
+            .order_by_asc(notifications::Column::Id)
+            .all(&txn)
+            .await?;
+        let titles: HashMap<i64, String> = threads::Entity::find()
+            .filter(threads::Column::Id.is_in(waiting.iter().map(|n| n.thread_id)))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.title))
+            .collect();
+        let person = users::Entity::find_by_id(user_id).one(&txn).await?;
+        if let Some(person) = person
+            && let Some(email) = &person.email
+            && person.email_verified_at.is_some()
+            && person.deleted_at.is_none()
+            && !waiting.is_empty()
+        {
+            let mut list = String::new();
+            for n in waiting.iter().take(DIGEST_POSTS) {
+                let title = titles.get(&n.thread_id).map_or("", String::as_str);
+                list.push_str(&format!(
+                    "- {}\n  {base}/threads/{}#post-{}\n",
+                    crate::untrusted::name(title),
+                    n.thread_id,
+                    n.post_id
+                ));
+            }
+            let lang = Lang::from_tag(&person.lang).unwrap_or_default();
+            let message = mails::community_digest(lang, email, waiting.len(), &list);
+            match mail::enqueue(&txn, &message).await {
+                Ok(_) => sent += 1,
+                Err(MailError::Build(_)) => {
+                    tracing::warn!(user.id = user_id, "a follower's address cannot be mailed");
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        notifications::Entity::update_many()
+            .col_expr(
+                notifications::Column::Digest,
+                sea_orm::sea_query::Expr::value(false),
+            )
+            .col_expr(
+                notifications::Column::MailedAt,
+                sea_orm::sea_query::Expr::value(now()),
+            )
+            .filter(notifications::Column::Id.is_in(waiting.iter().map(|n| n.id)))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+    }
+    if sent > 0 {
+        tracing::info!(digests = sent, "community digests sent");
+    }
+    Ok(sent)
 }

@@ -295,8 +295,9 @@ struct ShowPage {
     may_post: bool,
     may_moderate: bool,
     may_coordinate: bool,
-    /// Whether the reader follows the community (`None`: not signed in or may not read it).
-    following: Option<bool>,
+    /// How the reader follows the community: `None` when they may not (not signed in, or not
+    /// allowed to read it), `Some(None)` when they do not.
+    following: Option<Option<notify::Mode>>,
     software: Vec<(String, String)>,
     /// The software the coordinators may plan releases of: (id, name).
     plannable: Vec<(i64, String)>,
@@ -783,10 +784,15 @@ pub struct FollowForm {
 }
 
 impl FollowForm {
-    /// Whether the form asks to follow.
+    /// What the form asks: follow with a mail per post (`1`), with a daily digest (`digest`),
+    /// or stop (anything else).
     #[must_use]
-    pub fn on(&self) -> bool {
-        self.on == "1"
+    pub fn mode(&self) -> Option<notify::Mode> {
+        match self.on.as_str() {
+            "1" => Some(notify::Mode::Immediate),
+            "digest" => Some(notify::Mode::Digest),
+            _ => None,
+        }
     }
 }
 
@@ -803,7 +809,7 @@ pub async fn follow(
         &row,
         &me.actor,
         Target::Community(row.id),
-        form.on(),
+        form.mode(),
     )
     .await?;
     Ok(Redirect::to(&format!("/communities/{}", row.slug)).into_response())

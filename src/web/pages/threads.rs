@@ -171,8 +171,9 @@ struct ThreadPage {
     may_accept: bool,
     quote: String,
     release: Option<ReleaseItem>,
-    /// Whether the reader follows the thread (`None`: not signed in).
-    following: Option<bool>,
+    /// How the reader follows the thread: `None` when not signed in, `Some(None)` when they do
+    /// not.
+    following: Option<Option<notify::Mode>>,
 }
 
 /// `GET /threads/{id}`.
@@ -460,7 +461,7 @@ pub async fn follow(
         &thread.community,
         &me.actor,
         Target::Thread(id),
-        form.on(),
+        form.mode(),
     )
     .await?;
     Ok(Redirect::to(&format!("/threads/{id}")).into_response())

@@ -459,3 +459,107 @@ async fn followers_and_the_mentioned_are_told_by_a_job_and_by_mail() {
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn a_days_posts_arrive_as_one_digest() {
+    use riuso::community::forum::notify;
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+
+    for backend in BACKENDS {
+        let app = demo_app(backend).await;
+        let cast = Cast::new(&app.db).await;
+        let mut ada = client_for(&app, Some(&cast.owner_member)).await;
+        let mut bruno = client_for(&app, Some(&cast.reuser_member)).await;
+        ada.get("/communities/new").await;
+        let community = ada
+            .post_form("/communities", &[("name", "Pratiche")])
+            .await
+            .location();
+        ada.get(&format!("{community}/threads/new")).await;
+        let thread = ada
+            .post_form(
+                &format!("{community}/threads"),
+                &[
+                    ("kind", "discussion"),
+                    ("title", "Diario"),
+                    ("body", "primo"),
+                ],
+            )
+            .await
+            .location();
+        // Bruno follows the thread with a daily digest.
+        bruno.get(&thread).await;
+        let followed = bruno
+            .post_form(&format!("{thread}/follow"), &[("on", "digest")])
+            .await;
+        assert_eq!(followed.status, StatusCode::SEE_OTHER, "{}", followed.body);
+        let page = bruno.get(&thread).await;
+        assert!(page.body.contains("riepilogo al giorno"), "{}", page.body);
+        // The mail of the accounts' sign-up is not this test's.
+        riuso::mail::outbox::Entity::delete_many()
+            .exec(&app.db.conn)
+            .await
+            .unwrap();
+        for body in ["secondo", "terzo"] {
+            ada.get(&thread).await;
+            ada.post_form(&format!("{thread}/posts"), &[("body", body)])
+                .await;
+        }
+        // The jobs of the three posts (the first written before he followed), run now.
+        for post in riuso::community::entities::posts::Entity::find()
+            .all(&app.db.conn)
+            .await
+            .unwrap()
+        {
+            notify::fan_out(&app.db.conn, post.id, "https://riuso.example.org")
+                .await
+                .unwrap();
+        }
+        let to_bruno = || async {
+            riuso::mail::outbox::Entity::find()
+                .filter(riuso::mail::outbox::Column::Recipient.eq("bruno@bologna.example"))
+                .all(&app.db.conn)
+                .await
+                .unwrap()
+        };
+        assert!(to_bruno().await.is_empty(), "{backend:?}: no mail per post");
+        let now = chrono::Utc::now().fixed_offset();
+        let url = "https://riuso.example.org";
+        assert_eq!(notify::digest(&app.db.conn, url, now).await.unwrap(), 0);
+        let tomorrow = now + chrono::TimeDelta::hours(25);
+        assert_eq!(
+            notify::digest(&app.db.conn, url, tomorrow).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            notify::digest(&app.db.conn, url, tomorrow).await.unwrap(),
+            0
+        );
+        let mails = to_bruno().await;
+        assert_eq!(mails.len(), 1);
+        assert!(
+            mails[0].subject.contains("3 new posts"),
+            "{}",
+            mails[0].subject
+        );
+        assert_eq!(
+            mails[0].body_text.matches("/threads/").count(),
+            3,
+            "{}",
+            mails[0].body_text
+        );
+        // Stopping: no more notifications for him.
+        bruno.get(&thread).await;
+        bruno
+            .post_form(&format!("{thread}/follow"), &[("on", "0")])
+            .await;
+        assert!(
+            !bruno
+                .get(&thread)
+                .await
+                .body
+                .contains("riepilogo al giorno, ")
+        );
+        app.close().await;
+    }
+}
