@@ -23,6 +23,7 @@ mod m20261208_000001_job_batch_kind_index;
 mod m20261209_000001_create_communities;
 mod m20261209_000002_create_notifications;
 mod m20261209_000003_digest;
+mod m20261209_000004_outbox_unsubscribe;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000001_create_communities::Migration),
             Box::new(m20261209_000002_create_notifications::Migration),
             Box::new(m20261209_000003_digest::Migration),
+            Box::new(m20261209_000004_outbox_unsubscribe::Migration),
         ]
     }
 }

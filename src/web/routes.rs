@@ -248,6 +248,10 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/communities/{slug}/follow", post(communities::follow))
         .route("/threads/{id}/follow", post(threads::follow))
         .route("/notifications", get(communities::notifications))
+        .route(
+            "/unsubscribe/{token}",
+            get(communities::unsubscribe_form).post(communities::unsubscribe),
+        )
         .route("/notifications/read", post(communities::read_all))
         .route("/communities/{slug}/join", post(communities::join))
         .route("/communities/{slug}/leave", post(communities::leave))

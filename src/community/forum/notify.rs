@@ -23,7 +23,7 @@ use crate::community::authz::{self, Action, Actor};
 use crate::community::entities::{
     communities, notifications, posts, subscriptions, threads, users,
 };
-use crate::community::{CommunityError, mails, memberships, now};
+use crate::community::{CommunityError, mails, memberships, now, tokens};
 use crate::i18n::Lang;
 use crate::jobs::{self, NewJob};
 use crate::mail::{self, MailError};
@@ -288,7 +288,24 @@ pub async fn fan_out(
                     link: &link,
                 },
             );
-            match mail::enqueue(&txn, &message).await {
+            // A mention always tells; a followed thread or community says how to stop.
+            let queued = if why == reason::MENTION {
+                mail::enqueue(&txn, &message).await
+            } else {
+                let target = if why == reason::THREAD {
+                    format!("thread={}", thread_row.id)
+                } else {
+                    format!("community={}", community.id)
+                };
+                let url = unsubscribe_url(&txn, public_url, person.id, &target).await?;
+                let mut message = message;
+                message.text.push_str(&format!(
+                    "\n{}\n{url}\n",
+                    lang.t("community.unsubscribe_mail")
+                ));
+                mail::enqueue_listed(&txn, &message, &url).await
+            };
+            match queued {
                 Ok(_) => {
                     let mut change: notifications::ActiveModel = row.into();
                     change.mailed_at = Set(Some(now()));
@@ -443,8 +460,13 @@ pub async fn digest(
                 ));
             }
             let lang = Lang::from_tag(&person.lang).unwrap_or_default();
-            let message = mails::community_digest(lang, email, waiting.len(), &list);
-            match mail::enqueue(&txn, &message).await {
+            let url = unsubscribe_url(&txn, public_url, user_id, "digest=1").await?;
+            let mut message = mails::community_digest(lang, email, waiting.len(), &list);
+            message.text.push_str(&format!(
+                "\n{}\n{url}\n",
+                lang.t("community.unsubscribe_mail")
+            ));
+            match mail::enqueue_listed(&txn, &message, &url).await {
                 Ok(_) => sent += 1,
                 Err(MailError::Build(_)) => {
                     tracing::warn!(user.id = user_id, "a follower's address cannot be mailed");
@@ -470,4 +492,72 @@ pub async fn digest(
         tracing::info!(digests = sent, "community digests sent");
     }
     Ok(sent)
+}
+
+/// The purpose of the tokens of unsubscribe links.
+const UNSUBSCRIBE: &str = "unsubscribe";
+
+/// How long an unsubscribe link works, in hours (sixty days).
+const UNSUBSCRIBE_HOURS: i64 = 60 * 24;
+
+/// A link that stops what `query` names (`thread=ID`, `community=ID`, or `digest=1`: every
+/// subscription with the digest) for `user_id`, without signing in: a random token, stored
+/// hashed, that works for [`UNSUBSCRIBE_HOURS`].
+async fn unsubscribe_url(
+    db: &impl ConnectionTrait,
+    public_url: &str,
+    user_id: i64,
+    query: &str,
+) -> Result<String, CommunityError> {
+    let token = tokens::insert_token(db, UNSUBSCRIBE, user_id, None, UNSUBSCRIBE_HOURS).await?;
+    Ok(format!(
+        "{}/unsubscribe/{token}?{query}",
+        public_url.trim_end_matches('/')
+    ))
+}
+
+/// What an unsubscribe link stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Following a thread or a community.
+    Following(Target),
+    /// Every subscription with the daily digest.
+    Digests,
+}
+
+/// Whose link `token` is, while it works.
+///
+/// # Errors
+///
+/// [`CommunityError::BadToken`] for a link that is unknown or expired.
+pub async fn unsubscribe_owner(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<i64, CommunityError> {
+    Ok(tokens::find_token(db, UNSUBSCRIBE, token).await?.user_id)
+}
+
+/// Stops `stop` for the owner of the link `token`, signed in or not.
+///
+/// # Errors
+///
+/// [`CommunityError::BadToken`] for a link that is unknown or expired.
+pub async fn unsubscribe(
+    db: &impl ConnectionTrait,
+    token: &str,
+    stop: Stop,
+) -> Result<(), CommunityError> {
+    let user_id = unsubscribe_owner(db, token).await?;
+    let query =
+        subscriptions::Entity::delete_many().filter(subscriptions::Column::UserId.eq(user_id));
+    let query = match stop {
+        Stop::Following(Target::Community(id)) => {
+            query.filter(subscriptions::Column::CommunityId.eq(id))
+        }
+        Stop::Following(Target::Thread(id)) => query.filter(subscriptions::Column::ThreadId.eq(id)),
+        Stop::Digests => query.filter(subscriptions::Column::Digest.eq(true)),
+    };
+    query.exec(db).await?;
+    tracing::info!(user.id = user_id, "unsubscribed by link");
+    Ok(())
 }

@@ -870,3 +870,97 @@ pub async fn read_all(state: AppState, me: SignedIn) -> Result<Response, AppErro
     notify::mark_read(&state.db, me.actor.user_id).await?;
     Ok(Redirect::to("/notifications").into_response())
 }
+
+/// What an unsubscribe link stops: `thread`, `community`, or `digest`.
+#[derive(Debug)]
+pub struct UnsubscribeParams;
+
+impl QuerySpec for UnsubscribeParams {
+    const IGNORES_UNKNOWN: bool = true;
+
+    fn names() -> &'static [&'static str] {
+        &["thread", "community", "digest", "lang"]
+    }
+}
+
+fn stop_of(params: &Params<UnsubscribeParams>) -> Result<(notify::Stop, &'static str), AppError> {
+    let id = |name: &str| -> Result<Option<i64>, AppError> {
+        params
+            .one(name)?
+            .map(|v| v.parse::<i64>().map_err(|_| AppError::NotFound))
+            .transpose()
+    };
+    if let Some(thread) = id("thread")? {
+        return Ok((
+            notify::Stop::Following(Target::Thread(thread)),
+            "community.unsubscribe_what_thread",
+        ));
+    }
+    if let Some(community) = id("community")? {
+        return Ok((
+            notify::Stop::Following(Target::Community(community)),
+            "community.unsubscribe_what_community",
+        ));
+    }
+    if params.one("digest")?.is_some() {
+        return Ok((notify::Stop::Digests, "community.unsubscribe_what_digest"));
+    }
+    Err(AppError::NotFound)
+}
+
+#[derive(Template)]
+#[template(path = "communities/unsubscribe.html")]
+struct UnsubscribePage {
+    ctx: PageCtx,
+    csrf: String,
+    action: String,
+    what: &'static str,
+    done: bool,
+}
+
+/// `GET /unsubscribe/{token}?thread=|community=|digest=`: the link of a mail, which works
+/// without signing in; a button stops the messages (a mail scanner that follows links stops
+/// nothing).
+pub async fn unsubscribe_form(
+    state: AppState,
+    ctx: PageCtx,
+    Csrf(csrf): Csrf,
+    Path(token): Path<crate::web::extract::Token>,
+    params: Params<UnsubscribeParams>,
+) -> Result<Response, AppError> {
+    let (_, what) = stop_of(&params)?;
+    notify::unsubscribe_owner(&state.db, &token.0).await?;
+    let query = params
+        .pairs()
+        .iter()
+        .filter(|(k, _)| k != "lang")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    render(&UnsubscribePage {
+        ctx,
+        csrf,
+        action: format!("/unsubscribe/{}?{query}", token.0),
+        what,
+        done: false,
+    })
+}
+
+/// `POST /unsubscribe/{token}?…`: stops them; also the one-click `List-Unsubscribe-Post` of
+/// mail clients, which carries no CSRF token (the link's own token is the proof).
+pub async fn unsubscribe(
+    state: AppState,
+    ctx: PageCtx,
+    Path(token): Path<crate::web::extract::Token>,
+    params: Params<UnsubscribeParams>,
+) -> Result<Response, AppError> {
+    let (stop, what) = stop_of(&params)?;
+    notify::unsubscribe(&state.db, &token.0, stop).await?;
+    render(&UnsubscribePage {
+        ctx,
+        csrf: String::new(),
+        action: String::new(),
+        what,
+        done: true,
+    })
+}

@@ -432,6 +432,49 @@ async fn followers_and_the_mentioned_are_told_by_a_job_and_by_mail() {
                 .any(|m| m.to.iter().any(|t| t == "ada@montesilvano.example")),
             "the author is not told of her own post"
         );
+        // The follower's mail says how to stop, in a header too; the mention's does not.
+        assert!(
+            to_bruno.data.contains("List-Unsubscribe: <http"),
+            "{}",
+            to_bruno.data
+        );
+        assert!(
+            to_bruno
+                .data
+                .contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click")
+        );
+        assert!(!to_carla.data.contains("List-Unsubscribe"));
+        let bruno_text = crate::community::decoded(&to_bruno.data);
+        let start = bruno_text.find("/unsubscribe/").unwrap();
+        let link: String = bruno_text[start..]
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '>')
+            .collect();
+
+        // Signed out: the link shows a button; a mail client's one-click POST stops it.
+        let mut nobody = client_for(&app, None).await;
+        let page = nobody.get(&link).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert_eq!(page.all("#unsubscribe-form").len(), 1);
+        assert_eq!(
+            bruno.get(&community).await.text("#follow").trim(),
+            "Smetti di seguire",
+            "a GET stops nothing"
+        );
+        let mut mail_client = app.client();
+        let done = mail_client
+            .post_form(&link, &[("List-Unsubscribe", "One-Click")])
+            .await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+        assert_eq!(done.all("#unsubscribed").len(), 1);
+        assert_eq!(
+            bruno.get(&community).await.text("#follow").trim(),
+            "Segui la comunità"
+        );
+        let forged = nobody
+            .get(&format!("/unsubscribe/{}?community=1", "0".repeat(64)))
+            .await;
+        assert_eq!(forged.status, StatusCode::BAD_REQUEST);
 
         // In the site: Carla's notification, unread, then read.
         let page = carla.get("/notifications").await;
