@@ -2,7 +2,8 @@
 //! reuse declarations they make (Annex D of the AgID guidelines).
 //!
 //! This module owns the `users`, `sessions`, `user_tokens`, `memberships`, `reuse_declarations`
-//! and `declaration_events` tables, and who may do what ([`authz`], the one place for it).
+//! and `declaration_events` tables, and who may do what ([`authz`], the one place for it);
+//! [`forum`] owns the communities, their threads and their releases.
 //! [`notices`] tells the members of an administration who asked for it when a file of its
 //! software turns invalid, is valid again, or stayed invalid past its grace. It
 //! writes the e-mail it sends into the outbox in the same transaction as what caused it. It knows
@@ -12,6 +13,7 @@ pub mod accounts;
 pub mod authz;
 pub mod declarations;
 pub mod entities;
+pub mod forum;
 mod mails;
 pub mod memberships;
 pub mod notices;
@@ -52,6 +54,13 @@ pub enum CommunityError {
     /// Too many passwords are being hashed at once: try again in a moment.
     #[error("too many password checks at once: try again in a moment")]
     Busy,
+    /// The person posts or reports faster than a person writes; they may try again after this
+    /// many seconds.
+    #[error("too many posts or reports: try again in {0} s")]
+    TooFast(u64),
+    /// The person may not do this (or must sign in first).
+    #[error(transparent)]
+    Denied(#[from] authz::Denied),
     /// Something that should not fail did (the random source, a password hash).
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),

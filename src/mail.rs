@@ -117,6 +117,29 @@ pub enum MailError {
 ///
 /// [`MailError::Build`] for an address that cannot be one; a database error otherwise.
 pub async fn enqueue(db: &impl ConnectionTrait, message: &Message) -> Result<i64, MailError> {
+    enqueue_row(db, message, None).await
+}
+
+/// As [`enqueue`], for a message about something the recipient follows: its mail carries
+/// `unsubscribe_url` in a `List-Unsubscribe` header, with `List-Unsubscribe-Post` for a
+/// one-click stop (RFC 8058).
+///
+/// # Errors
+///
+/// As [`enqueue`].
+pub async fn enqueue_listed(
+    db: &impl ConnectionTrait,
+    message: &Message,
+    unsubscribe_url: &str,
+) -> Result<i64, MailError> {
+    enqueue_row(db, message, Some(unsubscribe_url)).await
+}
+
+async fn enqueue_row(
+    db: &impl ConnectionTrait,
+    message: &Message,
+    unsubscribe_url: Option<&str>,
+) -> Result<i64, MailError> {
     message
         .to
         .parse::<Mailbox>()
@@ -126,6 +149,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, message: &Message) -> Result<i64
         subject: Set(message.subject.clone()),
         body_text: Set(message.text.clone()),
         body_html: Set(message.html.clone()),
+        unsubscribe_url: Set(unsubscribe_url.map(str::to_owned)),
         attempts: Set(0),
         created_at: Set(chrono::Utc::now().fixed_offset()),
         ..Default::default()
@@ -249,10 +273,22 @@ impl Mailer {
             .recipient
             .parse::<Mailbox>()
             .map_err(|e| MailError::Build(format!("recipient {:?}: {e}", row.recipient)))?;
-        let builder = lettre::Message::builder()
+        let mut builder = lettre::Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(row.subject.clone());
+        if let Some(url) = &row.unsubscribe_url {
+            use lettre::message::header::{HeaderName, HeaderValue};
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
         let built = match &row.body_html {
             Some(html) => builder.multipart(MultiPart::alternative_plain_html(
                 row.body_text.clone(),

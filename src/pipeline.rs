@@ -5,7 +5,9 @@
 //! with the snapshot that says so; a transaction that loses a race with another writer runs
 //! again. A file whose state changed (a valid file followed by an invalid one, or the reverse)
 //! and an entry deactivated after its grace ([`expire_invalid`]) are told to the owner's
-//! members who asked for it ([`notices`]), in the same transaction as the change. The catalog
+//! members who asked for it ([`notices`]), in the same transaction as the change. A file that
+//! declares a new version of an entry with a community opens its release thread there
+//! ([`releases::seen`]), in the same transaction too. The catalog
 //! never calls the community: this module, above both, calls one and then the other. The crawler, `riuso import` and the synthetic catalogs
 //! store files through here.
 
@@ -16,6 +18,7 @@ use crate::catalog::{
     self, Declared, Fetched, IngestError, IngestOutcome, Ingested, Origin, ValidityChange, unique,
     validity,
 };
+use crate::community::forum::releases;
 use crate::community::{declarations, notices};
 use crate::publiccode::{self, Context, Inspection, Limits, Outcome, Rejected, Validated};
 
@@ -107,6 +110,21 @@ pub async fn ingest_valid(
                     &txn,
                     ingested.software_id,
                     ingested.snapshot_id,
+                )
+                .await?;
+            }
+            if matches!(
+                ingested.outcome,
+                IngestOutcome::New | IngestOutcome::Updated
+            ) {
+                // A new version opens its release thread in the entry's community, in the
+                // same transaction as the file that declares it.
+                let code = validated.code();
+                releases::seen(
+                    &txn,
+                    ingested.software_id,
+                    code.software_version.as_deref(),
+                    code.release_date,
                 )
                 .await?;
             }

@@ -42,7 +42,101 @@ pub fn name(text: &str) -> Cow<'_, str> {
 /// `rel="nofollow noopener noreferrer"`.
 #[must_use]
 pub fn markdown(text: &str) -> String {
-    use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+    render_markdown(&dedent(text), &CLEANER, &|_| None)
+}
+
+/// Markdown a person wrote (a post, a community's description) as HTML a page may include as it
+/// is: as [`markdown`], cleaned by the same allow-list, with three differences. The text is
+/// taken as written (no YAML indentation to undo); bidirectional overrides and invisible
+/// characters are dropped from it, so no text can pass for other text; and links carry
+/// `rel="nofollow ugc noopener noreferrer"`, the mark of content search engines should not
+/// credit to the site. An `@name` outside code for which `mention` gives a path on this site
+/// (under `/communities/`) becomes a link there; any other stays text.
+#[must_use]
+pub fn user_markdown(text: &str, mention: &dyn Fn(&str) -> Option<String>) -> String {
+    render_markdown(text, &USER_CLEANER, mention)
+}
+
+/// The `@names` of `text` outside code, in order, each once (lower-case).
+#[must_use]
+pub fn mentions(text: &str) -> Vec<String> {
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+    let mut names: Vec<String> = Vec::new();
+    let mut in_code = false;
+    for event in Parser::new(text) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_code = true,
+            Event::End(TagEnd::CodeBlock) => in_code = false,
+            Event::Text(t) if !in_code => {
+                for piece in split_mentions(&t) {
+                    if let Piece::Mention(name) = piece {
+                        let name = name.to_ascii_lowercase();
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    names
+}
+
+/// A piece of text: plain, or an `@name` (without the `@`).
+#[derive(Debug, PartialEq, Eq)]
+enum Piece<'a> {
+    Text(&'a str),
+    Mention(&'a str),
+}
+
+/// `text` cut into plain text and mentions: an `@` not preceded by a letter, digit or `@` (so
+/// addresses stay text), followed by a letter or digit, then letters, digits, `-` and `_`, at
+/// most 40.
+fn split_mentions(text: &str) -> Vec<Piece<'_>> {
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut pieces = Vec::new();
+    let mut plain = 0;
+    let mut i = 0;
+    let bytes = text.as_bytes();
+    while i < bytes.len() {
+        let before_ok = i == 0 || {
+            let prev = text[..i].chars().next_back().unwrap_or(' ');
+            !(prev.is_alphanumeric() || prev == '@' || prev == '.' || prev == '_')
+        };
+        if bytes[i] == b'@' && before_ok {
+            let rest = &text[i + 1..];
+            let len = rest
+                .char_indices()
+                .find(|(_, c)| !name_char(*c))
+                .map_or(rest.len(), |(n, _)| n);
+            let name = rest[..len].trim_end_matches(['-', '_']);
+            if name.len() <= 40 && name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+                if plain < i {
+                    pieces.push(Piece::Text(&text[plain..i]));
+                }
+                pieces.push(Piece::Mention(name));
+                i += 1 + name.len();
+                plain = i;
+                continue;
+            }
+        }
+        i += text[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    if plain < text.len() {
+        pieces.push(Piece::Text(&text[plain..]));
+    }
+    pieces
+}
+
+/// Markdown as HTML cleaned by `cleaner` (see [`markdown`]), `@names` linked by `mention`.
+fn render_markdown(
+    text: &str,
+    cleaner: &ammonia::Builder<'static>,
+    mention: &dyn Fn(&str) -> Option<String>,
+) -> String {
+    use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
     let shift = |level: HeadingLevel| match level {
         HeadingLevel::H1 => HeadingLevel::H3,
@@ -50,30 +144,72 @@ pub fn markdown(text: &str) -> String {
         HeadingLevel::H3 => HeadingLevel::H5,
         _ => HeadingLevel::H6,
     };
-    let text = dedent(text);
-    let events = Parser::new_ext(
-        &text,
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
-    )
-    .map(|event| match event {
-        Event::SoftBreak => Event::HardBreak,
-        Event::Start(Tag::Heading {
-            level,
-            id,
-            classes,
-            attrs,
-        }) => Event::Start(Tag::Heading {
-            level: shift(level),
-            id,
-            classes,
-            attrs,
-        }),
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift(level))),
-        other => other,
-    });
+    let mut in_code = false;
+    let mut events = Vec::new();
+    for event in Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::SoftBreak => events.push(Event::HardBreak),
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => events.push(Event::Start(Tag::Heading {
+                level: shift(level),
+                id,
+                classes,
+                attrs,
+            })),
+            Event::End(TagEnd::Heading(level)) => {
+                events.push(Event::End(TagEnd::Heading(shift(level))));
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                in_code = true;
+                events.push(Event::Start(Tag::CodeBlock(kind)));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = false;
+                events.push(Event::End(TagEnd::CodeBlock));
+            }
+            Event::Text(t) if !in_code => {
+                let t: String = t.chars().filter(|c| !invisible(*c)).collect();
+                for piece in split_mentions(&t) {
+                    match piece {
+                        Piece::Text(s) => events.push(Event::Text(CowStr::from(s.to_owned()))),
+                        Piece::Mention(name) => match mention(&name.to_ascii_lowercase()) {
+                            Some(path) if mention_path(&path) => {
+                                events.push(Event::Html(CowStr::from(format!(
+                                    "<a href=\"{path}\">@{name}</a>"
+                                ))));
+                            }
+                            _ => events.push(Event::Text(CowStr::from(format!("@{name}")))),
+                        },
+                    }
+                }
+            }
+            Event::Text(t) => {
+                events.push(Event::Text(CowStr::from(
+                    t.chars().filter(|c| !invisible(*c)).collect::<String>(),
+                )));
+            }
+            Event::Code(t) => events.push(Event::Code(CowStr::from(
+                t.chars().filter(|c| !invisible(*c)).collect::<String>(),
+            ))),
+            other => events.push(other),
+        }
+    }
     let mut html = String::with_capacity(text.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events);
-    CLEANER.clean(&html).to_string()
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    cleaner.clean(&html).to_string()
+}
+
+/// Whether `path` is a path on this site a mention may link to: under `/communities/`, of
+/// letters, digits, `-`, `_`, `/` and `#` only.
+fn mention_path(path: &str) -> bool {
+    path.starts_with("/communities/")
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '#'))
 }
 
 /// `text` with the indentation YAML folding leaves in descriptions taken away, outside fenced
@@ -106,25 +242,39 @@ fn dedent(text: &str) -> String {
 }
 
 /// The allow-list [`markdown`] cleans with.
-static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+static CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> =
+    std::sync::LazyLock::new(|| cleaner("nofollow noopener noreferrer", false));
+
+/// The allow-list [`user_markdown`] cleans with.
+static USER_CLEANER: std::sync::LazyLock<ammonia::Builder<'static>> =
+    std::sync::LazyLock::new(|| cleaner("nofollow ugc noopener noreferrer", true));
+
+/// An allow-list whose links carry `rel`; `mentions` lets links to the paths [`mention_path`]
+/// accepts through.
+fn cleaner(rel: &'static str, mentions: bool) -> ammonia::Builder<'static> {
     let mut builder = ammonia::Builder::default();
     builder
         .rm_tags(["img"])
         .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .url_relative(ammonia::UrlRelative::Deny)
-        .link_rel(Some("nofollow noopener noreferrer"))
-        .attribute_filter(|element, attribute, value| {
+        .url_relative(if mentions {
+            ammonia::UrlRelative::PassThrough
+        } else {
+            ammonia::UrlRelative::Deny
+        })
+        .link_rel(Some(rel))
+        .attribute_filter(move |element, attribute, value| {
             if element == "a" && attribute == "href" {
                 let safe = crate::links::SafeHref::web(value).is_some()
                     || value
                         .strip_prefix("mailto:")
-                        .is_some_and(|a| crate::links::SafeHref::mailto(a).is_some());
+                        .is_some_and(|a| crate::links::SafeHref::mailto(a).is_some())
+                    || (mentions && mention_path(value));
                 return safe.then(|| value.into());
             }
             Some(value.into())
         });
     builder
-});
+}
 
 /// Whether `c` may appear in an XML 1.0 document (its `Char` production).
 fn xml_char(c: char) -> bool {
@@ -216,6 +366,31 @@ mod tests {
         assert!(!folded.contains("<pre>"), "{folded}");
         assert!(folded.contains("<ul>\n<li>b</li>"), "nested: {folded}");
         assert!(markdown("```\nlet x = 1;\n```").contains("<pre><code>"));
+    }
+
+    #[test]
+    fn user_markdown_links_mentions_and_marks_links_ugc() {
+        let known = |name: &str| (name == "ada").then(|| "/communities/x/members#ada".to_owned());
+        let html = user_markdown(
+            "Ciao @Ada e @nessuno, scrivi a a@b.it [x](https://example.org) `@ada`",
+            &known,
+        );
+        assert!(
+            html.contains("<a href=\"/communities/x/members#ada\" rel=\"nofollow ugc noopener noreferrer\">@Ada</a>"),
+            "{html}"
+        );
+        assert!(html.contains("@nessuno"), "{html}");
+        assert!(html.contains("a@b.it"), "{html}");
+        assert!(html.contains("<code>@ada</code>"), "{html}");
+        assert!(html.contains("nofollow ugc"), "{html}");
+        let evil = |_: &str| Some("//evil.example/x".to_owned());
+        assert!(!user_markdown("@ada", &evil).contains("href"));
+        assert!(!user_markdown("[x](//evil.example)", &known).contains("href"));
+        assert_eq!(user_markdown("a\u{202e}b", &known), "<p>ab</p>\n");
+        assert_eq!(
+            mentions("@Ada, @c_a944 e @ada; mail a@b.it\n\n    @code\n\n```\n@x\n```"),
+            ["ada", "c_a944"]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //!   of its rows), priority, attempts, whether it closes its batch, and what it does. One file
 //!   per kind: [`crawl_account`], [`crawl_repository`], [`crawl_git`], [`vitality`],
 //!   [`check_compliance`], [`send_mail`], [`purge_sessions`], [`scheduled_crawl`],
-//!   [`expire_invalid`].
+//!   [`expire_invalid`], [`notify_post`], [`community_digest`].
 //! - [`register_all`] is the dispatch table of every kind a worker runs.
 //! - The [`Environment`] is built once from the configuration and shared by `riuso serve`,
 //!   `riuso worker` and `riuso crawl`: the database, the polite client, the mailer, the forge
@@ -17,11 +17,13 @@
 //! which knows this module.
 
 pub mod check_compliance;
+pub mod community_digest;
 pub mod crawl_account;
 pub mod crawl_git;
 pub mod crawl_repository;
 pub mod crawl_run;
 pub mod expire_invalid;
+pub mod notify_post;
 pub mod purge_sessions;
 pub mod remind_deadlines;
 pub mod schedule;
@@ -390,6 +392,8 @@ pub fn register_all() -> Registry {
         Registered::of::<remind_deadlines::RemindDeadlines>(),
         Registered::of::<scheduled_crawl::ScheduledCrawl>(),
         Registered::of::<expire_invalid::ExpireInvalid>(),
+        Registered::of::<notify_post::NotifyPost>(),
+        Registered::of::<community_digest::CommunityDigest>(),
     ])
 }
 

@@ -20,6 +20,10 @@ mod m20261207_000001_software_invalid_since;
 mod m20261207_000002_membership_notices;
 mod m20261207_000003_create_review_reminders;
 mod m20261208_000001_job_batch_kind_index;
+mod m20261209_000001_create_communities;
+mod m20261209_000002_create_notifications;
+mod m20261209_000003_digest;
+mod m20261209_000004_outbox_unsubscribe;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -43,6 +47,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000002_membership_notices::Migration),
             Box::new(m20261207_000003_create_review_reminders::Migration),
             Box::new(m20261208_000001_job_batch_kind_index::Migration),
+            Box::new(m20261209_000001_create_communities::Migration),
+            Box::new(m20261209_000002_create_notifications::Migration),
+            Box::new(m20261209_000003_digest::Migration),
+            Box::new(m20261209_000004_outbox_unsubscribe::Migration),
         ]
     }
 }

@@ -32,6 +32,23 @@ pub struct EntryRef {
     pub current_snapshot_id: Option<i64>,
 }
 
+/// The first entry (by id) named `name`, if any.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn entry_named(db: &impl ConnectionTrait, name: &str) -> Result<Option<EntryRef>, DbErr> {
+    let Some(row) = software::Entity::find()
+        .filter(software::Column::Name.eq(name))
+        .order_by_asc(software::Column::Id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(entries(db, [row.id]).await?.remove(&row.id))
+}
+
 /// The entries with these ids.
 ///
 /// # Errors

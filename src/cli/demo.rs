@@ -9,9 +9,11 @@
 //!    links riuso e-mails (read from the outbox), declares that Milano reuses the payments
 //!    layer of the Comune di Montesilvano (`GovPay-Interaction-Layer`); the last version of its
 //!    file lists Milano in `usedBy`, and its crawl acknowledges the declaration.
+//! 4. The community of `ComunicaPA` (`community::forum::demo`), with its people, threads and
+//!    release matrix.
 //!
 //! Steps 2 and 3 run once per database: when the demo account exists, only the files are
-//! imported again (unchanged files change nothing).
+//! imported again (unchanged files change nothing); step 4 when `ComunicaPA` has no community.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -154,9 +156,21 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
             repositories_and_declaration(&conn, config, &registry, &args.repositories, &work)
                 .await?
         };
+        // The community of ComunicaPA, once (it says whether it loaded it).
+        let community = crate::community::forum::demo::load(&conn, &config.public_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot load the demo community: {e}"))?;
+        if community {
+            println!("demo: the community of ComunicaPA loaded");
+        }
         conn.close().await?;
         println!(
             "demo: sign in as {ACCOUNT}, password {PASSWORD} (a member of the Comune di Milano)"
+        );
+        println!(
+            "demo: or as ada@montesilvano.example.invalid or bruno@bologna.example.invalid, \
+             password {} (the community's coordinator and a member)",
+            crate::community::forum::demo::PASSWORD
         );
         anyhow::Ok(u8::from(failed || !summary.failed.is_empty()))
     })

@@ -13,6 +13,9 @@ use crate::pipeline;
 pub enum Command {
     /// Fill the catalog with a synthetic, realistic catalog (deterministic for a given seed).
     Seed(SeedArgs),
+    /// Load the demo's solution community (after `riuso import demo`): two administrations
+    /// discussing a release of `ComunicaPA`, and its release matrix. Loading it again does nothing.
+    DemoCommunity,
 }
 
 /// Arguments of `riuso dev seed`.
@@ -35,7 +38,10 @@ pub struct SeedArgs {
 ///
 /// Fails when the database fails.
 pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
-    let Command::Seed(args) = command;
+    let args = match command {
+        Command::Seed(args) => args,
+        Command::DemoCommunity => return demo_community(config),
+    };
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let conn = db::open(&config.database_url).await?;
@@ -63,6 +69,28 @@ pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
             );
         } else {
             println!("{new} new and {other} existing entries in {seconds:.1} s ({rate:.0} entries/s)");
+        }
+        conn.close().await?;
+        Ok(0)
+    })
+}
+
+/// `riuso dev demo-community`.
+fn demo_community(config: &Config) -> anyhow::Result<u8> {
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        let conn = db::open(&config.database_url).await?;
+        let loaded = crate::community::forum::demo::load(&conn, &config.public_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot load the demo community: {e}"))?;
+        if loaded {
+            println!(
+                "demo community loaded: sign in as ada@montesilvano.example.invalid or \
+                 bruno@bologna.example.invalid with the password \"{}\"",
+                crate::community::forum::demo::PASSWORD
+            );
+        } else {
+            println!("demo community already loaded (or no ComunicaPA in the catalog)");
         }
         conn.close().await?;
         Ok(0)

@@ -17,6 +17,24 @@
 //! | `ManageUsers` | no | no | no | yes |
 //! | `Review` (the queue, claims, outcomes, assignments) | no | no | yes | yes |
 //! | `ViewRelease(owner)` (the owner's release checklist) | of `owner` | of `owner` | yes | yes |
+//! | `StartCommunity` (a community of practice) | yes | yes | no | yes |
+//! | `OpenSolutionCommunity(owner)` (no owner confirmed: site admins) | of `owner` | of `owner` | no | yes |
+//! | `Adopt(org)` (say what `org` does with a release) | of `org` | of `org` | no | no |
+//!
+//! Within a community, what a person may do follows their [`Standing`] there, the role they hold
+//! themselves or through their administration (site administrators may do everything but act
+//! for an administration):
+//!
+//! | action | anyone | signed in | observer | member | maintainer | coordinator |
+//! |---|---|---|---|---|---|---|
+//! | `ReadCommunity` of a public community | yes | yes | yes | yes | yes | yes |
+//! | `ReadCommunity` of a members-only one | no | no | yes | yes | yes | yes |
+//! | `JoinCommunity` (verified address) | no | yes | yes | yes | yes | yes |
+//! | `Report` (whoever reads) | no | yes | yes | yes | yes | yes |
+//! | `Post` (threads, replies, release adoption talk) | no | no | no | yes | yes | yes |
+//! | `EditPost` (one's own post; any post for moderators) | no | no | no | own | yes | yes |
+//! | `Moderate` (lock, pin, hide, reports, log) | no | no | no | no | yes | yes |
+//! | `Coordinate` (members, roles, announcements, release plans) | no | no | no | no | no | yes |
 //!
 //! Anyone not signed in is asked to sign in; a signed-in person without the right is refused.
 
@@ -26,6 +44,7 @@ use super::CommunityError;
 use super::accounts::SiteRole;
 use super::entities::{memberships, users};
 use super::memberships::{OrgRole, Status};
+pub use super::roles::CommunityRole;
 
 /// A signed-in person, as far as permissions go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,6 +116,48 @@ pub enum Action {
     Review,
     /// See the release checklist of the software of the owner `org`.
     ViewRelease(i64),
+    /// Start a community of practice.
+    StartCommunity,
+    /// Open the solution community of the software of the owner `org` (site administrators only
+    /// for software whose owner is not confirmed).
+    OpenSolutionCommunity(Option<i64>),
+    /// Say, for `org`, what it does with a release of a solution it declared reusing.
+    Adopt(i64),
+    /// Read a community's threads, members and releases.
+    ReadCommunity(Standing),
+    /// Join a community, or ask to.
+    JoinCommunity,
+    /// Report a post to the moderators.
+    Report(Standing),
+    /// Start threads and reply.
+    Post(Standing),
+    /// Edit or delete a post (`own`: the actor wrote it).
+    EditPost {
+        /// The place of the actor in the post's community.
+        standing: Standing,
+        /// Whether the actor wrote the post.
+        own: bool,
+    },
+    /// Lock, pin and hide, read the reports and the moderation log.
+    Moderate(Standing),
+    /// Manage members and roles, post announcements, plan releases, edit the community.
+    Coordinate(Standing),
+}
+
+/// A person's place in one community, as far as permissions go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Standing {
+    /// The role they hold there, themselves or through their administration; `None` for
+    /// someone who is not a member (or whose request waits for a coordinator).
+    pub role: Option<CommunityRole>,
+    /// Whether only members may read the community.
+    pub members_only: bool,
+}
+
+impl Standing {
+    fn at_least(self, role: CommunityRole) -> bool {
+        self.role.is_some_and(|r| r >= role)
+    }
 }
 
 /// Why an action is refused.
@@ -116,6 +177,11 @@ pub enum Denied {
 ///
 /// [`Denied`] says why not.
 pub fn check(actor: Option<&Actor>, action: Action) -> Result<(), Denied> {
+    if let Action::ReadCommunity(standing) = action
+        && !standing.members_only
+    {
+        return Ok(());
+    }
     let Some(actor) = actor else {
         return Err(Denied::SignIn);
     };
@@ -132,6 +198,25 @@ pub fn check(actor: Option<&Actor>, action: Action) -> Result<(), Denied> {
         Action::ManageMembers(org) => admin || actor.role_in(org) == Some(OrgRole::Admin),
         Action::ManageUsers => admin,
         Action::Review => admin || actor.is(SiteRole::Reviewer),
+        Action::StartCommunity => {
+            admin || (actor.verified_email && !actor.organisations.is_empty())
+        }
+        Action::OpenSolutionCommunity(org) => {
+            admin || org.is_some_and(|org| actor.role_in(org).is_some())
+        }
+        Action::Adopt(org) => actor.role_in(org).is_some(),
+        Action::JoinCommunity => actor.verified_email,
+        Action::ReadCommunity(s) | Action::Report(s) => {
+            admin || !s.members_only || s.role.is_some()
+        }
+        Action::Post(s) => admin || s.at_least(CommunityRole::Member),
+        Action::EditPost { standing, own } => {
+            admin
+                || standing.at_least(CommunityRole::Maintainer)
+                || (own && standing.at_least(CommunityRole::Member))
+        }
+        Action::Moderate(s) => admin || s.at_least(CommunityRole::Maintainer),
+        Action::Coordinate(s) => admin || s.at_least(CommunityRole::Coordinator),
     };
     if allowed {
         Ok(())
@@ -189,5 +274,69 @@ mod tests {
             [true, true, false, true, true]
         );
         assert_eq!(check(None, Action::Account), Err(Denied::SignIn));
+    }
+
+    #[test]
+    fn community_roles_become_permissions() {
+        let signed_in = actor(None, vec![(1, OrgRole::Member)]);
+        let admin = actor(Some(SiteRole::Admin), vec![]);
+        let standing = |role, members_only| Standing { role, members_only };
+        let public = standing(None, false);
+        let closed = standing(None, true);
+        assert_eq!(check(None, Action::ReadCommunity(public)), Ok(()));
+        assert_eq!(
+            check(None, Action::ReadCommunity(closed)),
+            Err(Denied::SignIn)
+        );
+        assert_eq!(
+            check(Some(&signed_in), Action::ReadCommunity(closed)),
+            Err(Denied::Forbidden)
+        );
+        assert_eq!(check(Some(&admin), Action::ReadCommunity(closed)), Ok(()));
+        let roles = [None]
+            .into_iter()
+            .chain(CommunityRole::ALL.map(Some))
+            .map(|role| standing(role, true));
+        let table: Vec<[bool; 5]> = roles
+            .map(|s| {
+                [
+                    Action::ReadCommunity(s),
+                    Action::Post(s),
+                    Action::EditPost {
+                        standing: s,
+                        own: false,
+                    },
+                    Action::Moderate(s),
+                    Action::Coordinate(s),
+                ]
+                .map(|a| check(Some(&signed_in), a).is_ok())
+            })
+            .collect();
+        assert_eq!(
+            table,
+            [
+                [false, false, false, false, false],
+                [true, false, false, false, false],
+                [true, true, false, false, false],
+                [true, true, true, true, false],
+                [true, true, true, true, true],
+            ]
+        );
+        let member = standing(Some(CommunityRole::Member), false);
+        assert!(
+            check(
+                Some(&signed_in),
+                Action::EditPost {
+                    standing: member,
+                    own: true
+                }
+            )
+            .is_ok()
+        );
+        assert!(check(Some(&signed_in), Action::Adopt(1)).is_ok());
+        assert!(check(Some(&signed_in), Action::Adopt(2)).is_err());
+        assert!(check(Some(&admin), Action::Adopt(1)).is_err());
+        assert!(check(Some(&signed_in), Action::OpenSolutionCommunity(Some(1))).is_ok());
+        assert!(check(Some(&signed_in), Action::OpenSolutionCommunity(Some(2))).is_err());
     }
 }

@@ -173,3 +173,48 @@ mod tests {
         assert!(m.subject.contains(" / "));
     }
 }
+
+/// What a mail about a post says.
+#[derive(Debug, Clone, Copy)]
+pub struct PostMail<'a> {
+    /// Who wrote it.
+    pub author: &'a str,
+    /// In which community.
+    pub community: &'a str,
+    /// In which thread.
+    pub thread: &'a str,
+    /// Its first characters, as written.
+    pub excerpt: &'a str,
+    /// Where to read it.
+    pub link: &'a str,
+}
+
+/// To a person told of a post: it mentions them (`mention`), or it is in a thread or community
+/// they follow.
+pub fn community_post(lang: Lang, to: &str, mention: bool, post: &PostMail<'_>) -> Message {
+    let author = crate::untrusted::name(post.author);
+    let community = crate::untrusted::name(post.community);
+    let thread = crate::untrusted::name(post.thread);
+    message(
+        lang,
+        if mention {
+            "community_mention"
+        } else {
+            "community_post"
+        },
+        to,
+        &[
+            ("author", &author),
+            ("community", &community),
+            ("thread", &thread),
+            ("excerpt", &post.excerpt),
+            ("link", &post.link),
+        ],
+    )
+}
+
+/// To a person who follows communities or threads with a daily digest: the `n` posts of the
+/// day, `list`ed (titles and links).
+pub fn community_digest(lang: Lang, to: &str, n: usize, list: &str) -> Message {
+    message(lang, "community_digest", to, &[("n", &n), ("list", &list)])
+}

@@ -18,6 +18,8 @@ pub struct Model {
     pub last_error: Option<String>,
     pub created_at: DateTimeWithTimeZone,
     pub sent_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(column_type = "Text")]
+    pub unsubscribe_url: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

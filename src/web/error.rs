@@ -213,6 +213,8 @@ impl From<crate::community::CommunityError> for AppError {
         match e {
             E::Db(db) | E::Mail(crate::mail::MailError::Db(db)) => Self::Unavailable(db),
             E::NotFound => Self::NotFound,
+            E::Denied(denied) => denied.into(),
+            E::TooFast(retry_after) => Self::RateLimited { retry_after },
             E::Busy => Self::Busy { retry_after: 1 },
             E::Conflict(key) => Self::Refused {
                 key,

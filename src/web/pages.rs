@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod communities;
 pub mod compare;
 pub mod compliance;
 pub mod declarations;
@@ -18,10 +19,12 @@ pub mod memberships;
 pub mod notices;
 pub mod publishers;
 pub mod release;
+pub mod releases;
 pub mod review;
 pub mod search;
 pub mod software;
 pub mod source;
+pub mod threads;
 pub mod validator;
 
 use super::error::AppError;

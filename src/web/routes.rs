@@ -20,8 +20,8 @@ use super::{api, assets, badges, page, pages, schemas, session};
 use crate::app::AppState;
 use crate::i18n::Lang;
 use pages::{
-    account, admin, compare, declarations, feeds, home, memberships, notices, publishers, release,
-    review, search, software, validator,
+    account, admin, communities, compare, declarations, feeds, home, memberships, notices,
+    publishers, release, releases, review, search, software, threads, validator,
 };
 
 /// Every route: the health check, the JSON Schemas, the API, the pages, the static assets, and
@@ -76,8 +76,43 @@ fn api_routes(state: &AppState) -> Router<AppState> {
     );
     let queue = Router::new().route(
         "/api/v1/reviews",
-        get(api::reviews::list).route_layer(session),
+        get(api::reviews::list).route_layer(session.clone()),
     );
+    // Members-only communities are read by their members signed in on the site.
+    let member_read = |handler: MethodRouter<AppState>| {
+        handler
+            .layer(axum::middleware::from_fn(etag::layer))
+            .route_layer(session.clone())
+    };
+    let communities = Router::new()
+        .route(
+            "/api/v1/communities",
+            member_read(get(api::communities::list)),
+        )
+        .route(
+            "/api/v1/communities/{slug}",
+            member_read(get(api::communities::show)),
+        )
+        .route(
+            "/api/v1/communities/{slug}/threads",
+            member_read(get(api::communities::threads_of)),
+        )
+        .route(
+            "/api/v1/threads/{id}",
+            member_read(get(api::communities::show_thread)),
+        )
+        .route(
+            "/api/v1/threads/{id}/posts",
+            member_read(get(api::communities::posts)),
+        )
+        .route(
+            "/api/v1/releases",
+            member_read(get(api::communities::matrix)),
+        )
+        .route(
+            "/api/v1/releases/{id}",
+            member_read(get(api::communities::show_release)),
+        );
     let exports = Router::new()
         .route("/api/v1/export.csv", get(api::export::csv))
         .route("/api/v1/export.jsonl", get(api::export::jsonl))
@@ -97,6 +132,7 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(reads)
         .merge(exports)
         .merge(reviews)
+        .merge(communities)
         .layer(cors)
         .merge(queue)
         .route("/api/v1/validate", post(api::validate::validate))
@@ -197,6 +233,58 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/review/{slug}/release", post(review::release))
         .route("/review/{slug}/record", post(review::record))
         .route("/software/{slug}/release", get(release::show))
+        .route("/software/{slug}/community", post(communities::open))
+        .route(
+            "/communities",
+            get(communities::list).post(communities::create),
+        )
+        .route("/communities/new", get(communities::new_form))
+        .route("/communities/{slug}", get(communities::show))
+        .route(
+            "/communities/{slug}/members",
+            get(communities::members_page),
+        )
+        .route("/communities/{slug}/feed.atom", get(communities::feed))
+        .route("/communities/{slug}/follow", post(communities::follow))
+        .route("/threads/{id}/follow", post(threads::follow))
+        .route("/notifications", get(communities::notifications))
+        .route(
+            "/unsubscribe/{token}",
+            get(communities::unsubscribe_form).post(communities::unsubscribe),
+        )
+        .route("/notifications/read", post(communities::read_all))
+        .route("/communities/{slug}/join", post(communities::join))
+        .route("/communities/{slug}/leave", post(communities::leave))
+        .route(
+            "/communities/{slug}/organisations",
+            post(communities::join_organisation),
+        )
+        .route(
+            "/communities/{slug}/members/{id}/{change}",
+            post(communities::change_member),
+        )
+        .route(
+            "/communities/{slug}/settings",
+            get(communities::settings_form).post(communities::settings),
+        )
+        .route(
+            "/communities/{slug}/moderation",
+            get(communities::moderation),
+        )
+        .route("/communities/{slug}/threads/new", get(threads::new_form))
+        .route("/communities/{slug}/threads", post(threads::create))
+        .route("/communities/{slug}/releases", post(releases::plan))
+        .route("/threads/{id}", get(threads::show))
+        .route("/threads/{id}/posts", post(threads::reply))
+        .route("/threads/{id}/accept", post(threads::accept))
+        .route("/threads/{id}/{flag}", post(threads::flag))
+        .route(
+            "/posts/{id}/edit",
+            get(threads::edit_form).post(threads::edit),
+        )
+        .route("/posts/{id}/{action}", post(threads::act))
+        .route("/releases/{id}/advance", post(releases::advance))
+        .route("/releases/{id}/adoption", post(releases::adopt))
         .route("/", get(home::show))
         .route("/software", get(search::show))
         .route("/software/{slug}", get(software::show))

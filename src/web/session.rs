@@ -106,8 +106,13 @@ pub fn clear_session_cookie(state: &AppState) -> Option<HeaderValue> {
 }
 
 /// Requests the guard lets through without a token: the validator page's upload, which changes
-/// nothing and reads nothing private (it is the same check as the public `POST /api/v1/validate`).
+/// nothing and reads nothing private (it is the same check as the public `POST /api/v1/validate`),
+/// and the one-click unsubscribe of mail clients (RFC 8058), whose secret is the token in its
+/// address: another site cannot make it.
 fn exempt(request: &Request) -> bool {
+    if request.uri().path().starts_with("/unsubscribe/") {
+        return true;
+    }
     request.uri().path() == "/validator"
         && request
             .headers()

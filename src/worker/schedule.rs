@@ -1,6 +1,7 @@
 //! Periodic work: the jobs `riuso serve` runs at their interval, itself, whether or not a
-//! worker is running: [`PurgeSessions`], [`ExpireInvalid`] and [`RemindDeadlines`] at start and
-//! every hour, and [`ScheduledCrawl`] every ten minutes when a crawl interval is configured. At
+//! worker is running: [`PurgeSessions`], [`ExpireInvalid`], [`RemindDeadlines`] and
+//! [`CommunityDigest`] at start and every hour, and [`ScheduledCrawl`] every ten minutes when
+//! a crawl interval is configured. At
 //! start it also queues a compliance check of every active entry the current rule set has not
 //! judged, so a new rule set (a new version of riuso) checks the catalog again without anyone
 //! asking.
@@ -10,6 +11,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::check_compliance;
+use super::community_digest::CommunityDigest;
 use super::expire_invalid::ExpireInvalid;
 use super::purge_sessions::PurgeSessions;
 use super::remind_deadlines::RemindDeadlines;
@@ -24,6 +26,9 @@ const EXPIRE_EVERY: Duration = Duration::from_secs(3600);
 /// How often the deadlines of non-compliant outcomes are looked at (a reminder is due on a day,
 /// and sent once).
 const REMIND_EVERY: Duration = Duration::from_secs(3600);
+
+/// How often the communities' digests that are due are sent.
+const DIGEST_EVERY: Duration = Duration::from_secs(3600);
 
 /// How often the scheduler looks whether a crawl is due.
 const LOOK_EVERY: Duration = Duration::from_secs(600);
@@ -52,6 +57,7 @@ pub async fn run(env: &Environment, public_url: &str, stop: watch::Receiver<bool
         every(env, PurgeSessions {}, PURGE_EVERY, stop.clone()),
         every(env, ExpireInvalid {}, EXPIRE_EVERY, stop.clone()),
         every(env, remind, REMIND_EVERY, stop.clone()),
+        every(env, CommunityDigest {}, DIGEST_EVERY, stop.clone()),
         crawl
     );
 }

@@ -113,6 +113,21 @@ if anonymous.status_code != 401:
 else:
     print("ok   list_reviews is 401 to nobody")
 
+communities = call(api["list_communities"], models.CommunityList, pagesize=5)
+call(api["release_matrix"], models.MatrixResponse, software=slug)
+if communities and communities.data:
+    community = communities.data[0].slug
+    call(api["show_community"], models.CommunityDetailResponse, community)
+    threads = call(api["list_threads"], models.ThreadList, community, pagesize=5)
+    if threads and threads.data:
+        thread = threads.data[0]
+        call(api["show_thread"], models.ThreadResponse, thread.id)
+        call(api["list_posts"], models.PostList, thread.id, pagesize=5)
+        if thread.release_id:
+            call(api["show_release"], models.ReleaseResponse, thread.release_id)
+else:
+    print("     no community in this catalog: its threads, posts and releases are not called")
+
 with open(PUBLICCODE, "rb") as f:
     verdict = call(api["validate"], models.ValidationResponse, body=File(payload=f.read(), file_name="publiccode.yml"))
 if verdict and not verdict.valid:

@@ -2,6 +2,7 @@
 //! snapshot (the contract), pagination, entity tags, CORS, rate limits, the OpenAPI document, the
 //! documentation page, and the open-data exports (DCAT-AP_IT read back with an RDF parser).
 
+mod communities;
 mod crawls;
 mod docs;
 mod export;

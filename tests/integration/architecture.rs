@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 /// Every `.rs` file under `dir`, but for `src/bin`: the executables there are crates of their
 /// own, which reach the library by its name (`riuso::…`) as any user of it would.
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let executables = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join("bin");
+    let executables = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join("bin");
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path == executables {

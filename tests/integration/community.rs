@@ -3,10 +3,11 @@
 //! real SMTP sink on loopback.
 
 mod cli;
+pub mod forum;
 mod grace;
 mod journey;
 mod leaks;
-mod matrix;
+pub mod matrix;
 mod passwords;
 mod security;
 

@@ -7,6 +7,7 @@ mod grace;
 mod identity;
 mod publisher;
 mod race;
+mod releases;
 mod run;
 mod sources;
 mod ssrf;

@@ -3,6 +3,7 @@
 //! shows, checked with CSS selectors on the parsed HTML.
 
 mod badges;
+mod communities;
 mod compare;
 mod errors;
 mod feeds;

@@ -902,3 +902,216 @@ pub struct QueueList {
     /// The next page.
     pub links: Links,
 }
+
+/// A catalog entry of a community.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommunitySoftwareResponse {
+    /// Entry id.
+    pub id: i64,
+    /// Entry slug.
+    pub slug: String,
+    /// Entry name.
+    pub name: String,
+}
+
+/// A community: its public face (a members-only community's name, description and counts are
+/// public; its threads and members are not).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunityResponse {
+    /// Community id.
+    pub id: i64,
+    /// Its address on the site, `/communities/{slug}`.
+    pub slug: String,
+    /// Its name.
+    pub name: String,
+    /// `solution` (around catalog entries) or `practice`.
+    pub kind: String,
+    /// `public` (anyone reads) or `members` (members only).
+    pub visibility: String,
+    /// `open` or `approval` (a coordinator approves who joins).
+    pub join_policy: String,
+    /// Its description, Markdown as written.
+    pub description: String,
+    /// Active members, people and administrations.
+    pub members: u64,
+    /// Threads.
+    pub threads: u64,
+    /// The catalog entries it gathers around.
+    pub software: Vec<CommunitySoftwareResponse>,
+    /// When it was opened.
+    pub created_at: DateTime<FixedOffset>,
+}
+
+/// A page of communities.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommunityList {
+    /// The communities, by id.
+    pub data: Vec<CommunityResponse>,
+    /// The next page.
+    pub links: Links,
+}
+
+/// A member of a community.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CommunityMemberResponse {
+    /// `person` or `organisation`.
+    pub kind: String,
+    /// The person's display name, or the administration's name.
+    pub name: String,
+    /// A person's `@handle` in the community.
+    pub handle: Option<String>,
+    /// An administration's IPA code.
+    pub ipa_code: Option<String>,
+    /// `observer`, `member`, `maintainer` or `coordinator`.
+    pub role: String,
+}
+
+/// A community with its members (for those who may read it).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommunityDetailResponse {
+    /// The community.
+    pub community: CommunityResponse,
+    /// Its active members; absent for a members-only community the client is not a member of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub members: Option<Vec<CommunityMemberResponse>>,
+}
+
+/// A thread.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadResponse {
+    /// Thread id.
+    pub id: i64,
+    /// Its community's slug.
+    pub community: String,
+    /// `discussion`, `question`, `announcement` or `release`.
+    pub kind: String,
+    /// Its title (a release thread's is the version).
+    pub title: String,
+    /// Who started it; absent for a release a crawl saw.
+    pub author: Option<String>,
+    /// First in its community's list.
+    pub pinned: bool,
+    /// No more replies.
+    pub locked: bool,
+    /// A question's accepted answer (post id).
+    pub accepted_post_id: Option<i64>,
+    /// Posts.
+    pub post_count: i64,
+    /// The release of a release thread.
+    pub release_id: Option<i64>,
+    /// When it was started.
+    pub created_at: DateTime<FixedOffset>,
+    /// Its latest post.
+    pub last_post_at: DateTime<FixedOffset>,
+}
+
+/// A page of threads.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThreadList {
+    /// The threads, the newest first.
+    pub data: Vec<ThreadResponse>,
+    /// The next page.
+    pub links: Links,
+}
+
+/// A post.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PostResponse {
+    /// Post id.
+    pub id: i64,
+    /// Its thread.
+    pub thread_id: i64,
+    /// Who wrote it ("former member" once the account is deleted).
+    pub author: String,
+    /// When.
+    pub created_at: DateTime<FixedOffset>,
+    /// When it was last edited.
+    pub edited_at: Option<DateTime<FixedOffset>>,
+    /// Deleted by its author or a moderator: no text.
+    pub deleted: bool,
+    /// Hidden by a moderator or by reports: no text.
+    pub hidden: bool,
+    /// Why a moderator hid it.
+    pub hidden_reason: Option<String>,
+    /// The text, Markdown as written.
+    pub body: Option<String>,
+    /// The text as sanitised HTML, mentions linked.
+    pub html: Option<String>,
+}
+
+/// A page of posts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostList {
+    /// The posts, the oldest first.
+    pub data: Vec<PostResponse>,
+    /// The next page.
+    pub links: Links,
+}
+
+/// What an administration says of a release.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AdoptionResponse {
+    /// `upgraded`, `testing` or `staying`.
+    pub status: String,
+    /// The version it stays on.
+    pub staying_on: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+    /// When it said so.
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+/// A release of a catalog entry.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReleaseResponse {
+    /// Release id.
+    pub id: i64,
+    /// The entry.
+    pub software_id: i64,
+    /// The version (`softwareVersion`, else the release date).
+    pub version: String,
+    /// `planned`, `candidate` or `released`.
+    pub status: String,
+    /// When it was released.
+    pub release_date: Option<chrono::NaiveDate>,
+    /// When a planned release is due.
+    pub target_date: Option<chrono::NaiveDate>,
+    /// Its notes, Markdown.
+    pub notes: String,
+    /// `crawl` (seen in the publiccode.yml) or `plan` (a coordinator's).
+    pub source: String,
+    /// Its thread.
+    pub thread_id: Option<i64>,
+}
+
+/// One administration's line of the adoption matrix.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MatrixRowResponse {
+    /// Its IPA code.
+    pub ipa_code: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// The version its reuse declaration names.
+    pub declared_version: Option<String>,
+    /// What it said of each release, in the order of `releases` (null: nothing).
+    pub adoptions: Vec<Option<AdoptionResponse>>,
+}
+
+/// Who runs what: an entry's latest releases (the newest first) and, for each administration
+/// that declared reusing it, what it said of each.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatrixResponse {
+    /// The entry.
+    pub software: CommunitySoftwareResponse,
+    /// Its latest releases.
+    pub releases: Vec<ReleaseResponse>,
+    /// The administrations, by name.
+    pub rows: Vec<MatrixRowResponse>,
+}

@@ -398,6 +398,8 @@ struct SoftwarePage {
     /// When the repository last changed, as its forge says.
     repository_changed: Option<String>,
     declarations: super::declarations::Section,
+    /// The community of the solution, its latest threads and who runs what.
+    community: super::releases::SoftwareSection,
     /// The compliance section, once the entry has a file.
     compliance: Option<super::compliance::Section>,
     vitality: Option<u8>,
@@ -426,8 +428,24 @@ pub async fn show(
     let declarations = super::declarations::section(&state, &viewer, detail.software.id).await?;
     let events = browse::recent_events(&state.db, detail.software.id, EVENTS).await?;
     let compliance = compliance_section(&state, &ctx, &viewer, &detail).await?;
+    let community = super::releases::software_section(
+        &state,
+        ctx.lang,
+        &viewer,
+        (
+            detail.software.id,
+            &detail.software.slug,
+            &detail.software.name,
+        ),
+        detail
+            .software
+            .organisation_id
+            .filter(|_| detail.software.publisher_verified),
+    )
+    .await?;
     let mut page = SoftwarePage::new(ctx, &state, detail, declarations, events);
     page.compliance = compliance;
+    page.community = community;
     render(&page)
 }
 
@@ -591,6 +609,7 @@ impl SoftwarePage {
             more_users,
             users_total,
             declarations,
+            community: super::releases::SoftwareSection::default(),
             compliance: None,
             vitality,
             chart,

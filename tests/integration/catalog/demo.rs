@@ -1,6 +1,6 @@
 //! `riuso demo` loads what `make run` serves: the real files, local git repositories crawled
-//! with their history and vitality, and a reuse declaration acknowledged by a crawl; run again,
-//! it changes nothing.
+//! with their history and vitality, a reuse declaration acknowledged by a crawl and a solution
+//! community; run again, it changes nothing.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -112,16 +112,24 @@ async fn demo_loads_history_vitality_and_a_verified_declaration_once() {
         assert_eq!(acknowledged, 1, "{backend:?}");
         let verified = count(
             &db,
-            "SELECT COUNT(*) FROM memberships WHERE status = 'verified'",
+            "SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.status = 'verified' AND u.email = 'referente@comune.milano.example'",
         )
         .await;
         assert_eq!(verified, 1, "{backend:?}");
+        // The community of ComunicaPA, with its threads.
+        let communities = count(&db, "SELECT COUNT(*) FROM communities").await;
+        assert_eq!(communities, 1, "{backend:?}");
+        let threads = count(&db, "SELECT COUNT(*) FROM threads").await;
+        assert!(threads >= 2, "{backend:?}: {threads} threads");
 
         // Again: the files are unchanged and nothing else is made twice.
         let again = demo(&db.url, work.path());
         assert!(again.contains("already loaded"), "{backend:?}: {again}");
         assert_eq!(crawled(&db).await, repos, "{backend:?}");
         assert_eq!(count(&db, "SELECT COUNT(*) FROM software").await, entries);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM communities").await, 1);
+        assert_eq!(count(&db, "SELECT COUNT(*) FROM threads").await, threads);
         db.close().await;
     }
 }

@@ -50,7 +50,7 @@ const ROLES: [&str; 6] = [
     "site admin",
 ];
 
-async fn person(db: &TestDb, email: &str, site_role: Option<SiteRole>) -> users::Model {
+pub(crate) async fn person(db: &TestDb, email: &str, site_role: Option<SiteRole>) -> users::Model {
     let user = accounts::sign_up(
         &db.conn,
         &accounts::Hashing::new(1, std::time::Duration::from_secs(60)),
@@ -71,7 +71,7 @@ async fn person(db: &TestDb, email: &str, site_role: Option<SiteRole>) -> users:
     verified.update(&db.conn).await.unwrap()
 }
 
-async fn member_of(db: &TestDb, user: &users::Model, org: i64, role: ms::OrgRole) {
+pub(crate) async fn member_of(db: &TestDb, user: &users::Model, org: i64, role: ms::OrgRole) {
     memberships::ActiveModel {
         user_id: Set(user.id),
         organisation_id: Set(org),
@@ -87,7 +87,7 @@ async fn member_of(db: &TestDb, user: &users::Model, org: i64, role: ms::OrgRole
 }
 
 /// A client signed in as `user` (or nobody), holding a valid CSRF token either way.
-async fn client_for(app: &TestApp, user: Option<&users::Model>) -> Client {
+pub(crate) async fn client_for(app: &TestApp, user: Option<&users::Model>) -> Client {
     let mut client = app.client();
     match user {
         Some(user) => {
@@ -455,4 +455,316 @@ async fn a_member_of_one_administration_cannot_act_for_another() {
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
     app.close().await;
+}
+
+/// A route of the communities: method, path, form, and what each of [`COMMUNITY_ROLES`] gets.
+type CommunityRoute<'a> = (&'a str, String, Vec<(&'a str, &'a str)>, [Expect; 7]);
+
+/// The people of the communities' matrix, in the order of each row of expectations.
+const COMMUNITY_ROLES: [&str; 7] = [
+    "anonymous",
+    "signed in",
+    "member",
+    "coordinator",
+    "moderator",
+    "site admin",
+    "another administration's admin",
+];
+
+/// Every route of the communities, as every kind of person: a public solution community
+/// (`ComunicaPA`'s, opened by its owner's member, its coordinator) with a member (Bologna's
+/// member), a moderator (Bologna's admin, maintainer), and a members-only community of practice
+/// with the same people; the signed-in person and Milano's admin are in neither.
+#[tokio::test]
+async fn every_community_route_for_every_role() {
+    use riuso::community::authz::{Actor, CommunityRole};
+    use riuso::community::forum::{JoinPolicy, Visibility, communities, members, threads};
+
+    for backend in BACKENDS {
+        let app = demo_app(backend).await;
+        let db = &app.db;
+        let org = |code: &'static str, name: &'static str| async move {
+            riuso::catalog::organisations::for_ipa(&db.conn, code, name)
+                .await
+                .unwrap()
+                .id
+        };
+        let owner = org("c_f646", "Comune di Montesilvano").await;
+        let bologna = org("c_a944", "Comune di Bologna").await;
+        let milano = org("c_f205", "Comune di Milano").await;
+        let coordinator = person(db, "coord@montesilvano.example", None).await;
+        let member = person(db, "member@bologna.example", None).await;
+        let moderator = person(db, "admin@bologna.example", None).await;
+        let signed_in = person(db, "someone@example.org", None).await;
+        let other = person(db, "admin@milano.example", None).await;
+        let site_admin = person(db, "admin@riuso.example", Some(SiteRole::Admin)).await;
+        member_of(db, &coordinator, owner, ms::OrgRole::Member).await;
+        member_of(db, &member, bologna, ms::OrgRole::Member).await;
+        member_of(db, &moderator, bologna, ms::OrgRole::Admin).await;
+        member_of(db, &other, milano, ms::OrgRole::Admin).await;
+        let actor = |u: &users::Model| {
+            let u = u.clone();
+            async move { Actor::of(&db.conn, &u).await.unwrap() }
+        };
+        let (coord_a, member_a, mod_a) = (
+            actor(&coordinator).await,
+            actor(&member).await,
+            actor(&moderator).await,
+        );
+        let slug = slug_of(db, "ComunicaPA").await;
+        let software = riuso::catalog::read::software(&db.conn, &slug)
+            .await
+            .unwrap()
+            .unwrap()
+            .software
+            .id;
+        let public = communities::open_for_software(&db.conn, &coord_a, software)
+            .await
+            .unwrap();
+        let closed = communities::start(
+            &db.conn,
+            &coord_a,
+            &communities::Settings {
+                name: "Riservata".into(),
+                description: String::new(),
+                visibility: Visibility::Members,
+                join_policy: JoinPolicy::Open,
+            },
+        )
+        .await
+        .unwrap();
+        for c in [&public, &closed] {
+            members::join(&db.conn, c, &member_a).await.unwrap();
+            members::join(&db.conn, c, &mod_a).await.unwrap();
+            let row = members::list(&db.conn, c.id)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|m| matches!(&m.who, members::Who::Person { user_id, .. } if *user_id == moderator.id))
+                .unwrap();
+            members::set_role(&db.conn, c, &coord_a, row.id, CommunityRole::Maintainer)
+                .await
+                .unwrap();
+        }
+        let new_thread = |c: riuso::community::entities::communities::Model, who: Actor| async move {
+            threads::start(
+                &db.conn,
+                &c,
+                &who,
+                &threads::NewThread {
+                    kind: threads::ThreadKind::Discussion,
+                    title: "Titolo".into(),
+                    body: "Testo".into(),
+                },
+            )
+            .await
+            .unwrap()
+        };
+        let (thread, _) = new_thread(public.clone(), coord_a.clone()).await;
+        let (_, post) = new_thread(public.clone(), member_a.clone()).await;
+        let (secret, _) = new_thread(closed.clone(), coord_a.clone()).await;
+        let release = riuso::community::forum::releases::of_software_releases(&db.conn, software)
+            .await
+            .unwrap()[0]
+            .id;
+
+        const ALL: [Expect; 7] = [Allow; 7];
+        const SIGNED: [Expect; 7] = [SignIn, Allow, Allow, Allow, Allow, Allow, Allow];
+        const STARTERS: [Expect; 7] = [SignIn, Deny, Allow, Allow, Allow, Allow, Allow];
+        const MEMBERS: [Expect; 7] = [SignIn, Deny, Allow, Allow, Allow, Allow, Deny];
+        const MODERATORS: [Expect; 7] = [SignIn, Deny, Deny, Allow, Allow, Allow, Deny];
+        const COORDINATORS: [Expect; 7] = [SignIn, Deny, Deny, Allow, Deny, Allow, Deny];
+        let p = &public.slug;
+        let c = &closed.slug;
+        let t = thread.id;
+        let post = post.id;
+        let bologna_id = bologna.to_string();
+        let software_id = software.to_string();
+        let rows: Vec<CommunityRoute<'_>> = vec![
+            ("GET", "/communities".into(), vec![], ALL),
+            ("GET", "/communities/new".into(), vec![], STARTERS),
+            ("POST", "/communities".into(), vec![("name", "")], STARTERS),
+            ("GET", format!("/communities/{p}"), vec![], ALL),
+            ("GET", format!("/communities/{c}"), vec![], ALL),
+            ("GET", format!("/communities/{p}/members"), vec![], ALL),
+            ("GET", format!("/communities/{c}/members"), vec![], MEMBERS),
+            ("GET", format!("/communities/{p}/feed.atom"), vec![], ALL),
+            (
+                "GET",
+                format!("/communities/{c}/feed.atom"),
+                vec![],
+                MEMBERS,
+            ),
+            ("GET", format!("/threads/{t}"), vec![], ALL),
+            ("GET", format!("/threads/{}", secret.id), vec![], MEMBERS),
+            (
+                "GET",
+                format!("/communities/{p}/settings"),
+                vec![],
+                COORDINATORS,
+            ),
+            (
+                "POST",
+                format!("/communities/{p}/settings"),
+                vec![("name", "")],
+                COORDINATORS,
+            ),
+            (
+                "GET",
+                format!("/communities/{p}/moderation"),
+                vec![],
+                MODERATORS,
+            ),
+            (
+                "GET",
+                format!("/communities/{p}/threads/new"),
+                vec![],
+                MEMBERS,
+            ),
+            (
+                "POST",
+                format!("/communities/{p}/threads"),
+                vec![("kind", "discussion"), ("title", ""), ("body", "x")],
+                MEMBERS,
+            ),
+            (
+                "POST",
+                format!("/communities/{p}/releases"),
+                vec![("software", software_id.as_str()), ("version", "")],
+                COORDINATORS,
+            ),
+            (
+                "POST",
+                format!("/communities/{p}/members/999999/role"),
+                vec![("role", "member")],
+                COORDINATORS,
+            ),
+            (
+                "POST",
+                format!("/communities/{p}/members/999999/approve"),
+                vec![],
+                COORDINATORS,
+            ),
+            (
+                "POST",
+                format!("/communities/{p}/members/999999/remove"),
+                vec![],
+                COORDINATORS,
+            ),
+            (
+                "POST",
+                format!("/threads/{t}/posts"),
+                vec![("body", "")],
+                MEMBERS,
+            ),
+            (
+                "POST",
+                format!("/threads/{t}/lock"),
+                vec![("on", "0")],
+                MODERATORS,
+            ),
+            (
+                "POST",
+                format!("/threads/{t}/pin"),
+                vec![("on", "0")],
+                MODERATORS,
+            ),
+            (
+                "POST",
+                format!("/threads/{t}/accept"),
+                vec![("post", "999999")],
+                MODERATORS,
+            ),
+            ("GET", format!("/posts/{post}/edit"), vec![], MEMBERS),
+            (
+                "POST",
+                format!("/posts/{post}/edit"),
+                vec![("body", "")],
+                MEMBERS,
+            ),
+            (
+                "POST",
+                format!("/posts/{post}/hide"),
+                vec![("reason", "")],
+                MODERATORS,
+            ),
+            (
+                "POST",
+                format!("/posts/{post}/report"),
+                vec![("reason", "")],
+                SIGNED,
+            ),
+            ("POST", format!("/posts/{post}/delete"), vec![], MEMBERS),
+            (
+                "POST",
+                format!("/releases/{release}/advance"),
+                vec![("status", "planned")],
+                COORDINATORS,
+            ),
+            // Bologna's people speak for Bologna (which has not declared reuse: a complaint).
+            (
+                "POST",
+                format!("/releases/{release}/adoption"),
+                vec![
+                    ("organisation", bologna_id.as_str()),
+                    ("adoption", "upgraded"),
+                ],
+                [SignIn, Deny, Allow, Deny, Allow, Deny, Deny],
+            ),
+            (
+                "POST",
+                format!("/software/{slug}/community"),
+                vec![],
+                COORDINATORS,
+            ),
+            // Bologna's admin (the moderator) brings Bologna in.
+            (
+                "POST",
+                format!("/communities/{p}/organisations"),
+                vec![("organisation", bologna_id.as_str())],
+                [SignIn, Deny, Deny, Deny, Allow, Allow, Deny],
+            ),
+            // Leaving (the last coordinator may not, a refusal of the form) and joining again.
+            ("POST", format!("/communities/{p}/leave"), vec![], SIGNED),
+            ("POST", format!("/communities/{p}/join"), vec![], SIGNED),
+        ];
+        let people: [Option<&users::Model>; 7] = [
+            None,
+            Some(&signed_in),
+            Some(&member),
+            Some(&coordinator),
+            Some(&moderator),
+            Some(&site_admin),
+            Some(&other),
+        ];
+        let mut failures = Vec::new();
+        for (method, path, form, expected) in &rows {
+            for ((who, role), expect) in people.iter().zip(COMMUNITY_ROLES).zip(expected) {
+                let mut client = client_for(&app, *who).await;
+                let page = if *method == "GET" {
+                    client.get(path).await
+                } else {
+                    client.post_form(path, form).await
+                };
+                assert!(
+                    page.status != StatusCode::INTERNAL_SERVER_ERROR,
+                    "{method} {path} as {role}: {}",
+                    page.body
+                );
+                let got = match page.status {
+                    StatusCode::UNAUTHORIZED => SignIn,
+                    StatusCode::FORBIDDEN => Deny,
+                    _ => Allow,
+                };
+                if got != *expect {
+                    failures.push(format!(
+                        "{method} {path} as {role}: expected {expect:?}, got {} ({got:?})",
+                        page.status
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{backend:?}:\n{}", failures.join("\n"));
+        app.close().await;
+    }
 }
