@@ -20,6 +20,7 @@ mod m20261207_000001_software_invalid_since;
 mod m20261207_000002_membership_notices;
 mod m20261207_000003_create_review_reminders;
 mod m20261208_000001_job_batch_kind_index;
+mod m20261210_000001_create_reuse_cases;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000002_membership_notices::Migration),
             Box::new(m20261207_000003_create_review_reminders::Migration),
             Box::new(m20261208_000001_job_batch_kind_index::Migration),
+            Box::new(m20261210_000001_create_reuse_cases::Migration),
         ]
     }
 }

@@ -1,0 +1,3 @@
+//! Reuse cases (the art. 68 comparative evaluation): the store on both databases.
+
+mod store;
