@@ -7,15 +7,19 @@
 //!   the computations the guards need (the TCO, the eligibility rule, the five gates, Annex E).
 //! - [`machine`]: the states, the typed transitions with their guards, the events and the fold
 //!   that rebuilds a case from them. Pure.
+//! - [`document`]: the motivation document (JSON, and the blocks the printable page and the
+//!   PDF lay out); [`pdf`]: the tagged, accessible PDF of it.
 //! - [`store`]: the `reuse_cases`, `case_events`, `case_documents` and `case_evaluations`
 //!   tables, which this module owns.
 //!
 //! It reads the catalog (entries, snapshots) and the community (memberships, declarations);
 //! it never writes a catalog table. Who may act is decided by `community::authz`.
 
+pub mod document;
 pub mod entities;
 pub mod evidence;
 pub mod machine;
+pub mod pdf;
 pub mod store;
 
 use sea_orm::DbErr;

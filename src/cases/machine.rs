@@ -714,7 +714,7 @@ pub struct Evaluated {
 }
 
 /// A reuse case, folded from its events.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Case {
     /// The current state.
     pub state: Option<State>,

@@ -1,3 +1,4 @@
 //! Reuse cases (the art. 68 comparative evaluation): the store on both databases.
 
+mod document;
 mod store;
