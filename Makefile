@@ -38,6 +38,7 @@ RIUSO_IPA_REGISTRY ?= demo/ipa-registry.tsv
 run: build
 	$(TARGET_DIR)/release/riuso migrate
 	$(TARGET_DIR)/release/riuso import demo
+	$(TARGET_DIR)/release/riuso dev demo-cases
 	RIUSO_IPA_REGISTRY=$(RIUSO_IPA_REGISTRY) $(TARGET_DIR)/release/riuso serve
 
 ## test: every suite, snapshots must match and none may be left unreferenced.

@@ -9,17 +9,21 @@
 //!   that rebuilds a case from them. Pure.
 //! - [`document`]: the motivation document (JSON, and the blocks the printable page and the
 //!   PDF lay out); [`pdf`]: the tagged, accessible PDF of it.
+//! - [`demo`]: the demonstration cases `riuso dev demo-cases` loads on the demo catalog.
+//! - [`prefill`]: what the catalog says of a candidate, read for its evaluation.
 //! - [`store`]: the `reuse_cases`, `case_events`, `case_documents` and `case_evaluations`
 //!   tables, which this module owns.
 //!
 //! It reads the catalog (entries, snapshots) and the community (memberships, declarations);
 //! it never writes a catalog table. Who may act is decided by `community::authz`.
 
+pub mod demo;
 pub mod document;
 pub mod entities;
 pub mod evidence;
 pub mod machine;
 pub mod pdf;
+pub mod prefill;
 pub mod store;
 
 use sea_orm::DbErr;
@@ -55,4 +59,7 @@ pub enum CaseError {
     /// The input is not acceptable; the key names the message (`locales/*.toml`) saying why.
     #[error("invalid input: {0}")]
     Invalid(&'static str),
+    /// A community operation (a member, a reuse declaration) failed.
+    #[error(transparent)]
+    Community(#[from] crate::community::CommunityError),
 }

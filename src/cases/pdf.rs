@@ -493,8 +493,40 @@ fn column_widths(headers: &[String], rows: &[Vec<String>], total: f32) -> Vec<f3
                 + CELL_GAP
         })
         .collect();
+    // No column is narrower than its longest word (within reason) or a fifth of an equal share.
+    let longest_word: Vec<f32> = (0..columns)
+        .map(|i| {
+            std::iter::once(headers.get(i))
+                .chain(rows.iter().map(|r| r.get(i)))
+                .flatten()
+                .flat_map(|t| t.split_whitespace())
+                .map(|w| Fonts::width(w, true, SMALL).min(total / 4.0))
+                .fold(0.0, f32::max)
+                + CELL_GAP
+        })
+        .collect();
     let floor = total / columns as f32 / 5.0;
-    let weights: Vec<f32> = natural.iter().map(|n| n.max(floor)).collect();
+    let weights: Vec<f32> = natural
+        .iter()
+        .zip(&longest_word)
+        .map(|(n, w)| n.max(floor).max(*w))
+        .collect();
+    let fixed: f32 = longest_word.iter().sum();
+    if fixed < total && weights.iter().sum::<f32>() > total {
+        // Each column keeps its longest word; the rest is shared by what is left to show.
+        let spare = total - fixed;
+        let extra: Vec<f32> = weights
+            .iter()
+            .zip(&longest_word)
+            .map(|(w, l)| w - l)
+            .collect();
+        let extra_sum: f32 = extra.iter().sum();
+        return longest_word
+            .iter()
+            .zip(&extra)
+            .map(|(l, e)| l + e / extra_sum * spare)
+            .collect();
+    }
     let sum: f32 = weights.iter().sum();
     if sum <= total {
         let spare = (total - sum) / columns as f32;

@@ -7,7 +7,8 @@
 //! - [`load`] folds a case's events; [`events`] reads them.
 //! - [`upload`] stores an evidence document with its SHA-256, within [`MAX_DOCUMENT_BYTES`];
 //!   [`document`] reads one back.
-//! - [`of_organisations`] and [`published`] list cases.
+//! - [`of_organisations`] and [`published`] list cases; [`changed_since`] tells which
+//!   candidates' entries changed since they were evaluated.
 //!
 //! Who may act is decided by the caller (`community::authz`); what is stored here is what the
 //! guards let through. Appends to one case are serialized: SQLite's write transaction holds the
@@ -24,6 +25,7 @@ use sha2::{Digest as _, Sha256};
 use super::entities::{case_documents, case_evaluations, case_events, reuse_cases};
 use super::machine::{Actor, BrokenChain, Case, DocumentRef, Event, Role, State, Transition};
 use super::{CaseError, Guard};
+use crate::catalog::entities::software;
 
 /// The largest evidence document accepted, in bytes (10 MiB).
 pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
@@ -382,6 +384,57 @@ pub async fn evaluated_snapshots(
         }
     }
     Ok(out)
+}
+
+/// A candidate whose catalog entry changed since its evaluation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    /// The entry.
+    pub software: i64,
+    /// Its address now.
+    pub slug: String,
+    /// Its name when evaluated.
+    pub name: String,
+    /// The snapshot the evaluation was based on.
+    pub evaluated: i64,
+    /// The entry's current snapshot.
+    pub current: i64,
+}
+
+/// The candidates of `case` whose entry has another current snapshot than the one their
+/// latest evaluation was based on, in the order evaluated.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn changed_since(db: &impl ConnectionTrait, case: &Case) -> Result<Vec<Changed>, DbErr> {
+    let ids: Vec<i64> = case
+        .evaluations
+        .iter()
+        .map(|e| e.evaluation.software)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let entries = software::Entity::find()
+        .filter(software::Column::Id.is_in(ids))
+        .all(db)
+        .await?;
+    Ok(case
+        .evaluations
+        .iter()
+        .filter_map(|e| {
+            let entry = entries.iter().find(|s| s.id == e.evaluation.software)?;
+            let current = entry.current_snapshot_id?;
+            (current != e.evaluation.snapshot).then(|| Changed {
+                software: entry.id,
+                slug: entry.slug.clone(),
+                name: e.evaluation.name.clone(),
+                evaluated: e.evaluation.snapshot,
+                current,
+            })
+        })
+        .collect())
 }
 
 /// The references of documents `ids` of case `case_id`, in the order given.

@@ -13,6 +13,10 @@ use crate::pipeline;
 pub enum Command {
     /// Fill the catalog with a synthetic, realistic catalog (deterministic for a given seed).
     Seed(SeedArgs),
+    /// Load the demonstration reuse cases of the demo catalog (`riuso import demo` first): a
+    /// finished art. 68 evaluation and one in progress, both published. Loading twice adds
+    /// nothing.
+    DemoCases,
 }
 
 /// Arguments of `riuso dev seed`.
@@ -35,7 +39,10 @@ pub struct SeedArgs {
 ///
 /// Fails when the database fails.
 pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
-    let Command::Seed(args) = command;
+    let args = match command {
+        Command::Seed(args) => args,
+        Command::DemoCases => return demo_cases(config),
+    };
     let runtime = super::runtime()?;
     runtime.block_on(async {
         let conn = db::open(&config.database_url).await?;
@@ -63,6 +70,25 @@ pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
             );
         } else {
             println!("{new} new and {other} existing entries in {seconds:.1} s ({rate:.0} entries/s)");
+        }
+        conn.close().await?;
+        Ok(0)
+    })
+}
+
+/// `riuso dev demo-cases`.
+fn demo_cases(config: &Config) -> anyhow::Result<u8> {
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        let conn = db::open(&config.database_url).await?;
+        let loaded =
+            crate::cases::demo::load(&conn, &config.public_url, chrono::Utc::now()).await?;
+        match loaded {
+            Some(cases) => println!(
+                "demo cases loaded: /cases/{} (finished), /cases/{} (in progress)",
+                cases.finished, cases.in_progress
+            ),
+            None => println!("demo cases: already loaded, or the demo catalog is missing"),
         }
         conn.close().await?;
         Ok(0)

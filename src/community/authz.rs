@@ -17,6 +17,7 @@
 //! | `ManageUsers` | no | no | no | yes |
 //! | `Review` (the queue, claims, outcomes, assignments) | no | no | yes | yes |
 //! | `ViewRelease(owner)` (the owner's release checklist) | of `owner` | of `owner` | yes | yes |
+//! | `Case(org)` (read and move `org`'s reuse cases; a published case anyone reads) | of `org` | of `org` | no | no |
 //!
 //! Anyone not signed in is asked to sign in; a signed-in person without the right is refused.
 
@@ -97,6 +98,9 @@ pub enum Action {
     Review,
     /// See the release checklist of the software of the owner `org`.
     ViewRelease(i64),
+    /// Read and move the reuse cases of `org` (its art. 68 evaluations, drafts of an
+    /// administrative procedure: nobody else's business until published).
+    Case(i64),
 }
 
 /// Why an action is refused.
@@ -122,7 +126,7 @@ pub fn check(actor: Option<&Actor>, action: Action) -> Result<(), Denied> {
     let admin = actor.is(SiteRole::Admin);
     let allowed = match action {
         Action::Account => true,
-        Action::Declare(org) => actor.role_in(org).is_some(),
+        Action::Declare(org) | Action::Case(org) => actor.role_in(org).is_some(),
         Action::ManageDeclaration(org) | Action::Acknowledge(org) => {
             admin || actor.role_in(org).is_some()
         }
@@ -188,6 +192,7 @@ mod tests {
             allowed(Action::ViewRelease(1)),
             [true, true, false, true, true]
         );
+        assert_eq!(allowed(Action::Case(1)), [true, true, false, false, false]);
         assert_eq!(check(None, Action::Account), Err(Denied::SignIn));
     }
 }

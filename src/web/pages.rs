@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod cases;
 pub mod compare;
 pub mod compliance;
 pub mod declarations;

@@ -20,8 +20,8 @@ use super::{api, assets, badges, page, pages, schemas, session};
 use crate::app::AppState;
 use crate::i18n::Lang;
 use pages::{
-    account, admin, compare, declarations, feeds, home, memberships, notices, publishers, release,
-    review, search, software, validator,
+    account, admin, cases, compare, declarations, feeds, home, memberships, notices, publishers,
+    release, review, search, software, validator,
 };
 
 /// Every route: the health check, the JSON Schemas, the API, the pages, the static assets, and
@@ -197,6 +197,10 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/review/{slug}/release", post(review::release))
         .route("/review/{slug}/record", post(review::record))
         .route("/software/{slug}/release", get(release::show))
+        .route("/cases", get(cases::index))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/document.pdf", get(cases::pdf))
+        .route("/cases/{id}/document.json", get(cases::json))
         .route("/", get(home::show))
         .route("/software", get(search::show))
         .route("/software/{slug}", get(software::show))

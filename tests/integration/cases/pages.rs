@@ -1,0 +1,169 @@
+//! The reuse cases on the pages, with the demonstration cases of `riuso dev demo-cases` on the
+//! demo catalog: the list, a published case's motivation document (printable page, PDF and
+//! JSON) for anyone, an unpublished one for its administration's members only, and the notice
+//! that a candidate's entry changed since its evaluation, with the diff.
+
+use axum::http::StatusCode;
+use chrono::Utc;
+use riuso::cases::machine::{Actor, Transition};
+use riuso::cases::{State, demo, store};
+use riuso::catalog::organisations;
+
+use crate::community::demo_app;
+use crate::support::db::BACKENDS;
+use crate::support::review::{member_of, person, signed_in};
+
+#[tokio::test]
+async fn the_demo_cases_are_read_by_anyone_and_a_draft_by_its_members_only() {
+    for backend in BACKENDS {
+        let app = demo_app(backend).await;
+        let loaded = demo::load(&app.db.conn, "https://riuso.example.org", Utc::now())
+            .await
+            .unwrap()
+            .expect("the demo catalog has the demo entries");
+        assert_eq!(
+            demo::load(&app.db.conn, "https://riuso.example.org", Utc::now())
+                .await
+                .unwrap(),
+            None,
+            "loading twice adds nothing"
+        );
+        let finished = store::load(&app.db.conn, loaded.finished)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(finished.case.state, Some(State::Closed));
+        assert_eq!(finished.case.acknowledged_via.as_deref(), Some("owner"));
+        let declaration = finished.case.declaration.unwrap();
+        let progress = store::load(&app.db.conn, loaded.in_progress)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(progress.case.state, Some(State::EvaluatingPaReuse));
+
+        // Anyone reads the published cases.
+        let list = app.get("/cases").await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains("Pagamenti pagoPA dei servizi comunali"));
+        assert!(list.body.contains("Segnalazioni di illeciti"));
+        let page = app.get(&format!("/cases/{}", loaded.finished)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for needle in [
+            "Integrazione con la piattaforma pagoPA",
+            "GovPay Interaction Layer",
+            "S_TCO € 29.000 &#60; T_bilancio € 40.000: rispettato",
+            "Riuso di una soluzione PA",
+            "Dichiarare il riuso al titolare (Allegato D)",
+            &format!("#{declaration}"),
+        ] {
+            assert!(page.body.contains(needle), "{backend:?}: {needle}");
+        }
+        let english = app
+            .get(&format!("/cases/{}?lang=en", loaded.finished))
+            .await;
+        assert!(
+            english
+                .body
+                .contains("S_TCO € 29,000 &#60; T_bilancio € 40,000: met")
+        );
+        let pdf = app
+            .get(&format!("/cases/{}/document.pdf", loaded.finished))
+            .await;
+        assert_eq!(pdf.status, StatusCode::OK);
+        assert_eq!(pdf.headers["content-type"], "application/pdf");
+        assert!(pdf.bytes.starts_with(b"%PDF-1.7"));
+        assert!(lopdf::Document::load_mem(&pdf.bytes).is_ok());
+        let json = app
+            .get(&format!("/cases/{}/document.json", loaded.finished))
+            .await;
+        assert_eq!(json.status, StatusCode::OK);
+        let value: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+        assert_eq!(value["state"], "closed");
+        assert_eq!(value["kind"], "pa-reuse");
+        assert_eq!(value["assessments"][0]["assessment"]["eligible"], true);
+
+        // A new file of the candidate under evaluation: the case says so, with the diff.
+        let demo_file = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("demo/Comune-Milano__Whistleblowing.yml"),
+        )
+        .unwrap();
+        let changed =
+            demo_file.replace("developmentStatus: development", "developmentStatus: beta");
+        assert_ne!(changed, demo_file);
+        app.ingest(
+            "https://github.com/Comune-Milano/Whistleblowing",
+            changed.as_bytes(),
+        )
+        .await;
+        let page = app.get(&format!("/cases/{}", loaded.in_progress)).await;
+        let notice = page.all(".changed-notice a");
+        assert_eq!(notice.len(), 1, "{backend:?}: {}", page.body);
+        let evaluated = progress.case.evaluations[0].evaluation.snapshot;
+        let slug = &progress.case.evaluations[0].evaluation.slug;
+        assert!(
+            notice[0]
+                .value()
+                .attr("href")
+                .unwrap()
+                .starts_with(&format!("/software/{slug}/diff?from={evaluated}&to=")),
+        );
+        assert!(
+            app.get(&format!("/cases/{}", loaded.finished))
+                .await
+                .all(".changed-notice")
+                .is_empty()
+        );
+
+        // A draft: its administration's members read it; nobody else.
+        let bologna = organisations::for_ipa(&app.db.conn, "c_a944", "Comune di Bologna")
+            .await
+            .unwrap();
+        let milano = organisations::for_ipa(&app.db.conn, "c_f205", "Comune di Milano")
+            .await
+            .unwrap();
+        let member = person(&app.db, "ufficio@comune.bologna.example", None).await;
+        member_of(&app.db, &member, bologna.id).await;
+        let stranger = person(&app.db, "ufficio@comune.milano.example", None).await;
+        member_of(&app.db, &stranger, milano.id).await;
+        let draft = store::open(
+            &app.db.conn,
+            bologna.id,
+            Actor::member(member.id, "c_a944"),
+            Transition::Open {
+                title: "Bozza riservata".to_owned(),
+                scope: "x".to_owned(),
+                officer: "y".to_owned(),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        for path in [
+            format!("/cases/{draft}"),
+            format!("/cases/{draft}/document.pdf"),
+            format!("/cases/{draft}/document.json"),
+        ] {
+            assert_eq!(
+                app.get(&path).await.status,
+                StatusCode::UNAUTHORIZED,
+                "{path}"
+            );
+            let mut other = signed_in(&app, &stranger).await;
+            assert_eq!(
+                other.get(&path).await.status,
+                StatusCode::FORBIDDEN,
+                "{path}"
+            );
+            let mut mine = signed_in(&app, &member).await;
+            assert_eq!(mine.get(&path).await.status, StatusCode::OK, "{path}");
+        }
+        assert!(!app.get("/cases").await.body.contains("Bozza riservata"));
+        let mut mine = signed_in(&app, &member).await;
+        assert!(mine.get("/cases").await.body.contains("Bozza riservata"));
+        let mut other = signed_in(&app, &stranger).await;
+        assert!(!other.get("/cases").await.body.contains("Bozza riservata"));
+        assert_eq!(app.get("/cases/999999").await.status, StatusCode::NOT_FOUND);
+        app.close().await;
+    }
+}
