@@ -3,7 +3,7 @@
 //!
 //! [`Document::of`] gathers it from the stored case; it serializes as the JSON form, and
 //! [`Document::blocks`] lays it out in the reader's language as headings, paragraphs, fact
-//! lists, tables and lists, which the printable page and the PDF ([`super::pdf`]) both render.
+//! lists, tables and lists, which the printable page and the PDF both render.
 //! Everything comes from the events, in their order: the same events give the same document
 //! (the PDF adds only its creation date).
 
