@@ -71,6 +71,7 @@ test-api: $(API_TOOLS)
 	@set -e; dir=$$(mktemp -d); venv=$(abspath $(SCHEMATHESIS_VENV)); base=http://127.0.0.1:$(API_TEST_PORT); \
 	export DATABASE_URL="sqlite://$$dir/riuso.db?mode=rwc" RIUSO_API_RATE_PER_MINUTE=0 RIUSO_LOG=warn; \
 	$(TARGET_DIR)/debug/riuso dev seed --count 200 --seed 1 --json >/dev/null; \
+	$(TARGET_DIR)/debug/riuso import demo >/dev/null && $(TARGET_DIR)/debug/riuso dev demo-cases >/dev/null; \
 	git init -q $$dir/repo && cp demo/Comune-Milano__gefo.yml $$dir/repo/publiccode.yml; \
 	git -C $$dir/repo add publiccode.yml && git -C $$dir/repo -c user.name=riuso -c user.email=riuso@example.org commit -qm demo; \
 	printf 'publishers:\n  - name: Demo\n    repositories: [file://%s/repo]\n' $$dir > $$dir/publishers.yml; \

@@ -244,6 +244,33 @@ pub async fn published(
     query.all(db).await
 }
 
+/// The cases anyone may read and those of the organisations `organisation_ids` (a reader's),
+/// newest first, at most `limit` after id `before` (exclusive) when given.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn visible(
+    db: &impl ConnectionTrait,
+    organisation_ids: &[i64],
+    before: Option<i64>,
+    limit: u64,
+) -> Result<Vec<reuse_cases::Model>, DbErr> {
+    let mut readable = sea_orm::Condition::any().add(reuse_cases::Column::Published.eq(true));
+    if !organisation_ids.is_empty() {
+        readable = readable
+            .add(reuse_cases::Column::OrganisationId.is_in(organisation_ids.iter().copied()));
+    }
+    let mut query = reuse_cases::Entity::find()
+        .filter(readable)
+        .order_by_desc(reuse_cases::Column::Id)
+        .limit(limit);
+    if let Some(before) = before {
+        query = query.filter(reuse_cases::Column::Id.lt(before));
+    }
+    query.all(db).await
+}
+
 /// Stores `content` as an evidence document of case `case_id`, named `name` with media type
 /// `media_type`, uploaded by `user`; the same bytes uploaded again give the stored document.
 ///

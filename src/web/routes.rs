@@ -76,8 +76,21 @@ fn api_routes(state: &AppState) -> Router<AppState> {
     );
     let queue = Router::new().route(
         "/api/v1/reviews",
-        get(api::reviews::list).route_layer(session),
+        get(api::reviews::list).route_layer(session.clone()),
     );
+    let cases = Router::new()
+        .route(
+            "/api/v1/cases",
+            get(api::cases::list)
+                .layer(axum::middleware::from_fn(etag::layer))
+                .route_layer(session.clone()),
+        )
+        .route(
+            "/api/v1/cases/{id}",
+            get(api::cases::show)
+                .layer(axum::middleware::from_fn(etag::layer))
+                .route_layer(session),
+        );
     let exports = Router::new()
         .route("/api/v1/export.csv", get(api::export::csv))
         .route("/api/v1/export.jsonl", get(api::export::jsonl))
@@ -97,6 +110,7 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(reads)
         .merge(exports)
         .merge(reviews)
+        .merge(cases)
         .layer(cors)
         .merge(queue)
         .route("/api/v1/validate", post(api::validate::validate))

@@ -7,14 +7,14 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse as _, Response};
 use utoipa::OpenApi;
 
-use super::{crawls, export, organisations, reviews, rules, software, stats, types};
+use super::{cases, crawls, export, organisations, reviews, rules, software, stats, types};
 
 /// The API description.
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "riuso API",
-        description = "The catalog of software Italian public administrations offer for reuse: search with facets, entries with their publiccode.yml history and reuse declarations, organisations, statistics, crawl runs, the publiccode.yml validator, open-data exports, and the compliance of entries with the AgID guidelines (the rule set, each entry's checks and review, the reviewers' queue).\n\nReads are public, answer with a strong ETag (send it back in If-None-Match for a 304) and allow any origin (CORS). Lists are paged with `page[size]` (1-100, default 25) and the opaque `page[after]` cursor of `links.next`. Errors are `{\"error\": {\"code\", \"message\"}}`; each client IP has a rate limit, answered with 429 and Retry-After.",
+        description = "The catalog of software Italian public administrations offer for reuse: search with facets, entries with their publiccode.yml history and reuse declarations, organisations, statistics, crawl runs, the publiccode.yml validator, open-data exports, and the compliance of entries with the AgID guidelines (the rule set, each entry's checks and review, the reviewers' queue), and the administrations' art. 68 comparative evaluations (reuse cases).\n\nReads are public, answer with a strong ETag (send it back in If-None-Match for a 304) and allow any origin (CORS). Lists are paged with `page[size]` (1-100, default 25) and the opaque `page[after]` cursor of `links.next`. Errors are `{\"error\": {\"code\", \"message\"}}`; each client IP has a rate limit, answered with 429 and Retry-After.",
         license(name = "EUPL-1.2", identifier = "EUPL-1.2"),
         version = "1"
     ),
@@ -37,6 +37,8 @@ use super::{crawls, export, organisations, reviews, rules, software, stats, type
         rules::list,
         reviews::show,
         reviews::list,
+        cases::list,
+        cases::show,
     ),
     components(schemas(
         types::ErrorResponse,
@@ -53,6 +55,7 @@ use super::{crawls, export, organisations, reviews, rules, software, stats, type
         (name = "validator", description = "publiccode.yml validation"),
         (name = "open data", description = "The whole catalog in bulk, streamed"),
         (name = "compliance", description = "The automatic checks of the AgID guidelines on every snapshot, and the reviews; the queue is for reviewers signed in on the site"),
+        (name = "cases", description = "Reuse cases: an administration's art. 68 CAD comparative evaluation, from its needs to the decision; published cases are public, the others are for the members of their administration signed in on the site"),
     )
 )]
 pub struct ApiDoc;

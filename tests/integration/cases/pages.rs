@@ -167,3 +167,90 @@ async fn the_demo_cases_are_read_by_anyone_and_a_draft_by_its_members_only() {
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_api_answers_the_published_cases_and_a_members_drafts() {
+    for backend in BACKENDS {
+        let app = demo_app(backend).await;
+        let loaded = demo::load(&app.db.conn, "https://riuso.example.org", Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
+        let bologna = organisations::for_ipa(&app.db.conn, "c_a944", "Comune di Bologna")
+            .await
+            .unwrap();
+        let member = person(&app.db, "ufficio@comune.bologna.example", None).await;
+        member_of(&app.db, &member, bologna.id).await;
+        let draft = store::open(
+            &app.db.conn,
+            bologna.id,
+            Actor::member(member.id, "c_a944"),
+            Transition::Open {
+                title: "Bozza riservata".to_owned(),
+                scope: "x".to_owned(),
+                officer: "y".to_owned(),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let list = app.get_json("/api/v1/cases", StatusCode::OK).await;
+        let ids: Vec<i64> = list["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, vec![loaded.in_progress, loaded.finished]);
+        let mut mine = signed_in(&app, &member).await;
+        let list = mine.get_json("/api/v1/cases", StatusCode::OK).await;
+        assert_eq!(list["data"][0]["id"], draft);
+        assert_eq!(list["data"][0]["published"], false);
+        // Paged, newest first.
+        let page = app
+            .get_json("/api/v1/cases?page[size]=1", StatusCode::OK)
+            .await;
+        assert_eq!(page["data"].as_array().unwrap().len(), 1);
+        let next = page["links"]["next"].as_str().unwrap().to_owned();
+        let second = app.get_json(&next, StatusCode::OK).await;
+        assert_eq!(second["data"][0]["id"], loaded.finished);
+        assert!(second["links"]["next"].is_null());
+        let case = app
+            .get_json(
+                &format!("/api/v1/cases/{}", loaded.finished),
+                StatusCode::OK,
+            )
+            .await;
+        assert_eq!(case["state"], "closed");
+        assert_eq!(case["administration"]["ipaCode"], "c_a944");
+        assert_eq!(case["budget"], 40_000);
+        assert_eq!(case["candidates"][0]["sTco"], 29_000);
+        assert_eq!(case["candidates"][0]["withinBudget"], true);
+        assert_eq!(case["decision"]["kind"], "pa-reuse");
+        assert!(
+            case["decision"]["obligations"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("declare-reuse"))
+        );
+        assert!(case["declarationId"].is_i64());
+        assert_eq!(case["events"][0]["transition"], "open");
+        // The draft: 401, 403 to another administration, 200 to its member; 404 when unknown.
+        let path = format!("/api/v1/cases/{draft}");
+        app.get_json(&path, StatusCode::UNAUTHORIZED).await;
+        let milano = organisations::for_ipa(&app.db.conn, "c_f205", "Comune di Milano")
+            .await
+            .unwrap();
+        let stranger = person(&app.db, "ufficio@comune.milano.example", None).await;
+        member_of(&app.db, &stranger, milano.id).await;
+        let mut other = signed_in(&app, &stranger).await;
+        other.get_json(&path, StatusCode::FORBIDDEN).await;
+        let shown = mine.get_json(&path, StatusCode::OK).await;
+        assert_eq!(shown["title"], "Bozza riservata");
+        app.get_json("/api/v1/cases/999999", StatusCode::NOT_FOUND)
+            .await;
+        app.get_json("/api/v1/cases?nope=1", StatusCode::BAD_REQUEST)
+            .await;
+        app.close().await;
+    }
+}

@@ -350,6 +350,20 @@ async fn every_protected_route_for_every_role() {
                 reuser_people,
                 [SignIn, Allow, Allow, Deny, Deny, Deny],
             ),
+            (
+                "GET",
+                format!("/api/v1/cases/{case}"),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ),
+            (
+                "GET",
+                "/api/v1/cases".into(),
+                vec![],
+                reuser_people,
+                [Allow, Allow, Allow, Allow, Allow, Allow],
+            ),
             // The owner's release checklist: its members, reviewers, site administrators.
             (
                 "GET",
