@@ -115,6 +115,7 @@ BROWSER_ARTIFACTS := $(abspath $(TARGET_DIR))/browser-artifacts
 test-browser: assets
 	@command -v $(CHROMIUM) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 	@command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl; }
+	@command -v pdftotext >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq poppler-utils; }
 	$(CARGO) build --locked
 	@set -e; dir=$$(mktemp -d); riuso=$(abspath $(TARGET_DIR))/debug/riuso; \
 	base=http://127.0.0.1:$(BROWSER_TEST_PORT); changed=$$dir/demo/Comune-di-Montesilvano__ComunicaPA.yml; \
@@ -133,6 +134,7 @@ test-browser: assets
 	sed -i 's/^developmentStatus: stable/developmentStatus: stabile/' $$broken; \
 	$$riuso import --json $$broken >/dev/null; \
 	$$riuso dev seed --count 50 --seed 1 --json >/dev/null; \
+	$$riuso dev demo-cases >/dev/null; \
 	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid $$sink 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \

@@ -359,10 +359,22 @@ async fn entry(
     prefill::candidate(db, &row.id.to_string()).await
 }
 
-/// The organisation that publishes entry `software_id`.
+/// The organisation that publishes entry `software_id`: its verified owner, else the
+/// organisation its file names (the demo catalog is imported from files, not crawled from a
+/// trusted source, so its publishers are not verified).
 async fn govpay_owner(db: &DatabaseConnection, software_id: i64) -> Result<Option<i64>, CaseError> {
-    Ok(crate::catalog::reuse::entries(db, [software_id])
+    use sea_orm::EntityTrait as _;
+
+    use crate::catalog::entities::software;
+    if let Some(owner) = crate::catalog::reuse::entries(db, [software_id])
         .await?
         .remove(&software_id)
-        .and_then(|e| e.owner_id))
+        .and_then(|e| e.owner_id)
+    {
+        return Ok(Some(owner));
+    }
+    Ok(software::Entity::find_by_id(software_id)
+        .one(db)
+        .await?
+        .and_then(|s| s.organisation_id))
 }
