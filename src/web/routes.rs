@@ -215,6 +215,7 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/document.pdf", get(cases::pdf))
         .route("/cases/{id}/document.json", get(cases::json))
+        .route("/cases/{id}/documents/{doc}", get(cases::document))
         .route("/", get(home::show))
         .route("/software", get(search::show))
         .route("/software/{slug}", get(software::show))

@@ -3,7 +3,8 @@
 //! published cases of everyone), and a case's motivation document at `/cases/{id}`, printable
 //! (the site's print stylesheet prints it alone), with its PDF (`/cases/{id}/document.pdf`) and
 //! JSON (`/cases/{id}/document.json`) and a notice for each candidate whose catalog entry has
-//! changed since it was evaluated, linking the diff of the two snapshots.
+//! changed since it was evaluated, linking the diff of the two snapshots, and its evidence
+//! documents (`/cases/{id}/documents/{doc}`, always as attachments).
 //!
 //! A case that is not published is read by the members of its administration only
 //! (`community::authz::Action::Case`): anyone else signed in is refused, anyone not signed in
@@ -154,6 +155,8 @@ struct ShowPage {
     title: String,
     blocks: Vec<Block>,
     changed: Vec<ChangedView>,
+    /// The evidence documents: (id, name, size in bytes, SHA-256).
+    documents: Vec<(i64, String, u64, String)>,
 }
 
 /// `GET /cases/{id}`: the motivation document, printable, with its downloads.
@@ -174,7 +177,13 @@ pub async fn show(
             current: c.current,
         })
         .collect();
+    let documents = store::documents(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name, d.size, d.sha256))
+        .collect();
     render(&ShowPage {
+        documents,
         blocks: document.blocks(ctx.lang),
         title: document.title,
         id,
@@ -220,8 +229,53 @@ pub async fn json(
     ))
 }
 
+/// The media types an evidence document is sent back with; anything else goes as
+/// `application/octet-stream`, and every document as an attachment, so nothing uploaded runs in
+/// the site's pages.
+const DOCUMENT_TYPES: [&str; 6] = [
+    "application/pdf",
+    "text/plain",
+    "image/png",
+    "image/jpeg",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+];
+
+/// `GET /cases/{id}/documents/{doc}`: an evidence document of the case, as uploaded.
+pub async fn document(
+    state: AppState,
+    viewer: Viewer,
+    Path((id, doc)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    readable(&state, &viewer, id).await?;
+    let row = store::document(&state.db, id, doc)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let media_type = DOCUMENT_TYPES
+        .into_iter()
+        .find(|t| *t == row.media_type)
+        .unwrap_or("application/octet-stream");
+    let name: String = row
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(download(row.content, media_type, &name))
+}
+
 /// `bytes` as a download named `name`.
 fn download(bytes: Vec<u8>, media_type: &'static str, name: &str) -> Response {
+    // The name is written inside quotes: it carries no quote or control character.
+    let name: String = name
+        .chars()
+        .filter(|c| *c != '"' && *c != '\\' && !c.is_control())
+        .collect();
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));

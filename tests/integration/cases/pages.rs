@@ -139,10 +139,33 @@ async fn the_demo_cases_are_read_by_anyone_and_a_draft_by_its_members_only() {
         )
         .await
         .unwrap();
+        let act = store::upload(
+            &app.db.conn,
+            draft,
+            Some(member.id),
+            "needs.html",
+            "text/html",
+            b"<script>alert(1)</script>",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let pdf_doc = store::upload(
+            &app.db.conn,
+            draft,
+            Some(member.id),
+            "esigenze \"finali\".pdf",
+            "application/pdf",
+            b"%PDF-1.7 needs",
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         for path in [
             format!("/cases/{draft}"),
             format!("/cases/{draft}/document.pdf"),
             format!("/cases/{draft}/document.json"),
+            format!("/cases/{draft}/documents/{}", act.id),
         ] {
             assert_eq!(
                 app.get(&path).await.status,
@@ -158,6 +181,36 @@ async fn the_demo_cases_are_read_by_anyone_and_a_draft_by_its_members_only() {
             let mut mine = signed_in(&app, &member).await;
             assert_eq!(mine.get(&path).await.status, StatusCode::OK, "{path}");
         }
+        // Documents go back as attachments; an uploaded page is never served as HTML.
+        let mut mine = signed_in(&app, &member).await;
+        let html = mine
+            .get(&format!("/cases/{draft}/documents/{}", act.id))
+            .await;
+        assert_eq!(html.headers["content-type"], "application/octet-stream");
+        assert!(
+            html.headers["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        assert_eq!(html.bytes, b"<script>alert(1)</script>");
+        let pdf = mine
+            .get(&format!("/cases/{draft}/documents/{}", pdf_doc.id))
+            .await;
+        assert_eq!(pdf.headers["content-type"], "application/pdf");
+        assert_eq!(
+            pdf.headers["content-disposition"],
+            "attachment; filename=\"esigenze _finali_.pdf\""
+        );
+        let page = mine.get(&format!("/cases/{draft}")).await;
+        assert_eq!(page.all("#case-documents li").len(), 2);
+        // Another case's document is not this case's.
+        assert_eq!(
+            mine.get(&format!("/cases/{}/documents/{}", loaded.finished, act.id))
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
         assert!(!app.get("/cases").await.body.contains("Bozza riservata"));
         let mut mine = signed_in(&app, &member).await;
         assert!(mine.get("/cases").await.body.contains("Bozza riservata"));

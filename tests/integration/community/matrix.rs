@@ -170,6 +170,18 @@ async fn every_protected_route_for_every_role() {
         )
         .await
         .unwrap();
+        let evidence = riuso::cases::store::upload(
+            &app.db.conn,
+            case,
+            Some(reuser_member.id),
+            "esigenze.pdf",
+            "application/pdf",
+            b"%PDF-1.7",
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .id;
 
         // (method, path, form, people acting for the route's organisation, expectations)
         let owner_people = [&owner_member, &owner_admin];
@@ -346,6 +358,13 @@ async fn every_protected_route_for_every_role() {
             (
                 "GET",
                 format!("/cases/{case}/document.json"),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ),
+            (
+                "GET",
+                format!("/cases/{case}/documents/{evidence}"),
                 vec![],
                 reuser_people,
                 [SignIn, Allow, Allow, Deny, Deny, Deny],
