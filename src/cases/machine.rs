@@ -32,9 +32,10 @@
 //! | any state but the terminal ones | `Withdraw` | Withdrawn | a motivation |
 //! | any | `Publish` | the same | — |
 //!
-//! Every move but `Acknowledge` and `Publish` is made by a member of the administration (the
-//! store checks the membership); `Acknowledge` is also made by the system, when the owner's
-//! `usedBy` lists the administration.
+//! Every move is made by a member of the administration (the caller checks the membership),
+//! but the owner's acknowledgement of the reuse declaration and the closing that follows it,
+//! which the system also makes: when a crawl of the owner's `usedBy` lists the administration,
+//! or a member of the owner confirms the declaration.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -363,7 +364,7 @@ pub enum Transition {
     Acknowledge {
         /// The declaration's id.
         declaration: i64,
-        /// How (`used-by`, `owner`).
+        /// How (`crawl`, `owner`).
         via: String,
     },
     /// The modifications are released.
@@ -1007,7 +1008,10 @@ impl Case {
             (None, _) => return Err(Guard::NotOpened),
             _ => {}
         }
-        let system_may = matches!(transition, Transition::Acknowledge { .. });
+        // The owner's acknowledgement arrives by itself (a crawl of its `usedBy`, or its member
+        // confirming), and closes the case.
+        let system_may = matches!(transition, Transition::Acknowledge { .. })
+            || (matches!(transition, Transition::Close { .. }) && from == S::ReuseAcknowledged);
         if !(actor.is_member() || system_may && actor.role == Role::System) {
             return Err(Guard::NeedsMember);
         }

@@ -413,6 +413,76 @@ pub async fn evaluated_snapshots(
     Ok(out)
 }
 
+/// Follows the reuse declarations `declarations` into the cases they were made from: a case
+/// waiting in `ReuseDeclared` for one that is now acknowledged records the acknowledgement and
+/// closes, as the system, in the caller's write transaction `txn`. Answers the cases closed.
+///
+/// # Errors
+///
+/// Fails on a database error or an unreadable case.
+pub async fn follow_declarations(
+    txn: &impl ConnectionTrait,
+    declarations: &[i64],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, CaseError> {
+    use crate::community::entities::reuse_declarations;
+    if declarations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let waiting = reuse_cases::Entity::find()
+        .filter(reuse_cases::Column::State.eq(State::ReuseDeclared.as_str()))
+        .order_by_asc(reuse_cases::Column::Id)
+        .all(txn)
+        .await?;
+    let mut closed = Vec::new();
+    for row in waiting {
+        let Some(stored) = load(txn, row.id).await? else {
+            continue;
+        };
+        let Some(declaration) = stored.case.declaration.filter(|d| declarations.contains(d)) else {
+            continue;
+        };
+        let Some(decl) = reuse_declarations::Entity::find_by_id(declaration)
+            .one(txn)
+            .await?
+        else {
+            continue;
+        };
+        if decl.status != "acknowledged" {
+            continue;
+        }
+        let ipa = stored
+            .case
+            .opening
+            .as_ref()
+            .map(|o| o.ipa.clone())
+            .unwrap_or_default();
+        let via = decl.acknowledged_via.unwrap_or_else(|| "owner".to_owned());
+        transition_in(
+            txn,
+            row.id,
+            Actor::system(&ipa),
+            Transition::Acknowledge { declaration, via },
+            &[],
+            now,
+        )
+        .await?;
+        transition_in(
+            txn,
+            row.id,
+            Actor::system(&ipa),
+            Transition::Close {
+                note: String::new(),
+            },
+            &[],
+            now,
+        )
+        .await?;
+        closed.push(row.id);
+    }
+    Ok(closed)
+}
+
 /// A candidate whose catalog entry changed since its evaluation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Changed {

@@ -1163,7 +1163,18 @@ fn the_guards_say_which_one_failed() {
     // Every guard but "not-from", "not-opened" and "opening-incomplete" (the tests above walk
     // them) is exercised.
     assert_eq!(names.len(), 35, "{names:?}");
-    // The system acknowledges; a proprietary case closes from production.
+    // The system acknowledges, and closes what the acknowledgement ends, nothing else.
+    let (acknowledged, _) = at(State::ReuseAcknowledged);
+    assert!(
+        acknowledged
+            .apply(Actor::system(IPA), close(), vec![], now())
+            .is_ok()
+    );
+    assert_eq!(
+        production.apply(Actor::system(IPA), close(), vec![], now()),
+        Err(Guard::NeedsMember)
+    );
+    // A proprietary case closes from production.
     assert!(
         declared
             .apply(Actor::system(IPA), acknowledge(), vec![], now())

@@ -307,3 +307,166 @@ async fn the_api_answers_the_published_cases_and_a_members_drafts() {
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_owners_acknowledgement_closes_the_case_the_declaration_came_from() {
+    use riuso::cases::evidence::{
+        Choice, Coverage, Decision, Delivery, Evaluation, Needs, Norm, Procurement, Production,
+        Requirement, Search, Tco,
+    };
+    use riuso::community::declarations::{self, NewDeclaration};
+
+    for backend in BACKENDS {
+        let app = demo_app(backend).await;
+        let bologna = organisations::for_ipa(&app.db.conn, "c_a944", "Comune di Bologna")
+            .await
+            .unwrap();
+        let owner = organisations::for_ipa(&app.db.conn, "c_f646", "Comune di Montesilvano")
+            .await
+            .unwrap();
+        let member = person(&app.db, "rtd@comune.bologna.example", None).await;
+        member_of(&app.db, &member, bologna.id).await;
+        let owner_member = person(&app.db, "ced@comune.montesilvano.example", None).await;
+        member_of(&app.db, &owner_member, owner.id).await;
+        let slug = crate::community::slug_of(&app.db, "ComunicaPA").await;
+        let (found, facts) = riuso::cases::prefill::candidate(&app.db.conn, &slug)
+            .await
+            .unwrap()
+            .unwrap();
+        let actor = Actor::member(member.id, "c_a944");
+        let now = Utc::now();
+        let id = store::open(
+            &app.db.conn,
+            bologna.id,
+            actor.clone(),
+            Transition::Open {
+                title: "Comunicazione".to_owned(),
+                scope: "x".to_owned(),
+                officer: "y".to_owned(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        let moves = vec![
+            Transition::DefineNeeds {
+                needs: Needs {
+                    context: "c".to_owned(),
+                    objectives: String::new(),
+                    requirements: vec![Requirement {
+                        text: "r".to_owned(),
+                        indispensable: true,
+                    }],
+                    budget: 10_000,
+                    budget_covers: String::new(),
+                    days: 100,
+                    norms: vec![Norm::Accessibility],
+                    other_constraints: String::new(),
+                },
+            },
+            Transition::StartSearch,
+            Transition::Search {
+                search: Search {
+                    query: "comunica".to_owned(),
+                    filters: vec![],
+                    total: 1,
+                    results: vec![found.clone()],
+                },
+            },
+            Transition::Shortlist {
+                candidates: vec![found.software],
+            },
+            Transition::Evaluate {
+                evaluation: Evaluation {
+                    software: found.software,
+                    snapshot: found.snapshot,
+                    slug: found.slug.clone(),
+                    name: found.name.clone(),
+                    facts,
+                    coverage: vec![Coverage::Covered],
+                    agreements: String::new(),
+                    skills: String::new(),
+                    tco: Tco {
+                        training: 1_000,
+                        ..Tco::default()
+                    },
+                    days: 30,
+                    blocking: String::new(),
+                    licence: None,
+                    notes: String::new(),
+                },
+            },
+            Transition::Select {
+                decision: Decision {
+                    choice: Choice::PaReuse {
+                        software: found.software,
+                        version: "1".to_owned(),
+                    },
+                    motivation: "m".to_owned(),
+                    delivery: Delivery::Saas,
+                    planned_changes: false,
+                },
+            },
+            Transition::Procure {
+                procurement: Procurement {
+                    cig: String::new(),
+                    award_act: "a".to_owned(),
+                    services: String::new(),
+                    annexes: vec![],
+                },
+            },
+            Transition::GoLive {
+                production: Production {
+                    live_on: now.date_naive(),
+                    version: "1".to_owned(),
+                    address: "https://example.org".to_owned(),
+                },
+            },
+        ];
+        for transition in moves {
+            store::transition(&app.db.conn, id, actor.clone(), transition, &[], now)
+                .await
+                .unwrap();
+        }
+        let declaration = declarations::declare(
+            &app.db.conn,
+            "https://riuso.example.org",
+            found.software,
+            member.id,
+            &NewDeclaration {
+                organisation_id: bologna.id,
+                version: "1".to_owned(),
+                since: now.date_naive(),
+                modified: false,
+                variant_url: None,
+                note: String::new(),
+                contact: "rtd@comune.bologna.example".to_owned(),
+            },
+        )
+        .await
+        .unwrap();
+        store::transition(
+            &app.db.conn,
+            id,
+            actor.clone(),
+            Transition::DeclareReuse { declaration },
+            &[],
+            now,
+        )
+        .await
+        .unwrap();
+        // The owner's member confirms on the declaration's page: the case closes.
+        let mut owner_client = signed_in(&app, &owner_member).await;
+        let answer = owner_client
+            .post_form(&format!("/declarations/{declaration}/acknowledge"), &[])
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{backend:?}");
+        let stored = store::load(&app.db.conn, id).await.unwrap().unwrap();
+        assert_eq!(stored.case.state, Some(State::Closed), "{backend:?}");
+        assert_eq!(stored.case.acknowledged_via.as_deref(), Some("owner"));
+        let (_, last) = stored.events.last().unwrap();
+        assert_eq!(last.actor.user, None, "the system closes it");
+        assert_eq!(stored.row.state, "closed");
+        app.close().await;
+    }
+}
