@@ -72,6 +72,8 @@ test-api: $(API_TOOLS)
 	@set -e; dir=$$(mktemp -d); venv=$(abspath $(SCHEMATHESIS_VENV)); base=http://127.0.0.1:$(API_TEST_PORT); \
 	export DATABASE_URL="sqlite://$$dir/riuso.db?mode=rwc" RIUSO_API_RATE_PER_MINUTE=0 RIUSO_LOG=warn; \
 	$(TARGET_DIR)/debug/riuso dev seed --count 200 --seed 1 --json >/dev/null; \
+	$(TARGET_DIR)/debug/riuso import demo >/dev/null && $(TARGET_DIR)/debug/riuso dev demo-cases >/dev/null; \
+	$(TARGET_DIR)/debug/riuso dev demo-community >/dev/null; \
 	git init -q $$dir/repo && cp demo/Comune-Milano__gefo.yml $$dir/repo/publiccode.yml; \
 	git -C $$dir/repo add publiccode.yml && git -C $$dir/repo -c user.name=riuso -c user.email=riuso@example.org commit -qm demo; \
 	printf 'publishers:\n  - name: Demo\n    repositories: [file://%s/repo]\n' $$dir > $$dir/publishers.yml; \
@@ -115,6 +117,7 @@ BROWSER_ARTIFACTS := $(abspath $(TARGET_DIR))/browser-artifacts
 test-browser: assets
 	@command -v $(CHROMIUM) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 	@command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl; }
+	@command -v pdftotext >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq poppler-utils; }
 	$(CARGO) build --locked
 	@set -e; dir=$$(mktemp -d); riuso=$(abspath $(TARGET_DIR))/debug/riuso; \
 	base=http://127.0.0.1:$(BROWSER_TEST_PORT); changed=$$dir/demo/Comune-di-Montesilvano__ComunicaPA.yml; \
@@ -133,6 +136,7 @@ test-browser: assets
 	sed -i 's/^developmentStatus: stable/developmentStatus: stabile/' $$broken; \
 	$$riuso import --json $$broken >/dev/null; \
 	$$riuso dev seed --count 50 --seed 1 --json >/dev/null; \
+	$$riuso dev demo-cases >/dev/null; \
 	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid $$sink 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \

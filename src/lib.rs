@@ -21,9 +21,12 @@
 //! links), [`untrusted`] (untrusted text made harmless for each medium), [`community`]
 //! (accounts, administrations and reuse declarations), [`pipeline`] (the steps that write both
 //! the catalog and the community: a stored file and the declarations its `usedBy`
-//! acknowledges), [`app`] and [`web`] (the HTTP server: the only module that knows HTTP).
+//! acknowledges), [`cases`] (the art. 68
+//! comparative evaluation: reuse cases and their motivation document), [`app`] and [`web`]
+//! (the HTTP server: the only module that knows HTTP).
 
 pub mod app;
+pub mod cases;
 pub mod catalog;
 pub mod cli;
 pub mod community;

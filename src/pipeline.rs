@@ -2,7 +2,8 @@
 //!
 //! A crawled or imported file is stored by [`catalog::ingest`], and the reuse declarations its
 //! `usedBy` acknowledges (Annex D) by [`declarations::acknowledge_from_used_by`], atomically
-//! with the snapshot that says so; a transaction that loses a race with another writer runs
+//! with the snapshot that says so (and the reuse cases those declarations were made from close
+//! with them); a transaction that loses a race with another writer runs
 //! again. A file whose state changed (a valid file followed by an invalid one, or the reverse)
 //! and an entry deactivated after its grace ([`expire_invalid`]) are told to the owner's
 //! members who asked for it ([`notices`]), in the same transaction as the change. A file that
@@ -106,12 +107,19 @@ pub async fn ingest_valid(
             {
                 // An owner that lists a declaring administration in `usedBy` acknowledges its
                 // declaration (Annex D), in the same transaction as the file that says so.
-                declarations::acknowledge_from_used_by(
+                let acknowledged = declarations::acknowledge_from_used_by(
                     &txn,
                     ingested.software_id,
                     ingested.snapshot_id,
                 )
                 .await?;
+                // The reuse cases waiting for those acknowledgements close with them.
+                crate::cases::store::follow_declarations(&txn, &acknowledged, Utc::now())
+                    .await
+                    .map_err(|e| match e {
+                        crate::cases::CaseError::Db(db) => db,
+                        other => DbErr::Custom(other.to_string()),
+                    })?;
             }
             if matches!(
                 ingested.outcome,

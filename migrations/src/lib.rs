@@ -24,6 +24,7 @@ mod m20261209_000001_create_communities;
 mod m20261209_000002_create_notifications;
 mod m20261209_000003_digest;
 mod m20261209_000004_outbox_unsubscribe;
+mod m20261210_000001_create_reuse_cases;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000002_create_notifications::Migration),
             Box::new(m20261209_000003_digest::Migration),
             Box::new(m20261209_000004_outbox_unsubscribe::Migration),
+            Box::new(m20261210_000001_create_reuse_cases::Migration),
         ]
     }
 }

@@ -10,10 +10,11 @@
 //!    layer of the Comune di Montesilvano (`GovPay-Interaction-Layer`); the last version of its
 //!    file lists Milano in `usedBy`, and its crawl acknowledges the declaration.
 //! 4. The community of `ComunicaPA` (`community::forum::demo`), with its people, threads and
-//!    release matrix.
+//!    release matrix, and two art. 68 reuse cases (`cases::demo`), one finished, one in
+//!    progress.
 //!
 //! Steps 2 and 3 run once per database: when the demo account exists, only the files are
-//! imported again (unchanged files change nothing); step 4 when `ComunicaPA` has no community.
+//! imported again (unchanged files change nothing); step 4 when not loaded yet.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -162,6 +163,15 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
             .map_err(|e| anyhow::anyhow!("cannot load the demo community: {e}"))?;
         if community {
             println!("demo: the community of ComunicaPA loaded");
+        }
+        // Two reuse cases, a finished one and one in progress, once.
+        if let Some(cases) =
+            crate::cases::demo::load(&conn, &config.public_url, chrono::Utc::now()).await?
+        {
+            println!(
+                "demo: reuse cases loaded: /cases/{} (finished), /cases/{} (in progress)",
+                cases.finished, cases.in_progress
+            );
         }
         conn.close().await?;
         println!(

@@ -16,6 +16,10 @@ pub enum Command {
     /// Load the demo's solution community (after `riuso import demo`): two administrations
     /// discussing a release of `ComunicaPA`, and its release matrix. Loading it again does nothing.
     DemoCommunity,
+    /// Load the demonstration reuse cases of the demo catalog (`riuso import demo` first): a
+    /// finished art. 68 evaluation and one in progress, both published. Loading twice adds
+    /// nothing.
+    DemoCases,
 }
 
 /// Arguments of `riuso dev seed`.
@@ -41,6 +45,7 @@ pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
     let args = match command {
         Command::Seed(args) => args,
         Command::DemoCommunity => return demo_community(config),
+        Command::DemoCases => return demo_cases(config),
     };
     let runtime = super::runtime()?;
     runtime.block_on(async {
@@ -91,6 +96,25 @@ fn demo_community(config: &Config) -> anyhow::Result<u8> {
             );
         } else {
             println!("demo community already loaded (or no ComunicaPA in the catalog)");
+        }
+        conn.close().await?;
+        Ok(0)
+    })
+}
+
+/// `riuso dev demo-cases`.
+fn demo_cases(config: &Config) -> anyhow::Result<u8> {
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        let conn = db::open(&config.database_url).await?;
+        let loaded =
+            crate::cases::demo::load(&conn, &config.public_url, chrono::Utc::now()).await?;
+        match loaded {
+            Some(cases) => println!(
+                "demo cases loaded: /cases/{} (finished), /cases/{} (in progress)",
+                cases.finished, cases.in_progress
+            ),
+            None => println!("demo cases: already loaded, or the demo catalog is missing"),
         }
         conn.close().await?;
         Ok(0)

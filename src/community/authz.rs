@@ -17,6 +17,7 @@
 //! | `ManageUsers` | no | no | no | yes |
 //! | `Review` (the queue, claims, outcomes, assignments) | no | no | yes | yes |
 //! | `ViewRelease(owner)` (the owner's release checklist) | of `owner` | of `owner` | yes | yes |
+//! | `Case(org)` (read and move `org`'s reuse cases; a published case anyone reads) | of `org` | of `org` | no | no |
 //! | `StartCommunity` (a community of practice) | yes | yes | no | yes |
 //! | `OpenSolutionCommunity(owner)` (no owner confirmed: site admins) | of `owner` | of `owner` | no | yes |
 //! | `Adopt(org)` (say what `org` does with a release) | of `org` | of `org` | no | no |
@@ -116,6 +117,9 @@ pub enum Action {
     Review,
     /// See the release checklist of the software of the owner `org`.
     ViewRelease(i64),
+    /// Read and move the reuse cases of `org` (its art. 68 evaluations, drafts of an
+    /// administrative procedure: nobody else's business until published).
+    Case(i64),
     /// Start a community of practice.
     StartCommunity,
     /// Open the solution community of the software of the owner `org` (site administrators only
@@ -188,7 +192,7 @@ pub fn check(actor: Option<&Actor>, action: Action) -> Result<(), Denied> {
     let admin = actor.is(SiteRole::Admin);
     let allowed = match action {
         Action::Account => true,
-        Action::Declare(org) => actor.role_in(org).is_some(),
+        Action::Declare(org) | Action::Case(org) => actor.role_in(org).is_some(),
         Action::ManageDeclaration(org) | Action::Acknowledge(org) => {
             admin || actor.role_in(org).is_some()
         }
@@ -273,6 +277,7 @@ mod tests {
             allowed(Action::ViewRelease(1)),
             [true, true, false, true, true]
         );
+        assert_eq!(allowed(Action::Case(1)), [true, true, false, false, false]);
         assert_eq!(check(None, Action::Account), Err(Denied::SignIn));
     }
 

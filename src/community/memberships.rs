@@ -453,3 +453,61 @@ pub async fn organisation_by_code(
 ) -> Result<Option<crate::catalog::entities::organisations::Model>, CommunityError> {
     Ok(organisations::by_ipa(db, code).await?)
 }
+
+/// The demonstration member `email` (named `name`) of organisation `org_id`, created when
+/// missing: an account without a password (nobody signs in as it) whose address and membership
+/// count as verified, for the demonstration data `riuso dev demo-cases` loads. No mail is sent.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn demo_member(
+    db: &DatabaseConnection,
+    email: &str,
+    name: &str,
+    org_id: i64,
+) -> Result<users::Model, CommunityError> {
+    let txn = crate::db::begin_write(db).await?;
+    let user = match users::Entity::find()
+        .filter(users::Column::Email.eq(email))
+        .one(&txn)
+        .await?
+    {
+        Some(user) => user,
+        None => {
+            users::ActiveModel {
+                email: Set(Some(email.to_owned())),
+                display_name: Set(name.to_owned()),
+                password_hash: Set(None),
+                email_verified_at: Set(Some(now())),
+                site_role: Set(None),
+                lang: Set("it".to_owned()),
+                created_at: Set(now()),
+                deleted_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    let member = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user.id))
+        .filter(memberships::Column::OrganisationId.eq(org_id))
+        .one(&txn)
+        .await?;
+    if member.is_none() {
+        memberships::ActiveModel {
+            user_id: Set(user.id),
+            organisation_id: Set(org_id),
+            role: Set(OrgRole::Member.as_str().to_owned()),
+            status: Set(Status::Verified.as_str().to_owned()),
+            requested_at: Set(now()),
+            verified_at: Set(Some(now())),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(user)
+}

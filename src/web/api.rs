@@ -4,6 +4,7 @@
 //! per-client rate limit on everything under `/api`) are in the route table, `web::routes`.
 
 pub mod answers;
+pub mod cases;
 pub mod communities;
 pub mod crawls;
 pub mod docs;

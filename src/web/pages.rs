@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod cases;
 pub mod communities;
 pub mod compare;
 pub mod compliance;

@@ -20,7 +20,7 @@ use super::{api, assets, badges, page, pages, schemas, session};
 use crate::app::AppState;
 use crate::i18n::Lang;
 use pages::{
-    account, admin, communities, compare, declarations, feeds, home, memberships, notices,
+    account, admin, cases, communities, compare, declarations, feeds, home, memberships, notices,
     publishers, release, releases, review, search, software, threads, validator,
 };
 
@@ -113,6 +113,19 @@ fn api_routes(state: &AppState) -> Router<AppState> {
             "/api/v1/releases/{id}",
             member_read(get(api::communities::show_release)),
         );
+    let cases = Router::new()
+        .route(
+            "/api/v1/cases",
+            get(api::cases::list)
+                .layer(axum::middleware::from_fn(etag::layer))
+                .route_layer(session.clone()),
+        )
+        .route(
+            "/api/v1/cases/{id}",
+            get(api::cases::show)
+                .layer(axum::middleware::from_fn(etag::layer))
+                .route_layer(session),
+        );
     let exports = Router::new()
         .route("/api/v1/export.csv", get(api::export::csv))
         .route("/api/v1/export.jsonl", get(api::export::jsonl))
@@ -133,6 +146,7 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .merge(exports)
         .merge(reviews)
         .merge(communities)
+        .merge(cases)
         .layer(cors)
         .merge(queue)
         .route("/api/v1/validate", post(api::validate::validate))
@@ -285,6 +299,11 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/posts/{id}/{action}", post(threads::act))
         .route("/releases/{id}/advance", post(releases::advance))
         .route("/releases/{id}/adoption", post(releases::adopt))
+        .route("/cases", get(cases::index))
+        .route("/cases/{id}", get(cases::show))
+        .route("/cases/{id}/document.pdf", get(cases::pdf))
+        .route("/cases/{id}/document.json", get(cases::json))
+        .route("/cases/{id}/documents/{doc}", get(cases::document))
         .route("/", get(home::show))
         .route("/software", get(search::show))
         .route("/software/{slug}", get(software::show))

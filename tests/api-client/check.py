@@ -127,6 +127,13 @@ if communities and communities.data:
             call(api["show_release"], models.ReleaseResponse, thread.release_id)
 else:
     print("     no community in this catalog: its threads, posts and releases are not called")
+cases = call(api["list_cases"], models.CaseList)
+if cases and len(cases.data) < 2:
+    failures.append("list_cases: the demo cases are missing (make test-api loads them)")
+elif cases:
+    case = call(api["show_case"], models.CaseResponse, cases.data[0].id)
+    if case and case.id != cases.data[0].id:
+        failures.append(f"show_case: asked for {cases.data[0].id}, answered {case.id}")
 
 with open(PUBLICCODE, "rb") as f:
     verdict = call(api["validate"], models.ValidationResponse, body=File(payload=f.read(), file_name="publiccode.yml"))

@@ -20,6 +20,9 @@
 //   - the journey of a reuse declaration: sign up, confirm the address from the mail the SMTP sink
 //     received, sign in, claim an administration, confirm it from the mail to its registered
 //     address (as its office would), declare reuse, and see the declaration on the software page.
+//   - the reuse cases of the demo (`riuso dev demo-cases`): the list and a finished case's
+//     motivation document get the page checks in both languages, and its PDF, downloaded through
+//     the page, holds the needs, the candidate, the guards' values and the decision (pdftotext).
 //   - the journey of a compliance review: a reviewer (an account given the role with
 //     `riuso user role`) opens the queue, claims an entry, fills the checklist and records it
 //     compliant with remarks; a member of the publishing administration sees the findings on
@@ -539,6 +542,39 @@ async function phoneChecks(browser, lang, paths) {
   return `${Object.keys(paths).length} pages at ${PHONE.width} px`;
 }
 
+// The reuse cases `riuso dev demo-cases` loaded: the list and the finished case's motivation
+// document get the page checks; its PDF, downloaded through the page's link, holds the needs,
+// the candidate, the guards with their values and the decision (read with poppler's pdftotext).
+async function casesChecks(browser, lang) {
+  const cases = await api('/api/v1/cases');
+  const finished = cases.data?.find((c) => c.state === 'closed');
+  if (!finished) throw new Failure(['/api/v1/cases lists no closed case: the demo cases are missing']);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  context.setDefaultTimeout(10_000);
+  try {
+    const { page: list, problems } = await visit(context, 'cases', lang, '/cases');
+    if ((await list.locator(`main a[href="/cases/${finished.id}"]`).count()) === 0) problems.push(`/cases does not link /cases/${finished.id}`);
+    await list.close();
+    const { page, problems: shown } = await visit(context, 'case', lang, `/cases/${finished.id}`);
+    problems.push(...shown);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-pdf')]);
+    const file = join(ARTIFACTS, `case-${lang}.pdf`);
+    await download.saveAs(file);
+    await page.close();
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+    const needles = lang === 'it'
+      ? ['Esigenze e vincoli', 'pagoPA', 'GovPay Interaction Layer', 'S_TCO € 29.000 < T_bilancio € 40.000', 'S_tempi 90 giorni < T_tempi 150 giorni', 'Riuso di una soluzione PA']
+      : ['Needs and constraints', 'pagoPA', 'GovPay Interaction Layer', 'S_TCO € 29,000 < T_bilancio € 40,000', 'S_tempi 90 days < T_tempi 150 days', 'Reuse of a PA solution'];
+    for (const needle of needles) {
+      if (!text.includes(needle)) problems.push(`the PDF's text lacks ${JSON.stringify(needle)}`);
+    }
+    expectNone(problems);
+    return `/cases/${finished.id}, ${file}`;
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await chromium.launch({
@@ -786,6 +822,14 @@ async function main() {
       legal: '/legal',
       'not-found': '/no-such-page',
     };
+    for (const lang of LANGS) {
+      await check(`reuse cases: the list, a motivation document and its PDF (${lang})`, () => casesChecks(browser, lang));
+    }
+    const firstCase = (await api('/api/v1/cases')).data?.[0]?.id;
+    if (firstCase) {
+      phonePaths.cases = '/cases';
+      phonePaths.case = `/cases/${firstCase}`;
+    }
     for (const lang of LANGS) {
       await check(`phone, 375 px (${lang})`, () => phoneChecks(browser, lang, phonePaths));
     }

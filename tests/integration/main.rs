@@ -4,6 +4,7 @@
 
 mod api;
 mod architecture;
+mod cases;
 mod catalog;
 mod community;
 mod compliance;

@@ -1115,3 +1115,153 @@ pub struct MatrixResponse {
     /// The administrations, by name.
     pub rows: Vec<MatrixRowResponse>,
 }
+
+/// The administration a reuse case belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseAdministrationResponse {
+    /// Its IPA code.
+    pub ipa_code: Option<String>,
+    /// Its name.
+    pub name: String,
+}
+
+/// A reuse case (an art. 68 comparative evaluation) in a list.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseSummaryResponse {
+    /// Case id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// The administration.
+    pub administration: CaseAdministrationResponse,
+    /// Its state (`opened`, `needs-defined`, `searching-pa-reuse`, … `closed`, `withdrawn`,
+    /// `not-applicable`).
+    pub state: String,
+    /// Whether anyone may read it.
+    pub published: bool,
+    /// When it last moved.
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+/// A page of reuse cases.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaseList {
+    /// The cases, newest first.
+    pub data: Vec<CaseSummaryResponse>,
+    /// The next page.
+    pub links: Links,
+}
+
+/// One candidate's evaluation against the needs, with the guards' values.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseCandidateResponse {
+    /// `pa-reuse` or `open-source`.
+    pub phase: String,
+    /// The catalog entry's id.
+    pub software_id: i64,
+    /// Its name when evaluated.
+    pub name: String,
+    /// The snapshot the evaluation was based on.
+    pub snapshot_id: i64,
+    /// When it was evaluated.
+    pub evaluated_at: DateTime<FixedOffset>,
+    /// The estimated total cost of ownership, in euros.
+    pub s_tco: u64,
+    /// The budget, in euros.
+    pub t_bilancio: u64,
+    /// `S_TCO < T_bilancio`.
+    pub within_budget: bool,
+    /// Days to production.
+    pub s_tempi: u32,
+    /// The acceptable days to production.
+    pub t_tempi: u32,
+    /// `S_tempi < T_tempi`.
+    pub within_time: bool,
+    /// Every guard holds.
+    pub eligible: bool,
+}
+
+/// The decision of a reuse case.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseDecisionResponse {
+    /// `pa-reuse`, `open-source`, `proprietary` or `ex-novo`.
+    pub kind: String,
+    /// The catalog entry chosen, for reuse and open source.
+    pub software_id: Option<i64>,
+    /// Its version or commit.
+    pub version: Option<String>,
+    /// The proprietary product chosen.
+    pub product: Option<String>,
+    /// Why.
+    pub motivation: String,
+    /// `saas` or `cloud-iaas`.
+    pub delivery: String,
+    /// When the comparative evaluation was concluded.
+    pub concluded_at: Option<DateTime<FixedOffset>>,
+    /// The obligations that follow (Annex E), by name.
+    pub obligations: Vec<String>,
+}
+
+/// A document attached to a move of a case.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseDocumentResponse {
+    /// Its file name.
+    pub name: String,
+    /// Its SHA-256, in hex.
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+}
+
+/// One move of a reuse case.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseEventResponse {
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// The transition (`open`, `define-needs`, `search`, `evaluate`, `select`, …).
+    pub transition: String,
+    /// The state it left.
+    pub from: String,
+    /// The state it reached.
+    pub to: String,
+    /// The IPA code acted for.
+    pub ipa_code: String,
+    /// The documents attached.
+    pub documents: Vec<CaseDocumentResponse>,
+}
+
+/// A reuse case: its state, its candidates against the guards, its decision and every move.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseResponse {
+    /// Case id.
+    pub id: i64,
+    /// Its title.
+    pub title: String,
+    /// The administration.
+    pub administration: CaseAdministrationResponse,
+    /// Its state.
+    pub state: String,
+    /// Whether anyone may read it.
+    pub published: bool,
+    /// The budget `T_bilancio`, in euros, once the needs are defined.
+    pub budget: Option<u64>,
+    /// The acceptable days to production `T_tempi`.
+    pub days: Option<u32>,
+    /// The requirements of the needs document.
+    pub requirements: Vec<String>,
+    /// Each evaluated candidate.
+    pub candidates: Vec<CaseCandidateResponse>,
+    /// The decision, once taken.
+    pub decision: Option<CaseDecisionResponse>,
+    /// The reuse declaration made from the case.
+    pub declaration_id: Option<i64>,
+    /// Every move, oldest first.
+    pub events: Vec<CaseEventResponse>,
+}

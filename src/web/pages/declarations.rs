@@ -310,6 +310,12 @@ pub async fn acknowledge(
 ) -> Result<Response, AppError> {
     declaration_for(&state, &me, id, |d| d.owner_id.map(Action::Acknowledge)).await?;
     declarations::acknowledge(&state.db, id, me.session.user.id).await?;
+    // The reuse case the declaration was made from, if any, closes with it.
+    let txn = crate::db::begin_write(&state.db).await?;
+    crate::cases::store::follow_declarations(&txn, &[id], chrono::Utc::now())
+        .await
+        .map_err(super::cases::failed)?;
+    txn.commit().await?;
     Ok(Redirect::to(&format!("/declarations/{id}")).into_response())
 }
 

@@ -156,6 +156,33 @@ async fn every_protected_route_for_every_role() {
         .await
         .unwrap();
 
+        // A reuse case of Bologna, not published: its members read it, nobody else.
+        let case = riuso::cases::store::open(
+            &app.db.conn,
+            reuser,
+            riuso::cases::Actor::member(reuser_member.id, "c_a944"),
+            riuso::cases::Transition::Open {
+                title: "Protocollo".to_owned(),
+                scope: "Il protocollo".to_owned(),
+                officer: "RTD".to_owned(),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+        let evidence = riuso::cases::store::upload(
+            &app.db.conn,
+            case,
+            Some(reuser_member.id),
+            "esigenze.pdf",
+            "application/pdf",
+            b"%PDF-1.7",
+            Utc::now(),
+        )
+        .await
+        .unwrap()
+        .id;
+
         // (method, path, form, people acting for the route's organisation, expectations)
         let owner_people = [&owner_member, &owner_admin];
         let reuser_people = [&reuser_member, &reuser_admin];
@@ -304,6 +331,57 @@ async fn every_protected_route_for_every_role() {
                 vec![],
                 owner_people,
                 REVIEWERS,
+            ),
+            // Reuse cases: the list is public; an unpublished case and its documents are for
+            // the members of its administration only (not even site administrators).
+            (
+                "GET",
+                "/cases".into(),
+                vec![],
+                reuser_people,
+                [Allow, Allow, Allow, Allow, Allow, Allow],
+            ),
+            (
+                "GET",
+                format!("/cases/{case}"),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ),
+            (
+                "GET",
+                format!("/cases/{case}/document.pdf"),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ),
+            (
+                "GET",
+                format!("/cases/{case}/document.json"),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ),
+            (
+                "GET",
+                format!("/cases/{case}/documents/{evidence}"),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ),
+            (
+                "GET",
+                format!("/api/v1/cases/{case}"),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ),
+            (
+                "GET",
+                "/api/v1/cases".into(),
+                vec![],
+                reuser_people,
+                [Allow, Allow, Allow, Allow, Allow, Allow],
             ),
             // The owner's release checklist: its members, reviewers, site administrators.
             (

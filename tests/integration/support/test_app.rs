@@ -235,6 +235,8 @@ pub struct Response {
     pub headers: HeaderMap,
     /// The body (every answer of this application is text).
     pub body: String,
+    /// The body as sent.
+    pub bytes: Vec<u8>,
     html: OnceCell<Html>,
 }
 
@@ -324,7 +326,9 @@ impl Client {
         let answer = Response {
             status,
             headers,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
+            // A binary answer (a PDF) is read as bytes; its text is for messages only.
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
             html: OnceCell::new(),
         };
         self.keep(&answer);
