@@ -104,10 +104,16 @@ pub async fn load(db: &DatabaseConnection, public_url: &str) -> Result<bool, Com
         .first()
         .map(|(id, _)| *id)
         .ok_or(CommunityError::NotFound)?;
-    if crate::community::declarations::made_by(db, bologna)
+    // Bologna may have declared reusing other solutions already (the demo cases do): what
+    // matters is a standing declaration of this one.
+    let declared = crate::community::declarations::made_by(db, bologna)
         .await?
-        .is_empty()
-    {
+        .iter()
+        .any(|d| {
+            d.row.software_id == entry.id
+                && d.status != crate::community::declarations::Status::Withdrawn
+        });
+    if !declared {
         crate::community::declarations::declare(
             db,
             public_url,
