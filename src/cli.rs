@@ -113,9 +113,22 @@ pub const EXIT_USAGE: u8 = 2;
 /// The executable of every command, installed beside the small `riuso` one ([`front`]).
 pub const FULL_EXECUTABLE: &str = "riuso-full";
 
-/// Whether `e` is a write to a closed pipe (`riuso validate ... | head`): not worth a message.
+/// The process exit code of a command's result; an error is printed first, unless it is a
+/// write to a closed pipe (`riuso validate ... | head`), which is not worth a message.
 #[must_use]
-pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+pub fn exit_code(result: anyhow::Result<u8>) -> std::process::ExitCode {
+    match result {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => std::process::ExitCode::from(EXIT_USAGE),
+        Err(e) => {
+            eprintln!("riuso: {e:#}");
+            std::process::ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Whether `e` is a write to a closed pipe.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
     e.chain().any(|cause| {
         cause
             .downcast_ref::<std::io::Error>()

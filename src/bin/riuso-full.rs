@@ -29,13 +29,5 @@ fn main() -> ExitCode {
     if cli.command.logs() {
         riuso::telemetry::init(&config.log_filter, config.log_format);
     }
-    match run(cli, &config) {
-        Ok(code) => ExitCode::from(code),
-        // A closed pipe (`riuso validate ... | head`) is not worth a message.
-        Err(e) if riuso::cli::is_broken_pipe(&e) => ExitCode::from(EXIT_USAGE),
-        Err(e) => {
-            eprintln!("riuso: {e:#}");
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
+    riuso::cli::exit_code(run(cli, &config))
 }

@@ -65,34 +65,41 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
-        let outcomes: Vec<String> = report
-            .outcomes
-            .iter()
-            .map(|(k, n)| format!("{n} {k}"))
-            .collect();
-        println!(
-            "crawl {}: {} repositories: {}",
-            report.run_id,
-            report.repositories,
-            if outcomes.is_empty() {
-                "nothing to crawl".to_owned()
-            } else {
-                outcomes.join(", ")
-            }
-        );
-        for failure in &report.failures {
-            println!(
-                "  could not crawl {}",
-                crate::untrusted::terminal_line(failure)
-            );
-        }
+        print_report(&format!("crawl {}", report.run_id), &report);
     }
-    Ok(u8::from(
-        !report.failures.is_empty()
-            || report
-                .outcomes
-                .contains_key(&crawl_log::CrawlOutcome::Failed),
-    ))
+    Ok(u8::from(failed(&report)))
+}
+
+/// Prints `report` after `title`: the repositories by outcome, then what could not be crawled.
+pub(super) fn print_report(title: &str, report: &crawl_log::Report) {
+    let outcomes: Vec<String> = report
+        .outcomes
+        .iter()
+        .map(|(k, n)| format!("{n} {k}"))
+        .collect();
+    println!(
+        "{title}: {} repositories: {}",
+        report.repositories,
+        if outcomes.is_empty() {
+            "nothing to crawl".to_owned()
+        } else {
+            outcomes.join(", ")
+        }
+    );
+    for failure in &report.failures {
+        println!(
+            "  could not crawl {}",
+            crate::untrusted::terminal_line(failure)
+        );
+    }
+}
+
+/// Whether some account or repository of the run could not be crawled.
+pub(super) fn failed(report: &crawl_log::Report) -> bool {
+    !report.failures.is_empty()
+        || report
+            .outcomes
+            .contains_key(&crawl_log::CrawlOutcome::Failed)
 }
 
 /// Crawls every publisher of `sources` once: queues the run's jobs and works them in this

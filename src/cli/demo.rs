@@ -25,7 +25,6 @@ use sea_orm::{
     ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, QueryOrder as _,
 };
 
-use crate::catalog::crawl_log::Report;
 use crate::community::accounts::{self, Hashing, SignUp};
 use crate::community::declarations::{self, NewDeclaration};
 use crate::community::memberships;
@@ -241,32 +240,10 @@ async fn repositories_and_declaration(
         }
         let report =
             crawl::crawl_once(conn, &config, &sources, crate::worker::LANES, || {}).await?;
-        failed |= print_crawl(step, &report);
+        crawl::print_report(&format!("demo: crawl {} of 3", step + 1), &report);
+        failed |= crawl::failed(&report);
     }
     Ok(failed)
-}
-
-fn print_crawl(step: usize, report: &Report) -> bool {
-    let outcomes: Vec<String> = report
-        .outcomes
-        .iter()
-        .map(|(k, n)| format!("{n} {k}"))
-        .collect();
-    println!(
-        "demo: crawl {} of 3 of the demo repositories: {}",
-        step + 1,
-        outcomes.join(", ")
-    );
-    for failure in &report.failures {
-        println!(
-            "  could not crawl {}",
-            crate::untrusted::terminal_line(failure)
-        );
-    }
-    !report.failures.is_empty()
-        || report
-            .outcomes
-            .contains_key(&crate::catalog::crawl_log::CrawlOutcome::Failed)
 }
 
 /// `last` with another top-level `softwareVersion` and `releaseDate`.

@@ -49,15 +49,7 @@ pub fn run(args: Vec<OsString>) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    match validate::run_offline(&args, max_file_bytes) {
-        Ok(code) => ExitCode::from(code),
-        // A closed pipe (`riuso validate ... | head`) is not worth a message.
-        Err(e) if super::is_broken_pipe(&e) => ExitCode::from(EXIT_USAGE),
-        Err(e) => {
-            eprintln!("riuso: {e:#}");
-            ExitCode::from(EXIT_USAGE)
-        }
-    }
+    super::exit_code(validate::run_offline(&args, max_file_bytes))
 }
 
 #[cfg(test)]
