@@ -317,7 +317,7 @@ pub async fn organisation_names(
 ///
 /// Fails on a database error.
 pub async fn recent_events(
-    db: &DatabaseConnection,
+    db: &impl sea_orm::ConnectionTrait,
     software_id: i64,
     limit: u64,
 ) -> Result<Vec<super::entities::crawl_events::Model>, DbErr> {

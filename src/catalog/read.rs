@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, DbErr, EntityTrait as _, FromQueryResult,
+    ColumnTrait as _, ConnectionTrait, DbErr, EntityTrait as _, FromQueryResult,
     PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 
@@ -107,7 +107,7 @@ pub struct InvalidFile {
 ///
 /// Fails on a database error.
 pub async fn software(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id_or_slug: &str,
 ) -> Result<Option<SoftwareDetail>, DbErr> {
     let query = software::Entity::find();
@@ -207,7 +207,7 @@ pub async fn software(
 ///
 /// Fails on a database error.
 pub async fn repository_urls(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     ids: &[i64],
 ) -> Result<BTreeMap<i64, String>, DbErr> {
     if ids.is_empty() {
@@ -249,7 +249,7 @@ pub struct OrganisationSummary {
 ///
 /// Fails on a database error.
 pub async fn organisations(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     after: Option<i64>,
     limit: u64,
 ) -> Result<Page<OrganisationSummary>, DbErr> {
@@ -286,7 +286,7 @@ fn active_software_of(organisation_id: i64) -> sea_orm::Select<software::Entity>
 ///
 /// Fails on a database error.
 pub async fn organisation(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     code_or_id: &str,
 ) -> Result<Option<OrganisationSummary>, DbErr> {
     let query = organisations::Entity::find();
@@ -319,7 +319,7 @@ pub struct SoftwareSummary {
 ///
 /// Fails on a database error.
 pub async fn software_of(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     organisation_id: i64,
     after: Option<i64>,
     limit: u64,
@@ -376,7 +376,7 @@ const STATS_FACETS: &[&str] = &["status", "type", "maintenance", "claim", "licen
 /// # Errors
 ///
 /// Fails on a database error.
-pub async fn stats(db: &DatabaseConnection, search: &Searcher) -> Result<Stats, DbErr> {
+pub async fn stats(db: &impl ConnectionTrait, search: &Searcher) -> Result<Stats, DbErr> {
     // The facet counts of active entries are what an empty search counts: the search index
     // answers them, rather than a GROUP BY over every facet row.
     let everything = search
@@ -421,7 +421,7 @@ pub async fn stats(db: &DatabaseConnection, search: &Searcher) -> Result<Stats, 
 ///
 /// Fails on a database error.
 pub async fn crawl_runs(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     before: Option<i64>,
     limit: u64,
 ) -> Result<Page<crawl_runs::Model>, DbErr> {
@@ -443,7 +443,7 @@ pub async fn crawl_runs(
 ///
 /// Fails on a database error.
 pub async fn crawl_run(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: i64,
 ) -> Result<Option<crawl_runs::Model>, DbErr> {
     crawl_runs::Entity::find_by_id(id).one(db).await
@@ -455,7 +455,7 @@ pub async fn crawl_run(
 ///
 /// Fails on a database error.
 pub async fn crawl_events(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     run_id: i64,
     after: Option<i64>,
     limit: u64,
@@ -476,7 +476,7 @@ pub async fn crawl_events(
 ///
 /// Fails on a database error.
 pub async fn last_modified(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
 ) -> Result<Option<chrono::DateTime<chrono::FixedOffset>>, DbErr> {
     Ok(software::Entity::find()
         .filter(software::Column::Active.eq(true))
@@ -523,7 +523,7 @@ pub struct ExportRow {
 ///
 /// Fails on a database error, or when a stored normalized document is not JSON.
 pub async fn export_page(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     after: Option<i64>,
     limit: u64,
 ) -> Result<Page<ExportRow>, DbErr> {

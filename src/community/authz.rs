@@ -39,7 +39,7 @@
 //!
 //! Anyone not signed in is asked to sign in; a signed-in person without the right is refused.
 
-use sea_orm::{ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _};
+use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
 
 use super::CommunityError;
 use super::accounts::SiteRole;
@@ -66,7 +66,10 @@ impl Actor {
     /// # Errors
     ///
     /// On a database error.
-    pub async fn of(db: &DatabaseConnection, user: &users::Model) -> Result<Self, CommunityError> {
+    pub async fn of(
+        db: &impl sea_orm::ConnectionTrait,
+        user: &users::Model,
+    ) -> Result<Self, CommunityError> {
         let organisations = memberships::Entity::find()
             .filter(memberships::Column::UserId.eq(user.id))
             .filter(memberships::Column::Status.eq(Status::Verified.as_str()))

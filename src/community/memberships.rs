@@ -304,7 +304,7 @@ pub async fn confirm(
 }
 
 async fn views(
-    db: &DatabaseConnection,
+    db: &impl sea_orm::ConnectionTrait,
     rows: Vec<memberships::Model>,
 ) -> Result<Vec<MembershipView>, CommunityError> {
     let org_ids: Vec<i64> = rows.iter().map(|m| m.organisation_id).collect();
@@ -341,7 +341,7 @@ async fn views(
 ///
 /// On a database error.
 pub async fn of_user(
-    db: &DatabaseConnection,
+    db: &impl sea_orm::ConnectionTrait,
     user_id: i64,
 ) -> Result<Vec<MembershipView>, CommunityError> {
     let rows = memberships::Entity::find()

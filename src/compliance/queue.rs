@@ -303,19 +303,26 @@ impl Overview {
     }
 }
 
-/// The review of entry `software_id` with its latest results and events; `None` when there is
-/// no such entry or it has no snapshot yet.
+/// The review of the entry `detail` (read by [`crate::catalog::read::software`]) with its latest
+/// results and events; `None` when it has no snapshot yet. The entry, its repository and its
+/// current file are taken from `detail`, not read again.
 ///
 /// # Errors
 ///
 /// Fails on a database error or events that do not fold.
 pub async fn overview(
-    db: &DatabaseConnection,
-    software_id: i64,
+    db: &impl ConnectionTrait,
+    detail: &crate::catalog::read::SoftwareDetail,
 ) -> Result<Option<Overview>, ComplianceError> {
-    let Some(loaded) = store::load(db, software_id).await? else {
+    let Some(current) = &detail.current else {
         return Ok(None);
     };
+    let loaded = store::Loaded {
+        software: detail.software.clone(),
+        repository: detail.repository.clone(),
+        snapshot: current.snapshot.clone(),
+    };
+    let software_id = detail.software.id;
     let events = store::events(db, software_id).await?;
     let review = Review::replay(&events)?;
     let results = store::latest(db, software_id).await?;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait as _, DatabaseConnection, EntityTrait as _, QueryFilter as _, QueryOrder as _,
+    ColumnTrait as _, ConnectionTrait, EntityTrait as _, QueryFilter as _, QueryOrder as _,
 };
 
 use super::annex_d::used_by_patch;
@@ -37,7 +37,7 @@ pub struct Declaration {
 }
 
 async fn details(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     rows: Vec<reuse_declarations::Model>,
 ) -> Result<Vec<Declaration>, CommunityError> {
     let orgs = organisations::by_ids(db, rows.iter().map(|r| r.organisation_id)).await?;
@@ -73,7 +73,7 @@ async fn details(
 /// # Errors
 ///
 /// [`CommunityError::NotFound`] when there is none.
-pub async fn get(db: &DatabaseConnection, id: i64) -> Result<Declaration, CommunityError> {
+pub async fn get(db: &impl ConnectionTrait, id: i64) -> Result<Declaration, CommunityError> {
     let row = reuse_declarations::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -90,7 +90,7 @@ pub async fn get(db: &DatabaseConnection, id: i64) -> Result<Declaration, Commun
 ///
 /// On a database error.
 pub async fn of_software(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     software_id: i64,
 ) -> Result<Vec<Declaration>, CommunityError> {
     let rows = reuse_declarations::Entity::find()
@@ -110,7 +110,7 @@ pub async fn of_software(
 ///
 /// On a database error.
 pub async fn made_by(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     org_id: i64,
 ) -> Result<Vec<Declaration>, CommunityError> {
     let rows = reuse_declarations::Entity::find()
@@ -128,7 +128,7 @@ pub async fn made_by(
 ///
 /// On a database error.
 pub async fn received_by(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     owner_id: i64,
 ) -> Result<Vec<Declaration>, CommunityError> {
     let standing = [Status::Declared, Status::Notified, Status::Acknowledged];
@@ -136,7 +136,7 @@ pub async fn received_by(
 }
 
 async fn for_owner(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     owner_id: i64,
     statuses: &[Status],
 ) -> Result<Vec<Declaration>, CommunityError> {
@@ -171,7 +171,7 @@ pub struct PendingSoftware {
 ///
 /// On a database error.
 pub async fn pending_for_owner(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     owner_id: i64,
 ) -> Result<Vec<PendingSoftware>, CommunityError> {
     let pending = [Status::Declared, Status::Notified];
@@ -219,7 +219,7 @@ pub async fn pending_for_owner(
 ///
 /// On a database error.
 pub async fn declarable_for(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     user: &users::Model,
 ) -> Result<Vec<(i64, String)>, CommunityError> {
     let actor = crate::community::authz::Actor::of(db, user).await?;

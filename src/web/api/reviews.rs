@@ -188,7 +188,7 @@ pub async fn show(
             return Err(AppError::NotFound.into());
         }
     }
-    let overview = queue::overview(&state.db, detail.software.id)
+    let overview = queue::overview(&state.db, &detail)
         .await
         .map_err(refused)?
         .ok_or(AppError::NotFound)?;

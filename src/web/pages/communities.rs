@@ -333,7 +333,7 @@ pub async fn show(
     let mut matrices = Vec::new();
     if readable {
         for (id, slug, name) in &entries {
-            matrices.push(matrix_view(&state, *id, slug, name).await?);
+            matrices.push(matrix_view(&state, &state.db, *id, slug, name).await?);
         }
     }
     let pending = match &place.actor {

@@ -93,16 +93,17 @@ pub struct Section {
 /// On a database error.
 pub async fn section(
     state: &AppState,
+    db: &impl sea_orm::ConnectionTrait,
     viewer: &Viewer,
     software_id: i64,
 ) -> Result<Section, AppError> {
-    let items = declarations::of_software(&state.db, software_id)
+    let items = declarations::of_software(db, software_id)
         .await?
         .iter()
         .map(|d| DeclarationItem::of(state, d))
         .collect();
     let organisations = match &viewer.0 {
-        Some(session) => declarations::declarable_for(&state.db, &session.user)
+        Some(session) => declarations::declarable_for(db, &session.user)
             .await?
             .into_iter()
             .map(|(id, name)| (id, super::organisation_name(state, &name)))

@@ -67,15 +67,16 @@ pub struct MatrixView {
 /// On a database error.
 pub async fn matrix_view(
     state: &AppState,
+    db: &impl sea_orm::ConnectionTrait,
     software_id: i64,
     slug: &str,
     name: &str,
 ) -> Result<MatrixView, AppError> {
-    let matrix = releases::matrix(&state.db, software_id).await?;
+    let matrix = releases::matrix(db, software_id).await?;
     let mut columns = Vec::with_capacity(matrix.releases.len());
     for r in &matrix.releases {
         columns.push(ReleaseColumn {
-            thread: releases::thread_of(&state.db, r.id).await?.map(|t| t.id),
+            thread: releases::thread_of(db, r.id).await?.map(|t| t.id),
             version: r.version.clone(),
             status: status_key(&r.status),
         });
@@ -295,28 +296,30 @@ pub struct SoftwareSection {
 /// Threads a software page shows.
 const LATEST_THREADS: u64 = 5;
 
-/// The community section of software `software_id` (`slug`, `name`) for `viewer`.
+/// The community section of software `software_id` (`slug`, `name`) for `viewer` (acting as
+/// `actor`), read through `db`.
 ///
 /// # Errors
 ///
 /// On a database error.
 pub async fn software_section(
     state: &AppState,
+    db: &impl sea_orm::ConnectionTrait,
+    actor: Option<&crate::community::authz::Actor>,
     lang: crate::i18n::Lang,
     viewer: &crate::web::session::Viewer,
     software: (i64, &str, &str),
     owner: Option<i64>,
 ) -> Result<SoftwareSection, AppError> {
     let (software_id, slug, name) = software;
-    let actor = viewer.actor(state).await?;
     let csrf = viewer
         .0
         .as_ref()
         .map(|s| s.csrf.clone())
         .unwrap_or_default();
-    let Some(community) = communities::of_software(&state.db, software_id).await? else {
+    let Some(community) = communities::of_software(db, software_id).await? else {
         let may_open = crate::community::authz::check(
-            actor.as_ref(),
+            actor,
             crate::community::authz::Action::OpenSolutionCommunity(owner),
         )
         .is_ok();
@@ -329,21 +332,20 @@ pub async fn software_section(
             csrf,
         });
     };
-    let standing = crate::community::forum::standing(&state.db, &community, actor.as_ref()).await?;
+    let standing = crate::community::forum::standing(db, &community, actor).await?;
     let readable = crate::community::authz::check(
-        actor.as_ref(),
+        actor,
         crate::community::authz::Action::ReadCommunity(standing),
     )
     .is_ok();
     let (threads, matrix) = if readable {
         let (list, _) =
-            crate::community::forum::threads::list(&state.db, community.id, 0, LATEST_THREADS)
-                .await?;
+            crate::community::forum::threads::list(db, community.id, 0, LATEST_THREADS).await?;
         (
             list.iter()
                 .map(|s| super::communities::ThreadItem::of(lang, s))
                 .collect(),
-            Some(matrix_view(state, software_id, slug, name).await?),
+            Some(matrix_view(state, db, software_id, slug, name).await?),
         )
     } else {
         (Vec::new(), None)

@@ -633,7 +633,7 @@ async fn overview_of(state: &AppState, slug: &Key) -> Result<Overview, AppError>
     let detail = read::software(&state.db, slug.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    queue::overview(&state.db, detail.software.id)
+    queue::overview(&state.db, &detail)
         .await
         .map_err(failed)?
         .ok_or(AppError::NotFound)

@@ -6,6 +6,7 @@
 
 use askama::Template;
 use axum::response::Response;
+use sea_orm::TransactionTrait as _;
 use similar::{ChangeTag, TextDiff};
 
 use super::source::{self, DiagnosticView, FileLine};
@@ -13,7 +14,7 @@ use crate::app::AppState;
 use crate::catalog::browse::{self, SnapshotFile};
 use crate::catalog::entities::crawl_events;
 use crate::catalog::read::{self, SoftwareDetail};
-use crate::community::authz::{self, Action};
+use crate::community::authz::{self, Action, Actor};
 use crate::i18n::Lang;
 use crate::links::{Link, SafeHref};
 use crate::publiccode::PublicCode;
@@ -415,21 +416,30 @@ struct SoftwarePage {
     events: Vec<EventView>,
 }
 
-/// The page of one solution.
+/// The page of one solution. Its reads share one connection and one view of the database: a
+/// read transaction instead of a trip through the pool for each.
 pub async fn show(
     state: AppState,
     ctx: PageCtx,
     viewer: Viewer,
     Path(slug): Path<Key>,
 ) -> Result<Response, AppError> {
-    let detail = read::software(&state.db, slug.as_str())
+    let db = state.db.begin().await?;
+    let detail = read::software(&db, slug.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    let declarations = super::declarations::section(&state, &viewer, detail.software.id).await?;
-    let events = browse::recent_events(&state.db, detail.software.id, EVENTS).await?;
-    let compliance = compliance_section(&state, &ctx, &viewer, &detail).await?;
+    let actor = match &viewer.0 {
+        Some(session) => Some(Actor::of(&db, &session.user).await?),
+        None => None,
+    };
+    let declarations =
+        super::declarations::section(&state, &db, &viewer, detail.software.id).await?;
+    let events = browse::recent_events(&db, detail.software.id, EVENTS).await?;
+    let compliance = compliance_section(&state, &db, &ctx, actor.as_ref(), &detail).await?;
     let community = super::releases::software_section(
         &state,
+        &db,
+        actor.as_ref(),
         ctx.lang,
         &viewer,
         (
@@ -443,20 +453,22 @@ pub async fn show(
             .filter(|_| detail.software.publisher_verified),
     )
     .await?;
+    db.commit().await?;
     let mut page = SoftwarePage::new(ctx, &state, detail, declarations, events);
     page.compliance = compliance;
     page.community = community;
     render(&page)
 }
 
-/// The compliance section of `detail`'s page, with the links the reader may follow.
+/// The compliance section of `detail`'s page, with the links `actor` may follow.
 async fn compliance_section(
     state: &AppState,
+    db: &impl sea_orm::ConnectionTrait,
     ctx: &PageCtx,
-    viewer: &Viewer,
+    actor: Option<&Actor>,
     detail: &SoftwareDetail,
 ) -> Result<Option<super::compliance::Section>, AppError> {
-    let overview = crate::compliance::queue::overview(&state.db, detail.software.id)
+    let overview = crate::compliance::queue::overview(db, detail)
         .await
         .map_err(|e| match e {
             crate::compliance::ComplianceError::Db(db) => AppError::from(db),
@@ -465,8 +477,7 @@ async fn compliance_section(
     let Some(overview) = overview else {
         return Ok(None);
     };
-    let actor = viewer.actor(state).await?;
-    let may = |action| authz::check(actor.as_ref(), action).is_ok();
+    let may = |action| authz::check(actor, action).is_ok();
     let may_release = match detail.software.organisation_id {
         Some(org) => may(Action::ViewRelease(org)),
         None => may(Action::Review),
