@@ -633,3 +633,145 @@ async fn the_other_path_goes_through_open_source_impossibility_and_make_or_buy()
         app.close().await;
     }
 }
+
+#[tokio::test]
+async fn modifications_planned_at_the_decision_are_released_before_the_case_closes() {
+    for backend in BACKENDS {
+        let app = demo_app(backend).await;
+        let bologna = organisations::for_ipa(&app.db.conn, "c_a944", "Comune di Bologna")
+            .await
+            .unwrap();
+        let member = person(&app.db, "rtd@comune.bologna.example", None).await;
+        member_of(&app.db, &member, bologna.id).await;
+        let comunica = software_id(&app, "ComunicaPA").await.to_string();
+        let mut client = signed_in(&app, &member).await;
+        let id = open_case(&mut client, bologna.id, "Comunicazioni modificate").await;
+        step(&mut client, id, "needs", NEEDS).await;
+        step(&mut client, id, "start", &[]).await;
+        step(&mut client, id, "search", &[("q", "ComunicaPA")]).await;
+        step(
+            &mut client,
+            id,
+            "shortlist",
+            &[("candidate", comunica.as_str())],
+        )
+        .await;
+        step(
+            &mut client,
+            id,
+            "evaluate",
+            &[
+                ("software", comunica.as_str()),
+                ("coverage_0", "customisation"),
+                ("coverage_1", "covered"),
+                ("tco_customisation", "6000"),
+                ("days", "100"),
+            ],
+        )
+        .await;
+        step(
+            &mut client,
+            id,
+            "decide",
+            &[
+                ("choice", comunica.as_str()),
+                ("version", "1.2.0"),
+                ("delivery", "saas"),
+                ("planned_changes", "on"),
+                ("motivation", "Da adattare al flusso del protocollo"),
+            ],
+        )
+        .await;
+        let page = client.get(&format!("/cases/{id}/wizard?lang=it")).await;
+        assert!(
+            page.text("#chosen-obligations")
+                .contains("Allegare l'Allegato D ai documenti di gara"),
+            "{}",
+            page.text("#chosen-obligations")
+        );
+        step(
+            &mut client,
+            id,
+            "procure",
+            &[("award_act", "Determina n. 11")],
+        )
+        .await;
+        let today = chrono::Utc::now().date_naive().to_string();
+        let future = (chrono::Utc::now().date_naive() + chrono::Days::new(30)).to_string();
+        let ahead = client
+            .post_form(
+                &format!("/cases/{id}/wizard/go-live?lang=en"),
+                &[
+                    ("live_on", future.as_str()),
+                    ("deployed_version", "1.2.0-bo"),
+                    ("address", "https://comunicazioni.comune.bologna.example"),
+                ],
+            )
+            .await;
+        assert_eq!(ahead.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            ahead.text("#f-live_on-error"),
+            "The date lies in the future."
+        );
+        step(
+            &mut client,
+            id,
+            "go-live",
+            &[
+                ("live_on", today.as_str()),
+                ("deployed_version", "1.2.0-bo"),
+                ("address", "https://comunicazioni.comune.bologna.example"),
+            ],
+        )
+        .await;
+        let refused = client
+            .post_form(&format!("/cases/{id}/wizard/close"), &[])
+            .await;
+        assert_eq!(
+            refused.text("#guard-refused .guard-name"),
+            "declaration-required"
+        );
+        let empty = client
+            .post_form(&format!("/cases/{id}/wizard/modifications"), &[])
+            .await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        step(
+            &mut client,
+            id,
+            "modifications",
+            &[("ownership", "Le modifiche sono del Comune di Bologna")],
+        )
+        .await;
+        assert_eq!(state_of(&app, id).await, State::ModifiedReleasePending);
+        let bad = client
+            .post_form(
+                &format!("/cases/{id}/wizard/release"),
+                &[("route", "upstream"), ("pull_requests", "non un indirizzo")],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(!bad.text("#f-pull_requests-error").is_empty());
+        step(
+            &mut client,
+            id,
+            "release",
+            &[
+                ("route", "upstream"),
+                (
+                    "pull_requests",
+                    "https://github.com/example/comunicapa/pull/12\r\nhttps://github.com/example/comunicapa/pull/13",
+                ),
+            ],
+        )
+        .await;
+        let stored = store::load(&app.db.conn, id).await.unwrap().unwrap();
+        assert_eq!(stored.case.current(), State::ModificationsReleased);
+        assert!(matches!(
+            stored.case.route,
+            Some(riuso::cases::evidence::Route::Upstream { ref pull_requests }) if pull_requests.len() == 2
+        ));
+        step(&mut client, id, "close", &[("note", "Modifiche integrate")]).await;
+        assert_eq!(state_of(&app, id).await, State::Closed);
+        app.close().await;
+    }
+}
