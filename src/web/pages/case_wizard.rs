@@ -458,6 +458,9 @@ pub async fn act(
                 Err(CaseError::Guard(g)) => {
                     refuse(&state, ctx, csrf, id, &stored, page, f, Vec::new(), Some(g)).await
                 }
+                Err(CaseError::Community(crate::community::CommunityError::NotFound)) => {
+                    Err(AppError::NotFound)
+                }
                 Err(e) => Err(super::cases::failed(e)),
             };
         }
@@ -677,7 +680,6 @@ fn defaults(stored: &Stored, page: Page, candidate: Option<i64>) -> Fields {
         _ => {}
     }
     put("platform", "developers-italia".to_owned());
-    put("address", String::new());
     Fields(out)
 }
 
