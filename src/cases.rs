@@ -11,6 +11,7 @@
 //!   PDF lay out); [`pdf`]: the tagged, accessible PDF of it.
 //! - [`demo`]: the demonstration cases `riuso dev demo-cases` loads on the demo catalog.
 //! - [`prefill`]: what the catalog says of a candidate, read for its evaluation.
+//! - [`wizard`]: the guided case: the page of each state and the reading of its forms.
 //! - [`store`]: the `reuse_cases`, `case_events`, `case_documents` and `case_evaluations`
 //!   tables, which this module owns.
 //!
@@ -25,6 +26,7 @@ pub mod machine;
 pub mod pdf;
 pub mod prefill;
 pub mod store;
+pub mod wizard;
 
 use sea_orm::DbErr;
 

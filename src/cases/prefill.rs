@@ -100,3 +100,43 @@ pub async fn candidate(
     };
     Ok(Some((found, facts)))
 }
+
+/// Entries `ids` as a search found them, in that order: each with its current snapshot, its
+/// publisher and its licence; entries without a snapshot are left out.
+///
+/// # Errors
+///
+/// Fails on a database error.
+pub async fn found(db: &DatabaseConnection, ids: &[i64]) -> Result<Vec<Found>, CaseError> {
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+
+    use crate::catalog::entities::software;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = software::Entity::find()
+        .filter(software::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    let orgs =
+        crate::catalog::organisations::by_ids(db, rows.iter().filter_map(|r| r.organisation_id))
+            .await?;
+    let cards = crate::catalog::browse::cards(db, ids).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            let row = rows.iter().find(|r| r.id == *id)?;
+            let snapshot = row.current_snapshot_id?;
+            let org = row.organisation_id.and_then(|o| orgs.get(&o));
+            Some(Found {
+                software: row.id,
+                snapshot,
+                slug: row.slug.clone(),
+                name: row.name.clone(),
+                publisher: org.map(|o| o.name.clone()),
+                ipa: org.and_then(|o| o.ipa_code.clone()),
+                licence: cards.get(id).and_then(|c| c.licence.clone()),
+            })
+        })
+        .collect())
+}

@@ -9,6 +9,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod case_wizard;
 pub mod cases;
 pub mod communities;
 pub mod compare;

@@ -20,8 +20,9 @@ use super::{api, assets, badges, page, pages, schemas, session};
 use crate::app::AppState;
 use crate::i18n::Lang;
 use pages::{
-    account, admin, cases, communities, compare, declarations, feeds, home, memberships, notices,
-    publishers, release, releases, review, search, software, threads, validator,
+    account, admin, case_wizard, cases, communities, compare, declarations, feeds, home,
+    memberships, notices, publishers, release, releases, review, search, software, threads,
+    validator,
 };
 
 /// Every route: the health check, the JSON Schemas, the API, the pages, the static assets, and
@@ -299,7 +300,10 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/posts/{id}/{action}", post(threads::act))
         .route("/releases/{id}/advance", post(releases::advance))
         .route("/releases/{id}/adoption", post(releases::adopt))
-        .route("/cases", get(cases::index))
+        .route("/cases", get(cases::index).post(case_wizard::create))
+        .route("/cases/new", get(case_wizard::new_form))
+        .route("/cases/{id}/wizard", get(case_wizard::show))
+        .route("/cases/{id}/wizard/{step}", post(case_wizard::act))
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/document.pdf", get(cases::pdf))
         .route("/cases/{id}/document.json", get(cases::json))

@@ -23,6 +23,11 @@
 //   - the reuse cases of the demo (`riuso dev demo-cases`): the list and a finished case's
 //     motivation document get the page checks in both languages, and its PDF, downloaded through
 //     the page, holds the needs, the candidate, the guards' values and the decision (pdftotext).
+//   - the guided reuse case: a member of Ferrara (its membership confirmed from the
+//     mail) opens a case and runs it from the needs to a PA-reuse decision with real catalog
+//     entries, in both languages; the candidate over budget is refused with its guard named; the
+//     PDF holds the needs, each candidate, the guards' values and the decision (pdftotext); every
+//     wizard page passes axe-core and does not scroll sideways at 375 px.
 //   - the journey of a compliance review: a reviewer (an account given the role with
 //     `riuso user role`) opens the queue, claims an entry, fills the checklist and records it
 //     compliant with remarks; a member of the publishing administration sees the findings on
@@ -35,7 +40,8 @@
 // which gives the reviewer its role on the server's database, DATABASE_URL),
 // ARTIFACTS_DIR (screenshots), SEARCH_QUERY (text searched, default "comune"), DIFF_QUERY (an
 // entry that has two snapshots, default "ComunicaPA"), INVALID_QUERY (the name of an entry whose
-// file turned invalid after a valid one, default "GovPay Interaction Layer"). Exits 1 on any
+// file turned invalid after a valid one, default "GovPay Interaction Layer"), BROWSER_ONLY (run
+// only the checks whose name contains it, or one of its `|`-separated parts). Exits 1 on any
 // failure, with a summary.
 
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -156,7 +162,12 @@ async function visit(context, key, lang, path, { status = 200 } = {}) {
   return { page, problems };
 }
 
+// BROWSER_ONLY: run only the checks whose name contains it, or one of its `|`-separated parts
+// (one spec while working on it).
+const ONLY = (process.env.BROWSER_ONLY ?? '').split('|').filter(Boolean);
+
 async function check(name, fn) {
+  if (ONLY.length > 0 && !ONLY.some((o) => name.includes(o))) return;
   const t0 = Date.now();
   const took = () => `${((Date.now() - t0) / 1000).toFixed(1)} s`;
   try {
@@ -575,6 +586,131 @@ async function casesChecks(browser, lang) {
   }
 }
 
+// The guided reuse case, in `lang`, by `page` (a member of an administration, signed in): open a case, the
+// needs, two searches of the catalog from inside the case, two candidates evaluated (one over
+// budget), the decision refused for that one with its guard named and taken for the other, the
+// PDF downloaded and read with pdftotext. Every wizard page gets the page checks (axe-core
+// included) and must not scroll sideways at 375 px.
+async function caseWizard(context, page, lang) {
+  const problems = [];
+  const seen = watch(page);
+  let n = 0;
+  const checked = async (key) => {
+    n += 1;
+    problems.push(...(await checkLoaded(page, `wizard-${n}-${key}`, lang, seen)));
+    await page.setViewportSize(PHONE);
+    const wide = await overflowing(page);
+    if (wide.scrollWidth > wide.width) problems.push(`${key} (${lang}) at ${PHONE.width} px: ${wide.scrollWidth} px wide; too wide: ${wide.culprits.join(', ')}`);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  };
+  const submit = (selector) => Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(selector)]);
+  const tick = (id) => page.click(`label[for="${id}"]`);
+  const requirement = lang === 'it' ? 'Invio di avvisi ai cittadini' : 'Notices sent to citizens';
+
+  await page.goto(withLang('/cases', lang));
+  await submit('#new-case');
+  await checked('new');
+  await page.fill('#title', lang === 'it' ? 'Avvisi ai cittadini' : 'Notices to citizens');
+  await page.fill('#scope', 'Avvisi');
+  await page.fill('#officer', 'RTD');
+  await submit('#new-case-form button[type=submit]');
+  const id = new URL(page.url()).pathname.split('/')[2];
+  await checked('needs');
+  // A refused form keeps what was written and says why next to the field.
+  await page.fill('#f-context', 'Comunicazioni del Comune');
+  await page.fill('#f-budget', 'molti');
+  await submit('#save-needs');
+  await checked('needs-errors');
+  if ((await page.inputValue('#f-context')) !== 'Comunicazioni del Comune') problems.push('the needs form lost the context after an error');
+  if ((await page.locator('#f-budget-error').count()) === 0) problems.push('no error next to the budget');
+  await page.fill('#f-req_0_text', requirement);
+  await tick('f-req_0_indispensable');
+  await page.fill('#f-req_1_text', 'App IO');
+  await page.fill('#f-budget', '10000');
+  await page.fill('#f-days', '120');
+  await tick('f-norm-accessibility');
+  await submit('#save-needs');
+  await submit('#start-search');
+  await checked('search');
+  for (const q of ['ComunicaPA', 'Whistleblowing']) {
+    await page.fill('#f-q', q);
+    await submit('#run-search');
+  }
+  for (const name of ['ComunicaPA', 'Whistleblowing']) {
+    const label = page.locator('#shortlist-form .form-check label', { hasText: name }).first();
+    await label.click();
+  }
+  await submit('#shortlist');
+  await checked('evaluate');
+  const costs = { ComunicaPA: { tco_cloud: '3000', tco_training: '1500', days: '60' }, Whistleblowing: { tco_integration: '25000', days: '200' } };
+  for (let i = 0; i < 2; i++) {
+    await page.goto(`${BASE}/cases/${id}/wizard`);
+    const title = await page.locator('#evaluation-title').innerText();
+    const name = title.includes('Whistleblowing') ? 'Whistleblowing' : 'ComunicaPA';
+    for (const [field, value] of Object.entries(costs[name])) await page.fill(`#f-${field}`, value);
+    await submit('#save-evaluation');
+  }
+  await checked('evaluated');
+  await submit('#to-decision');
+  await checked('decision');
+  await page.selectOption('#f-choice', { label: 'Whistleblowing' });
+  await page.fill('#f-version', '1.0');
+  await page.fill('#f-motivation', lang === 'it' ? 'Motivazione della scelta' : 'Why this one');
+  await submit('#decide');
+  const refused = await page.locator('#guard-refused').innerText().catch(() => '');
+  if (!refused.includes('over-budget')) problems.push(`choosing the candidate over budget was not refused by over-budget: ${JSON.stringify(refused)}`);
+  await checked('decision-refused');
+  await page.selectOption('#f-choice', { label: 'ComunicaPA' });
+  await submit('#decide');
+  await checked('follow-up');
+  if ((await page.locator('#chosen-obligations li').count()) === 0) problems.push('the decision lists no Annex E obligation');
+
+  await page.goto(withLang(`/cases/${id}`, lang));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-pdf')]);
+  const file = join(ARTIFACTS, `wizard-case-${lang}.pdf`);
+  await download.saveAs(file);
+  const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+  const needles = lang === 'it'
+    ? [requirement, 'ComunicaPA', 'Whistleblowing', 'S_TCO € 4.500 < T_bilancio € 10.000', 'S_TCO € 25.000 < T_bilancio € 10.000', 'S_tempi 60 giorni < T_tempi 120 giorni', 'Riuso di una soluzione PA']
+    : [requirement, 'ComunicaPA', 'Whistleblowing', 'S_TCO € 4,500 < T_bilancio € 10,000', 'S_TCO € 25,000 < T_bilancio € 10,000', 'S_tempi 60 days < T_tempi 120 days', 'Reuse of a PA solution'];
+  for (const needle of needles) {
+    if (!text.includes(needle)) problems.push(`the PDF (${lang}) lacks ${JSON.stringify(needle)}`);
+  }
+  return { id, problems };
+}
+
+// A member of c_d548, Ferrara (signed up, the membership confirmed from the mail to its registered
+// address) runs a guided case in each language. Not Bologna: the declaration journey claims it, and
+// its mail must not be mistaken for this one's.
+async function caseWizardJourney(browser) {
+  const email = `rtd.${Date.now()}@comune.ferrara.example.it`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  context.setDefaultTimeout(10_000);
+  const problems = [];
+  const done = [];
+  try {
+    const page = await context.newPage();
+    await signUpAndIn(page, 'Responsabile transizione digitale', email, 'correct horse battery staple');
+    await page.fill('#code', 'c_d548');
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/account/memberships"] button[type=submit]')]);
+    const confirm = await linkInMail('protocollo@pec.c-d548.example.invalid', '/memberships/confirm/');
+    const office = await browser.newContext();
+    const officePage = await office.newPage();
+    await officePage.goto(`${BASE}${new URL(confirm, BASE).pathname}?lang=en`);
+    await Promise.all([officePage.waitForNavigation(), officePage.click('#confirm-membership')]);
+    await office.close();
+    for (const lang of LANGS) {
+      const { id, problems: found } = await caseWizard(context, page, lang);
+      problems.push(...found);
+      done.push(`/cases/${id} (${lang})`);
+    }
+  } finally {
+    await context.close();
+  }
+  expectNone(problems);
+  return done.join(', ');
+}
+
 async function main() {
   mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await chromium.launch({
@@ -928,6 +1064,7 @@ async function main() {
         await context.close();
       }
     });
+    await check('guided reuse case (needs, search, evaluation, decision, PDF) in both languages', () => caseWizardJourney(browser));
     await check('declaration journey (sign up, mail, claim, confirm, declare)', () => declarationJourney(browser));
     await check('review journey (claim, checklist, compliant with remarks, the owner sees it)', () => reviewJourney(browser));
   } finally {

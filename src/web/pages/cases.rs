@@ -155,6 +155,8 @@ struct ShowPage {
     title: String,
     blocks: Vec<Block>,
     changed: Vec<ChangedView>,
+    /// Whether the reader is a member of the case's administration (and may continue it).
+    member: bool,
     /// The evidence documents: (id, name, size in bytes, SHA-256).
     documents: Vec<(i64, String, u64, String)>,
 }
@@ -167,6 +169,14 @@ pub async fn show(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (stored, document) = readable(&state, &viewer, id).await?;
+    let member = match &viewer.0 {
+        Some(s) => authz::Actor::of(&state.db, &s.user)
+            .await?
+            .organisations
+            .iter()
+            .any(|(o, _)| *o == stored.row.organisation_id),
+        None => false,
+    };
     let changed = store::changed_since(&state.db, &stored.case)
         .await?
         .into_iter()
@@ -183,6 +193,7 @@ pub async fn show(
         .map(|d| (d.id, d.name, d.size, d.sha256))
         .collect();
     render(&ShowPage {
+        member,
         documents,
         blocks: document.blocks(ctx.lang),
         title: document.title,

@@ -383,6 +383,31 @@ async fn every_protected_route_for_every_role() {
                 reuser_people,
                 [Allow, Allow, Allow, Allow, Allow, Allow],
             ),
+            // The guided case: any signed-in person sees the opening form (listing their own
+            // administrations); opening for, reading and moving a case of Bologna are for its
+            // members only. The forms sent are empty or not possible from the opening state, so
+            // the members' answers are complaints about the form and the case does not move.
+            (
+                "GET",
+                "/cases/new".into(),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Allow, Allow, Allow],
+            ),
+            (
+                "POST",
+                "/cases".into(),
+                vec![("organisation", reuser_id.as_str()), ("title", "")],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ),
+            (
+                "GET",
+                format!("/cases/{case}/wizard"),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ),
             // The owner's release checklist: its members, reviewers, site administrators.
             (
                 "GET",
@@ -392,6 +417,37 @@ async fn every_protected_route_for_every_role() {
                 [SignIn, Allow, Allow, Deny, Allow, Allow],
             ),
         ];
+        let mut routes = routes;
+        for step in [
+            "needs",
+            "start",
+            "search",
+            "external",
+            "shortlist",
+            "evaluate",
+            "reject",
+            "impossibility",
+            "alternatives",
+            "product",
+            "ex-novo",
+            "make-or-buy",
+            "decide",
+            "procure",
+            "go-live",
+            "declare",
+            "modifications",
+            "release",
+            "close",
+            "publish",
+        ] {
+            routes.push((
+                "POST",
+                format!("/cases/{case}/wizard/{step}"),
+                vec![],
+                reuser_people,
+                [SignIn, Allow, Allow, Deny, Deny, Deny],
+            ));
+        }
         // The declaration's page is public; its contact and Annex D notice are for the two
         // administrations concerned (and site administrators).
         let seen_by: [(Option<&users::Model>, bool); 7] = [
