@@ -115,21 +115,20 @@ pub async fn software(
         Ok(id) => query.filter(software::Column::Id.eq(id)),
         Err(_) => query.filter(software::Column::Slug.eq(id_or_slug)),
     };
-    let Some(entry) = query.one(db).await? else {
-        return Ok(None);
-    };
-    let Some(repository) = repositories::Entity::find_by_id(entry.repository_id)
+    // The entry, its repository and its publisher in one statement.
+    let Some((entry, repository, organisation)) = query
+        .find_also_related(repositories::Entity)
+        .find_also_related(organisations::Entity)
         .one(db)
         .await?
     else {
+        return Ok(None);
+    };
+    let Some(repository) = repository else {
         return Err(DbErr::RecordNotFound(format!(
             "repository {} of software {}",
             entry.repository_id, entry.id
         )));
-    };
-    let organisation = match entry.organisation_id {
-        Some(id) => organisations::Entity::find_by_id(id).one(db).await?,
-        None => None,
     };
     let current = match entry.current_snapshot_id {
         Some(id) => match snapshots::Entity::find_by_id(id).one(db).await? {

@@ -33,6 +33,33 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The repository the entry's file is in.
+    #[sea_orm(
+        belongs_to = "super::repositories::Entity",
+        from = "Column::RepositoryId",
+        to = "super::repositories::Column::Id"
+    )]
+    Repository,
+    /// The administration that publishes it, once known.
+    #[sea_orm(
+        belongs_to = "super::organisations::Entity",
+        from = "Column::OrganisationId",
+        to = "super::organisations::Column::Id"
+    )]
+    Organisation,
+}
+
+impl Related<super::repositories::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Repository.def()
+    }
+}
+
+impl Related<super::organisations::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Organisation.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

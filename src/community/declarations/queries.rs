@@ -40,6 +40,9 @@ async fn details(
     db: &impl ConnectionTrait,
     rows: Vec<reuse_declarations::Model>,
 ) -> Result<Vec<Declaration>, CommunityError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let orgs = organisations::by_ids(db, rows.iter().map(|r| r.organisation_id)).await?;
     let people: HashMap<i64, users::Model> = users::Entity::find()
         .filter(users::Column::Id.is_in(rows.iter().map(|r| r.user_id)))
