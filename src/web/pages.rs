@@ -11,6 +11,7 @@ pub mod account;
 pub mod admin;
 pub mod cases;
 pub mod communities;
+pub mod community_search;
 pub mod compare;
 pub mod compliance;
 pub mod declarations;

@@ -42,6 +42,9 @@ fn check(settings: &Settings) -> Result<(String, String), CommunityError> {
     Ok((settings.name.trim().to_owned(), description))
 }
 
+/// Slugs a community never gets: the addresses of other pages under `/communities/`.
+const RESERVED: [&str; 2] = ["new", "search"];
+
 /// A slug made of `name` that no community holds yet.
 async fn free_slug(db: &impl ConnectionTrait, name: &str) -> Result<String, CommunityError> {
     let mut base = slugify(name, 60);
@@ -57,7 +60,8 @@ async fn free_slug(db: &impl ConnectionTrait, name: &str) -> Result<String, Comm
         .await?;
     let mut slug = base.clone();
     let mut n = 2;
-    while taken.contains(&slug) {
+    // `/communities/new` and `/communities/search` are pages of their own.
+    while taken.contains(&slug) || RESERVED.contains(&slug.as_str()) {
         slug = format!("{base}-{n}");
         n += 1;
     }
