@@ -20,7 +20,8 @@
 //! - [`notify`]: following communities and threads, and telling people of posts (mentions
 //!   always), in the site and by e-mail, by a job;
 //! - [`search`]: full-text search of the posts, within a community or across all, kept in step
-//!   with every write of a post (`post_fts`).
+//!   with every write of a post (`post_fts`);
+//! - [`seed`]: a community of many followers and a long thread, for the benchmarks.
 
 pub mod communities;
 pub mod demo;
@@ -28,6 +29,7 @@ pub mod members;
 pub mod notify;
 pub mod releases;
 pub mod search;
+pub mod seed;
 pub mod threads;
 
 use sea_orm::{
