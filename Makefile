@@ -108,9 +108,9 @@ WAIT_FOR_SERVER = for i in $$(seq 120); do \
 ## seeded entries. Its embedded worker sends mail to an SMTP sink on loopback
 ## (tests/browser/smtp-sink.mjs), which the declaration and review journeys read; it checks the
 ## entries' compliance as it starts, and the review journey gives its reviewer the role with
-## `riuso user role`. Then tests/browser/communities.mjs on the same server, with the demo
-## community loaded: the release journey of two administrations, the community pages under
-## axe-core and at 375 px.
+## `riuso user role`. Then, the demo community loaded (after the declaration journey, which
+## declares Bologna's reuse itself), tests/browser/communities.mjs on the same server: the release
+## journey of two administrations, the community pages under axe-core and at 375 px.
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_TEST_PORT ?= 18081
 BROWSER_SMTP_PORT ?= 18025
@@ -139,11 +139,11 @@ test-browser: assets
 	$$riuso import --json $$broken >/dev/null; \
 	$$riuso dev seed --count 50 --seed 1 --json >/dev/null; \
 	$$riuso dev demo-cases >/dev/null; \
-	$$riuso dev demo-community >/dev/null; \
 	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid $$sink 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \
 	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) RIUSO_BIN=$$riuso node tests/browser/run.mjs; \
+	$$riuso dev demo-community >/dev/null; \
 	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) node tests/browser/communities.mjs
 
 ## test-abuse: bounded abuse of a live `riuso serve` (debug build) on a temporary SQLite catalog
