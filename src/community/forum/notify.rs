@@ -242,6 +242,8 @@ pub async fn fan_out(
     );
     let excerpt: String = post.body.chars().take(500).collect();
     let mut count = 0;
+    // One key for every link of the fan-out, read once.
+    let key = signing::key(db, UNSUBSCRIBE).await?;
     for person in people {
         if members_only {
             let actor = Actor::of(db, &person).await?;
@@ -297,8 +299,7 @@ pub async fn fan_out(
                 } else {
                     Target::Community(community.id)
                 };
-                let url =
-                    unsubscribe_url(&txn, public_url, person.id, Stop::Following(target)).await?;
+                let url = unsubscribe_url(&key, public_url, person.id, Stop::Following(target))?;
                 let mut message = message;
                 message.text.push_str(&format!(
                     "\n{}\n{url}\n",
@@ -428,6 +429,7 @@ pub async fn digest(
         .await?;
     let base = public_url.trim_end_matches('/');
     let mut sent = 0;
+    let key = signing::key(db, UNSUBSCRIBE).await?;
     for user_id in due {
         let txn = crate::db::begin_write(db).await?;
         let waiting = notifications::Entity::find()
@@ -461,7 +463,7 @@ pub async fn digest(
                 ));
             }
             let lang = Lang::from_tag(&person.lang).unwrap_or_default();
-            let url = unsubscribe_url(&txn, public_url, user_id, Stop::Digests).await?;
+            let url = unsubscribe_url(&key, public_url, user_id, Stop::Digests)?;
             let mut message = mails::community_digest(lang, email, waiting.len(), &list);
             message.text.push_str(&format!(
                 "\n{}\n{url}\n",
@@ -541,16 +543,15 @@ fn signed_token(
 }
 
 /// A link that stops `stop` for `user_id` without signing in, for [`UNSUBSCRIBE_HOURS`]: signed
-/// (see [`signing`]), so nothing is stored per link.
-async fn unsubscribe_url(
-    db: &impl ConnectionTrait,
+/// with `key` (the key of [`UNSUBSCRIBE`], see [`signing`]), so nothing is stored per link.
+fn unsubscribe_url(
+    key: &[u8],
     public_url: &str,
     user_id: i64,
     stop: Stop,
 ) -> Result<String, CommunityError> {
-    let key = signing::key(db, UNSUBSCRIBE).await?;
     let expires = (now() + chrono::TimeDelta::hours(UNSUBSCRIBE_HOURS)).timestamp();
-    let token = signed_token(&key, user_id, expires, stop)?;
+    let token = signed_token(key, user_id, expires, stop)?;
     Ok(format!(
         "{}/unsubscribe/{token}?{}",
         public_url.trim_end_matches('/'),
