@@ -559,7 +559,7 @@ fn unsubscribe_url(
     ))
 }
 
-/// Whose link `token` for `stop` is, while it works: a signed token of [`unsubscribe_url`], or
+/// Whose link `token` for `stop` is, while it works: a signed token of the links mails carry, or
 /// a stored one of the links written before links were signed.
 ///
 /// # Errors
