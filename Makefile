@@ -108,7 +108,9 @@ WAIT_FOR_SERVER = for i in $$(seq 120); do \
 ## seeded entries. Its embedded worker sends mail to an SMTP sink on loopback
 ## (tests/browser/smtp-sink.mjs), which the declaration and review journeys read; it checks the
 ## entries' compliance as it starts, and the review journey gives its reviewer the role with
-## `riuso user role`.
+## `riuso user role`. Then, the demo community loaded (after the declaration journey, which
+## declares Bologna's reuse itself), tests/browser/communities.mjs on the same server: the release
+## journey of two administrations, the community pages under axe-core and at 375 px.
 CHROMIUM ?= /usr/bin/chromium
 BROWSER_TEST_PORT ?= 18081
 BROWSER_SMTP_PORT ?= 18025
@@ -140,7 +142,9 @@ test-browser: assets
 	$$riuso serve --bind 127.0.0.1:$(BROWSER_TEST_PORT) & pid=$$!; \
 	trap 'kill $$pid $$sink 2>/dev/null; wait $$pid 2>/dev/null; rm -rf $$dir' EXIT; \
 	$(WAIT_FOR_SERVER); \
-	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) RIUSO_BIN=$$riuso node tests/browser/run.mjs
+	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) RIUSO_BIN=$$riuso node tests/browser/run.mjs; \
+	$$riuso dev demo-community >/dev/null; \
+	BASE_URL=$$base CHROMIUM=$(CHROMIUM) ARTIFACTS_DIR=$(BROWSER_ARTIFACTS) node tests/browser/communities.mjs
 
 ## test-abuse: bounded abuse of a live `riuso serve` (debug build) on a temporary SQLite catalog
 ## of 200 seeded entries, on a loopback port: a flood of password-reset requests with the CSRF
@@ -201,7 +205,12 @@ bench-export: build
 ## software page, served by the release binary on BENCH_WEB_ENTRIES (10,000) seeded entries
 ## (seeded once, under the target directory); prints requests/s, p50/p90/p99 and each page's
 ## throughput against /healthz; fails on any non-2xx answer or socket error. wrk asks for
-## compressed answers as browsers do (BENCH_WEB_ENCODING).
+## compressed answers as browsers do (BENCH_WEB_ENCODING). Also a community's page and a middle
+## page of a thread of BENCH_WEB_POSTS (1,000) posts, in a community of BENCH_WEB_FOLLOWERS
+## (10,000) followers (`riuso dev seed-community`); then benches/community_post.rs: replies to
+## that many followers through the router, p99 against 50 ms, the fan-out left to the job.
+BENCH_WEB_POSTS ?= 1000
+BENCH_WEB_FOLLOWERS ?= 10000
 BENCH_WEB_ENTRIES ?= 10000
 BENCH_WEB_SECONDS ?= 20
 BENCH_WEB_PORT ?= 18082
@@ -217,6 +226,8 @@ bench-web: build
 	export DATABASE_URL="sqlite://$$db?mode=rwc" RIUSO_ASSETS_DIR=$(CURDIR)/web/dist RIUSO_LOG=warn \
 	  RIUSO_API_RATE_PER_MINUTE=0 RIUSO_EMBEDDED_WORKER=0 RIUSO_CRAWL_EVERY_HOURS=0; \
 	test -f $$db || $$riuso dev seed --count $(BENCH_WEB_ENTRIES) --seed 1; \
+	thread=$$($$riuso dev seed-community --posts $(BENCH_WEB_POSTS) --followers $(BENCH_WEB_FOLLOWERS) --json | grep -o '"thread":[0-9]*' | cut -d: -f2); \
+	thread_page=$$(( ($(BENCH_WEB_POSTS) + 99) / 100 )); \
 	$$riuso serve --bind 127.0.0.1:$(BENCH_WEB_PORT) & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
 	$(WAIT_FOR_SERVER); \
@@ -224,7 +235,7 @@ bench-web: build
 	echo "$(BENCH_WEB_ENTRIES) entries; wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s on loopback, server and wrk on the same machine ($$(nproc) cores)"; \
 	printf '%-60s %10s %8s %8s %8s %11s\n' page requests/s "p50 ms" "p90 ms" "p99 ms" "vs /healthz"; \
 	n=0; baseline=; \
-	for path in /healthz / '$(BENCH_WEB_SEARCH)' /software/$$slug; do \
+	for path in /healthz / '$(BENCH_WEB_SEARCH)' /software/$$slug /communities/banco-di-prova "/threads/$$thread?page=$$thread_page"; do \
 	  n=$$((n + 1)); out=$(BENCH_WEB_DIR)/wrk-$$n.txt; \
 	  if ! wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s --latency -H 'Accept-Encoding: $(BENCH_WEB_ENCODING)' -s web/bench/wrk-report.lua "$$base$$path" > $$out 2>&1; then \
 	    cat $$out; echo "$$path: answers other than 2xx, or socket errors"; exit 1; \
@@ -233,6 +244,7 @@ bench-web: build
 	  printf '%-60s %10s %8s %8s %8s %11s\n' "$$path" $$2 $$3 $$4 $$5 $$(awk "BEGIN { printf \"%.2f\", $$2 / $$baseline }"); \
 	done; \
 	echo "wrk outputs in $(BENCH_WEB_DIR)"
+	BENCH_FOLLOWERS=$(BENCH_WEB_FOLLOWERS) $(CARGO) bench --locked --bench community_post
 
 ## bench-weight: what a first visit downloads for each page type (web/bench/weight.mjs, headless
 ## Chromium), refusing compression and as the browser asks, served by the release binary on the

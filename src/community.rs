@@ -3,7 +3,8 @@
 //!
 //! This module owns the `users`, `sessions`, `user_tokens`, `memberships`, `reuse_declarations`
 //! and `declaration_events` tables, and who may do what ([`authz`], the one place for it);
-//! [`forum`] owns the communities, their threads and their releases.
+//! [`forum`] owns the communities, their threads and their releases; [`signing`] the keys the
+//! links of e-mails are signed with (`signing_keys`).
 //! [`notices`] tells the members of an administration who asked for it when a file of its
 //! software turns invalid, is valid again, or stayed invalid past its grace. It
 //! writes the e-mail it sends into the outbox in the same transaction as what caused it. It knows
@@ -20,6 +21,7 @@ pub mod notices;
 pub mod people;
 pub mod roles;
 pub mod sessions;
+pub mod signing;
 pub mod tokens;
 
 use sea_orm::DbErr;

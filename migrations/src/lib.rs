@@ -25,6 +25,8 @@ mod m20261209_000002_create_notifications;
 mod m20261209_000003_digest;
 mod m20261209_000004_outbox_unsubscribe;
 mod m20261210_000001_create_reuse_cases;
+mod m20261212_000001_create_post_search;
+mod m20261212_000002_create_signing_keys;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -53,6 +55,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000003_digest::Migration),
             Box::new(m20261209_000004_outbox_unsubscribe::Migration),
             Box::new(m20261210_000001_create_reuse_cases::Migration),
+            Box::new(m20261212_000001_create_post_search::Migration),
+            Box::new(m20261212_000002_create_signing_keys::Migration),
         ]
     }
 }

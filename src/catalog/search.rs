@@ -729,8 +729,11 @@ async fn load_docs(db: &DatabaseConnection, ids: Option<&[i64]>) -> Result<Vec<D
 }
 
 /// The full-text query of `text` in the database's syntax, or `None` without words. Every word
-/// must match, through any of its keys (the word, its Italian and English stems).
-fn text_query(backend: DbBackend, text: &str) -> Option<String> {
+/// must match, through any of its keys (the word, its Italian and English stems). The text of
+/// the searched table must be prepared by [`text::document`]: the communities' post search uses
+/// both, so it tolerates accents and inflections exactly as the catalog does.
+#[must_use]
+pub fn text_query(backend: DbBackend, text: &str) -> Option<String> {
     // A document holds every word followed by its stems, so the stems alone find the word and
     // its inflections; one phrase fewer to score per word on a common word's many matches.
     let groups: Vec<Vec<String>> = text::words(text)

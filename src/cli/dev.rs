@@ -20,6 +20,27 @@ pub enum Command {
     /// finished art. 68 evaluation and one in progress, both published. Loading twice adds
     /// nothing.
     DemoCases,
+    /// Seed a community for the benchmarks: `banco-di-prova`, with FOLLOWERS members following
+    /// it, POSTERS members who post, and a thread of POSTS posts. Prints the community's slug
+    /// and the thread's id; seeding again adds nothing.
+    SeedCommunity(SeedCommunityArgs),
+}
+
+/// Arguments of `riuso dev seed-community`.
+#[derive(Debug, clap::Args)]
+pub struct SeedCommunityArgs {
+    /// Posts of the long thread.
+    #[arg(long, default_value_t = 1000)]
+    pub posts: u64,
+    /// Members who follow the community.
+    #[arg(long, default_value_t = 10_000)]
+    pub followers: u64,
+    /// Members who post.
+    #[arg(long, default_value_t = 10)]
+    pub posters: u64,
+    /// Print the result as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `riuso dev seed`.
@@ -46,6 +67,7 @@ pub fn run(command: &Command, config: &Config) -> anyhow::Result<u8> {
         Command::Seed(args) => args,
         Command::DemoCommunity => return demo_community(config),
         Command::DemoCases => return demo_cases(config),
+        Command::SeedCommunity(args) => return seed_community(args, config),
     };
     let runtime = super::runtime()?;
     runtime.block_on(async {
@@ -115,6 +137,39 @@ fn demo_cases(config: &Config) -> anyhow::Result<u8> {
                 cases.finished, cases.in_progress
             ),
             None => println!("demo cases: already loaded, or the demo catalog is missing"),
+        }
+        conn.close().await?;
+        Ok(0)
+    })
+}
+
+/// `riuso dev seed-community`.
+fn seed_community(args: &SeedCommunityArgs, config: &Config) -> anyhow::Result<u8> {
+    let runtime = super::runtime()?;
+    runtime.block_on(async {
+        let conn = db::open(&config.database_url).await?;
+        let started = Instant::now();
+        let seeded =
+            crate::community::forum::seed::seed(&conn, args.posts, args.followers, args.posters)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot seed the community: {e}"))?;
+        let seconds = started.elapsed().as_secs_f64();
+        if args.json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "community": seeded.community.slug,
+                    "thread": seeded.thread_id,
+                    "followers": seeded.followers,
+                    "posters": seeded.posters.len(),
+                    "seconds": seconds,
+                })
+            );
+        } else {
+            println!(
+                "/communities/{} with {} followers, thread /threads/{} ({seconds:.1} s)",
+                seeded.community.slug, seeded.followers, seeded.thread_id
+            );
         }
         conn.close().await?;
         Ok(0)

@@ -57,6 +57,11 @@ pub fn run(args: &Args, config: &Config) -> anyhow::Result<u8> {
         let app = App::with_registry(config.clone(), db.clone())?;
         // Load the search index before the first request rather than during it.
         app.search.warm().await?;
+        // Posts written before the communities' search index existed.
+        let indexed = crate::community::forum::search::backfill(&db).await?;
+        if indexed > 0 {
+            tracing::info!(posts = indexed, "indexed the communities' posts for search");
+        }
         let state = AppState(Arc::new(app));
         let (stop, stopped) = watch::channel(false);
         let mut background = Vec::new();

@@ -3,8 +3,8 @@
 //! practice); their threads and posts, and the coordination of the releases of their solutions.
 //!
 //! This module owns the `communities`, `community_software`, `community_members`, `threads`,
-//! `posts`, `post_revisions`, `post_reports`, `moderation_log`, `releases` and
-//! `release_adoptions` tables. Every command takes the [`Actor`] who asks and decides with
+//! `posts`, `post_revisions`, `post_reports`, `moderation_log`, `releases`, `release_adoptions`
+//! and `post_fts` tables. Every command takes the [`Actor`] who asks and decides with
 //! [`authz::check`] on the actor's [`Standing`] in the community ([`standing`]), so the pages and
 //! the API cannot disagree on who may do what.
 //!
@@ -18,13 +18,18 @@
 //!   for one version, whichever crawl or worker gets there first), coordinators' release plans
 //!   (planned → candidate → released), and what each administration does with each release;
 //! - [`notify`]: following communities and threads, and telling people of posts (mentions
-//!   always), in the site and by e-mail, by a job.
+//!   always), in the site and by e-mail, by a job;
+//! - [`search`]: full-text search of the posts, within a community or across all, kept in step
+//!   with every write of a post (`post_fts`);
+//! - [`seed`]: a community of many followers and a long thread, for the benchmarks.
 
 pub mod communities;
 pub mod demo;
 pub mod members;
 pub mod notify;
 pub mod releases;
+pub mod search;
+pub mod seed;
 pub mod threads;
 
 use sea_orm::{

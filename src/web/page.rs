@@ -31,6 +31,8 @@ pub struct PageCtx {
     pub lang: Lang,
     /// Path and query of this page without `lang`, for the language switch.
     path: String,
+    /// The unread notifications of the person signed in (`None` when nobody is).
+    pub unread: Option<u64>,
 }
 
 impl PageCtx {
@@ -52,7 +54,17 @@ impl PageCtx {
                     .finish(),
             );
         }
-        Self { lang, path }
+        Self {
+            lang,
+            path,
+            unread: None,
+        }
+    }
+
+    /// The count the header shows beside the notifications: the unread ones, when there are.
+    #[must_use]
+    pub fn unread_badge(&self) -> Option<u64> {
+        self.unread.filter(|n| *n > 0)
     }
 
     /// The message `key` in the page's language.
@@ -85,7 +97,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self::new(Lang::of(&parts.uri, &parts.headers), &parts.uri))
+        let mut ctx = Self::new(Lang::of(&parts.uri, &parts.headers), &parts.uri);
+        ctx.unread = parts
+            .extensions
+            .get::<super::session::Unread>()
+            .map(|u| u.0);
+        Ok(ctx)
     }
 }
 

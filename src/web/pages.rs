@@ -12,6 +12,7 @@ pub mod admin;
 pub mod case_wizard;
 pub mod cases;
 pub mod communities;
+pub mod community_search;
 pub mod compare;
 pub mod compliance;
 pub mod declarations;

@@ -20,9 +20,9 @@ use super::{api, assets, badges, page, pages, schemas, session};
 use crate::app::AppState;
 use crate::i18n::Lang;
 use pages::{
-    account, admin, case_wizard, cases, communities, compare, declarations, feeds, home,
-    memberships, notices, publishers, release, releases, review, search, software, threads,
-    validator,
+    account, admin, case_wizard, cases, communities, community_search, compare, declarations,
+    feeds, home, memberships, notices, publishers, release, releases, review, search, software,
+    threads, validator,
 };
 
 /// Every route: the health check, the JSON Schemas, the API, the pages, the static assets, and
@@ -97,6 +97,10 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/api/v1/communities/{slug}/threads",
             member_read(get(api::communities::threads_of)),
+        )
+        .route(
+            "/api/v1/threads/search",
+            member_read(get(api::communities::search_posts)),
         )
         .route(
             "/api/v1/threads/{id}",
@@ -254,6 +258,8 @@ fn page_routes(state: &AppState) -> Router<AppState> {
             get(communities::list).post(communities::create),
         )
         .route("/communities/new", get(communities::new_form))
+        .route("/communities/search", get(community_search::all))
+        .route("/communities/{slug}/search", get(community_search::within))
         .route("/communities/{slug}", get(communities::show))
         .route(
             "/communities/{slug}/members",

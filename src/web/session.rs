@@ -35,6 +35,11 @@ pub(super) const MAX_FORM_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone, Default)]
 pub struct Viewer(pub Option<Arc<Session>>);
 
+/// A request extension: how many notifications of the person signed in are unread, for the
+/// header of the page (set for signed-in page requests only).
+#[derive(Debug, Clone, Copy)]
+pub struct Unread(pub u64);
+
 /// A response extension: this answer embeds a secret, the CSRF token of a form, so it is never
 /// compressed (`web::middleware::compression`).
 #[derive(Debug, Clone, Copy)]
@@ -197,6 +202,18 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
     let session_token = renewed
         .then(|| cookie(request.headers(), SESSION_COOKIE))
         .flatten();
+    // The unread count of the page header: one count on an index, for signed-in pages only.
+    if let Some(session) = &session
+        && request.method() == Method::GET
+        && !request.uri().path().starts_with("/api/")
+    {
+        match crate::community::forum::notify::unread(&state.db, session.user.id).await {
+            Ok(n) => {
+                request.extensions_mut().insert(Unread(n));
+            }
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    }
     request.extensions_mut().insert(Viewer(session));
     request.extensions_mut().insert(CsrfSlot {
         token: token.clone(),

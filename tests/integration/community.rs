@@ -9,6 +9,7 @@ mod journey;
 mod leaks;
 pub mod matrix;
 mod passwords;
+mod search;
 mod security;
 
 use std::time::Duration;

@@ -1,9 +1,11 @@
 //! Communities themselves: starting one of practice, opening a solution's in one step, editing,
 //! and reading them.
 
+use std::collections::HashMap;
+
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
 };
 
 use super::members::{add_organisation, add_person};
@@ -42,6 +44,9 @@ fn check(settings: &Settings) -> Result<(String, String), CommunityError> {
     Ok((settings.name.trim().to_owned(), description))
 }
 
+/// Slugs a community never gets: the addresses of other pages under `/communities/`.
+const RESERVED: [&str; 2] = ["new", "search"];
+
 /// A slug made of `name` that no community holds yet.
 async fn free_slug(db: &impl ConnectionTrait, name: &str) -> Result<String, CommunityError> {
     let mut base = slugify(name, 60);
@@ -57,7 +62,8 @@ async fn free_slug(db: &impl ConnectionTrait, name: &str) -> Result<String, Comm
         .await?;
     let mut slug = base.clone();
     let mut n = 2;
-    while taken.contains(&slug) {
+    // `/communities/new` and `/communities/search` are pages of their own.
+    while taken.contains(&slug) || RESERVED.contains(&slug.as_str()) {
         slug = format!("{base}-{n}");
         n += 1;
     }
@@ -354,29 +360,50 @@ pub async fn summary(
         .ok_or(CommunityError::NotFound)
 }
 
+/// `rows` with their counts: two grouped counts for the whole list, not two per community.
 async fn summaries(
     db: &DatabaseConnection,
     rows: Vec<communities::Model>,
 ) -> Result<Vec<Summary>, CommunityError> {
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let members = community_members::Entity::find()
-            .filter(community_members::Column::CommunityId.eq(row.id))
-            .filter(community_members::Column::Status.eq(ACTIVE))
-            .count(db)
-            .await?;
-        let threads = threads::Entity::find()
-            .filter(threads::Column::CommunityId.eq(row.id))
-            .filter(threads::Column::DeletedAt.is_null())
-            .count(db)
-            .await?;
-        out.push(Summary {
-            row,
-            members,
-            threads,
-        });
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    let members: HashMap<i64, i64> = community_members::Entity::find()
+        .filter(community_members::Column::CommunityId.is_in(ids.iter().copied()))
+        .filter(community_members::Column::Status.eq(ACTIVE))
+        .select_only()
+        .column(community_members::Column::CommunityId)
+        .column_as(community_members::Column::Id.count(), "n")
+        .group_by(community_members::Column::CommunityId)
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let threads: HashMap<i64, i64> = threads::Entity::find()
+        .filter(threads::Column::CommunityId.is_in(ids))
+        .filter(threads::Column::DeletedAt.is_null())
+        .select_only()
+        .column(threads::Column::CommunityId)
+        .column_as(threads::Column::Id.count(), "n")
+        .group_by(threads::Column::CommunityId)
+        .into_tuple::<(i64, i64)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let count = |counts: &HashMap<i64, i64>, id: i64| {
+        u64::try_from(counts.get(&id).copied().unwrap_or(0)).unwrap_or(0)
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| Summary {
+            members: count(&members, row.id),
+            threads: count(&threads, row.id),
+            row,
+        })
+        .collect())
 }
 
 /// Whether `text` is an acceptable thread title, and the title to store.

@@ -23,7 +23,7 @@ use crate::community::authz::{self, Action, Actor};
 use crate::community::entities::{
     communities, notifications, posts, subscriptions, threads, users,
 };
-use crate::community::{CommunityError, mails, memberships, now, tokens};
+use crate::community::{CommunityError, mails, memberships, now, signing, tokens};
 use crate::i18n::Lang;
 use crate::jobs::{self, NewJob};
 use crate::mail::{self, MailError};
@@ -242,6 +242,8 @@ pub async fn fan_out(
     );
     let excerpt: String = post.body.chars().take(500).collect();
     let mut count = 0;
+    // One key for every link of the fan-out, read once.
+    let key = signing::key(db, UNSUBSCRIBE).await?;
     for person in people {
         if members_only {
             let actor = Actor::of(db, &person).await?;
@@ -293,11 +295,11 @@ pub async fn fan_out(
                 mail::enqueue(&txn, &message).await
             } else {
                 let target = if why == reason::THREAD {
-                    format!("thread={}", thread_row.id)
+                    Target::Thread(thread_row.id)
                 } else {
-                    format!("community={}", community.id)
+                    Target::Community(community.id)
                 };
-                let url = unsubscribe_url(&txn, public_url, person.id, &target).await?;
+                let url = unsubscribe_url(&key, public_url, person.id, Stop::Following(target))?;
                 let mut message = message;
                 message.text.push_str(&format!(
                     "\n{}\n{url}\n",
@@ -427,6 +429,7 @@ pub async fn digest(
         .await?;
     let base = public_url.trim_end_matches('/');
     let mut sent = 0;
+    let key = signing::key(db, UNSUBSCRIBE).await?;
     for user_id in due {
         let txn = crate::db::begin_write(db).await?;
         let waiting = notifications::Entity::find()
@@ -460,7 +463,7 @@ pub async fn digest(
                 ));
             }
             let lang = Lang::from_tag(&person.lang).unwrap_or_default();
-            let url = unsubscribe_url(&txn, public_url, user_id, "digest=1").await?;
+            let url = unsubscribe_url(&key, public_url, user_id, Stop::Digests)?;
             let mut message = mails::community_digest(lang, email, waiting.len(), &list);
             message.text.push_str(&format!(
                 "\n{}\n{url}\n",
@@ -494,27 +497,12 @@ pub async fn digest(
     Ok(sent)
 }
 
-/// The purpose of the tokens of unsubscribe links.
+/// The purpose of the key that signs unsubscribe links (and of the stored tokens of the links
+/// written before links were signed).
 const UNSUBSCRIBE: &str = "unsubscribe";
 
 /// How long an unsubscribe link works, in hours (sixty days).
 const UNSUBSCRIBE_HOURS: i64 = 60 * 24;
-
-/// A link that stops what `query` names (`thread=ID`, `community=ID`, or `digest=1`: every
-/// subscription with the digest) for `user_id`, without signing in: a random token, stored
-/// hashed, that works for [`UNSUBSCRIBE_HOURS`].
-async fn unsubscribe_url(
-    db: &impl ConnectionTrait,
-    public_url: &str,
-    user_id: i64,
-    query: &str,
-) -> Result<String, CommunityError> {
-    let token = tokens::insert_token(db, UNSUBSCRIBE, user_id, None, UNSUBSCRIBE_HOURS).await?;
-    Ok(format!(
-        "{}/unsubscribe/{token}?{query}",
-        public_url.trim_end_matches('/')
-    ))
-}
 
 /// What an unsubscribe link stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -525,16 +513,86 @@ pub enum Stop {
     Digests,
 }
 
-/// Whose link `token` is, while it works.
+impl Stop {
+    /// The query string of the link that stops it: `thread=ID`, `community=ID` or `digest=1`.
+    #[must_use]
+    pub fn query(self) -> String {
+        match self {
+            Self::Following(Target::Thread(id)) => format!("thread={id}"),
+            Self::Following(Target::Community(id)) => format!("community={id}"),
+            Self::Digests => "digest=1".to_owned(),
+        }
+    }
+}
+
+/// What the signature of an unsubscribe link covers: whom it is for, until when, what it stops.
+fn signed_message(user_id: i64, expires: i64, stop: Stop) -> String {
+    format!("{UNSUBSCRIBE}|{user_id}|{expires}|{}", stop.query())
+}
+
+/// The token of the link that stops `stop` for `user_id` until `expires` (Unix seconds):
+/// `USER-EXPIRES-SIGNATURE`, the signature an HMAC-SHA256 of the three.
+fn signed_token(
+    key: &[u8],
+    user_id: i64,
+    expires: i64,
+    stop: Stop,
+) -> Result<String, CommunityError> {
+    let signature = signing::sign(key, &signed_message(user_id, expires, stop))?;
+    Ok(format!("{user_id}-{expires}-{signature}"))
+}
+
+/// A link that stops `stop` for `user_id` without signing in, for [`UNSUBSCRIBE_HOURS`]: signed
+/// with `key` (the key of [`UNSUBSCRIBE`], see [`signing`]), so nothing is stored per link.
+fn unsubscribe_url(
+    key: &[u8],
+    public_url: &str,
+    user_id: i64,
+    stop: Stop,
+) -> Result<String, CommunityError> {
+    let expires = (now() + chrono::TimeDelta::hours(UNSUBSCRIBE_HOURS)).timestamp();
+    let token = signed_token(key, user_id, expires, stop)?;
+    Ok(format!(
+        "{}/unsubscribe/{token}?{}",
+        public_url.trim_end_matches('/'),
+        stop.query()
+    ))
+}
+
+/// Whose link `token` for `stop` is, while it works: a signed token of the links mails carry, or
+/// a stored one of the links written before links were signed.
 ///
 /// # Errors
 ///
-/// [`CommunityError::BadToken`] for a link that is unknown or expired.
+/// [`CommunityError::Invalid`] with `community.unsubscribe.invalid` for a link that is not one
+/// of ours or was changed, `community.unsubscribe.expired` for one past its time;
+/// [`CommunityError::BadToken`] for an unknown or expired stored token.
 pub async fn unsubscribe_owner(
     db: &impl ConnectionTrait,
     token: &str,
+    stop: Stop,
 ) -> Result<i64, CommunityError> {
-    Ok(tokens::find_token(db, UNSUBSCRIBE, token).await?.user_id)
+    if tokens::is_token(token) {
+        return Ok(tokens::find_token(db, UNSUBSCRIBE, token).await?.user_id);
+    }
+    let invalid = CommunityError::Invalid("community.unsubscribe.invalid");
+    let mut parts = token.splitn(3, '-');
+    let (Some(user), Some(expires), Some(signature)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Err(invalid);
+    };
+    let (Ok(user_id), Ok(expires)) = (user.parse::<i64>(), expires.parse::<i64>()) else {
+        return Err(invalid);
+    };
+    let key = signing::key(db, UNSUBSCRIBE).await?;
+    // The signature first: a changed date is a changed link, not an expired one.
+    if !signing::verify(&key, &signed_message(user_id, expires, stop), signature) {
+        return Err(invalid);
+    }
+    if expires < now().timestamp() {
+        return Err(CommunityError::Invalid("community.unsubscribe.expired"));
+    }
+    Ok(user_id)
 }
 
 /// Stops `stop` for the owner of the link `token`, signed in or not.
@@ -547,7 +605,7 @@ pub async fn unsubscribe(
     token: &str,
     stop: Stop,
 ) -> Result<(), CommunityError> {
-    let user_id = unsubscribe_owner(db, token).await?;
+    let user_id = unsubscribe_owner(db, token, stop).await?;
     let query =
         subscriptions::Entity::delete_many().filter(subscriptions::Column::UserId.eq(user_id));
     let query = match stop {

@@ -220,6 +220,7 @@ pub async fn start(
     .insert(&txn)
     .await?;
     let post = insert_post(&txn, thread.id, actor.user_id, text).await?;
+    super::search::sync(&txn, post.id).await?;
     super::notify::queue_fan_out(&txn, post.id).await?;
     txn.commit().await?;
     tracing::info!(
@@ -288,6 +289,7 @@ pub async fn reply(
         .filter(threads::Column::Id.eq(thread_id))
         .exec(&txn)
         .await?;
+    super::search::sync(&txn, post.id).await?;
     super::notify::queue_fan_out(&txn, post.id).await?;
     txn.commit().await?;
     Ok((thread, post))
@@ -355,6 +357,7 @@ pub async fn edit(
     change.body = Set(text);
     change.edited_at = Set(Some(at));
     let post = change.update(&txn).await?;
+    super::search::sync(&txn, post.id).await?;
     txn.commit().await?;
     Ok(post)
 }
@@ -381,6 +384,7 @@ pub async fn delete(
     change.deleted_at = Set(Some(now()));
     change.deleted_by = Set(Some(actor.user_id));
     change.update(&txn).await?;
+    super::search::sync(&txn, post_id).await?;
     if !own {
         log(
             &txn,
@@ -437,6 +441,7 @@ pub async fn hide(
         logged::UNHIDE
     };
     change.update(&txn).await?;
+    super::search::sync(&txn, post_id).await?;
     log(
         &txn,
         thread.community.id,
@@ -509,6 +514,9 @@ pub async fn report(
         change.hidden_reason = Set(None);
     }
     change.update(&txn).await?;
+    if hide {
+        super::search::sync(&txn, post_id).await?;
+    }
     let target = (Some(thread.row.id), Some(post_id));
     log(
         &txn,

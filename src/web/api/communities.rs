@@ -1,7 +1,7 @@
 //! Communities, threads, posts, releases and the adoption matrix, read through the API:
 //! `GET /api/v1/communities`, `/api/v1/communities/{slug}`, `/api/v1/communities/{slug}/threads`,
 //! `/api/v1/threads/{id}`, `/api/v1/threads/{id}/posts`, `/api/v1/releases?software=` and
-//! `/api/v1/releases/{id}`.
+//! `/api/v1/releases/{id}`; and the search of the posts, `/api/v1/threads/search?q=`.
 //!
 //! They run behind the session layer: a members-only community's threads, posts and members
 //! are for its members signed in on the site (401 without a session, 403 for others); its name,
@@ -13,7 +13,8 @@ use super::answers::{Malformed, Reads};
 use super::types::{
     AdoptionResponse, CommunityDetailResponse, CommunityList, CommunityMemberResponse,
     CommunityResponse, CommunitySoftwareResponse, ErrorResponse, Links, MatrixResponse,
-    MatrixRowResponse, PostList, PostResponse, ReleaseResponse, ThreadList, ThreadResponse,
+    MatrixRowResponse, PostHitList, PostHitResponse, PostList, PostResponse, ReleaseResponse,
+    ThreadList, ThreadResponse,
 };
 use crate::app::AppState;
 use crate::catalog::read;
@@ -22,12 +23,13 @@ use crate::community::entities::{communities as community_rows, releases as rele
 use crate::community::forum::communities::{self, Summary};
 use crate::community::forum::members::{self, Who};
 use crate::community::forum::releases;
+use crate::community::forum::search;
 use crate::community::forum::standing;
 use crate::community::forum::threads;
 use crate::community::people::Person;
 use crate::web::error::{ApiError, AppError};
 use crate::web::extract::{Key, Path};
-use crate::web::params::{Paging, Params, QuerySpec};
+use crate::web::params::{AFTER, Paging, Params, QuerySpec, SIZE};
 use crate::web::session::Viewer;
 
 fn person(p: &Person) -> String {
@@ -439,4 +441,91 @@ pub async fn show_release(
 ) -> Result<Json<ReleaseResponse>, ApiError> {
     let release = releases::get(&state.db, id).await?;
     Ok(Json(release_response(&state, &release).await?))
+}
+
+/// The parameters of a search of the posts.
+#[derive(Debug)]
+pub struct PostSearch;
+
+impl QuerySpec for PostSearch {
+    fn names() -> &'static [&'static str] {
+        &["q", "community", SIZE, AFTER]
+    }
+}
+
+/// The posts of the communities matching `q`, the best match first: every word must match, in
+/// any inflection, accents or none (`perche` finds `perché`). Across every community the reader
+/// may read, or within `community`; deleted and hidden posts are never answered.
+#[utoipa::path(
+    get,
+    path = "/api/v1/threads/search",
+    operation_id = "search_posts",
+    tag = "communities",
+    params(
+        ("q" = String, Query, min_length = 1, max_length = 200, description = "The words to find"),
+        ("community" = Option<String>, Query, pattern = r"^[a-z0-9][a-z0-9-]{0,199}$", description = "Only this community (by slug)"),
+        ("page[size]" = Option<u64>, Query, minimum = 1, maximum = 100, description = "Posts per page [default: 25]"),
+        ("page[after]" = Option<String>, Query, description = "Opaque cursor from `links.next`"),
+    ),
+    responses(
+        (status = 200, description = "A page of matching posts", body = PostHitList),
+        (status = 401, description = "A members-only community, and no session", body = ErrorResponse),
+        (status = 403, description = "A members-only community, and not a member", body = ErrorResponse),
+        (status = 404, description = "No such community, or a cursor the server did not make", body = ErrorResponse),
+        Reads,
+        Malformed,
+    )
+)]
+pub async fn search_posts(
+    state: AppState,
+    viewer: Viewer,
+    params: Params<PostSearch>,
+) -> Result<Json<PostHitList>, ApiError> {
+    let size = params.page_size()?;
+    let offset = params
+        .after_id()?
+        .map_or(0, |n| u64::try_from(n).unwrap_or(0));
+    let q = params
+        .one("q")?
+        .filter(|q| !q.is_empty())
+        .ok_or_else(|| AppError::invalid("community.search.q_required", &[]))?;
+    if q.chars().count() > search::MAX_QUERY {
+        return Err(
+            AppError::invalid("invalid.text_too_long", &[("max", &search::MAX_QUERY)]).into(),
+        );
+    }
+    let community = match params.one("community")? {
+        Some(slug) => {
+            let key = Key::try_from(slug.to_owned()).map_err(|_| AppError::NotFound)?;
+            Some(communities::by_slug(&state.db, key.as_str()).await?)
+        }
+        None => None,
+    };
+    let actor = viewer.actor(&state).await?;
+    let scope = match &community {
+        Some(c) => search::Scope::Community(c),
+        None => search::Scope::All,
+    };
+    let results = search::search(&state.db, actor.as_ref(), scope, q, offset, size).await?;
+    let end = offset + results.hits.len() as u64;
+    let next = (end < results.total && !results.hits.is_empty()).then_some(end);
+    Ok(Json(PostHitList {
+        data: results
+            .hits
+            .into_iter()
+            .map(|h| PostHitResponse {
+                id: h.post_id,
+                thread_id: h.thread_id,
+                thread_title: h.thread_title,
+                community: h.community_slug,
+                community_name: h.community_name,
+                excerpt: h.excerpt,
+                created_at: h.created_at,
+            })
+            .collect(),
+        total: results.total,
+        links: Links {
+            next: next.map(|n| params.next_link("/api/v1/threads/search", &n.to_string())),
+        },
+    }))
 }

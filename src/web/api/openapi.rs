@@ -44,6 +44,7 @@ use super::{
         communities::threads_of,
         communities::show_thread,
         communities::posts,
+        communities::search_posts,
         communities::matrix,
         communities::show_release,
         cases::list,

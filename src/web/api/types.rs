@@ -1265,3 +1265,34 @@ pub struct CaseResponse {
     /// Every move, oldest first.
     pub events: Vec<CaseEventResponse>,
 }
+
+/// A post that matched a search of the communities.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PostHitResponse {
+    /// Post id.
+    pub id: i64,
+    /// Its thread.
+    pub thread_id: i64,
+    /// The thread's title.
+    pub thread_title: String,
+    /// The community's slug.
+    pub community: String,
+    /// The community's name.
+    pub community_name: String,
+    /// Plain text of the post around the first word that matched (Markdown as written).
+    pub excerpt: String,
+    /// When the post was written.
+    pub created_at: DateTime<FixedOffset>,
+}
+
+/// A page of posts that matched a search, the best match first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostHitList {
+    /// The posts.
+    pub data: Vec<PostHitResponse>,
+    /// How many posts match in all.
+    pub total: u64,
+    /// The next page.
+    pub links: Links,
+}

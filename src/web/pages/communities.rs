@@ -925,22 +925,15 @@ pub async fn unsubscribe_form(
     state: AppState,
     ctx: PageCtx,
     Csrf(csrf): Csrf,
-    Path(token): Path<crate::web::extract::Token>,
+    Path(token): Path<String>,
     params: Params<UnsubscribeParams>,
 ) -> Result<Response, AppError> {
-    let (_, what) = stop_of(&params)?;
-    notify::unsubscribe_owner(&state.db, &token.0).await?;
-    let query = params
-        .pairs()
-        .iter()
-        .filter(|(k, _)| k != "lang")
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("&");
+    let (stop, what) = stop_of(&params)?;
+    notify::unsubscribe_owner(&state.db, &token, stop).await?;
     render(&UnsubscribePage {
         ctx,
         csrf,
-        action: format!("/unsubscribe/{}?{query}", token.0),
+        action: format!("/unsubscribe/{token}?{}", stop.query()),
         what,
         done: false,
     })
@@ -951,11 +944,11 @@ pub async fn unsubscribe_form(
 pub async fn unsubscribe(
     state: AppState,
     ctx: PageCtx,
-    Path(token): Path<crate::web::extract::Token>,
+    Path(token): Path<String>,
     params: Params<UnsubscribeParams>,
 ) -> Result<Response, AppError> {
     let (stop, what) = stop_of(&params)?;
-    notify::unsubscribe(&state.db, &token.0, stop).await?;
+    notify::unsubscribe(&state.db, &token, stop).await?;
     render(&UnsubscribePage {
         ctx,
         csrf: String::new(),

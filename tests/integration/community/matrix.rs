@@ -730,6 +730,26 @@ async fn every_community_route_for_every_role() {
                 MEMBERS,
             ),
             ("GET", format!("/threads/{t}"), vec![], ALL),
+            ("GET", "/communities/search?q=testo".into(), vec![], ALL),
+            (
+                "GET",
+                format!("/communities/{p}/search?q=testo"),
+                vec![],
+                ALL,
+            ),
+            (
+                "GET",
+                format!("/communities/{c}/search?q=testo"),
+                vec![],
+                MEMBERS,
+            ),
+            ("GET", "/api/v1/threads/search?q=testo".into(), vec![], ALL),
+            (
+                "GET",
+                format!("/api/v1/threads/search?q=testo&community={c}"),
+                vec![],
+                MEMBERS,
+            ),
             ("GET", format!("/threads/{}", secret.id), vec![], MEMBERS),
             (
                 "GET",

@@ -476,7 +476,99 @@ async fn followers_and_the_mentioned_are_told_by_a_job_and_by_mail() {
             .await;
         assert_eq!(forged.status, StatusCode::BAD_REQUEST);
 
-        // In the site: Carla's notification, unread, then read.
+        // The link is signed, not stored: `USER-EXPIRES-SIGNATURE`. A changed signature, user,
+        // date or target is refused with a page that says so, in both languages.
+        let (path, query) = link.split_once('?').unwrap();
+        let token = path.trim_start_matches("/unsubscribe/");
+        let parts: Vec<&str> = token.splitn(3, '-').collect();
+        assert_eq!(parts.len(), 3, "{token}");
+        assert_eq!(parts[0], cast.reuser_member.id.to_string());
+        let flipped = if parts[2].starts_with('0') { "1" } else { "0" };
+        let tampered = [
+            format!(
+                "/unsubscribe/{}-{}-{flipped}{}?{query}",
+                parts[0],
+                parts[1],
+                &parts[2][1..]
+            ),
+            format!(
+                "/unsubscribe/{}-{}-{}?{query}",
+                cast.other_member.id, parts[1], parts[2]
+            ),
+            format!(
+                "/unsubscribe/{}-{}-{}?{query}",
+                parts[0],
+                parts[1].parse::<i64>().unwrap() + 1,
+                parts[2]
+            ),
+            format!("/unsubscribe/{token}?community=999999"),
+            format!("/unsubscribe/{token}?digest=1"),
+            format!("/unsubscribe/{}-{}?{query}", parts[0], parts[1]),
+        ];
+        for address in &tampered {
+            let page = nobody.get(&format!("{address}&lang=it")).await;
+            assert_eq!(page.status, StatusCode::BAD_REQUEST, "{address}");
+            assert!(
+                page.body.contains("non è valido"),
+                "{address}: {}",
+                page.body
+            );
+            let done = app
+                .client()
+                .post_form(address, &[("List-Unsubscribe", "One-Click")])
+                .await;
+            assert_eq!(done.status, StatusCode::BAD_REQUEST, "{address}");
+        }
+        let page = nobody.get(&format!("{}&lang=en", tampered[0])).await;
+        assert!(page.body.contains("is not valid"), "{}", page.body);
+        // A well-signed link past its date has expired.
+        let key = riuso::community::signing::key(&app.db.conn, "unsubscribe")
+            .await
+            .unwrap();
+        let past = chrono::Utc::now().timestamp() - 60;
+        let signature = riuso::community::signing::sign(
+            &key,
+            &format!("unsubscribe|{}|{past}|{query}", parts[0]),
+        )
+        .unwrap();
+        let expired = format!("/unsubscribe/{}-{past}-{signature}?{query}", parts[0]);
+        let page = nobody.get(&format!("{expired}&lang=it")).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST);
+        assert!(page.body.contains("è scaduto"), "{}", page.body);
+        let page = nobody.get(&format!("{expired}&lang=en")).await;
+        assert!(page.body.contains("has expired"), "{}", page.body);
+        // The same signature with a future date is a valid link (the test signs as the server).
+        let future = chrono::Utc::now().timestamp() + 3600;
+        let signature = riuso::community::signing::sign(
+            &key,
+            &format!("unsubscribe|{}|{future}|{query}", parts[0]),
+        )
+        .unwrap();
+        let page = nobody
+            .get(&format!(
+                "/unsubscribe/{}-{future}-{signature}?{query}",
+                parts[0]
+            ))
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+
+        // In the site: Carla's notification, unread, then read; the header counts it on every
+        // page, never for a visitor signed out.
+        let page = carla.get("/communities").await;
+        assert_eq!(
+            page.text("#unread-count").trim_start().chars().next(),
+            Some('1'),
+            "{}",
+            page.body
+        );
+        assert!(page.text("#unread-count").contains("da leggere"));
+        assert!(
+            nobody
+                .get("/communities")
+                .await
+                .all("#unread-count")
+                .is_empty()
+        );
         let page = carla.get("/notifications").await;
         assert!(
             page.text("#unread").contains("1 notifica non letta"),
@@ -486,6 +578,7 @@ async fn followers_and_the_mentioned_are_told_by_a_job_and_by_mail() {
         assert_eq!(page.all("li.notification.unread").len(), 1);
         carla.post_form("/notifications/read", &[]).await;
         let page = carla.get("/notifications").await;
+        assert!(page.all("#unread-count").is_empty(), "{}", page.body);
         assert!(
             page.text("#unread").contains("0 notifiche non lette"),
             "{}",
