@@ -82,6 +82,16 @@ async fn an_evidence_document_is_uploaded_with_its_step_and_kept_from_other_admi
             );
             assert_eq!(refused.text("#f-motivation"), motivation, "{lang}");
         }
+        // A body past the form's limit (the document's and 1 MiB more) is not read: 413.
+        let huge = vec![b'x'; store::MAX_DOCUMENT_BYTES + 2 * 1024 * 1024];
+        let refused = client
+            .post_multipart(
+                &format!("/cases/{id}/wizard/impossibility"),
+                &[("motivation", motivation)],
+                Some(("enorme.pdf", "application/pdf", &huge)),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(store::documents(&app.db.conn, id).await.unwrap().is_empty());
         assert_eq!(state_of(&app, id).await, State::SearchingOpenSource);
 
