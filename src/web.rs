@@ -33,7 +33,6 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -45,12 +44,48 @@ pub use error::{ApiError, AppError};
 /// `RIUSO_PAGE_TIMEOUT_SECS`; the exports stream within it).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Whether `path` is a move of the guided reuse case, whose forms may carry an evidence
+/// document.
+fn takes_document(path: &str) -> bool {
+    path.strip_prefix("/cases/")
+        .and_then(|rest| rest.split_once("/wizard/"))
+        .is_some_and(|(id, step)| id.bytes().all(|b| b.is_ascii_digit()) && !step.contains('/'))
+}
+
+/// The request body limit: `limit`, and for the moves of a reuse case
+/// [`session::MAX_UPLOAD_FORM_BYTES`], so that a document just over its own limit is still read
+/// and refused next to its field. A body declared larger is answered 413 at once; one that
+/// grows larger fails where it is read (413 too).
+async fn limit_body(
+    axum::extract::State(limit): axum::extract::State<usize>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let limit = if takes_document(request.uri().path()) {
+        limit.max(session::MAX_UPLOAD_FORM_BYTES)
+    } else {
+        limit
+    };
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > u64::try_from(limit).unwrap_or(u64::MAX)) {
+        return axum::http::StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    }
+    let (parts, body) = request.into_parts();
+    let body = Body::new(http_body_util::Limited::new(body, limit));
+    next.run(Request::from_parts(parts, body)).await
+}
+
 /// Every route and layer of the server; `serve` and the tests both use it.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.max_file_bytes.saturating_add(1024);
     let cpu_jobs = limits::CpuJobs::new(state.config.max_cpu_jobs);
     routes::routes(&state)
-        .layer(RequestBodyLimitLayer::new(body_limit))
+        .layer(axum::middleware::from_fn_with_state(body_limit, limit_body))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,

@@ -12,10 +12,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 
 use super::evidence::{
-    Aspect, CatalogFacts, Choice, Coverage, Decision, Delivery, Evaluation, ExternalSearch,
-    Feasibility, Found, Gates, Kind, LicenceCheck, MAX_REQUIREMENTS, MAX_RESULTS, MakeOrBuy, Needs,
-    Norm, Phase, Platform, Procurement, Product, Production, Requirement, Route, Search, Tco,
-    valid_cig, web_address,
+    Aspect, CatalogFacts, Choice, Coverage, Decision, Delivery, Evaluation, Exclusion,
+    ExternalSearch, Feasibility, Found, Gates, Kind, LicenceCheck, MAX_REQUIREMENTS, MAX_RESULTS,
+    MakeOrBuy, Needs, Norm, Phase, Platform, Procurement, Product, Production, Requirement, Route,
+    Search, Tco, valid_cig, web_address,
 };
 use super::machine::{Actor, Case, State, Transition};
 use super::{CaseError, store};
@@ -427,6 +427,20 @@ fn tco(e: &mut Errors, f: &Fields) -> Tco {
     }
 }
 
+/// `S_TCO` and `S_tempi` of the evaluation form `f` as sent, each `None` when a field it is made
+/// of is not a number: what the guards measure, before the form as a whole reads.
+#[must_use]
+pub fn submitted_totals(f: &Fields) -> (Option<u64>, Option<u32>) {
+    let mut e = Errors::default();
+    let s_tco = tco(&mut e, f).total();
+    let s_tempi = e.days(f, "days");
+    let failed = |prefix: &str| e.0.iter().any(|x| x.field.starts_with(prefix));
+    (
+        (!failed("tco_")).then_some(s_tco),
+        (!failed("days")).then_some(s_tempi),
+    )
+}
+
 /// The evaluation form of candidate `found` in `phase`, against `needs` (its requirements by
 /// position, `coverage_{i}`), with the catalog's `facts` read when the form was sent.
 ///
@@ -492,6 +506,46 @@ pub fn motivated(
     let mut e = Errors::default();
     let motivation = e.required(f, "motivation");
     e.done(make(motivation))
+}
+
+/// The withdrawal form: its reason (`withdraw_motivation`) and the confirmation checkbox
+/// (`withdraw_confirm`).
+///
+/// # Errors
+///
+/// The reason missing, the box not ticked.
+pub fn withdrawal(f: &Fields) -> Result<Transition, Vec<FieldError>> {
+    let mut e = Errors::default();
+    let motivation = e.required(f, "withdraw_motivation");
+    if !f.has("withdraw_confirm") {
+        e.add("withdraw_confirm", "case.withdrawal.unconfirmed");
+    }
+    e.done(Transition::Withdraw { motivation })
+}
+
+/// The form that marks a case not applicable: the exclusion of §2.2 (`exclusion`), the reason
+/// (`na_motivation`) and the confirmation checkbox (`na_confirm`).
+///
+/// # Errors
+///
+/// No known exclusion chosen, the reason missing, the box not ticked.
+pub fn not_applicable(f: &Fields) -> Result<Transition, Vec<FieldError>> {
+    let mut e = Errors::default();
+    let exclusion = Exclusion::parse(f.one("exclusion"));
+    if exclusion.is_none() {
+        e.add("exclusion", "case.withdrawal.no_exclusion");
+    }
+    let motivation = e.required(f, "na_motivation");
+    if !f.has("na_confirm") {
+        e.add("na_confirm", "case.withdrawal.unconfirmed");
+    }
+    match exclusion {
+        Some(exclusion) => e.done(Transition::NotApplicable {
+            exclusion,
+            motivation,
+        }),
+        None => Err(e.0),
+    }
 }
 
 /// The proprietary product form with its five gates (`gate_<name>` checkboxes).

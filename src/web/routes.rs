@@ -309,7 +309,12 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/cases", get(cases::index).post(case_wizard::create))
         .route("/cases/new", get(case_wizard::new_form))
         .route("/cases/{id}/wizard", get(case_wizard::show))
-        .route("/cases/{id}/wizard/{step}", post(case_wizard::act))
+        .route(
+            "/cases/{id}/wizard/{step}",
+            post(case_wizard::act).layer(axum::extract::DefaultBodyLimit::max(
+                crate::web::session::MAX_UPLOAD_FORM_BYTES,
+            )),
+        )
         .route("/cases/{id}", get(cases::show))
         .route("/cases/{id}/document.pdf", get(cases::pdf))
         .route("/cases/{id}/document.json", get(cases::json))

@@ -30,6 +30,12 @@ pub const SESSION_COOKIE: &str = "riuso_session";
 pub const CSRF_COOKIE: &str = "riuso_csrf";
 /// Largest form body the guard reads (the validator's uploads are exempt, see [`exempt`]).
 pub(super) const MAX_FORM_BYTES: usize = 64 * 1024;
+/// Largest multipart form body the guard reads: a form with one evidence document of a reuse
+/// case at its largest (`cases::store::MAX_DOCUMENT_BYTES`), one mebibyte more for the other
+/// fields and the parts' headers, so that a document just over its limit is still read and
+/// refused next to its field.
+pub(super) const MAX_UPLOAD_FORM_BYTES: usize =
+    crate::cases::store::MAX_DOCUMENT_BYTES + 1024 * 1024;
 
 /// The session of the request, if someone is signed in.
 #[derive(Debug, Clone, Default)]
@@ -126,6 +132,38 @@ fn exempt(request: &Request) -> bool {
             .is_some_and(|v| v.starts_with("multipart/form-data"))
 }
 
+/// Whether `request` sends a multipart form.
+fn is_multipart(request: &Request) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"))
+}
+
+/// The `csrf` field of the multipart form `bytes` sent with `headers`, when it lies within the
+/// first [`MAX_FORM_BYTES`] (the token is the first field of every form here: the parts after
+/// it, a document among them, are not read).
+async fn multipart_csrf(headers: &HeaderMap, bytes: axum::body::Bytes) -> Option<String> {
+    use axum::extract::FromRequest as _;
+    let head = bytes.slice(..bytes.len().min(MAX_FORM_BYTES));
+    let mut request = Request::new(Body::from(head));
+    if let Some(v) = headers.get(header::CONTENT_TYPE) {
+        request
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, v.clone());
+    }
+    let mut multipart = axum::extract::Multipart::from_request(request, &())
+        .await
+        .ok()?;
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some("csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
+}
+
 /// Whether an `Origin` header names this very server (or is absent): the scheme of the public
 /// address, and as host the address the request was sent to (`Host`, or the request line's
 /// authority in HTTP/2) or the public address's (which a reverse proxy may have replaced in
@@ -181,16 +219,23 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         if !same_origin(&request, &state.config.public_url) {
             return AppError::Forbidden.into_response();
         }
-        let (parts, body) = request.into_parts();
-        let Ok(bytes) = axum::body::to_bytes(body, MAX_FORM_BYTES).await else {
-            return AppError::TooLarge {
-                limit: MAX_FORM_BYTES,
-            }
-            .into_response();
+        let multipart = is_multipart(&request);
+        let limit = if multipart {
+            MAX_UPLOAD_FORM_BYTES
+        } else {
+            MAX_FORM_BYTES
         };
-        let sent = form_urlencoded::parse(&bytes)
-            .find(|(k, _)| k == "csrf")
-            .map(|(_, v)| v.into_owned());
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, limit).await else {
+            return AppError::TooLarge { limit }.into_response();
+        };
+        let sent = if multipart {
+            multipart_csrf(&parts.headers, bytes.clone()).await
+        } else {
+            form_urlencoded::parse(&bytes)
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned())
+        };
         if fresh || !sent.is_some_and(|s| same_secret(&s, &token)) {
             return AppError::CsrfRejected.into_response();
         }

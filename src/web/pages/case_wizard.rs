@@ -18,7 +18,9 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::cases::document::{days, guards, money, state_label};
-use crate::cases::evidence::{Aspect, Coverage, Delivery, Kind, Norm, Phase, obligations};
+use crate::cases::evidence::{
+    Aspect, Coverage, Delivery, Exclusion, Kind, Norm, Phase, obligations,
+};
 use crate::cases::machine::{Actor, Transition};
 use crate::cases::store::{self, Stored};
 use crate::cases::wizard::{self, FieldError, Fields, Page};
@@ -34,6 +36,73 @@ use crate::web::session::{Csrf, SignedIn};
 
 /// A form as sent: its fields in order.
 type Sent = Form<Vec<(String, String)>>;
+
+/// The steps whose forms take an evidence document (field `document`, a multipart form).
+const DOCUMENT_STEPS: [&str; 3] = ["impossibility", "product", "procure"];
+
+/// A wizard form as sent: its fields in order and, from a multipart form, the evidence
+/// document chosen (none when the file input was left empty).
+pub struct StepForm {
+    fields: Vec<(String, String)>,
+    document: Option<Upload>,
+}
+
+/// An evidence document as uploaded.
+struct Upload {
+    name: String,
+    media_type: String,
+    content: axum::body::Bytes,
+}
+
+impl<S: Send + Sync> axum::extract::FromRequest<S> for StepForm {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let multipart = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let Form(fields) = Sent::from_request(req, state).await.map_err(|e| e.0)?;
+            return Ok(Self {
+                fields,
+                document: None,
+            });
+        }
+        let refused = |_| AppError::Refused {
+            key: "error.form",
+            conflict: false,
+        };
+        let mut parts = axum::extract::Multipart::from_request(req, state)
+            .await
+            .map_err(|_| AppError::Refused {
+                key: "error.form",
+                conflict: false,
+            })?;
+        let mut fields = Vec::new();
+        let mut document = None;
+        while let Some(field) = parts.next_field().await.map_err(refused)? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "document" {
+                let file = field.file_name().unwrap_or_default().to_owned();
+                let media_type = field.content_type().unwrap_or_default().to_owned();
+                let content = field.bytes().await.map_err(refused)?;
+                if !file.is_empty() || !content.is_empty() {
+                    document = Some(Upload {
+                        name: file,
+                        media_type,
+                        content,
+                    });
+                }
+            } else {
+                let value = field.text().await.map_err(refused)?;
+                fields.push((name, value));
+            }
+        }
+        Ok(Self { fields, document })
+    }
+}
 
 #[derive(Template)]
 #[template(path = "cases/new.html")]
@@ -268,6 +337,13 @@ struct WizardPage {
     chosen: Option<(String, Vec<String>)>,
     declaration: Option<i64>,
     kind_declares: bool,
+    /// Whether the case has ended (closed, withdrawn, not applicable).
+    terminal: bool,
+    /// The guards on `S_TCO` and `S_tempi` measured on the evaluation form just sent (empty unless
+    /// the page shows a form sent back).
+    submitted: Vec<String>,
+    /// The exclusions of §2.2: (value, label).
+    exclusions: Vec<(&'static str, String)>,
 }
 
 impl WizardPage {
@@ -338,10 +414,17 @@ pub async fn act(
     me: SignedIn,
     Csrf(csrf): Csrf,
     Path((id, step)): Path<(i64, String)>,
-    Form(sent): Sent,
+    sent: StepForm,
 ) -> Result<Response, AppError> {
     let (stored, org, actor) = case_for(&state, &me, id).await?;
-    let f = Fields(sent);
+    let f = Fields(sent.fields);
+    let upload = sent
+        .document
+        .filter(|_| DOCUMENT_STEPS.contains(&step.as_str()));
+    let upload_error = upload
+        .as_ref()
+        .filter(|u| u.content.len() > store::MAX_DOCUMENT_BYTES)
+        .map(|_| field("document", "case.evidence_upload.too_large"));
     let current = stored.case.current();
     let now = Utc::now();
     let needs = stored.case.needs.clone();
@@ -391,6 +474,8 @@ pub async fn act(
                 None => Err(Vec::new()),
             }
         }
+        "withdraw" => wizard::withdrawal(&f),
+        "not-applicable" => wizard::not_applicable(&f),
         "reject" => wizard::motivated(&f, |motivation| Transition::Reject { motivation }),
         "impossibility" => wizard::motivated(&f, |motivation| Transition::DocumentImpossibility {
             motivation,
@@ -466,6 +551,14 @@ pub async fn act(
         }
         _ => return Err(AppError::NotFound),
     };
+    let read = match (read, upload_error) {
+        (Ok(_), Some(e)) => Err(vec![e]),
+        (Err(mut errors), Some(e)) => {
+            errors.push(e);
+            Err(errors)
+        }
+        (read, None) => read,
+    };
     let transition = match read {
         Ok(t) => t,
         Err(errors) => {
@@ -483,7 +576,39 @@ pub async fn act(
             );
         }
     };
-    match store::transition(&state.db, id, actor, transition, &[], now).await {
+    let mut documents = Vec::new();
+    if let Some(upload) = upload {
+        // The guards first, so that a move they refuse leaves no document behind.
+        if let Err(g) = stored
+            .case
+            .apply(actor.clone(), transition.clone(), Vec::new(), now)
+        {
+            return refuse(&state, ctx, csrf, id, &stored, page, f, Vec::new(), Some(g)).await;
+        }
+        match store::upload(
+            &state.db,
+            id,
+            Some(me.session.user.id),
+            &upload.name,
+            &upload.media_type,
+            &upload.content,
+            now,
+        )
+        .await
+        {
+            Ok(doc) => documents.push(doc.id),
+            Err(CaseError::TooLarge) => {
+                let errors = vec![field("document", "case.evidence_upload.too_large")];
+                return refuse(&state, ctx, csrf, id, &stored, page, f, errors, None).await;
+            }
+            Err(CaseError::Invalid(key)) => {
+                let errors = vec![field("document", key)];
+                return refuse(&state, ctx, csrf, id, &stored, page, f, errors, None).await;
+            }
+            Err(e) => return Err(super::cases::failed(e)),
+        }
+    }
+    match store::transition(&state.db, id, actor, transition, &documents, now).await {
         Ok(event) => {
             let next = match Page::of(event.to) {
                 Page::Evaluate if step == "evaluate" => format!(
@@ -546,6 +671,51 @@ async fn refuse(
         StatusCode::UNPROCESSABLE_ENTITY,
         &build(state, ctx, csrf, id, stored, shown).await?,
     )
+}
+
+/// The lines of the guards `S_TCO < T_bilancio` and `S_tempi < T_tempi` measured on the
+/// evaluation form `sent` against `needs`, in `lang`: a total that does not read is said so.
+fn submitted_assessment(
+    lang: Lang,
+    sent: &Fields,
+    needs: &crate::cases::evidence::Needs,
+) -> Vec<String> {
+    let (s_tco, s_tempi) = wizard::submitted_totals(sent);
+    let budget = match s_tco {
+        Some(s_tco) => lang.tf(
+            if s_tco < needs.budget {
+                "case.guard_line.budget_ok"
+            } else {
+                "case.guard_line.budget_ko"
+            },
+            &[
+                ("s_tco", &money(lang, s_tco)),
+                ("t_bilancio", &money(lang, needs.budget)),
+            ],
+        ),
+        None => lang.tf(
+            "case.submitted.tco_unread",
+            &[("t_bilancio", &money(lang, needs.budget))],
+        ),
+    };
+    let time = match s_tempi {
+        Some(s_tempi) => lang.tf(
+            if s_tempi < needs.days {
+                "case.guard_line.time_ok"
+            } else {
+                "case.guard_line.time_ko"
+            },
+            &[
+                ("s_tempi", &days(lang, s_tempi)),
+                ("t_tempi", &days(lang, needs.days)),
+            ],
+        ),
+        None => lang.tf(
+            "case.submitted.days_unread",
+            &[("t_tempi", &days(lang, needs.days))],
+        ),
+    };
+    vec![budget, time]
 }
 
 /// What guard `g` means, in `lang`, with its values.
@@ -696,6 +866,12 @@ async fn build(
     let case = &stored.case;
     let current = case.current();
     let phase = current.phase();
+    let submitted = match (&shown.values, &case.needs) {
+        (Some(sent), Some(needs)) if shown.page == Page::Evaluate => {
+            submitted_assessment(lang, sent, needs)
+        }
+        _ => Vec::new(),
+    };
     let values = shown
         .values
         .unwrap_or_else(|| defaults(stored, shown.page, shown.candidate));
@@ -1033,6 +1209,17 @@ async fn build(
         chosen,
         declaration: case.declaration,
         kind_declares: case.kind().is_some_and(Kind::declares_reuse),
+        terminal: case.current().is_terminal(),
+        submitted,
+        exclusions: Exclusion::ALL
+            .into_iter()
+            .map(|x| {
+                (
+                    x.as_str(),
+                    lang.t(&format!("case.exclusion.{}", x.as_str())).to_owned(),
+                )
+            })
+            .collect(),
         values,
         ctx,
     })

@@ -17,7 +17,7 @@ use crate::support::db::BACKENDS;
 use crate::support::review::{member_of, person, signed_in};
 use crate::support::test_app::{Client, Response, TestApp};
 
-async fn software_id(app: &TestApp, name: &str) -> i64 {
+pub(super) async fn software_id(app: &TestApp, name: &str) -> i64 {
     let slug = slug_of(&app.db, name).await;
     riuso::catalog::read::software(&app.db.conn, &slug)
         .await
@@ -28,7 +28,12 @@ async fn software_id(app: &TestApp, name: &str) -> i64 {
 }
 
 /// Posts `fields` to step `step` of case `id`, expecting a redirect back to the wizard.
-async fn step(client: &mut Client, id: i64, step: &str, fields: &[(&str, &str)]) -> Response {
+pub(super) async fn step(
+    client: &mut Client,
+    id: i64,
+    step: &str,
+    fields: &[(&str, &str)],
+) -> Response {
     let answer = client
         .post_form(&format!("/cases/{id}/wizard/{step}"), fields)
         .await;
@@ -46,7 +51,7 @@ async fn step(client: &mut Client, id: i64, step: &str, fields: &[(&str, &str)])
     answer
 }
 
-async fn state_of(app: &TestApp, id: i64) -> State {
+pub(super) async fn state_of(app: &TestApp, id: i64) -> State {
     store::load(&app.db.conn, id)
         .await
         .unwrap()
@@ -55,7 +60,7 @@ async fn state_of(app: &TestApp, id: i64) -> State {
         .current()
 }
 
-const NEEDS: &[(&str, &str)] = &[
+pub(super) const NEEDS: &[(&str, &str)] = &[
     ("rows", "3"),
     ("context", "Protocollo e comunicazioni ai cittadini"),
     ("req_0_text", "Invio di comunicazioni ai cittadini"),
@@ -68,7 +73,7 @@ const NEEDS: &[(&str, &str)] = &[
     ("norm", "data-protection"),
 ];
 
-async fn open_case(client: &mut Client, org: i64, title: &str) -> i64 {
+pub(super) async fn open_case(client: &mut Client, org: i64, title: &str) -> i64 {
     let org = org.to_string();
     let answer = client
         .post_form(

@@ -439,6 +439,8 @@ async fn every_protected_route_for_every_role() {
             "release",
             "close",
             "publish",
+            "withdraw",
+            "not-applicable",
         ] {
             routes.push((
                 "POST",

@@ -389,6 +389,51 @@ impl Client {
         self.send(request.body(Body::from(body)).unwrap()).await
     }
 
+    /// Posts the multipart form `fields` (the CSRF token of the last page seen first) with the
+    /// file `file` as field `document`: (file name, media type, content).
+    pub async fn post_multipart(
+        &mut self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Response {
+        const BOUNDARY: &str = "----riuso-test-boundary-7c1e";
+        let mut body: Vec<u8> = Vec::new();
+        let csrf = self.csrf.clone().unwrap_or_default();
+        let mut part = |name: &str, value: &str| {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        };
+        part("csrf", &csrf);
+        for (k, v) in fields {
+            part(k, v);
+        }
+        if let Some((name, media_type, content)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"document\"; filename=\"{name}\"\r\ncontent-type: {media_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let request = Request::post(uri)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .header("host", PUBLIC_HOST)
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
     /// Whether the client holds the cookie `name`.
     pub fn has_cookie(&self, name: &str) -> bool {
         self.cookies.contains_key(name)
