@@ -7,6 +7,7 @@ mod communities;
 mod compare;
 mod errors;
 mod feeds;
+mod follow_solution;
 mod frame;
 mod hostile;
 mod notices;
