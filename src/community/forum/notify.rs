@@ -386,23 +386,35 @@ pub async fn fan_out(
             TryInsertResult::Conflicted | TryInsertResult::Empty => Vec::new(),
         };
         let by_id: HashMap<i64, &users::Model> = batch.iter().map(|p| (p.id, p)).collect();
+        // The mails of the notifications this batch inserted, all queued at once.
+        let mut messages = Vec::new();
         let mut mailed = Vec::new();
         for row in &inserted {
             let Some(person) = by_id.get(&row.user_id) else {
                 continue;
             };
             let target = told.get(&person.id).and_then(|t| t.2);
-            if mail_post(&txn, &key, public_url, person, row, target, &mail).await? {
-                mailed.push(row.id);
+            if let Some(message) = post_mail(&key, public_url, person, row, target, &mail)? {
+                messages.push(message);
+                mailed.push((row.id, person.id));
             }
         }
-        if !mailed.is_empty() {
+        let queued = mail::enqueue_many(&txn, &messages).await?;
+        let mut mailed_ids = Vec::with_capacity(mailed.len());
+        for ((id, user_id), ok) in mailed.into_iter().zip(queued) {
+            if ok {
+                mailed_ids.push(id);
+            } else {
+                tracing::warn!(user.id = user_id, "a follower's address cannot be mailed");
+            }
+        }
+        if !mailed_ids.is_empty() {
             notifications::Entity::update_many()
                 .col_expr(
                     notifications::Column::MailedAt,
                     sea_orm::sea_query::Expr::value(now()),
                 )
-                .filter(notifications::Column::Id.is_in(mailed))
+                .filter(notifications::Column::Id.is_in(mailed_ids))
                 .exec(&txn)
                 .await?;
         }
@@ -413,47 +425,35 @@ pub async fn fan_out(
     Ok(count)
 }
 
-/// Mails `person` of notification `row` now, unless it waits for the digest or they have no
-/// verified address; answers whether a mail was queued. A mention always tells; a followed
-/// `target` says how to stop.
-async fn mail_post(
-    txn: &impl ConnectionTrait,
+/// The mail that tells `person` of notification `row` now, with the unsubscribe address it
+/// carries: none when it waits for the digest or they have no verified address. A mention
+/// always tells; a followed `target` says how to stop.
+fn post_mail(
     key: &[u8],
     public_url: &str,
     person: &users::Model,
     row: &notifications::Model,
     target: Option<Target>,
     post: &mails::PostMail<'_>,
-) -> Result<bool, CommunityError> {
+) -> Result<Option<(mail::Message, Option<String>)>, CommunityError> {
     if row.digest || person.email_verified_at.is_none() {
-        return Ok(false);
+        return Ok(None);
     }
     let Some(email) = &person.email else {
-        return Ok(false);
+        return Ok(None);
     };
     let lang = Lang::from_tag(&person.lang).unwrap_or_default();
     let mention = row.reason == reason::MENTION;
-    let message = mails::community_post(lang, email, mention, post);
-    let queued = match target.filter(|_| !mention) {
-        None => mail::enqueue(txn, &message).await,
-        Some(target) => {
-            let url = unsubscribe_url(key, public_url, person.id, Stop::Following(target))?;
-            let mut message = message;
-            message.text.push_str(&format!(
-                "\n{}\n{url}\n",
-                lang.t("community.unsubscribe_mail")
-            ));
-            mail::enqueue_listed(txn, &message, &url).await
-        }
+    let mut message = mails::community_post(lang, email, mention, post);
+    let Some(target) = target.filter(|_| !mention) else {
+        return Ok(Some((message, None)));
     };
-    match queued {
-        Ok(_) => Ok(true),
-        Err(MailError::Build(_)) => {
-            tracing::warn!(user.id = person.id, "a follower's address cannot be mailed");
-            Ok(false)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let url = unsubscribe_url(key, public_url, person.id, Stop::Following(target))?;
+    message.text.push_str(&format!(
+        "\n{}\n{url}\n",
+        lang.t("community.unsubscribe_mail")
+    ));
+    Ok(Some((message, Some(url))))
 }
 
 /// A notification as the page lists it.
