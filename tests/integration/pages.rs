@@ -15,6 +15,7 @@ mod publishers;
 mod review;
 mod search;
 mod software;
+mod thread_paging;
 mod validator;
 
 use crate::support::test_app::TestApp;
