@@ -340,9 +340,10 @@ pub async fn fan_out(
     }
     .unwrap_or_else(|| "riuso".to_owned());
     let link = format!(
-        "{}/threads/{}#post-{}",
+        "{}/threads/{}?after={}#post-{}",
         public_url.trim_end_matches('/'),
         thread_row.id,
+        post.id - 1,
         post.id
     );
     let excerpt: String = post.body.chars().take(500).collect();
@@ -586,9 +587,10 @@ pub async fn digest(
             for n in waiting.iter().take(DIGEST_POSTS) {
                 let title = titles.get(&n.thread_id).map_or("", String::as_str);
                 list.push_str(&format!(
-                    "- {}\n  {base}/threads/{}#post-{}\n",
+                    "- {}\n  {base}/threads/{}?after={}#post-{}\n",
                     crate::untrusted::name(title),
                     n.thread_id,
+                    n.post_id - 1,
                     n.post_id
                 ));
             }

@@ -191,6 +191,13 @@ async fn followers_of_a_solution_hear_of_its_releases_and_announcements_only() {
                 .unwrap()
                 == 0
         );
+        // Each links to the window of the thread that starts at its post.
+        assert!(
+            mails
+                .iter()
+                .all(|m| m.body_text.contains("?after=") && m.body_text.contains("#post-")),
+            "{mails:?}"
+        );
         let listed = mails[0].unsubscribe_url.clone().unwrap();
         assert!(
             listed.contains(&format!("software={}", cast.software_id)),
