@@ -206,7 +206,8 @@ bench-export: build
 ## (seeded once, under the target directory); prints requests/s, p50/p90/p99 and each page's
 ## throughput against /healthz; fails on any non-2xx answer or socket error. wrk asks for
 ## compressed answers as browsers do (BENCH_WEB_ENCODING). Also a community's page and a middle
-## page of a thread of BENCH_WEB_POSTS (1,000) posts, in a community of BENCH_WEB_FOLLOWERS
+## page of a thread of BENCH_WEB_POSTS (1,000) posts (reached through its "next" links,
+## `?after=<post id>`), in a community of BENCH_WEB_FOLLOWERS
 ## (10,000) followers (`riuso dev seed-community`); then benches/community_post.rs: replies to
 ## that many followers through the router, p99 against 50 ms, the fan-out left to the job.
 BENCH_WEB_POSTS ?= 1000
@@ -227,15 +228,20 @@ bench-web: build
 	  RIUSO_API_RATE_PER_MINUTE=0 RIUSO_EMBEDDED_WORKER=0 RIUSO_CRAWL_EVERY_HOURS=0; \
 	test -f $$db || $$riuso dev seed --count $(BENCH_WEB_ENTRIES) --seed 1; \
 	thread=$$($$riuso dev seed-community --posts $(BENCH_WEB_POSTS) --followers $(BENCH_WEB_FOLLOWERS) --json | grep -o '"thread":[0-9]*' | cut -d: -f2); \
-	thread_page=$$(( ($(BENCH_WEB_POSTS) + 99) / 100 )); \
+	thread_page=$$(( ($(BENCH_WEB_POSTS) + 99) / 100 )); thread_path=/threads/$$thread; \
 	$$riuso serve --bind 127.0.0.1:$(BENCH_WEB_PORT) & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null; wait $$pid 2>/dev/null' EXIT; \
 	$(WAIT_FOR_SERVER); \
 	slug=$$(curl -fs "$$base/api/v1/software?page%5Bsize%5D=1" | grep -o '"slug":"[^"]*"' | head -1 | cut -d'"' -f4); \
+	i=1; while [ $$i -lt $$thread_page ]; do \
+	  next=$$(curl -fs "$$base$$thread_path" | grep -o 'href="/threads/[0-9]*?after=[0-9]*" rel="next"' | head -1 | cut -d'"' -f2); \
+	  test -n "$$next" || { echo "$$thread_path: no next page of posts"; exit 1; }; \
+	  thread_path=$$next; i=$$((i + 1)); \
+	done; \
 	echo "$(BENCH_WEB_ENTRIES) entries; wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s on loopback, server and wrk on the same machine ($$(nproc) cores)"; \
 	printf '%-60s %10s %8s %8s %8s %11s\n' page requests/s "p50 ms" "p90 ms" "p99 ms" "vs /healthz"; \
 	n=0; baseline=; \
-	for path in /healthz / '$(BENCH_WEB_SEARCH)' /software/$$slug /communities/banco-di-prova "/threads/$$thread?page=$$thread_page"; do \
+	for path in /healthz / '$(BENCH_WEB_SEARCH)' /software/$$slug /communities/banco-di-prova "$$thread_path"; do \
 	  n=$$((n + 1)); out=$(BENCH_WEB_DIR)/wrk-$$n.txt; \
 	  if ! wrk -t2 -c64 -d$(BENCH_WEB_SECONDS)s --latency -H 'Accept-Encoding: $(BENCH_WEB_ENCODING)' -s web/bench/wrk-report.lua "$$base$$path" > $$out 2>&1; then \
 	    cat $$out; echo "$$path: answers other than 2xx, or socket errors"; exit 1; \

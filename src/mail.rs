@@ -165,6 +165,58 @@ async fn enqueue_row(
     Ok(row.id)
 }
 
+/// Outbox rows written per statement by [`enqueue_many`]: a message's bodies are long, and
+/// statements of a hundred rows keep the planning of a statement cheap (see `jobs`).
+const OUTBOX_ROWS_PER_INSERT: usize = 100;
+
+/// As [`enqueue`] (or [`enqueue_listed`], for a message given an unsubscribe address), for many
+/// messages at once: the outbox rows with one statement per hundred, their delivery jobs with
+/// [`jobs::enqueue_all`]. Answers, per message, whether it was queued: a message whose recipient
+/// cannot be an address is left out (the caller says so), the others are queued.
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn enqueue_many(
+    db: &impl ConnectionTrait,
+    messages: &[(Message, Option<String>)],
+) -> Result<Vec<bool>, DbErr> {
+    let queued: Vec<bool> = messages
+        .iter()
+        .map(|(m, _)| m.to.parse::<Mailbox>().is_ok())
+        .collect();
+    let at = chrono::Utc::now().fixed_offset();
+    let rows: Vec<outbox::ActiveModel> = messages
+        .iter()
+        .zip(&queued)
+        .filter(|(_, ok)| **ok)
+        .map(|((message, url), _)| outbox::ActiveModel {
+            recipient: Set(message.to.clone()),
+            subject: Set(message.subject.clone()),
+            body_text: Set(message.text.clone()),
+            body_html: Set(message.html.clone()),
+            unsubscribe_url: Set(url.clone()),
+            attempts: Set(0),
+            created_at: Set(at),
+            ..Default::default()
+        })
+        .collect();
+    let mut deliveries = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(OUTBOX_ROWS_PER_INSERT) {
+        for row in outbox::Entity::insert_many(chunk.to_vec())
+            .exec_with_returning(db)
+            .await?
+        {
+            deliveries.push(
+                NewJob::new(JOB_KIND, serde_json::json!({ "outbox": row.id }))
+                    .dedup(format!("mail:{}", row.id)),
+            );
+        }
+    }
+    jobs::enqueue_all(db, &deliveries).await?;
+    Ok(queued)
+}
+
 /// What a delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {

@@ -27,6 +27,7 @@ mod m20261209_000004_outbox_unsubscribe;
 mod m20261210_000001_create_reuse_cases;
 mod m20261212_000001_create_post_search;
 mod m20261212_000002_create_signing_keys;
+mod m20261214_000001_subscriptions_software;
 
 /// Every migration, in order.
 pub struct Migrator;
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000001_create_reuse_cases::Migration),
             Box::new(m20261212_000001_create_post_search::Migration),
             Box::new(m20261212_000002_create_signing_keys::Migration),
+            Box::new(m20261214_000001_subscriptions_software::Migration),
         ]
     }
 }

@@ -253,6 +253,7 @@ fn page_routes(state: &AppState) -> Router<AppState> {
         .route("/review/{slug}/record", post(review::record))
         .route("/software/{slug}/release", get(release::show))
         .route("/software/{slug}/community", post(communities::open))
+        .route("/software/{slug}/follow", post(releases::follow))
         .route(
             "/communities",
             get(communities::list).post(communities::create),

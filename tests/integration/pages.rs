@@ -7,6 +7,7 @@ mod communities;
 mod compare;
 mod errors;
 mod feeds;
+mod follow_solution;
 mod frame;
 mod hostile;
 mod notices;
@@ -14,6 +15,7 @@ mod publishers;
 mod review;
 mod search;
 mod software;
+mod thread_paging;
 mod validator;
 
 use crate::support::test_app::TestApp;

@@ -12,6 +12,7 @@ pub struct Model {
     pub thread_id: Option<i64>,
     pub created_at: DateTimeWithTimeZone,
     pub digest: bool,
+    pub software_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

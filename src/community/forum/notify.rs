@@ -1,19 +1,21 @@
-//! Who is told of a post: the people it mentions (always, by e-mail too), and the people who
-//! follow its thread or its community (in the site, and by e-mail).
+//! Who is told of a post: the people it mentions (always, by e-mail too), the people who
+//! follow its thread or its community, and, for the post that opens a release thread or an
+//! announcement, the people who follow the solution (in the site, and by e-mail).
 //!
 //! A post only queues its fan-out ([`queue_fan_out`], in the post's transaction): the request
 //! that writes a post to a community of ten thousand followers answers at once, and the
-//! `notify-post` job ([`fan_out`]) tells them afterwards. The fan-out is idempotent: one
-//! notification per person and post (a unique index), and only a notification it inserted is
-//! mailed, so a job run again tells nobody twice. Nobody is told of their own post, nor of a post
-//! of a members-only community they may not read. Mail is written in each person's language
-//! through the outbox.
+//! `notify-post` job ([`fan_out`]) tells them afterwards, in batches. The fan-out is idempotent:
+//! one notification per person and post (a unique index), and only a notification it inserted
+//! is mailed, in the transaction that inserted it, so a job run again tells nobody twice. Nobody
+//! is told of their own post, nor of a post of a members-only community they may not read. Mail
+//! is written in each person's language through the outbox.
 
 use std::collections::HashMap;
 
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection,
-    EntityTrait as _, PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _,
+    ActiveValue::Set, ColumnTrait as _, ConnectionTrait, DatabaseConnection, EntityTrait as _,
+    PaginatorTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _, TryInsertResult,
 };
 
 use super::members::{Mentioned, mentioned};
@@ -21,7 +23,7 @@ use super::{Visibility, standing};
 use crate::catalog::unique;
 use crate::community::authz::{self, Action, Actor};
 use crate::community::entities::{
-    communities, notifications, posts, subscriptions, threads, users,
+    communities, community_software, notifications, posts, releases, subscriptions, threads, users,
 };
 use crate::community::{CommunityError, mails, memberships, now, signing, tokens};
 use crate::i18n::Lang;
@@ -39,6 +41,8 @@ pub mod reason {
     pub const THREAD: &str = "thread";
     /// They follow the community.
     pub const COMMUNITY: &str = "community";
+    /// They follow the solution: a release thread opened for it, or its community announced.
+    pub const SOFTWARE: &str = "software";
 }
 
 /// What a person follows.
@@ -48,6 +52,8 @@ pub enum Target {
     Community(i64),
     /// A thread, by id.
     Thread(i64),
+    /// A solution (a catalog entry), by id, apart from its community.
+    Software(i64),
 }
 
 /// Queues the fan-out of post `post_id`, in the caller's transaction.
@@ -56,6 +62,11 @@ pub enum Target {
 ///
 /// On a database error.
 pub async fn queue_fan_out(db: &impl ConnectionTrait, post_id: i64) -> Result<(), CommunityError> {
+    Ok(queue(db, post_id).await?)
+}
+
+/// As [`queue_fan_out`], for callers whose errors are the database's.
+pub(super) async fn queue(db: &impl ConnectionTrait, post_id: i64) -> Result<(), sea_orm::DbErr> {
     jobs::enqueue(
         db,
         &NewJob::new(JOB_KIND, serde_json::json!({ "post": post_id }))
@@ -72,6 +83,7 @@ fn target_filter(
     match target {
         Target::Community(id) => query.filter(subscriptions::Column::CommunityId.eq(id)),
         Target::Thread(id) => query.filter(subscriptions::Column::ThreadId.eq(id)),
+        Target::Software(id) => query.filter(subscriptions::Column::SoftwareId.eq(id)),
     }
 }
 
@@ -118,18 +130,45 @@ pub async fn follow(
 ) -> Result<(), CommunityError> {
     let standing = standing(db, community, Some(actor)).await?;
     super::allow(Some(actor), Action::ReadCommunity(standing))?;
+    subscribe(db, actor.user_id, target, mode).await
+}
+
+/// `actor` follows solution `software_id` (`Some(mode)`), or stops following it (`None`). A
+/// catalog entry is public, so anyone signed in may follow it; what its followers are told of a
+/// members-only community still goes only to those who read it (see [`fan_out`]).
+///
+/// # Errors
+///
+/// On a database error.
+pub async fn follow_software(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    software_id: i64,
+    mode: Option<Mode>,
+) -> Result<(), CommunityError> {
+    subscribe(db, actor.user_id, Target::Software(software_id), mode).await
+}
+
+async fn subscribe(
+    db: &DatabaseConnection,
+    user_id: i64,
+    target: Target,
+    mode: Option<Mode>,
+) -> Result<(), CommunityError> {
     if let Some(mode) = mode {
         let digest = mode == Mode::Digest;
-        let (community_id, thread_id) = match target {
-            Target::Community(id) => (Some(id), None),
-            Target::Thread(id) => (None, Some(id)),
+        let (community_id, thread_id, software_id) = match target {
+            Target::Community(id) => (Some(id), None, None),
+            Target::Thread(id) => (None, Some(id), None),
+            Target::Software(id) => (None, None, Some(id)),
         };
         let inserted = unique::insert_new(
             db,
             subscriptions::ActiveModel {
-                user_id: Set(actor.user_id),
+                user_id: Set(user_id),
                 community_id: Set(community_id),
                 thread_id: Set(thread_id),
+                software_id: Set(software_id),
                 created_at: Set(now()),
                 digest: Set(digest),
                 ..Default::default()
@@ -142,27 +181,75 @@ pub async fn follow(
                     subscriptions::Column::Digest,
                     sea_orm::sea_query::Expr::value(digest),
                 )
-                .filter(subscriptions::Column::UserId.eq(actor.user_id));
+                .filter(subscriptions::Column::UserId.eq(user_id));
             let query = match target {
                 Target::Community(id) => query.filter(subscriptions::Column::CommunityId.eq(id)),
                 Target::Thread(id) => query.filter(subscriptions::Column::ThreadId.eq(id)),
+                Target::Software(id) => query.filter(subscriptions::Column::SoftwareId.eq(id)),
             };
             query.exec(db).await?;
         }
     } else {
-        let query = subscriptions::Entity::delete_many()
-            .filter(subscriptions::Column::UserId.eq(actor.user_id));
+        let query =
+            subscriptions::Entity::delete_many().filter(subscriptions::Column::UserId.eq(user_id));
         let query = match target {
             Target::Community(id) => query.filter(subscriptions::Column::CommunityId.eq(id)),
             Target::Thread(id) => query.filter(subscriptions::Column::ThreadId.eq(id)),
+            Target::Software(id) => query.filter(subscriptions::Column::SoftwareId.eq(id)),
         };
         query.exec(db).await?;
     }
     Ok(())
 }
 
+/// The solutions whose followers are told of `post` in `thread`: none, unless the post opens
+/// its thread and the thread is a release thread (its release's entry) or an announcement (the
+/// entries of its community).
+async fn solutions_told(
+    db: &impl ConnectionTrait,
+    thread: &threads::Model,
+    post: &posts::Model,
+) -> Result<Vec<i64>, CommunityError> {
+    let first: Option<i64> = posts::Entity::find()
+        .filter(posts::Column::ThreadId.eq(thread.id))
+        .select_only()
+        .column_as(posts::Column::Id.min(), "first")
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten();
+    if first != Some(post.id) {
+        return Ok(Vec::new());
+    }
+    if let Some(release_id) = thread.release_id {
+        return Ok(releases::Entity::find_by_id(release_id)
+            .one(db)
+            .await?
+            .map(|r| vec![r.software_id])
+            .unwrap_or_default());
+    }
+    if thread.kind == super::threads::ThreadKind::Announcement.as_str() {
+        return Ok(community_software::Entity::find()
+            .filter(community_software::Column::CommunityId.eq(thread.community_id))
+            .select_only()
+            .column(community_software::Column::SoftwareId)
+            .into_tuple()
+            .all(db)
+            .await?);
+    }
+    Ok(Vec::new())
+}
+
+/// Notifications written per statement and per transaction by [`fan_out`].
+pub const FAN_OUT_BATCH: usize = 500;
+
 /// Tells everyone concerned of post `post_id` (see the module documentation); answers how many
 /// people were told now.
+///
+/// The notifications are written [`FAN_OUT_BATCH`] to a statement, each batch in one
+/// transaction with the mails of the people it told: a statement inserts only the notifications
+/// that are not there yet (the unique index of person and post) and answers them, and only those
+/// are mailed, so a job run again after a batch committed tells nobody of that batch twice.
 ///
 /// # Errors
 ///
@@ -183,25 +270,29 @@ pub async fn fan_out(
         .await?
         .ok_or(CommunityError::NotFound)?;
     let community = super::communities::by_id(db, thread_row.community_id).await?;
-    // Who, why, and whether their mail waits for the digest.
-    let mut told: HashMap<i64, (&'static str, bool)> = HashMap::new();
+    // Who, why, whether their mail waits for the digest, and what its link stops.
+    let mut told: HashMap<i64, (&'static str, bool, Option<Target>)> = HashMap::new();
     let names = crate::untrusted::mentions(&post.body);
     for m in mentioned(db, community.id, &names).await?.into_values() {
         match m {
             Mentioned::Person { user_id, .. } => {
-                told.insert(user_id, (reason::MENTION, false));
+                told.insert(user_id, (reason::MENTION, false, None));
             }
             Mentioned::Organisation { id, .. } => {
                 for user in memberships::verified_members(db, id).await? {
-                    told.insert(user.id, (reason::MENTION, false));
+                    told.insert(user.id, (reason::MENTION, false, None));
                 }
             }
         }
     }
-    for (target, why) in [
+    let mut targets = vec![
         (Target::Thread(thread_row.id), reason::THREAD),
         (Target::Community(community.id), reason::COMMUNITY),
-    ] {
+    ];
+    for software_id in solutions_told(db, &thread_row, &post).await? {
+        targets.push((Target::Software(software_id), reason::SOFTWARE));
+    }
+    for (target, why) in targets {
         let ids: Vec<(i64, bool)> = target_filter(subscriptions::Entity::find(), target)
             .select_only()
             .column(subscriptions::Column::UserId)
@@ -210,7 +301,7 @@ pub async fn fan_out(
             .all(db)
             .await?;
         for (id, digest) in ids {
-            told.entry(id).or_insert((why, digest));
+            told.entry(id).or_insert((why, digest, Some(target)));
         }
     }
     if let Some(author) = post.author_id {
@@ -219,13 +310,27 @@ pub async fn fan_out(
     if told.is_empty() {
         return Ok(0);
     }
-    let people: Vec<users::Model> = users::Entity::find()
-        .filter(users::Column::Id.is_in(told.keys().copied()))
-        .filter(users::Column::DeletedAt.is_null())
-        .order_by_asc(users::Column::Id)
-        .all(db)
-        .await?;
     let members_only = community.visibility != Visibility::Public.as_str();
+    let mut people: Vec<users::Model> = Vec::with_capacity(told.len());
+    let ids: Vec<i64> = told.keys().copied().collect();
+    for chunk in ids.chunks(FAN_OUT_BATCH) {
+        for person in users::Entity::find()
+            .filter(users::Column::Id.is_in(chunk.iter().copied()))
+            .filter(users::Column::DeletedAt.is_null())
+            .all(db)
+            .await?
+        {
+            if members_only {
+                let actor = Actor::of(db, &person).await?;
+                let standing = standing(db, &community, Some(&actor)).await?;
+                if authz::check(Some(&actor), Action::ReadCommunity(standing)).is_err() {
+                    continue;
+                }
+            }
+            people.push(person);
+        }
+    }
+    people.sort_by_key(|p| p.id);
     let author = match post.author_id {
         Some(id) => users::Entity::find_by_id(id)
             .one(db)
@@ -235,95 +340,121 @@ pub async fn fan_out(
     }
     .unwrap_or_else(|| "riuso".to_owned());
     let link = format!(
-        "{}/threads/{}#post-{}",
+        "{}/threads/{}?after={}#post-{}",
         public_url.trim_end_matches('/'),
         thread_row.id,
+        post.id - 1,
         post.id
     );
     let excerpt: String = post.body.chars().take(500).collect();
+    let mail = mails::PostMail {
+        author: &author,
+        community: &community.name,
+        thread: &thread_row.title,
+        excerpt: &excerpt,
+        link: &link,
+    };
     let mut count = 0;
     // One key for every link of the fan-out, read once.
     let key = signing::key(db, UNSUBSCRIBE).await?;
-    for person in people {
-        if members_only {
-            let actor = Actor::of(db, &person).await?;
-            let standing = standing(db, &community, Some(&actor)).await?;
-            if authz::check(Some(&actor), Action::ReadCommunity(standing)).is_err() {
-                continue;
-            }
-        }
-        let (why, digest) = told
-            .get(&person.id)
-            .copied()
-            .unwrap_or((reason::COMMUNITY, false));
-        let txn = crate::db::begin_write(db).await?;
-        let inserted = unique::insert_new(
-            &txn,
+    for batch in people.chunks(FAN_OUT_BATCH) {
+        let at = now();
+        let rows = batch.iter().map(|person| {
+            let (why, digest, _) =
+                told.get(&person.id)
+                    .copied()
+                    .unwrap_or((reason::COMMUNITY, false, None));
             notifications::ActiveModel {
                 user_id: Set(person.id),
                 post_id: Set(post.id),
                 thread_id: Set(thread_row.id),
                 reason: Set(why.to_owned()),
-                created_at: Set(now()),
+                created_at: Set(at),
                 read_at: Set(None),
                 mailed_at: Set(None),
                 digest: Set(digest),
                 ..Default::default()
-            },
-        )
-        .await?;
-        let Some(row) = inserted else { continue };
-        if !digest
-            && let Some(email) = &person.email
-            && person.email_verified_at.is_some()
+            }
+        });
+        let txn = crate::db::begin_write(db).await?;
+        let inserted = match notifications::Entity::insert_many(rows)
+            .on_conflict(OnConflict::new().do_nothing().to_owned())
+            .try_insert()
+            .exec_with_returning_many(&txn)
+            .await?
         {
-            let lang = Lang::from_tag(&person.lang).unwrap_or_default();
-            let message = mails::community_post(
-                lang,
-                email,
-                why == reason::MENTION,
-                &mails::PostMail {
-                    author: &author,
-                    community: &community.name,
-                    thread: &thread_row.title,
-                    excerpt: &excerpt,
-                    link: &link,
-                },
-            );
-            // A mention always tells; a followed thread or community says how to stop.
-            let queued = if why == reason::MENTION {
-                mail::enqueue(&txn, &message).await
-            } else {
-                let target = if why == reason::THREAD {
-                    Target::Thread(thread_row.id)
-                } else {
-                    Target::Community(community.id)
-                };
-                let url = unsubscribe_url(&key, public_url, person.id, Stop::Following(target))?;
-                let mut message = message;
-                message.text.push_str(&format!(
-                    "\n{}\n{url}\n",
-                    lang.t("community.unsubscribe_mail")
-                ));
-                mail::enqueue_listed(&txn, &message, &url).await
+            TryInsertResult::Inserted(rows) => rows,
+            TryInsertResult::Conflicted | TryInsertResult::Empty => Vec::new(),
+        };
+        let by_id: HashMap<i64, &users::Model> = batch.iter().map(|p| (p.id, p)).collect();
+        // The mails of the notifications this batch inserted, all queued at once.
+        let mut messages = Vec::new();
+        let mut mailed = Vec::new();
+        for row in &inserted {
+            let Some(person) = by_id.get(&row.user_id) else {
+                continue;
             };
-            match queued {
-                Ok(_) => {
-                    let mut change: notifications::ActiveModel = row.into();
-                    change.mailed_at = Set(Some(now()));
-                    change.update(&txn).await?;
-                }
-                Err(MailError::Build(_)) => {
-                    tracing::warn!(user.id = person.id, "a follower's address cannot be mailed");
-                }
-                Err(e) => return Err(e.into()),
+            let target = told.get(&person.id).and_then(|t| t.2);
+            if let Some(message) = post_mail(&key, public_url, person, row, target, &mail)? {
+                messages.push(message);
+                mailed.push((row.id, person.id));
             }
         }
+        let queued = mail::enqueue_many(&txn, &messages).await?;
+        let mut mailed_ids = Vec::with_capacity(mailed.len());
+        for ((id, user_id), ok) in mailed.into_iter().zip(queued) {
+            if ok {
+                mailed_ids.push(id);
+            } else {
+                tracing::warn!(user.id = user_id, "a follower's address cannot be mailed");
+            }
+        }
+        if !mailed_ids.is_empty() {
+            notifications::Entity::update_many()
+                .col_expr(
+                    notifications::Column::MailedAt,
+                    sea_orm::sea_query::Expr::value(now()),
+                )
+                .filter(notifications::Column::Id.is_in(mailed_ids))
+                .exec(&txn)
+                .await?;
+        }
         txn.commit().await?;
-        count += 1;
+        count += inserted.len();
     }
     tracing::info!(post.id = post_id, told = count, "post fanned out");
     Ok(count)
+}
+
+/// The mail that tells `person` of notification `row` now, with the unsubscribe address it
+/// carries: none when it waits for the digest or they have no verified address. A mention
+/// always tells; a followed `target` says how to stop.
+fn post_mail(
+    key: &[u8],
+    public_url: &str,
+    person: &users::Model,
+    row: &notifications::Model,
+    target: Option<Target>,
+    post: &mails::PostMail<'_>,
+) -> Result<Option<(mail::Message, Option<String>)>, CommunityError> {
+    if row.digest || person.email_verified_at.is_none() {
+        return Ok(None);
+    }
+    let Some(email) = &person.email else {
+        return Ok(None);
+    };
+    let lang = Lang::from_tag(&person.lang).unwrap_or_default();
+    let mention = row.reason == reason::MENTION;
+    let mut message = mails::community_post(lang, email, mention, post);
+    let Some(target) = target.filter(|_| !mention) else {
+        return Ok(Some((message, None)));
+    };
+    let url = unsubscribe_url(key, public_url, person.id, Stop::Following(target))?;
+    message.text.push_str(&format!(
+        "\n{}\n{url}\n",
+        lang.t("community.unsubscribe_mail")
+    ));
+    Ok(Some((message, Some(url))))
 }
 
 /// A notification as the page lists it.
@@ -456,9 +587,10 @@ pub async fn digest(
             for n in waiting.iter().take(DIGEST_POSTS) {
                 let title = titles.get(&n.thread_id).map_or("", String::as_str);
                 list.push_str(&format!(
-                    "- {}\n  {base}/threads/{}#post-{}\n",
+                    "- {}\n  {base}/threads/{}?after={}#post-{}\n",
                     crate::untrusted::name(title),
                     n.thread_id,
+                    n.post_id - 1,
                     n.post_id
                 ));
             }
@@ -520,6 +652,7 @@ impl Stop {
         match self {
             Self::Following(Target::Thread(id)) => format!("thread={id}"),
             Self::Following(Target::Community(id)) => format!("community={id}"),
+            Self::Following(Target::Software(id)) => format!("software={id}"),
             Self::Digests => "digest=1".to_owned(),
         }
     }
@@ -613,6 +746,9 @@ pub async fn unsubscribe(
             query.filter(subscriptions::Column::CommunityId.eq(id))
         }
         Stop::Following(Target::Thread(id)) => query.filter(subscriptions::Column::ThreadId.eq(id)),
+        Stop::Following(Target::Software(id)) => {
+            query.filter(subscriptions::Column::SoftwareId.eq(id))
+        }
         Stop::Digests => query.filter(subscriptions::Column::Digest.eq(true)),
     };
     query.exec(db).await?;

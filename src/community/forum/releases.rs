@@ -24,7 +24,8 @@ use crate::catalog::{organisations, unique};
 use crate::community::authz::{Action, Actor};
 use crate::community::declarations::Status as DeclarationStatus;
 use crate::community::entities::{
-    communities, community_software, release_adoptions, releases, reuse_declarations, threads,
+    communities, community_software, posts, release_adoptions, releases, reuse_declarations,
+    threads,
 };
 use crate::community::{CommunityError, now, plain_line};
 
@@ -118,7 +119,7 @@ async fn open_thread(
             pinned: Set(false),
             locked: Set(false),
             accepted_post_id: Set(None),
-            post_count: Set(0),
+            post_count: Set(1),
             created_at: Set(at),
             last_post_at: Set(at),
             deleted_at: Set(None),
@@ -126,7 +127,35 @@ async fn open_thread(
         },
     )
     .await?;
-    Ok(thread.map(|t| t.id))
+    let Some(thread) = thread else {
+        return Ok(None);
+    };
+    // The thread opens with a post, its notes (or its version): the post the thread's and the
+    // solution's followers are told of.
+    let body = if release.notes.trim().is_empty() {
+        release.version.clone()
+    } else {
+        release.notes.clone()
+    };
+    let post = posts::ActiveModel {
+        thread_id: Set(thread.id),
+        author_id: Set(author),
+        body: Set(body),
+        created_at: Set(at),
+        edited_at: Set(None),
+        deleted_at: Set(None),
+        deleted_by: Set(None),
+        hidden_at: Set(None),
+        hidden_by: Set(None),
+        hidden_reason: Set(None),
+        reports: Set(0),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    super::search::sync(db, post.id).await?;
+    super::notify::queue(db, post.id).await?;
+    Ok(Some(thread.id))
 }
 
 /// A crawl stored a file of software `software_id` declaring `version` (its `softwareVersion`)

@@ -14,11 +14,10 @@
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait as _, ConnectionTrait, DbBackend, DbErr, EntityTrait as _, PaginatorTrait as _,
-    QueryFilter as _, QueryOrder as _, QuerySelect as _, Value,
+    ColumnTrait as _, ConnectionTrait, DbBackend, DbErr, EntityTrait as _, QueryFilter as _,
+    QueryOrder as _, QuerySelect as _, Value,
 };
 
-use super::threads::POSTS_PER_PAGE;
 use super::{ACTIVE, Visibility, allow, standing};
 use crate::catalog::{search, text};
 use crate::community::CommunityError;
@@ -50,8 +49,6 @@ pub struct Hit {
     pub excerpt: String,
     /// When the post was written.
     pub created_at: chrono::DateTime<chrono::FixedOffset>,
-    /// The page of its thread the post is on (from 1).
-    pub page: u64,
 }
 
 /// A page of results.
@@ -358,11 +355,6 @@ async fn hits(db: &impl ConnectionTrait, ids: &[i64], query: &str) -> Result<Vec
         let Some(community) = communities.get(&thread.community_id) else {
             continue;
         };
-        let before = posts::Entity::find()
-            .filter(posts::Column::ThreadId.eq(thread.id))
-            .filter(posts::Column::Id.lt(post.id))
-            .count(db)
-            .await?;
         out.push(Hit {
             post_id: post.id,
             thread_id: thread.id,
@@ -371,7 +363,6 @@ async fn hits(db: &impl ConnectionTrait, ids: &[i64], query: &str) -> Result<Vec
             community_name: community.name.clone(),
             excerpt: excerpt(&post.body, query),
             created_at: post.created_at,
-            page: before / POSTS_PER_PAGE + 1,
         });
     }
     Ok(out)

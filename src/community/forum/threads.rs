@@ -768,7 +768,30 @@ pub struct Post {
     pub revisions: u64,
 }
 
-/// Page `page` (from 0) of the posts of `thread_id`, the oldest first.
+/// Which posts of a thread a page shows: keyset windows, so a page deep in a long thread costs
+/// what the first does (an offset would read every post before it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// The first posts.
+    First,
+    /// The posts after post id `.0`.
+    After(i64),
+    /// The posts before post id `.0` (the last of them at the bottom).
+    Before(i64),
+}
+
+/// A page of a thread's posts, the oldest first.
+#[derive(Debug, Clone)]
+pub struct PostPage {
+    /// At most [`POSTS_PER_PAGE`] posts.
+    pub posts: Vec<Post>,
+    /// Whether posts come before the first of them.
+    pub earlier: bool,
+    /// Whether posts come after the last of them.
+    pub later: bool,
+}
+
+/// The posts of `thread_id` in `window`, the oldest first, at most [`POSTS_PER_PAGE`].
 ///
 /// # Errors
 ///
@@ -776,16 +799,55 @@ pub struct Post {
 pub async fn posts(
     db: &impl ConnectionTrait,
     thread_id: i64,
-    page: u64,
-) -> Result<Vec<Post>, CommunityError> {
-    let rows = posts::Entity::find()
-        .filter(posts::Column::ThreadId.eq(thread_id))
-        .order_by_asc(posts::Column::Id)
-        .offset(page.saturating_mul(POSTS_PER_PAGE))
-        .limit(POSTS_PER_PAGE)
-        .all(db)
-        .await?;
-    with_authors(db, rows).await
+    window: Window,
+) -> Result<PostPage, CommunityError> {
+    let in_thread = || posts::Entity::find().filter(posts::Column::ThreadId.eq(thread_id));
+    // One more than a page says whether the window goes on.
+    let (rows, earlier, later) = match window {
+        Window::First | Window::After(_) => {
+            let after = match window {
+                Window::After(id) => id,
+                _ => 0,
+            };
+            let mut rows = in_thread()
+                .filter(posts::Column::Id.gt(after))
+                .order_by_asc(posts::Column::Id)
+                .limit(POSTS_PER_PAGE + 1)
+                .all(db)
+                .await?;
+            let later = rows.len() as u64 > POSTS_PER_PAGE;
+            rows.truncate(usize::try_from(POSTS_PER_PAGE).unwrap_or(usize::MAX));
+            let earlier = after > 0
+                && in_thread()
+                    .filter(posts::Column::Id.lte(after))
+                    .one(db)
+                    .await?
+                    .is_some();
+            (rows, earlier, later)
+        }
+        Window::Before(before) => {
+            let mut rows = in_thread()
+                .filter(posts::Column::Id.lt(before))
+                .order_by_desc(posts::Column::Id)
+                .limit(POSTS_PER_PAGE + 1)
+                .all(db)
+                .await?;
+            let earlier = rows.len() as u64 > POSTS_PER_PAGE;
+            rows.truncate(usize::try_from(POSTS_PER_PAGE).unwrap_or(usize::MAX));
+            rows.reverse();
+            let later = in_thread()
+                .filter(posts::Column::Id.gte(before))
+                .one(db)
+                .await?
+                .is_some();
+            (rows, earlier, later)
+        }
+    };
+    Ok(PostPage {
+        posts: with_authors(db, rows).await?,
+        earlier,
+        later,
+    })
 }
 
 /// The posts of `thread_id` after id `after`, the oldest first, at most `size`: a page of the

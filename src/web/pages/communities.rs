@@ -856,6 +856,7 @@ pub async fn notifications(
                 reason: match n.row.reason.as_str() {
                     notify::reason::MENTION => "community.notification.mention",
                     notify::reason::THREAD => "community.notification.thread",
+                    notify::reason::SOFTWARE => "community.follow_solution.notification",
                     _ => "community.notification.community",
                 },
                 at: when(&n.row.created_at),
@@ -871,7 +872,7 @@ pub async fn read_all(state: AppState, me: SignedIn) -> Result<Response, AppErro
     Ok(Redirect::to("/notifications").into_response())
 }
 
-/// What an unsubscribe link stops: `thread`, `community`, or `digest`.
+/// What an unsubscribe link stops: `thread`, `community`, `software`, or `digest`.
 #[derive(Debug)]
 pub struct UnsubscribeParams;
 
@@ -879,7 +880,7 @@ impl QuerySpec for UnsubscribeParams {
     const IGNORES_UNKNOWN: bool = true;
 
     fn names() -> &'static [&'static str] {
-        &["thread", "community", "digest", "lang"]
+        &["thread", "community", "software", "digest", "lang"]
     }
 }
 
@@ -900,6 +901,12 @@ fn stop_of(params: &Params<UnsubscribeParams>) -> Result<(notify::Stop, &'static
         return Ok((
             notify::Stop::Following(Target::Community(community)),
             "community.unsubscribe_what_community",
+        ));
+    }
+    if let Some(software) = id("software")? {
+        return Ok((
+            notify::Stop::Following(Target::Software(software)),
+            "community.follow_solution.unsubscribe_what",
         ));
     }
     if params.one("digest")?.is_some() {

@@ -30,8 +30,6 @@ impl QuerySpec for SearchParams {
 pub struct HitItem {
     thread_id: i64,
     post_id: i64,
-    /// The page of the thread the post is on.
-    page: u64,
     title: String,
     community_slug: String,
     community_name: String,
@@ -109,7 +107,6 @@ async fn show(
         .map(|h| HitItem {
             thread_id: h.thread_id,
             post_id: h.post_id,
-            page: h.page,
             title: h.thread_title,
             community_slug: h.community_slug,
             community_name: h.community_name,

@@ -291,6 +291,9 @@ pub struct SoftwareSection {
     pub may_open: bool,
     /// The form's CSRF token (signed-in readers only).
     pub csrf: String,
+    /// How a signed-in reader follows the solution (`Some(None)`: they do not); `None` for
+    /// anyone else.
+    pub following: Option<Option<crate::community::forum::notify::Mode>>,
 }
 
 /// Threads a software page shows.
@@ -317,6 +320,17 @@ pub async fn software_section(
         .as_ref()
         .map(|s| s.csrf.clone())
         .unwrap_or_default();
+    let following = match actor {
+        Some(actor) => Some(
+            crate::community::forum::notify::follows(
+                db,
+                actor.user_id,
+                crate::community::forum::notify::Target::Software(software_id),
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let Some(community) = communities::of_software(db, software_id).await? else {
         let may_open = crate::community::authz::check(
             actor,
@@ -330,6 +344,7 @@ pub async fn software_section(
             matrix: None,
             may_open,
             csrf,
+            following,
         });
     };
     let standing = crate::community::forum::standing(db, &community, actor).await?;
@@ -357,5 +372,27 @@ pub async fn software_section(
         matrix,
         may_open: false,
         csrf,
+        following,
     })
+}
+
+/// `POST /software/{slug}/follow`: follow the solution apart from its community (its release
+/// threads and its community's announcements), or stop.
+pub async fn follow(
+    state: AppState,
+    me: SignedIn,
+    Path(slug): Path<Key>,
+    Form(form): Form<super::communities::FollowForm>,
+) -> Result<Response, AppError> {
+    let detail = crate::catalog::read::software(&state.db, slug.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::community::forum::notify::follow_software(
+        &state.db,
+        &me.actor,
+        detail.software.id,
+        form.mode(),
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/software/{}#community", slug.as_str())).into_response())
 }

@@ -7,12 +7,12 @@ use askama::Template;
 use axum::response::{IntoResponse as _, Redirect, Response};
 use serde::Deserialize;
 
-use super::communities::{Place, page_of, person_name, place, when};
+use super::communities::{Place, person_name, place, when};
 use crate::app::AppState;
 use crate::community::authz::{self, Action};
 use crate::community::forum::notify::{self, Target};
 use crate::community::forum::releases::ReleaseStatus;
-use crate::community::forum::threads::{self, Flag, NewThread, POSTS_PER_PAGE, ThreadKind};
+use crate::community::forum::threads::{self, Flag, NewThread, ThreadKind, Window};
 use crate::web::error::AppError;
 use crate::web::extract::{Form, Key, Path};
 use crate::web::page::{PageCtx, render};
@@ -108,7 +108,8 @@ pub async fn create(
     Ok(Redirect::to(&format!("/threads/{}", thread.id)).into_response())
 }
 
-/// The parameters of a thread's page: the page of posts, the post a reply quotes.
+/// The parameters of a thread's page: the window of posts (`after` or `before` a post id), the
+/// post a reply quotes.
 #[derive(Debug)]
 pub struct ThreadParams;
 
@@ -116,7 +117,7 @@ impl QuerySpec for ThreadParams {
     const IGNORES_UNKNOWN: bool = true;
 
     fn names() -> &'static [&'static str] {
-        &["page", "quote", "lang"]
+        &["after", "before", "quote", "lang"]
     }
 }
 
@@ -162,8 +163,13 @@ struct ThreadPage {
     pinned: bool,
     locked: bool,
     posts: Vec<PostItem>,
-    page: u64,
-    pages: u64,
+    /// The query of this window, ending with `&` (empty for the first posts), for the quote
+    /// links.
+    here: String,
+    /// The post id the previous window ends before, if there are earlier posts.
+    previous: Option<i64>,
+    /// The post id the next window starts after, if there are later posts.
+    next: Option<i64>,
     signed_in: bool,
     may_post: bool,
     may_moderate: bool,
@@ -176,6 +182,34 @@ struct ThreadPage {
     following: Option<Option<notify::Mode>>,
 }
 
+/// The window of posts `params` ask for: `after` or `before` a post id (a positive number), or
+/// the first posts.
+///
+/// # Errors
+///
+/// 400 for an id that is not a positive number.
+fn window_of(params: &Params<ThreadParams>) -> Result<Window, AppError> {
+    let id = |name: &str| -> Result<Option<i64>, AppError> {
+        params
+            .one(name)?
+            .map(|v| {
+                v.parse::<i64>()
+                    .ok()
+                    .filter(|id| *id > 0)
+                    .ok_or(AppError::Refused {
+                        key: "community.error.page",
+                        conflict: false,
+                    })
+            })
+            .transpose()
+    };
+    Ok(match (id("after")?, id("before")?) {
+        (Some(after), _) => Window::After(after),
+        (None, Some(before)) => Window::Before(before),
+        (None, None) => Window::First,
+    })
+}
+
 /// `GET /threads/{id}`.
 pub async fn show(
     state: AppState,
@@ -185,7 +219,7 @@ pub async fn show(
     Path(id): Path<i64>,
     params: Params<ThreadParams>,
 ) -> Result<Response, AppError> {
-    let page = page_of(&params)?;
+    let window = window_of(&params)?;
     let actor = viewer.actor(&state).await?;
     let thread = threads::get(&state.db, id, actor.as_ref()).await?;
     let place = Place {
@@ -194,7 +228,34 @@ pub async fn show(
         standing: thread.standing,
     };
     let may_moderate = place.may(Action::Moderate(place.standing));
-    let rows = threads::posts(&state.db, id, page).await?;
+    let window_page = threads::posts(&state.db, id, window).await?;
+    // An empty window (past either end) still leads back to the posts.
+    let previous = window_page.earlier.then(|| {
+        window_page.posts.first().map_or(
+            match window {
+                Window::After(id) => id + 1,
+                Window::Before(id) => id,
+                Window::First => 1,
+            },
+            |p| p.row.id,
+        )
+    });
+    let next = window_page.later.then(|| {
+        window_page.posts.last().map_or(
+            match window {
+                Window::Before(id) => id - 1,
+                Window::After(id) => id,
+                Window::First => 0,
+            },
+            |p| p.row.id,
+        )
+    });
+    let here = match window {
+        Window::First => String::new(),
+        Window::After(id) => format!("after={id}&"),
+        Window::Before(id) => format!("before={id}&"),
+    };
+    let rows = window_page.posts;
     let bodies: Vec<&str> = rows.iter().map(|p| p.row.body.as_str()).collect();
     let html = threads::render(&state.db, &place.community, &bodies).await?;
     let lang = ctx.lang;
@@ -288,11 +349,9 @@ pub async fn show(
         pinned: thread.row.pinned,
         locked: thread.row.locked,
         posts,
-        page: page + 1,
-        pages: u64::try_from(thread.row.post_count)
-            .unwrap_or_default()
-            .div_ceil(POSTS_PER_PAGE)
-            .max(1),
+        here,
+        previous,
+        next,
         signed_in: place.actor.is_some(),
         may_post: place.may(Action::Post(place.standing)) && (!thread.row.locked || may_moderate),
         may_moderate,
@@ -322,12 +381,14 @@ pub async fn reply(
     Path(id): Path<i64>,
     Form(form): Form<BodyForm>,
 ) -> Result<Response, AppError> {
-    let (thread, post) = threads::reply(&state.db, id, &me.actor, &form.body).await?;
-    let page = u64::try_from(thread.row.post_count)
-        .unwrap_or_default()
-        .div_ceil(POSTS_PER_PAGE)
-        .max(1);
-    Ok(Redirect::to(&format!("/threads/{id}?page={page}#post-{}", post.id)).into_response())
+    let (_, post) = threads::reply(&state.db, id, &me.actor, &form.body).await?;
+    // The window that ends with the new post: the conversation it answers above it.
+    Ok(Redirect::to(&format!(
+        "/threads/{id}?before={}#post-{}",
+        post.id + 1,
+        post.id
+    ))
+    .into_response())
 }
 
 /// A thread flag's new value.

@@ -288,7 +288,10 @@ async fn a_solution_community_from_opening_to_the_matrix() {
         threads::accept(&db.conn, thread.id, reply.id, &reuser)
             .await
             .unwrap();
-        let posts = threads::posts(&db.conn, thread.id, 0).await.unwrap();
+        let posts = threads::posts(&db.conn, thread.id, threads::Window::First)
+            .await
+            .unwrap()
+            .posts;
         assert_eq!(posts.len(), 2);
         assert_eq!(posts[1].revisions, 1);
         let html = threads::render(&db.conn, &community, &[first_post.body.as_str()])
@@ -326,7 +329,10 @@ async fn a_solution_community_from_opening_to_the_matrix() {
         threads::delete(&db.conn, first_post.id, &reuser)
             .await
             .unwrap();
-        let posts = threads::posts(&db.conn, thread.id, 0).await.unwrap();
+        let posts = threads::posts(&db.conn, thread.id, threads::Window::First)
+            .await
+            .unwrap()
+            .posts;
         assert!(posts[0].row.deleted_at.is_some());
         let log = threads::moderation_log(&db.conn, &community, Some(&owner))
             .await

@@ -883,6 +883,32 @@ async fn every_community_route_for_every_role() {
             // Leaving (the last coordinator may not, a refusal of the form) and joining again.
             ("POST", format!("/communities/{p}/leave"), vec![], SIGNED),
             ("POST", format!("/communities/{p}/join"), vec![], SIGNED),
+            // Following the solution apart from its community: anyone signed in, in each mode.
+            (
+                "POST",
+                format!("/software/{slug}/follow"),
+                vec![("on", "1")],
+                SIGNED,
+            ),
+            (
+                "POST",
+                format!("/software/{slug}/follow"),
+                vec![("on", "digest")],
+                SIGNED,
+            ),
+            (
+                "POST",
+                format!("/software/{slug}/follow"),
+                vec![("on", "0")],
+                SIGNED,
+            ),
+            // An entry that does not exist: not found, never a refusal to whoever signed in.
+            (
+                "POST",
+                "/software/nessuna-soluzione/follow".into(),
+                vec![("on", "1")],
+                SIGNED,
+            ),
         ];
         let people: [Option<&users::Model>; 7] = [
             None,
