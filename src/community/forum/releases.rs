@@ -24,8 +24,7 @@ use crate::catalog::{organisations, unique};
 use crate::community::authz::{Action, Actor};
 use crate::community::declarations::Status as DeclarationStatus;
 use crate::community::entities::{
-    communities, community_software, posts, release_adoptions, releases, reuse_declarations,
-    threads,
+    communities, community_software, release_adoptions, releases, reuse_declarations, threads,
 };
 use crate::community::{CommunityError, now, plain_line};
 
@@ -137,22 +136,9 @@ async fn open_thread(
     } else {
         release.notes.clone()
     };
-    let post = posts::ActiveModel {
-        thread_id: Set(thread.id),
-        author_id: Set(author),
-        body: Set(body),
-        created_at: Set(at),
-        edited_at: Set(None),
-        deleted_at: Set(None),
-        deleted_by: Set(None),
-        hidden_at: Set(None),
-        hidden_by: Set(None),
-        hidden_reason: Set(None),
-        reports: Set(0),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
+    let post = super::threads::new_post(thread.id, author, body, at)
+        .insert(db)
+        .await?;
     super::search::sync(db, post.id).await?;
     super::notify::queue(db, post.id).await?;
     Ok(Some(thread.id))

@@ -229,26 +229,18 @@ async fn long_thread(
             let author = usize::try_from(i)
                 .ok()
                 .and_then(|i| authors.get(i % authors.len().max(1)));
-            posts::ActiveModel {
-                thread_id: Set(thread.id),
-                author_id: Set(author.copied()),
-                body: Set(format!(
+            super::threads::new_post(
+                thread.id,
+                author.copied(),
+                format!(
                     "Messaggio {i}: aggiornamento del **protocollo informatico** alla versione \
                      {}.{}, con le pratiche dei comuni e la conservazione dei documenti.\n\n> \
                      citazione del messaggio precedente\n\nVedi https://example.org/note/{i}.",
                     i / 100,
                     i % 100
-                )),
-                created_at: Set(at),
-                edited_at: Set(None),
-                deleted_at: Set(None),
-                deleted_by: Set(None),
-                hidden_at: Set(None),
-                hidden_by: Set(None),
-                hidden_reason: Set(None),
-                reports: Set(0),
-                ..Default::default()
-            }
+                ),
+                at,
+            )
         })
         .collect();
     for chunk in rows.chunks(BATCH) {

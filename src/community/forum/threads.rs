@@ -237,11 +237,24 @@ async fn insert_post(
     author: i64,
     text: String,
 ) -> Result<posts::Model, CommunityError> {
-    Ok(posts::ActiveModel {
+    Ok(new_post(thread_id, Some(author), text, now())
+        .insert(db)
+        .await?)
+}
+
+/// A new post of thread `thread_id` by `author` (none for the crawl), written `at`: shown, never
+/// edited, reported or hidden.
+pub(super) fn new_post(
+    thread_id: i64,
+    author: Option<i64>,
+    body: String,
+    at: sea_orm::prelude::DateTimeWithTimeZone,
+) -> posts::ActiveModel {
+    posts::ActiveModel {
         thread_id: Set(thread_id),
-        author_id: Set(Some(author)),
-        body: Set(text),
-        created_at: Set(now()),
+        author_id: Set(author),
+        body: Set(body),
+        created_at: Set(at),
         edited_at: Set(None),
         deleted_at: Set(None),
         deleted_by: Set(None),
@@ -251,8 +264,6 @@ async fn insert_post(
         reports: Set(0),
         ..Default::default()
     }
-    .insert(db)
-    .await?)
 }
 
 /// `actor` replies in thread `thread_id`.
