@@ -709,32 +709,44 @@ pub enum Block {
     List(Vec<String>),
 }
 
+/// The guard `S_TCO < T_bilancio` as a sentence with its values, `within` saying whether it holds.
+#[must_use]
+pub fn budget_line(lang: Lang, within: bool, s_tco: u64, t_bilancio: u64) -> String {
+    lang.tf(
+        if within {
+            "case.guard_line.budget_ok"
+        } else {
+            "case.guard_line.budget_ko"
+        },
+        &[
+            ("s_tco", &money(lang, s_tco)),
+            ("t_bilancio", &money(lang, t_bilancio)),
+        ],
+    )
+}
+
+/// The guard `S_tempi < T_tempi` as a sentence with its values, `within` saying whether it holds.
+#[must_use]
+pub fn time_line(lang: Lang, within: bool, s_tempi: u32, t_tempi: u32) -> String {
+    lang.tf(
+        if within {
+            "case.guard_line.time_ok"
+        } else {
+            "case.guard_line.time_ko"
+        },
+        &[
+            ("s_tempi", &days(lang, s_tempi)),
+            ("t_tempi", &days(lang, t_tempi)),
+        ],
+    )
+}
+
 /// The guards of an assessment as sentences, with their values.
 #[must_use]
 pub fn guards(lang: Lang, a: &Assessment) -> Vec<String> {
     let mut out = vec![
-        lang.tf(
-            if a.within_budget {
-                "case.guard_line.budget_ok"
-            } else {
-                "case.guard_line.budget_ko"
-            },
-            &[
-                ("s_tco", &money(lang, a.s_tco)),
-                ("t_bilancio", &money(lang, a.t_bilancio)),
-            ],
-        ),
-        lang.tf(
-            if a.within_time {
-                "case.guard_line.time_ok"
-            } else {
-                "case.guard_line.time_ko"
-            },
-            &[
-                ("s_tempi", &days(lang, a.s_tempi)),
-                ("t_tempi", &days(lang, a.t_tempi)),
-            ],
-        ),
+        budget_line(lang, a.within_budget, a.s_tco, a.t_bilancio),
+        time_line(lang, a.within_time, a.s_tempi, a.t_tempi),
     ];
     if !a.missing.is_empty() {
         let positions: Vec<String> = a.missing.iter().map(|m| (m + 1).to_string()).collect();

@@ -682,34 +682,18 @@ fn submitted_assessment(
 ) -> Vec<String> {
     let (s_tco, s_tempi) = wizard::submitted_totals(sent);
     let budget = match s_tco {
-        Some(s_tco) => lang.tf(
-            if s_tco < needs.budget {
-                "case.guard_line.budget_ok"
-            } else {
-                "case.guard_line.budget_ko"
-            },
-            &[
-                ("s_tco", &money(lang, s_tco)),
-                ("t_bilancio", &money(lang, needs.budget)),
-            ],
-        ),
+        Some(s_tco) => {
+            crate::cases::document::budget_line(lang, s_tco < needs.budget, s_tco, needs.budget)
+        }
         None => lang.tf(
             "case.submitted.tco_unread",
             &[("t_bilancio", &money(lang, needs.budget))],
         ),
     };
     let time = match s_tempi {
-        Some(s_tempi) => lang.tf(
-            if s_tempi < needs.days {
-                "case.guard_line.time_ok"
-            } else {
-                "case.guard_line.time_ko"
-            },
-            &[
-                ("s_tempi", &days(lang, s_tempi)),
-                ("t_tempi", &days(lang, needs.days)),
-            ],
-        ),
+        Some(s_tempi) => {
+            crate::cases::document::time_line(lang, s_tempi < needs.days, s_tempi, needs.days)
+        }
         None => lang.tf(
             "case.submitted.days_unread",
             &[("t_tempi", &days(lang, needs.days))],
