@@ -8,27 +8,15 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait as _};
+use sea_orm::sqlx::postgres::PgSslMode;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait as _,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
 };
 
-/// Opens a transaction that reads and then writes. On SQLite it takes the write lock at once:
-/// a deferred transaction that read first could not upgrade to a writer while another one writes,
-/// and would fail at once instead of waiting its turn (two password-reset requests for one
-/// address, two sign-ups, two ingests). On PostgreSQL it is an ordinary transaction.
-///
-/// # Errors
-///
-/// The database's.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
-}
+mod write;
+
+pub use write::{WriteTransaction, begin_write};
 
 /// Opens the database at `url` (`sqlite://path?mode=rwc` or `postgres://...`). A SQLite file
 /// and its directory are created when missing, and the file runs in WAL mode with foreign keys.
@@ -142,8 +130,20 @@ async fn connect_with(
                     .synchronous(SqliteSynchronous::Normal)
                     .busy_timeout(Duration::from_secs(5))
             });
-    } else if durability == Durability::Redoable {
-        options.map_sqlx_postgres_opts(|o| o.options([("synchronous_commit", "off")]));
+    } else {
+        let plain = plain_on_loopback(url);
+        options.map_sqlx_postgres_opts(move |o| {
+            let o = if plain {
+                o.ssl_mode(PgSslMode::Disable)
+            } else {
+                o
+            };
+            if durability == Durability::Redoable {
+                o.options([("synchronous_commit", "off")])
+            } else {
+                o
+            }
+        });
     }
     let db = Database::connect(options)
         .await
@@ -223,6 +223,33 @@ pub fn in_list(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
+/// Whether `url` names a PostgreSQL server on this machine's loopback (`localhost`, `127.0.0.0/8`,
+/// `::1`) without choosing an `sslmode`: such a connection is made without TLS. PostgreSQL's
+/// default, `prefer`, would encrypt traffic that never leaves the machine, without checking the
+/// server's certificate, and every new connection would pay a TLS handshake and a load of the
+/// root certificates: 85 ms each here, paid by the request that needed one more connection.
+/// `sslmode` in the URL is always obeyed.
+fn plain_on_loopback(url: &str) -> bool {
+    let Ok(parsed) = url::Url::parse(url) else {
+        return false;
+    };
+    if parsed.query_pairs().any(|(key, _)| key == "sslmode") {
+        return false;
+    }
+    match parsed.host() {
+        // `postgres:` is not a special scheme: its host arrives as a name, even when an address.
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// The file of a `sqlite:` URL, unless it is in memory.
 fn sqlite_path(url: &str) -> Option<&str> {
     let rest = url
@@ -256,6 +283,24 @@ mod tests {
         );
         assert_eq!(sqlite_path("sqlite::memory:"), None);
         assert_eq!(sqlite_path("postgres://x"), None);
+        for plain in [
+            "postgres://postgres@127.0.0.1:5432/test",
+            "postgres://u:p@localhost/riuso?options=-c%20search_path%3Dx",
+            "postgres://u@[::1]/riuso",
+            "postgres://u@127.0.0.2/riuso",
+        ] {
+            assert!(plain_on_loopback(plain), "{plain}");
+        }
+        for tls in [
+            "postgres://u@db.example.org/riuso",
+            "postgres://u@10.0.0.5/riuso",
+            "postgres://u@127.0.0.1/riuso?sslmode=require",
+            "postgres://u@localhost/riuso?sslmode=prefer",
+            "postgres:///riuso",
+            "not a url",
+        ] {
+            assert!(!plain_on_loopback(tls), "{tls}");
+        }
         assert_eq!(
             redact("postgres://riuso:secret@db:5432/riuso"),
             "postgres://riuso:***@db:5432/riuso"
