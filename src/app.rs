@@ -6,6 +6,7 @@ use anyhow::Context as _;
 use axum::extract::FromRequestParts;
 use sea_orm::DatabaseConnection;
 
+use crate::catalog::browse::CardFiles;
 use crate::catalog::search::Searcher;
 use crate::community::accounts::Hashing;
 use crate::config::Config;
@@ -20,6 +21,8 @@ pub struct App {
     pub db: DatabaseConnection,
     /// Catalog search, sharing one in-process facet index between requests.
     pub search: Searcher,
+    /// What search results show of each entry's file, kept by snapshot between requests.
+    pub cards: CardFiles,
     /// What is known of public administrations beyond their codes (empty unless configured).
     pub ipa: Registry,
     /// The bound on password hashing, shared by every request.
@@ -71,6 +74,7 @@ impl App {
             config,
             db,
             search,
+            cards: CardFiles::default(),
             ipa: Registry::default(),
             notices: NoticeTexts::default(),
         }

@@ -237,7 +237,12 @@ struct Inner {
     /// Recent full-text matches: the next page, or another filter on the same words, reuses
     /// them instead of scoring every match again.
     texts: Mutex<TextCache>,
+    /// The queries whose matches a search is scoring now, each with the turn the others wait.
+    scoring: Mutex<HashMap<(String, bool), Turn>>,
 }
+
+/// The turn of the searches that want one query's matches while one of them scores them.
+type Turn = Arc<tokio::sync::Mutex<()>>;
 
 /// Full-text matches by query, the oldest dropped first; emptied whenever an entry changes.
 #[derive(Default)]
@@ -303,6 +308,7 @@ impl Searcher {
                 index: OnceCell::new(),
                 checked_us: AtomicI64::new(0),
                 texts: Mutex::new(TextCache::default()),
+                scoring: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -501,17 +507,60 @@ impl Searcher {
         scored: bool,
     ) -> Result<Arc<TextHits>, DbErr> {
         let key = (query, scored);
+        if let Some(hit) = self.cached_matches(&key) {
+            return Ok(hit);
+        }
+        // One search scores a query's matches; the others asking for them meanwhile wait for
+        // its answer instead of each scoring them again (64 searches for a common word arriving
+        // together kept both cores busy for a second, and the slowest waited 300 ms).
+        let turn = Arc::clone(
+            self.inner
+                .scoring
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .entry(key.clone())
+                .or_default(),
+        );
+        let _turn = turn.lock().await;
+        let scored_here = self.score_matches(cell, &key).await;
+        let mut scoring = self
+            .inner
+            .scoring
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if scoring.get(&key).is_some_and(|t| Arc::ptr_eq(t, &turn)) {
+            scoring.remove(&key);
+        }
+        scored_here
+    }
+
+    /// The cached matches of `key`, if any.
+    fn cached_matches(&self, key: &(String, bool)) -> Option<Arc<TextHits>> {
+        self.inner
+            .texts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+    }
+
+    /// The matches of `key` from the cache, or else scored by the database and cached.
+    async fn score_matches(
+        &self,
+        cell: &RwLock<Index>,
+        key: &(String, bool),
+    ) -> Result<Arc<TextHits>, DbErr> {
         let generation = {
             let cache = self
                 .inner
                 .texts
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            if let Some(hit) = cache.get(&key) {
+            if let Some(hit) = cache.get(key) {
                 return Ok(hit);
             }
             cache.generation
         };
+        let scored = key.1;
         let backend = self.db.get_database_backend();
         let row = self
             .db
@@ -531,7 +580,7 @@ impl Searcher {
             .texts
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .put(key, Arc::clone(&matches), generation);
+            .put(key.clone(), Arc::clone(&matches), generation);
         Ok(matches)
     }
 

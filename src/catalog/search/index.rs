@@ -320,6 +320,9 @@ impl Selection<'_> {
     pub fn counts(&self) -> Vec<(Facet, String, u64)> {
         let index = self.index;
         let mut counts = vec![0u64; index.values.len()];
+        // The facets without a filter that are cheaper walked are all counted over the matching
+        // entries: one walk counts them together.
+        let mut walked = Vec::new();
         for (facet, ids) in &index.value_ids {
             if *facet == Facet::Active {
                 continue;
@@ -332,12 +335,20 @@ impl Selection<'_> {
             } else {
                 &self.matching
             };
-            let strategy = if self.walk_is_cheaper(over, ids) {
+            let walk = self.walk_is_cheaper(over, ids);
+            if walk && !filtered {
+                walked.push(*facet);
+                continue;
+            }
+            let strategy = if walk {
                 Counting::Walk
             } else {
                 Counting::Intersect
             };
             self.count_facet(strategy, *facet, ids, over, &mut counts);
+        }
+        if !walked.is_empty() {
+            self.walk(&self.matching, &walked, &mut counts);
         }
         let mut out: Vec<(Facet, String, u64)> = index
             .values
@@ -368,20 +379,7 @@ impl Selection<'_> {
     ) {
         let index = self.index;
         match strategy {
-            Counting::Walk => {
-                for slot in over {
-                    for id in index.doc_values.get(slot as usize).into_iter().flatten() {
-                        if index
-                            .values
-                            .get(*id as usize)
-                            .is_some_and(|(f, _)| *f == facet)
-                            && let Some(c) = counts.get_mut(*id as usize)
-                        {
-                            *c += 1;
-                        }
-                    }
-                }
-            }
+            Counting::Walk => self.walk(over, &[facet], counts),
             Counting::Intersect => {
                 for id in ids.values() {
                     if let (Some(c), Some(p)) = (
@@ -390,6 +388,23 @@ impl Selection<'_> {
                     ) {
                         *c += over.intersection_len(p);
                     }
+                }
+            }
+        }
+    }
+
+    /// Adds to `counts` (by value id) the values of `facets` that the entries of `over` have.
+    fn walk(&self, over: &RoaringBitmap, facets: &[Facet], counts: &mut [u64]) {
+        let index = self.index;
+        for slot in over {
+            for id in index.doc_values.get(slot as usize).into_iter().flatten() {
+                if index
+                    .values
+                    .get(*id as usize)
+                    .is_some_and(|(f, _)| facets.contains(f))
+                    && let Some(c) = counts.get_mut(*id as usize)
+                {
+                    *c += 1;
                 }
             }
         }
@@ -657,6 +672,16 @@ mod tests {
                 assert_eq!(walked, intersected, "{facet:?}");
                 assert!(walked.iter().sum::<u64>() > 0, "{facet:?}");
             }
+            // One walk counting every facet at once counts what each facet's own count does.
+            let facets: Vec<Facet> = index.value_ids.keys().copied().collect();
+            let mut together = vec![0; index.values.len()];
+            selection.walk(&selection.matching, &facets, &mut together);
+            let mut apart = vec![0; index.values.len()];
+            for (facet, ids) in &index.value_ids {
+                let over = &selection.matching;
+                selection.count_facet(Counting::Intersect, *facet, ids, over, &mut apart);
+            }
+            assert_eq!(together, apart);
         }
         // Many categories over a few hundred entries are walked; over everything, intersected.
         let few = index.select(&[(Facet::Claim, &spid)], Some(&hits));

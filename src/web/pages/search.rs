@@ -129,7 +129,7 @@ pub async fn show(
         .await
         .map_err(params::search_error)?;
     let ids: Vec<i64> = results.hits.iter().map(|h| h.id).collect();
-    let cards = browse::cards(&state.db, &ids).await?;
+    let cards = state.cards.cards(&state.db, &ids).await?;
     let publisher_codes: Vec<String> = results
         .facets
         .get(&Facet::Publisher)
