@@ -11,7 +11,8 @@ use migration::{Migrator, MigratorTrait as _};
 use sea_orm::sqlx::postgres::PgSslMode;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, FromQueryResult, Statement,
 };
 
 mod write;
@@ -221,6 +222,27 @@ pub fn statement(
 #[must_use]
 pub fn in_list(n: usize) -> String {
     vec!["?"; n].join(", ")
+}
+
+/// The rows of `select`, a statement that ends with `IN` before its list, for the ids `ids`: the
+/// list is added with one placeholder an id.
+///
+/// # Errors
+///
+/// The database's.
+pub async fn rows_in<R: FromQueryResult>(
+    db: &impl ConnectionTrait,
+    select: &str,
+    ids: &[i64],
+) -> Result<Vec<R>, DbErr> {
+    let sql = format!("{select} ({})", in_list(ids.len()));
+    R::find_by_statement(statement(
+        db.get_database_backend(),
+        &sql,
+        ids.iter().map(|id| (*id).into()),
+    ))
+    .all(db)
+    .await
 }
 
 /// Whether `url` names a PostgreSQL server on this machine's loopback (`localhost`, `127.0.0.0/8`,

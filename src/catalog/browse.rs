@@ -227,19 +227,13 @@ impl CardFiles {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
-        let backend = db.get_database_backend();
-        let sql = format!(
+        let rows: Vec<Row> = crate::db::rows_in(
+            db,
             "SELECT s.id AS id, r.url AS url, s.current_snapshot_id AS snapshot, \
              s.invalid_since AS invalid_since FROM software s \
-             JOIN repositories r ON r.id = s.repository_id WHERE s.id IN ({})",
-            crate::db::in_list(ids.len())
-        );
-        let rows = Row::find_by_statement(crate::db::statement(
-            backend,
-            &sql,
-            ids.iter().map(|id| (*id).into()),
-        ))
-        .all(db)
+             JOIN repositories r ON r.id = s.repository_id WHERE s.id IN",
+            ids,
+        )
         .await?;
         let mut files = HashMap::new();
         let mut unread = Vec::new();
@@ -255,16 +249,11 @@ impl CardFiles {
             }
         }
         if !unread.is_empty() {
-            let sql = format!(
-                "SELECT id, normalized FROM snapshots WHERE id IN ({})",
-                crate::db::in_list(unread.len())
-            );
-            let read = FileRow::find_by_statement(crate::db::statement(
-                backend,
-                &sql,
-                unread.iter().map(|id| (*id).into()),
-            ))
-            .all(db)
+            let read: Vec<FileRow> = crate::db::rows_in(
+                db,
+                "SELECT id, normalized FROM snapshots WHERE id IN",
+                &unread,
+            )
             .await?;
             let mut cache = self.files.lock().unwrap_or_else(PoisonError::into_inner);
             for row in read {

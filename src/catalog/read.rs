@@ -217,18 +217,12 @@ pub async fn repository_urls(
         id: i64,
         url: String,
     }
-    let backend = db.get_database_backend();
-    let sql = format!(
+    let rows: Vec<Row> = crate::db::rows_in(
+        db,
         "SELECT s.id AS id, r.url AS url FROM software s \
-         JOIN repositories r ON r.id = s.repository_id WHERE s.id IN ({})",
-        crate::db::in_list(ids.len())
-    );
-    let rows = Row::find_by_statement(crate::db::statement(
-        backend,
-        &sql,
-        ids.iter().map(|id| (*id).into()),
-    ))
-    .all(db)
+         JOIN repositories r ON r.id = s.repository_id WHERE s.id IN",
+        ids,
+    )
     .await?;
     Ok(rows.into_iter().map(|r| (r.id, r.url)).collect())
 }
