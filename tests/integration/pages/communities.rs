@@ -46,15 +46,12 @@ async fn two_administrations_discuss_a_release_and_the_matrix_shows_it() {
         assert_eq!(page.all("#join").len(), 1);
         let joined = bruno.post_form(&format!("{community}/join"), &[]).await;
         assert_eq!(joined.status, StatusCode::SEE_OTHER, "{}", joined.body);
-        bruno.get(&format!("{community}/threads/new")).await;
         let started = bruno
-            .post_form(
-                &format!("{community}/threads"),
-                &[
-                    ("kind", "discussion"),
-                    ("title", "Passaggio alla nuova versione"),
-                    ("body", "@ada la nuova versione va con PostgreSQL 16?"),
-                ],
+            .start_thread(
+                &community,
+                "discussion",
+                "Passaggio alla nuova versione",
+                "@ada la nuova versione va con PostgreSQL 16?",
             )
             .await;
         assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
@@ -207,15 +204,12 @@ async fn members_only_content_is_never_served_to_others() {
         .await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
     let community = created.location();
-    ada.get(&format!("{community}/threads/new")).await;
     let thread = ada
-        .post_form(
-            &format!("{community}/threads"),
-            &[
-                ("kind", "discussion"),
-                ("title", "Segreto di bilancio"),
-                ("body", "contenuto riservato"),
-            ],
+        .start_thread(
+            &community,
+            "discussion",
+            "Segreto di bilancio",
+            "contenuto riservato",
         )
         .await
         .location();
@@ -264,12 +258,8 @@ async fn the_xss_corpus_is_inert_on_every_community_page() {
         format!("{community}/feed.atom"),
     ];
     for payload in XSS {
-        ada.get(&format!("{community}/threads/new")).await;
         let thread = ada
-            .post_form(
-                &format!("{community}/threads"),
-                &[("kind", "question"), ("title", payload), ("body", payload)],
-            )
+            .start_thread(&community, "question", payload, payload)
             .await;
         assert_eq!(
             thread.status,
@@ -369,15 +359,12 @@ async fn followers_and_the_mentioned_are_told_by_a_job_and_by_mail() {
             .unwrap();
 
         // Ada's post answers at once: the fan-out is a queued job, no mail yet.
-        ada.get(&format!("{community}/threads/new")).await;
         let thread = ada
-            .post_form(
-                &format!("{community}/threads"),
-                &[
-                    ("kind", "discussion"),
-                    ("title", "Riuso dei moduli"),
-                    ("body", "@carla hai visto il nuovo modulo?"),
-                ],
+            .start_thread(
+                &community,
+                "discussion",
+                "Riuso dei moduli",
+                "@carla hai visto il nuovo modulo?",
             )
             .await;
         assert_eq!(thread.status, StatusCode::SEE_OTHER, "{}", thread.body);
@@ -611,16 +598,8 @@ async fn a_days_posts_arrive_as_one_digest() {
             .post_form("/communities", &[("name", "Pratiche")])
             .await
             .location();
-        ada.get(&format!("{community}/threads/new")).await;
         let thread = ada
-            .post_form(
-                &format!("{community}/threads"),
-                &[
-                    ("kind", "discussion"),
-                    ("title", "Diario"),
-                    ("body", "primo"),
-                ],
-            )
+            .start_thread(&community, "discussion", "Diario", "primo")
             .await
             .location();
         // Bruno follows the thread with a daily digest.

@@ -110,13 +110,7 @@ async fn followers_of_a_solution_hear_of_its_releases_and_announcements_only() {
             .await;
         assert_eq!(planned.status, StatusCode::SEE_OTHER, "{}", planned.body);
         for (kind, title) in [("discussion", "Una domanda"), ("announcement", "Avviso")] {
-            ada.get(&format!("{community}/threads/new")).await;
-            let started = ada
-                .post_form(
-                    &format!("{community}/threads"),
-                    &[("kind", kind), ("title", title), ("body", "Testo")],
-                )
-                .await;
+            let started = ada.start_thread(&community, kind, title, "Testo").await;
             assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
         }
         // A crawl sees version 9.1: its thread opens, and its followers are told of it too.

@@ -103,16 +103,8 @@ async fn a_reply_lands_on_the_window_that_ends_with_it() {
             .post_form("/communities", &[("name", "Pagine")])
             .await
             .location();
-        ada.get(&format!("{community}/threads/new")).await;
         let thread = ada
-            .post_form(
-                &format!("{community}/threads"),
-                &[
-                    ("kind", "discussion"),
-                    ("title", "Finestre"),
-                    ("body", "uno"),
-                ],
-            )
+            .start_thread(&community, "discussion", "Finestre", "uno")
             .await
             .location();
         ada.get(&thread).await;

@@ -367,6 +367,23 @@ impl Client {
         self.post_raw(uri, &all, &[]).await
     }
 
+    /// Starts a thread in `community` (its address) through its form, as a person does: the
+    /// form's page, then its post. The answer is the post's (a redirect to the thread).
+    pub async fn start_thread(
+        &mut self,
+        community: &str,
+        kind: &str,
+        title: &str,
+        body: &str,
+    ) -> Response {
+        self.get(&format!("{community}/threads/new")).await;
+        self.post_form(
+            &format!("{community}/threads"),
+            &[("kind", kind), ("title", title), ("body", body)],
+        )
+        .await
+    }
+
     /// Posts exactly the form `fields`, with `headers` (and this site as `Host` unless they
     /// name another).
     pub async fn post_raw(
